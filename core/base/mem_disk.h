@@ -1,0 +1,92 @@
+#pragma once
+// MemDisk: an in-memory Disk that models the page cache versus durable content.
+//
+// Files are inodes; directories map names to inodes. Two namespaces exist: the live one (what
+// calls see) and the durable one (what survives a crash). Each inode has live data and durable
+// data. A sync of a file copies its live data, as of the request, into its durable data when the
+// sync completes; a sync of a directory copies its live entries into the durable namespace.
+// Crash() throws the live state away and restarts from the durable state; with a Prng it may
+// also keep a sector-aligned prefix of each file's unsynced appended tail, possibly torn.
+//
+// Sync completion is under the caller's control (tests, the simulator): CompleteSync(id) or
+// CompleteAllSyncs(). A fault hook stops the disk after N mutating operations, so a test can
+// crash a write sequence at every step.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/base/disk.h"
+#include "core/base/prng.h"
+
+namespace samsa {
+
+class MemDisk final : public Disk {
+ public:
+  static constexpr uint64_t kSectorBytes = 512;
+
+  MemDisk();
+  ~MemDisk() override;
+
+  Status CreateDir(std::string_view path) override;
+  Status Write(std::string_view path, uint64_t offset, ByteView data) override;
+  Result<uint64_t> Append(std::string_view path, ByteView data) override;
+  Result<Bytes> Read(std::string_view path, uint64_t offset, size_t max_bytes) const override;
+  Result<uint64_t> FileSize(std::string_view path) const override;
+  bool Exists(std::string_view path) const override;
+  bool IsDir(std::string_view path) const override;
+  Status Truncate(std::string_view path, uint64_t size) override;
+  Status Rename(std::string_view from, std::string_view to) override;
+  Status Remove(std::string_view path) override;
+  Result<std::vector<std::string>> List(std::string_view dir) const override;
+  SyncId RequestSync(std::string_view path) override;
+
+  // Completes one pending sync (ok if it is unknown or already done).
+  void CompleteSync(SyncId id);
+  // Completes every pending sync, oldest first; returns their ids.
+  std::vector<SyncId> CompleteAllSyncs();
+  // Requests and completes a sync of path and of every directory on the way to it.
+  void SyncAll(std::string_view path);
+  std::vector<SyncId> PendingSyncs() const;
+
+  // Loses everything not made durable. With prng, each file whose unsynced change is a pure
+  // append keeps a random whole-sector prefix of that tail, the last kept sector possibly torn.
+  void Crash(Prng* prng = nullptr);
+
+  // After `ops` more mutating calls, every mutating call fails with IoError ("disk stopped")
+  // until Crash() or ClearFault(). Models a process dying between two writes.
+  void StopAfterOps(uint64_t ops);
+  void ClearFault();
+  // Mutating operations so far (CreateDir, Write, Append, Truncate, Rename, Remove).
+  uint64_t mutating_ops() const { return mutating_ops_; }
+  // Total live bytes allowed across files; writes beyond fail with NoSpace. 0 = unlimited.
+  void set_capacity_bytes(uint64_t bytes) { capacity_bytes_ = bytes; }
+  uint64_t live_bytes() const;
+
+ private:
+  struct Inode;
+  struct Dir;
+  struct PendingSync;
+
+  Status BeginMutation();
+  Inode* FindFile(std::string_view path) const;
+  Dir* FindDir(const std::map<std::string, std::shared_ptr<Dir>>& ns, std::string_view path) const;
+  Result<std::shared_ptr<Inode>> OpenOrCreate(std::string_view path);
+  Status CheckCapacity(uint64_t extra) const;
+
+  // Live and durable namespaces: directory path -> directory ("" is the root).
+  std::map<std::string, std::shared_ptr<Dir>> live_dirs_;
+  std::map<std::string, std::shared_ptr<Dir>> durable_dirs_;
+  std::map<uint64_t, PendingSync> pending_;
+  uint64_t next_sync_id_ = 1;
+  uint64_t next_inode_ = 1;
+  uint64_t mutating_ops_ = 0;
+  std::optional<uint64_t> stop_at_ops_;
+  uint64_t capacity_bytes_ = 0;
+};
+
+}  // namespace samsa

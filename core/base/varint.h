@@ -1,0 +1,38 @@
+#pragma once
+// Kafka's variable-length integers (protobuf style, base 128, little-endian groups):
+// - unsigned varint: compact lengths, tagged-field tags and sizes;
+// - varint/varlong: zigzag-encoded signed values in record headers and records.
+// Decoders are bounds-checked: they never read past the end and reject overlong encodings.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/base/bytes.h"
+
+namespace samsa {
+
+inline constexpr size_t kMaxVarint32Bytes = 5;
+inline constexpr size_t kMaxVarint64Bytes = 10;
+
+inline uint32_t ZigZagEncode32(int32_t v) { return (uint32_t(v) << 1) ^ uint32_t(v >> 31); }
+inline int32_t ZigZagDecode32(uint32_t v) { return int32_t(v >> 1) ^ -int32_t(v & 1); }
+inline uint64_t ZigZagEncode64(int64_t v) { return (uint64_t(v) << 1) ^ uint64_t(v >> 63); }
+inline int64_t ZigZagDecode64(uint64_t v) { return int64_t(v >> 1) ^ -int64_t(v & 1); }
+
+void PutUnsignedVarint(Bytes& out, uint32_t v);
+void PutUnsignedVarlong(Bytes& out, uint64_t v);
+inline void PutVarint(Bytes& out, int32_t v) { PutUnsignedVarint(out, ZigZagEncode32(v)); }
+inline void PutVarlong(Bytes& out, int64_t v) { PutUnsignedVarlong(out, ZigZagEncode64(v)); }
+size_t UnsignedVarintSize(uint32_t v);
+size_t UnsignedVarlongSize(uint64_t v);
+inline size_t VarintSize(int32_t v) { return UnsignedVarintSize(ZigZagEncode32(v)); }
+inline size_t VarlongSize(int64_t v) { return UnsignedVarlongSize(ZigZagEncode64(v)); }
+
+// Each decoder reads from data[*pos], advances *pos and returns true, or returns false (leaving
+// *pos unchanged) when the input is truncated or the encoding is too long for the type.
+bool GetUnsignedVarint(ByteView data, size_t* pos, uint32_t* out);
+bool GetUnsignedVarlong(ByteView data, size_t* pos, uint64_t* out);
+bool GetVarint(ByteView data, size_t* pos, int32_t* out);
+bool GetVarlong(ByteView data, size_t* pos, int64_t* out);
+
+}  // namespace samsa

@@ -1,0 +1,76 @@
+#pragma once
+// The node seam: every node (broker, controller, simulated client) is a deterministic state
+// machine driven by inputs and drained of effects, like etcd/raft's RawNode.
+//
+//   node.Step(input);            // one event, carrying the current time in integer nanoseconds
+//   Ready r = node.TakeReady();  // frames to send, connections to open or close, syncs to run,
+//                                // and the next time the node wants a Timer input
+//
+// Nothing in a node does I/O, reads a clock or draws unseeded randomness; the simulator and the
+// real runtime (net/) are the only callers, and a node cannot tell which one drives it.
+// Disk page-cache writes go through the Disk seam synchronously during Step; Disk::RequestSync
+// hands back a SyncId whose completion arrives later as a SyncDone input.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/base/bytes.h"
+#include "core/base/ids.h"
+
+namespace samsa {
+
+// Inputs.
+struct ConnOpened {
+  ConnId conn;
+  NodeId peer = kNoNode;  // kNoNode for an accepted client connection
+  bool outbound = false;  // true when this node asked for the connection (OpenConn)
+};
+struct ConnClosed {
+  ConnId conn;  // reset or closed by the peer, or failed to connect
+};
+struct FrameArrived {
+  ConnId conn;
+  Bytes frame;  // one Kafka frame, without its 4-byte size prefix
+};
+struct TimerFired {};
+struct SyncDone {
+  SyncId sync;
+  bool ok = true;  // false when the sync failed (the data is not durable)
+};
+
+struct Input {
+  int64_t now_ns = 0;
+  std::variant<ConnOpened, ConnClosed, FrameArrived, TimerFired, SyncDone> event;
+};
+
+// Effects.
+struct OutFrame {
+  ConnId conn;
+  Bytes frame;  // without the size prefix; the transport adds it
+};
+struct OpenConn {
+  ConnId conn;   // chosen by the node; the transport reports ConnOpened/ConnClosed for it
+  NodeId peer;   // a node of the cluster (its address comes from configuration)
+};
+
+struct Ready {
+  std::vector<OutFrame> frames;
+  std::vector<OpenConn> opens;
+  std::vector<ConnId> closes;
+  std::optional<int64_t> wake_at_ns;  // deliver a TimerFired at or after this time
+
+  bool empty() const { return frames.empty() && opens.empty() && closes.empty() && !wake_at_ns; }
+};
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual NodeId id() const = 0;
+  virtual void Step(const Input& input) = 0;
+  virtual Ready TakeReady() = 0;
+};
+
+}  // namespace samsa
