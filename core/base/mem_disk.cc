@@ -280,6 +280,24 @@ void MemDisk::SyncAll(std::string_view raw) {
   }
 }
 
+Status MemDisk::FlipDurableBit(std::string_view path, uint64_t byte_offset, int bit) {
+  if (bit < 0 || bit > 7) return Status::InvalidArgument("bit must be 0..7");
+  auto [parent, name] = SplitParent(Normalize(path));
+  Dir* dir = FindDir(durable_dirs_, parent);
+  if (dir == nullptr || !dir->files.count(name)) return Status::NotFound("no durable file '" + std::string(path) + "'");
+  Bytes& durable = dir->files.at(name)->durable;
+  if (byte_offset >= durable.size()) return Status::OutOfRange("offset past durable content");
+  durable[byte_offset] ^= uint8_t(1u << bit);
+  return Status::Ok();
+}
+
+Result<uint64_t> MemDisk::DurableSize(std::string_view path) const {
+  auto [parent, name] = SplitParent(Normalize(path));
+  Dir* dir = FindDir(durable_dirs_, parent);
+  if (dir == nullptr || !dir->files.count(name)) return Status::NotFound("no durable file '" + std::string(path) + "'");
+  return uint64_t(dir->files.at(name)->durable.size());
+}
+
 void MemDisk::Crash(Prng* prng) {
   pending_.clear();
   stop_at_ops_.reset();

@@ -67,6 +67,13 @@ class MemDisk final : public Disk {
   void set_capacity_bytes(uint64_t bytes) { capacity_bytes_ = bytes; }
   uint64_t live_bytes() const;
 
+  // Latent sector error: flips one bit of the file's DURABLE content (what a crash leaves). The page
+  // cache is untouched, so the flip shows only after Crash(). NotFound when the file has no durable
+  // name, OutOfRange when byte_offset is past its durable content. bit is 0..7.
+  Status FlipDurableBit(std::string_view path, uint64_t byte_offset, int bit);
+  // Size of the file's durable content, or NotFound when it has no durable name.
+  Result<uint64_t> DurableSize(std::string_view path) const;
+
  private:
   struct Inode;
   struct Dir;

@@ -1,0 +1,17 @@
+#pragma once
+// Small whole-file helpers over POSIX I/O, for tools (samsa-sim writes and diffs trace files here,
+// since sim/ does no file I/O of its own).
+
+#include <string>
+#include <string_view>
+
+#include "core/base/status.h"
+
+namespace samsa::net {
+
+// Writes bytes to path.tmp, fsyncs it, and renames it over path.
+Status WriteFileAtomically(const std::string& path, std::string_view bytes);
+// Reads a whole file.
+Result<std::string> ReadFileToString(const std::string& path);
+
+}  // namespace samsa::net

@@ -1,0 +1,205 @@
+#include "sim/nemesis.h"
+
+#include <fmt/core.h>
+
+#include "sim/simulation.h"
+
+namespace samsa::sim {
+
+std::string_view FaultKindName(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kCrash: return "crash";
+    case FaultKind::kPause: return "pause";
+    case FaultKind::kPartition: return "partition";
+    case FaultKind::kOneWay: return "one-way";
+    case FaultKind::kClog: return "clog";
+    case FaultKind::kLatency: return "latency";
+    case FaultKind::kReset: return "reset";
+    case FaultKind::kClockDrift: return "clock-drift";
+    case FaultKind::kClockStep: return "clock-step";
+    case FaultKind::kSlowDisk: return "slow-disk";
+    case FaultKind::kDiskFull: return "disk-full";
+    case FaultKind::kDiskErrors: return "disk-errors";
+    case FaultKind::kBitFlip: return "bit-flip";
+  }
+  return "?";
+}
+
+std::string FaultAction::ToString() const {
+  std::string s = fmt::format("at={} {} target={} dur={} amount={} pick={:x}", at_ns, FaultKindName(kind),
+                              TargetKindName(target), duration_ns, amount, pick);
+  if (!nodes.empty()) {
+    s += " nodes=";
+    for (NodeId n : nodes) s += fmt::format("{},", n.value());
+  }
+  return s;
+}
+
+std::vector<FaultAction> RandomSchedule(const NemesisOptions& o, Prng prng) {
+  std::vector<FaultAction> out;
+  if (o.kinds.empty() || o.interval_ns <= 0) return out;
+  int64_t t = o.start_ns;
+  while (true) {
+    t += prng.Range(o.interval_ns / 2, o.interval_ns + o.interval_ns / 2);
+    if (t >= o.until_ns) break;
+    FaultAction a;
+    a.at_ns = t;
+    a.kind = o.kinds[prng.Uniform(o.kinds.size())];
+    a.duration_ns = prng.Range(o.min_duration_ns, o.max_duration_ns);
+    a.pick = prng.NextU64();
+    const auto& targets = a.kind == FaultKind::kPartition ? o.partition_targets : o.node_targets;
+    a.target = targets.empty() ? TargetKind::kOne : targets[prng.Uniform(targets.size())];
+    switch (a.kind) {
+      case FaultKind::kLatency: a.amount = prng.Range(1'000'000, 50'000'000); break;
+      case FaultKind::kClockDrift: a.amount = prng.Range(-200'000, 200'000); break;  // +-20%
+      case FaultKind::kClockStep: a.amount = prng.Range(-2'000'000'000, 2'000'000'000); break;
+      case FaultKind::kSlowDisk: a.amount = prng.Range(2, 100); break;
+      case FaultKind::kDiskErrors: a.amount = prng.Range(2, 20); break;
+      default: break;
+    }
+    if (a.kind == FaultKind::kReset || a.kind == FaultKind::kBitFlip || a.kind == FaultKind::kClockStep)
+      a.duration_ns = 0;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+namespace {
+
+std::vector<NodeId> Targets(Simulation& sim, const FaultAction& a, Prng& prng) {
+  if (!a.nodes.empty()) return a.nodes;
+  TargetKind t = a.target;
+  if (t == TargetKind::kMajorityRing || t == TargetKind::kBridge) t = TargetKind::kOne;
+  return ResolveNodes(t, sim.broker_ids(), prng, sim.providers());
+}
+
+// A pair of distinct nodes: the explicit ones, or two drawn from the brokers.
+std::pair<NodeId, NodeId> Pair(Simulation& sim, const FaultAction& a, Prng& prng) {
+  if (a.nodes.size() >= 2) return {a.nodes[0], a.nodes[1]};
+  auto all = Shuffled(sim.broker_ids(), prng);
+  if (a.nodes.size() == 1) {
+    for (NodeId n : all)
+      if (n != a.nodes[0]) return {a.nodes[0], n};
+  }
+  if (all.size() < 2) return {kNoNode, kNoNode};
+  return {all[0], all[1]};
+}
+
+}  // namespace
+
+void ApplyFault(Simulation& sim, const FaultAction& a) {
+  Prng prng(a.pick);
+  int64_t revert_at = a.at_ns + a.duration_ns;
+  bool revert = a.duration_ns > 0;
+  std::string label = fmt::format("revert {}", FaultKindName(a.kind));
+  switch (a.kind) {
+    case FaultKind::kCrash: {
+      auto nodes = Targets(sim, a, prng);
+      for (NodeId n : nodes) sim.Crash(n);
+      if (revert)
+        sim.At(revert_at, label, [nodes](Simulation& s) {
+          for (NodeId n : nodes) s.Restart(n);
+        });
+      break;
+    }
+    case FaultKind::kPause: {
+      auto nodes = Targets(sim, a, prng);
+      for (NodeId n : nodes) sim.Pause(n);
+      if (revert)
+        sim.At(revert_at, label, [nodes](Simulation& s) {
+          for (NodeId n : nodes) s.Resume(n);
+        });
+      break;
+    }
+    case FaultKind::kPartition: {
+      Grudge g;
+      if (!a.nodes.empty()) {
+        g = IsolateGrudge(a.nodes, sim.node_ids());
+      } else {
+        g = ResolveGrudge(a.target, sim.broker_ids(), prng, sim.providers());
+      }
+      if (g.empty()) break;
+      sim.ApplyGrudge(g);
+      if (revert) sim.At(revert_at, label, [g](Simulation& s) { s.UncutGrudge(g); });
+      break;
+    }
+    case FaultKind::kOneWay: {
+      auto [from, to] = Pair(sim, a, prng);
+      if (from == kNoNode) break;
+      sim.CutOneWay(from, to);
+      if (revert) sim.At(revert_at, label, [from, to](Simulation& s) { s.UncutGrudge({{from, to}}); });
+      break;
+    }
+    case FaultKind::kClog: {
+      for (NodeId n : Targets(sim, a, prng))
+        for (NodeId m : sim.node_ids())
+          if (m != n && sim.network().HasLink(n, m)) sim.Clog(n, m, a.at_ns + std::max<int64_t>(a.duration_ns, 1));
+      break;
+    }
+    case FaultKind::kLatency: {
+      auto nodes = Targets(sim, a, prng);
+      std::vector<std::pair<NodeId, NodeId>> links;
+      for (NodeId n : nodes)
+        for (NodeId m : sim.node_ids())
+          if (m != n && sim.network().HasLink(n, m)) links.emplace_back(n, m), links.emplace_back(m, n);
+      for (auto [x, y] : links) sim.SetLinkLatency(x, y, a.amount, a.amount / 2);
+      if (revert)
+        sim.At(revert_at, label, [links](Simulation& s) {
+          for (auto [x, y] : links) s.SetLinkLatency(x, y, 0, 0);
+        });
+      break;
+    }
+    case FaultKind::kReset: {
+      auto [x, y] = Pair(sim, a, prng);
+      if (x != kNoNode) sim.ResetConnections(x, y);
+      break;
+    }
+    case FaultKind::kClockDrift: {
+      auto nodes = Targets(sim, a, prng);
+      for (NodeId n : nodes) sim.SetClockDrift(n, a.amount);
+      if (revert)
+        sim.At(revert_at, label, [nodes](Simulation& s) {
+          for (NodeId n : nodes) s.SetClockDrift(n, 0);
+        });
+      break;
+    }
+    case FaultKind::kClockStep:
+      for (NodeId n : Targets(sim, a, prng)) sim.StepClock(n, a.amount);
+      break;
+    case FaultKind::kSlowDisk:
+    case FaultKind::kDiskFull:
+    case FaultKind::kDiskErrors: {
+      auto nodes = Targets(sim, a, prng);
+      for (NodeId n : nodes) {
+        DiskFaults f = sim.disk(n).faults();
+        if (a.kind == FaultKind::kSlowDisk) f.slow_factor = std::max<int64_t>(a.amount, 1);
+        if (a.kind == FaultKind::kDiskFull) f.capacity_bytes = std::max<uint64_t>(sim.disk(n).mem().live_bytes(), 1);
+        if (a.kind == FaultKind::kDiskErrors) {
+          f.io_error_num = f.sync_error_num = 1;
+          f.io_error_den = f.sync_error_den = uint64_t(std::max<int64_t>(a.amount, 1));
+        }
+        sim.disk(n).set_faults(f);
+        sim.trace().Record(sim.now_ns(), n.value(), "fault", fmt::format("{} amount={}", FaultKindName(a.kind), a.amount));
+      }
+      if (revert)
+        sim.At(revert_at, label, [nodes](Simulation& s) {
+          for (NodeId n : nodes) s.disk(n).ClearFaults();
+        });
+      break;
+    }
+    case FaultKind::kBitFlip:
+      for (NodeId n : Targets(sim, a, prng)) {
+        std::string where = sim.disk(n).FlipRandomDurableBit();
+        sim.trace().Record(sim.now_ns(), n.value(), "fault", "bit-flip " + where);
+      }
+      break;
+  }
+}
+
+void InstallSchedule(Simulation& sim, const std::vector<FaultAction>& schedule, int64_t heal_at_ns) {
+  for (const FaultAction& a : schedule)
+    sim.At(a.at_ns, a.ToString(), [a](Simulation& s) { ApplyFault(s, a); });
+  sim.At(heal_at_ns, "heal-all", [](Simulation& s) { s.HealAll(); });
+}
+
+}  // namespace samsa::sim

@@ -1,0 +1,86 @@
+#pragma once
+// SimDisk: one node's disk in the simulator. A Disk (what the node sees) over a MemDisk (page cache
+// versus durable content, torn tails on crash, unsynced names vanish), plus the faults the
+// simulator injects:
+//   sync latency   each RequestSync completes after a latency drawn from the disk's Prng stream;
+//                  completions are FIFO per disk (a later sync never completes before an earlier
+//                  one, so durable content never moves backwards)
+//   slow disk      sync latency multiplied by slow_factor
+//   disk full      capacity in live bytes (writes beyond fail with NoSpace)
+//   I/O errors     each mutating call fails with IoError with probability num/den; each sync fails
+//                  (SyncDone{ok=false}, nothing made durable) with probability num/den
+//   bit flips      FlipRandomDurableBit / MemDisk::FlipDurableBit (latent sector errors)
+// The Simulation drains TakeRequestedSyncs() after each Step of the owning node and schedules
+// the completions; the node learns of them only as SyncDone inputs.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/disk.h"
+#include "core/base/mem_disk.h"
+#include "core/base/prng.h"
+
+namespace samsa::sim {
+
+struct DiskFaults {
+  int64_t sync_latency_min_ns = 200'000;    // 0.2 ms
+  int64_t sync_latency_max_ns = 2'000'000;  // 2 ms
+  int64_t slow_factor = 1;                  // multiplies sync latency
+  uint64_t capacity_bytes = 0;              // 0 = unlimited
+  uint64_t io_error_num = 0, io_error_den = 1;
+  uint64_t sync_error_num = 0, sync_error_den = 1;
+};
+
+class SimDisk final : public Disk {
+ public:
+  explicit SimDisk(Prng prng) : prng_(prng) {}
+
+  Status CreateDir(std::string_view path) override;
+  Status Write(std::string_view path, uint64_t offset, ByteView data) override;
+  Result<uint64_t> Append(std::string_view path, ByteView data) override;
+  Result<Bytes> Read(std::string_view path, uint64_t offset, size_t max_bytes) const override {
+    return mem_.Read(path, offset, max_bytes);
+  }
+  Result<uint64_t> FileSize(std::string_view path) const override { return mem_.FileSize(path); }
+  bool Exists(std::string_view path) const override { return mem_.Exists(path); }
+  bool IsDir(std::string_view path) const override { return mem_.IsDir(path); }
+  Status Truncate(std::string_view path, uint64_t size) override;
+  Status Rename(std::string_view from, std::string_view to) override;
+  Status Remove(std::string_view path) override;
+  Result<std::vector<std::string>> List(std::string_view dir) const override { return mem_.List(dir); }
+  SyncId RequestSync(std::string_view path) override;
+
+  // Syncs requested since the last call, in request order.
+  std::vector<SyncId> TakeRequestedSyncs();
+  // Draws the completion time of a sync requested at now_ns (FIFO per disk), and whether it fails.
+  int64_t SyncCompletionTime(int64_t now_ns);
+  bool DrawSyncFailure();
+  // Completes (or, on failure, abandons) a sync in the MemDisk.
+  void FinishSync(SyncId id, bool ok);
+
+  // Process crash: unsynced data is lost, appended tails may survive torn (Prng-driven).
+  void Crash();
+  // Flips one random bit in the durable content of a random durable file under `dir` (or any file
+  // when dir is empty). Returns a description, or "" if there was no durable byte to flip.
+  std::string FlipRandomDurableBit(std::string_view dir = "");
+
+  const DiskFaults& faults() const { return faults_; }
+  void set_faults(const DiskFaults& faults);
+  void ClearFaults() { set_faults(DiskFaults{}); }
+
+  MemDisk& mem() { return mem_; }
+  const MemDisk& mem() const { return mem_; }
+  Prng& prng() { return prng_; }
+
+ private:
+  Status MaybeIoError();
+
+  MemDisk mem_;
+  Prng prng_;
+  DiskFaults faults_;
+  std::vector<SyncId> requested_;
+  int64_t last_sync_done_ns_ = 0;
+};
+
+}  // namespace samsa::sim

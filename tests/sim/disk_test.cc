@@ -1,0 +1,163 @@
+#include "sim/sim_disk.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/sim/probe_node.h"
+
+namespace samsa::sim {
+namespace {
+
+using testing::ProbeCluster;
+
+std::string ReadAll(const Disk& d, std::string_view path) {
+  auto r = d.Read(path, 0, 1 << 24);
+  return r.ok() ? std::string(AsString(*r)) : "<missing>";
+}
+
+TEST(SimDiskTest, SyncCompletesAfterLatencyAsSyncDone) {
+  SimOptions so;
+  ProbeCluster c(1, so);
+  DiskFaults f;
+  f.sync_latency_min_ns = 3'000'000;
+  f.sync_latency_max_ns = 5'000'000;
+  c.sim.disk(NodeId(1)).set_faults(f);
+  Disk& d = c.P(1).disk();
+  ASSERT_TRUE(d.Append("f", AsBytes("data")).ok());
+  SyncId id = d.RequestSync("f");
+  SyncId root = d.RequestSync("");
+  int64_t t0 = c.sim.now_ns();
+  c.sim.Drain(NodeId(1));
+  c.sim.RunFor(2'999'999);
+  EXPECT_TRUE(c.L(1).Of("sync").empty());
+  EXPECT_FALSE(c.sim.disk(NodeId(1)).mem().DurableSize("f").ok());  // the name is not durable yet
+  c.sim.RunFor(10'000'000);
+  auto syncs = c.L(1).Of("sync");
+  ASSERT_EQ(syncs.size(), 2u);
+  EXPECT_EQ(syncs[0].sync, id.value());  // FIFO per disk
+  EXPECT_EQ(syncs[1].sync, root.value());
+  EXPECT_TRUE(syncs[0].ok);
+  EXPECT_GE(syncs[0].now_ns - t0, 3'000'000);
+  EXPECT_LE(syncs[0].now_ns - t0, 5'000'000);
+  EXPECT_LE(syncs[0].now_ns, syncs[1].now_ns);
+  EXPECT_EQ(*c.sim.disk(NodeId(1)).mem().DurableSize("f"), 4u);
+}
+
+TEST(SimDiskTest, SlowDiskMultipliesSyncLatency) {
+  SimDisk d(Prng(1));
+  DiskFaults f;
+  f.sync_latency_min_ns = f.sync_latency_max_ns = 1000;
+  f.slow_factor = 50;
+  d.set_faults(f);
+  EXPECT_EQ(d.SyncCompletionTime(0), 50'000);
+  EXPECT_EQ(d.SyncCompletionTime(0), 50'000);  // FIFO: never before the previous one
+  d.ClearFaults();
+  EXPECT_GE(d.SyncCompletionTime(0), 50'000);
+}
+
+TEST(SimDiskTest, CrashLosesExactlyTheUnsyncedSuffix) {
+  // Over many seeds: the synced prefix always survives intact; what survives of the unsynced tail is
+  // a prefix of it (possibly torn mid-sector); sometimes all of it is lost, sometimes some is kept.
+  Bytes synced(1500), tail(3000);
+  for (size_t i = 0; i < synced.size(); ++i) synced[i] = uint8_t('a' + i % 26);
+  for (size_t i = 0; i < tail.size(); ++i) tail[i] = uint8_t('A' + i % 26);
+  int lost_all = 0, kept_some = 0, torn = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    SimDisk d{Prng(seed)};
+    ASSERT_TRUE(d.CreateDir("p").ok());
+    ASSERT_TRUE(d.Append("p/log", synced).ok());
+    d.mem().SyncAll("p/log");
+    ASSERT_TRUE(d.Append("p/log", tail).ok());
+    d.Crash();
+    Bytes after = *d.Read("p/log", 0, 1 << 20);
+    ASSERT_GE(after.size(), synced.size()) << "seed " << seed;
+    ASSERT_TRUE(std::equal(synced.begin(), synced.end(), after.begin())) << "seed " << seed;
+    size_t kept = after.size() - synced.size();
+    ASSERT_LE(kept, tail.size());
+    ASSERT_TRUE(std::equal(after.begin() + int64_t(synced.size()), after.end(), tail.begin())) << "seed " << seed;
+    if (kept == 0) ++lost_all;
+    if (kept > 0) ++kept_some;
+    if (kept % MemDisk::kSectorBytes != 0 && kept != tail.size()) ++torn;
+  }
+  EXPECT_GT(lost_all, 0);
+  EXPECT_GT(kept_some, 0);
+  EXPECT_GT(torn, 0);
+  // Without tearing (MemDisk::Crash()), exactly the synced content survives.
+  MemDisk m;
+  ASSERT_TRUE(m.Append("log", synced).ok());
+  m.SyncAll("log");
+  ASSERT_TRUE(m.Append("log", tail).ok());
+  m.Crash();
+  EXPECT_EQ(*m.Read("log", 0, 1 << 20), synced);
+}
+
+TEST(SimDiskTest, UnsyncedNewFileAndRenameVanish) {
+  SimDisk d(Prng(1));
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  ASSERT_TRUE(d.Append("p/old", AsBytes("old")).ok());
+  d.mem().SyncAll("p/old");
+  ASSERT_TRUE(d.Append("p/new", AsBytes("new")).ok());
+  d.mem().CompleteSync(d.RequestSync("p/new"));  // content synced, directory not
+  ASSERT_TRUE(d.Rename("p/old", "p/renamed").ok());
+  d.Crash();
+  EXPECT_FALSE(d.Exists("p/new"));
+  EXPECT_FALSE(d.Exists("p/renamed"));
+  EXPECT_EQ(ReadAll(d, "p/old"), "old");
+}
+
+TEST(SimDiskTest, BitFlipInDurableDataShowsAfterRestart) {
+  ProbeCluster c(1);
+  Disk& d = c.P(1).disk();
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  ASSERT_TRUE(d.Append("p/seg", AsBytes("hello world")).ok());
+  c.sim.disk(NodeId(1)).mem().SyncAll("p/seg");
+  ASSERT_TRUE(c.sim.disk(NodeId(1)).mem().FlipDurableBit("p/seg", 4, 0).ok());
+  EXPECT_EQ(ReadAll(c.sim.disk(NodeId(1)), "p/seg"), "hello world");  // page cache still good
+  EXPECT_EQ(c.sim.disk(NodeId(1)).mem().FlipDurableBit("p/seg", 99, 0).code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(c.sim.disk(NodeId(1)).mem().FlipDurableBit("p/none", 0, 0).code(), StatusCode::kNotFound);
+  c.sim.Crash(NodeId(1));
+  c.sim.Restart(NodeId(1));
+  EXPECT_EQ(ReadAll(c.P(1).disk(), "p/seg"), "helln world");  // 'o' ^ 1 == 'n'
+  std::string where = c.sim.disk(NodeId(1)).FlipRandomDurableBit();
+  EXPECT_EQ(where.rfind("p/seg@", 0), 0u) << where;
+}
+
+TEST(SimDiskTest, DiskFullAndIoErrors) {
+  SimDisk d(Prng(1));
+  DiskFaults f;
+  f.capacity_bytes = 10;
+  d.set_faults(f);
+  EXPECT_TRUE(d.Append("a", AsBytes("0123456789")).ok());
+  EXPECT_EQ(d.Append("a", AsBytes("x")).status().code(), StatusCode::kNoSpace);
+  EXPECT_EQ(d.Write("b", 0, AsBytes("x")).code(), StatusCode::kNoSpace);
+  d.ClearFaults();
+  EXPECT_TRUE(d.Append("a", AsBytes("x")).ok());
+  f = DiskFaults{};
+  f.io_error_num = f.io_error_den = 1;
+  f.sync_error_num = f.sync_error_den = 1;
+  d.set_faults(f);
+  EXPECT_EQ(d.Append("a", AsBytes("y")).status().code(), StatusCode::kIoError);
+  EXPECT_EQ(d.Rename("a", "b").code(), StatusCode::kIoError);
+  EXPECT_TRUE(d.DrawSyncFailure());
+}
+
+TEST(SimDiskTest, FailedSyncIsReportedAndMakesNothingDurable) {
+  ProbeCluster c(1);
+  DiskFaults f;
+  f.sync_error_num = f.sync_error_den = 1;
+  c.sim.disk(NodeId(1)).set_faults(f);
+  Disk& d = c.P(1).disk();
+  ASSERT_TRUE(d.Append("f", AsBytes("x")).ok());
+  d.RequestSync("");
+  d.RequestSync("f");
+  c.sim.Drain(NodeId(1));
+  c.sim.RunFor(100'000'000);
+  auto syncs = c.L(1).Of("sync");
+  ASSERT_EQ(syncs.size(), 2u);
+  EXPECT_FALSE(syncs[0].ok);
+  EXPECT_FALSE(syncs[1].ok);
+  c.sim.Crash(NodeId(1));
+  EXPECT_FALSE(c.sim.disk(NodeId(1)).Exists("f"));
+}
+
+}  // namespace
+}  // namespace samsa::sim
