@@ -28,8 +28,9 @@ std::string Normalize(std::string_view path) {
 }  // namespace
 
 struct MemDisk::Inode {
-  Bytes data;     // page cache: what reads see
-  Bytes durable;  // what a crash leaves
+  Bytes data;                   // page cache: what reads see
+  Bytes durable;                // what a crash leaves
+  uint64_t applied_sync = 0;    // newest sync id applied: an older one completing later is stale
 };
 
 struct MemDisk::Dir {
@@ -231,9 +232,17 @@ void MemDisk::CompleteSync(SyncId id) {
   auto it = pending_.find(id.value());
   if (it == pending_.end()) return;
   PendingSync& p = it->second;
+  // Syncs may complete out of order; a real disk never moves durable content backwards, so an
+  // older sync that completes after a newer one of the same file or directory changes nothing.
   if (p.inode) {
-    p.inode->durable = std::move(p.snapshot);
+    if (id.value() > p.inode->applied_sync) {
+      p.inode->durable = std::move(p.snapshot);
+      p.inode->applied_sync = id.value();
+    }
+  } else if (p.dir && id.value() <= dir_applied_sync_[p.path]) {
+    // stale directory sync
   } else if (p.dir) {
+    dir_applied_sync_[p.path] = id.value();
     // The directory's entries become durable: files by inode, subdirectories by existence.
     auto& durable = durable_dirs_[p.path];
     if (!durable) durable = std::make_shared<Dir>();

@@ -45,7 +45,8 @@ class MemDisk final : public Disk {
   Result<std::vector<std::string>> List(std::string_view dir) const override;
   SyncId RequestSync(std::string_view path) override;
 
-  // Completes one pending sync (ok if it is unknown or already done).
+  // Completes one pending sync (ok if it is unknown or already done). Completing an older sync
+  // after a newer one of the same path has no effect: durable content never goes backwards.
   void CompleteSync(SyncId id);
   // Completes every pending sync, oldest first; returns their ids.
   std::vector<SyncId> CompleteAllSyncs();
@@ -89,6 +90,7 @@ class MemDisk final : public Disk {
   std::map<std::string, std::shared_ptr<Dir>> live_dirs_;
   std::map<std::string, std::shared_ptr<Dir>> durable_dirs_;
   std::map<uint64_t, PendingSync> pending_;
+  std::map<std::string, uint64_t> dir_applied_sync_;  // directory path -> newest applied sync id
   uint64_t next_sync_id_ = 1;
   uint64_t next_inode_ = 1;
   uint64_t mutating_ops_ = 0;

@@ -128,3 +128,35 @@ TEST(MemDiskTest, CapacityGivesNoSpace) {
 
 }  // namespace
 }  // namespace samsa
+
+namespace samsa {
+namespace {
+
+// Regression (found by the partition-log crash test): an older sync completing after a newer
+// one of the same file must not roll durable content back.
+TEST(MemDiskTest, OutOfOrderSyncCompletionNeverMovesDurableBackwards) {
+  MemDisk d;
+  ASSERT_TRUE(d.Append("f", AsBytes("a")).ok());
+  d.SyncAll("");
+  SyncId old_sync = d.RequestSync("f");
+  ASSERT_TRUE(d.Append("f", AsBytes("b")).ok());
+  SyncId new_sync = d.RequestSync("f");
+  d.CompleteSync(new_sync);
+  d.CompleteSync(old_sync);
+  d.Crash();
+  EXPECT_EQ(AsString(*d.Read("f", 0, 10)), "ab");
+}
+
+TEST(MemDiskTest, OutOfOrderDirectorySyncKeepsNewerEntries) {
+  MemDisk d;
+  SyncId old_sync = d.RequestSync("");
+  ASSERT_TRUE(d.Append("f", AsBytes("x")).ok());
+  SyncId new_sync = d.RequestSync("");
+  d.CompleteSync(new_sync);
+  d.CompleteSync(old_sync);
+  d.Crash();
+  EXPECT_TRUE(d.Exists("f"));
+}
+
+}  // namespace
+}  // namespace samsa
