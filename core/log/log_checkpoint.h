@@ -1,0 +1,31 @@
+#pragma once
+// The partition's "recovery-point" file: what recovery may trust, and where the log starts.
+//
+// Format: ASCII text, '\n' after every line, in the spirit of Kafka's checkpoint files:
+//
+//   0                 version (always 0)
+//   1234              recovery point: every batch below this offset, and the index files of
+//                     every segment that ends at or below it, were durable when this was written
+//   1000              log start offset (raised by retention and DeleteRecords)
+//
+// Replaced atomically: written to "recovery-point.tmp", then renamed over. Missing or corrupt
+// means "trust nothing": recovery scans every segment and starts the log at its first segment.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/base/status.h"
+
+namespace samsa {
+
+struct LogCheckpoint {
+  int64_t recovery_point = 0;
+  int64_t log_start_offset = 0;
+  friend bool operator==(const LogCheckpoint&, const LogCheckpoint&) = default;
+};
+
+std::string EncodeLogCheckpoint(const LogCheckpoint& checkpoint);
+Result<LogCheckpoint> ParseLogCheckpoint(std::string_view text);
+
+}  // namespace samsa
