@@ -7,7 +7,7 @@ PKGS=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev
   libboost-dev libboost-graph-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
+  libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libisal-dev
   fonts-dejavu-core
 )
