@@ -1,0 +1,320 @@
+#include "core/record/record_batch.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <string>
+
+#include "core/base/varint.h"
+
+namespace samsa {
+namespace {
+
+// attributes(1) + timestampDelta(1) + offsetDelta(1) + keyLength(1) + valueLength(1) +
+// headersCount(1): the smallest possible record body.
+constexpr int32_t kMinRecordBodyBytes = 6;
+
+size_t NullableBytesSize(const std::optional<ByteView>& b) {
+  return b ? VarintSize(int32_t(b->size())) + b->size() : VarintSize(-1);
+}
+
+void PutNullableBytes(Bytes& out, const std::optional<ByteView>& b) {
+  if (!b) {
+    PutVarint(out, -1);
+    return;
+  }
+  PutVarint(out, int32_t(b->size()));
+  Append(out, *b);
+}
+
+std::optional<ByteView> ViewOf(const std::optional<Bytes>& b) {
+  if (!b) return std::nullopt;
+  return ByteView(*b);
+}
+
+// The body size of a record (everything after the length varint), or -1 when it exceeds int32.
+int64_t RecordBodySize(int64_t timestamp_delta, int32_t offset_delta, const std::optional<ByteView>& key,
+                       const std::optional<ByteView>& value, std::span<const RecordHeader> headers) {
+  uint64_t size = 1 + VarlongSize(timestamp_delta) + VarintSize(offset_delta);
+  auto too_big = [](size_t n) { return n > size_t(INT32_MAX); };
+  if ((key && too_big(key->size())) || (value && too_big(value->size())) || too_big(headers.size())) return -1;
+  size += NullableBytesSize(key) + NullableBytesSize(value) + VarintSize(int32_t(headers.size()));
+  for (const RecordHeader& h : headers) {
+    if (too_big(h.key.size()) || (h.value && too_big(h.value->size()))) return -1;
+    size += VarintSize(int32_t(h.key.size())) + h.key.size() + NullableBytesSize(ViewOf(h.value));
+    if (size > uint64_t(INT32_MAX)) return -1;
+  }
+  return size > uint64_t(INT32_MAX) ? -1 : int64_t(size);
+}
+
+void PutRecord(Bytes& out, int32_t body_size, int8_t attributes, int64_t timestamp_delta, int32_t offset_delta,
+               const std::optional<ByteView>& key, const std::optional<ByteView>& value,
+               std::span<const RecordHeader> headers) {
+  PutVarint(out, body_size);
+  out.push_back(uint8_t(attributes));
+  PutVarlong(out, timestamp_delta);
+  PutVarint(out, offset_delta);
+  PutNullableBytes(out, key);
+  PutNullableBytes(out, value);
+  PutVarint(out, int32_t(headers.size()));
+  for (const RecordHeader& h : headers) {
+    PutVarint(out, int32_t(h.key.size()));
+    Append(out, AsBytes(h.key));
+    PutNullableBytes(out, ViewOf(h.value));
+  }
+}
+
+Status RecordError(std::string what) { return Status::Corruption("record: " + what); }
+
+// Reads a varint length at body[*pos]: -1 means null (when allowed); otherwise it must fit in the
+// rest of the body.
+Status GetLength(ByteView body, size_t* pos, bool nullable, const char* field, int32_t* length) {
+  if (!GetVarint(body, pos, length)) return RecordError(std::string(field) + " length: truncated or overlong varint");
+  if (*length == -1 && nullable) return Status::Ok();
+  if (*length < 0) return RecordError(std::string(field) + " length " + std::to_string(*length) + " is negative");
+  if (size_t(*length) > body.size() - *pos)
+    return RecordError(std::string(field) + " length " + std::to_string(*length) + " exceeds the record");
+  return Status::Ok();
+}
+
+Status GetNullableBytes(ByteView body, size_t* pos, const char* field, std::optional<Bytes>* out) {
+  int32_t length;
+  SAMSA_RETURN_IF_ERROR(GetLength(body, pos, /*nullable=*/true, field, &length));
+  if (length < 0) {
+    out->reset();
+    return Status::Ok();
+  }
+  const uint8_t* p = body.data() + *pos;
+  if (*out) {
+    (*out)->assign(p, p + length);
+  } else {
+    out->emplace(p, p + length);
+  }
+  *pos += size_t(length);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int64_t Record::AbsoluteOffset(const BatchHeader& batch) const {
+  return int64_t(uint64_t(batch.base_offset) + uint64_t(int64_t(offset_delta)));
+}
+
+int64_t Record::AbsoluteTimestamp(const BatchHeader& batch) const {
+  if (batch.log_append_time()) return batch.max_timestamp;
+  return int64_t(uint64_t(batch.base_timestamp) + uint64_t(timestamp_delta));
+}
+
+void EncodeRecord(const Record& record, Bytes& out) {
+  std::optional<ByteView> key = ViewOf(record.key);
+  std::optional<ByteView> value = ViewOf(record.value);
+  int64_t body = RecordBodySize(record.timestamp_delta, record.offset_delta, key, value, record.headers);
+  SAMSA_ASSERT_MSG(body >= 0, "record larger than 2 GiB");
+  PutRecord(out, int32_t(body), record.attributes, record.timestamp_delta, record.offset_delta, key, value,
+            record.headers);
+}
+
+Status DecodeRecord(ByteView data, size_t* pos, Record* record) {
+  size_t p = *pos;
+  int32_t length;
+  if (!GetVarint(data, &p, &length)) return RecordError("length: truncated or overlong varint");
+  if (length < kMinRecordBodyBytes) return RecordError("length " + std::to_string(length) + " below minimum");
+  if (size_t(length) > data.size() - p)
+    return RecordError("length " + std::to_string(length) + " exceeds the " + std::to_string(data.size() - p) +
+                       " bytes left");
+  ByteView body = data.subspan(p, size_t(length));
+  size_t q = 0;
+  record->attributes = int8_t(body[q++]);
+  if (!GetVarlong(body, &q, &record->timestamp_delta)) return RecordError("timestampDelta: bad varlong");
+  if (!GetVarint(body, &q, &record->offset_delta)) return RecordError("offsetDelta: bad varint");
+  SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "key", &record->key));
+  SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "value", &record->value));
+  int32_t header_count;
+  if (!GetVarint(body, &q, &header_count)) return RecordError("headersCount: bad varint");
+  // Each header takes at least 2 bytes: reject absurd counts before allocating.
+  if (header_count < 0 || size_t(header_count) > (body.size() - q) / 2)
+    return RecordError("headersCount " + std::to_string(header_count) + " impossible in the record");
+  record->headers.resize(size_t(header_count));
+  for (RecordHeader& h : record->headers) {
+    int32_t key_length;
+    SAMSA_RETURN_IF_ERROR(GetLength(body, &q, /*nullable=*/false, "header key", &key_length));
+    h.key.assign(reinterpret_cast<const char*>(body.data() + q), size_t(key_length));
+    q += size_t(key_length);
+    SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "header value", &h.value));
+  }
+  if (q != body.size())
+    return RecordError("fields use " + std::to_string(q) + " bytes but length says " + std::to_string(length));
+  *pos = p + size_t(length);
+  return Status::Ok();
+}
+
+// ---- RecordBatchBuilder ----
+
+void RecordBatchBuilder::Add(int64_t timestamp_ms, std::optional<ByteView> key, std::optional<ByteView> value,
+                             std::span<const RecordHeader> headers) {
+  if (last_offset_delta_ == INT32_MAX) {
+    if (error_.ok()) error_ = Status::InvalidArgument("batch offset delta overflows int32");
+    return;
+  }
+  Append(last_offset_delta_ + 1, timestamp_ms, key, value, headers);
+}
+
+Status RecordBatchBuilder::AddWithOffsetDelta(int32_t offset_delta, int64_t timestamp_ms, std::optional<ByteView> key,
+                                              std::optional<ByteView> value, std::span<const RecordHeader> headers) {
+  if (offset_delta <= last_offset_delta_)
+    return Status::InvalidArgument("offset delta " + std::to_string(offset_delta) + " does not exceed " +
+                                   std::to_string(last_offset_delta_));
+  Append(offset_delta, timestamp_ms, key, value, headers);
+  return error_;
+}
+
+void RecordBatchBuilder::Append(int32_t offset_delta, int64_t timestamp_ms, std::optional<ByteView> key,
+                                std::optional<ByteView> value, std::span<const RecordHeader> headers) {
+  if (!error_.ok()) return;
+  if (record_count_ == 0) {
+    base_timestamp_ = timestamp_ms;
+    max_timestamp_ = timestamp_ms;
+  }
+  // Wrapping subtraction: the decoder's wrapping addition restores the timestamp exactly.
+  int64_t timestamp_delta = int64_t(uint64_t(timestamp_ms) - uint64_t(base_timestamp_));
+  int64_t body = RecordBodySize(timestamp_delta, offset_delta, key, value, headers);
+  if (body < 0) {
+    error_ = Status::InvalidArgument("record larger than 2 GiB");
+    return;
+  }
+  PutRecord(records_, int32_t(body), 0, timestamp_delta, offset_delta, key, value, headers);
+  max_timestamp_ = std::max(max_timestamp_, timestamp_ms);
+  last_offset_delta_ = offset_delta;
+  ++record_count_;
+}
+
+Result<Bytes> RecordBatchBuilder::Build() const {
+  if (!error_.ok()) return error_;
+  if (record_count_ == 0) return Status::InvalidArgument("cannot build an empty record batch");
+  Bytes compressed;
+  ByteView payload = records_;
+  if (codec_ != CompressionCodec::kNone) {
+    SAMSA_ASSIGN_OR_RETURN(compressed, Compress(codec_, records_, compression_level_));
+    payload = compressed;
+  }
+  size_t total = kBatchHeaderBytes + payload.size();
+  if (total - kBatchLengthFieldEnd > size_t(INT32_MAX))
+    return Status::InvalidArgument("record batch of " + std::to_string(total) + " bytes exceeds batchLength");
+
+  int16_t attributes = int16_t(codec_);
+  if (timestamp_type_ == TimestampType::kLogAppendTime) attributes |= 0x8;
+  if (transactional_) attributes |= 0x10;
+  if (control_) attributes |= 0x20;
+  int64_t max_timestamp = max_timestamp_;
+  if (timestamp_type_ == TimestampType::kLogAppendTime && log_append_time_ms_ >= 0) max_timestamp = log_append_time_ms_;
+
+  Bytes out(total);
+  uint8_t* p = out.data();
+  StoreBe64(p + 0, uint64_t(base_offset_));
+  StoreBe32(p + 8, uint32_t(total - kBatchLengthFieldEnd));
+  StoreBe32(p + 12, uint32_t(partition_leader_epoch_));
+  p[16] = uint8_t(kRecordBatchMagic);
+  StoreBe16(p + 21, uint16_t(attributes));
+  StoreBe32(p + 23, uint32_t(last_offset_delta_));
+  StoreBe64(p + 27, uint64_t(base_timestamp_));
+  StoreBe64(p + 35, uint64_t(max_timestamp));
+  StoreBe64(p + 43, uint64_t(producer_id_));
+  StoreBe16(p + 51, uint16_t(producer_epoch_));
+  StoreBe32(p + 53, uint32_t(base_sequence_));
+  StoreBe32(p + 57, uint32_t(record_count_));
+  if (!payload.empty()) std::memcpy(p + kBatchHeaderBytes, payload.data(), payload.size());
+  StoreBe32(p + kBatchCrcOffset, ComputeBatchCrc(out));
+  return out;
+}
+
+void RecordBatchBuilder::Clear() {
+  records_.clear();
+  record_count_ = 0;
+  last_offset_delta_ = -1;
+  base_timestamp_ = 0;
+  max_timestamp_ = 0;
+  error_ = Status::Ok();
+}
+
+// ---- RecordIterator ----
+
+Result<RecordIterator> RecordIterator::Open(ByteView data, size_t max_decompressed_bytes) {
+  SAMSA_ASSIGN_OR_RETURN(BatchHeader header, ValidateBatch(data));
+  RecordIterator it;
+  it.header_ = header;
+  ByteView body = data.subspan(kBatchHeaderBytes, header.total_bytes() - kBatchHeaderBytes);
+  // A batch emptied by compaction may carry no compressed blob at all.
+  if (header.compression() == CompressionCodec::kNone || (header.record_count == 0 && body.empty())) {
+    it.raw_records_ = body;
+    return it;
+  }
+  Result<Bytes> records = Decompress(header.compression(), body, max_decompressed_bytes);
+  if (!records.ok()) return records.status().WithContext("batch at offset " + std::to_string(header.base_offset));
+  it.decompressed_ = std::move(records).value();
+  it.compressed_ = true;
+  return it;
+}
+
+Result<bool> RecordIterator::Next(Record* record) {
+  ByteView data = records();
+  auto context = [&] {
+    return "batch at offset " + std::to_string(header_.base_offset) + ", record " + std::to_string(read_);
+  };
+  if (read_ == header_.record_count) {
+    if (pos_ != data.size())
+      return Status::Corruption(context() + ": " + std::to_string(data.size() - pos_) +
+                                " bytes after the last of recordCount records");
+    return false;
+  }
+  if (pos_ >= data.size())
+    return Status::Corruption(context() + ": records end before recordCount " + std::to_string(header_.record_count));
+  Status s = DecodeRecord(data, &pos_, record);
+  if (!s.ok()) return s.WithContext(context());
+  if (int64_t(record->offset_delta) <= last_offset_delta_seen_)
+    return Status::Corruption(context() + ": offsetDelta " + std::to_string(record->offset_delta) +
+                              " does not increase");
+  if (record->offset_delta > header_.last_offset_delta)
+    return Status::Corruption(context() + ": offsetDelta " + std::to_string(record->offset_delta) +
+                              " exceeds lastOffsetDelta " + std::to_string(header_.last_offset_delta));
+  last_offset_delta_seen_ = record->offset_delta;
+  ++read_;
+  return true;
+}
+
+Result<std::vector<Record>> DecodeRecords(ByteView batch, size_t max_decompressed_bytes) {
+  SAMSA_ASSIGN_OR_RETURN(RecordIterator it, RecordIterator::Open(batch, max_decompressed_bytes));
+  std::vector<Record> records;
+  // Every record takes at least 7 bytes; do not trust recordCount for the reservation.
+  records.reserve(std::min<size_t>(size_t(it.header().record_count), it.records_bytes() / 7));
+  Record record;
+  for (;;) {
+    SAMSA_ASSIGN_OR_RETURN(bool more, it.Next(&record));
+    if (!more) break;
+    records.push_back(std::move(record));
+    record = Record();
+  }
+  return records;
+}
+
+Result<std::vector<ByteView>> SplitBatches(ByteView records_field, ByteView* partial_tail) {
+  std::vector<ByteView> batches;
+  if (partial_tail != nullptr) *partial_tail = ByteView();
+  size_t pos = 0;
+  while (pos < records_field.size()) {
+    ByteView rest = records_field.subspan(pos);
+    if (rest.size() < kBatchLengthFieldEnd) {
+      if (partial_tail != nullptr) *partial_tail = rest;
+      break;
+    }
+    SAMSA_ASSIGN_OR_RETURN(size_t total, PeekBatchSize(rest, SIZE_MAX));
+    if (total > rest.size()) {
+      if (partial_tail != nullptr) *partial_tail = rest;
+      break;
+    }
+    batches.push_back(rest.first(total));
+    pos += total;
+  }
+  return batches;
+}
+
+}  // namespace samsa
