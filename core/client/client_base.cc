@@ -1,0 +1,373 @@
+#include "core/client/client_base.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "core/base/assert.h"
+
+namespace samsa::client {
+namespace {
+
+constexpr int16_t kApiVersionsPreferred = 3;
+
+}  // namespace
+
+ClientBase::ClientBase(NodeId id, ClientConfig config, std::shared_ptr<History> history,
+                       uint64_t seed)
+    : id_(id), config_(std::move(config)), history_(std::move(history)), prng_(seed) {
+  SAMSA_ASSERT_MSG(history_ != nullptr, "a client needs a History");
+  SAMSA_ASSERT(config_.max_in_flight_requests_per_connection >= 1);
+  next_wake_ns_ = 0;  // act at start: bootstrap
+}
+
+void ClientBase::Step(const Input& input) {
+  now_ns_ = input.now_ns;
+  if (const auto* o = std::get_if<ConnOpened>(&input.event)) {
+    auto it = conn_broker_.find(o->conn);
+    if (it != conn_broker_.end()) {
+      Conn& c = conns_.at(it->second);
+      if (c.state == ConnState::kConnecting) {
+        c.state = ConnState::kHandshaking;
+        SendApiVersions(it->second, kApiVersionsPreferred);
+      }
+    } else if (!o->outbound) {
+      ready_.closes.push_back(o->conn);  // clients accept no connections
+    }
+  } else if (const auto* c = std::get_if<ConnClosed>(&input.event)) {
+    auto it = conn_broker_.find(c->conn);
+    if (it != conn_broker_.end()) DropConnection(it->second, "NETWORK_EXCEPTION", false);
+  } else if (const auto* f = std::get_if<FrameArrived>(&input.event)) {
+    HandleFrame(f->conn, f->frame);
+  }
+  CheckTimeouts();
+  MaybeRefreshMetadata();
+  Poll();
+}
+
+Ready ClientBase::TakeReady() {
+  if (next_wake_ns_) ready_.wake_at_ns = *next_wake_ns_;
+  next_wake_ns_.reset();
+  Ready r = std::move(ready_);
+  ready_ = Ready{};
+  return r;
+}
+
+void ClientBase::WakeAt(int64_t t_ns) {
+  // A deadline that is already due is served at the next nanosecond: never a busy loop at one
+  // instant.
+  t_ns = std::max(t_ns, now_ns_ + 1);
+  if (!next_wake_ns_ || t_ns < *next_wake_ns_) next_wake_ns_ = t_ns;
+}
+
+NodeId ClientBase::LeaderOf(const TopicPartition& tp) const {
+  auto it = topics_.find(tp.topic);
+  if (it == topics_.end() || tp.partition < 0 ||
+      size_t(tp.partition) >= it->second.partitions.size())
+    return kNoNode;
+  return it->second.partitions[size_t(tp.partition)].leader;
+}
+
+int32_t ClientBase::PartitionCount(const std::string& topic) const {
+  auto it = topics_.find(topic);
+  return it == topics_.end() ? 0 : int32_t(it->second.partitions.size());
+}
+
+std::vector<int32_t> ClientBase::AvailablePartitions(const std::string& topic) const {
+  std::vector<int32_t> out;
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return out;
+  for (size_t i = 0; i < it->second.partitions.size(); ++i)
+    if (it->second.partitions[i].leader != kNoNode) out.push_back(int32_t(i));
+  return out;
+}
+
+bool ClientBase::IsReady(NodeId broker) const {
+  auto it = conns_.find(broker);
+  return it != conns_.end() && it->second.state == ConnState::kReady;
+}
+
+int32_t ClientBase::InFlight(NodeId broker) const {
+  auto it = conns_.find(broker);
+  return it == conns_.end() ? 0 : it->second.user_in_flight;
+}
+
+bool ClientBase::CanSend(NodeId broker) const {
+  return IsReady(broker) && InFlight(broker) < config_.max_in_flight_requests_per_connection;
+}
+
+void ClientBase::Connect(NodeId broker) {
+  if (broker == kNoNode || conns_.count(broker)) return;
+  auto backoff = reconnect_at_ns_.find(broker);
+  if (backoff != reconnect_at_ns_.end() && now_ns_ < backoff->second) {
+    WakeAt(backoff->second);
+    return;
+  }
+  Conn c;
+  c.id = ConnId(next_conn_id_++);
+  conn_broker_[c.id] = broker;
+  ready_.opens.push_back(OpenConn{c.id, broker});
+  conns_.emplace(broker, std::move(c));
+}
+
+int16_t ClientBase::Version(NodeId broker, ApiKey key, int16_t min_version,
+                            int16_t preferred) const {
+  auto it = conns_.find(broker);
+  if (it == conns_.end() || it->second.state != ConnState::kReady) return -1;
+  auto range = it->second.versions.find(int16_t(key));
+  std::optional<VersionRange> codec = SupportedVersions(key);
+  if (range == it->second.versions.end() || !codec) return -1;
+  int16_t v = std::min({preferred, range->second.max, codec->max});
+  if (v < std::max({min_version, range->second.min, codec->min})) return -1;
+  return v;
+}
+
+void ClientBase::SendRequest(NodeId broker, const RequestBody& body, int16_t version,
+                             int64_t timeout_ns,
+                      uint64_t token, bool expect_response) {
+  SAMSA_ASSERT_MSG(CanSend(broker), "Send without CanSend");
+  SendRaw(broker, body, version, PendingKind::kUser, token, timeout_ns, expect_response);
+}
+
+void ClientBase::SendRaw(NodeId broker, const RequestBody& body, int16_t version,
+                         PendingKind kind, uint64_t token, int64_t timeout_ns,
+                         bool expect_response) {
+  Conn& c = conns_.at(broker);
+  RequestHeader h;
+  h.api_key = ApiKeyOf(body);
+  h.api_version = version;
+  h.correlation_id = next_correlation_id_;
+  next_correlation_id_ = next_correlation_id_ == std::numeric_limits<int32_t>::max()
+                             ? 1
+                             : next_correlation_id_ + 1;
+  h.client_id = config_.client_id;
+  Bytes frame;
+  AppendRequest(h, body, frame);
+  ready_.frames.push_back(OutFrame{c.id, std::move(frame)});
+  ++client_stats_.requests_sent;
+  if (!expect_response) return;
+  c.pending[h.correlation_id] = Pending{h.api_key, version, kind, token, now_ns_ + timeout_ns};
+  if (kind == PendingKind::kUser) ++c.user_in_flight;
+  WakeAt(now_ns_ + timeout_ns);
+}
+
+void ClientBase::SendApiVersions(NodeId broker, int16_t version) {
+  ApiVersionsRequest req;
+  req.client_software_name = "samsa-sim-client";
+  req.client_software_version = "0.1";
+  SendRaw(broker, req, version, PendingKind::kApiVersions, 0,
+          MsToNs(config_.request_timeout_ms), true);
+}
+
+void ClientBase::HandleFrame(ConnId conn, const Bytes& frame) {
+  auto bit = conn_broker_.find(conn);
+  if (bit == conn_broker_.end()) return;
+  NodeId broker = bit->second;
+  Conn& c = conns_.at(broker);
+  if (frame.size() < 4) {
+    DropConnection(broker, "CORRUPT_RESPONSE", true);
+    return;
+  }
+  int32_t correlation_id = int32_t(LoadBe32(frame.data()));
+  auto pit = c.pending.find(correlation_id);
+  if (pit == c.pending.end()) {
+    DropConnection(broker, "UNEXPECTED_CORRELATION_ID", true);
+    return;
+  }
+  Pending p = pit->second;
+  c.pending.erase(pit);
+  if (p.kind == PendingKind::kUser) --c.user_in_flight;
+  ++client_stats_.responses;
+  Result<Response> r = DecodeResponse(p.api_key, p.version, frame);
+  if (!r.ok()) {
+    // Fail this request as unknown first, then everything else on the connection.
+    if (p.kind == PendingKind::kUser) OnRequestFailed(p.token, "CORRUPT_RESPONSE");
+    if (p.kind == PendingKind::kMetadata) metadata_in_flight_ = false;
+    DropConnection(broker, "CORRUPT_RESPONSE", true);
+    return;
+  }
+  switch (p.kind) {
+    case PendingKind::kApiVersions:
+      HandleApiVersions(broker, std::get<ApiVersionsResponse>(r->body), p.version);
+      break;
+    case PendingKind::kMetadata:
+      metadata_in_flight_ = false;
+      HandleMetadata(std::get<MetadataResponse>(r->body));
+      break;
+    case PendingKind::kUser:
+      OnResponse(p.token, r->body);
+      break;
+  }
+}
+
+void ClientBase::HandleApiVersions(NodeId broker, const ApiVersionsResponse& r, int16_t version) {
+  Conn& c = conns_.at(broker);
+  if (r.error_code == int16_t(ErrorCode::kUnsupportedVersion) && version > 0) {
+    SendApiVersions(broker, 0);
+    return;
+  }
+  if (r.error_code != 0) {
+    DropConnection(broker, ErrorCodeName(ErrorCode(r.error_code)), true);
+    return;
+  }
+  for (const auto& v : r.api_keys) c.versions[v.api_key] = VersionRange{v.min_version, v.max_version};
+  c.state = ConnState::kReady;
+}
+
+void ClientBase::HandleMetadata(const MetadataResponse& r) {
+  ++client_stats_.metadata_refreshes;
+  last_metadata_ns_ = now_ns_;
+  metadata_needed_ = false;
+  metadata_brokers_.clear();
+  for (const auto& b : r.brokers) metadata_brokers_.insert(NodeId(b.node_id));
+  bool incomplete = false;
+  for (const auto& t : r.topics) {
+    if (!t.name) continue;
+    if (t.error_code != 0) {
+      incomplete = true;
+      // Keep what we knew: a transient error must not forget the partition count.
+      topics_[*t.name].error_code = t.error_code;
+      continue;
+    }
+    TopicMetadata tm;
+    int32_t max_index = -1;
+    for (const auto& p : t.partitions) max_index = std::max(max_index, p.partition_index);
+    tm.partitions.resize(size_t(max_index + 1));
+    for (const auto& p : t.partitions) {
+      if (p.partition_index < 0) continue;
+      PartitionMetadata& pm = tm.partitions[size_t(p.partition_index)];
+      pm.error_code = p.error_code;
+      pm.leader = p.leader_id >= 0 ? NodeId(p.leader_id) : kNoNode;
+      pm.leader_epoch = p.leader_epoch;
+      if (pm.leader == kNoNode) incomplete = true;
+    }
+    topics_[*t.name] = std::move(tm);
+  }
+  for (const std::string& t : metadata_topics_)
+    if (!topics_.count(t) || topics_[t].partitions.empty()) incomplete = true;
+  if (incomplete) {
+    metadata_needed_ = true;
+    metadata_retry_at_ns_ = now_ns_ + MsToNs(config_.retry_backoff_ms);
+  }
+  OnMetadata();
+}
+
+void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool close) {
+  auto it = conns_.find(broker);
+  if (it == conns_.end()) return;
+  Conn c = std::move(it->second);
+  conns_.erase(it);
+  conn_broker_.erase(c.id);
+  if (close) ready_.closes.push_back(c.id);
+  ++client_stats_.connections_lost;
+  reconnect_at_ns_[broker] = now_ns_ + MsToNs(config_.reconnect_backoff_ms);
+  WakeAt(reconnect_at_ns_[broker]);
+  metadata_needed_ = true;
+  for (const auto& [corr, p] : c.pending) {
+    if (p.kind == PendingKind::kMetadata) {
+      metadata_in_flight_ = false;
+      metadata_retry_at_ns_ = now_ns_ + MsToNs(config_.retry_backoff_ms);
+    } else if (p.kind == PendingKind::kUser) {
+      OnRequestFailed(p.token, reason);
+    }
+  }
+}
+
+void ClientBase::CheckTimeouts() {
+  // Collect first: DropConnection changes conns_.
+  std::vector<NodeId> expired;
+  for (const auto& [broker, c] : conns_) {
+    for (const auto& [corr, p] : c.pending) {
+      if (p.deadline_ns <= now_ns_) {
+        expired.push_back(broker);
+        break;
+      }
+      WakeAt(p.deadline_ns);
+    }
+  }
+  for (NodeId b : expired) {
+    ++client_stats_.request_timeouts;
+    // Like the Java client: a request timeout closes the connection, failing everything on it.
+    DropConnection(b, "REQUEST_TIMED_OUT", true);
+  }
+}
+
+std::vector<NodeId> ClientBase::KnownBrokers() const {
+  std::set<NodeId> all(config_.bootstrap.begin(), config_.bootstrap.end());
+  all.insert(metadata_brokers_.begin(), metadata_brokers_.end());
+  return std::vector<NodeId>(all.begin(), all.end());
+}
+
+void ClientBase::AddMetadataTopic(const std::string& topic) {
+  if (metadata_topics_.insert(topic).second) metadata_needed_ = true;
+}
+
+void ClientBase::MaybeRefreshMetadata() {
+  int64_t age_deadline = last_metadata_ns_ < 0
+                             ? now_ns_
+                             : last_metadata_ns_ + MsToNs(config_.metadata_max_age_ms);
+  if (!metadata_needed_ && now_ns_ < age_deadline) {
+    WakeAt(age_deadline);
+    return;
+  }
+  if (metadata_in_flight_) return;
+  int64_t allowed = metadata_retry_at_ns_;
+  if (last_metadata_ns_ >= 0)
+    allowed = std::max(allowed, last_metadata_ns_ + MsToNs(config_.retry_backoff_ms));
+  if (now_ns_ < allowed) {
+    WakeAt(allowed);
+    return;
+  }
+  // The least loaded Ready connection (lowest id on ties).
+  NodeId best = kNoNode;
+  int32_t best_load = std::numeric_limits<int32_t>::max();
+  bool connecting = false;
+  for (const auto& [broker, c] : conns_) {
+    if (c.state != ConnState::kReady) {
+      connecting = true;
+      continue;
+    }
+    if (int32_t(c.pending.size()) < best_load) {
+      best = broker;
+      best_load = int32_t(c.pending.size());
+    }
+  }
+  if (best == kNoNode) {
+    if (connecting) return;  // wait for the handshake in progress
+    std::vector<NodeId> known = KnownBrokers();
+    if (known.empty()) return;
+    // Try the next known broker whose backoff has passed; otherwise wake at the earliest.
+    int64_t earliest = std::numeric_limits<int64_t>::max();
+    for (size_t i = 0; i < known.size(); ++i) {
+      NodeId b = known[(next_bootstrap_ + i) % known.size()];
+      auto bo = reconnect_at_ns_.find(b);
+      int64_t at = bo == reconnect_at_ns_.end() ? 0 : bo->second;
+      if (at <= now_ns_) {
+        next_bootstrap_ = (next_bootstrap_ + i + 1) % known.size();
+        Connect(b);
+        return;
+      }
+      earliest = std::min(earliest, at);
+    }
+    WakeAt(earliest);
+    return;
+  }
+  int16_t v = Version(best, ApiKey::kMetadata, 1, 8);
+  if (v < 0) {
+    DropConnection(best, "UNSUPPORTED_VERSION", true);
+    return;
+  }
+  MetadataRequest req;
+  std::vector<MetadataRequest::Topic> topics;
+  for (const std::string& t : metadata_topics_) {
+    MetadataRequest::Topic mt;
+    mt.name = t;
+    topics.push_back(std::move(mt));
+  }
+  req.topics = std::move(topics);
+  req.allow_auto_topic_creation = config_.allow_auto_topic_creation;
+  metadata_in_flight_ = true;
+  SendRaw(best, req, v, PendingKind::kMetadata, 0, MsToNs(config_.request_timeout_ms), true);
+}
+
+}  // namespace samsa::client

@@ -1,0 +1,178 @@
+#pragma once
+// ClientBase: what the simulated producer and consumer share: connections to brokers with the
+// ApiVersions handshake, correlation ids and request timeouts, and a metadata cache.
+//
+// Connection states per broker (at most one connection per broker):
+//   None --Connect()--> Connecting --ConnOpened--> Handshaking (ApiVersions v3 sent; on
+//   UNSUPPORTED_VERSION resent at v0) --ApiVersions ok--> Ready
+//   any --ConnClosed / request timeout / undecodable response--> None, with a reconnect backoff
+//   (reconnect.backoff.ms) and a metadata refresh; every request in flight on it fails
+//   (OnRequestFailed), since its outcome is unknown.
+// Metadata: Fresh --RequestMetadata() / age >= metadata.max.age.ms--> Stale --sent on the least
+// loaded Ready connection (or a new connection to the next known broker)--> Fetching
+// --response--> Fresh (or Stale again after retry.backoff.ms when a topic or partition had an
+// error or no leader); --failure--> Stale after retry.backoff.ms. Refreshes are at least
+// retry.backoff.ms apart.
+//
+// Driving: every input runs the derived class's Poll() after the base handled it; Poll() makes
+// progress and reports its deadlines with WakeAt(). The next Ready carries the earliest deadline
+// registered since the last TakeReady() (request timeouts and metadata age included).
+// In flight per connection: at most max.in.flight.requests.per.connection requests (CanSend()).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/prng.h"
+#include "core/broker/node.h"
+#include "core/client/history.h"
+#include "core/protocol/error_codes.h"
+#include "core/protocol/messages/dispatch.h"
+
+namespace samsa::client {
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  friend auto operator<=>(const TopicPartition&, const TopicPartition&) = default;
+  friend bool operator==(const TopicPartition&, const TopicPartition&) = default;
+};
+
+struct ClientConfig {
+  std::vector<NodeId> bootstrap;              // bootstrap.servers (node ids in the simulator)
+  std::string client_id = "samsa-client";     // client.id
+  int32_t request_timeout_ms = 30000;         // request.timeout.ms
+  int64_t retry_backoff_ms = 100;             // retry.backoff.ms
+  int64_t reconnect_backoff_ms = 50;          // reconnect.backoff.ms
+  int64_t metadata_max_age_ms = 300000;       // metadata.max.age.ms
+  bool allow_auto_topic_creation = true;      // allow.auto.create.topics
+  int32_t max_in_flight_requests_per_connection = 5;
+};
+
+struct PartitionMetadata {
+  int16_t error_code = 0;
+  NodeId leader = kNoNode;
+  int32_t leader_epoch = -1;
+};
+struct TopicMetadata {
+  int16_t error_code = 0;
+  std::vector<PartitionMetadata> partitions;  // by partition index
+};
+
+struct ClientStats {
+  uint64_t requests_sent = 0;
+  uint64_t responses = 0;
+  uint64_t request_timeouts = 0;
+  uint64_t connections_lost = 0;
+  uint64_t metadata_refreshes = 0;
+};
+
+class ClientBase : public Node {
+ public:
+  NodeId id() const override { return id_; }
+  void Step(const Input& input) final;
+  Ready TakeReady() final;
+
+  const std::map<std::string, TopicMetadata>& metadata() const { return topics_; }
+  const ClientStats& client_stats() const { return client_stats_; }
+  // The leader of tp (kNoNode when unknown).
+  NodeId LeaderOf(const TopicPartition& tp) const;
+  // Partition count of topic (0 when unknown).
+  int32_t PartitionCount(const std::string& topic) const;
+  // Partitions of topic with a known leader, ascending.
+  std::vector<int32_t> AvailablePartitions(const std::string& topic) const;
+  int64_t now_ns() const { return now_ns_; }
+
+ protected:
+  ClientBase(NodeId id, ClientConfig config, std::shared_ptr<History> history, uint64_t seed);
+
+  // A response to a request sent with SendRequest(token).
+  virtual void OnResponse(uint64_t token, const ResponseBody& body) = 0;
+  // A request sent with SendRequest(token) will get no response (connection lost, timed out, or the
+  // response did not decode). Its effect on the broker is unknown.
+  virtual void OnRequestFailed(uint64_t token, std::string_view reason) = 0;
+  // New metadata arrived.
+  virtual void OnMetadata() {}
+  // Progress after every input; report deadlines with WakeAt().
+  virtual void Poll() = 0;
+
+  bool IsReady(NodeId broker) const;
+  int32_t InFlight(NodeId broker) const;
+  bool CanSend(NodeId broker) const;
+  // Opens a connection to broker unless one exists or its reconnect backoff runs.
+  void Connect(NodeId broker);
+  // The version to use for key with broker: min(preferred, broker max, codec max), or -1 when
+  // that is below max(min_version, broker min) or the broker is not Ready.
+  int16_t Version(NodeId broker, ApiKey key, int16_t min_version, int16_t preferred) const;
+  // Sends a request on broker's Ready connection (CanSend() must hold). With expect_response
+  // false (Produce with acks=0) nothing is tracked and no hook runs for it.
+  void SendRequest(NodeId broker, const RequestBody& body, int16_t version, int64_t timeout_ns,
+            uint64_t token, bool expect_response = true);
+  void AddMetadataTopic(const std::string& topic);
+  void RequestMetadata() { metadata_needed_ = true; }
+  void WakeAt(int64_t t_ns);
+
+  const ClientConfig& client_config() const { return config_; }
+  Prng& prng() { return prng_; }
+  History& history() { return *history_; }
+  int64_t MsToNs(int64_t ms) const { return ms * 1'000'000; }
+
+ private:
+  enum class ConnState { kConnecting, kHandshaking, kReady };
+  enum class PendingKind { kUser, kMetadata, kApiVersions };
+  struct Pending {
+    ApiKey api_key;
+    int16_t version;
+    PendingKind kind;
+    uint64_t token;
+    int64_t deadline_ns;
+  };
+  struct Conn {
+    ConnId id;
+    ConnState state = ConnState::kConnecting;
+    std::map<int16_t, VersionRange> versions;  // from ApiVersions
+    std::map<int32_t, Pending> pending;        // by correlation id
+    int32_t user_in_flight = 0;
+  };
+
+  void HandleFrame(ConnId conn, const Bytes& frame);
+  void HandleApiVersions(NodeId broker, const ApiVersionsResponse& r, int16_t version);
+  void HandleMetadata(const MetadataResponse& r);
+  void DropConnection(NodeId broker, std::string_view reason, bool close);
+  void SendApiVersions(NodeId broker, int16_t version);
+  void SendRaw(NodeId broker, const RequestBody& body, int16_t version, PendingKind kind,
+               uint64_t token, int64_t timeout_ns, bool expect_response);
+  void CheckTimeouts();
+  void MaybeRefreshMetadata();
+  std::vector<NodeId> KnownBrokers() const;
+
+  NodeId id_;
+  ClientConfig config_;
+  std::shared_ptr<History> history_;
+  Prng prng_;
+  int64_t now_ns_ = 0;
+  Ready ready_;
+  std::optional<int64_t> next_wake_ns_;
+  uint64_t next_conn_id_ = 1;
+  int32_t next_correlation_id_ = 1;
+  std::map<NodeId, Conn> conns_;
+  std::map<ConnId, NodeId> conn_broker_;
+  std::map<NodeId, int64_t> reconnect_at_ns_;
+  // Metadata.
+  std::set<std::string> metadata_topics_;
+  std::map<std::string, TopicMetadata> topics_;
+  std::set<NodeId> metadata_brokers_;
+  bool metadata_needed_ = true;
+  bool metadata_in_flight_ = false;
+  int64_t last_metadata_ns_ = -1;  // when the last refresh completed (or -1)
+  int64_t metadata_retry_at_ns_ = 0;
+  size_t next_bootstrap_ = 0;
+  ClientStats client_stats_;
+};
+
+}  // namespace samsa::client

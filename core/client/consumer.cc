@@ -1,0 +1,307 @@
+#include "core/client/consumer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/base/assert.h"
+#include "core/record/record_batch.h"
+
+namespace samsa::client {
+namespace {
+
+constexpr int16_t kFetchMinVersion = 4;  // RecordBatch v2, isolation level
+constexpr int16_t kFetchPreferredVersion = 11;
+constexpr int16_t kListOffsetsMinVersion = 1;
+constexpr int16_t kListOffsetsPreferredVersion = 5;
+
+bool IsLeadershipError(ErrorCode e) {
+  switch (e) {
+    case ErrorCode::kNotLeaderOrFollower:
+    case ErrorCode::kFencedLeaderEpoch:
+    case ErrorCode::kUnknownTopicOrPartition:
+    case ErrorCode::kLeaderNotAvailable:
+    case ErrorCode::kKafkaStorageError:
+    case ErrorCode::kReplicaNotAvailable:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+ConsumerNode::ConsumerNode(NodeId id, ConsumerConfig config, std::shared_ptr<History> history,
+                           uint64_t seed)
+    : ClientBase(id, config.client, std::move(history), seed), config_(std::move(config)) {
+  SAMSA_ASSERT_MSG(!config_.topic.empty(), "a consumer needs a topic");
+  session_ = this->history().NewSession();
+  AddMetadataTopic(config_.topic);
+  if (!config_.partitions.empty()) Assign(config_.partitions);
+}
+
+std::optional<int64_t> ConsumerNode::position(int32_t partition) const {
+  auto it = parts_.find(partition);
+  if (it == parts_.end() || it->second.phase == Phase::kNeedsPosition ||
+      it->second.phase == Phase::kListing)
+    return std::nullopt;
+  return it->second.position;
+}
+
+void ConsumerNode::Assign(const std::vector<int32_t>& partitions) {
+  assigned_ = true;
+  for (int32_t p : partitions) {
+    PartState s;
+    switch (config_.start) {
+      case StartFrom::kEarliest:
+        s.lookup_timestamp = kListOffsetsEarliestTimestamp;
+        break;
+      case StartFrom::kLatest:
+        s.lookup_timestamp = kListOffsetsLatestTimestamp;
+        break;
+      case StartFrom::kOffset:
+        s.phase = Phase::kFetchable;
+        s.position = config_.start_offset;
+        break;
+    }
+    parts_[p] = s;
+  }
+}
+
+void ConsumerNode::OnMetadata() {
+  if (assigned_) return;
+  int32_t n = PartitionCount(config_.topic);
+  if (n == 0) return;
+  std::vector<int32_t> all;
+  for (int32_t p = 0; p < n; ++p) all.push_back(p);
+  Assign(all);
+}
+
+void ConsumerNode::Backoff(PartState& s) {
+  s.retry_at_ns = now_ns() + MsToNs(client_config().retry_backoff_ms);
+  WakeAt(s.retry_at_ns);
+}
+
+void ConsumerNode::Poll() {
+  std::map<NodeId, std::vector<int32_t>> to_list, to_fetch;
+  for (auto& [p, s] : parts_) {
+    if (s.phase != Phase::kNeedsPosition && s.phase != Phase::kFetchable) continue;
+    if (s.retry_at_ns > now_ns()) {
+      WakeAt(s.retry_at_ns);
+      continue;
+    }
+    NodeId leader = LeaderOf(TopicPartition{config_.topic, p});
+    if (leader == kNoNode) {
+      RequestMetadata();
+      continue;
+    }
+    (s.phase == Phase::kNeedsPosition ? to_list : to_fetch)[leader].push_back(p);
+  }
+  std::map<NodeId, std::pair<bool, bool>> busy;  // broker -> (listing, fetching) in flight
+  for (const auto& [token, f] : in_flight_) {
+    if (f.api == ApiKey::kFetch) busy[f.broker].second = true;
+    if (f.api == ApiKey::kListOffsets) busy[f.broker].first = true;
+  }
+  for (const auto& [leader, ps] : to_list) {
+    Connect(leader);
+    if (busy[leader].first || !CanSend(leader)) continue;
+    int16_t v = Version(leader, ApiKey::kListOffsets, kListOffsetsMinVersion,
+                        kListOffsetsPreferredVersion);
+    if (v < 0) continue;
+    ListOffsetsRequest req;
+    req.isolation_level = 0;
+    ListOffsetsRequest::Topic t;
+    t.name = config_.topic;
+    for (int32_t p : ps) {
+      ListOffsetsRequest::Partition lp;
+      lp.partition_index = p;
+      lp.timestamp = parts_[p].lookup_timestamp;
+      const auto& md = metadata().at(config_.topic).partitions[size_t(p)];
+      lp.current_leader_epoch = md.leader_epoch;
+      t.partitions.push_back(lp);
+      parts_[p].phase = Phase::kListing;
+    }
+    req.topics.push_back(std::move(t));
+    uint64_t token = next_token_++;
+    in_flight_[token] = InFlight{ApiKey::kListOffsets, leader, ps};
+    ++stats_.list_offsets;
+    SendRequest(leader, req, v, MsToNs(client_config().request_timeout_ms), token);
+  }
+  for (const auto& [leader, ps] : to_fetch) {
+    Connect(leader);
+    if (busy[leader].second || !CanSend(leader)) continue;
+    int16_t v = Version(leader, ApiKey::kFetch, kFetchMinVersion, kFetchPreferredVersion);
+    if (v < 0) continue;
+    FetchRequest req;
+    req.replica_id = -1;
+    req.max_wait_ms = config_.fetch_max_wait_ms;
+    req.min_bytes = config_.fetch_min_bytes;
+    req.max_bytes = config_.fetch_max_bytes;
+    req.isolation_level = 0;  // read_uncommitted
+    req.session_id = 0;
+    req.session_epoch = -1;  // no fetch session
+    FetchRequest::Topic t;
+    t.topic = config_.topic;
+    for (int32_t p : ps) {
+      FetchRequest::Partition fp;
+      fp.partition = p;
+      fp.current_leader_epoch = metadata().at(config_.topic).partitions[size_t(p)].leader_epoch;
+      fp.fetch_offset = parts_[p].position;
+      fp.partition_max_bytes = config_.max_partition_fetch_bytes;
+      t.partitions.push_back(fp);
+      parts_[p].phase = Phase::kFetching;
+    }
+    req.topics.push_back(std::move(t));
+    uint64_t token = next_token_++;
+    in_flight_[token] = InFlight{ApiKey::kFetch, leader, ps};
+    ++stats_.fetches;
+    SendRequest(leader, req, v,
+                MsToNs(int64_t(client_config().request_timeout_ms) + config_.fetch_max_wait_ms),
+                token);
+  }
+}
+
+void ConsumerNode::OnResponse(uint64_t token, const ResponseBody& body) {
+  auto it = in_flight_.find(token);
+  if (it == in_flight_.end()) return;
+  InFlight req = std::move(it->second);
+  in_flight_.erase(it);
+  if (const auto* f = std::get_if<FetchResponse>(&body)) {
+    HandleFetch(req, *f);
+  } else if (const auto* l = std::get_if<ListOffsetsResponse>(&body)) {
+    HandleListOffsets(req, *l);
+  }
+}
+
+void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
+  auto it = in_flight_.find(token);
+  if (it == in_flight_.end()) return;
+  InFlight req = std::move(it->second);
+  in_flight_.erase(it);
+  for (int32_t p : req.partitions) {
+    PartState& s = parts_[p];
+    if (s.phase == Phase::kListing) s.phase = Phase::kNeedsPosition;
+    if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
+    Backoff(s);
+  }
+}
+
+void ConsumerNode::PartitionError(int32_t partition, ErrorCode error) {
+  PartState& s = parts_[partition];
+  ++stats_.fetch_errors;
+  if (IsLeadershipError(error)) RequestMetadata();
+  Backoff(s);
+}
+
+void ConsumerNode::HandleListOffsets(const InFlight& req, const ListOffsetsResponse& resp) {
+  for (int32_t p : req.partitions) {
+    PartState& s = parts_[p];
+    if (s.phase != Phase::kListing) continue;
+    s.phase = Phase::kNeedsPosition;
+    const ListOffsetsResponse::Partition* found = nullptr;
+    for (const auto& t : resp.topics)
+      if (t.name == config_.topic)
+        for (const auto& lp : t.partitions)
+          if (lp.partition_index == p) found = &lp;
+    if (!found) {
+      Backoff(s);
+      continue;
+    }
+    ErrorCode err = ErrorCode(found->error_code);
+    if (err != ErrorCode::kNone || found->offset < 0) {
+      PartitionError(p, err);
+      continue;
+    }
+    s.phase = Phase::kFetchable;
+    s.position = found->offset;
+  }
+}
+
+void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
+  for (int32_t p : req.partitions) {
+    PartState& s = parts_[p];
+    if (s.phase != Phase::kFetching) continue;
+    s.phase = Phase::kFetchable;
+    if (resp.error_code != 0) {
+      PartitionError(p, ErrorCode(resp.error_code));
+      continue;
+    }
+    const FetchResponse::Partition* found = nullptr;
+    for (const auto& t : resp.responses)
+      if (t.topic == config_.topic)
+        for (const auto& fp : t.partitions)
+          if (fp.partition_index == p) found = &fp;
+    if (!found) continue;  // nothing for it this time
+    ErrorCode err = ErrorCode(found->error_code);
+    if (err == ErrorCode::kOffsetOutOfRange) {
+      ++stats_.offset_resets;
+      if (config_.auto_offset_reset == OffsetReset::kNone) {
+        s.phase = Phase::kStopped;
+        continue;
+      }
+      s.phase = Phase::kNeedsPosition;
+      s.lookup_timestamp = config_.auto_offset_reset == OffsetReset::kEarliest
+                               ? kListOffsetsEarliestTimestamp
+                               : kListOffsetsLatestTimestamp;
+      // The position jumps: a new session, so the checker does not call it a skip.
+      session_ = history().NewSession();
+      continue;
+    }
+    if (err != ErrorCode::kNone) {
+      PartitionError(p, err);
+      continue;
+    }
+    if (found->records) ReadRecords(p, *found->records);
+  }
+}
+
+void ConsumerNode::ReadRecords(int32_t partition, ByteView records) {
+  PartState& s = parts_[partition];
+  Result<std::vector<ByteView>> batches = SplitBatches(records);
+  if (!batches.ok()) {
+    ++stats_.decode_errors;
+    Backoff(s);
+    return;
+  }
+  for (ByteView batch : *batches) {
+    Result<RecordIterator> it = RecordIterator::Open(batch, config_.max_decompressed_bytes);
+    if (!it.ok()) {
+      ++stats_.decode_errors;
+      Backoff(s);
+      return;
+    }
+    const BatchHeader header = it->header();
+    if (header.next_offset() <= s.position) continue;  // already read
+    if (!header.control()) {
+      Record r;
+      for (;;) {
+        Result<bool> more = it->Next(&r);
+        if (!more.ok()) {
+          ++stats_.decode_errors;
+          Backoff(s);
+          return;
+        }
+        if (!*more) break;
+        int64_t offset = r.AbsoluteOffset(header);
+        if (offset < s.position) continue;
+        HistoryEvent e;
+        e.time_ns = now_ns();
+        e.type = EventType::kOk;
+        e.op = EventOp::kPoll;
+        e.process = id().value();
+        e.session = session_;
+        e.topic = config_.topic;
+        e.partition = partition;
+        if (r.key) e.key = std::string(AsString(*r.key));
+        if (r.value) e.value = std::string(AsString(*r.value));
+        e.offset = offset;
+        history().Append(std::move(e));
+        ++stats_.records;
+        s.position = offset + 1;
+      }
+    }
+    // Offsets a batch spans but holds no record for (compaction, control) are passed over.
+    s.position = std::max(s.position, header.next_offset());
+  }
+}
+
+}  // namespace samsa::client

@@ -1,0 +1,107 @@
+#pragma once
+// ConsumerNode: a simulated Kafka consumer with manual assignment (no groups yet). Every record
+// it reads becomes a poll event in the shared History.
+//
+// Construction:
+//   ConsumerConfig cfg;  cfg.client.bootstrap = {NodeId(1)};  cfg.topic = "orders";
+//   cfg.partitions = {};              // empty: every partition of the topic, from metadata
+//   cfg.start = StartFrom::kEarliest;
+//   sim.AddNode(NodeId(200), [=](NodeId id, Disk&, uint64_t seed) {
+//     return std::make_unique<ConsumerNode>(id, cfg, history, seed);
+//   }, /*is_client=*/true);
+//
+// States per assigned partition:
+//   NeedsPosition (start earliest/latest, or after OFFSET_OUT_OF_RANGE with auto.offset.reset
+//     earliest/latest) --ListOffsets sent to the leader--> Listing --offset--> Fetchable
+//     (Listing --error or failure--> NeedsPosition after retry.backoff.ms)
+//   Fetchable --Fetch sent (one Fetch per leader at a time, v4..11, read_uncommitted,
+//     fetch.max.wait.ms, fetch.min.bytes)--> Fetching --records--> Fetchable (position advanced)
+//     --leadership error--> Fetchable after a metadata refresh and retry.backoff.ms
+//     --OFFSET_OUT_OF_RANGE--> NeedsPosition (new consumer session) or Stopped (reset "none")
+// A start at a given offset begins in Fetchable. Positions move only forward within a session;
+// a restart of the node (a new incarnation) or a reset starts a new session.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/client/client_base.h"
+#include "core/client/history.h"
+
+namespace samsa::client {
+
+enum class StartFrom : uint8_t { kEarliest, kLatest, kOffset };
+enum class OffsetReset : uint8_t { kEarliest, kLatest, kNone };  // auto.offset.reset
+
+struct ConsumerConfig {
+  ClientConfig client;
+  std::string topic;
+  std::vector<int32_t> partitions;  // manual assignment; empty = all partitions of topic
+  StartFrom start = StartFrom::kEarliest;
+  int64_t start_offset = 0;         // with StartFrom::kOffset
+  // Kafka's default is latest; a checker-friendly simulation wants earliest.
+  OffsetReset auto_offset_reset = OffsetReset::kEarliest;
+  int32_t fetch_max_wait_ms = 500;              // fetch.max.wait.ms
+  int32_t fetch_min_bytes = 1;                  // fetch.min.bytes
+  int32_t fetch_max_bytes = 52428800;           // fetch.max.bytes
+  int32_t max_partition_fetch_bytes = 1048576;  // max.partition.fetch.bytes
+  size_t max_decompressed_bytes = 64u << 20;    // bound on one batch's decompressed records
+};
+
+struct ConsumerStats {
+  uint64_t fetches = 0;
+  uint64_t list_offsets = 0;
+  uint64_t records = 0;
+  uint64_t offset_resets = 0;
+  uint64_t fetch_errors = 0;
+  uint64_t decode_errors = 0;
+};
+
+class ConsumerNode final : public ClientBase {
+ public:
+  ConsumerNode(NodeId id, ConsumerConfig config, std::shared_ptr<History> history, uint64_t seed);
+
+  // The next offset to read in partition (nullopt while unknown or unassigned).
+  std::optional<int64_t> position(int32_t partition) const;
+  const ConsumerStats& stats() const { return stats_; }
+  uint64_t session() const { return session_; }
+
+ private:
+  enum class Phase : uint8_t { kNeedsPosition, kListing, kFetchable, kFetching, kStopped };
+  struct PartState {
+    Phase phase = Phase::kNeedsPosition;
+    int64_t lookup_timestamp = -2;  // ListOffsets timestamp for kNeedsPosition
+    int64_t position = -1;
+    int64_t retry_at_ns = 0;
+  };
+  struct InFlight {
+    ApiKey api;
+    NodeId broker;
+    std::vector<int32_t> partitions;
+  };
+
+  void OnResponse(uint64_t token, const ResponseBody& body) override;
+  void OnRequestFailed(uint64_t token, std::string_view reason) override;
+  void OnMetadata() override;
+  void Poll() override;
+
+  void Assign(const std::vector<int32_t>& partitions);
+  void HandleFetch(const InFlight& req, const FetchResponse& resp);
+  void HandleListOffsets(const InFlight& req, const ListOffsetsResponse& resp);
+  void PartitionError(int32_t partition, ErrorCode error);
+  void ReadRecords(int32_t partition, ByteView records);
+  void Backoff(PartState& s);
+
+  ConsumerConfig config_;
+  std::map<int32_t, PartState> parts_;
+  bool assigned_ = false;
+  std::map<uint64_t, InFlight> in_flight_;
+  uint64_t next_token_ = 1;
+  uint64_t session_ = 0;
+  ConsumerStats stats_;
+};
+
+}  // namespace samsa::client

@@ -1,0 +1,363 @@
+#include "core/client/producer.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "core/base/assert.h"
+#include "core/record/record_batch.h"
+
+namespace samsa::client {
+namespace {
+
+constexpr int16_t kProduceMinVersion = 3;  // RecordBatch v2
+constexpr int16_t kProducePreferredVersion = 8;
+
+// Errors after which the client's view of leadership is suspect.
+bool InvalidatesMetadata(ErrorCode e) {
+  switch (e) {
+    case ErrorCode::kNotLeaderOrFollower:
+    case ErrorCode::kFencedLeaderEpoch:
+    case ErrorCode::kUnknownLeaderEpoch:
+    case ErrorCode::kUnknownTopicOrPartition:
+    case ErrorCode::kLeaderNotAvailable:
+    case ErrorCode::kNotEnoughReplicas:
+    case ErrorCode::kNotEnoughReplicasAfterAppend:
+    case ErrorCode::kKafkaStorageError:
+    case ErrorCode::kNetworkException:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Errors after which the batch may have been written although the attempt failed.
+bool OutcomeUnknown(ErrorCode e) {
+  switch (e) {
+    case ErrorCode::kNotEnoughReplicasAfterAppend:
+    case ErrorCode::kRequestTimedOut:
+    case ErrorCode::kNetworkException:
+    case ErrorCode::kUnknownServerError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+ProducerNode::ProducerNode(NodeId id, ProducerConfig config, ProducerWorkload workload,
+                           std::shared_ptr<History> history, uint64_t seed)
+    : ClientBase(id, config.client, std::move(history), seed),
+      config_(std::move(config)),
+      workload_(std::move(workload)),
+      workload_prng_(Prng(seed).Split("workload")),
+      partition_prng_(Prng(seed).Split("partitioner")),
+      accumulator_(config_.batch_size, config_.linger_ms * 1'000'000, config_.buffer_memory) {
+  SAMSA_ASSERT(config_.acks == 0 || config_.acks == 1 || config_.acks == -1);
+  if (!workload_.topic.empty()) AddMetadataTopic(workload_.topic);
+}
+
+uint64_t ProducerNode::Send(const std::string& topic, std::optional<std::string> key,
+                            std::string value) {
+  AddMetadataTopic(topic);
+  PendingRecord r;
+  r.op_id = history().NewOpId();
+  r.key = std::move(key);
+  r.value = std::move(value);
+  r.timestamp_ms = now_ns() / 1'000'000;
+  ++stats_.invoked;
+  uint64_t op = r.op_id;
+  Record(EventType::kInvoke, r, TopicPartition{topic, -1}, -1, "");
+  if (!Partition(topic, std::move(r))) {
+    // Partition() recorded the failure.
+  }
+  WakeAt(now_ns());
+  return op;
+}
+
+bool ProducerNode::Partition(const std::string& topic, PendingRecord record) {
+  int32_t n = PartitionCount(topic);
+  if (n == 0) {
+    if (unpartitioned_.size() >= config_.max_unpartitioned) {
+      ++stats_.failed;
+      Record(EventType::kFail, record, TopicPartition{topic, -1}, -1, "BUFFER_EXHAUSTED");
+      return false;
+    }
+    RequestMetadata();
+    unpartitioned_.push_back(Unpartitioned{topic, std::move(record)});
+    return true;
+  }
+  int32_t p;
+  if (record.key) {
+    p = KeyedPartition(AsBytes(*record.key), n);
+  } else {
+    std::vector<int32_t> avail = AvailablePartitions(topic);
+    p = sticky_.Partition(topic, n, avail, partition_prng_);
+    if (accumulator_.WouldStartNewBatch(TopicPartition{topic, p}, EstimateRecordBytes(record))) {
+      sticky_.OnNewBatch(topic, p, n, avail, partition_prng_);
+      p = sticky_.Partition(topic, n, avail, partition_prng_);
+    }
+  }
+  TopicPartition tp{topic, p};
+  if (!accumulator_.Append(tp, record, now_ns())) {
+    ++stats_.failed;
+    Record(EventType::kFail, record, tp, -1, "BUFFER_EXHAUSTED");
+    return false;
+  }
+  return true;
+}
+
+void ProducerNode::OnMetadata() {
+  std::vector<Unpartitioned> waiting = std::move(unpartitioned_);
+  unpartitioned_.clear();
+  for (Unpartitioned& u : waiting) {
+    if (PartitionCount(u.topic) == 0) {
+      unpartitioned_.push_back(std::move(u));
+    } else {
+      Partition(u.topic, std::move(u.record));
+    }
+  }
+}
+
+void ProducerNode::RunWorkload() {
+  if (workload_.rate_per_s <= 0 || workload_.topic.empty()) return;
+  const int64_t interval_ns = std::max<int64_t>(1, 1'000'000'000 / workload_.rate_per_s);
+  if (next_send_ns_ < 0) next_send_ns_ = workload_.start_ns;
+  while (next_send_ns_ <= now_ns() && next_send_ns_ < workload_.stop_ns &&
+         seq_ < workload_.max_sends) {
+    std::optional<std::string> key;
+    if (workload_.keys > 0)
+      key = "k" + std::to_string(workload_prng_.Uniform(uint64_t(workload_.keys)));
+    std::string value = "p" + std::to_string(id().value()) + "-" + std::to_string(seq_++);
+    Send(workload_.topic, std::move(key), std::move(value));
+    next_send_ns_ += interval_ns;
+  }
+  if (next_send_ns_ < workload_.stop_ns && seq_ < workload_.max_sends) WakeAt(next_send_ns_);
+}
+
+void ProducerNode::Poll() {
+  RunWorkload();
+  ExpireBatches();
+  Drain();
+}
+
+void ProducerNode::ExpireBatches() {
+  const int64_t timeout_ns = MsToNs(config_.delivery_timeout_ms);
+  for (ProducerBatch& b : accumulator_.ExpireBefore(now_ns(), timeout_ns)) {
+    ++stats_.expired;
+    FailBatch(b, b.last_error.empty() ? "DELIVERY_TIMEOUT"
+                                      : "DELIVERY_TIMEOUT after " + b.last_error);
+  }
+  if (auto earliest = accumulator_.EarliestCreatedNs()) WakeAt(*earliest + timeout_ns);
+  // Sends still waiting for metadata give up after the same time (Java: max.block.ms).
+  std::vector<Unpartitioned> keep;
+  for (Unpartitioned& u : unpartitioned_) {
+    if (u.record.timestamp_ms * 1'000'000 + timeout_ns <= now_ns()) {
+      ++stats_.failed;
+      Record(EventType::kFail, u.record, TopicPartition{u.topic, -1}, -1,
+             "TIMEOUT_WAITING_FOR_METADATA");
+    } else {
+      WakeAt(u.record.timestamp_ms * 1'000'000 + timeout_ns);
+      keep.push_back(std::move(u));
+    }
+  }
+  unpartitioned_ = std::move(keep);
+}
+
+void ProducerNode::Drain() {
+  const bool guarantee_order = client_config().max_in_flight_requests_per_connection == 1;
+  std::map<NodeId, std::vector<TopicPartition>> by_leader;
+  for (const TopicPartition& tp : accumulator_.Partitions()) {
+    NodeId leader = LeaderOf(tp);
+    if (leader == kNoNode) {
+      RequestMetadata();
+      continue;
+    }
+    if (guarantee_order && muted_[tp] > 0) continue;
+    std::optional<int64_t> at = accumulator_.HeadReadyAt(tp, now_ns());
+    if (!at) continue;
+    if (*at > now_ns()) {
+      WakeAt(*at);
+      continue;
+    }
+    by_leader[leader].push_back(tp);
+  }
+  for (auto& [leader, tps] : by_leader) {
+    Connect(leader);
+    while (CanSend(leader)) {
+      int16_t version = Version(leader, ApiKey::kProduce, kProduceMinVersion,
+                                kProducePreferredVersion);
+      if (version < 0) break;
+      std::vector<ProducerBatch> batches;
+      size_t request_bytes = 0;
+      for (const TopicPartition& tp : tps) {
+        if (guarantee_order && muted_[tp] > 0) continue;
+        if (!accumulator_.HeadReady(tp, now_ns())) continue;
+        const ProducerBatch* head = accumulator_.Head(tp);
+        if (!batches.empty() && request_bytes + head->bytes > size_t(config_.max_request_size))
+          continue;
+        request_bytes += head->bytes;
+        batches.push_back(*accumulator_.TakeHead(tp));
+        if (guarantee_order) ++muted_[tp];
+      }
+      if (batches.empty()) break;
+      // Encode: one RecordBatch v2 per partition; the request holds views into `encoded`.
+      std::vector<Bytes> encoded;
+      std::vector<ProducerBatch> sendable;
+      for (ProducerBatch& b : batches) {
+        RecordBatchBuilder builder;
+        for (const PendingRecord& r : b.records) {
+          std::optional<ByteView> key;
+          if (r.key) key = AsBytes(*r.key);
+          builder.Add(r.timestamp_ms, key, AsBytes(r.value));
+        }
+        Result<Bytes> built = builder.Build();
+        if (!built.ok()) {
+          if (guarantee_order) --muted_[b.tp];
+          FailBatch(b, "INVALID_RECORD");
+          continue;
+        }
+        encoded.push_back(std::move(built).value());
+        sendable.push_back(std::move(b));
+      }
+      if (sendable.empty()) continue;
+      ProduceRequest req;
+      req.acks = config_.acks;
+      req.timeout_ms = client_config().request_timeout_ms;
+      for (size_t i = 0; i < sendable.size(); ++i) {
+        const TopicPartition& tp = sendable[i].tp;
+        if (req.topic_data.empty() || req.topic_data.back().name != tp.topic) {
+          ProduceRequest::Topic t;
+          t.name = tp.topic;
+          req.topic_data.push_back(std::move(t));
+        }
+        ProduceRequest::Partition p;
+        p.index = tp.partition;
+        p.records = ByteView(encoded[i]);
+        req.topic_data.back().partition_data.push_back(p);
+      }
+      uint64_t token = next_token_++;
+      for (ProducerBatch& b : sendable) ++b.attempts;
+      ++stats_.produce_requests;
+      SendRequest(leader, req, version, MsToNs(client_config().request_timeout_ms), token,
+           /*expect_response=*/config_.acks != 0);
+      stats_.max_in_flight_seen = std::max(stats_.max_in_flight_seen, InFlight(leader));
+      if (config_.acks == 0) {
+        for (ProducerBatch& b : sendable) {
+          if (guarantee_order) --muted_[b.tp];
+          Complete(b, -1);
+        }
+      } else {
+        in_flight_[token] = InFlightRequest{leader, std::move(sendable)};
+      }
+    }
+  }
+}
+
+void ProducerNode::OnResponse(uint64_t token, const ResponseBody& body) {
+  auto it = in_flight_.find(token);
+  if (it == in_flight_.end()) return;
+  InFlightRequest req = std::move(it->second);
+  in_flight_.erase(it);
+  const auto* resp = std::get_if<ProduceResponse>(&body);
+  for (ProducerBatch& b : req.batches) {
+    if (client_config().max_in_flight_requests_per_connection == 1) --muted_[b.tp];
+    const ProduceResponse::Partition* found = nullptr;
+    if (resp) {
+      for (const auto& t : resp->responses) {
+        if (t.name != b.tp.topic) continue;
+        for (const auto& p : t.partition_responses)
+          if (p.index == b.tp.partition) found = &p;
+      }
+    }
+    if (!found) {
+      b.maybe_written = true;
+      RetryOrFail(std::move(b), ErrorCode::kNetworkException, "MISSING_PARTITION_RESPONSE");
+      continue;
+    }
+    ErrorCode err = ErrorCode(found->error_code);
+    if (err == ErrorCode::kNone) {
+      Complete(b, found->base_offset);
+    } else {
+      RetryOrFail(std::move(b), err, ErrorCodeName(err));
+    }
+  }
+}
+
+void ProducerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
+  auto it = in_flight_.find(token);
+  if (it == in_flight_.end()) return;
+  InFlightRequest req = std::move(it->second);
+  in_flight_.erase(it);
+  ErrorCode err =
+      reason == "REQUEST_TIMED_OUT" ? ErrorCode::kRequestTimedOut : ErrorCode::kNetworkException;
+  for (ProducerBatch& b : req.batches) {
+    if (client_config().max_in_flight_requests_per_connection == 1) --muted_[b.tp];
+    b.maybe_written = true;
+    RetryOrFail(std::move(b), err, reason);
+  }
+}
+
+void ProducerNode::RetryOrFail(ProducerBatch batch, ErrorCode error, std::string_view reason) {
+  batch.last_error = std::string(reason);
+  if (OutcomeUnknown(error)) batch.maybe_written = true;
+  if (InvalidatesMetadata(error)) RequestMetadata();
+  bool retriable = IsRetriable(error) || InvalidatesMetadata(error);
+  if (!retriable) {
+    FailBatch(batch, batch.last_error);
+    return;
+  }
+  const int64_t deadline = batch.created_ns + MsToNs(config_.delivery_timeout_ms);
+  if (now_ns() >= deadline || batch.attempts > config_.retries) {
+    ++stats_.expired;
+    FailBatch(batch, (now_ns() >= deadline ? "DELIVERY_TIMEOUT after " : "RETRIES_EXHAUSTED after ") +
+                         batch.last_error);
+    return;
+  }
+  ++stats_.retries;
+  batch.retry_at_ns = now_ns() + MsToNs(client_config().retry_backoff_ms);
+  WakeAt(batch.retry_at_ns);
+  accumulator_.Reenqueue(std::move(batch));
+}
+
+void ProducerNode::Complete(const ProducerBatch& batch, int64_t base_offset) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    ++stats_.acked;
+    Record(EventType::kOk, batch.records[i], batch.tp, base_offset < 0 ? -1 : base_offset + int64_t(i),
+           "");
+  }
+  accumulator_.Release(batch);
+}
+
+void ProducerNode::FailBatch(const ProducerBatch& batch, std::string error) {
+  EventType type = batch.maybe_written ? EventType::kInfo : EventType::kFail;
+  for (const PendingRecord& r : batch.records) {
+    if (type == EventType::kInfo) {
+      ++stats_.indeterminate;
+    } else {
+      ++stats_.failed;
+    }
+    Record(type, r, batch.tp, -1, error);
+  }
+  accumulator_.Release(batch);
+}
+
+void ProducerNode::Record(EventType type, const PendingRecord& r, const TopicPartition& tp,
+                          int64_t offset, std::string error) {
+  HistoryEvent e;
+  e.time_ns = now_ns();
+  e.type = type;
+  e.op = EventOp::kSend;
+  e.process = id().value();
+  e.op_id = r.op_id;
+  e.topic = tp.topic;
+  e.partition = tp.partition;
+  e.key = r.key;
+  e.value = r.value;
+  e.offset = offset;
+  e.error = std::move(error);
+  history().Append(std::move(e));
+}
+
+}  // namespace samsa::client

@@ -1,0 +1,138 @@
+#pragma once
+// ProducerNode: a simulated, non-idempotent Kafka producer (enable.idempotence=false) with a
+// built-in workload driver. Every send is recorded in the shared History (invoke, then ok / fail
+// / info), so the checker can see what retries do: a retried batch whose first attempt was in
+// fact written is duplicated, and with max.in.flight > 1 a retried batch can land after a later
+// one (reordering).
+//
+// Construction (sim/simulation.h hosts it as a client node):
+//
+//   ProducerConfig cfg;  cfg.client.bootstrap = {NodeId(1), NodeId(2)};  cfg.acks = -1;
+//   ProducerWorkload w;  w.topic = "orders";  w.rate_per_s = 500;  w.keys = 20;
+//   auto history = std::make_shared<History>();
+//   sim.AddNode(NodeId(100), [=](NodeId id, Disk&, uint64_t seed) {
+//     return std::make_unique<ProducerNode>(id, cfg, w, history, seed);
+//   }, /*is_client=*/true);
+//
+// Lifecycle of one record (states of a send):
+//   Invoked --metadata for its topic known--> Partitioned (keyed: murmur2; null key: sticky)
+//   --Append--> Queued in the RecordAccumulator --drained into a Produce request--> InFlight
+//   --response: none-error--> Acked (history ok, offset = base_offset + index)
+//   --retriable error / timeout / lost connection, delivery.timeout.ms not passed--> Queued
+//     (retry after retry.backoff.ms; metadata refreshed for leadership errors)
+//   --non-retriable error or delivery.timeout.ms passed--> Failed (history fail, or info when
+//     some attempt's outcome is unknown)
+//   Sends that find buffer.memory (or max_unpartitioned while waiting for metadata) exhausted
+//   fail at once (history fail, BUFFER_EXHAUSTED). With acks=0 a send is acked (offset -1) as
+//   soon as its request is written.
+// Sender: per leader, while the connection is Ready and fewer than
+// max.in.flight.requests.per.connection requests are in flight, one Produce request (v3..8,
+// RecordBatch v2) takes the ready head batch of each partition the broker leads, up to
+// max.request.size. With max.in.flight = 1 a partition with a batch in flight is not drained
+// (Kafka's "guarantee message order" muting). In-flight batches are judged when their request
+// completes (request.timeout.ms bounds that); queued ones expire at delivery.timeout.ms.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/client/client_base.h"
+#include "core/client/history.h"
+#include "core/client/murmur2.h"
+#include "core/client/record_accumulator.h"
+
+namespace samsa::client {
+
+struct ProducerConfig {
+  ClientConfig client;
+  int16_t acks = -1;                  // acks: 0, 1 or -1 (all)
+  int64_t linger_ms = 5;              // linger.ms (Kafka 4.0's default)
+  int32_t batch_size = 16384;         // batch.size
+  int32_t delivery_timeout_ms = 120000;  // delivery.timeout.ms
+  int32_t retries = 2147483647;       // retries
+  int32_t max_request_size = 1048576;  // max.request.size
+  int64_t buffer_memory = 33554432;   // buffer.memory
+  // Sends waiting for their topic's metadata (Java blocks send() up to max.block.ms instead).
+  size_t max_unpartitioned = 10000;
+};
+
+// A generated load: one send every 10^9 / rate_per_s ns from start_ns (integer division), with
+// keys "k0".."k<keys-1>" drawn uniformly (keys = 0: null keys) and values "p<node>-<seq>".
+struct ProducerWorkload {
+  std::string topic;
+  int64_t rate_per_s = 0;   // 0: no generated sends (use ProducerNode::Send)
+  int32_t keys = 0;
+  int64_t start_ns = 0;
+  int64_t stop_ns = INT64_MAX;  // no sends at or after this time
+  uint64_t max_sends = UINT64_MAX;
+};
+
+struct ProducerStats {
+  uint64_t invoked = 0;
+  uint64_t acked = 0;
+  uint64_t failed = 0;
+  uint64_t indeterminate = 0;
+  uint64_t produce_requests = 0;
+  uint64_t retries = 0;            // batches re-enqueued
+  uint64_t expired = 0;            // batches failed by delivery.timeout.ms
+  int32_t max_in_flight_seen = 0;  // most Produce requests in flight to one broker at once
+};
+
+class ProducerNode final : public ClientBase {
+ public:
+  ProducerNode(NodeId id, ProducerConfig config, ProducerWorkload workload,
+               std::shared_ptr<History> history, uint64_t seed);
+
+  // Hands a record to the producer now (as the application would); returns its op id. The
+  // caller must drain the node afterwards (Simulation::Drain) so it acts.
+  uint64_t Send(const std::string& topic, std::optional<std::string> key, std::string value);
+
+  const ProducerStats& stats() const { return stats_; }
+  const RecordAccumulator& accumulator() const { return accumulator_; }
+  uint64_t generated() const { return seq_; }
+
+ private:
+  struct Unpartitioned {
+    std::string topic;
+    PendingRecord record;
+  };
+  struct InFlightRequest {
+    NodeId broker;
+    std::vector<ProducerBatch> batches;
+  };
+
+  void OnResponse(uint64_t token, const ResponseBody& body) override;
+  void OnRequestFailed(uint64_t token, std::string_view reason) override;
+  void OnMetadata() override;
+  void Poll() override;
+
+  void RunWorkload();
+  bool Partition(const std::string& topic, PendingRecord record);
+  void Drain();
+  void ExpireBatches();
+  // A batch attempt ended with `error` (Kafka name); retry or fail it.
+  void RetryOrFail(ProducerBatch batch, ErrorCode error, std::string_view reason);
+  void Complete(const ProducerBatch& batch, int64_t base_offset);
+  void FailBatch(const ProducerBatch& batch, std::string error);
+  void Record(EventType type, const PendingRecord& r, const TopicPartition& tp, int64_t offset,
+              std::string error);
+
+  ProducerConfig config_;
+  ProducerWorkload workload_;
+  Prng workload_prng_;
+  Prng partition_prng_;
+  StickyPartitioner sticky_;
+  RecordAccumulator accumulator_;
+  std::vector<Unpartitioned> unpartitioned_;
+  std::map<uint64_t, InFlightRequest> in_flight_;  // by token
+  std::map<TopicPartition, int32_t> muted_;        // batches in flight per partition
+  uint64_t next_token_ = 1;
+  uint64_t seq_ = 0;
+  int64_t next_send_ns_ = -1;
+  ProducerStats stats_;
+};
+
+}  // namespace samsa::client

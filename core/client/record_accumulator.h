@@ -1,0 +1,87 @@
+#pragma once
+// RecordAccumulator: the producer's per-partition queues of batches (Kafka's RecordAccumulator).
+//
+// A batch's states:  Open (accepting appends, last in its queue) --full, or linger passed, or a
+//   newer batch behind it--> Ready (drainable) --TakeHead()--> InFlight (owned by the sender)
+//   --Reenqueue()--> Retrying (front of its queue, closed to appends, drainable once
+//   retry_at_ns has passed) --TakeHead()--> InFlight ...; any queued batch --ExpireBefore()-->
+//   removed (delivery.timeout.ms).
+// Sizes are estimates of the encoded batch (61-byte header plus per-record overhead), enough to
+// apply batch.size and buffer.memory; buffer.memory bounds the bytes of queued and in-flight
+// records together (Append() refuses past it, see Release()).
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/client/client_base.h"
+
+namespace samsa::client {
+
+struct PendingRecord {
+  uint64_t op_id = 0;
+  std::optional<std::string> key;
+  std::string value;
+  int64_t timestamp_ms = 0;
+};
+
+struct ProducerBatch {
+  TopicPartition tp;
+  std::vector<PendingRecord> records;
+  size_t bytes = 0;            // estimated encoded size
+  int64_t created_ns = 0;      // delivery.timeout.ms runs from here
+  int64_t retry_at_ns = 0;     // Retrying: not drainable before
+  int32_t attempts = 0;        // times sent
+  bool closed = false;         // drained at least once: no more appends
+  bool maybe_written = false;  // an attempt's outcome is unknown (timeout, lost connection)
+  std::string last_error;
+};
+
+// Estimated bytes a record adds to a batch.
+size_t EstimateRecordBytes(const PendingRecord& r);
+inline constexpr size_t kBatchOverheadBytes = 61;
+
+class RecordAccumulator {
+ public:
+  RecordAccumulator(int32_t batch_size, int64_t linger_ns, int64_t buffer_memory);
+
+  // True when appending `record_bytes` to tp would start a new batch.
+  bool WouldStartNewBatch(const TopicPartition& tp, size_t record_bytes) const;
+  // Appends to tp's open batch, or starts one. False (nothing appended) when buffer.memory
+  // would be exceeded.
+  bool Append(const TopicPartition& tp, PendingRecord record, int64_t now_ns);
+
+  // Whether tp's head batch may be drained now.
+  bool HeadReady(const TopicPartition& tp, int64_t now_ns) const;
+  // Partitions with a queued batch, ascending.
+  std::vector<TopicPartition> Partitions() const;
+  // When tp's head becomes ready (now_ns if it is); nullopt when tp has nothing queued.
+  std::optional<int64_t> HeadReadyAt(const TopicPartition& tp, int64_t now_ns) const;
+  // tp's head batch, or nullptr.
+  const ProducerBatch* Head(const TopicPartition& tp) const;
+  // The earliest created_ns of any queued batch.
+  std::optional<int64_t> EarliestCreatedNs() const;
+  // Removes and returns tp's head batch (closing it); nullopt when empty.
+  std::optional<ProducerBatch> TakeHead(const TopicPartition& tp);
+  // Puts a batch back at the front of its queue for a retry at retry_at_ns.
+  void Reenqueue(ProducerBatch batch);
+  // Removes every queued batch with created_ns + delivery_timeout_ns <= now_ns.
+  std::vector<ProducerBatch> ExpireBefore(int64_t now_ns, int64_t delivery_timeout_ns);
+  // A batch that left the producer for good (completed or failed) frees its buffer memory.
+  void Release(const ProducerBatch& batch);
+
+  int64_t buffered_bytes() const { return buffered_bytes_; }
+  size_t queued_batches() const;
+
+ private:
+  int32_t batch_size_;
+  int64_t linger_ns_;
+  int64_t buffer_memory_;
+  int64_t buffered_bytes_ = 0;
+  std::map<TopicPartition, std::deque<ProducerBatch>> queues_;
+};
+
+}  // namespace samsa::client

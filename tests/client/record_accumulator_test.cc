@@ -1,0 +1,83 @@
+#include "core/client/record_accumulator.h"
+
+#include <gtest/gtest.h>
+
+namespace samsa::client {
+namespace {
+
+PendingRecord Rec(uint64_t op, size_t value_bytes) {
+  PendingRecord r;
+  r.op_id = op;
+  r.value = std::string(value_bytes, 'v');
+  return r;
+}
+
+const TopicPartition kTp{"t", 0};
+constexpr int64_t kMs = 1'000'000;
+
+TEST(RecordAccumulatorTest, LingerHoldsASmallBatchUntilItPasses) {
+  RecordAccumulator acc(16384, 5 * kMs, 1 << 20);
+  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 100 * kMs));
+  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 102 * kMs));
+  EXPECT_EQ(acc.queued_batches(), 1u);
+  EXPECT_FALSE(acc.HeadReady(kTp, 104 * kMs));
+  EXPECT_EQ(*acc.HeadReadyAt(kTp, 101 * kMs), 105 * kMs);  // from the batch's creation
+  EXPECT_TRUE(acc.HeadReady(kTp, 105 * kMs));
+  auto b = acc.TakeHead(kTp);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->records.size(), 2u);
+  EXPECT_FALSE(acc.HeadReadyAt(kTp, 105 * kMs).has_value());
+}
+
+TEST(RecordAccumulatorTest, BatchSizeClosesABatchAndMakesItReady) {
+  // batch.size 200: 61 header + 12 + 50 per record -> two records fit, the third starts a batch.
+  RecordAccumulator acc(200, 1000 * kMs, 1 << 20);
+  EXPECT_TRUE(acc.WouldStartNewBatch(kTp, 62));
+  ASSERT_TRUE(acc.Append(kTp, Rec(1, 50), 0));
+  EXPECT_FALSE(acc.WouldStartNewBatch(kTp, 62));
+  ASSERT_TRUE(acc.Append(kTp, Rec(2, 50), 0));
+  EXPECT_FALSE(acc.HeadReady(kTp, 0));  // 185 bytes, not full, linger not passed
+  EXPECT_TRUE(acc.WouldStartNewBatch(kTp, 62));
+  ASSERT_TRUE(acc.Append(kTp, Rec(3, 50), 0));
+  EXPECT_EQ(acc.queued_batches(), 2u);
+  EXPECT_TRUE(acc.HeadReady(kTp, 0));  // a batch behind it: the head is full
+  EXPECT_EQ(acc.TakeHead(kTp)->records.size(), 2u);
+  EXPECT_FALSE(acc.HeadReady(kTp, 0));  // the new one lingers
+  // A record larger than batch.size gets a batch of its own, ready at once.
+  ASSERT_TRUE(acc.Append(TopicPartition{"t", 1}, Rec(4, 500), 0));
+  EXPECT_TRUE(acc.HeadReady(TopicPartition{"t", 1}, 0));
+}
+
+TEST(RecordAccumulatorTest, RetriedBatchGoesFirstAfterBackoffAndTakesNoAppends) {
+  RecordAccumulator acc(16384, 0, 1 << 20);
+  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 0));
+  ProducerBatch b = *acc.TakeHead(kTp);
+  b.attempts = 1;
+  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 1 * kMs));
+  b.retry_at_ns = 100 * kMs;
+  acc.Reenqueue(b);
+  EXPECT_TRUE(acc.WouldStartNewBatch(TopicPartition{"t", 9}, 1));
+  EXPECT_FALSE(acc.HeadReady(kTp, 50 * kMs));  // backing off
+  EXPECT_TRUE(acc.HeadReady(kTp, 100 * kMs));
+  EXPECT_EQ(acc.TakeHead(kTp)->records[0].op_id, 1u);  // the retry overtakes nothing behind it
+  EXPECT_EQ(acc.TakeHead(kTp)->records[0].op_id, 2u);
+}
+
+TEST(RecordAccumulatorTest, DeliveryTimeoutExpiresQueuedBatchesAndBufferMemoryBounds) {
+  RecordAccumulator acc(100, 0, 400);
+  ASSERT_TRUE(acc.Append(kTp, Rec(1, 20), 0));              // 61 + 32
+  ASSERT_TRUE(acc.Append(TopicPartition{"t", 1}, Rec(2, 20), 10 * kMs));
+  ASSERT_TRUE(acc.Append(TopicPartition{"t", 2}, Rec(3, 20), 20 * kMs));
+  ASSERT_TRUE(acc.Append(TopicPartition{"t", 3}, Rec(4, 20), 20 * kMs));  // 372 bytes
+  EXPECT_FALSE(acc.Append(TopicPartition{"t", 4}, Rec(5, 20), 20 * kMs));  // buffer.memory
+  auto expired = acc.ExpireBefore(110 * kMs, 100 * kMs);
+  ASSERT_EQ(expired.size(), 2u);
+  EXPECT_EQ(expired[0].records[0].op_id, 1u);
+  EXPECT_EQ(expired[1].records[0].op_id, 2u);
+  for (const auto& b : expired) acc.Release(b);
+  EXPECT_TRUE(acc.Append(TopicPartition{"t", 4}, Rec(5, 20), 120 * kMs));
+  EXPECT_EQ(*acc.EarliestCreatedNs(), 20 * kMs);
+}
+
+}  // namespace
+}  // namespace samsa::client

@@ -1,0 +1,221 @@
+#include "sim/history_checker.h"
+
+#include <gtest/gtest.h>
+
+namespace samsa::sim {
+namespace {
+
+using client::EventOp;
+using client::EventType;
+using client::History;
+using client::HistoryEvent;
+
+// Builds synthetic histories.
+struct Builder {
+  History h;
+  int64_t t = 0;
+  uint64_t Invoke(int32_t producer, const std::string& value) {
+    uint64_t op = h.NewOpId();
+    HistoryEvent e;
+    e.time_ns = ++t;
+    e.type = EventType::kInvoke;
+    e.process = producer;
+    e.op_id = op;
+    e.topic = "t";
+    e.value = value;
+    h.Append(e);
+    return op;
+  }
+  void Complete(uint64_t op, EventType type, int32_t producer, const std::string& value,
+                int32_t partition, int64_t offset) {
+    HistoryEvent e;
+    e.time_ns = ++t;
+    e.type = type;
+    e.process = producer;
+    e.op_id = op;
+    e.topic = "t";
+    e.partition = partition;
+    e.value = value;
+    e.offset = offset;
+    if (type != EventType::kOk) e.error = "X";
+    h.Append(e);
+  }
+  void Send(int32_t producer, const std::string& value, int32_t partition, int64_t offset) {
+    Complete(Invoke(producer, value), EventType::kOk, producer, value, partition, offset);
+  }
+  void Poll(int32_t consumer, uint64_t session, int32_t partition, int64_t offset,
+            const std::string& value) {
+    HistoryEvent e;
+    e.time_ns = ++t;
+    e.type = EventType::kOk;
+    e.op = EventOp::kPoll;
+    e.process = consumer;
+    e.session = session;
+    e.topic = "t";
+    e.partition = partition;
+    e.offset = offset;
+    e.value = value;
+    h.Append(e);
+  }
+};
+
+std::vector<std::string> Kinds(const CheckReport& r) {
+  std::vector<std::string> out;
+  for (const auto& v : r.violations) out.push_back(v.kind);
+  return out;
+}
+
+TEST(HistoryCheckerTest, CleanHistory) {
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  b.Send(1, "b", 0, 1);
+  b.Send(2, "c", 1, 0);
+  b.Poll(9, 1, 0, 0, "a");
+  b.Poll(9, 1, 0, 1, "b");
+  b.Poll(9, 1, 1, 0, "c");
+  CheckReport r = CheckHistory(b.h);
+  EXPECT_TRUE(r.ok()) << r.Summary();
+  EXPECT_EQ(r.sends_acked, 3u);
+  EXPECT_EQ(r.polls, 3u);
+  EXPECT_EQ(r.unseen, 0u);
+}
+
+TEST(HistoryCheckerTest, LostWriteAndUnseen) {
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  b.Send(1, "b", 0, 1);  // never read, but offset 2 was: lost
+  b.Send(1, "c", 0, 2);
+  b.Send(1, "d", 0, 3);  // never read, above what was read: unseen
+  b.Poll(9, 1, 0, 0, "a");
+  b.Poll(9, 2, 0, 2, "c");
+  CheckReport r = CheckHistory(b.h);
+  ASSERT_EQ(Kinds(r), std::vector<std::string>{"lost-write"}) << r.Summary();
+  EXPECT_EQ(r.violations[0].offset, 1);
+  EXPECT_EQ(r.violations[0].partition, 0);
+  EXPECT_NE(r.violations[0].detail.find("value b"), std::string::npos);
+  EXPECT_EQ(r.unseen, 1u);
+}
+
+TEST(HistoryCheckerTest, NonIdempotentRetryDuplicate) {
+  // The first attempt of "a" was written at offset 0 but its ack was lost; the retry landed at 2.
+  Builder b;
+  uint64_t a = b.Invoke(1, "a");
+  b.Send(1, "b", 0, 1);
+  b.Complete(a, EventType::kOk, 1, "a", 0, 2);
+  b.Poll(9, 1, 0, 0, "a");
+  b.Poll(9, 1, 0, 1, "b");
+  b.Poll(9, 1, 0, 2, "a");
+  CheckReport r = CheckHistory(b.h);
+  ASSERT_EQ(Kinds(r), std::vector<std::string>{"duplicate"}) << r.Summary();
+  EXPECT_EQ(r.violations[0].offset, 0);
+  EXPECT_EQ(r.violations[0].detail, "value a at t-0@0 t-0@2");
+}
+
+TEST(HistoryCheckerTest, NonmonotonicSendOnlyForSendsNotConcurrentlyInFlight) {
+  Builder b;
+  b.Send(1, "a", 0, 5);
+  b.Send(1, "b", 0, 3);  // invoked after a was acked at 5: backwards
+  // c and d were in flight together: any order is allowed.
+  uint64_t c = b.Invoke(1, "c");
+  uint64_t d = b.Invoke(1, "d");
+  b.Complete(d, EventType::kOk, 1, "d", 1, 7);
+  b.Complete(c, EventType::kOk, 1, "c", 1, 8);
+  // Another producer's order is its own.
+  b.Send(2, "e", 0, 1);
+  CheckReport r = CheckHistory(b.h);
+  ASSERT_EQ(Kinds(r), std::vector<std::string>{"nonmonotonic-send"}) << r.Summary();
+  EXPECT_EQ(r.violations[0].partition, 0);
+  EXPECT_EQ(r.violations[0].offset, 3);
+}
+
+TEST(HistoryCheckerTest, NonmonotonicPollAndPollSkipWithinASession) {
+  Builder b;
+  for (int i = 0; i < 5; ++i) b.Send(1, "v" + std::to_string(i), 0, i);
+  b.Poll(9, 1, 0, 0, "v0");
+  b.Poll(9, 1, 0, 1, "v1");
+  b.Poll(9, 1, 0, 1, "v1");  // re-read: nonmonotonic
+  b.Poll(9, 1, 0, 4, "v4");  // jumped over 2 and 3: skip
+  b.Poll(9, 2, 0, 2, "v2");  // a new session may start anywhere
+  b.Poll(9, 2, 0, 3, "v3");
+  CheckReport r = CheckHistory(b.h);
+  ASSERT_EQ(Kinds(r), (std::vector<std::string>{"nonmonotonic-poll", "poll-skip"})) << r.Summary();
+  EXPECT_EQ(r.violations[0].offset, 1);
+  EXPECT_EQ(r.violations[1].offset, 2);  // the first offset skipped
+}
+
+TEST(HistoryCheckerTest, InconsistentOffsets) {
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  b.Send(2, "b", 0, 0);  // two acks at one offset
+  b.Poll(9, 1, 0, 0, "a");
+  CheckReport r = CheckHistory(b.h);
+  // "b" was acknowledged at offset 0, which was read holding "a": b is also a lost write.
+  ASSERT_EQ(Kinds(r), (std::vector<std::string>{"inconsistent-offsets", "lost-write"}))
+      << r.Summary();
+  EXPECT_EQ(r.violations[0].detail, "values a b");
+  EXPECT_EQ(r.unseen, 0u);
+}
+
+TEST(HistoryCheckerTest, PhantomReadAndReadBeyondHighWatermark) {
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  uint64_t f = b.Invoke(1, "f");
+  b.Complete(f, EventType::kFail, 1, "f", 0, -1);
+  b.Poll(9, 1, 0, 0, "a");
+  b.Poll(9, 1, 0, 1, "ghost");
+  b.Poll(9, 1, 0, 2, "f");
+  CheckerOptions opts;
+  opts.max_high_watermark[{"t", 0}] = 2;
+  CheckReport r = CheckHistory(b.h, opts);
+  EXPECT_EQ(Kinds(r), (std::vector<std::string>{"phantom-read", "phantom-read", "read-beyond-hw"}))
+      << r.Summary();
+  EXPECT_EQ(r.violations[2].offset, 2);
+}
+
+TEST(HistoryCheckerTest, IndeterminateSendsMayOrMayNotAppear) {
+  Builder b;
+  uint64_t x = b.Invoke(1, "x");
+  b.Complete(x, EventType::kInfo, 1, "x", 0, -1);
+  uint64_t y = b.Invoke(1, "y");
+  b.Complete(y, EventType::kInfo, 1, "y", 0, -1);
+  b.Poll(9, 1, 0, 0, "x");
+  CheckReport r = CheckHistory(b.h);
+  EXPECT_TRUE(r.ok()) << r.Summary();
+  EXPECT_EQ(r.sends_indeterminate, 2u);
+}
+
+TEST(HistoryCheckerTest, OutputIsSortedAndDeterministic) {
+  Builder b;
+  b.Send(1, "a", 1, 0);
+  b.Send(1, "a2", 1, 1);
+  b.Send(1, "z", 0, 0);
+  b.Send(1, "y", 0, 1);
+  b.Poll(9, 1, 0, 1, "y");
+  b.Poll(9, 1, 1, 1, "a2");
+  CheckReport r1 = CheckHistory(b.h);
+  CheckReport r2 = CheckHistory(b.h);
+  EXPECT_EQ(r1.violations, r2.violations);
+  ASSERT_EQ(r1.violations.size(), 2u);
+  EXPECT_EQ(r1.violations[0].partition, 0);
+  EXPECT_EQ(r1.violations[1].partition, 1);
+  EXPECT_TRUE(std::is_sorted(r1.violations.begin(), r1.violations.end()));
+}
+
+TEST(HistoryTest, JsonLines) {
+  History h;
+  HistoryEvent e;
+  e.time_ns = 5;
+  e.process = 3;
+  e.op_id = h.NewOpId();
+  e.topic = "t";
+  e.key = "k\"1";
+  e.value = "v\n";
+  h.Append(e);
+  EXPECT_EQ(h.ToJsonLines(),
+            "{\"index\":0,\"time_ns\":5,\"type\":\"invoke\",\"f\":\"send\",\"process\":3,"
+            "\"op\":1,\"session\":0,\"topic\":\"t\",\"partition\":-1,\"key\":\"k\\\"1\","
+            "\"value\":\"v\\n\",\"offset\":-1,\"error\":\"\"}\n");
+}
+
+}  // namespace
+}  // namespace samsa::sim
