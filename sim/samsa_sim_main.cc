@@ -5,11 +5,25 @@
 //       hash and counts; exit code 1 when the checker finds a violation.
 //   samsa-sim trace-diff A B
 //       names the first divergent event of two trace files (exit code 1 when they differ).
+//   samsa-sim run SCENARIO [--seed N] [--json REPORT] [--trace FILE] [--quiet]
+//       runs a scenario (scenarios/README.md): prints its captions as they happen, each
+//       expectation and violation; exit 0 when all hold, 1 when one fails, 2 on bad input.
+//   samsa-sim sweep SCENARIO --seeds A..B [--jobs J] [--json REPORT]
+//       runs every seed in worker processes; exit 1 if any seed failed, naming each with the
+//       command that reproduces it.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <optional>
+
 #include "net/file_util.h"
+#include "net/subprocess.h"
+#include "net/wall_clock.h"
 #include "samsa/build_info.h"
+#include "sim/cluster_factory.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
+#include "sim/scenario_runner.h"
 #include "sim/toy_nodes.h"
 #include "sim/trace.h"
 
@@ -49,6 +63,212 @@ int RunDemoCommand(const samsa::sim::DemoOptions& options, const std::string& tr
   return 0;
 }
 
+std::string Dump(const nlohmann::json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string Clock(int64_t at_ns) {
+  int64_t ms = at_ns / 1'000'000;
+  return fmt::format("[{:>4}.{:03}s]", ms / 1000, ms % 1000);
+}
+
+// Loads and validates a scenario and picks its factory; prints the reason and returns nullopt on
+// bad input.
+struct Loaded {
+  samsa::sim::Scenario scenario;
+  samsa::sim::ClusterFactory* factory = nullptr;
+};
+std::optional<Loaded> Load(const std::string& path) {
+  auto text = samsa::net::ReadFileToString(path);
+  if (!text.ok()) {
+    fmt::print(stderr, "samsa-sim: cannot read {}: {}\n", path, text.status().ToString());
+    return std::nullopt;
+  }
+  auto scenario = samsa::sim::ParseScenario(*text, path);
+  if (!scenario.ok()) {
+    fmt::print(stderr, "{}\n", scenario.status().message());
+    return std::nullopt;
+  }
+  samsa::sim::ClusterFactory* factory = samsa::sim::FactoryForScenario(*scenario);
+  if (factory == nullptr) {
+    fmt::print(stderr,
+               "samsa-sim: {}: the scenario is valid, but this build has no broker node yet: only scenarios with "
+               "`cluster: {{kind: toy}}` can run\n",
+               path);
+    return std::nullopt;
+  }
+  return Loaded{std::move(*scenario), factory};
+}
+
+struct RunArgs {
+  std::string path;
+  std::optional<uint64_t> seed;
+  std::string json_path;
+  std::string trace_path;
+  bool quiet = false;
+};
+
+int RunCommand(const RunArgs& a) {
+  auto loaded = Load(a.path);
+  if (!loaded) return 2;
+  const samsa::sim::Scenario& sc = loaded->scenario;
+  uint64_t seed = a.seed.value_or(sc.seed.value_or(1));
+  fmt::print("scenario: {}\n", sc.name);
+  if (!a.quiet && !sc.description.empty()) fmt::print("{}\n", sc.description);
+  fmt::print("seed={}\n", seed);
+  std::fflush(stdout);
+  samsa::sim::RunOptions options;
+  options.keep_trace = !a.trace_path.empty();
+  options.wall_clock_ms = samsa::net::WallClockMs;
+  if (!a.quiet)
+    options.on_timeline = [](const samsa::sim::TimelineEntry& e) {
+      if (e.kind == "caption") fmt::print("{} {}\n", Clock(e.at_ns), e.text);
+      else fmt::print("{}   ~ {}\n", Clock(e.at_ns), e.text);
+      std::fflush(stdout);
+    };
+  samsa::sim::RunResult r = samsa::sim::RunScenario(sc, seed, *loaded->factory, options);
+  fmt::print("seed={} trace_hash={}\n", r.seed, samsa::sim::HashHex(r.trace_hash));
+  if (!r.error.empty()) {
+    fmt::print(stderr, "samsa-sim: {}: {}\n", a.path, r.error);
+    return 2;
+  }
+  for (const auto& e : r.expectations)
+    fmt::print("{} {}{}{}\n", e.passed ? "PASS" : "FAIL", e.name, e.detail.empty() ? "" : ": ", e.detail);
+  size_t shown = 0;
+  for (const auto& v : r.violations) {
+    if (shown++ == 20) break;
+    std::string where = v.topic.empty() ? "" : fmt::format(" {}-{}", v.topic, v.partition);
+    if (v.offset >= 0) where += fmt::format(" offset={}", v.offset);
+    fmt::print("VIOLATION {}{}: {}\n", v.kind, where, v.detail);
+  }
+  if (r.violations_total > 20) fmt::print("... and {} more violation(s)\n", r.violations_total - 20);
+  fmt::print("events={} simulated_ms={} wall_ms={} sim_speed={:.1f}x produced={} acked={} consumed={}\n",
+             r.stats.events, r.stats.simulated_ms, r.stats.wall_ms, r.stats.sim_speed, r.stats.produced,
+             r.stats.acked, r.stats.consumed);
+  if (!a.json_path.empty()) {
+    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(samsa::sim::RunReportJson(r, a.path), 2) + "\n");
+    if (!s.ok()) {
+      fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
+      return 2;
+    }
+  }
+  if (!a.trace_path.empty()) {
+    samsa::Status s = samsa::net::WriteFileAtomically(a.trace_path, r.trace_text);
+    if (!s.ok()) {
+      fmt::print(stderr, "samsa-sim: cannot write trace: {}\n", s.ToString());
+      return 2;
+    }
+  }
+  if (!r.passed) {
+    fmt::print("FAILED seed={}; reproduce: {}\n", r.seed, samsa::sim::ReproduceCommand(a.path, r.seed));
+    return 1;
+  }
+  fmt::print("OK\n");
+  return 0;
+}
+
+bool ParseSeeds(const std::string& text, uint64_t* first, uint64_t* last) {
+  auto number = [](std::string_view s, uint64_t* out) {
+    if (s.empty() || s.size() > 19) return false;
+    uint64_t v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + uint64_t(c - '0');
+    }
+    *out = v;
+    return true;
+  };
+  size_t dots = text.find("..");
+  if (dots == std::string::npos) return number(text, first) && number(text, last);
+  return number(std::string_view(text).substr(0, dots), first) &&
+         number(std::string_view(text).substr(dots + 2), last) && *first <= *last;
+}
+
+struct SweepArgs {
+  std::string path;
+  std::string seeds;
+  int jobs = 1;
+  std::string json_path;
+};
+
+int SweepCommand(const SweepArgs& a) {
+  uint64_t first = 0, last = 0;
+  if (!ParseSeeds(a.seeds, &first, &last) || last - first >= 1'000'000) {
+    fmt::print(stderr, "samsa-sim: --seeds: expected A..B (A <= B, at most a million seeds) or N, got '{}'\n", a.seeds);
+    return 2;
+  }
+  auto loaded = Load(a.path);
+  if (!loaded) return 2;
+  const samsa::sim::Scenario& sc = loaded->scenario;
+  const int64_t count = int64_t(last - first + 1);
+  fmt::print("sweep: {} seeds {}..{} ({} runs, {} job(s))\n", sc.name, first, last, count, a.jobs);
+  std::fflush(stdout);
+  const bool tty = samsa::net::IsTerminal(2);
+  const int64_t start_ms = samsa::net::WallClockMs();
+  int64_t last_line_ms = start_ms;
+  std::vector<samsa::sim::SeedSummary> results;
+  int64_t failed = 0;
+  auto work = [&](int64_t i) {
+    samsa::sim::RunOptions options;
+    options.wall_clock_ms = samsa::net::WallClockMs;
+    samsa::sim::RunResult r = samsa::sim::RunScenario(sc, first + uint64_t(i), *loaded->factory, options);
+    return Dump(samsa::sim::RunSummaryJson(r)) + "\n";
+  };
+  auto on_done = [&](const samsa::net::WorkerResult& w) {
+    samsa::sim::SeedSummary s;
+    s.seed = first + uint64_t(w.index);
+    nlohmann::json j = nlohmann::json::parse(w.output, nullptr, /*allow_exceptions=*/false);
+    if (!w.ok || j.is_discarded() || !j.is_object()) {
+      s.crashed = true;
+      s.summary = {{"seed", s.seed}, {"passed", false}, {"error", w.ok ? "unreadable result" : "worker " + w.failure}};
+    } else {
+      s.passed = j.value("passed", false);
+      s.summary = std::move(j);
+    }
+    if (!s.passed) ++failed;
+    results.push_back(std::move(s));
+    int64_t done = int64_t(results.size());
+    int64_t now_ms = samsa::net::WallClockMs();
+    if (tty) {
+      constexpr int kWidth = 40;
+      int filled = int(done * kWidth / count);
+      fmt::print(stderr, "\r[{}{}] {}/{} failed={} ", std::string(size_t(filled), '#'),
+                 std::string(size_t(kWidth - filled), '.'), done, count, failed);
+      if (done == count) fmt::print(stderr, "\n");
+    } else if (done == count || now_ms - last_line_ms >= 5000 || done % std::max<int64_t>(1, count / 10) == 0) {
+      fmt::print(stderr, "sweep: {}/{} done, {} failed\n", done, count, failed);
+      last_line_ms = now_ms;
+    }
+    std::fflush(stderr);
+  };
+  samsa::Status st = samsa::net::RunInForkedWorkers(count, a.jobs, work, on_done);
+  if (!st.ok()) {
+    fmt::print(stderr, "samsa-sim: sweep: {}\n", st.ToString());
+    return 2;
+  }
+  const int64_t wall_ms = samsa::net::WallClockMs() - start_ms;
+  nlohmann::json report = samsa::sim::SweepReportJson(sc.name, a.path, first, last, results, wall_ms);
+  fmt::print("sweep {} seeds {}..{}: runs={} passed={} failed={} wall_ms={}\n", sc.name, first, last, count,
+             count - failed, failed, wall_ms);
+  for (const auto& s : report["per_seed"]) {
+    if (s.value("passed", false)) continue;
+    uint64_t seed = s.value("seed", uint64_t(0));
+    std::string why;
+    if (s.contains("error")) why = s["error"].get<std::string>();
+    if (s.contains("failed_expectations"))
+      for (const auto& name : s["failed_expectations"]) why += (why.empty() ? "" : "; ") + name.get<std::string>();
+    fmt::print("  FAILED seed={} ({}); reproduce: {}\n", seed, why, samsa::sim::ReproduceCommand(a.path, seed));
+  }
+  if (!a.json_path.empty()) {
+    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(report, 2) + "\n");
+    if (!s.ok()) {
+      fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
+      return 2;
+    }
+  }
+  return failed == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,7 +290,33 @@ int main(int argc, char** argv) {
   diff_cmd->add_option("a", diff_a)->required();
   diff_cmd->add_option("b", diff_b)->required();
 
-  CLI11_PARSE(app, argc, argv);
+  RunArgs run;
+  uint64_t run_seed = 0;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario file");
+  run_cmd->add_option("scenario", run.path, "Scenario YAML file")->required();
+  CLI::Option* seed_opt = run_cmd->add_option("--seed", run_seed, "Run seed (default: the scenario's seed, else 1)");
+  run_cmd->add_option("--json", run.json_path, "Write the JSON report to REPORT");
+  run_cmd->add_option("--trace", run.trace_path, "Write the trace (one event a line) to FILE");
+  run_cmd->add_flag("--quiet", run.quiet, "Print only the result, not the captions and faults");
+
+  SweepArgs sweep;
+  CLI::App* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over a range of seeds");
+  sweep_cmd->add_option("scenario", sweep.path, "Scenario YAML file")->required();
+  sweep_cmd->add_option("--seeds", sweep.seeds, "Seeds A..B (inclusive)")->required();
+  sweep_cmd->add_option("--jobs", sweep.jobs, "Worker processes")->check(CLI::Range(1, 256));
+  sweep_cmd->add_option("--json", sweep.json_path, "Write the JSON sweep report to REPORT");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);  // prints help or the usage error
+    return rc == 0 ? 0 : 2;
+  }
+  if (*run_cmd) {
+    if (seed_opt->count() > 0) run.seed = run_seed;
+    return RunCommand(run);
+  }
+  if (*sweep_cmd) return SweepCommand(sweep);
   if (*demo_cmd) return RunDemoCommand(demo, trace_path);
   if (*diff_cmd) {
     auto a = samsa::net::ReadFileToString(diff_a);

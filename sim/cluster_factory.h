@@ -1,0 +1,94 @@
+#pragma once
+// ClusterFactory: how the scenario runner (sim/scenario_runner.h) gets its nodes and its
+// broker-specific knowledge. The runner knows scenarios, faults, timelines and reports; a factory
+// knows what a broker, a producer and a consumer are, and how to judge them.
+//
+// Contract, in the order the runner calls it (one factory object serves one run at a time; the
+// runner calls nothing concurrently):
+//   Broker(scenario, id)      once per server node (brokers 1..N, then controller_only ids)
+//   Producer(scenario, spec, id), Consumer(scenario, spec, id)
+//                             once per client (a spec with count: K gives K calls, ids from
+//                             kFirstClientId up, producers first). Clients are added at time 0
+//                             and honour spec.start_ns / stop_ns themselves.
+//                             An empty NodeFactory means "cannot build this": the run fails at
+//                             set-up with RunResult::error.
+//   InstallProviders(sim)     once, after every node is added and before time advances: set
+//                             sim.providers() (partition leaders, active controller) and attach
+//                             any observers (frame observer, history recorders).
+//   LeaderOf(sim, partition)  at fault time, for the "leader-of TOPIC-N" target (empty: none).
+//   CheckRuntime(sim)         every RunOptions::check_interval_ns of simulated time.
+//   CheckHistory(sim)         once at the end (may crash nodes to inspect durable state).
+//   CollectStats(sim)         once at the end, after CheckHistory.
+//   Evaluate(expectation, sim, timeline)
+//                             for each expectation the runner cannot judge itself (every kind but
+//                             no_violations and violation), after CollectStats.
+// None of these may draw from the simulation's random streams or schedule events in a way that
+// depends on anything but the simulation's state (determinism).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/history_checker.h"  // Violation {kind, topic, partition, offset, detail}
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+
+namespace samsa::sim {
+
+struct ExpectationResult {
+  std::string name;  // Expectation::name
+  bool passed = false;
+  std::string detail;  // why, in plain words ("orders-0: leader 2 -> 3 at 11.204s")
+};
+
+struct TimelineEntry {
+  int64_t at_ns = 0;
+  std::string kind;     // "caption", "fault", "revert", "nemesis", "heal", "phase"
+  std::string text;     // the caption, or what was done ("crash broker-2 (leader-of orders-0)")
+  std::vector<int32_t> nodes;  // nodes a fault resolved to (sorted; empty for captions)
+};
+
+// What happened during a run, in order of virtual time.
+struct RunTimeline {
+  std::vector<TimelineEntry> entries;
+  int64_t faults_end_ns = 0;  // run_for: faults stop (heal-all when settle > 0)
+  int64_t end_ns = 0;         // run_for + settle
+
+  // Times at which a fault of this kind ("crash", "partition"...) was applied.
+  std::vector<int64_t> FaultTimes(std::string_view fault_kind) const;
+};
+
+struct Stats {
+  uint64_t events = 0;
+  int64_t simulated_ms = 0;
+  int64_t wall_ms = 0;
+  uint64_t produced = 0;  // sends invoked
+  uint64_t acked = 0;     // sends acknowledged
+  uint64_t consumed = 0;  // records read
+  double sim_speed = 0;   // simulated seconds per wall second (0 when wall time is unknown)
+};
+
+class ClusterFactory {
+ public:
+  virtual ~ClusterFactory() = default;
+  virtual NodeFactory Broker(const Scenario& scenario, int32_t node_id) = 0;
+  virtual NodeFactory Producer(const Scenario& scenario, const ProducerSpec& spec, int32_t client_id) = 0;
+  virtual NodeFactory Consumer(const Scenario& scenario, const ConsumerSpec& spec, int32_t client_id) = 0;
+  virtual void InstallProviders(Simulation&) {}
+  virtual std::vector<NodeId> LeaderOf(Simulation&, const PartitionRef&) { return {}; }
+  virtual std::vector<Violation> CheckRuntime(Simulation&) { return {}; }
+  virtual std::vector<Violation> CheckHistory(Simulation&) { return {}; }
+  virtual ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) = 0;
+  virtual Stats CollectStats(Simulation&) { return {}; }
+};
+
+// The factory for `cluster.kind: samsa` scenarios; nullptr while this build has no broker node.
+// Replace the definition in sim/cluster_factory.cc when the broker lands.
+ClusterFactory* DefaultClusterFactory();
+
+// The factory for a scenario: the toy factory for `cluster.kind: toy`, else DefaultClusterFactory()
+// (possibly nullptr). Factories returned are owned by the callee (static lifetime) and are not
+// thread-safe (samsa-sim sweep uses processes).
+ClusterFactory* FactoryForScenario(const Scenario& scenario);
+
+}  // namespace samsa::sim

@@ -1,0 +1,1172 @@
+#include "sim/scenario.h"
+
+#include <fmt/core.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <set>
+
+namespace samsa::sim {
+
+namespace {
+
+constexpr int64_t kNsPerMs = 1'000'000;
+constexpr int64_t kMaxDurationNs = int64_t(1'000'000) * 86'400 * 1'000'000;  // 1000 days
+
+enum class ConfigType : uint8_t { kInt, kPositiveInt, kBool, kMs, kCleanupPolicy, kCompression };
+
+struct ConfigDef {
+  const char* name;
+  ConfigType type;
+};
+
+// Kafka broker properties that scenarios may set (names and meanings as in Apache Kafka).
+const ConfigDef kBrokerConfigs[] = {
+    {"auto.create.topics.enable", ConfigType::kBool},
+    {"auto.leader.rebalance.enable", ConfigType::kBool},
+    {"broker.heartbeat.interval.ms", ConfigType::kMs},
+    {"broker.session.timeout.ms", ConfigType::kMs},
+    {"compression.type", ConfigType::kCompression},
+    {"controller.quorum.election.backoff.max.ms", ConfigType::kMs},
+    {"controller.quorum.election.timeout.ms", ConfigType::kMs},
+    {"controller.quorum.fetch.timeout.ms", ConfigType::kMs},
+    {"default.replication.factor", ConfigType::kPositiveInt},
+    {"group.initial.rebalance.delay.ms", ConfigType::kMs},
+    {"log.cleanup.policy", ConfigType::kCleanupPolicy},
+    {"log.flush.interval.messages", ConfigType::kPositiveInt},
+    {"log.flush.interval.ms", ConfigType::kMs},
+    {"log.retention.bytes", ConfigType::kInt},
+    {"log.retention.ms", ConfigType::kMs},
+    {"log.segment.bytes", ConfigType::kPositiveInt},
+    {"message.max.bytes", ConfigType::kPositiveInt},
+    {"min.insync.replicas", ConfigType::kPositiveInt},
+    {"num.partitions", ConfigType::kPositiveInt},
+    {"offsets.topic.num.partitions", ConfigType::kPositiveInt},
+    {"offsets.topic.replication.factor", ConfigType::kPositiveInt},
+    {"replica.fetch.max.bytes", ConfigType::kPositiveInt},
+    {"replica.fetch.wait.max.ms", ConfigType::kMs},
+    {"replica.lag.time.max.ms", ConfigType::kMs},
+    {"replica.socket.timeout.ms", ConfigType::kMs},
+    {"unclean.leader.election.enable", ConfigType::kBool},
+};
+
+// Kafka topic-level properties.
+const ConfigDef kTopicConfigs[] = {
+    {"cleanup.policy", ConfigType::kCleanupPolicy},
+    {"compression.type", ConfigType::kCompression},
+    {"flush.messages", ConfigType::kPositiveInt},
+    {"flush.ms", ConfigType::kMs},
+    {"max.message.bytes", ConfigType::kPositiveInt},
+    {"min.insync.replicas", ConfigType::kPositiveInt},
+    {"retention.bytes", ConfigType::kInt},
+    {"retention.ms", ConfigType::kMs},
+    {"segment.bytes", ConfigType::kPositiveInt},
+    {"unclean.leader.election.enable", ConfigType::kBool},
+};
+
+const char* const kViolationKinds[] = {
+    "duplicate",       "inconsistent-offsets", "liveness",          "lost-write",
+    "nonmonotonic-poll", "nonmonotonic-send",  "phantom-read",      "poll-skip",
+    "read-beyond-hw",  "unseen",
+};
+
+std::string Join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty()) return false;
+  if (s.front() == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Levenshtein distance, for "did you mean".
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string Suggest(std::string_view word, const std::vector<std::string>& names) {
+  std::string best;
+  size_t best_d = std::min<size_t>(4, std::max<size_t>(2, word.size() / 3 + 1));  // short words: near misses only
+  for (const auto& n : names) {
+    size_t d = EditDistance(word, n);
+    if (d < best_d) best_d = d, best = n;
+  }
+  return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
+}
+
+bool ValidTopicName(std::string_view name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+  return true;
+}
+
+std::optional<FaultKind> FaultKindFromName(std::string_view name) {
+  for (int k = 0; k <= int(FaultKind::kBitFlip); ++k)
+    if (FaultKindName(FaultKind(k)) == name) return FaultKind(k);
+  return std::nullopt;
+}
+
+struct Field {
+  YAML::Node key;
+  YAML::Node value;
+};
+
+// The parser: collects every error it finds.
+class Parser {
+ public:
+  explicit Parser(std::string_view file) : file_(file) {}
+
+  Result<Scenario> Run(std::string_view text);
+
+ private:
+  static SourceMark MarkOf(const YAML::Node& n) {
+    if (!n.IsDefined()) return {};
+    YAML::Mark m = n.Mark();
+    if (m.line < 0) return {};
+    return {m.line + 1, m.column + 1};
+  }
+  void ErrorAt(SourceMark m, std::string_view path, std::string_view reason) {
+    errors_.push_back({m, fmt::format("{}:{}:{}: {}: {}", file_, m.line, m.column, path, reason)});
+  }
+  // Every error, in file order.
+  Status Failure() {
+    std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.first.line, a.first.column) < std::pair(b.first.line, b.first.column);
+    });
+    std::vector<std::string> lines;
+    for (auto& [mark, text] : errors_) lines.push_back(std::move(text));
+    return Status::InvalidArgument(Join(lines, "\n"));
+  }
+  void Error(const YAML::Node& n, std::string_view path, std::string_view reason) {
+    ErrorAt(MarkOf(n), path, reason);
+  }
+  static std::string Sub(std::string_view path, std::string_view key) {
+    return path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
+  }
+  static std::string Idx(std::string_view path, size_t i) { return fmt::format("{}[{}]", path, i); }
+
+  // A map's fields (checked against `allowed`; unknown and duplicate keys are errors). Returns
+  // false (after reporting) when n is not a map.
+  bool Fields(const YAML::Node& n, std::string_view path, const std::vector<std::string>& allowed,
+              std::map<std::string, Field>* out);
+  bool IsSeq(const YAML::Node& n, std::string_view path) {
+    if (n.IsSequence()) return true;
+    Error(n, path, "expected a list");
+    return false;
+  }
+  std::optional<std::string> String(const YAML::Node& n, std::string_view path);
+  std::optional<int64_t> Int(const YAML::Node& n, std::string_view path, int64_t min, int64_t max);
+  std::optional<bool> Bool(const YAML::Node& n, std::string_view path);
+  std::optional<int64_t> Duration(const YAML::Node& n, std::string_view path, bool allow_negative = false);
+  std::optional<FaultTarget> Target(const YAML::Node& n, std::string_view path);
+  std::optional<PartitionRef> Partition(const YAML::Node& n, std::string_view path);
+  void Config(const YAML::Node& n, std::string_view path, const ConfigDef* defs, size_t num_defs,
+              std::map<std::string, std::string>* out);
+
+  void ParseCluster(const YAML::Node& n);
+  void ParseNetwork(const YAML::Node& n);
+  void ParseTopics(const YAML::Node& n);
+  void ParseWorkload(const YAML::Node& n);
+  void ParseFaults(const YAML::Node& n);
+  void ParseNemesis(const YAML::Node& n);
+  void ParseCaptions(const YAML::Node& n);
+  void ParseExpect(const YAML::Node& n);
+  void ParseExpectation(const YAML::Node& n, std::string_view path);
+
+  // Context checks, run once the whole file is read.
+  void CheckNode(int32_t id, SourceMark m, std::string_view path);
+  void CheckPartition(const PartitionRef& p, SourceMark m, std::string_view path);
+  void CheckTarget(const FaultTarget& t, SourceMark m, std::string_view path);
+  void CheckTime(int64_t t_ns, int64_t limit_ns, SourceMark m, std::string_view path, std::string_view limit_name);
+  void Validate();
+
+  std::string file_;
+  std::vector<std::pair<SourceMark, std::string>> errors_;
+  Scenario s_;
+  // Deferred context checks (the file's sections may come in any order).
+  struct PendingPartition {
+    PartitionRef ref;
+    SourceMark mark;
+    std::string path;
+  };
+  struct PendingTarget {
+    FaultTarget target;
+    SourceMark mark;
+    std::string path;
+  };
+  struct PendingTime {
+    int64_t t_ns;
+    bool include_settle;
+    SourceMark mark;
+    std::string path;
+  };
+  std::vector<PendingPartition> partitions_;
+  std::vector<PendingTarget> targets_;
+  std::vector<PendingTime> times_;
+  std::vector<PendingTime> rfs_;  // replication factors (t_ns holds the factor), checked in Validate
+  std::vector<std::pair<std::string, std::pair<SourceMark, std::string>>> topic_refs_;
+  SourceMark brokers_mark_, controllers_mark_, kind_mark_, workload_mark_;
+  bool has_run_for_ = false;
+  SourceMark nemesis_until_mark_;
+};
+
+bool Parser::Fields(const YAML::Node& n, std::string_view path, const std::vector<std::string>& allowed,
+                    std::map<std::string, Field>* out) {
+  if (!n.IsMap()) {
+    Error(n, path.empty() ? "(top level)" : path, "expected a map of key: value");
+    return false;
+  }
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const YAML::Node key = it->first;
+    if (!key.IsScalar()) {
+      Error(key, path.empty() ? "(top level)" : path, "keys must be plain words");
+      continue;
+    }
+    std::string k = key.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      std::string hint = Suggest(k, allowed);
+      Error(key, Sub(path, k), hint.empty() ? fmt::format("unknown key '{}'; expected one of: {}", k, Join(allowed, ", "))
+                                            : fmt::format("unknown key '{}'{}", k, hint));
+      continue;
+    }
+    if (out->count(k)) {
+      Error(key, Sub(path, k), "duplicate key");
+      continue;
+    }
+    (*out)[k] = Field{key, it->second};
+  }
+  return true;
+}
+
+std::optional<std::string> Parser::String(const YAML::Node& n, std::string_view path) {
+  if (!n.IsScalar()) {
+    Error(n, path, "expected a string");
+    return std::nullopt;
+  }
+  return n.Scalar();
+}
+
+std::optional<int64_t> Parser::Int(const YAML::Node& n, std::string_view path, int64_t min, int64_t max) {
+  int64_t v = 0;
+  if (!n.IsScalar() || !ParseInt64(n.Scalar(), &v)) {
+    Error(n, path, n.IsScalar() ? fmt::format("expected an integer, got '{}'", n.Scalar()) : "expected an integer");
+    return std::nullopt;
+  }
+  if (v < min || v > max) {
+    Error(n, path, fmt::format("{} is out of range [{}, {}]", v, min, max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> Parser::Bool(const YAML::Node& n, std::string_view path) {
+  if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
+  Error(n, path, n.IsScalar() ? fmt::format("expected true or false, got '{}'", n.Scalar()) : "expected true or false");
+  return std::nullopt;
+}
+
+std::optional<int64_t> Parser::Duration(const YAML::Node& n, std::string_view path, bool allow_negative) {
+  if (!n.IsScalar()) {
+    Error(n, path, "expected a duration such as 250ms, 10s, 2m (a bare integer means milliseconds)");
+    return std::nullopt;
+  }
+  auto d = ParseDurationNs(n.Scalar(), allow_negative);
+  if (!d.ok()) {
+    Error(n, path, d.status().message());
+    return std::nullopt;
+  }
+  return *d;
+}
+
+std::optional<PartitionRef> Parser::Partition(const YAML::Node& n, std::string_view path) {
+  auto s = String(n, path);
+  if (!s) return std::nullopt;
+  size_t dash = s->rfind('-');
+  int64_t p = 0;
+  if (dash == std::string::npos || dash == 0 || !ParseInt64(std::string_view(*s).substr(dash + 1), &p) || p < 0 ||
+      p > 1'000'000) {
+    Error(n, path, fmt::format("expected a partition as topic-N (e.g. orders-0), got '{}'", *s));
+    return std::nullopt;
+  }
+  PartitionRef ref{s->substr(0, dash), int32_t(p)};
+  partitions_.push_back({ref, MarkOf(n), std::string(path)});
+  return ref;
+}
+
+std::optional<FaultTarget> Parser::Target(const YAML::Node& n, std::string_view path) {
+  if (!n.IsScalar()) {
+    Error(n, path, "expected a target (a node id, broker-N, leader-of TOPIC-N, leaders, controller, all, minority, "
+                   "majority, majority-ring, bridge, random)");
+    return std::nullopt;
+  }
+  auto t = ParseTarget(n.Scalar());
+  if (!t.ok()) {
+    Error(n, path, t.status().message());
+    return std::nullopt;
+  }
+  targets_.push_back({*t, MarkOf(n), std::string(path)});
+  if (t->kind == FaultTarget::Kind::kLeaderOf) partitions_.push_back({t->partition, MarkOf(n), std::string(path)});
+  return *t;
+}
+
+void Parser::Config(const YAML::Node& n, std::string_view path, const ConfigDef* defs, size_t num_defs,
+                    std::map<std::string, std::string>* out) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < num_defs; ++i) names.emplace_back(defs[i].name);
+  std::map<std::string, Field> fields;
+  if (!Fields(n, path, names, &fields)) return;
+  for (const auto& [k, f] : fields) {
+    const ConfigDef* def = nullptr;
+    for (size_t i = 0; i < num_defs; ++i)
+      if (k == defs[i].name) def = &defs[i];
+    std::string p = Sub(path, k);
+    switch (def->type) {
+      case ConfigType::kInt:
+        if (auto v = Int(f.value, p, -1, INT64_MAX)) (*out)[k] = std::to_string(*v);
+        break;
+      case ConfigType::kPositiveInt:
+        if (auto v = Int(f.value, p, 1, INT32_MAX)) (*out)[k] = std::to_string(*v);
+        break;
+      case ConfigType::kBool:
+        if (auto v = Bool(f.value, p)) (*out)[k] = *v ? "true" : "false";
+        break;
+      case ConfigType::kMs: {
+        int64_t v = 0;
+        if (f.value.IsScalar() && f.value.Scalar() == "-1") {
+          (*out)[k] = "-1";
+        } else if (auto d = Duration(f.value, p)) {
+          if (*d % kNsPerMs != 0) {
+            Error(f.value, p, "must be a whole number of milliseconds");
+          } else {
+            v = *d / kNsPerMs;
+            (*out)[k] = std::to_string(v);
+          }
+        }
+        break;
+      }
+      case ConfigType::kCleanupPolicy:
+      case ConfigType::kCompression: {
+        auto v = String(f.value, p);
+        if (!v) break;
+        std::vector<std::string> ok = def->type == ConfigType::kCleanupPolicy
+                                          ? std::vector<std::string>{"compact", "delete"}
+                                          : std::vector<std::string>{"gzip", "lz4", "none", "producer", "snappy", "zstd"};
+        if (std::find(ok.begin(), ok.end(), *v) == ok.end())
+          Error(f.value, p, fmt::format("'{}' is not one of: {}", *v, Join(ok, ", ")));
+        else
+          (*out)[k] = *v;
+        break;
+      }
+    }
+  }
+}
+
+void Parser::ParseCluster(const YAML::Node& n) {
+  std::map<std::string, Field> f;
+  if (!Fields(n, "cluster", {"kind", "brokers", "controllers", "controller_only", "config"}, &f)) return;
+  if (f.count("kind")) {
+    kind_mark_ = MarkOf(f["kind"].value);
+    if (auto k = String(f["kind"].value, "cluster.kind")) {
+      if (*k != "samsa" && *k != "toy")
+        Error(f["kind"].value, "cluster.kind", fmt::format("unknown cluster kind '{}'; expected samsa or toy", *k));
+      else
+        s_.cluster.kind = *k;
+    }
+  }
+  if (f.count("brokers")) {
+    brokers_mark_ = MarkOf(f["brokers"].value);
+    if (auto b = Int(f["brokers"].value, "cluster.brokers", 1, 64)) s_.cluster.brokers = int32_t(*b);
+  } else {
+    brokers_mark_ = MarkOf(n);
+  }
+  auto ids = [&](const char* key, std::vector<int32_t>* out) {
+    if (!f.count(key)) return;
+    std::string path = Sub("cluster", key);
+    const YAML::Node& v = f[key].value;
+    if (!IsSeq(v, path)) return;
+    std::set<int32_t> seen;
+    for (size_t i = 0; i < v.size(); ++i) {
+      auto id = Int(v[i], Idx(path, i), 1, kFirstClientId - 1);
+      if (!id) continue;
+      if (!seen.insert(int32_t(*id)).second) Error(v[i], Idx(path, i), fmt::format("node {} listed twice", *id));
+      out->push_back(int32_t(*id));
+    }
+  };
+  ids("controller_only", &s_.cluster.controller_only);
+  ids("controllers", &s_.cluster.controllers);
+  controllers_mark_ = f.count("controllers") ? MarkOf(f["controllers"].value) : MarkOf(n);
+  if (f.count("config")) Config(f["config"].value, "cluster.config", kBrokerConfigs, std::size(kBrokerConfigs), &s_.cluster.config);
+}
+
+void Parser::ParseNetwork(const YAML::Node& n) {
+  std::map<std::string, Field> f;
+  if (!Fields(n, "network", {"latency"}, &f)) return;
+  if (!f.count("latency")) return;
+  const YAML::Node& v = f["latency"].value;
+  if (!v.IsScalar()) {
+    Error(v, "network.latency", "expected a latency such as 2ms or a range 1ms..3ms");
+    return;
+  }
+  std::string text = v.Scalar();
+  size_t dots = text.find("..");
+  std::string lo = dots == std::string::npos ? text : text.substr(0, dots);
+  std::string hi = dots == std::string::npos ? text : text.substr(dots + 2);
+  auto a = ParseDurationNs(lo), b = ParseDurationNs(hi);
+  if (!a.ok() || !b.ok()) {
+    Error(v, "network.latency", (!a.ok() ? a : b).status().message());
+  } else if (*a > *b) {
+    Error(v, "network.latency", fmt::format("range {}..{} goes backwards", lo, hi));
+  } else if (*b > 10'000 * kNsPerMs) {
+    Error(v, "network.latency", "latency above 10s is not a network, it is a partition");
+  } else {
+    s_.latency_min_ns = *a;
+    s_.latency_max_ns = *b;
+  }
+}
+
+void Parser::ParseTopics(const YAML::Node& n) {
+  if (!IsSeq(n, "topics")) return;
+  std::set<std::string> names;
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string path = Idx("topics", i);
+    std::map<std::string, Field> f;
+    if (!Fields(n[i], path, {"name", "partitions", "replication.factor", "config"}, &f)) continue;
+    TopicSpec t;
+    t.partitions = -1;
+    t.replication_factor = -1;
+    if (!f.count("name")) {
+      Error(n[i], path, "missing key 'name'");
+    } else if (auto name = String(f["name"].value, Sub(path, "name"))) {
+      if (!ValidTopicName(*name))
+        Error(f["name"].value, Sub(path, "name"), fmt::format("'{}' is not a legal Kafka topic name ([a-zA-Z0-9._-], at most 249)", *name));
+      else if (!names.insert(*name).second)
+        Error(f["name"].value, Sub(path, "name"), fmt::format("topic '{}' declared twice", *name));
+      t.name = *name;
+    }
+    if (f.count("partitions"))
+      if (auto p = Int(f["partitions"].value, Sub(path, "partitions"), 1, 10'000)) t.partitions = int32_t(*p);
+    if (f.count("replication.factor")) {
+      std::string rp = Sub(path, "replication.factor");
+      if (auto r = Int(f["replication.factor"].value, rp, 1, 64)) {
+        t.replication_factor = int32_t(*r);
+        rfs_.push_back({*r, false, MarkOf(f["replication.factor"].value), rp});
+      }
+    }
+    if (f.count("config")) Config(f["config"].value, Sub(path, "config"), kTopicConfigs, std::size(kTopicConfigs), &t.config);
+    s_.topics.push_back(std::move(t));
+  }
+}
+
+void Parser::ParseWorkload(const YAML::Node& n) {
+  std::map<std::string, Field> f;
+  workload_mark_ = MarkOf(n);
+  if (!Fields(n, "workload", {"producers", "consumers"}, &f)) return;
+  auto topic_ref = [&](const YAML::Node& v, const std::string& path, std::string* out) {
+    if (auto t = String(v, path)) {
+      *out = *t;
+      topic_refs_.push_back({*t, {MarkOf(v), path}});
+    }
+  };
+  auto window = [&](std::map<std::string, Field>& g, const std::string& path, int64_t* start, int64_t* stop) {
+    if (g.count("start"))
+      if (auto d = Duration(g["start"].value, Sub(path, "start"))) {
+        *start = *d;
+        times_.push_back({*d, true, MarkOf(g["start"].value), Sub(path, "start")});
+      }
+    if (g.count("stop"))
+      if (auto d = Duration(g["stop"].value, Sub(path, "stop"))) {
+        *stop = *d;
+        times_.push_back({*d, true, MarkOf(g["stop"].value), Sub(path, "stop")});
+        if (*d <= *start) Error(g["stop"].value, Sub(path, "stop"), "stop must come after start");
+      }
+  };
+  if (f.count("producers") && IsSeq(f["producers"].value, "workload.producers")) {
+    const YAML::Node& list = f["producers"].value;
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string path = Idx("workload.producers", i);
+      std::map<std::string, Field> g;
+      if (!Fields(list[i], path,
+                  {"topic", "rate_per_s", "keys", "acks", "linger.ms", "batch.size", "retries", "retry.backoff.ms",
+                   "request.timeout.ms", "delivery.timeout.ms", "max.in.flight.requests.per.connection",
+                   "enable.idempotence", "compression.type", "value_bytes", "count", "start", "stop"},
+                  &g))
+        continue;
+      ProducerSpec p;
+      p.mark = MarkOf(list[i]);
+      if (!g.count("topic")) Error(list[i], path, "missing key 'topic'");
+      else topic_ref(g["topic"].value, Sub(path, "topic"), &p.topic);
+      if (g.count("rate_per_s"))
+        if (auto v = Int(g["rate_per_s"].value, Sub(path, "rate_per_s"), 1, 1'000'000)) p.rate_per_s = *v;
+      if (g.count("keys")) {
+        const YAML::Node& k = g["keys"].value;
+        if (k.IsNull()) p.keys.reset();
+        else if (auto v = Int(k, Sub(path, "keys"), 1, 1'000'000'000)) p.keys = *v;
+      }
+      if (g.count("acks")) {
+        const YAML::Node& a = g["acks"].value;
+        if (a.IsScalar() && (a.Scalar() == "all" || a.Scalar() == "-1")) p.acks = -1;
+        else if (a.IsScalar() && a.Scalar() == "0") p.acks = 0;
+        else if (a.IsScalar() && a.Scalar() == "1") p.acks = 1;
+        else Error(a, Sub(path, "acks"), "expected 0, 1 or all");
+      }
+      auto ms = [&](const char* key, int64_t* out) {
+        if (!g.count(key)) return;
+        if (auto d = Duration(g[key].value, Sub(path, key))) *out = *d / kNsPerMs;
+      };
+      ms("linger.ms", &p.linger_ms);
+      ms("retry.backoff.ms", &p.retry_backoff_ms);
+      ms("request.timeout.ms", &p.request_timeout_ms);
+      ms("delivery.timeout.ms", &p.delivery_timeout_ms);
+      if (g.count("batch.size"))
+        if (auto v = Int(g["batch.size"].value, Sub(path, "batch.size"), 0, 64 << 20)) p.batch_size = *v;
+      if (g.count("retries"))
+        if (auto v = Int(g["retries"].value, Sub(path, "retries"), 0, INT32_MAX)) p.retries = int32_t(*v);
+      if (g.count("max.in.flight.requests.per.connection"))
+        if (auto v = Int(g["max.in.flight.requests.per.connection"].value,
+                         Sub(path, "max.in.flight.requests.per.connection"), 1, 1000))
+          p.max_in_flight = int32_t(*v);
+      if (g.count("enable.idempotence"))
+        if (auto v = Bool(g["enable.idempotence"].value, Sub(path, "enable.idempotence"))) p.enable_idempotence = *v;
+      if (g.count("compression.type"))
+        if (auto v = String(g["compression.type"].value, Sub(path, "compression.type"))) {
+          if (*v != "none" && *v != "gzip" && *v != "snappy" && *v != "lz4" && *v != "zstd")
+            Error(g["compression.type"].value, Sub(path, "compression.type"), fmt::format("'{}' is not one of: none, gzip, snappy, lz4, zstd", *v));
+          else
+            p.compression_type = *v;
+        }
+      if (g.count("value_bytes"))
+        if (auto v = Int(g["value_bytes"].value, Sub(path, "value_bytes"), 1, 1 << 20)) p.value_bytes = *v;
+      if (g.count("count"))
+        if (auto v = Int(g["count"].value, Sub(path, "count"), 1, 100)) p.count = int32_t(*v);
+      window(g, path, &p.start_ns, &p.stop_ns);
+      s_.producers.push_back(std::move(p));
+    }
+  }
+  if (f.count("consumers") && IsSeq(f["consumers"].value, "workload.consumers")) {
+    const YAML::Node& list = f["consumers"].value;
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string path = Idx("workload.consumers", i);
+      std::map<std::string, Field> g;
+      if (!Fields(list[i], path, {"topic", "partitions", "group", "from", "count", "members", "start", "stop"}, &g))
+        continue;
+      ConsumerSpec c;
+      c.mark = MarkOf(list[i]);
+      if (!g.count("topic")) Error(list[i], path, "missing key 'topic'");
+      else topic_ref(g["topic"].value, Sub(path, "topic"), &c.topic);
+      if (g.count("partitions")) {
+        const YAML::Node& ps = g["partitions"].value;
+        if (ps.IsScalar() && ps.Scalar() == "all") {
+          // default
+        } else if (IsSeq(ps, Sub(path, "partitions"))) {
+          for (size_t j = 0; j < ps.size(); ++j)
+            if (auto v = Int(ps[j], Idx(Sub(path, "partitions"), j), 0, 10'000)) {
+              c.partitions.push_back(int32_t(*v));
+              partitions_.push_back({PartitionRef{c.topic, int32_t(*v)}, MarkOf(ps[j]), Idx(Sub(path, "partitions"), j)});
+            }
+        }
+      }
+      if (g.count("group"))
+        if (auto v = String(g["group"].value, Sub(path, "group"))) c.group = *v;
+      if (g.count("from")) {
+        const YAML::Node& fr = g["from"].value;
+        int64_t off = 0;
+        if (fr.IsScalar() && (fr.Scalar() == "earliest" || fr.Scalar() == "latest")) c.from = fr.Scalar();
+        else if (fr.IsScalar() && ParseInt64(fr.Scalar(), &off) && off >= 0) c.from = std::to_string(off);
+        else Error(fr, Sub(path, "from"), "expected earliest, latest or an offset >= 0");
+      }
+      if (g.count("count") && g.count("members")) Error(g["members"].key, Sub(path, "members"), "give count or members, not both");
+      for (const char* key : {"count", "members"})
+        if (g.count(key))
+          if (auto v = Int(g[key].value, Sub(path, key), 1, 100)) c.count = int32_t(*v);
+      window(g, path, &c.start_ns, &c.stop_ns);
+      s_.consumers.push_back(std::move(c));
+    }
+  }
+}
+
+void Parser::ParseFaults(const YAML::Node& n) {
+  if (!IsSeq(n, "faults")) return;
+  const std::vector<std::pair<std::string, FaultType>> types = {
+      {"crash", FaultType::kCrash},         {"restart", FaultType::kRestart},    {"pause", FaultType::kPause},
+      {"resume", FaultType::kResume},       {"partition", FaultType::kPartition}, {"heal", FaultType::kHeal},
+      {"isolate", FaultType::kIsolate},     {"clog", FaultType::kClog},          {"latency", FaultType::kLatency},
+      {"slow-disk", FaultType::kSlowDisk},  {"disk-full", FaultType::kDiskFull}, {"bit-flip", FaultType::kBitFlip},
+      {"clock-skew", FaultType::kClockSkew}};
+  std::vector<std::string> allowed = {"at", "for", "caption", "amount"};
+  std::vector<std::string> type_names;
+  for (const auto& [name, t] : types) allowed.push_back(name), type_names.push_back(name);
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string path = Idx("faults", i);
+    std::map<std::string, Field> f;
+    if (!Fields(n[i], path, allowed, &f)) continue;
+    FaultStep step;
+    step.mark = MarkOf(n[i]);
+    int found = 0;
+    for (const auto& [name, t] : types)
+      if (f.count(name)) {
+        if (found++ == 0) {
+          step.type = t;
+          std::string tp = Sub(path, name);
+          if (t == FaultType::kHeal) {
+            const YAML::Node& v = f[name].value;
+            if (!(v.IsNull() || (v.IsScalar() && v.Scalar() == "all")))
+              Error(v, tp, "heal takes no target but 'all' (it heals every network fault)");
+          } else if (auto target = Target(f[name].value, tp)) {
+            step.target = *target;
+            using K = FaultTarget::Kind;
+            bool shape = target->kind == K::kMajorityRing || target->kind == K::kBridge;
+            if (shape && t != FaultType::kPartition)
+              Error(f[name].value, tp, fmt::format("'{}' is a partition shape; {} needs nodes", target->ToString(), name));
+            bool fixed = target->kind == K::kNode || target->kind == K::kAll;
+            if ((t == FaultType::kRestart || t == FaultType::kResume) && !fixed)
+              Error(f[name].value, tp,
+                    fmt::format("{} needs a fixed target (a node or all); '{}' may name a different node by then — "
+                                "give the {} a `for:` instead",
+                                name, target->ToString(), t == FaultType::kRestart ? "crash" : "pause"));
+          }
+        } else {
+          Error(f[name].key, Sub(path, name), "one fault per entry (this entry already has one)");
+        }
+      }
+    if (found == 0) {
+      Error(n[i], path, fmt::format("missing the fault: one of {}", Join(type_names, ", ")));
+      continue;
+    }
+    if (!f.count("at")) {
+      Error(n[i], path, "missing key 'at'");
+    } else if (auto at = Duration(f["at"].value, Sub(path, "at"))) {
+      step.at_ns = *at;
+      times_.push_back({*at, false, MarkOf(f["at"].value), Sub(path, "at")});
+    }
+    if (f.count("for")) {
+      bool instant = step.type == FaultType::kRestart || step.type == FaultType::kResume ||
+                     step.type == FaultType::kHeal || step.type == FaultType::kBitFlip;
+      if (instant) {
+        Error(f["for"].key, Sub(path, "for"), fmt::format("{} is instantaneous and cannot be reverted", FaultTypeName(step.type)));
+      } else if (auto d = Duration(f["for"].value, Sub(path, "for"))) {
+        if (*d <= 0) Error(f["for"].value, Sub(path, "for"), "must be positive");
+        step.for_ns = *d;
+        times_.push_back({step.at_ns + *d, true, MarkOf(f["for"].value), Sub(path, "for") + " (the revert)"});
+      }
+    } else if (step.type == FaultType::kClog) {
+      step.for_ns = 1'000 * kNsPerMs;
+    }
+    switch (step.type) {
+      case FaultType::kLatency: step.amount = 50 * kNsPerMs; break;
+      case FaultType::kClockSkew: step.amount = 1'000 * kNsPerMs; break;
+      case FaultType::kSlowDisk: step.amount = 10; break;
+      default: break;
+    }
+    if (f.count("amount")) {
+      const YAML::Node& a = f["amount"].value;
+      std::string ap = Sub(path, "amount");
+      if (step.type == FaultType::kLatency) {
+        if (auto d = Duration(a, ap)) step.amount = *d;
+      } else if (step.type == FaultType::kClockSkew) {
+        if (auto d = Duration(a, ap, true)) step.amount = *d;
+      } else if (step.type == FaultType::kSlowDisk) {
+        if (auto v = Int(a, ap, 2, 10'000)) step.amount = *v;
+      } else {
+        Error(f["amount"].key, ap, fmt::format("{} takes no amount", FaultTypeName(step.type)));
+      }
+    }
+    if (f.count("caption"))
+      if (auto c = String(f["caption"].value, Sub(path, "caption"))) step.caption = *c;
+    s_.faults.push_back(std::move(step));
+  }
+  std::stable_sort(s_.faults.begin(), s_.faults.end(), [](const FaultStep& a, const FaultStep& b) { return a.at_ns < b.at_ns; });
+}
+
+void Parser::ParseNemesis(const YAML::Node& n) {
+  std::map<std::string, Field> f;
+  if (!Fields(n, "nemesis", {"kinds", "every", "start", "until", "targets", "min_for", "max_for"}, &f)) return;
+  NemesisSpec ns;
+  if (!f.count("kinds")) {
+    Error(n, "nemesis", "missing key 'kinds'");
+  } else if (IsSeq(f["kinds"].value, "nemesis.kinds")) {
+    const YAML::Node& ks = f["kinds"].value;
+    std::vector<std::string> names;
+    for (int k = 0; k <= int(FaultKind::kBitFlip); ++k) names.emplace_back(FaultKindName(FaultKind(k)));
+    for (size_t i = 0; i < ks.size(); ++i)
+      if (auto s = String(ks[i], Idx("nemesis.kinds", i))) {
+        if (auto k = FaultKindFromName(*s)) ns.kinds.push_back(*k);
+        else Error(ks[i], Idx("nemesis.kinds", i), fmt::format("unknown fault kind '{}'{}; expected one of: {}", *s, Suggest(*s, names), Join(names, ", ")));
+      }
+    if (ks.size() == 0) Error(ks, "nemesis.kinds", "needs at least one kind");
+  }
+  if (f.count("targets") && IsSeq(f["targets"].value, "nemesis.targets")) {
+    const YAML::Node& ts = f["targets"].value;
+    const std::vector<std::pair<std::string, TargetKind>> kinds = {
+        {"one", TargetKind::kOne},           {"random", TargetKind::kOne},     {"leaders", TargetKind::kLeaders},
+        {"controller", TargetKind::kController}, {"minority", TargetKind::kMinority}, {"majority", TargetKind::kMajority},
+        {"majority-ring", TargetKind::kMajorityRing}, {"bridge", TargetKind::kBridge}, {"all", TargetKind::kAll}};
+    for (size_t i = 0; i < ts.size(); ++i)
+      if (auto s = String(ts[i], Idx("nemesis.targets", i))) {
+        bool ok = false;
+        for (const auto& [name, k] : kinds)
+          if (name == *s) ns.targets.push_back(k), ok = true;
+        if (!ok)
+          Error(ts[i], Idx("nemesis.targets", i),
+                fmt::format("unknown nemesis target '{}'; expected one of: one, random, leaders, controller, minority, "
+                            "majority, majority-ring, bridge, all",
+                            *s));
+      }
+  }
+  auto dur = [&](const char* key, int64_t* out) {
+    if (f.count(key))
+      if (auto d = Duration(f[key].value, Sub("nemesis", key))) *out = *d;
+  };
+  dur("every", &ns.every_ns);
+  dur("start", &ns.start_ns);
+  dur("until", &ns.until_ns);
+  dur("min_for", &ns.min_for_ns);
+  dur("max_for", &ns.max_for_ns);
+  if (f.count("every") && ns.every_ns <= 0) Error(f["every"].value, "nemesis.every", "must be positive");
+  if (ns.min_for_ns > ns.max_for_ns)
+    Error(f.count("min_for") ? f["min_for"].value : n, "nemesis.min_for", "min_for is above max_for");
+  if (f.count("until")) {
+    nemesis_until_mark_ = MarkOf(f["until"].value);
+    times_.push_back({ns.until_ns, false, nemesis_until_mark_, "nemesis.until"});
+  }
+  if (f.count("start")) times_.push_back({ns.start_ns, false, MarkOf(f["start"].value), "nemesis.start"});
+  s_.nemesis = ns;
+}
+
+void Parser::ParseCaptions(const YAML::Node& n) {
+  if (!IsSeq(n, "captions")) return;
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string path = Idx("captions", i);
+    std::map<std::string, Field> f;
+    if (!Fields(n[i], path, {"at", "text"}, &f)) continue;
+    Caption c;
+    if (!f.count("at")) Error(n[i], path, "missing key 'at'");
+    else if (auto at = Duration(f["at"].value, Sub(path, "at"))) {
+      c.at_ns = *at;
+      times_.push_back({*at, true, MarkOf(f["at"].value), Sub(path, "at")});
+    }
+    if (!f.count("text")) Error(n[i], path, "missing key 'text'");
+    else if (auto t = String(f["text"].value, Sub(path, "text"))) c.text = *t;
+    s_.captions.push_back(std::move(c));
+  }
+  std::stable_sort(s_.captions.begin(), s_.captions.end(), [](const Caption& a, const Caption& b) { return a.at_ns < b.at_ns; });
+}
+
+void Parser::ParseExpectation(const YAML::Node& n, std::string_view path) {
+  Expectation e;
+  e.mark = MarkOf(n);
+  std::string name;
+  YAML::Node args;
+  if (n.IsScalar()) {
+    name = n.Scalar();
+  } else if (n.IsMap() && n.size() == 1) {
+    auto it = n.begin();
+    if (!it->first.IsScalar()) {
+      Error(n, path, "expected an expectation name");
+      return;
+    }
+    name = it->first.Scalar();
+    args = it->second;
+  } else {
+    Error(n, path, "expected an expectation: a name (no_violations) or one name with arguments (new_leader_within: {...})");
+    return;
+  }
+  std::vector<std::string> names;
+  for (int k = 0; k <= int(ExpectKind::kLagBelow); ++k) names.emplace_back(ExpectKindName(ExpectKind(k)));
+  auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) {
+    Error(n, path, fmt::format("unknown expectation '{}'{}; expected one of: {}", name, Suggest(name, names), Join(names, ", ")));
+    return;
+  }
+  e.kind = ExpectKind(it - names.begin());
+  std::string ap = Sub(path, name);
+  std::vector<std::string> keys;
+  std::vector<std::string> required;
+  switch (e.kind) {
+    case ExpectKind::kNoViolations:
+    case ExpectKind::kAllAckedReadable: break;
+    case ExpectKind::kViolation: keys = {"kind", "partition"}, required = {"kind"}; break;
+    case ExpectKind::kNewLeaderWithin: keys = {"partition", "after", "within"}, required = keys; break;
+    case ExpectKind::kLeaderWithin:
+    case ExpectKind::kIsrShrinks:
+    case ExpectKind::kIsrExpands: keys = {"partition", "after", "within"}, required = {"partition", "within"}; break;
+    case ExpectKind::kControllerWithin: keys = {"after", "within"}, required = {"within"}; break;
+    case ExpectKind::kProducersMakeProgress: keys = {"after"}; break;
+    case ExpectKind::kLagBelow: keys = {"messages", "at"}, required = keys; break;
+  }
+  std::map<std::string, Field> f;
+  if (args.IsDefined() && !args.IsNull()) {
+    if (keys.empty()) {
+      Error(args, ap, fmt::format("{} takes no arguments", name));
+      return;
+    }
+    if (e.kind == ExpectKind::kViolation && args.IsScalar()) {  // violation: lost-write
+      f["kind"] = Field{args, args};
+    } else if (!Fields(args, ap, keys, &f)) {
+      return;
+    }
+  }
+  for (const auto& r : required)
+    if (!f.count(r)) Error(args.IsDefined() && !args.IsNull() ? args : n, ap, fmt::format("missing key '{}'", r));
+  if (f.count("partition")) e.partition = Partition(f["partition"].value, Sub(ap, "partition"));
+  if (f.count("after"))
+    if (auto d = Duration(f["after"].value, Sub(ap, "after"))) {
+      e.after_ns = *d;
+      times_.push_back({*d, true, MarkOf(f["after"].value), Sub(ap, "after")});
+    }
+  if (f.count("at"))
+    if (auto d = Duration(f["at"].value, Sub(ap, "at"))) {
+      e.after_ns = *d;
+      times_.push_back({*d, true, MarkOf(f["at"].value), Sub(ap, "at")});
+    }
+  if (f.count("within"))
+    if (auto d = Duration(f["within"].value, Sub(ap, "within"))) {
+      e.within_ns = *d;
+      if (*d <= 0) Error(f["within"].value, Sub(ap, "within"), "must be positive");
+    }
+  if (f.count("messages"))
+    if (auto v = Int(f["messages"].value, Sub(ap, "messages"), 0, INT64_MAX)) e.messages = *v;
+  if (f.count("kind"))
+    if (auto k = String(f["kind"].value, Sub(ap, "kind"))) {
+      const auto& known = KnownViolationKinds();
+      if (std::find(known.begin(), known.end(), *k) == known.end())
+        Error(f["kind"].value, Sub(ap, "kind"), fmt::format("unknown violation kind '{}'{}; expected one of: {}", *k, Suggest(*k, known), Join(known, ", ")));
+      e.violation_kind = *k;
+    }
+  // Canonical name.
+  e.name = name;
+  if (!e.violation_kind.empty()) e.name += " " + e.violation_kind;
+  if (e.partition) e.name += " " + e.partition->ToString();
+  if (f.count("after")) e.name += " after=" + FormatDuration(e.after_ns);
+  if (f.count("at")) e.name += " at=" + FormatDuration(e.after_ns);
+  if (f.count("within")) e.name += " within=" + FormatDuration(e.within_ns);
+  if (f.count("messages")) e.name += fmt::format(" messages={}", e.messages);
+  s_.expectations.push_back(std::move(e));
+}
+
+void Parser::ParseExpect(const YAML::Node& n) {
+  if (!IsSeq(n, "expect")) return;
+  for (size_t i = 0; i < n.size(); ++i) ParseExpectation(n[i], Idx("expect", i));
+}
+
+void Parser::CheckNode(int32_t id, SourceMark m, std::string_view path) {
+  auto ids = s_.ServerIds();
+  if (!std::binary_search(ids.begin(), ids.end(), id))
+    ErrorAt(m, path, fmt::format("node {} does not exist (brokers are 1..{}{})", id, s_.cluster.brokers,
+                                 s_.cluster.controller_only.empty() ? "" : ", plus the controller_only nodes"));
+}
+
+void Parser::CheckPartition(const PartitionRef& p, SourceMark m, std::string_view path) {
+  const TopicSpec* t = s_.FindTopic(p.topic);
+  if (t == nullptr)
+    ErrorAt(m, path, fmt::format("topic '{}' is not declared under topics", p.topic));
+  else if (t->partitions > 0 && p.partition >= t->partitions)
+    ErrorAt(m, path, fmt::format("topic '{}' has {} partition(s): {} does not exist", p.topic, t->partitions, p.ToString()));
+}
+
+void Parser::CheckTime(int64_t t_ns, int64_t limit_ns, SourceMark m, std::string_view path, std::string_view limit_name) {
+  if (t_ns > limit_ns)
+    ErrorAt(m, path, fmt::format("{} is after the end of the run ({} = {})", FormatDuration(t_ns), limit_name, FormatDuration(limit_ns)));
+}
+
+void Parser::Validate() {
+  ClusterSpec& c = s_.cluster;
+  for (int32_t id : c.controller_only)
+    if (id <= c.brokers) ErrorAt(controllers_mark_, "cluster.controller_only", fmt::format("node {} is a broker id (brokers are 1..{})", id, c.brokers));
+  if (c.controllers.empty() && c.kind == "samsa") {
+    if (!c.controller_only.empty()) c.controllers = c.controller_only;
+    else
+      for (int32_t i = 1; i <= std::min(c.brokers, 3); ++i) c.controllers.push_back(i);
+  }
+  for (int32_t id : c.controllers) CheckNode(id, controllers_mark_, "cluster.controllers");
+  auto rf_limit = [&](const char* key) {
+    auto it = c.config.find(key);
+    int64_t v = 0;
+    if (it != c.config.end() && ParseInt64(it->second, &v) && v > c.brokers)
+      ErrorAt(brokers_mark_, std::string("cluster.config.") + key, fmt::format("{} is above the {} broker(s)", v, c.brokers));
+  };
+  rf_limit("default.replication.factor");
+  int64_t default_rf = 1, default_parts = 1;
+  if (auto v = s_.Config("default.replication.factor")) ParseInt64(*v, &default_rf);
+  if (auto v = s_.Config("num.partitions")) ParseInt64(*v, &default_parts);
+  for (auto& t : s_.topics) {
+    if (t.partitions < 0) t.partitions = int32_t(default_parts);
+    if (t.replication_factor < 0) t.replication_factor = int32_t(std::min<int64_t>(default_rf, c.brokers));
+  }
+  for (const auto& rf : rfs_)
+    if (rf.t_ns > c.brokers)
+      ErrorAt(rf.mark, rf.path, fmt::format("replication factor {} is above the {} broker(s) of the cluster", rf.t_ns, c.brokers));
+  for (const auto& [topic, where] : topic_refs_)
+    if (s_.FindTopic(topic) == nullptr) ErrorAt(where.first, where.second, fmt::format("topic '{}' is not declared under topics", topic));
+  for (const auto& p : partitions_)
+    if (!p.ref.topic.empty()) CheckPartition(p.ref, p.mark, p.path);
+  for (const auto& t : targets_)
+    if (t.target.kind == FaultTarget::Kind::kNode) CheckNode(t.target.node_id, t.mark, t.path);
+  for (const auto& pt : times_)
+    CheckTime(pt.t_ns, pt.include_settle ? s_.run_for_ns + s_.settle_ns : s_.run_for_ns, pt.mark, pt.path,
+              pt.include_settle ? "run_for + settle" : "run_for");
+  if (s_.nemesis && s_.nemesis->until_ns == 0) s_.nemesis->until_ns = s_.run_for_ns;
+  if (c.kind == "toy" && (!s_.producers.empty() || !s_.consumers.empty()))
+    ErrorAt(workload_mark_, "workload", "a toy cluster runs ping nodes only: it takes no producers or consumers");
+}
+
+Result<Scenario> Parser::Run(std::string_view text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    ErrorAt({e.mark.line + 1, e.mark.column + 1}, "(yaml)", e.msg);
+    return Failure();
+  }
+  s_.file_name = file_;
+  std::map<std::string, Field> f;
+  if (root.IsNull() || !root.IsDefined()) {
+    ErrorAt({1, 1}, "(top level)", "the file is empty; a scenario needs at least name and run_for");
+    return Failure();
+  }
+  if (Fields(root, "", {"name", "description", "seed", "cluster", "network", "topics", "workload", "faults", "nemesis",
+                         "captions", "run_for", "settle", "expect"},
+             &f)) {
+    if (!f.count("name")) Error(root, "name", "missing key 'name'");
+    else if (auto v = String(f["name"].value, "name")) s_.name = *v;
+    if (f.count("description"))
+      if (auto v = String(f["description"].value, "description")) s_.description = *v;
+    if (f.count("seed"))
+      if (auto v = Int(f["seed"].value, "seed", 0, INT64_MAX)) s_.seed = uint64_t(*v);
+    if (!f.count("run_for")) {
+      Error(root, "run_for", "missing key 'run_for'");
+    } else if (auto d = Duration(f["run_for"].value, "run_for")) {
+      if (*d <= 0) Error(f["run_for"].value, "run_for", "must be positive");
+      else s_.run_for_ns = *d;
+    }
+    if (f.count("settle"))
+      if (auto d = Duration(f["settle"].value, "settle")) s_.settle_ns = *d;
+    if (f.count("cluster")) ParseCluster(f["cluster"].value);
+    else brokers_mark_ = controllers_mark_ = MarkOf(root);
+    if (f.count("network")) ParseNetwork(f["network"].value);
+    if (f.count("topics")) ParseTopics(f["topics"].value);
+    workload_mark_ = MarkOf(root);
+    if (f.count("workload")) ParseWorkload(f["workload"].value);
+    if (f.count("faults")) ParseFaults(f["faults"].value);
+    if (f.count("nemesis")) ParseNemesis(f["nemesis"].value);
+    if (f.count("captions")) ParseCaptions(f["captions"].value);
+    if (f.count("expect")) ParseExpect(f["expect"].value);
+    Validate();
+  }
+  if (!errors_.empty()) return Failure();
+  return std::move(s_);
+}
+
+}  // namespace
+
+std::string PartitionRef::ToString() const { return fmt::format("{}-{}", topic, partition); }
+
+std::string FaultTarget::ToString() const {
+  switch (kind) {
+    case Kind::kNode: return fmt::format("broker-{}", node_id);
+    case Kind::kLeaderOf: return "leader-of " + partition.ToString();
+    case Kind::kLeaders: return "leaders";
+    case Kind::kController: return "controller";
+    case Kind::kAll: return "all";
+    case Kind::kMinority: return "minority";
+    case Kind::kMajority: return "majority";
+    case Kind::kMajorityRing: return "majority-ring";
+    case Kind::kBridge: return "bridge";
+    case Kind::kRandom: return "random";
+  }
+  return "?";
+}
+
+Result<FaultTarget> ParseTarget(std::string_view text) {
+  FaultTarget t;
+  int64_t id = 0;
+  std::string_view s = text;
+  if (s.starts_with("broker-")) s.remove_prefix(7);
+  if (ParseInt64(s, &id)) {
+    if (id < 1 || id >= kFirstClientId) return Status::InvalidArgument(fmt::format("node id {} out of range", id));
+    t.kind = FaultTarget::Kind::kNode;
+    t.node_id = int32_t(id);
+    return t;
+  }
+  if (text.starts_with("leader-of ")) {
+    std::string_view p = text.substr(10);
+    while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+    size_t dash = p.rfind('-');
+    if (dash == std::string_view::npos || dash == 0 || !ParseInt64(p.substr(dash + 1), &id) || id < 0 || id > 1'000'000)
+      return Status::InvalidArgument(fmt::format("'{}': expected leader-of TOPIC-N (e.g. leader-of orders-0)", text));
+    t.kind = FaultTarget::Kind::kLeaderOf;
+    t.partition = PartitionRef{std::string(p.substr(0, dash)), int32_t(id)};
+    return t;
+  }
+  const std::pair<std::string_view, FaultTarget::Kind> names[] = {
+      {"leaders", FaultTarget::Kind::kLeaders},         {"controller", FaultTarget::Kind::kController},
+      {"all", FaultTarget::Kind::kAll},                 {"minority", FaultTarget::Kind::kMinority},
+      {"majority", FaultTarget::Kind::kMajority},       {"majority-ring", FaultTarget::Kind::kMajorityRing},
+      {"bridge", FaultTarget::Kind::kBridge},           {"random", FaultTarget::Kind::kRandom}};
+  for (const auto& [name, kind] : names)
+    if (text == name) {
+      t.kind = kind;
+      return t;
+    }
+  return Status::InvalidArgument(fmt::format(
+      "unknown target '{}'; expected a node id, broker-N, leader-of TOPIC-N, leaders, controller, all, minority, "
+      "majority, majority-ring, bridge or random",
+      text));
+}
+
+Result<int64_t> ParseDurationNs(std::string_view text, bool allow_negative) {
+  std::string_view s = text;
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  auto bad = [&](std::string_view why) {
+    return Status::InvalidArgument(fmt::format("bad duration '{}': {}", text, why));
+  };
+  if (digits == 0) return bad("expected a number with a unit: 500us, 250ms, 10s, 2m, 1h (a bare integer means ms)");
+  if (digits > 12) return bad("too large");
+  if (digits < s.size() && s[digits] == '.') return bad("use a whole number with a smaller unit (1500ms, not 1.5s)");
+  int64_t v = 0;
+  for (size_t i = 0; i < digits; ++i) v = v * 10 + (s[i] - '0');
+  std::string_view unit = s.substr(digits);
+  int64_t scale = 0;
+  if (unit.empty() || unit == "ms") scale = kNsPerMs;
+  else if (unit == "us") scale = 1'000;
+  else if (unit == "s") scale = 1'000 * kNsPerMs;
+  else if (unit == "m" || unit == "min") scale = 60'000 * kNsPerMs;
+  else if (unit == "h") scale = 3'600'000 * kNsPerMs;
+  else return bad(fmt::format("unknown unit '{}' (expected us, ms, s, m, h)", unit));
+  if (v > kMaxDurationNs / scale) return bad("too large");
+  if (negative && !allow_negative) return bad("must not be negative");
+  return negative ? -v * scale : v * scale;
+}
+
+std::string FormatDuration(int64_t ns) {
+  std::string sign = ns < 0 ? "-" : "";
+  int64_t a = ns < 0 ? -ns : ns;
+  if (a == 0) return "0ms";
+  if (a % (60'000 * kNsPerMs) == 0) return fmt::format("{}{}m", sign, a / (60'000 * kNsPerMs));
+  if (a % (1'000 * kNsPerMs) == 0) return fmt::format("{}{}s", sign, a / (1'000 * kNsPerMs));
+  if (a % kNsPerMs == 0) return fmt::format("{}{}ms", sign, a / kNsPerMs);
+  return fmt::format("{}{}us", sign, a / 1'000);
+}
+
+std::string_view FaultTypeName(FaultType type) {
+  switch (type) {
+    case FaultType::kCrash: return "crash";
+    case FaultType::kRestart: return "restart";
+    case FaultType::kPause: return "pause";
+    case FaultType::kResume: return "resume";
+    case FaultType::kPartition: return "partition";
+    case FaultType::kHeal: return "heal";
+    case FaultType::kIsolate: return "isolate";
+    case FaultType::kClog: return "clog";
+    case FaultType::kLatency: return "latency";
+    case FaultType::kSlowDisk: return "slow-disk";
+    case FaultType::kDiskFull: return "disk-full";
+    case FaultType::kBitFlip: return "bit-flip";
+    case FaultType::kClockSkew: return "clock-skew";
+  }
+  return "?";
+}
+
+std::string_view ExpectKindName(ExpectKind kind) {
+  switch (kind) {
+    case ExpectKind::kNoViolations: return "no_violations";
+    case ExpectKind::kViolation: return "violation";
+    case ExpectKind::kNewLeaderWithin: return "new_leader_within";
+    case ExpectKind::kLeaderWithin: return "leader_within";
+    case ExpectKind::kControllerWithin: return "controller_within";
+    case ExpectKind::kAllAckedReadable: return "all_acked_readable";
+    case ExpectKind::kIsrShrinks: return "isr_shrinks";
+    case ExpectKind::kIsrExpands: return "isr_expands";
+    case ExpectKind::kProducersMakeProgress: return "producers_make_progress";
+    case ExpectKind::kLagBelow: return "lag_below";
+  }
+  return "?";
+}
+
+std::vector<int32_t> Scenario::ServerIds() const {
+  std::vector<int32_t> ids;
+  for (int32_t i = 1; i <= cluster.brokers; ++i) ids.push_back(i);
+  for (int32_t id : cluster.controller_only) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+const TopicSpec* Scenario::FindTopic(std::string_view topic) const {
+  for (const auto& t : topics)
+    if (t.name == topic) return &t;
+  return nullptr;
+}
+
+std::optional<std::string> Scenario::Config(std::string_view key, std::string_view topic) const {
+  if (!topic.empty())
+    if (const TopicSpec* t = FindTopic(topic)) {
+      auto it = t->config.find(std::string(key));
+      if (it != t->config.end()) return it->second;
+    }
+  auto it = cluster.config.find(std::string(key));
+  if (it != cluster.config.end()) return it->second;
+  return std::nullopt;
+}
+
+const std::vector<std::string>& BrokerConfigNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& d : kBrokerConfigs) v.emplace_back(d.name);
+    return v;
+  }();
+  return names;
+}
+
+const std::vector<std::string>& TopicConfigNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& d : kTopicConfigs) v.emplace_back(d.name);
+    return v;
+  }();
+  return names;
+}
+
+const std::vector<std::string>& KnownViolationKinds() {
+  static const std::vector<std::string> kinds(std::begin(kViolationKinds), std::end(kViolationKinds));
+  return kinds;
+}
+
+Result<Scenario> ParseScenario(std::string_view yaml_text, std::string_view file_name) {
+  Parser parser(file_name);
+  try {
+    return parser.Run(yaml_text);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(fmt::format("{}:0:0: (yaml): {}", file_name, e.what()));
+  } catch (...) {
+    return Status::InvalidArgument(fmt::format("{}:0:0: (yaml): unreadable YAML", file_name));
+  }
+}
+
+}  // namespace samsa::sim

@@ -1,0 +1,223 @@
+#pragma once
+// Scenario: the model of one scenario file (scenarios/*.yaml; scenarios/README.md is the
+// authority on the format) and its strict parser.
+//
+// Times are stored as virtual nanoseconds from the start of the run (the YAML says "250ms",
+// "10s", "2m", or a bare integer meaning milliseconds). A run lasts run_for_ns, then, when
+// settle_ns > 0, everything is healed and the cluster runs fault-free for settle_ns more.
+//
+// Node ids: brokers are 1..brokers; dedicated controllers (controller_only) carry the ids listed
+// (all below kFirstClientId); simulated clients get ids from kFirstClientId up: producers first
+// (expanding `count`), then consumers, in file order.
+//
+// ParseScenario never throws and never crashes: every problem found (YAML syntax, unknown keys,
+// wrong types, bad durations, unknown targets, undeclared topics, times beyond run_for,
+// replication factor above the broker count...) becomes one line
+//   FILE:LINE:COL: field.path: reason
+// in the returned Status message (lines joined by '\n'); all errors are reported, not the first.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/status.h"
+#include "sim/nemesis.h"
+#include "sim/targets.h"
+
+namespace samsa::sim {
+
+inline constexpr int32_t kFirstClientId = 1001;
+
+// Where a value came from in the file (1-based; 0 = unknown).
+struct SourceMark {
+  int32_t line = 0;
+  int32_t column = 0;
+};
+
+// A partition reference "topic-N".
+struct PartitionRef {
+  std::string topic;
+  int32_t partition = 0;
+  std::string ToString() const;  // "orders-0"
+  friend auto operator<=>(const PartitionRef&, const PartitionRef&) = default;
+};
+
+// Who a fault hits. Node-set targets resolve to nodes at fault time (so "leader-of orders-0" is
+// whoever leads orders-0 when the fault fires); shape targets (majority-ring, bridge) only make
+// sense for partitions.
+struct FaultTarget {
+  enum class Kind : uint8_t {
+    kNode,          // 1, "1", "broker-1"
+    kLeaderOf,      // "leader-of orders-0"
+    kLeaders,       // "leaders": every partition leader
+    kController,    // "controller": the active controller
+    kAll,           // "all"
+    kMinority,      // "minority": a random floor((n-1)/2) brokers
+    kMajority,      // "majority"
+    kMajorityRing,  // "majority-ring" (partition only)
+    kBridge,        // "bridge" (partition only)
+    kRandom,        // "random": one broker drawn from the run's seed
+  };
+  Kind kind = Kind::kAll;
+  int32_t node_id = -1;     // kNode
+  PartitionRef partition;   // kLeaderOf
+  std::string ToString() const;  // as it would be written in the file
+};
+
+// Parses a target string (without context checks: node ids and topics are checked by the
+// scenario parser). Error message = the reason.
+Result<FaultTarget> ParseTarget(std::string_view text);
+// "250ms", "10s", "2m", "1h", "500us", "-2s" (when allow_negative) -> nanoseconds.
+Result<int64_t> ParseDurationNs(std::string_view text, bool allow_negative = false);
+// "1.5s"-free formatting: "250ms", "10s", "2m", "1500us".
+std::string FormatDuration(int64_t ns);
+
+enum class FaultType : uint8_t {
+  kCrash, kRestart, kPause, kResume,
+  kPartition,  // cut the target from the other BROKERS (clients still reach it: split brain)
+  kHeal,       // heal every network fault (processes are not touched)
+  kIsolate,    // cut the target from every other node, clients included
+  kClog,       // the target's outgoing links hold traffic for `for` (default 1s)
+  kLatency,    // extra latency `amount` (default 50ms) on the target's links, jitter amount/2
+  kSlowDisk,   // syncs `amount` times slower (default 10)
+  kDiskFull,   // the disk refuses to grow
+  kBitFlip,    // flip one durable bit of one file
+  kClockSkew,  // step the local clock by `amount` (default 1s; may be negative)
+};
+std::string_view FaultTypeName(FaultType type);  // as written in the file: "slow-disk"
+
+struct FaultStep {
+  int64_t at_ns = 0;
+  FaultType type = FaultType::kCrash;
+  FaultTarget target;
+  int64_t for_ns = 0;   // > 0: reverted automatically at at_ns + for_ns
+  int64_t amount = 0;   // latency/clock-skew: ns; slow-disk: factor; 0 elsewhere
+  std::string caption;  // shown when the fault fires (may be empty)
+  SourceMark mark;
+};
+
+struct Caption {
+  int64_t at_ns = 0;
+  std::string text;
+};
+
+struct NemesisSpec {
+  std::vector<FaultKind> kinds;        // crash, pause, partition, clog, latency, ...
+  std::vector<TargetKind> targets;     // empty = nemesis defaults
+  int64_t start_ns = 1'000'000'000;    // first fault no earlier than this
+  int64_t every_ns = 5'000'000'000;    // mean gap between faults
+  int64_t until_ns = 0;                // no new fault after this (default run_for); healed then
+  int64_t min_for_ns = 1'000'000'000;
+  int64_t max_for_ns = 5'000'000'000;
+};
+
+struct ProducerSpec {
+  std::string topic;
+  int64_t rate_per_s = 100;
+  std::optional<int64_t> keys;  // number of distinct keys; nullopt = null keys (sticky partitioner)
+  int32_t acks = -1;            // 0, 1 or -1 (= "all")
+  int64_t linger_ms = 5;
+  int64_t batch_size = 16384;
+  int32_t retries = 2147483647;
+  int64_t retry_backoff_ms = 100;
+  int64_t request_timeout_ms = 30000;
+  int64_t delivery_timeout_ms = 120000;
+  int32_t max_in_flight = 5;        // max.in.flight.requests.per.connection
+  bool enable_idempotence = false;  // samsa's scenarios default to plain at-least-once producers
+  std::string compression_type = "none";
+  int64_t value_bytes = 100;
+  int32_t count = 1;                // identical producers
+  int64_t start_ns = 0;             // the producer node honours start/stop itself
+  int64_t stop_ns = -1;             // -1: until the end of the run (settle included)
+  SourceMark mark;
+};
+
+struct ConsumerSpec {
+  std::string topic;
+  std::vector<int32_t> partitions;  // empty = all partitions of the topic
+  std::string group;                // empty = no group: assigned partitions, no commits
+  std::string from = "earliest";    // "earliest", "latest", or a decimal offset
+  int32_t count = 1;
+  int64_t start_ns = 0;
+  int64_t stop_ns = -1;
+  SourceMark mark;
+};
+
+struct TopicSpec {
+  std::string name;
+  int32_t partitions = 1;
+  int32_t replication_factor = 1;
+  std::map<std::string, std::string> config;  // topic-level Kafka configs (canonical strings)
+};
+
+struct ClusterSpec {
+  std::string kind = "samsa";          // "samsa" (broker nodes) or "toy" (PingNode)
+  int32_t brokers = 3;
+  std::vector<int32_t> controllers;    // controller voters (broker ids or controller_only ids)
+  std::vector<int32_t> controller_only;  // dedicated controller nodes (ids > brokers)
+  std::map<std::string, std::string> config;  // broker-level Kafka configs (canonical strings)
+};
+
+enum class ExpectKind : uint8_t {
+  kNoViolations,           // no violation (except kinds named by `violation:` expectations)
+  kViolation,              // at least one violation of `violation_kind` (optionally on partition)
+  kNewLeaderWithin,        // partition gets a leader other than its leader at `after` within `within`
+  kLeaderWithin,           // partition has a leader within `within` of `after`
+  kControllerWithin,       // a (possibly new) active controller within `within` of `after`
+  kAllAckedReadable,       // every acknowledged record is readable at the end
+  kIsrShrinks,             // partition's ISR shrinks within `within` of `after`
+  kIsrExpands,             // partition's ISR grows within `within` of `after`
+  kProducersMakeProgress,  // acknowledgements keep coming after `after` (default: the settle start)
+  kLagBelow,               // every consumer's lag is at most `messages` at `after`
+};
+std::string_view ExpectKindName(ExpectKind kind);  // as written: "new_leader_within"
+
+struct Expectation {
+  ExpectKind kind = ExpectKind::kNoViolations;
+  std::string name;  // canonical text, e.g. "new_leader_within orders-0 after=10s within=5s"
+  std::optional<PartitionRef> partition;
+  int64_t after_ns = 0;
+  int64_t within_ns = 0;
+  std::string violation_kind;  // kViolation
+  int64_t messages = 0;        // kLagBelow
+  SourceMark mark;
+};
+
+struct Scenario {
+  std::string file_name;
+  std::string name;
+  std::string description;
+  std::optional<uint64_t> seed;   // default seed; `--seed` overrides
+  ClusterSpec cluster;
+  int64_t latency_min_ns = 1'000'000;
+  int64_t latency_max_ns = 3'000'000;
+  std::vector<TopicSpec> topics;
+  std::vector<ProducerSpec> producers;
+  std::vector<ConsumerSpec> consumers;
+  std::vector<FaultStep> faults;  // sorted by at_ns (stable: file order at equal times)
+  std::optional<NemesisSpec> nemesis;
+  std::vector<Caption> captions;  // standalone captions, sorted by at_ns
+  int64_t run_for_ns = 60'000'000'000;
+  int64_t settle_ns = 0;
+  std::vector<Expectation> expectations;
+
+  // Broker and controller_only ids, sorted.
+  std::vector<int32_t> ServerIds() const;
+  const TopicSpec* FindTopic(std::string_view name) const;
+  // Effective config value: topic config, then cluster config, then nullopt.
+  std::optional<std::string> Config(std::string_view key, std::string_view topic = {}) const;
+};
+
+// Broker-level Kafka property names accepted in cluster.config, and topic-level ones in
+// topics[].config (sorted; for the README and for "did you mean" messages).
+const std::vector<std::string>& BrokerConfigNames();
+const std::vector<std::string>& TopicConfigNames();
+// Violation kinds a `violation:` expectation may name.
+const std::vector<std::string>& KnownViolationKinds();
+
+Result<Scenario> ParseScenario(std::string_view yaml_text, std::string_view file_name);
+
+}  // namespace samsa::sim
