@@ -1,0 +1,1260 @@
+#include "core/replication/replica_manager.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/controller/metadata_image.h"
+#include "core/protocol/error_codes.h"
+#include "core/record/batch_header.h"
+#include "core/record/record_batch.h"
+
+namespace samsa {
+
+namespace {
+
+constexpr int16_t Err(ErrorCode code) { return int16_t(code); }
+
+bool Contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+std::vector<int32_t> Sorted(std::vector<int32_t> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+// Parses "<topic>-<partition>"; nullopt for other names.
+std::optional<std::pair<std::string, int32_t>> ParsePartitionDir(const std::string& name) {
+  size_t dash = name.rfind('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 >= name.size()) return std::nullopt;
+  int32_t index = 0;
+  const char* first = name.data() + dash + 1;
+  const char* last = name.data() + name.size();
+  auto [ptr, ec] = std::from_chars(first, last, index);
+  if (ec != std::errc() || ptr != last || index < 0) return std::nullopt;
+  return std::make_pair(name.substr(0, dash), index);
+}
+
+// Validates a producer's RECORDS: whole batches, each within max_batch_bytes, every record
+// decodable. Returns the Kafka error (0 when valid).
+int16_t ValidateProducerRecords(ByteView data, int64_t max_batch_bytes) {
+  if (data.empty()) return Err(ErrorCode::kCorruptMessage);
+  size_t pos = 0;
+  while (pos < data.size()) {
+    ByteView rest = data.subspan(pos);
+    auto size = PeekBatchSize(rest, SIZE_MAX);
+    if (!size.ok()) return Err(ErrorCode::kCorruptMessage);
+    if (*size > uint64_t(max_batch_bytes)) return Err(ErrorCode::kMessageTooLarge);
+    if (*size > rest.size()) return Err(ErrorCode::kCorruptMessage);
+    auto it = RecordIterator::Open(rest.first(*size), kDefaultMaxDecompressedBytes);
+    if (!it.ok()) return Err(ErrorCode::kCorruptMessage);
+    if (it->header().record_count < 1) return Err(ErrorCode::kCorruptMessage);
+    Record record;
+    for (;;) {
+      auto more = it->Next(&record);
+      if (!more.ok()) return Err(ErrorCode::kCorruptMessage);
+      if (!*more) break;
+    }
+    pos += *size;
+  }
+  return 0;
+}
+
+// Keeps the whole batches of `data` whose last offset is below limit (stops at the first that is
+// not); returns the byte count kept.
+size_t BytesBelow(ByteView data, int64_t limit) {
+  size_t pos = 0;
+  while (pos + kBatchHeaderBytes <= data.size()) {
+    auto h = ParseBatchHeader(data.subspan(pos));
+    if (!h.ok() || pos + h->total_bytes() > data.size() || h->last_offset() >= limit) break;
+    pos += h->total_bytes();
+  }
+  return pos;
+}
+
+}  // namespace
+
+ReplicaManager::ReplicaManager(ReplicaConfig config, Disk& disk) : config_(std::move(config)), disk_(disk) {}
+
+ReplicaManager::~ReplicaManager() = default;
+
+std::string ReplicaManager::DirOf(const std::string& topic, int32_t index) const {
+  return JoinPath(config_.log_root, topic + "-" + std::to_string(index));
+}
+
+Status ReplicaManager::Open(int64_t now_ms) {
+  SAMSA_RETURN_IF_ERROR(disk_.CreateDir(config_.log_root));
+  // Each log syncs its own directory and that directory's parent (log_root); the names of
+  // log_root and its ancestors are ours to make durable.
+  for (std::string path = config_.log_root; !path.empty();) {
+    size_t slash = path.rfind('/');
+    path = slash == std::string::npos ? std::string() : path.substr(0, slash);
+    untracked_syncs_.insert(disk_.RequestSync(path));
+  }
+  SAMSA_ASSIGN_OR_RETURN(auto names, disk_.List(config_.log_root));
+  for (const std::string& name : names) {
+    if (!disk_.IsDir(JoinPath(config_.log_root, name))) continue;
+    auto parsed = ParsePartitionDir(name);
+    if (!parsed) continue;
+    auto opened = OpenPartition(parsed->first, parsed->second, now_ms);
+    if (!opened.ok()) return opened.status().WithContext(name);
+  }
+  return Status::Ok();
+}
+
+Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::string& topic, int32_t index,
+                                                                  int64_t now_ms) {
+  PartitionKey key{topic, index};
+  if (Partition* p = Find(key)) return p;
+  SAMSA_ASSIGN_OR_RETURN(auto log, PartitionLog::Open(disk_, DirOf(topic, index), config_.log, now_ms));
+  Partition& p = partitions_[key];
+  p.topic = topic;
+  p.index = index;
+  p.log = std::move(log);
+  // Without a high-watermark checkpoint the recovered HW is the log start; a leader raises it
+  // once its ISR has caught up.
+  p.high_watermark = p.log->log_start_offset();
+  p.last_flush_ms = now_ms;
+  return &p;
+}
+
+ReplicaManager::Partition* ReplicaManager::Find(const PartitionKey& key) {
+  auto it = partitions_.find(key);
+  return it == partitions_.end() ? nullptr : &it->second;
+}
+
+const ReplicaManager::Partition* ReplicaManager::Find(const PartitionKey& key) const {
+  auto it = partitions_.find(key);
+  return it == partitions_.end() ? nullptr : &it->second;
+}
+
+PartitionLog* ReplicaManager::FindLog(const std::string& topic, int32_t partition) {
+  Partition* p = Find({topic, partition});
+  return p ? p->log.get() : nullptr;
+}
+
+void ReplicaManager::DeletePartition(const PartitionKey& key) {
+  auto it = partitions_.find(key);
+  if (it == partitions_.end()) return;
+  std::string dir = it->second.log->dir();
+  partitions_.erase(it);
+  for (auto s = syncs_.begin(); s != syncs_.end();) {
+    if (s->second == key) {
+      untracked_syncs_.insert(s->first);
+      s = syncs_.erase(s);
+    } else {
+      ++s;
+    }
+  }
+  // Best effort: a file left behind makes the next Open of this directory fail loudly.
+  auto names = disk_.List(dir);
+  if (names.ok()) {
+    for (const std::string& name : *names) (void)disk_.Remove(JoinPath(dir, name));
+  }
+  (void)disk_.Remove(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata
+
+void ReplicaManager::OnMetadataUpdate(const MetadataImage& image, int64_t broker_epoch, int64_t now_ms) {
+  ReplicaAssignments a;
+  for (const auto& [id, broker] : image.brokers()) a.broker_epochs[id] = broker.epoch;
+  for (const auto& [name, topic] : image.topics()) {
+    AssignedTopic& t = a.topics[name];
+    t.name = name;
+    t.id = topic.id;
+    t.configs = topic.configs;
+    for (const auto& [index, info] : topic.partitions) {
+      AssignedPartition& p = t.partitions[index];
+      p.partition = index;
+      p.replicas = info.replicas;
+      p.isr = info.isr;
+      p.leader = info.leader;
+      p.leader_epoch = info.leader_epoch;
+      p.partition_epoch = info.partition_epoch;
+    }
+  }
+  OnAssignments(a, broker_epoch, now_ms);
+}
+
+void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_t broker_epoch, int64_t now_ms) {
+  broker_epoch_ = broker_epoch;
+  // A broker that registered again (new broker epoch) restarted and may have lost data: forget
+  // what its previous incarnation told us, so its stale LEO cannot put it back into an ISR.
+  std::set<int32_t> restarted;
+  for (const auto& [id, epoch] : assignments.broker_epochs) {
+    auto old = assignments_.broker_epochs.find(id);
+    if (old != assignments_.broker_epochs.end() && old->second != epoch) restarted.insert(id);
+  }
+  for (auto& [key, p] : partitions_) {
+    for (int32_t id : restarted) {
+      auto r = p.remotes.find(id);
+      if (r != p.remotes.end()) r->second = RemoteReplica{};
+    }
+  }
+  assignments_ = assignments;
+
+  // Partitions this node no longer replicates: stop and delete.
+  std::vector<PartitionKey> removed;
+  for (auto& [key, p] : partitions_) {
+    auto t = assignments_.topics.find(key.first);
+    const AssignedPartition* a = nullptr;
+    if (t != assignments_.topics.end()) {
+      auto pi = t->second.partitions.find(key.second);
+      if (pi != t->second.partitions.end()) a = &pi->second;
+    }
+    if (a == nullptr || !Contains(a->replicas, config_.node_id)) removed.push_back(key);
+  }
+  for (const PartitionKey& key : removed) {
+    StopPartition(*Find(key));
+    FailParkedFor(key, now_ms);
+    DeletePartition(key);
+  }
+
+  for (const auto& [name, topic] : assignments_.topics) {
+    for (const auto& [index, a] : topic.partitions) {
+      if (!Contains(a.replicas, config_.node_id)) continue;
+      auto opened = OpenPartition(name, index, now_ms);
+      if (!opened.ok()) continue;  // the log is unusable; requests for it get errors
+      Partition& p = **opened;
+      if (p.role != Role::kNone && a.leader_epoch < p.leader_epoch) continue;  // stale image
+      if (a.leader == config_.node_id) {
+        if (p.role != Role::kLeader || a.leader_epoch > p.leader_epoch) {
+          MakeLeader(p, a, now_ms);
+        } else if (a.partition_epoch > p.partition_epoch) {
+          // Same leader epoch, newer ISR (our AlterPartition or the controller's own change).
+          p.partition_epoch = a.partition_epoch;
+          p.replicas = a.replicas;
+          p.isr = Sorted(a.isr);
+          p.pending_isr.reset();
+          p.pending_alter_send = 0;
+          p.alter_wait_for_metadata = false;
+          for (int32_t r : p.replicas) {
+            if (r != config_.node_id) p.remotes.try_emplace(r);
+          }
+          MaybeAdvanceHighWatermark(p);
+          OnPartitionChanged({name, index}, now_ms);
+        }
+      } else {
+        if (p.role != Role::kFollower || a.leader_epoch > p.leader_epoch || a.leader != p.leader_id) {
+          MakeFollower(p, a, now_ms);
+        } else {
+          p.partition_epoch = std::max(p.partition_epoch, a.partition_epoch);
+          p.replicas = a.replicas;
+          p.isr = Sorted(a.isr);
+        }
+      }
+    }
+  }
+  PumpFetchers(now_ms);
+}
+
+void ReplicaManager::StopPartition(Partition& p) {
+  p.role = Role::kNone;
+  p.generation = ++generation_counter_;
+  p.in_flight = false;
+  p.phase = FollowerPhase::kNoLeader;
+  p.remotes.clear();
+  p.pending_isr.reset();
+  p.pending_alter_send = 0;
+}
+
+void ReplicaManager::MakeLeader(Partition& p, const AssignedPartition& a, int64_t now_ms) {
+  PartitionKey key{p.topic, p.index};
+  p.role = Role::kLeader;
+  p.leader_id = config_.node_id;
+  p.leader_epoch = a.leader_epoch;
+  p.partition_epoch = a.partition_epoch;
+  p.replicas = a.replicas;
+  p.isr = Sorted(a.isr);
+  int64_t leo = p.log->log_end_offset();
+  p.leader_epoch_start_offset = leo;
+  p.remotes.clear();
+  for (int32_t r : p.replicas) {
+    if (r == config_.node_id) continue;
+    RemoteReplica remote;
+    remote.last_caught_up_time_ms = Contains(p.isr, r) ? now_ms : 0;
+    p.remotes[r] = remote;
+  }
+  p.pending_isr.reset();
+  p.pending_alter_send = 0;
+  p.alter_wait_for_metadata = false;
+  p.alter_retry_at_ms = 0;
+  p.generation = ++generation_counter_;
+  p.in_flight = false;
+  p.phase = FollowerPhase::kNoLeader;
+  p.retry_at_ms = 0;
+  p.high_watermark = std::clamp(p.high_watermark, p.log->log_start_offset(), leo);
+  MaybeAdvanceHighWatermark(p);
+  OnPartitionChanged(key, now_ms);
+}
+
+void ReplicaManager::MakeFollower(Partition& p, const AssignedPartition& a, int64_t now_ms) {
+  PartitionKey key{p.topic, p.index};
+  StopPartition(p);
+  p.role = Role::kFollower;
+  p.leader_id = a.leader;
+  p.leader_epoch = a.leader_epoch;
+  p.partition_epoch = a.partition_epoch;
+  p.replicas = a.replicas;
+  p.isr = Sorted(a.isr);
+  p.retry_at_ms = 0;
+  int64_t leo = p.log->log_end_offset();
+  p.high_watermark = std::min(p.high_watermark, leo);
+  if (a.leader < 0) {
+    p.phase = FollowerPhase::kNoLeader;
+  } else if (p.log->latest_epoch().has_value() && leo > p.log->log_start_offset()) {
+    // KIP-101/279: find where our log diverges from the new leader's before fetching.
+    p.phase = FollowerPhase::kTruncating;
+  } else {
+    p.phase = FollowerPhase::kFetching;
+  }
+  FailParkedFor(key, now_ms);
+}
+
+void ReplicaManager::FailParkedFor(const PartitionKey& key, int64_t now_ms) {
+  CompleteParkedProduces(key, now_ms);
+  CompleteParkedFetches(key, now_ms, /*hw_moved=*/true);
+}
+
+int32_t ReplicaManager::MinIsrFor(const std::string& topic) const {
+  auto t = assignments_.topics.find(topic);
+  if (t != assignments_.topics.end()) {
+    auto c = t->second.configs.find("min.insync.replicas");
+    if (c != t->second.configs.end()) {
+      int32_t v = 0;
+      const std::string& s = c->second;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec == std::errc() && ptr == s.data() + s.size() && v >= 1) return v;
+    }
+  }
+  return config_.min_insync_replicas;
+}
+
+std::vector<int32_t> ReplicaManager::MaximalIsr(const Partition& p) const {
+  std::vector<int32_t> out = p.isr;
+  if (p.pending_isr) out.insert(out.end(), p.pending_isr->begin(), p.pending_isr->end());
+  return Sorted(std::move(out));
+}
+
+bool ReplicaManager::MaybeAdvanceHighWatermark(Partition& p) {
+  if (p.role != Role::kLeader) return false;
+  int64_t candidate = p.log->log_end_offset();
+  std::vector<int32_t> maximal = MaximalIsr(p);
+  for (int32_t id : maximal) {
+    if (id == config_.node_id) continue;
+    auto it = p.remotes.find(id);
+    // A member we know nothing about yet (new leader, or not a replica) holds the HW back.
+    if (it == p.remotes.end() || it->second.log_end_offset < 0) return false;
+    candidate = std::min(candidate, it->second.log_end_offset);
+  }
+  if (candidate <= p.high_watermark) return false;
+  p.high_watermark = candidate;
+  return true;
+}
+
+void ReplicaManager::MaybeExpandIsr(Partition& p, int32_t follower, int64_t now_ms) {
+  if (p.pending_isr || p.alter_wait_for_metadata || p.alter_retry_at_ms > now_ms) return;
+  if (Contains(p.isr, follower)) return;
+  const RemoteReplica& r = p.remotes[follower];
+  if (r.log_end_offset >= p.high_watermark && r.log_end_offset >= p.leader_epoch_start_offset) {
+    std::vector<int32_t> isr = p.isr;
+    isr.push_back(follower);
+    ProposeIsr(p, Sorted(std::move(isr)), now_ms);
+  }
+}
+
+void ReplicaManager::MaybeShrinkIsr(Partition& p, int64_t now_ms) {
+  if (p.role != Role::kLeader || p.pending_isr || p.alter_wait_for_metadata || p.alter_retry_at_ms > now_ms) return;
+  int64_t leo = p.log->log_end_offset();
+  std::vector<int32_t> keep;
+  for (int32_t id : p.isr) {
+    if (id == config_.node_id) {
+      keep.push_back(id);
+      continue;
+    }
+    auto it = p.remotes.find(id);
+    bool in_sync = it != p.remotes.end() && (it->second.log_end_offset == leo ||
+                                             now_ms - it->second.last_caught_up_time_ms <= config_.replica_lag_time_max_ms);
+    if (in_sync) keep.push_back(id);
+  }
+  if (keep.size() != p.isr.size()) ProposeIsr(p, std::move(keep), now_ms);
+}
+
+void ReplicaManager::ProposeIsr(Partition& p, std::vector<int32_t> new_isr, int64_t now_ms) {
+  (void)now_ms;
+  AlterPartitionRequest req;
+  req.broker_id = config_.node_id;
+  req.broker_epoch = broker_epoch_;
+  AlterPartitionRequest::Topic t;
+  t.topic_name = p.topic;
+  auto at = assignments_.topics.find(p.topic);
+  if (at != assignments_.topics.end()) t.topic_id = at->second.id;
+  AlterPartitionRequest::Partition part;
+  part.partition_index = p.index;
+  part.leader_epoch = p.leader_epoch;
+  part.new_isr = new_isr;
+  for (int32_t id : new_isr) {
+    auto e = assignments_.broker_epochs.find(id);
+    part.new_isr_with_epochs.push_back({id, e == assignments_.broker_epochs.end() ? -1 : e->second});
+  }
+  part.leader_recovery_state = 0;
+  part.partition_epoch = p.partition_epoch;
+  // Name-based v1 unless the metadata gave us topic ids (v2+ identifies topics by id).
+  int16_t version = t.topic_id.IsZero() ? 1 : 3;
+  t.partitions.push_back(std::move(part));
+  req.topics.push_back(std::move(t));
+
+  uint64_t id = next_send_id_++;
+  SendRecord record;
+  record.kind = SendKind::kAlterPartition;
+  record.to = kToController;
+  record.partitions.push_back({{p.topic, p.index}, p.generation});
+  in_flight_[id] = std::move(record);
+  sends_.push_back(ReplicaSend{id, kToController, RequestBody(std::move(req)), version});
+  p.pending_isr = std::move(new_isr);
+  p.pending_alter_send = id;
+}
+
+EpochEndOffset ReplicaManager::LeaderEndOffsetForEpoch(const Partition& p, int32_t epoch) const {
+  const auto& entries = p.log->epoch_entries();
+  if (p.role == Role::kLeader && (entries.empty() || entries.back().epoch < p.leader_epoch)) {
+    // Kafka records the new epoch at election; our log records it at the first append. Answer as
+    // if it had been recorded at the leader epoch start offset.
+    LeaderEpochCache cache(entries);
+    cache.Assign(p.leader_epoch, p.leader_epoch_start_offset);
+    return cache.EndOffsetFor(epoch, p.log->log_end_offset());
+  }
+  return p.log->EndOffsetForEpoch(epoch);
+}
+
+int16_t ReplicaManager::CheckLeaderEpoch(const Partition& p, int32_t current_leader_epoch) const {
+  if (current_leader_epoch < 0) return 0;
+  if (current_leader_epoch < p.leader_epoch) return Err(ErrorCode::kFencedLeaderEpoch);
+  if (current_leader_epoch > p.leader_epoch) return Err(ErrorCode::kUnknownLeaderEpoch);
+  return 0;
+}
+
+int16_t ReplicaManager::LeaderError(const PartitionKey& key) const {
+  const Partition* p = Find(key);
+  if (p == nullptr) {
+    auto t = assignments_.topics.find(key.first);
+    if (t != assignments_.topics.end() && t->second.partitions.count(key.second) > 0)
+      return Err(ErrorCode::kNotLeaderOrFollower);
+    return Err(ErrorCode::kUnknownTopicOrPartition);
+  }
+  if (p->role != Role::kLeader) return Err(ErrorCode::kNotLeaderOrFollower);
+  if (!p->log->health().ok()) return Err(ErrorCode::kKafkaStorageError);
+  return 0;
+}
+
+void ReplicaManager::OnPartitionChanged(const PartitionKey& key, int64_t now_ms) {
+  CompleteParkedProduces(key, now_ms);
+  CompleteParkedFetches(key, now_ms, /*hw_moved=*/false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Produce
+
+void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request, int16_t version, int64_t now_ms) {
+  ParkedProduce pp;
+  pp.token = token;
+  pp.version = version;
+  pp.deadline_ms = now_ms + std::max<int32_t>(0, request.timeout_ms);
+  int16_t acks = request.acks;
+  bool valid_acks = acks == 0 || acks == 1 || acks == -1;
+  bool full = acks == -1 && parked_requests() >= size_t(std::max(0, config_.max_parked_requests));
+
+  for (const auto& topic : request.topic_data) {
+    ProduceResponse::Topic rt;
+    rt.name = topic.name;
+    for (const auto& part : topic.partition_data) {
+      ProduceResponse::Partition rp;
+      rp.index = part.index;
+      rp.base_offset = -1;
+      rp.log_append_time_ms = -1;
+      rp.log_start_offset = -1;
+      PartitionKey key{topic.name, part.index};
+      int16_t err = valid_acks ? LeaderError(key) : Err(ErrorCode::kInvalidRequiredAcks);
+      if (err == 0 && full) err = Err(ErrorCode::kRequestTimedOut);
+      Partition* p = Find(key);
+      if (err == 0) {
+        err = part.records ? ValidateProducerRecords(*part.records, config_.log.max_batch_bytes)
+                           : Err(ErrorCode::kCorruptMessage);
+      }
+      if (err == 0 && acks == -1 && int32_t(p->isr.size()) < MinIsrFor(topic.name))
+        err = Err(ErrorCode::kNotEnoughReplicas);
+      if (err == 0) {
+        auto info = p->log->AppendAsLeader(*part.records, p->leader_epoch, now_ms);
+        if (!info.ok()) {
+          StatusCode c = info.status().code();
+          err = (c == StatusCode::kInvalidArgument || c == StatusCode::kCorruption) ? Err(ErrorCode::kCorruptMessage)
+                                                                                   : Err(ErrorCode::kKafkaStorageError);
+        } else {
+          rp.base_offset = info->first_offset;
+          rp.log_start_offset = p->log->log_start_offset();
+          p->unflushed_messages += info->last_offset - info->first_offset + 1;
+          MaybeFlush(*p, now_ms, /*force=*/false);
+          MaybeAdvanceHighWatermark(*p);
+          OnPartitionChanged(key, now_ms);
+          if (acks == -1) {
+            ParkedProduce::Waiter w;
+            w.topic_slot = pp.response.responses.size();
+            w.partition_slot = rt.partition_responses.size();
+            w.key = key;
+            w.leader_epoch = p->leader_epoch;
+            w.required_offset = info->last_offset + 1;
+            pp.waiters.push_back(std::move(w));
+          }
+        }
+      }
+      rp.error_code = err;
+      rt.partition_responses.push_back(std::move(rp));
+    }
+    pp.response.responses.push_back(std::move(rt));
+  }
+
+  if (acks == 0) {
+    Reply(token, ResponseBody(std::move(pp.response)), /*send_response=*/false);
+    return;
+  }
+  if (acks != -1 || pp.waiters.empty()) {
+    Reply(token, ResponseBody(std::move(pp.response)));
+    return;
+  }
+  PartitionKey first_key = pp.waiters.front().key;
+  parked_produces_.emplace(next_park_seq_++, std::move(pp));
+  // Completes at once when the HW is already there (a single-replica ISR); the check covers every
+  // partition of the request.
+  CompleteParkedProduces(first_key, now_ms);
+}
+
+void ReplicaManager::CompleteParkedProduces(const PartitionKey& key, int64_t now_ms) {
+  (void)now_ms;
+  for (auto it = parked_produces_.begin(); it != parked_produces_.end();) {
+    ParkedProduce& pp = it->second;
+    bool touches = false;
+    for (const auto& w : pp.waiters) touches |= w.key == key;
+    if (!touches) {
+      ++it;
+      continue;
+    }
+    bool all_done = true;
+    for (auto& w : pp.waiters) {
+      if (w.done) continue;
+      auto& rp = pp.response.responses[w.topic_slot].partition_responses[w.partition_slot];
+      Partition* p = Find(w.key);
+      if (p == nullptr || p->role != Role::kLeader) {
+        rp.error_code = Err(ErrorCode::kNotLeaderOrFollower);
+        w.done = true;
+        continue;
+      }
+      if (p->high_watermark >= w.required_offset) {
+        // Kafka: the write is acknowledged once the HW passes it, unless the ISR has meanwhile
+        // shrunk below min.insync.replicas.
+        int32_t maximal = int32_t(MaximalIsr(*p).size());
+        rp.error_code = maximal >= MinIsrFor(w.key.first) ? 0 : Err(ErrorCode::kNotEnoughReplicasAfterAppend);
+        w.done = true;
+        continue;
+      }
+      all_done = false;
+    }
+    if (all_done) {
+      FinishProduce(pp);
+      it = parked_produces_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void ReplicaManager::FinishProduce(ParkedProduce& pp) { Reply(pp.token, ResponseBody(std::move(pp.response))); }
+
+// ---------------------------------------------------------------------------------------------
+// Fetch (leader side)
+
+ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& request, int16_t version) const {
+  FetchEval ev;
+  bool is_replica = request.replica_id >= 0;
+  int64_t remaining = version >= 3 ? request.max_bytes : INT32_MAX;
+  if (is_replica) remaining = std::min<int64_t>(remaining, config_.replica_fetch_max_bytes);
+  bool first_read = true;
+  for (const auto& topic : request.topics) {
+    FetchResponse::Topic rt;
+    rt.topic = topic.topic;
+    rt.topic_id = topic.topic_id;
+    for (const auto& part : topic.partitions) {
+      FetchResponse::Partition rp;
+      rp.partition_index = part.partition;
+      rp.high_watermark = -1;
+      rp.last_stable_offset = -1;
+      rp.log_start_offset = -1;
+      rp.records = ByteView();
+      PartitionKey key{topic.topic, part.partition};
+      int16_t err = LeaderError(key);
+      const Partition* p = Find(key);
+      if (err == 0) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
+      if (err == 0 && is_replica && !Contains(p->replicas, request.replica_id))
+        err = Err(ErrorCode::kNotLeaderOrFollower);
+      if (err != 0) {
+        rp.error_code = err;
+        ev.must_answer = true;
+        rt.partitions.push_back(std::move(rp));
+        continue;
+      }
+      int64_t leo = p->log->log_end_offset();
+      rp.high_watermark = p->high_watermark;
+      rp.last_stable_offset = p->high_watermark;
+      rp.log_start_offset = p->log->log_start_offset();
+      if (is_replica && version >= 12 && part.last_fetched_epoch >= 0) {
+        EpochEndOffset end = LeaderEndOffsetForEpoch(*p, part.last_fetched_epoch);
+        if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) {
+          rp.diverging_epoch = FetchResponse::EpochEndOffset{end.epoch, end.end_offset};
+          ev.must_answer = true;
+          rt.partitions.push_back(std::move(rp));
+          continue;
+        }
+      }
+      if (part.fetch_offset < p->log->log_start_offset() || part.fetch_offset > leo) {
+        rp.error_code = Err(ErrorCode::kOffsetOutOfRange);
+        ev.must_answer = true;
+        rt.partitions.push_back(std::move(rp));
+        continue;
+      }
+      int64_t limit = is_replica ? leo : p->high_watermark;
+      if (part.fetch_offset < limit && (remaining > 0 || first_read)) {
+        size_t max_bytes = size_t(std::max<int64_t>(0, std::min<int64_t>(part.partition_max_bytes, remaining)));
+        auto read = p->log->Read(part.fetch_offset, max_bytes);
+        if (!read.ok()) {
+          rp.error_code = Err(ErrorCode::kKafkaStorageError);
+          ev.must_answer = true;
+        } else {
+          Bytes data = std::move(read->records);
+          data.resize(BytesBelow(data, limit));
+          if (!data.empty()) {
+            first_read = false;
+            remaining -= int64_t(data.size());
+            ev.bytes += int64_t(data.size());
+            ev.buffers.push_back(std::move(data));
+            rp.records = ByteView(ev.buffers.back());
+          }
+        }
+      }
+      rt.partitions.push_back(std::move(rp));
+    }
+    ev.response.responses.push_back(std::move(rt));
+  }
+  return ev;
+}
+
+void ReplicaManager::UpdateFollowerFetchState(Partition& p, int32_t follower, int64_t fetch_offset, int64_t now_ms) {
+  auto it = p.remotes.find(follower);
+  if (it == p.remotes.end()) return;
+  RemoteReplica& r = it->second;
+  int64_t leo = p.log->log_end_offset();
+  // Kafka's lastCaughtUpTimeMs: caught up now, or caught up to where the leader was at the
+  // previous fetch.
+  if (fetch_offset >= leo) {
+    r.last_caught_up_time_ms = now_ms;
+  } else if (r.last_fetch_leader_leo >= 0 && fetch_offset >= r.last_fetch_leader_leo) {
+    r.last_caught_up_time_ms = std::max(r.last_caught_up_time_ms, r.last_fetch_time_ms);
+  }
+  r.last_fetch_leader_leo = leo;
+  r.last_fetch_time_ms = now_ms;
+  r.log_end_offset = fetch_offset;
+  MaybeExpandIsr(p, follower, now_ms);
+  if (MaybeAdvanceHighWatermark(p)) {
+    PartitionKey key{p.topic, p.index};
+    CompleteParkedProduces(key, now_ms);
+    CompleteParkedFetches(key, now_ms, /*hw_moved=*/true);
+  }
+}
+
+void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, int16_t version, int64_t now_ms) {
+  bool is_replica = request.replica_id >= 0;
+  if (is_replica) {
+    for (const auto& topic : request.topics) {
+      for (const auto& part : topic.partitions) {
+        PartitionKey key{topic.topic, part.partition};
+        if (LeaderError(key) != 0) continue;
+        Partition& p = *Find(key);
+        if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) continue;
+        if (part.fetch_offset < p.log->log_start_offset() || part.fetch_offset > p.log->log_end_offset()) continue;
+        if (version >= 12 && part.last_fetched_epoch >= 0) {
+          EpochEndOffset end = LeaderEndOffsetForEpoch(p, part.last_fetched_epoch);
+          if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) continue;
+        }
+        UpdateFollowerFetchState(p, request.replica_id, part.fetch_offset, now_ms);
+      }
+    }
+  }
+  FetchEval ev = EvaluateFetch(request, version);
+  bool full = parked_requests() >= size_t(std::max(0, config_.max_parked_requests));
+  if (ev.must_answer || ev.bytes >= request.min_bytes || request.max_wait_ms <= 0 || full) {
+    Reply(token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
+    return;
+  }
+  ParkedFetch pf;
+  pf.token = token;
+  pf.version = version;
+  pf.deadline_ms = now_ms + request.max_wait_ms;
+  pf.request = request;
+  for (const auto& topic : request.topics) {
+    for (const auto& part : topic.partitions) {
+      PartitionKey key{topic.topic, part.partition};
+      const Partition* p = Find(key);
+      pf.hw_at_park[key] = p ? p->high_watermark : -1;
+    }
+  }
+  parked_fetches_.emplace(next_park_seq_++, std::move(pf));
+}
+
+void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved) {
+  (void)now_ms;
+  for (auto it = parked_fetches_.begin(); it != parked_fetches_.end();) {
+    ParkedFetch& pf = it->second;
+    auto hw_it = pf.hw_at_park.find(key);
+    if (hw_it == pf.hw_at_park.end()) {
+      ++it;
+      continue;
+    }
+    FetchEval ev = EvaluateFetch(pf.request, pf.version);
+    bool done = ev.must_answer || ev.bytes >= pf.request.min_bytes;
+    // Followers learn the HW from fetch answers; release a parked replica fetch when it moved.
+    if (!done && hw_moved && pf.request.replica_id >= 0) {
+      const Partition* p = Find(key);
+      done = p == nullptr || p->high_watermark != hw_it->second;
+    }
+    if (done) {
+      Reply(pf.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
+      it = parked_fetches_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ListOffsets, OffsetForLeaderEpoch
+
+void ReplicaManager::HandleListOffsets(uint64_t token, const ListOffsetsRequest& request, int16_t version,
+                                       int64_t now_ms) {
+  (void)now_ms;
+  ListOffsetsResponse resp;
+  bool consumer = request.replica_id < 0;
+  for (const auto& topic : request.topics) {
+    ListOffsetsResponse::Topic rt;
+    rt.name = topic.name;
+    for (const auto& part : topic.partitions) {
+      ListOffsetsResponse::Partition rp;
+      rp.partition_index = part.partition_index;
+      PartitionKey key{topic.name, part.partition_index};
+      int16_t err = LeaderError(key);
+      const Partition* p = Find(key);
+      if (err == 0 && version >= 4) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
+      if (err == 0) {
+        int64_t limit = consumer ? p->high_watermark : p->log->log_end_offset();
+        std::optional<TimestampOffset> found;
+        if (part.timestamp == kListOffsetsEarliestTimestamp) {
+          found = TimestampOffset{-1, p->log->log_start_offset()};
+        } else if (part.timestamp == kListOffsetsLatestTimestamp) {
+          found = TimestampOffset{-1, limit};
+        } else if (part.timestamp < 0) {
+          err = Err(ErrorCode::kUnsupportedVersion);  // -3 (max timestamp) is not served yet
+        } else {
+          auto r = p->log->OffsetForTimestamp(part.timestamp);
+          if (!r.ok()) {
+            err = Err(ErrorCode::kKafkaStorageError);
+          } else if (r->has_value() && (*r)->offset < limit) {
+            found = **r;
+          }
+        }
+        if (err == 0) {
+          rp.timestamp = found ? found->timestamp : -1;
+          rp.offset = found ? found->offset : -1;
+          if (found) {
+            LeaderEpochCache cache(p->log->epoch_entries());
+            rp.leader_epoch = cache.EpochForOffset(found->offset);
+            if (rp.leader_epoch < 0 && !cache.empty()) rp.leader_epoch = cache.latest()->epoch;
+          }
+          if (version == 0 && found) rp.old_style_offsets.push_back(found->offset);
+        }
+      }
+      rp.error_code = err;
+      rt.partitions.push_back(std::move(rp));
+    }
+    resp.topics.push_back(std::move(rt));
+  }
+  Reply(token, ResponseBody(std::move(resp)));
+}
+
+void ReplicaManager::HandleOffsetForLeaderEpoch(uint64_t token, const OffsetForLeaderEpochRequest& request,
+                                                int16_t version, int64_t now_ms) {
+  (void)now_ms;
+  OffsetForLeaderEpochResponse resp;
+  for (const auto& topic : request.topics) {
+    OffsetForLeaderEpochResponse::Topic rt;
+    rt.topic = topic.topic;
+    for (const auto& part : topic.partitions) {
+      OffsetForLeaderEpochResponse::Partition rp;
+      rp.partition = part.partition;
+      PartitionKey key{topic.topic, part.partition};
+      int16_t err = LeaderError(key);
+      const Partition* p = Find(key);
+      if (err == 0 && version >= 2) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
+      if (err == 0) {
+        EpochEndOffset end = LeaderEndOffsetForEpoch(*p, part.leader_epoch);
+        rp.leader_epoch = end.epoch;
+        rp.end_offset = end.end_offset;
+      }
+      rp.error_code = err;
+      rt.partitions.push_back(std::move(rp));
+    }
+    resp.topics.push_back(std::move(rt));
+  }
+  Reply(token, ResponseBody(std::move(resp)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follower side
+
+void ReplicaManager::PumpFetchers(int64_t now_ms) {
+  for (auto& [id, link] : links_) {
+    if (link.fetch_backoff_until_ms != 0 && link.fetch_backoff_until_ms <= now_ms) link.fetch_backoff_until_ms = 0;
+    if (link.epoch_backoff_until_ms != 0 && link.epoch_backoff_until_ms <= now_ms) link.epoch_backoff_until_ms = 0;
+  }
+  std::map<int32_t, std::vector<Partition*>> fetching, truncating;
+  for (auto& [key, p] : partitions_) {
+    if (p.role != Role::kFollower || p.leader_id < 0 || p.in_flight) continue;
+    if (p.retry_at_ms > now_ms) continue;
+    p.retry_at_ms = 0;
+    if (!p.log->health().ok()) continue;
+    if (p.phase == FollowerPhase::kFetching) fetching[p.leader_id].push_back(&p);
+    if (p.phase == FollowerPhase::kTruncating) truncating[p.leader_id].push_back(&p);
+  }
+  for (auto& [leader, ps] : truncating) {
+    LeaderLink& link = links_[leader];
+    if (link.epoch_in_flight != 0 || link.epoch_backoff_until_ms != 0) continue;
+    OffsetForLeaderEpochRequest req;
+    req.replica_id = config_.node_id;
+    SendRecord record;
+    record.kind = SendKind::kOffsetForLeaderEpoch;
+    record.to = leader;
+    for (Partition* p : ps) {
+      if (req.topics.empty() || req.topics.back().topic != p->topic) req.topics.push_back({p->topic, {}});
+      OffsetForLeaderEpochRequest::Partition part;
+      part.partition = p->index;
+      part.current_leader_epoch = p->leader_epoch;
+      part.leader_epoch = p->log->latest_epoch().value_or(kUndefinedEpoch);
+      req.topics.back().partitions.push_back(part);
+      record.partitions.push_back({{p->topic, p->index}, p->generation});
+      p->in_flight = true;
+    }
+    uint64_t id = next_send_id_++;
+    link.epoch_in_flight = id;
+    in_flight_[id] = std::move(record);
+    sends_.push_back(ReplicaSend{id, leader, RequestBody(std::move(req)), 4});
+  }
+  for (auto& [leader, ps] : fetching) {
+    LeaderLink& link = links_[leader];
+    if (link.fetch_in_flight != 0 || link.fetch_backoff_until_ms != 0) continue;
+    FetchRequest req;
+    req.replica_id = config_.node_id;
+    req.max_wait_ms = int32_t(std::min<int64_t>(config_.replica_fetch_wait_max_ms, INT32_MAX));
+    req.min_bytes = config_.replica_fetch_min_bytes;
+    req.max_bytes = config_.replica_fetch_max_bytes;
+    req.isolation_level = 0;
+    req.session_id = 0;
+    req.session_epoch = -1;  // no fetch session: every fetch is full
+    SendRecord record;
+    record.kind = SendKind::kFetch;
+    record.to = leader;
+    for (Partition* p : ps) {
+      if (req.topics.empty() || req.topics.back().topic != p->topic) {
+        FetchRequest::Topic t;
+        t.topic = p->topic;
+        req.topics.push_back(std::move(t));
+      }
+      FetchRequest::Partition part;
+      part.partition = p->index;
+      part.current_leader_epoch = p->leader_epoch;
+      part.fetch_offset = p->log->log_end_offset();
+      part.last_fetched_epoch = p->log->latest_epoch().value_or(kUndefinedEpoch);
+      part.log_start_offset = p->log->log_start_offset();
+      part.partition_max_bytes = config_.replica_fetch_max_bytes;
+      req.topics.back().partitions.push_back(part);
+      record.partitions.push_back({{p->topic, p->index}, p->generation});
+      p->in_flight = true;
+    }
+    uint64_t id = next_send_id_++;
+    link.fetch_in_flight = id;
+    in_flight_[id] = std::move(record);
+    sends_.push_back(ReplicaSend{id, leader, RequestBody(std::move(req)), 12});
+  }
+}
+
+void ReplicaManager::FollowerBackoff(Partition& p, int64_t now_ms) {
+  p.retry_at_ms = now_ms + std::max<int64_t>(1, config_.replica_fetch_backoff_ms);
+}
+
+bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t end_offset) {
+  int64_t leo = p.log->log_end_offset();
+  int64_t target = leo;
+  bool done = true;
+  if (end_offset < 0) {
+    // The leader knows nothing of our epochs: keep only what is committed.
+    target = std::min(p.high_watermark, leo);
+  } else if (epoch < 0) {
+    target = std::min(end_offset, leo);
+  } else {
+    EpochEndOffset mine = p.log->EndOffsetForEpoch(epoch);
+    if (mine.epoch < 0) {
+      target = std::min(end_offset, leo);
+    } else if (mine.epoch != epoch) {
+      // We never had the leader's epoch: cut back to where our own older epoch ends and ask again.
+      target = std::min(mine.end_offset, leo);
+      done = false;
+    } else {
+      target = std::min({end_offset, mine.end_offset, leo});
+    }
+  }
+  if (target < leo) {
+    Status s = p.log->TruncateTo(target);
+    if (!s.ok()) return false;
+  }
+  p.high_watermark = std::min(p.high_watermark, p.log->log_end_offset());
+  return done;
+}
+
+void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchResponse& response, int64_t now_ms) {
+  std::map<PartitionKey, const FetchResponse::Partition*> by_key;
+  for (const auto& t : response.responses) {
+    for (const auto& rp : t.partitions) by_key[{t.topic, rp.partition_index}] = &rp;
+  }
+  for (const auto& [key, gen] : record.partitions) {
+    Partition* p = Find(key);
+    if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
+    p->in_flight = false;
+    auto found = by_key.find(key);
+    if (response.error_code != 0 || found == by_key.end()) {
+      FollowerBackoff(*p, now_ms);
+      continue;
+    }
+    const FetchResponse::Partition& rp = *found->second;
+    if (rp.error_code == Err(ErrorCode::kOffsetOutOfRange)) {
+      if (rp.log_start_offset >= 0 && p->log->log_end_offset() < rp.log_start_offset) {
+        if (!p->log->TruncateFullyAndStartAt(rp.log_start_offset).ok()) FollowerBackoff(*p, now_ms);
+        p->high_watermark = p->log->log_end_offset();
+      } else {
+        p->phase = FollowerPhase::kTruncating;
+      }
+      continue;
+    }
+    if (rp.error_code != 0) {
+      // FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER...: metadata will tell.
+      FollowerBackoff(*p, now_ms);
+      continue;
+    }
+    if (rp.diverging_epoch) {
+      bool done = TruncateToLeaderAnswer(*p, rp.diverging_epoch->epoch, rp.diverging_epoch->end_offset);
+      if (!done) p->phase = FollowerPhase::kTruncating;
+      continue;
+    }
+    int64_t leo = p->log->log_end_offset();
+    if (rp.records && !rp.records->empty()) {
+      ByteView data = *rp.records;
+      // Skip batches we already hold; the rest must start exactly at our log end.
+      size_t pos = 0;
+      bool bad = false;
+      while (pos + kBatchHeaderBytes <= data.size()) {
+        auto h = ParseBatchHeader(data.subspan(pos));
+        if (!h.ok()) {
+          bad = true;
+          break;
+        }
+        if (h->next_offset() > leo) {
+          bad = h->base_offset != leo;
+          break;
+        }
+        pos += h->total_bytes();
+      }
+      size_t end = pos;
+      while (!bad && end + kBatchHeaderBytes <= data.size()) {
+        auto size = PeekBatchSize(data.subspan(end), SIZE_MAX);
+        if (!size.ok() || end + *size > data.size()) break;  // a partial batch at the end
+        end += *size;
+      }
+      if (bad) {
+        p->phase = FollowerPhase::kTruncating;
+        FollowerBackoff(*p, now_ms);
+        continue;
+      }
+      if (end > pos) {
+        auto info = p->log->AppendAsFollower(data.subspan(pos, end - pos), now_ms);
+        if (!info.ok()) {
+          FollowerBackoff(*p, now_ms);
+          continue;
+        }
+        p->unflushed_messages += info->last_offset - info->first_offset + 1;
+        MaybeFlush(*p, now_ms, /*force=*/false);
+      }
+    }
+    leo = p->log->log_end_offset();
+    if (rp.log_start_offset > p->log->log_start_offset() && rp.log_start_offset <= leo) {
+      (void)p->log->IncreaseLogStartOffset(rp.log_start_offset);
+    }
+    int64_t hw = std::min(rp.high_watermark, leo);
+    if (hw > p->high_watermark) p->high_watermark = hw;
+  }
+}
+
+void ReplicaManager::HandleEpochResponse(const SendRecord& record, const OffsetForLeaderEpochResponse& response,
+                                         int64_t now_ms) {
+  std::map<PartitionKey, const OffsetForLeaderEpochResponse::Partition*> by_key;
+  for (const auto& t : response.topics) {
+    for (const auto& rp : t.partitions) by_key[{t.topic, rp.partition}] = &rp;
+  }
+  for (const auto& [key, gen] : record.partitions) {
+    Partition* p = Find(key);
+    if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
+    p->in_flight = false;
+    auto found = by_key.find(key);
+    if (found == by_key.end() || found->second->error_code != 0) {
+      FollowerBackoff(*p, now_ms);
+      continue;
+    }
+    if (TruncateToLeaderAnswer(*p, found->second->leader_epoch, found->second->end_offset)) {
+      p->phase = FollowerPhase::kFetching;
+    }
+  }
+}
+
+void ReplicaManager::HandleAlterResponse(uint64_t send_id, const SendRecord& record,
+                                         const AlterPartitionResponse& response, int64_t now_ms) {
+  for (const auto& [key, gen] : record.partitions) {
+    Partition* p = Find(key);
+    // Only the answer to the proposal in flight counts: metadata may have settled this one and a
+    // newer proposal may be pending (regression: seed 613 adopted an old answer's ISR and let the
+    // HW run past a member the controller was adding).
+    if (p == nullptr || p->role != Role::kLeader || p->generation != gen || p->pending_alter_send != send_id) continue;
+    const AlterPartitionResponse::Partition* rp = nullptr;
+    for (const auto& t : response.topics) {
+      for (const auto& part : t.partitions) {
+        if (part.partition_index == key.second) rp = &part;
+      }
+    }
+    p->pending_isr.reset();
+    p->pending_alter_send = 0;
+    int16_t err = response.error_code != 0 ? response.error_code : (rp ? rp->error_code : Err(ErrorCode::kUnknownServerError));
+    if (err == 0 && rp != nullptr) {
+      if (rp->leader_epoch == p->leader_epoch && rp->partition_epoch >= p->partition_epoch) {
+        p->isr = Sorted(rp->isr);
+        p->partition_epoch = rp->partition_epoch;
+        MaybeAdvanceHighWatermark(*p);
+        OnPartitionChanged(key, now_ms);
+      } else {
+        p->alter_wait_for_metadata = true;
+      }
+      continue;
+    }
+    if (err == Err(ErrorCode::kFencedLeaderEpoch) || err == Err(ErrorCode::kInvalidUpdateVersion) ||
+        err == Err(ErrorCode::kUnknownTopicOrPartition) || err == Err(ErrorCode::kNotLeaderOrFollower) ||
+        err == Err(ErrorCode::kStaleBrokerEpoch)) {
+      p->alter_wait_for_metadata = true;
+    } else {
+      // Retriable (NOT_CONTROLLER, INELIGIBLE_REPLICA: a member restarted since we saw it...).
+      p->alter_retry_at_ms = now_ms + std::max<int64_t>(1, config_.replica_fetch_backoff_ms);
+    }
+    // The maximal ISR may have shrunk back (a failed expansion): nothing to do, the HW only rises.
+    OnPartitionChanged(key, now_ms);
+  }
+}
+
+void ReplicaManager::OnResponse(uint64_t send_id, const ResponseBody& response, int64_t now_ms) {
+  auto it = in_flight_.find(send_id);
+  if (it == in_flight_.end()) return;
+  SendRecord record = std::move(it->second);
+  in_flight_.erase(it);
+  switch (record.kind) {
+    case SendKind::kFetch: {
+      LeaderLink& link = links_[record.to];
+      if (link.fetch_in_flight == send_id) link.fetch_in_flight = 0;
+      if (const auto* r = std::get_if<FetchResponse>(&response)) {
+        HandleFetchResponse(record, *r, now_ms);
+      } else {
+        FetchResponse empty;
+        empty.error_code = Err(ErrorCode::kUnknownServerError);
+        HandleFetchResponse(record, empty, now_ms);
+      }
+      break;
+    }
+    case SendKind::kOffsetForLeaderEpoch: {
+      LeaderLink& link = links_[record.to];
+      if (link.epoch_in_flight == send_id) link.epoch_in_flight = 0;
+      if (const auto* r = std::get_if<OffsetForLeaderEpochResponse>(&response)) {
+        HandleEpochResponse(record, *r, now_ms);
+      } else {
+        HandleEpochResponse(record, OffsetForLeaderEpochResponse{}, now_ms);
+      }
+      break;
+    }
+    case SendKind::kAlterPartition: {
+      if (const auto* r = std::get_if<AlterPartitionResponse>(&response)) {
+        HandleAlterResponse(send_id, record, *r, now_ms);
+      } else {
+        AlterPartitionResponse failed;
+        failed.error_code = Err(ErrorCode::kUnknownServerError);
+        HandleAlterResponse(send_id, record, failed, now_ms);
+      }
+      break;
+    }
+  }
+  PumpFetchers(now_ms);
+}
+
+void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
+  auto it = in_flight_.find(send_id);
+  if (it == in_flight_.end()) return;
+  SendRecord record = std::move(it->second);
+  in_flight_.erase(it);
+  int64_t backoff = std::max<int64_t>(1, config_.replica_fetch_backoff_ms);
+  if (record.kind == SendKind::kAlterPartition) {
+    for (const auto& [key, gen] : record.partitions) {
+      Partition* p = Find(key);
+      if (p == nullptr || p->pending_alter_send != send_id) continue;
+      p->pending_isr.reset();
+      p->pending_alter_send = 0;
+      p->alter_retry_at_ms = now_ms + backoff;
+    }
+    return;
+  }
+  LeaderLink& link = links_[record.to];
+  if (record.kind == SendKind::kFetch && link.fetch_in_flight == send_id) {
+    link.fetch_in_flight = 0;
+    link.fetch_backoff_until_ms = now_ms + backoff;
+  }
+  if (record.kind == SendKind::kOffsetForLeaderEpoch && link.epoch_in_flight == send_id) {
+    link.epoch_in_flight = 0;
+    link.epoch_backoff_until_ms = now_ms + backoff;
+  }
+  for (const auto& [key, gen] : record.partitions) {
+    Partition* p = Find(key);
+    if (p != nullptr && p->generation == gen) p->in_flight = false;
+  }
+  PumpFetchers(now_ms);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durability, time, introspection
+
+void ReplicaManager::MaybeFlush(Partition& p, int64_t now_ms, bool force) {
+  if (!force && p.unflushed_messages < config_.flush_interval_messages) return;
+  if (p.log->sync_needed() && p.log->health().ok()) TrackSyncs({p.topic, p.index}, p.log->RequestSync());
+  p.unflushed_messages = 0;
+  p.last_flush_ms = now_ms;
+}
+
+void ReplicaManager::TrackSyncs(const PartitionKey& key, const std::vector<SyncId>& ids) {
+  for (SyncId id : ids) syncs_[id] = key;
+}
+
+bool ReplicaManager::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
+  (void)now_ms;
+  if (untracked_syncs_.erase(id) > 0) return true;
+  auto it = syncs_.find(id);
+  if (it == syncs_.end()) return false;
+  PartitionKey key = it->second;
+  syncs_.erase(it);
+  Partition* p = Find(key);
+  if (p == nullptr) return true;
+  TrackSyncs(key, p->log->OnSyncDone(id, ok));
+  return true;
+}
+
+void ReplicaManager::Tick(int64_t now_ms) {
+  // Parked produce timeouts.
+  for (auto it = parked_produces_.begin(); it != parked_produces_.end();) {
+    if (it->second.deadline_ms > now_ms) {
+      ++it;
+      continue;
+    }
+    ParkedProduce& pp = it->second;
+    for (auto& w : pp.waiters) {
+      if (!w.done) pp.response.responses[w.topic_slot].partition_responses[w.partition_slot].error_code =
+          Err(ErrorCode::kRequestTimedOut);
+    }
+    FinishProduce(pp);
+    it = parked_produces_.erase(it);
+  }
+  // Parked fetch timeouts: answer with whatever there is.
+  for (auto it = parked_fetches_.begin(); it != parked_fetches_.end();) {
+    if (it->second.deadline_ms > now_ms) {
+      ++it;
+      continue;
+    }
+    FetchEval ev = EvaluateFetch(it->second.request, it->second.version);
+    Reply(it->second.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
+    it = parked_fetches_.erase(it);
+  }
+  // ISR shrink, every replica_lag_time_max_ms / 2 as Kafka does, and retries of failed proposals.
+  bool check_isr = now_ms >= next_isr_check_ms_;
+  if (check_isr) next_isr_check_ms_ = now_ms + std::max<int64_t>(1, config_.replica_lag_time_max_ms / 2);
+  for (auto& [key, p] : partitions_) {
+    bool retry = p.alter_retry_at_ms != 0 && p.alter_retry_at_ms <= now_ms;
+    if (retry) p.alter_retry_at_ms = 0;
+    if (p.role == Role::kLeader && (check_isr || retry)) MaybeShrinkIsr(p, now_ms);
+    if (now_ms - p.last_flush_ms >= config_.flush_interval_ms) MaybeFlush(p, now_ms, /*force=*/true);
+  }
+  PumpFetchers(now_ms);
+}
+
+int64_t ReplicaManager::NextDeadlineMs() const {
+  int64_t next = INT64_MAX;
+  for (const auto& [seq, pp] : parked_produces_) next = std::min(next, pp.deadline_ms);
+  for (const auto& [seq, pf] : parked_fetches_) next = std::min(next, pf.deadline_ms);
+  bool leads_replicated = false;
+  for (const auto& [key, p] : partitions_) {
+    if (p.role == Role::kLeader && !p.remotes.empty()) leads_replicated = true;
+    if (p.alter_retry_at_ms != 0) next = std::min(next, p.alter_retry_at_ms);
+    if (p.retry_at_ms != 0 && p.role == Role::kFollower) next = std::min(next, p.retry_at_ms);
+    if (p.log->sync_needed()) next = std::min(next, p.last_flush_ms + config_.flush_interval_ms);
+  }
+  if (leads_replicated) next = std::min(next, next_isr_check_ms_);
+  for (const auto& [id, link] : links_) {
+    if (link.fetch_backoff_until_ms != 0) next = std::min(next, link.fetch_backoff_until_ms);
+    if (link.epoch_backoff_until_ms != 0) next = std::min(next, link.epoch_backoff_until_ms);
+  }
+  return next;
+}
+
+std::vector<ReplicaManager::PartitionState> ReplicaManager::Partitions() const {
+  std::vector<PartitionState> out;
+  for (const auto& [key, p] : partitions_) {
+    PartitionState s;
+    s.topic = key.first;
+    s.partition = key.second;
+    s.is_leader = p.role == Role::kLeader;
+    s.leader_epoch = p.leader_epoch;
+    s.log_start_offset = p.log->log_start_offset();
+    s.log_end_offset = p.log->log_end_offset();
+    s.high_watermark = p.high_watermark;
+    if (s.is_leader) s.isr = p.isr;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void ReplicaManager::Reply(uint64_t token, ResponseBody body, bool send_response, std::vector<Bytes> buffers) {
+  ReplicaReply r;
+  r.token = token;
+  r.response = std::move(body);
+  r.send_response = send_response;
+  r.buffers = std::move(buffers);
+  replies_.push_back(std::move(r));
+}
+
+std::vector<ReplicaReply> ReplicaManager::TakeReplies() { return std::exchange(replies_, {}); }
+
+std::vector<ReplicaSend> ReplicaManager::TakeSends() { return std::exchange(sends_, {}); }
+
+}  // namespace samsa

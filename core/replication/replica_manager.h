@@ -1,0 +1,320 @@
+#pragma once
+// ReplicaManager: the broker-side owner of every local partition replica, as a deterministic
+// state machine. It answers Produce, Fetch (consumers and follower replicas), ListOffsets and
+// OffsetForLeaderEpoch for the partitions it leads, fetches from leaders for the partitions it
+// follows, tracks followers, the ISR and the high watermark as a leader, and proposes ISR changes
+// to the controller (AlterPartition). It performs no I/O: requests to other nodes come out of
+// TakeSends(), answers out of TakeReplies(); disk writes go through the Disk seam and sync
+// completions come back through OnSyncDone(). Time is always a parameter.
+//
+// Per partition states and transitions (roles come only from metadata, never from peers):
+//
+//   (none) --metadata names this node a replica--> Follower or Leader (log opened or created)
+//   Follower/Leader --metadata: leader == node_id, new leader epoch--> Leader
+//        (followers' states reset to unknown, leader epoch start = LEO, HW kept)
+//   Leader/Follower --metadata: leader != node_id, new leader epoch--> Follower(Truncating)
+//   Follower(Truncating) --OffsetForLeaderEpoch answer, log truncated--> Follower(Fetching)
+//   Follower(Fetching) --fetch answer with diverging_epoch--> truncate, stay Fetching
+//   Follower(Fetching) --fetch answer with OFFSET_OUT_OF_RANGE--> restart at the leader's log
+//        start (when below it) or Truncating (when past its end)
+//   Follower --metadata: leader -1--> Follower(NoLeader) (no fetching)
+//   any --metadata: topic gone or node no longer a replica--> (none), log deleted
+//   Pending requests of a partition that stops being led complete with NOT_LEADER_OR_FOLLOWER.
+//
+// Leader bookkeeping: for each follower its LEO (the offset of its last fetch) and the last time
+// it was caught up (Kafka's lastCaughtUpTimeMs). HW = min LEO over the maximal ISR (committed ISR
+// plus a pending expansion, or the committed ISR during a pending shrink), raised only, never
+// past the leader's LEO. ISR shrink is proposed for followers not caught up within
+// replica_lag_time_max_ms; ISR expansion when a follower's LEO reaches the HW and the leader
+// epoch start offset. One AlterPartition per partition is in flight at a time; an error answer
+// (FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION) waits for the next metadata.
+//
+// Durability: acks never wait for syncs (Kafka semantics). Each log is synced every
+// flush_interval_ms and after flush_interval_messages appended records.
+//
+// Bounds: parked produce and fetch requests together are at most max_parked_requests; beyond it
+// a fetch is answered at once and an acks=all produce gets REQUEST_TIMED_OUT before appending.
+// One Fetch and one OffsetForLeaderEpoch are in flight per leader node, one AlterPartition per
+// partition.
+//
+// Wire versions sent: Fetch v12 (topic names, last_fetched_epoch), OffsetForLeaderEpoch v4,
+// AlterPartition v3 (topic ids, ISR with broker epochs) when the metadata carries topic ids,
+// else v1 (topic names).
+//
+// Known limits: the high watermark is not checkpointed (after Open it restarts at the log start
+// and a leader raises it once its ISR has fetched); ListOffsets -3 (max timestamp) answers
+// UNSUPPORTED_VERSION; follower fetches carry no broker epoch (Fetch v15's ReplicaState is not in
+// the codec), so a fetch from a previous incarnation of a restarted broker that arrives late can
+// vouch for data the new incarnation lost (KIP-903); a leader forgets a follower's state when its
+// broker epoch changes in metadata, which narrows but does not close that window.
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/base/disk.h"
+#include "core/base/ids.h"
+#include "core/base/status.h"
+#include "core/log/log_config.h"
+#include "core/log/partition_log.h"
+#include "core/protocol/messages/dispatch.h"
+#include "core/replication/replica_assignment.h"
+
+namespace samsa {
+
+class MetadataImage;
+
+inline constexpr int32_t kToController = -2;
+
+struct ReplicaConfig {
+  int32_t node_id = 0;
+  std::string log_root = "data";
+  LogConfig log;
+  int64_t replica_lag_time_max_ms = 30000;
+  int32_t replica_fetch_max_bytes = 1048576;
+  int64_t replica_fetch_wait_max_ms = 500;
+  int32_t replica_fetch_min_bytes = 1;
+  int64_t replica_fetch_backoff_ms = 1000;
+  int32_t min_insync_replicas = 1;
+  int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
+  // Our model of OS writeback: every N ms each log's unsynced data is synced.
+  int64_t flush_interval_ms = 5000;
+  int32_t max_parked_requests = 10000;
+};
+
+// A request this node sends to another node (or to the controller).
+struct ReplicaSend {
+  uint64_t id = 0;
+  int32_t to = -1;  // node id, or kToController
+  RequestBody request;
+  int16_t version = 0;
+};
+
+// An answer to a request handed to one of the Handle* calls, identified by its token.
+struct ReplicaReply {
+  uint64_t token = 0;
+  ResponseBody response;
+  // False for acks=0 produce: the request is done but nothing goes on the wire.
+  bool send_response = true;
+  // Owns the bytes that RECORDS views in `response` point into.
+  std::vector<Bytes> buffers;
+};
+
+class ReplicaManager {
+ public:
+  struct PartitionState {
+    std::string topic;
+    int32_t partition = 0;
+    bool is_leader = false;
+    int32_t leader_epoch = -1;
+    int64_t log_start_offset = 0;
+    int64_t log_end_offset = 0;
+    int64_t high_watermark = 0;
+    std::vector<int32_t> isr;  // leader's view (committed), sorted; empty on followers
+  };
+
+  ReplicaManager(ReplicaConfig config, Disk& disk);
+  ~ReplicaManager();
+  ReplicaManager(const ReplicaManager&) = delete;
+  ReplicaManager& operator=(const ReplicaManager&) = delete;
+
+  // Recovers every existing partition directory ("<topic>-<partition>") under log_root. The
+  // partitions stay without a role until metadata names this node a replica.
+  Status Open(int64_t now_ms);
+
+  // Applies the metadata: roles, ISR and partition epochs, topic configs; deletes logs of
+  // partitions this node no longer replicates. Only the image's leader epoch decides roles; an
+  // image older than what a partition has seen (lower leader epoch) is ignored for it.
+  // broker_epoch is this broker's registration epoch, sent in AlterPartition.
+  void OnMetadataUpdate(const MetadataImage& image, int64_t broker_epoch, int64_t now_ms);
+  // The same from the plain shape (OnMetadataUpdate converts the image into it).
+  void OnAssignments(const ReplicaAssignments& assignments, int64_t broker_epoch, int64_t now_ms);
+
+  // Each Handle* call answers through TakeReplies() with the same token: at once, or later
+  // (acks=all produce, parked fetch) from Tick/OnResponse/other requests. Views in the request
+  // need only live for the call.
+  void HandleProduce(uint64_t token, const ProduceRequest& request, int16_t version, int64_t now_ms);
+  void HandleFetch(uint64_t token, const FetchRequest& request, int16_t version, int64_t now_ms);
+  void HandleListOffsets(uint64_t token, const ListOffsetsRequest& request, int16_t version, int64_t now_ms);
+  void HandleOffsetForLeaderEpoch(uint64_t token, const OffsetForLeaderEpochRequest& request, int16_t version,
+                                  int64_t now_ms);
+
+  std::vector<ReplicaReply> TakeReplies();
+  std::vector<ReplicaSend> TakeSends();
+
+  // The answer to a ReplicaSend. Views in `response` need only live for the call.
+  void OnResponse(uint64_t send_id, const ResponseBody& response, int64_t now_ms);
+  // The send failed (connection lost, timed out): back off and retry.
+  void OnSendFailed(uint64_t send_id, int64_t now_ms);
+  // True when the sync belonged to one of our logs.
+  bool OnSyncDone(SyncId id, bool ok, int64_t now_ms);
+
+  void Tick(int64_t now_ms);
+  // The earliest time Tick has work; INT64_MAX when none.
+  int64_t NextDeadlineMs() const;
+
+  std::vector<PartitionState> Partitions() const;  // sorted by (topic, partition)
+  PartitionLog* FindLog(const std::string& topic, int32_t partition);
+  const ReplicaConfig& config() const { return config_; }
+  size_t parked_requests() const { return parked_produces_.size() + parked_fetches_.size(); }
+
+ private:
+  using PartitionKey = std::pair<std::string, int32_t>;
+  enum class Role { kNone, kLeader, kFollower };
+  enum class FollowerPhase { kNoLeader, kTruncating, kFetching };
+
+  struct RemoteReplica {
+    int64_t log_end_offset = -1;  // unknown until it fetches
+    int64_t last_caught_up_time_ms = 0;
+    int64_t last_fetch_leader_leo = -1;
+    int64_t last_fetch_time_ms = 0;
+  };
+
+  struct Partition {
+    std::string topic;
+    int32_t index = 0;
+    std::unique_ptr<PartitionLog> log;
+    Role role = Role::kNone;
+    int32_t leader_id = -1;
+    int32_t leader_epoch = -1;
+    int32_t partition_epoch = -1;
+    std::vector<int32_t> replicas;
+    std::vector<int32_t> isr;  // committed, sorted
+    int64_t high_watermark = 0;
+    // Leader state.
+    int64_t leader_epoch_start_offset = 0;
+    std::map<int32_t, RemoteReplica> remotes;
+    std::optional<std::vector<int32_t>> pending_isr;  // proposed, sorted
+    uint64_t pending_alter_send = 0;
+    bool alter_wait_for_metadata = false;
+    int64_t alter_retry_at_ms = 0;
+    // Follower state.
+    FollowerPhase phase = FollowerPhase::kNoLeader;
+    uint64_t generation = 0;  // bumps whenever in-flight fetch answers must be ignored
+    int64_t retry_at_ms = 0;
+    bool in_flight = false;
+    // Flushing.
+    int64_t last_flush_ms = 0;
+    int64_t unflushed_messages = 0;
+  };
+
+  struct LeaderLink {
+    uint64_t fetch_in_flight = 0;
+    uint64_t epoch_in_flight = 0;
+    int64_t fetch_backoff_until_ms = 0;
+    int64_t epoch_backoff_until_ms = 0;
+  };
+
+  enum class SendKind { kFetch, kOffsetForLeaderEpoch, kAlterPartition };
+  struct SendRecord {
+    SendKind kind = SendKind::kFetch;
+    int32_t to = -1;
+    // (key, generation) of every partition the send covers.
+    std::vector<std::pair<PartitionKey, uint64_t>> partitions;
+  };
+
+  struct ParkedProduce {
+    uint64_t token = 0;
+    int16_t version = 0;
+    int64_t deadline_ms = 0;
+    ProduceResponse response;
+    // Partitions still waiting: (topic index, partition index in response) -> required offset.
+    struct Waiter {
+      size_t topic_slot = 0;
+      size_t partition_slot = 0;
+      PartitionKey key;
+      int32_t leader_epoch = 0;
+      int64_t required_offset = 0;
+      bool done = false;
+    };
+    std::vector<Waiter> waiters;
+  };
+
+  struct ParkedFetch {
+    uint64_t token = 0;
+    int16_t version = 0;
+    int64_t deadline_ms = 0;
+    FetchRequest request;  // no views inside
+    std::map<PartitionKey, int64_t> hw_at_park;
+  };
+
+  Partition* Find(const PartitionKey& key);
+  const Partition* Find(const PartitionKey& key) const;
+  Result<Partition*> OpenPartition(const std::string& topic, int32_t index, int64_t now_ms);
+  void DeletePartition(const PartitionKey& key);
+  std::string DirOf(const std::string& topic, int32_t index) const;
+
+  void MakeLeader(Partition& p, const AssignedPartition& a, int64_t now_ms);
+  void MakeFollower(Partition& p, const AssignedPartition& a, int64_t now_ms);
+  void StopPartition(Partition& p);
+  void FailParkedFor(const PartitionKey& key, int64_t now_ms);
+
+  int32_t MinIsrFor(const std::string& topic) const;
+  std::vector<int32_t> MaximalIsr(const Partition& p) const;
+  // Raises the HW to min LEO over the maximal ISR; true when it moved.
+  bool MaybeAdvanceHighWatermark(Partition& p);
+  void MaybeExpandIsr(Partition& p, int32_t follower, int64_t now_ms);
+  void MaybeShrinkIsr(Partition& p, int64_t now_ms);
+  void ProposeIsr(Partition& p, std::vector<int32_t> new_isr, int64_t now_ms);
+  EpochEndOffset LeaderEndOffsetForEpoch(const Partition& p, int32_t epoch) const;
+  // 0 when fine, else the error for a request naming current_leader_epoch.
+  int16_t CheckLeaderEpoch(const Partition& p, int32_t current_leader_epoch) const;
+  // Error for a partition we cannot serve as leader (unknown or not leader), 0 when we lead it.
+  int16_t LeaderError(const PartitionKey& key) const;
+
+  // Fetch handling.
+  struct FetchEval {
+    FetchResponse response;
+    std::vector<Bytes> buffers;
+    int64_t bytes = 0;
+    bool must_answer = false;  // errors or diverging epochs answer at once
+  };
+  FetchEval EvaluateFetch(const FetchRequest& request, int16_t version) const;
+  void UpdateFollowerFetchState(Partition& p, int32_t follower, int64_t fetch_offset, int64_t now_ms);
+  void OnPartitionChanged(const PartitionKey& key, int64_t now_ms);
+  void CompleteParkedProduces(const PartitionKey& key, int64_t now_ms);
+  void CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved);
+  void FinishProduce(ParkedProduce& pp);
+
+  // Follower side.
+  void PumpFetchers(int64_t now_ms);
+  void HandleFetchResponse(const SendRecord& record, const FetchResponse& response, int64_t now_ms);
+  void HandleEpochResponse(const SendRecord& record, const OffsetForLeaderEpochResponse& response,
+                           int64_t now_ms);
+  void HandleAlterResponse(uint64_t send_id, const SendRecord& record, const AlterPartitionResponse& response,
+                           int64_t now_ms);
+  // Applies a leader's (epoch, end offset) answer (OffsetForLeaderEpoch or diverging_epoch); returns
+  // false when another round is needed.
+  bool TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t end_offset);
+  void FollowerBackoff(Partition& p, int64_t now_ms);
+
+  void MaybeFlush(Partition& p, int64_t now_ms, bool force);
+  void TrackSyncs(const PartitionKey& key, const std::vector<SyncId>& ids);
+  void Reply(uint64_t token, ResponseBody body, bool send_response = true, std::vector<Bytes> buffers = {});
+
+  ReplicaConfig config_;
+  Disk& disk_;
+  int64_t broker_epoch_ = -1;
+  ReplicaAssignments assignments_;  // the latest metadata
+  std::map<PartitionKey, Partition> partitions_;
+  std::map<int32_t, LeaderLink> links_;
+  std::map<uint64_t, SendRecord> in_flight_;
+  std::map<SyncId, PartitionKey> syncs_;
+  std::set<SyncId> untracked_syncs_;  // syncs of deleted logs and of log_root's ancestors
+  uint64_t generation_counter_ = 0;  // manager-wide, so a recreated partition never reuses one
+  std::map<uint64_t, ParkedProduce> parked_produces_;  // by parking sequence
+  std::map<uint64_t, ParkedFetch> parked_fetches_;
+  uint64_t next_park_seq_ = 1;
+  uint64_t next_send_id_ = 1;
+  int64_t next_isr_check_ms_ = 0;
+  std::vector<ReplicaReply> replies_;
+  std::vector<ReplicaSend> sends_;
+};
+
+}  // namespace samsa
