@@ -1,5 +1,6 @@
 #include "sim/cluster_factory.h"
 
+#include "sim/samsa_cluster_factory.h"
 #include "sim/toy_cluster_factory.h"
 
 namespace samsa::sim {
@@ -11,7 +12,10 @@ std::vector<int64_t> RunTimeline::FaultTimes(std::string_view fault_kind) const 
   return out;
 }
 
-ClusterFactory* DefaultClusterFactory() { return nullptr; }  // no broker node in this build yet
+ClusterFactory* DefaultClusterFactory() {
+  static SamsaClusterFactory samsa;
+  return &samsa;
+}
 
 ClusterFactory* FactoryForScenario(const Scenario& scenario) {
   if (scenario.cluster.kind == "toy") {

@@ -82,8 +82,7 @@ class ClusterFactory {
   virtual Stats CollectStats(Simulation&) { return {}; }
 };
 
-// The factory for `cluster.kind: samsa` scenarios; nullptr while this build has no broker node.
-// Replace the definition in sim/cluster_factory.cc when the broker lands.
+// The factory for `cluster.kind: samsa` scenarios (SamsaClusterFactory: real broker nodes).
 ClusterFactory* DefaultClusterFactory();
 
 // The factory for a scenario: the toy factory for `cluster.kind: toy`, else DefaultClusterFactory()

@@ -67,10 +67,12 @@ const ConfigDef kTopicConfigs[] = {
     {"unclean.leader.election.enable", ConfigType::kBool},
 };
 
+// History anomalies (sim/history_checker.h) and runtime invariants (sim/samsa_cluster_factory.h).
 const char* const kViolationKinds[] = {
-    "duplicate",       "inconsistent-offsets", "liveness",          "lost-write",
-    "nonmonotonic-poll", "nonmonotonic-send",  "phantom-read",      "poll-skip",
-    "read-beyond-hw",  "unseen",
+    "duplicate",         "hw-above-leo",       "hw-regression",       "inconsistent-offsets",
+    "liveness",          "lost-write",         "metadata-divergence", "multiple-leaders",
+    "nonmonotonic-poll", "nonmonotonic-send",  "phantom-read",        "poll-skip",
+    "read-beyond-hw",    "replica-divergence", "unseen",
 };
 
 std::string Join(const std::vector<std::string>& v, std::string_view sep) {
@@ -943,7 +945,7 @@ Result<Scenario> Parser::Run(std::string_view text) {
     return Failure();
   }
   if (Fields(root, "", {"name", "description", "seed", "cluster", "network", "topics", "workload", "faults", "nemesis",
-                         "captions", "run_for", "settle", "expect"},
+                         "captions", "run_for", "settle", "expect", "tolerate"},
              &f)) {
     if (!f.count("name")) Error(root, "name", "missing key 'name'");
     else if (auto v = String(f["name"].value, "name")) s_.name = *v;
@@ -969,6 +971,19 @@ Result<Scenario> Parser::Run(std::string_view text) {
     if (f.count("nemesis")) ParseNemesis(f["nemesis"].value);
     if (f.count("captions")) ParseCaptions(f["captions"].value);
     if (f.count("expect")) ParseExpect(f["expect"].value);
+    if (f.count("tolerate") && IsSeq(f["tolerate"].value, "tolerate")) {
+      const YAML::Node& v = f["tolerate"].value;
+      const auto& known = KnownViolationKinds();
+      for (size_t i = 0; i < v.size(); ++i) {
+        auto k = String(v[i], Idx("tolerate", i));
+        if (!k) continue;
+        if (std::find(known.begin(), known.end(), *k) == known.end())
+          Error(v[i], Idx("tolerate", i), fmt::format("unknown violation kind '{}'{}; expected one of: {}", *k,
+                                                      Suggest(*k, known), Join(known, ", ")));
+        else
+          s_.tolerated_kinds.push_back(*k);
+      }
+    }
     Validate();
   }
   if (!errors_.empty()) return Failure();

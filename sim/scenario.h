@@ -203,6 +203,8 @@ struct Scenario {
   int64_t run_for_ns = 60'000'000'000;
   int64_t settle_ns = 0;
   std::vector<Expectation> expectations;
+  // Violation kinds reported but not failing the run (e.g. duplicate for at-least-once producers).
+  std::vector<std::string> tolerated_kinds;
 
   // Broker and controller_only ids, sorted.
   std::vector<int32_t> ServerIds() const;

@@ -337,7 +337,7 @@ RunResult RunScenario(const Scenario& scenario, uint64_t seed, ClusterFactory& f
   r.stats.simulated_ms = sim.now_ns() / 1'000'000;
 
   // Judge.
-  std::set<std::string> expected_kinds;
+  std::set<std::string> expected_kinds(scenario.tolerated_kinds.begin(), scenario.tolerated_kinds.end());
   bool has_no_violations = false;
   for (const Expectation& e : scenario.expectations) {
     if (e.kind == ExpectKind::kViolation) expected_kinds.insert(e.violation_kind);

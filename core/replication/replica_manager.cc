@@ -94,7 +94,8 @@ Status ReplicaManager::Open(int64_t now_ms) {
   for (const std::string& name : names) {
     if (!disk_.IsDir(JoinPath(config_.log_root, name))) continue;
     auto parsed = ParsePartitionDir(name);
-    if (!parsed) continue;
+    // The KRaft metadata log lives beside the partitions (as in Kafka) but belongs to Raft.
+    if (!parsed || parsed->first == "__cluster_metadata") continue;
     auto opened = OpenPartition(parsed->first, parsed->second, now_ms);
     if (!opened.ok()) return opened.status().WithContext(name);
   }

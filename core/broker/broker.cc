@@ -1,0 +1,913 @@
+#include "core/broker/broker.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/controller/metadata_records.h"
+#include "core/controller/quorum_controller.h"
+#include "core/controller/raft.h"
+#include "core/protocol/error_codes.h"
+#include "core/replication/replica_manager.h"
+
+namespace samsa {
+
+namespace {
+
+constexpr std::string_view kMetadataTopic = "__cluster_metadata";
+constexpr int64_t kReconnectBackoffMs = 50;       // reconnect.backoff.ms
+constexpr int64_t kLifecycleRetryBackoffMs = 100;  // after a failed registration or heartbeat
+constexpr size_t kMaxQueuedFramesPerPeer = 1000;
+
+int16_t Err(ErrorCode code) { return int16_t(code); }
+
+// The versions this node serves, per api key. ApiVersions advertises [advertised_min,
+// advertised_max]; requests are served from served_min up to the codec's maximum (brokers talk
+// to each other with newer versions than they advertise to clients: Fetch v12 carries the
+// diverging-epoch and leader tags replication needs); anything else is UNSUPPORTED_VERSION.
+struct Served {
+  ApiKey key;
+  int16_t advertised_min, advertised_max;
+  int16_t served_min;
+  bool controller_only;  // KRaft APIs answered by the controller role
+};
+constexpr Served kServed[] = {
+    {ApiKey::kProduce, 0, 8, 3, false},
+    {ApiKey::kFetch, 0, 11, 4, false},
+    {ApiKey::kListOffsets, 0, 5, 0, false},
+    {ApiKey::kMetadata, 0, 8, 0, false},
+    {ApiKey::kOffsetForLeaderEpoch, 0, 3, 0, false},
+    {ApiKey::kApiVersions, 0, 3, 0, false},
+    {ApiKey::kCreateTopics, 0, 4, 0, false},
+    {ApiKey::kDeleteTopics, 0, 3, 0, false},
+    {ApiKey::kVote, 0, 1, 0, true},
+    {ApiKey::kBeginQuorumEpoch, 0, 1, 0, true},
+    {ApiKey::kEndQuorumEpoch, 0, 1, 0, true},
+    {ApiKey::kDescribeQuorum, 0, 2, 0, false},
+    {ApiKey::kAlterPartition, 0, 3, 0, true},
+    {ApiKey::kBrokerRegistration, 0, 4, 0, true},
+    {ApiKey::kBrokerHeartbeat, 0, 1, 0, true},
+};
+
+const Served* FindServed(ApiKey key) {
+  for (const auto& s : kServed)
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+// A response to `body` whose every error field carries `error` (used for UNSUPPORTED_VERSION on
+// versions we advertise but do not serve, and NOT_CONTROLLER). nullopt when the API has no such
+// response shape here; the caller then closes the connection.
+std::optional<ResponseBody> ErrorResponseFor(const RequestBody& body, int16_t error) {
+  if (const auto* r = std::get_if<ProduceRequest>(&body)) {
+    ProduceResponse resp;
+    for (const auto& t : r->topic_data) {
+      auto& rt = resp.responses.emplace_back();
+      rt.name = t.name;
+      for (const auto& p : t.partition_data) {
+        auto& rp = rt.partition_responses.emplace_back();
+        rp.index = p.index;
+        rp.error_code = error;
+        rp.base_offset = -1;
+      }
+    }
+    return resp;
+  }
+  if (const auto* r = std::get_if<FetchRequest>(&body)) {
+    FetchResponse resp;
+    resp.error_code = error;
+    for (const auto& t : r->topics) {
+      auto& rt = resp.responses.emplace_back();
+      rt.topic = t.topic;
+      rt.topic_id = t.topic_id;
+      for (const auto& p : t.partitions) {
+        auto& rp = rt.partitions.emplace_back();
+        rp.partition_index = p.partition;
+        rp.error_code = error;
+        rp.high_watermark = -1;
+      }
+    }
+    return resp;
+  }
+  if (const auto* r = std::get_if<CreateTopicsRequest>(&body)) {
+    CreateTopicsResponse resp;
+    for (const auto& t : r->topics) {
+      auto& rt = resp.topics.emplace_back();
+      rt.name = t.name;
+      rt.error_code = error;
+    }
+    return resp;
+  }
+  if (const auto* r = std::get_if<DeleteTopicsRequest>(&body)) {
+    DeleteTopicsResponse resp;
+    for (const auto& n : r->topic_names) {
+      auto& rt = resp.responses.emplace_back();
+      rt.name = n;
+      rt.error_code = error;
+    }
+    for (const auto& t : r->topics) {
+      auto& rt = resp.responses.emplace_back();
+      rt.name = t.name;
+      rt.topic_id = t.topic_id;
+      rt.error_code = error;
+    }
+    return resp;
+  }
+  if (std::holds_alternative<BrokerRegistrationRequest>(body)) {
+    BrokerRegistrationResponse resp;
+    resp.error_code = error;
+    return resp;
+  }
+  if (std::holds_alternative<BrokerHeartbeatRequest>(body)) {
+    BrokerHeartbeatResponse resp;
+    resp.error_code = error;
+    return resp;
+  }
+  if (std::holds_alternative<AlterPartitionRequest>(body)) {
+    AlterPartitionResponse resp;
+    resp.error_code = error;
+    return resp;
+  }
+  return std::nullopt;
+}
+
+bool IsMetadataFetch(const FetchRequest& r) {
+  return std::any_of(r.topics.begin(), r.topics.end(), [](const FetchRequest::Topic& t) { return t.topic == kMetadataTopic; });
+}
+
+}  // namespace
+
+std::vector<ApiVersionsResponse::ApiVersion> BrokerNode::AdvertisedApiVersions(bool controller_role) {
+  std::vector<ApiVersionsResponse::ApiVersion> out;
+  for (const auto& s : kServed) {
+    if (s.controller_only && !controller_role) continue;
+    out.push_back({int16_t(s.key), s.advertised_min, s.advertised_max});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.api_key < b.api_key; });
+  return out;
+}
+
+BrokerNode::BrokerNode(BrokerConfig config, Disk& disk, uint64_t seed)
+    : config_(std::move(config)), disk_(disk), prng_(seed) {}
+
+BrokerNode::~BrokerNode() = default;
+
+bool BrokerNode::IsActiveController() const { return controller_ && controller_->active(); }
+
+void BrokerNode::Fail(Status why) {
+  lifecycle_ = Lifecycle::kFailed;
+  health_ = std::move(why);
+  for (const auto& [conn, _] : inbound_) ready_.closes.push_back(ConnId(conn));
+  for (const auto& [_, peer] : peers_) ready_.closes.push_back(peer.conn);
+  inbound_.clear();
+  peers_.clear();
+  peer_of_conn_.clear();
+  pending_.clear();
+  tokens_.clear();
+}
+
+void BrokerNode::Start() {
+  started_ = true;
+  Prng incarnation = prng_.Split("incarnation");
+  incarnation_id_ = Uuid::FromHalves(incarnation.NextU64(), incarnation.NextU64());
+
+  RaftConfig rc;
+  rc.node_id = config_.node_id;
+  rc.voters = config_.VoterIds();
+  rc.election_timeout_ms = config_.quorum_election_timeout_ms;
+  rc.election_backoff_max_ms = config_.quorum_election_backoff_max_ms;
+  rc.fetch_timeout_ms = config_.quorum_fetch_timeout_ms;
+  rc.cluster_id = config_.cluster_id;
+  rc.log_dir = JoinPath(config_.log_dir, "__cluster_metadata-0");
+  if (Status s = disk_.CreateDir(config_.log_dir); !s.ok()) return Fail(s.WithContext("log.dirs"));
+  raft_ = std::make_unique<RaftReplica>(rc, disk_, prng_.Split("raft"));
+  if (Status s = raft_->Open(NowMs()); !s.ok()) return Fail(s.WithContext("metadata log"));
+
+  if (config_.controller_role) {
+    ControllerConfig cc;
+    cc.cluster_id = config_.cluster_id;
+    cc.broker_session_timeout_ms = config_.broker_session_timeout_ms;
+    cc.broker_heartbeat_interval_ms = config_.broker_heartbeat_interval_ms;
+    cc.num_partitions = config_.num_partitions;
+    cc.default_replication_factor = config_.default_replication_factor;
+    cc.min_insync_replicas = config_.min_insync_replicas;
+    cc.unclean_leader_election_enable = config_.unclean_leader_election_enable;
+    cc.auto_leader_rebalance_enable = config_.auto_leader_rebalance_enable;
+    cc.leader_imbalance_check_interval_ms = config_.leader_imbalance_check_interval_ms;
+    controller_ = std::make_unique<QuorumController>(cc, prng_.Split("controller"));
+  }
+  if (config_.broker_role) {
+    ReplicaConfig rep;
+    rep.node_id = config_.node_id;
+    rep.log_root = config_.log_dir;
+    rep.log.segment_bytes = config_.log_segment_bytes;
+    rep.log.roll_ms = config_.log_roll_ms;
+    rep.log.retention_ms = config_.log_retention_ms;
+    rep.log.retention_bytes = config_.log_retention_bytes;
+    rep.log.max_batch_bytes = size_t(config_.message_max_bytes);
+    rep.replica_lag_time_max_ms = config_.replica_lag_time_max_ms;
+    rep.replica_fetch_max_bytes = config_.replica_fetch_max_bytes;
+    rep.replica_fetch_wait_max_ms = config_.replica_fetch_wait_max_ms;
+    rep.replica_fetch_min_bytes = config_.replica_fetch_min_bytes;
+    rep.replica_fetch_backoff_ms = config_.replica_fetch_backoff_ms;
+    rep.min_insync_replicas = config_.min_insync_replicas;
+    rep.flush_interval_messages = config_.log_flush_interval_messages;
+    rep.flush_interval_ms = config_.log_flush_interval_ms;
+    replicas_ = std::make_unique<ReplicaManager>(rep, disk_);
+    if (Status s = replicas_->Open(NowMs()); !s.ok()) return Fail(s.WithContext("partition logs"));
+    lifecycle_ = Lifecycle::kRegistering;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs.
+
+void BrokerNode::Step(const Input& input) {
+  if (input.now_ns > now_ns_) now_ns_ = input.now_ns;
+  if (!started_) Start();
+  if (lifecycle_ == Lifecycle::kFailed) {
+    // A failed node keeps nothing open: it answers no request until it is restarted.
+    if (const auto* opened = std::get_if<ConnOpened>(&input.event)) ready_.closes.push_back(opened->conn);
+    return;
+  }
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, ConnOpened>) {
+          if (e.outbound) {
+            auto it = peer_of_conn_.find(e.conn.value());
+            if (it == peer_of_conn_.end()) return;
+            PeerConn& peer = peers_[it->second];
+            peer.open = true;
+            for (auto& frame : peer.queued) ready_.frames.push_back({peer.conn, std::move(frame)});
+            peer.queued.clear();
+          } else {
+            inbound_[e.conn.value()];
+          }
+        } else if constexpr (std::is_same_v<T, ConnClosed>) {
+          OnConnClosed(e.conn);
+        } else if constexpr (std::is_same_v<T, FrameArrived>) {
+          OnFrame(e.conn, e.frame);
+        } else if constexpr (std::is_same_v<T, TimerFired>) {
+          Tick();
+        } else if constexpr (std::is_same_v<T, SyncDone>) {
+          if (!raft_->OnSyncDone(e.sync, e.ok, NowMs()) && replicas_) replicas_->OnSyncDone(e.sync, e.ok, NowMs());
+        }
+      },
+      input.event);
+  if (lifecycle_ != Lifecycle::kFailed) Pump();
+}
+
+Ready BrokerNode::TakeReady() {
+  // Not started yet: ask for a timer right away; the first input starts the node (it needs the
+  // time, which only inputs carry).
+  if (!started_) ready_.wake_at_ns = now_ns_;
+  // The next wake-up: the earliest deadline of any module, request or lifecycle step.
+  if (lifecycle_ != Lifecycle::kFailed && started_) {
+    int64_t next_ms = raft_->NextDeadlineMs();
+    if (controller_) next_ms = std::min(next_ms, controller_->NextDeadlineMs());
+    if (replicas_) next_ms = std::min(next_ms, replicas_->NextDeadlineMs());
+    // The lifecycle waits for a known controller; learning of one is an input that pumps anyway.
+    if (config_.broker_role && !lifecycle_in_flight_ && ActiveControllerId() >= 0)
+      next_ms = std::min(next_ms, next_lifecycle_ms_);
+    for (const auto& [_, p] : pending_) next_ms = std::min(next_ms, p.deadline_ms);
+    if (next_ms != INT64_MAX) {
+      int64_t at_ns = next_ms * 1'000'000;
+      ready_.wake_at_ns = std::max(at_ns, now_ns_ + 1'000'000);
+    }
+  }
+  Ready out = std::move(ready_);
+  ready_ = Ready();
+  return out;
+}
+
+void BrokerNode::Tick() {
+  int64_t now = NowMs();
+  // Requests past their deadline: fail them and close their connection, as Kafka does.
+  std::set<uint64_t> timed_out_conns;
+  for (const auto& [_, p] : pending_)
+    if (p.deadline_ms <= now) timed_out_conns.insert(p.conn.value());
+  for (uint64_t conn : timed_out_conns) {
+    ready_.closes.push_back(ConnId(conn));
+    OnConnClosed(ConnId(conn));
+  }
+  raft_->Tick(now);
+  if (replicas_) replicas_->Tick(now);
+}
+
+void BrokerNode::OnConnClosed(ConnId conn) {
+  if (auto in = inbound_.find(conn.value()); in != inbound_.end()) {
+    inbound_.erase(in);
+    for (auto t = tokens_.begin(); t != tokens_.end();)
+      t = t->second.conn == conn ? tokens_.erase(t) : std::next(t);
+    return;
+  }
+  auto it = peer_of_conn_.find(conn.value());
+  if (it == peer_of_conn_.end()) return;
+  int32_t peer = it->second;
+  peer_of_conn_.erase(it);
+  peers_.erase(peer);
+  reconnect_after_ms_[peer] = NowMs() + kReconnectBackoffMs;
+  std::vector<PendingRequest> failed;
+  for (auto p = pending_.begin(); p != pending_.end();) {
+    if (p->second.conn == conn) {
+      failed.push_back(p->second);
+      p = pending_.erase(p);
+    } else {
+      ++p;
+    }
+  }
+  for (const auto& p : failed) FailPending(p);
+}
+
+void BrokerNode::OnFrame(ConnId conn, Bytes frame) {
+  if (peer_of_conn_.count(conn.value())) return OnResponseFrame(conn, frame);
+  if (!inbound_.count(conn.value())) inbound_[conn.value()];
+  Result<Request> request = DecodeRequest(frame);
+  if (!request.ok()) {
+    // ApiVersions at a version we do not know: answer with the v0 layout so the client retries
+    // lower (librdkafka sends v3 first; newer clients may send v4+).
+    Result<RequestHeader> header = DecodeRequestHeader(frame);
+    if (header.ok() && header->api_key == ApiKey::kApiVersions) {
+      Bytes out;
+      AppendApiVersionsUnsupportedVersionResponse(header->correlation_id, out);
+      ReplyRaw(NewToken(conn, *header), std::move(out));
+      return;
+    }
+    // Any other undecodable request (unknown API or version, malformed body): Kafka closes the
+    // connection, and so do we.
+    ready_.closes.push_back(conn);
+    OnConnClosed(conn);
+    return;
+  }
+  OnRequest(conn, *request, frame);
+}
+
+uint64_t BrokerNode::NewToken(ConnId conn, const RequestHeader& header) {
+  uint64_t token = next_token_++;
+  InboundConn& in = inbound_[conn.value()];
+  tokens_[token] = {conn, in.next_seq++, header.correlation_id, header.api_key, header.api_version};
+  return token;
+}
+
+void BrokerNode::Reply(uint64_t token, const ResponseBody& response) {
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return;  // the connection closed meanwhile
+  const TokenInfo& t = it->second;
+  Bytes frame;
+  ResponseHeader header;
+  header.correlation_id = t.correlation_id;
+  AppendResponse(t.api_key, t.version, header, response, frame);
+  ConnId conn = t.conn;
+  inbound_[conn.value()].done[t.seq] = std::move(frame);
+  tokens_.erase(it);
+  FlushInbound(conn);
+}
+
+void BrokerNode::ReplyRaw(uint64_t token, Bytes frame) {
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return;
+  ConnId conn = it->second.conn;
+  inbound_[conn.value()].done[it->second.seq] = std::move(frame);
+  tokens_.erase(it);
+  FlushInbound(conn);
+}
+
+void BrokerNode::ReplyNothing(uint64_t token) {
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return;
+  ConnId conn = it->second.conn;
+  inbound_[conn.value()].done[it->second.seq] = std::nullopt;
+  tokens_.erase(it);
+  FlushInbound(conn);
+}
+
+void BrokerNode::FlushInbound(ConnId conn) {
+  auto it = inbound_.find(conn.value());
+  if (it == inbound_.end()) return;
+  InboundConn& in = it->second;
+  while (!in.done.empty() && in.done.begin()->first == in.next_to_send) {
+    if (in.done.begin()->second) ready_.frames.push_back({conn, std::move(*in.done.begin()->second)});
+    in.done.erase(in.done.begin());
+    ++in.next_to_send;
+  }
+}
+
+void BrokerNode::OnRequest(ConnId conn, const Request& request, ByteView frame) {
+  uint64_t token = NewToken(conn, request.header);
+  ApiKey key = request.header.api_key;
+  int16_t version = request.header.api_version;
+  const Served* served = FindServed(key);
+  std::optional<VersionRange> codec = SupportedVersions(key);
+  if (served == nullptr || !codec || version > codec->max || version < served->served_min ||
+      (served->controller_only && !config_.controller_role)) {
+    if (key == ApiKey::kApiVersions) {
+      Bytes out;
+      AppendApiVersionsUnsupportedVersionResponse(request.header.correlation_id, out);
+      return ReplyRaw(token, std::move(out));
+    }
+    std::optional<ResponseBody> error = ErrorResponseFor(request.body, Err(ErrorCode::kUnsupportedVersion));
+    if (error) return Reply(token, *error);
+    tokens_.erase(token);
+    ready_.closes.push_back(conn);
+    OnConnClosed(conn);
+    return;
+  }
+  int64_t now = NowMs();
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, ApiVersionsRequest>) {
+          HandleApiVersions(token, body, version);
+        } else if constexpr (std::is_same_v<T, MetadataRequest>) {
+          HandleMetadata(token, body, version);
+        } else if constexpr (std::is_same_v<T, VoteRequest> || std::is_same_v<T, BeginQuorumEpochRequest> ||
+                             std::is_same_v<T, EndQuorumEpochRequest> || std::is_same_v<T, DescribeQuorumRequest>) {
+          raft_->OnRequest(token, request.body, version, now);
+        } else if constexpr (std::is_same_v<T, FetchRequest>) {
+          if (IsMetadataFetch(body)) {
+            raft_->OnRequest(token, request.body, version, now);
+          } else if (replicas_) {
+            replicas_->HandleFetch(token, body, version, now);
+          } else {
+            Reply(token, *ErrorResponseFor(request.body, Err(ErrorCode::kNotLeaderOrFollower)));
+          }
+        } else if constexpr (std::is_same_v<T, ProduceRequest>) {
+          if (replicas_) replicas_->HandleProduce(token, body, version, now);
+          else Reply(token, *ErrorResponseFor(request.body, Err(ErrorCode::kNotLeaderOrFollower)));
+        } else if constexpr (std::is_same_v<T, ListOffsetsRequest>) {
+          if (replicas_) replicas_->HandleListOffsets(token, body, version, now);
+          else ReplyNothing(token);
+        } else if constexpr (std::is_same_v<T, OffsetForLeaderEpochRequest>) {
+          if (replicas_) replicas_->HandleOffsetForLeaderEpoch(token, body, version, now);
+          else ReplyNothing(token);
+        } else {
+          // CreateTopics, DeleteTopics, BrokerRegistration, BrokerHeartbeat, AlterPartition.
+          HandleControllerRequest(token, request.body, version);
+        }
+      },
+      request.body);
+  (void)frame;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests this node answers itself.
+
+void BrokerNode::HandleApiVersions(uint64_t token, const ApiVersionsRequest&, int16_t) {
+  ApiVersionsResponse resp;
+  resp.api_keys = AdvertisedApiVersions(config_.controller_role);
+  Reply(token, resp);
+}
+
+void BrokerNode::HandleMetadata(uint64_t token, const MetadataRequest& request, int16_t version) {
+  MetadataResponse resp;
+  resp.cluster_id = config_.cluster_id;
+  for (const auto& [id, b] : image_.brokers()) {
+    if (b.fenced) continue;
+    resp.brokers.push_back({b.id, b.host, b.port, b.rack});
+  }
+  // The controller id must name a live broker (kafkajs sends admin requests there); brokers
+  // forward controller requests they cannot answer.
+  int32_t controller = ActiveControllerId();
+  bool controller_listed = std::any_of(resp.brokers.begin(), resp.brokers.end(),
+                                       [&](const MetadataResponse::Broker& b) { return b.node_id == controller; });
+  resp.controller_id = controller_listed ? controller : config_.node_id;
+
+  auto describe = [&](const TopicInfo& topic) {
+    MetadataResponse::Topic t;
+    t.name = topic.name;
+    t.topic_id = topic.id;
+    for (const auto& [index, p] : topic.partitions) {
+      MetadataResponse::Partition mp;
+      mp.partition_index = index;
+      mp.leader_id = p.leader;
+      mp.leader_epoch = p.leader_epoch;
+      mp.replica_nodes = p.replicas;
+      mp.isr_nodes = p.isr;
+      for (int32_t r : p.replicas) {
+        const BrokerInfo* b = image_.FindBroker(r);
+        if (b == nullptr || b->fenced) mp.offline_replicas.push_back(r);
+      }
+      if (p.leader < 0) mp.error_code = Err(ErrorCode::kLeaderNotAvailable);
+      t.partitions.push_back(std::move(mp));
+    }
+    return t;
+  };
+
+  if (!request.topics) {
+    for (const auto& [name, topic] : image_.topics()) resp.topics.push_back(describe(topic));
+  } else {
+    std::vector<std::string> to_create;
+    for (const auto& requested : *request.topics) {
+      const TopicInfo* topic = requested.name ? image_.FindTopic(*requested.name) : image_.FindTopicById(requested.topic_id);
+      if (topic != nullptr) {
+        resp.topics.push_back(describe(*topic));
+        continue;
+      }
+      MetadataResponse::Topic t;
+      t.name = requested.name;
+      t.topic_id = requested.topic_id;
+      bool create = requested.name && config_.auto_create_topics_enable &&
+                    (version < 4 || request.allow_auto_topic_creation);
+      t.error_code = create ? Err(ErrorCode::kLeaderNotAvailable) : Err(ErrorCode::kUnknownTopicOrPartition);
+      if (create) to_create.push_back(*requested.name);
+      resp.topics.push_back(std::move(t));
+    }
+    if (!to_create.empty()) AutoCreateTopics(to_create);
+  }
+  Reply(token, resp);
+}
+
+void BrokerNode::AutoCreateTopics(const std::vector<std::string>& names) {
+  CreateTopicsRequest req;
+  for (const auto& n : names) {
+    CreateTopicsRequest::Topic t;
+    t.name = n;
+    t.num_partitions = -1;
+    t.replication_factor = -1;
+    req.topics.push_back(std::move(t));
+  }
+  req.timeout_ms = int32_t(config_.request_timeout_ms);
+  if (IsActiveController()) {
+    ControllerResult r = controller_->HandleCreateTopics(req, NowMs());
+    std::vector<Bytes> values;
+    for (const auto& rec : r.records) values.push_back(EncodeMetadataRecord(rec));
+    if (!values.empty()) (void)raft_->Append(values, NowMs());
+    return;
+  }
+  int32_t controller = ActiveControllerId();
+  if (controller >= 0) Send(Owner::kLifecycle, 0, controller, req, 4, config_.request_timeout_ms);
+}
+
+void BrokerNode::HandleControllerRequest(uint64_t token, const RequestBody& body, int16_t version) {
+  int64_t now = NowMs();
+  if (!IsActiveController()) {
+    bool client_api = std::holds_alternative<CreateTopicsRequest>(body) || std::holds_alternative<DeleteTopicsRequest>(body);
+    if (client_api && ActiveControllerId() >= 0 && ActiveControllerId() != config_.node_id) {
+      return ForwardToController(token, body, version);
+    }
+    return Reply(token, *ErrorResponseFor(body, Err(ErrorCode::kNotController)));
+  }
+  ControllerResult result = std::visit(
+      [&](const auto& req) -> ControllerResult {
+        using T = std::decay_t<decltype(req)>;
+        if constexpr (std::is_same_v<T, BrokerRegistrationRequest>) {
+          return controller_->HandleBrokerRegistration(req, now, raft_->LogEndOffset());
+        } else if constexpr (std::is_same_v<T, BrokerHeartbeatRequest>) {
+          return controller_->HandleBrokerHeartbeat(req, now);
+        } else if constexpr (std::is_same_v<T, CreateTopicsRequest>) {
+          return controller_->HandleCreateTopics(req, now);
+        } else if constexpr (std::is_same_v<T, DeleteTopicsRequest>) {
+          return controller_->HandleDeleteTopics(req, now);
+        } else if constexpr (std::is_same_v<T, AlterPartitionRequest>) {
+          return controller_->HandleAlterPartition(req, now);
+        } else {
+          SAMSA_ASSERT_MSG(false, "not a controller request");
+          return {};
+        }
+      },
+      body);
+  if (result.records.empty()) return Reply(token, result.response);
+  std::vector<Bytes> values;
+  values.reserve(result.records.size());
+  for (const auto& rec : result.records) values.push_back(EncodeMetadataRecord(rec));
+  Result<int64_t> last = raft_->Append(values, now);
+  if (!last.ok()) return Reply(token, *ErrorResponseFor(body, Err(ErrorCode::kNotController)));
+  const TokenInfo& t = tokens_[token];
+  held_replies_.push_back({*last, token, t.api_key, t.version, std::move(result.response)});
+}
+
+void BrokerNode::ForwardToController(uint64_t token, const RequestBody& body, int16_t version) {
+  uint64_t id = next_token_++;
+  forwarded_[id] = {token, body};
+  Send(Owner::kForward, id, ActiveControllerId(), body, version, config_.request_timeout_ms);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbound requests.
+
+int32_t BrokerNode::ActiveControllerId() const { return raft_ ? raft_->LeaderId() : -1; }
+
+void BrokerNode::Send(Owner owner, uint64_t owner_id, int32_t to, const RequestBody& body, int16_t version,
+                      int64_t timeout_ms) {
+  PendingRequest p{owner, owner_id, ApiKeyOf(body), version, to, ConnId(), NowMs() + timeout_ms};
+  auto backoff = reconnect_after_ms_.find(to);
+  bool backing_off = backoff != reconnect_after_ms_.end() && backoff->second > NowMs();
+  if (to < 0 || to == config_.node_id || (!peers_.count(to) && backing_off)) return FailPending(p);
+  if (!peers_.count(to)) {
+    PeerConn peer;
+    peer.conn = ConnId(next_conn_++);
+    peers_[to] = peer;
+    peer_of_conn_[peer.conn.value()] = to;
+    ready_.opens.push_back({peer.conn, NodeId(to)});
+  }
+  PeerConn& peer = peers_[to];
+  if (!peer.open && peer.queued.size() >= kMaxQueuedFramesPerPeer) return FailPending(p);
+  p.conn = peer.conn;
+  int32_t correlation = next_correlation_++;
+  if (next_correlation_ == INT32_MAX) next_correlation_ = 1;
+  RequestHeader header;
+  header.api_key = p.api_key;
+  header.api_version = version;
+  header.correlation_id = correlation;
+  header.client_id = "samsa-broker-" + std::to_string(config_.node_id);
+  Bytes frame;
+  AppendRequest(header, body, frame);
+  pending_[correlation] = p;
+  if (peer.open) ready_.frames.push_back({peer.conn, std::move(frame)});
+  else peer.queued.push_back(std::move(frame));
+}
+
+void BrokerNode::OnResponseFrame(ConnId conn, ByteView frame) {
+  if (frame.size() < 4) return;
+  int32_t correlation = int32_t(LoadBe32(frame.data()));
+  auto it = pending_.find(correlation);
+  if (it == pending_.end() || it->second.conn != conn) return;  // late answer to a failed request
+  PendingRequest p = it->second;
+  pending_.erase(it);
+  Result<Response> response = DecodeResponse(p.api_key, p.version, frame);
+  if (!response.ok()) {
+    // A peer that sends garbage gets its connection closed, like any broken peer.
+    FailPending(p);
+    ready_.closes.push_back(conn);
+    OnConnClosed(conn);
+    return;
+  }
+  CompletePending(p, response->body);
+}
+
+void BrokerNode::FailPending(const PendingRequest& p) {
+  int64_t now = NowMs();
+  switch (p.owner) {
+    case Owner::kRaft:
+      raft_->OnSendFailed(p.to, now);
+      break;
+    case Owner::kReplica:
+      if (replicas_) replicas_->OnSendFailed(p.owner_id, now);
+      break;
+    case Owner::kLifecycle:
+      if (p.api_key == ApiKey::kBrokerRegistration || p.api_key == ApiKey::kBrokerHeartbeat) {
+        lifecycle_in_flight_ = false;
+        next_lifecycle_ms_ = now + kLifecycleRetryBackoffMs;
+      }
+      break;
+    case Owner::kForward: {
+      auto f = forwarded_.find(p.owner_id);
+      if (f == forwarded_.end()) break;
+      Forwarded fw = std::move(f->second);
+      forwarded_.erase(f);
+      Reply(fw.token, *ErrorResponseFor(fw.body, Err(ErrorCode::kNotController)));
+      break;
+    }
+  }
+}
+
+void BrokerNode::CompletePending(const PendingRequest& p, const ResponseBody& body) {
+  int64_t now = NowMs();
+  switch (p.owner) {
+    case Owner::kRaft:
+      raft_->OnResponse(p.to, body, now);
+      break;
+    case Owner::kReplica:
+      if (replicas_) replicas_->OnResponse(p.owner_id, body, now);
+      break;
+    case Owner::kLifecycle:
+      OnLifecycleResponse(body);
+      break;
+    case Owner::kForward: {
+      auto f = forwarded_.find(p.owner_id);
+      if (f == forwarded_.end()) break;
+      uint64_t token = f->second.token;
+      forwarded_.erase(f);
+      Reply(token, body);
+      break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Module pumps: move every module's output onto the wire, then feed metadata changes along.
+
+void BrokerNode::Pump() {
+  // Modules feed one another (raft commits -> image -> replicas -> AlterPartition -> ...), so
+  // pump until nothing moves; bounded because each round only drains what exists.
+  for (int round = 0; round < 4; ++round) {
+    PumpRaft();
+    PumpController();
+    PumpReplicas();
+    PumpLifecycle();
+    if (!image_changed_) break;
+  }
+}
+
+void BrokerNode::PumpRaft() {
+  int64_t now = NowMs();
+  for (RaftSend& s : raft_->TakeSends())
+    Send(Owner::kRaft, 0, s.to, s.request, s.version, config_.quorum_request_timeout_ms + config_.quorum_fetch_timeout_ms);
+  for (RaftReply& r : raft_->TakeReplies()) Reply(r.token, r.response);
+  ApplyCommitted();
+  (void)now;
+}
+
+void BrokerNode::ApplyCommitted() {
+  // TakeCommitted drains every record below the HW (control records are skipped), so after it
+  // everything below this HW has been replayed.
+  int64_t hw = raft_->HighWatermark();
+  for (RaftRecord& rec : raft_->TakeCommitted()) {
+    Result<MetadataRecord> decoded = DecodeMetadataRecord(rec.value);
+    if (!decoded.ok()) {
+      // Raft's own control records (leader change) are not metadata records; skip what does not
+      // decode as one, but a record that decodes and does not apply is a broken invariant.
+      continue;
+    }
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (uint8_t byte : rec.value) h = (h ^ byte) * 0x100000001b3ULL;
+    metadata_chain_hash_ = Mix64(metadata_chain_hash_ ^ h ^ uint64_t(rec.offset));
+    Status s = image_.Apply(*decoded, rec.offset);
+    SAMSA_ASSERT_MSG(s.ok(), s.ToString().c_str());
+    if (controller_) {
+      Status cs = controller_->Replay(*decoded, rec.offset);
+      SAMSA_ASSERT_MSG(cs.ok(), cs.ToString().c_str());
+    }
+    image_changed_ = true;
+  }
+  replayed_through_ = hw;
+}
+
+void BrokerNode::PumpController() {
+  if (!controller_) return;
+  int64_t now = NowMs();
+  // Active once this node leads the quorum and has replayed everything committed before its
+  // epoch began (the leader's first record of the epoch is committed).
+  bool should_be_active = raft_->IsLeader() && raft_->EpochStartOffset() >= 0 &&
+                          replayed_through_ > raft_->EpochStartOffset();
+  if (should_be_active && !controller_->active()) {
+    controller_->Activate(now);
+  } else if (!raft_->IsLeader() && controller_->active()) {
+    controller_->Deactivate();
+  }
+  if (!raft_->IsLeader() && !held_replies_.empty()) {
+    // Leadership lost before the records committed: the callers must retry elsewhere.
+    for (auto& held : held_replies_) {
+      // Turn the held answer into NOT_CONTROLLER, keeping its shape.
+      std::visit(
+          [&](auto& resp) {
+            using T = std::decay_t<decltype(resp)>;
+            if constexpr (std::is_same_v<T, BrokerRegistrationResponse> || std::is_same_v<T, BrokerHeartbeatResponse> ||
+                          std::is_same_v<T, AlterPartitionResponse>) {
+              resp.error_code = Err(ErrorCode::kNotController);
+            } else if constexpr (std::is_same_v<T, CreateTopicsResponse>) {
+              for (auto& topic : resp.topics) topic.error_code = Err(ErrorCode::kNotController);
+            } else if constexpr (std::is_same_v<T, DeleteTopicsResponse>) {
+              for (auto& topic : resp.responses) topic.error_code = Err(ErrorCode::kNotController);
+            }
+          },
+          held.response);
+      Reply(held.token, held.response);
+    }
+    held_replies_.clear();
+  }
+  if (controller_->active()) {
+    std::vector<MetadataRecord> records = controller_->Tick(now);
+    if (!records.empty()) {
+      std::vector<Bytes> values;
+      for (const auto& rec : records) values.push_back(EncodeMetadataRecord(rec));
+      (void)raft_->Append(values, now);
+    }
+  }
+  // Release replies whose records have committed.
+  int64_t hw = raft_->HighWatermark();
+  for (auto it = held_replies_.begin(); it != held_replies_.end();) {
+    if (it->commit_offset < hw) {
+      Reply(it->token, it->response);
+      it = held_replies_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Records appended above may already be committable (single voter): let raft move them.
+  for (RaftSend& s : raft_->TakeSends())
+    Send(Owner::kRaft, 0, s.to, s.request, s.version, config_.quorum_request_timeout_ms + config_.quorum_fetch_timeout_ms);
+}
+
+void BrokerNode::PumpReplicas() {
+  if (!replicas_) return;
+  int64_t now = NowMs();
+  if (image_changed_ && broker_epoch_ >= 0) {
+    image_changed_ = false;
+    replicas_->OnMetadataUpdate(image_, broker_epoch_, now);
+  } else if (broker_epoch_ < 0) {
+    image_changed_ = false;
+  }
+  for (ReplicaSend& s : replicas_->TakeSends()) {
+    int32_t to = s.to == kToController ? ActiveControllerId() : s.to;
+    Send(Owner::kReplica, s.id, to, s.request, s.version, config_.request_timeout_ms);
+  }
+  for (ReplicaReply& r : replicas_->TakeReplies()) {
+    if (!r.send_response) ReplyNothing(r.token);
+    else Reply(r.token, r.response);
+  }
+}
+
+void BrokerNode::LifecycleToSelf(const RequestBody& request) {
+  int64_t now = NowMs();
+  auto retry = [&] {
+    lifecycle_in_flight_ = false;
+    next_lifecycle_ms_ = now + kLifecycleRetryBackoffMs;
+  };
+  if (!IsActiveController()) return retry();
+  ControllerResult r;
+  if (const auto* reg = std::get_if<BrokerRegistrationRequest>(&request)) {
+    r = controller_->HandleBrokerRegistration(*reg, now, raft_->LogEndOffset());
+  } else {
+    r = controller_->HandleBrokerHeartbeat(std::get<BrokerHeartbeatRequest>(request), now);
+  }
+  int64_t commit = -1;
+  if (!r.records.empty()) {
+    std::vector<Bytes> values;
+    for (const auto& rec : r.records) values.push_back(EncodeMetadataRecord(rec));
+    Result<int64_t> last = raft_->Append(values, now);
+    if (!last.ok()) return retry();
+    commit = *last;
+  }
+  self_replies_.push_back({commit, std::move(r.response)});
+}
+
+void BrokerNode::PumpLifecycle() {
+  if (!config_.broker_role) return;
+  int64_t now = NowMs();
+  // Answers from this node's own controller, once their records have committed.
+  if (!self_replies_.empty()) {
+    if (!raft_->IsLeader()) {
+      self_replies_.clear();
+      lifecycle_in_flight_ = false;
+      next_lifecycle_ms_ = now + kLifecycleRetryBackoffMs;
+    }
+    std::vector<ResponseBody> ready;
+    for (auto it = self_replies_.begin(); it != self_replies_.end();) {
+      if (it->commit_offset < raft_->HighWatermark()) {
+        ready.push_back(std::move(it->response));
+        it = self_replies_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& r : ready) OnLifecycleResponse(r);
+  }
+  if (lifecycle_in_flight_) return;
+  if (now < next_lifecycle_ms_) return;
+  int32_t controller = ActiveControllerId();
+  if (controller < 0) return;
+  if (lifecycle_ == Lifecycle::kRegistering) {
+    BrokerRegistrationRequest req;
+    req.broker_id = config_.node_id;
+    req.cluster_id = config_.cluster_id;
+    req.incarnation_id = incarnation_id_;
+    req.listeners.push_back({"PLAINTEXT", config_.advertised_host, uint16_t(config_.advertised_port), 0});
+    req.previous_broker_epoch = broker_epoch_;
+    lifecycle_in_flight_ = true;
+    // A combined node registers with its own controller without a connection.
+    if (controller == config_.node_id) return LifecycleToSelf(req);
+    Send(Owner::kLifecycle, 0, controller, req, 0, config_.request_timeout_ms);
+    return;
+  }
+  if (lifecycle_ == Lifecycle::kRegistered) {
+    BrokerHeartbeatRequest req;
+    req.broker_id = config_.node_id;
+    req.broker_epoch = broker_epoch_;
+    req.current_metadata_offset = image_.offset();
+    req.want_fence = image_.offset() < broker_epoch_;
+    lifecycle_in_flight_ = true;
+    if (controller == config_.node_id) return LifecycleToSelf(req);
+    Send(Owner::kLifecycle, 0, controller, req, 0, config_.request_timeout_ms);
+  }
+}
+
+void BrokerNode::OnLifecycleResponse(const ResponseBody& body) {
+  int64_t now = NowMs();
+  if (const auto* reg = std::get_if<BrokerRegistrationResponse>(&body)) {
+    lifecycle_in_flight_ = false;
+    if (reg->error_code == 0) {
+      broker_epoch_ = reg->broker_epoch;
+      lifecycle_ = Lifecycle::kRegistered;
+      image_changed_ = true;
+      next_lifecycle_ms_ = now;  // first heartbeat right away
+    } else {
+      next_lifecycle_ms_ = now + kLifecycleRetryBackoffMs;
+    }
+  } else if (const auto* hb = std::get_if<BrokerHeartbeatResponse>(&body)) {
+    lifecycle_in_flight_ = false;
+    if (hb->error_code == 0) {
+      fenced_ = hb->is_fenced;
+      next_lifecycle_ms_ = now + config_.broker_heartbeat_interval_ms;
+    } else if (hb->error_code == Err(ErrorCode::kStaleBrokerEpoch) ||
+               hb->error_code == Err(ErrorCode::kBrokerIdNotRegistered)) {
+      lifecycle_ = Lifecycle::kRegistering;
+      next_lifecycle_ms_ = now + kLifecycleRetryBackoffMs;
+    } else {
+      next_lifecycle_ms_ = now + kLifecycleRetryBackoffMs;
+    }
+  }
+  // CreateTopics answers for auto-creation need no action: the topics appear in the image.
+}
+
+}  // namespace samsa

@@ -1,0 +1,207 @@
+#pragma once
+// BrokerNode: one samsa node (broker, KRaft controller, or both), the single entry point of the
+// core. It is a Node (core/broker/node.h): the simulator and the real runtime feed it inputs and
+// apply its Ready; it never does I/O itself.
+//
+// Inside, it routes Kafka requests to the modules and moves their messages over connections:
+//
+//   RaftReplica       (core/controller/raft.h)        the __cluster_metadata quorum; every node
+//                                                      runs one, as a voter or an observer
+//   QuorumController  (core/controller/quorum_controller.h) decisions of the active controller
+//                                                      (controller role only)
+//   MetadataImage     (core/controller/metadata_image.h)    replayed from committed records
+//   ReplicaManager    (core/replication/replica_manager.h)  partitions, produce/fetch, ISR
+//                                                      (broker role only)
+//
+// Broker lifecycle (broker role), as in KRaft:
+//   kStarting   -> kRegistering : the node knows the active controller
+//   kRegistering-> kRegistered  : BrokerRegistration answered with a broker epoch
+//   kRegistered -> kRegistering : a heartbeat answered STALE_BROKER_EPOCH / unknown broker
+// Heartbeats go every broker.heartbeat.interval.ms with the metadata offset replayed so far; the
+// controller unfences the broker once it has caught up.
+//
+// Connections: inbound connections carry client (and peer) requests; their responses go back in
+// request order, as Kafka guarantees per connection. Outbound connections, one per peer node,
+// carry this node's requests; a response is matched by correlation id, and a request that times
+// out closes its connection (as Kafka's NetworkClient does), failing every request on it.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/disk.h"
+#include "core/base/prng.h"
+#include "core/broker/broker_config.h"
+#include "core/broker/node.h"
+#include "core/controller/metadata_image.h"
+#include "core/protocol/messages/dispatch.h"
+
+namespace samsa {
+
+class RaftReplica;
+class QuorumController;
+class ReplicaManager;
+
+class BrokerNode final : public Node {
+ public:
+  enum class Lifecycle { kStarting, kRegistering, kRegistered, kFailed };
+
+  BrokerNode(BrokerConfig config, Disk& disk, uint64_t seed);
+  ~BrokerNode() override;
+
+  NodeId id() const override { return NodeId(config_.node_id); }
+  void Step(const Input& input) override;
+  Ready TakeReady() override;
+
+  // Observation, for checkers, reports and ClusterView. Never used to make decisions elsewhere.
+  const BrokerConfig& config() const { return config_; }
+  const MetadataImage& image() const { return image_; }
+  const RaftReplica* raft() const { return raft_.get(); }
+  const QuorumController* controller() const { return controller_.get(); }
+  ReplicaManager* replicas() { return replicas_.get(); }
+  const ReplicaManager* replicas() const { return replicas_.get(); }
+  Lifecycle lifecycle() const { return lifecycle_; }
+  int64_t broker_epoch() const { return broker_epoch_; }
+  bool IsActiveController() const;
+  // Why the node stopped serving (kFailed), e.g. a log that could not be recovered.
+  const Status& health() const { return health_; }
+  // The offset of the last committed metadata record replayed.
+  int64_t replayed_metadata_offset() const { return image_.offset(); }
+  // A hash chained over every committed metadata record replayed (offset and bytes): two nodes
+  // at the same offset with different hashes replayed different histories.
+  uint64_t metadata_chain_hash() const { return metadata_chain_hash_; }
+
+  // API versions this node serves (ApiVersions advertises them; others are answered with
+  // UNSUPPORTED_VERSION). Produce and Fetch are advertised from v0 but served from v3 and v4.
+  static std::vector<ApiVersionsResponse::ApiVersion> AdvertisedApiVersions(bool controller_role);
+
+ private:
+  // Who owns an outbound request, so its response or failure goes back to the right module.
+  enum class Owner { kRaft, kReplica, kLifecycle, kForward };
+  struct PendingRequest {
+    Owner owner;
+    uint64_t owner_id = 0;  // ReplicaSend id, or forwarded client token
+    ApiKey api_key;
+    int16_t version = 0;
+    int32_t to = -1;
+    ConnId conn;
+    int64_t deadline_ms = 0;
+  };
+  struct PeerConn {
+    ConnId conn;
+    bool open = false;
+    std::vector<Bytes> queued;  // frames waiting for the connection to open
+  };
+  struct InboundConn {
+    uint64_t next_seq = 0;       // sequence number of the next request on this connection
+    uint64_t next_to_send = 0;   // responses go out in request order
+    std::map<uint64_t, std::optional<Bytes>> done;  // seq -> frame (nullopt: no response)
+  };
+  struct HeldControllerReply {
+    int64_t commit_offset;  // released once the metadata HW passes it
+    uint64_t token;
+    ApiKey api_key;
+    int16_t version;
+    ResponseBody response;
+  };
+  struct TokenInfo {
+    ConnId conn;
+    uint64_t seq;
+    int32_t correlation_id;
+    ApiKey api_key;
+    int16_t version;
+  };
+
+  int64_t NowMs() const { return now_ns_ / 1'000'000; }
+  void Start();
+  void Fail(Status why);
+
+  // Inbound.
+  void OnFrame(ConnId conn, Bytes frame);
+  void OnRequest(ConnId conn, const Request& request, ByteView frame);
+  void OnResponseFrame(ConnId conn, ByteView frame);
+  void OnConnClosed(ConnId conn);
+  uint64_t NewToken(ConnId conn, const RequestHeader& header);
+  void Reply(uint64_t token, const ResponseBody& response);
+  void ReplyNothing(uint64_t token);
+  void ReplyRaw(uint64_t token, Bytes frame);
+  void FlushInbound(ConnId conn);
+
+  // Local request handling.
+  void HandleApiVersions(uint64_t token, const ApiVersionsRequest& request, int16_t version);
+  void HandleMetadata(uint64_t token, const MetadataRequest& request, int16_t version);
+  void HandleControllerRequest(uint64_t token, const RequestBody& body, int16_t version);
+  void ForwardToController(uint64_t token, const RequestBody& body, int16_t version);
+  void AutoCreateTopics(const std::vector<std::string>& names);
+
+  // Outbound.
+  void Send(Owner owner, uint64_t owner_id, int32_t to, const RequestBody& body, int16_t version,
+            int64_t timeout_ms);
+  void FailPending(const PendingRequest& pending);
+  void CompletePending(const PendingRequest& pending, const ResponseBody& body);
+  int32_t ActiveControllerId() const;
+
+  // Modules.
+  void Pump();
+  void PumpRaft();
+  void PumpController();
+  void PumpReplicas();
+  void PumpLifecycle();
+  void OnLifecycleResponse(const ResponseBody& body);
+  void LifecycleToSelf(const RequestBody& request);
+  void ApplyCommitted();
+  void Tick();
+
+  BrokerConfig config_;
+  Disk& disk_;
+  Prng prng_;
+  int64_t now_ns_ = 0;
+  bool started_ = false;
+  Status health_;
+
+  std::unique_ptr<RaftReplica> raft_;
+  std::unique_ptr<QuorumController> controller_;
+  std::unique_ptr<ReplicaManager> replicas_;
+  MetadataImage image_;
+  bool image_changed_ = false;
+  uint64_t metadata_chain_hash_ = 0;
+  int64_t replayed_through_ = 0;  // every committed metadata record below this was replayed
+
+  // Lifecycle.
+  Lifecycle lifecycle_ = Lifecycle::kStarting;
+  Uuid incarnation_id_;
+  int64_t broker_epoch_ = -1;
+  bool lifecycle_in_flight_ = false;
+  int64_t next_lifecycle_ms_ = 0;
+  bool fenced_ = true;
+
+  // Connections and requests.
+  std::map<uint64_t, InboundConn> inbound_;   // by ConnId value
+  std::map<int32_t, PeerConn> peers_;         // by peer node id
+  std::map<uint64_t, int32_t> peer_of_conn_;  // outbound ConnId value -> peer
+  std::map<int32_t, PendingRequest> pending_; // by correlation id
+  std::map<uint64_t, TokenInfo> tokens_;
+  struct Forwarded {
+    uint64_t token;    // the client's request
+    RequestBody body;  // to build its error response if the controller cannot be reached
+  };
+  struct SelfReply {
+    int64_t commit_offset;  // -1: nothing to wait for
+    ResponseBody response;
+  };
+  std::map<uint64_t, Forwarded> forwarded_;   // forward owner id -> client request
+  std::vector<SelfReply> self_replies_;       // a combined node's lifecycle answers to itself
+  std::vector<HeldControllerReply> held_replies_;
+  uint64_t next_token_ = 1;
+  uint64_t next_conn_ = 1;
+  int32_t next_correlation_ = 1;
+  std::map<int32_t, int64_t> reconnect_after_ms_;  // peer -> earliest reconnect time
+
+  Ready ready_;
+};
+
+}  // namespace samsa

@@ -1,0 +1,495 @@
+#include "sim/samsa_cluster_factory.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/broker/broker.h"
+#include "core/client/admin.h"
+#include "core/client/consumer.h"
+#include "core/client/producer.h"
+#include "core/controller/raft.h"
+#include "core/log/partition_log.h"
+#include "core/record/record_batch.h"
+#include "core/replication/replica_manager.h"
+
+namespace samsa::sim {
+
+namespace {
+
+std::string Ms(int64_t ns) { return fmt::format("{}.{:03}s", ns / 1'000'000'000, (ns / 1'000'000) % 1000); }
+
+std::vector<NodeId> BrokerBootstrap(const Scenario& scenario) {
+  std::vector<NodeId> out;
+  for (int32_t id = 1; id <= scenario.cluster.brokers; ++id) out.emplace_back(id);
+  return out;
+}
+
+}  // namespace
+
+void SamsaClusterFactory::Reset(const Scenario& scenario) {
+  scenario_ = &scenario;
+  history_ = std::make_shared<client::History>();
+  consumer_ids_.clear();
+  samples_.clear();
+  controllers_.clear();
+  lag_samples_.clear();
+  leader_of_epoch_.clear();
+  hw_of_epoch_.clear();
+  metadata_hash_at_.clear();
+  max_high_watermark_.clear();
+  checks_ = 0;
+}
+
+NodeFactory SamsaClusterFactory::Broker(const Scenario& scenario, int32_t node_id) {
+  std::vector<int32_t> servers = scenario.ServerIds();
+  if (!servers.empty() && node_id == servers.front()) Reset(scenario);
+
+  Properties props = scenario.cluster.config;
+  bool is_broker = node_id <= scenario.cluster.brokers;
+  bool is_voter = std::find(scenario.cluster.controllers.begin(), scenario.cluster.controllers.end(), node_id) !=
+                  scenario.cluster.controllers.end();
+  props["node.id"] = std::to_string(node_id);
+  props["process.roles"] = is_broker && is_voter ? "broker,controller" : (is_voter ? "controller" : "broker");
+  std::string voters;
+  for (int32_t v : scenario.cluster.controllers)
+    voters += (voters.empty() ? "" : ",") + fmt::format("{}@broker-{}:9093", v, v);
+  props["controller.quorum.voters"] = voters;
+  props["advertised.listeners"] = fmt::format("PLAINTEXT://broker-{}:9092", node_id);
+  props["log.dirs"] = "data";
+  props["cluster.id"] = "samsa-sim";
+  Result<BrokerConfig> config = BrokerConfig::FromProperties(props);
+  if (!config.ok()) return {};  // the runner reports "cannot build this"
+  BrokerConfig c = *config;
+  return [c](NodeId, Disk& disk, uint64_t seed) -> std::unique_ptr<Node> {
+    return std::make_unique<BrokerNode>(c, disk, seed);
+  };
+}
+
+NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const ProducerSpec& spec, int32_t) {
+  client::ProducerConfig pc;
+  pc.client.bootstrap = BrokerBootstrap(scenario);
+  pc.client.client_id = "producer";
+  // Topics come from the scenario (the admin client creates them); a client's Metadata request
+  // must not race it by auto-creating a 1-partition topic (allow.auto.create.topics=false).
+  pc.client.allow_auto_topic_creation = false;
+  pc.client.request_timeout_ms = int32_t(spec.request_timeout_ms);
+  pc.client.retry_backoff_ms = spec.retry_backoff_ms;
+  pc.client.max_in_flight_requests_per_connection = spec.max_in_flight;
+  pc.acks = int16_t(spec.acks);
+  pc.linger_ms = spec.linger_ms;
+  pc.batch_size = int32_t(spec.batch_size);
+  pc.delivery_timeout_ms = int32_t(spec.delivery_timeout_ms);
+  pc.retries = spec.retries;
+  client::ProducerWorkload w;
+  w.topic = spec.topic;
+  w.rate_per_s = spec.rate_per_s;
+  w.keys = spec.keys ? int32_t(*spec.keys) : 0;
+  w.start_ns = spec.start_ns;
+  w.stop_ns = spec.stop_ns < 0 ? INT64_MAX : spec.stop_ns;
+  auto history = history_;
+  return [pc, w, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
+    return std::make_unique<client::ProducerNode>(id, pc, w, history, seed);
+  };
+}
+
+NodeFactory SamsaClusterFactory::Consumer(const Scenario& scenario, const ConsumerSpec& spec, int32_t client_id) {
+  client::ConsumerConfig cc;
+  cc.client.bootstrap = BrokerBootstrap(scenario);
+  cc.client.client_id = "consumer";
+  cc.client.allow_auto_topic_creation = false;
+  cc.topic = spec.topic;
+  cc.partitions = spec.partitions;
+  if (spec.from == "earliest") {
+    cc.start = client::StartFrom::kEarliest;
+  } else if (spec.from == "latest") {
+    cc.start = client::StartFrom::kLatest;
+  } else {
+    cc.start = client::StartFrom::kOffset;
+    cc.start_offset = std::stoll(spec.from);
+  }
+  consumer_ids_.push_back({client_id, spec.topic});
+  auto history = history_;
+  return [cc, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
+    return std::make_unique<client::ConsumerNode>(id, cc, history, seed);
+  };
+}
+
+void SamsaClusterFactory::InstallProviders(Simulation& sim) {
+  // The admin client that creates the scenario's topics.
+  std::vector<client::TopicToCreate> topics;
+  for (const auto& t : scenario_->topics) {
+    client::TopicToCreate c;
+    c.name = t.name;
+    c.partitions = t.partitions;
+    c.replication_factor = int16_t(t.replication_factor);
+    c.configs = t.config;
+    topics.push_back(std::move(c));
+  }
+  client::ClientConfig ac;
+  ac.bootstrap = BrokerBootstrap(*scenario_);
+  ac.client_id = "admin";
+  ac.request_timeout_ms = 5000;
+  auto history = history_;
+  sim.AddNode(NodeId(kAdminId),
+              [ac, topics, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
+                return std::make_unique<client::AdminNode>(id, ac, topics, history, seed);
+              },
+              /*is_client=*/true);
+
+  sim.providers().partition_leaders = [this, &sim]() {
+    std::set<NodeId> leaders;
+    if (BrokerNode* b = Freshest(sim))
+      for (const auto& [name, topic] : b->image().topics())
+        for (const auto& [_, p] : topic.partitions)
+          if (p.leader >= 0) leaders.insert(NodeId(p.leader));
+    return std::vector<NodeId>(leaders.begin(), leaders.end());
+  };
+  sim.providers().active_controller = [this, &sim]() {
+    std::vector<NodeId> out;
+    for (BrokerNode* b : LiveBrokers(sim))
+      if (b->IsActiveController()) out.push_back(b->id());
+    return out;
+  };
+}
+
+std::vector<BrokerNode*> SamsaClusterFactory::LiveBrokers(Simulation& sim) {
+  std::vector<BrokerNode*> out;
+  for (NodeId id : sim.broker_ids()) {
+    if (id.value() == kAdminId) continue;
+    if (auto* b = dynamic_cast<BrokerNode*>(sim.node(id))) out.push_back(b);
+  }
+  return out;
+}
+
+BrokerNode* SamsaClusterFactory::Freshest(Simulation& sim) {
+  BrokerNode* best = nullptr;
+  for (BrokerNode* b : LiveBrokers(sim))
+    if (best == nullptr || b->image().offset() > best->image().offset()) best = b;
+  return best;
+}
+
+std::vector<NodeId> SamsaClusterFactory::LeaderOf(Simulation& sim, const PartitionRef& partition) {
+  BrokerNode* b = Freshest(sim);
+  if (b == nullptr) return {};
+  const PartitionInfo* p = b->image().FindPartition(partition.topic, partition.partition);
+  if (p == nullptr || p->leader < 0) return {};
+  return {NodeId(p->leader)};
+}
+
+void SamsaClusterFactory::Observe(Simulation& sim) {
+  int64_t now = sim.now_ns();
+  BrokerNode* fresh = Freshest(sim);
+  // Leadership and ISR as the committed metadata says.
+  if (fresh != nullptr) {
+    for (const auto& [name, topic] : fresh->image().topics()) {
+      for (const auto& [index, p] : topic.partitions) {
+        auto& series = samples_[{name, index}];
+        if (series.empty() || series.back().leader != p.leader || series.back().isr != p.isr ||
+            series.back().leader_epoch != p.leader_epoch)
+          series.push_back({now, p.leader, p.leader_epoch, p.isr});
+      }
+    }
+  }
+  int32_t controller = -1;
+  for (BrokerNode* b : LiveBrokers(sim))
+    if (b->IsActiveController()) controller = b->id().value();
+  if (controllers_.empty() || controllers_.back().second != controller) controllers_.push_back({now, controller});
+
+  // Consumer lag: the largest (high watermark - position) over consumers and partitions.
+  if (fresh != nullptr && !consumer_ids_.empty()) {
+    std::map<Tp, int64_t> hw;
+    for (BrokerNode* b : LiveBrokers(sim)) {
+      if (b->replicas() == nullptr) continue;
+      for (const auto& st : b->replicas()->Partitions())
+        if (st.is_leader) hw[{st.topic, st.partition}] = st.high_watermark;
+    }
+    int64_t max_lag = 0;
+    for (const auto& [id, topic] : consumer_ids_) {
+      auto* c = dynamic_cast<client::ConsumerNode*>(sim.node(NodeId(id)));
+      if (c == nullptr) continue;
+      for (const auto& [tp, h] : hw) {
+        if (tp.first != topic) continue;
+        std::optional<int64_t> pos = c->position(tp.second);
+        if (pos) max_lag = std::max(max_lag, h - *pos);
+      }
+    }
+    lag_samples_.push_back({now, max_lag});
+  }
+}
+
+std::vector<Violation> SamsaClusterFactory::CheckRuntime(Simulation& sim) {
+  ++checks_;
+  Observe(sim);
+  std::vector<Violation> out;
+  for (BrokerNode* b : LiveBrokers(sim)) {
+    int32_t node = b->id().value();
+    // Controllers (and every node) agree on committed metadata.
+    auto [it, inserted] = metadata_hash_at_.try_emplace(b->image().offset(), b->metadata_chain_hash(), node);
+    if (!inserted && it->second.first != b->metadata_chain_hash()) {
+      out.push_back({"metadata-divergence", "", -1, b->image().offset(),
+                     fmt::format("nodes {} and {} replayed different metadata up to offset {}", it->second.second, node,
+                                 b->image().offset())});
+    }
+    if (b->replicas() == nullptr) continue;
+    for (const auto& st : b->replicas()->Partitions()) {
+      if (!st.is_leader) continue;
+      auto key = std::make_tuple(st.topic, st.partition, st.leader_epoch);
+      auto [lit, first] = leader_of_epoch_.try_emplace(key, node);
+      if (!first && lit->second != node && sim.node(NodeId(lit->second)) != nullptr) {
+        // Both claim the epoch now? Only a violation if the other still leads it.
+        if (auto* other = dynamic_cast<BrokerNode*>(sim.node(NodeId(lit->second))); other && other->replicas()) {
+          for (const auto& os : other->replicas()->Partitions())
+            if (os.is_leader && os.topic == st.topic && os.partition == st.partition && os.leader_epoch == st.leader_epoch)
+              out.push_back({"multiple-leaders", st.topic, st.partition, -1,
+                             fmt::format("nodes {} and {} both lead epoch {}", lit->second, node, st.leader_epoch)});
+        }
+      }
+      auto [hit, hw_first] = hw_of_epoch_.try_emplace(key, st.high_watermark);
+      if (!hw_first && st.high_watermark < hit->second && lit->second == node) {
+        out.push_back({"hw-regression", st.topic, st.partition, st.high_watermark,
+                       fmt::format("leader {} epoch {}: high watermark {} -> {}", node, st.leader_epoch, hit->second,
+                                   st.high_watermark)});
+      }
+      hit->second = std::max(hit->second, st.high_watermark);
+      if (st.high_watermark > st.log_end_offset) {
+        out.push_back({"hw-above-leo", st.topic, st.partition, st.high_watermark,
+                       fmt::format("leader {}: high watermark {} above log end offset {}", node, st.high_watermark,
+                                   st.log_end_offset)});
+      }
+      int64_t& max_hw = max_high_watermark_[{st.topic, st.partition}];
+      max_hw = std::max(max_hw, st.high_watermark);
+    }
+  }
+  // Byte comparison of ISR replicas is the expensive check: every 5th check.
+  if (checks_ % 5 == 0) CheckReplicaBytes(sim, out);
+  return out;
+}
+
+void SamsaClusterFactory::CheckReplicaBytes(Simulation& sim, std::vector<Violation>& out) {
+  std::vector<BrokerNode*> live = LiveBrokers(sim);
+  std::map<int32_t, BrokerNode*> by_id;
+  for (BrokerNode* b : live) by_id[b->id().value()] = b;
+  for (BrokerNode* leader : live) {
+    if (leader->replicas() == nullptr) continue;
+    for (const auto& st : leader->replicas()->Partitions()) {
+      if (!st.is_leader) continue;
+      PartitionLog* llog = leader->replicas()->FindLog(st.topic, st.partition);
+      if (llog == nullptr) continue;
+      for (int32_t member : st.isr) {
+        if (member == leader->id().value() || !by_id.count(member)) continue;
+        ReplicaManager* fr = by_id[member]->replicas();
+        if (fr == nullptr) continue;
+        int64_t follower_hw = -1, follower_start = 0;
+        for (const auto& fs : fr->Partitions())
+          if (fs.topic == st.topic && fs.partition == st.partition && !fs.is_leader) {
+            follower_hw = fs.high_watermark;
+            follower_start = fs.log_start_offset;
+          }
+        PartitionLog* flog = fr->FindLog(st.topic, st.partition);
+        if (flog == nullptr || follower_hw <= 0) continue;
+        int64_t from = std::max(llog->log_start_offset(), follower_start);
+        int64_t to = std::min(st.high_watermark, follower_hw);
+        while (from < to) {
+          auto a = llog->Read(from, 1 << 20);
+          auto b = flog->Read(from, 1 << 20);
+          if (!a.ok() || !b.ok() || a->records.empty() || b->records.empty()) break;
+          // Compare batch by batch up to `to`.
+          ByteView av(a->records), bv(b->records);
+          size_t pos = 0;
+          bool diverged = false;
+          int64_t next = from;
+          while (pos < av.size() && next < to) {
+            Result<BatchHeader> ha = ParseBatchHeader(av.subspan(pos));
+            if (!ha.ok()) break;
+            size_t n = ha->total_bytes();
+            if (pos + n > bv.size() || !std::equal(av.begin() + pos, av.begin() + pos + n, bv.begin() + pos)) {
+              out.push_back({"replica-divergence", st.topic, st.partition, ha->base_offset,
+                             fmt::format("leader {} and ISR follower {} differ in the batch at offset {} (below HW {})",
+                                         leader->id().value(), member, ha->base_offset, to)});
+              diverged = true;
+              break;
+            }
+            pos += n;
+            next = ha->next_offset();
+          }
+          if (diverged || next <= from) break;
+          from = next;
+        }
+      }
+    }
+  }
+}
+
+std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim) {
+  // High watermarks are sampled every check interval; take a last sample now, so that a read
+  // of data that became committed after the last sample is not mistaken for a dirty read.
+  for (BrokerNode* b : LiveBrokers(sim)) {
+    if (b->replicas() == nullptr) continue;
+    for (const auto& st : b->replicas()->Partitions()) {
+      int64_t& max_hw = max_high_watermark_[{st.topic, st.partition}];
+      max_hw = std::max(max_hw, st.high_watermark);
+    }
+  }
+  CheckerOptions options;
+  options.max_high_watermark = max_high_watermark_;
+  return sim::CheckHistory(*history_, options).violations;
+}
+
+Stats SamsaClusterFactory::CollectStats(Simulation&) {
+  Stats s;
+  for (const auto& e : history_->events()) {
+    if (e.op == client::EventOp::kSend && e.type == client::EventType::kInvoke) ++s.produced;
+    if (e.op == client::EventOp::kSend && e.type == client::EventType::kOk) ++s.acked;
+    if (e.op == client::EventOp::kPoll && e.type == client::EventType::kOk) ++s.consumed;
+  }
+  return s;
+}
+
+ExpectationResult SamsaClusterFactory::Evaluate(const Expectation& e, Simulation& sim, const RunTimeline& timeline) {
+  ExpectationResult r;
+  r.name = e.name;
+  int64_t from = e.after_ns, until = e.after_ns + e.within_ns;
+  auto series_of = [&](const PartitionRef& p) -> const std::vector<Sample>* {
+    auto it = samples_.find({p.topic, p.partition});
+    return it == samples_.end() ? nullptr : &it->second;
+  };
+  auto at = [](const std::vector<Sample>& s, int64_t t) -> const Sample* {
+    const Sample* last = nullptr;
+    for (const auto& x : s)
+      if (x.at_ns <= t) last = &x;
+    return last;
+  };
+  switch (e.kind) {
+    case ExpectKind::kNewLeaderWithin:
+    case ExpectKind::kLeaderWithin: {
+      const auto* s = e.partition ? series_of(*e.partition) : nullptr;
+      if (s == nullptr) {
+        r.detail = "the partition never appeared in the metadata";
+        return r;
+      }
+      const Sample* before = at(*s, from);
+      int32_t old_leader = before ? before->leader : -1;
+      for (const auto& x : *s) {
+        if (x.at_ns < from || x.at_ns > until) continue;
+        if (x.leader >= 0 && (e.kind == ExpectKind::kLeaderWithin || x.leader != old_leader)) {
+          r.passed = true;
+          r.detail = fmt::format("{}: leader {} -> {} (epoch {}) at {}", e.partition->ToString(), old_leader, x.leader,
+                                 x.leader_epoch, Ms(x.at_ns));
+          return r;
+        }
+      }
+      if (e.kind == ExpectKind::kLeaderWithin && before && before->leader >= 0 &&
+          std::none_of(s->begin(), s->end(), [&](const Sample& x) { return x.at_ns > from && x.at_ns <= until; })) {
+        r.passed = true;
+        r.detail = fmt::format("{}: leader {} throughout", e.partition->ToString(), before->leader);
+        return r;
+      }
+      r.detail = fmt::format("{}: no {}leader between {} and {} (leader at {}: {})", e.partition->ToString(),
+                             e.kind == ExpectKind::kNewLeaderWithin ? "new " : "", Ms(from), Ms(until), Ms(from),
+                             old_leader);
+      return r;
+    }
+    case ExpectKind::kControllerWithin: {
+      // The active controller as last observed at the end of the window.
+      int32_t id = -1;
+      int64_t since = 0;
+      for (const auto& [t, c] : controllers_) {
+        if (t > until) break;
+        id = c;
+        since = t;
+      }
+      r.passed = id >= 0;
+      r.detail = id >= 0 ? fmt::format("active controller {} (since {})", id, Ms(since))
+                         : fmt::format("no active controller at {}", Ms(until));
+      return r;
+    }
+    case ExpectKind::kIsrShrinks:
+    case ExpectKind::kIsrExpands: {
+      const auto* s = e.partition ? series_of(*e.partition) : nullptr;
+      if (s == nullptr) {
+        r.detail = "the partition never appeared in the metadata";
+        return r;
+      }
+      const Sample* prev = at(*s, from);
+      for (const auto& x : *s) {
+        if (x.at_ns <= from || x.at_ns > until) continue;
+        if (prev != nullptr) {
+          bool shrank = x.isr.size() < prev->isr.size();
+          bool grew = x.isr.size() > prev->isr.size();
+          if ((e.kind == ExpectKind::kIsrShrinks && shrank) || (e.kind == ExpectKind::kIsrExpands && grew)) {
+            r.passed = true;
+            r.detail = fmt::format("{}: ISR {} -> {} at {}", e.partition->ToString(), fmt::join(prev->isr, ","),
+                                   fmt::join(x.isr, ","), Ms(x.at_ns));
+            return r;
+          }
+        }
+        prev = &x;
+      }
+      r.detail = fmt::format("{}: ISR did not {} between {} and {}", e.partition->ToString(),
+                             e.kind == ExpectKind::kIsrShrinks ? "shrink" : "grow", Ms(from), Ms(until));
+      return r;
+    }
+    case ExpectKind::kProducersMakeProgress: {
+      int64_t since = e.after_ns > 0 ? e.after_ns : timeline.faults_end_ns;
+      uint64_t acks = 0;
+      for (const auto& ev : history_->events())
+        if (ev.op == client::EventOp::kSend && ev.type == client::EventType::kOk && ev.time_ns >= since) ++acks;
+      r.passed = acks > 0;
+      r.detail = fmt::format("{} acknowledgements after {}", acks, Ms(since));
+      return r;
+    }
+    case ExpectKind::kLagBelow: {
+      for (const auto& [t, lag] : lag_samples_) {
+        if (t < e.after_ns) continue;
+        r.passed = lag <= e.messages;
+        r.detail = fmt::format("largest consumer lag {} at {} (limit {})", lag, Ms(t), e.messages);
+        return r;
+      }
+      r.detail = fmt::format("no lag sample after {}", Ms(e.after_ns));
+      return r;
+    }
+    case ExpectKind::kAllAckedReadable: {
+      // Every acknowledged record is in the current leader's log at its offset.
+      BrokerNode* fresh = Freshest(sim);
+      uint64_t checked = 0, missing = 0;
+      std::string first_missing;
+      std::map<int32_t, BrokerNode*> by_id;
+      for (BrokerNode* b : LiveBrokers(sim)) by_id[b->id().value()] = b;
+      for (const auto& ev : history_->events()) {
+        if (ev.op != client::EventOp::kSend || ev.type != client::EventType::kOk || ev.offset < 0) continue;
+        ++checked;
+        const PartitionInfo* p = fresh ? fresh->image().FindPartition(ev.topic, ev.partition) : nullptr;
+        PartitionLog* log = nullptr;
+        if (p && p->leader >= 0 && by_id.count(p->leader) && by_id[p->leader]->replicas())
+          log = by_id[p->leader]->replicas()->FindLog(ev.topic, ev.partition);
+        bool found = false;
+        if (log != nullptr) {
+          auto read = log->Read(ev.offset, 1);
+          if (read.ok() && !read->records.empty()) {
+            auto records = DecodeRecords(read->records, 64 << 20);
+            auto header = ParseBatchHeader(read->records);
+            if (records.ok() && header.ok())
+              for (const auto& rec : *records)
+                if (rec.AbsoluteOffset(*header) == ev.offset && rec.value && AsString(*rec.value) == ev.value)
+                  found = true;
+          }
+        }
+        if (!found && ++missing == 1)
+          first_missing = fmt::format("{} at {}-{}@{}", ev.value, ev.topic, ev.partition, ev.offset);
+      }
+      r.passed = missing == 0;
+      r.detail = missing == 0 ? fmt::format("all {} acknowledged records readable", checked)
+                              : fmt::format("{} of {} acknowledged records missing (first: {})", missing, checked,
+                                            first_missing);
+      return r;
+    }
+    case ExpectKind::kNoViolations:
+    case ExpectKind::kViolation:
+      break;
+  }
+  r.detail = "judged by the runner";
+  return r;
+}
+
+}  // namespace samsa::sim

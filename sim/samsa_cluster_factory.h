@@ -1,0 +1,81 @@
+#pragma once
+// SamsaClusterFactory: runs scenarios on real samsa BrokerNodes (core/broker/broker.h) with the
+// simulated producer, consumer and admin clients (core/client/).
+//
+// Per run (the runner calls Broker() first for the lowest server id, which resets the state):
+//  - every server node gets a server.properties built from the scenario: node.id,
+//    process.roles (broker, controller, or both), controller.quorum.voters, advertised.listeners
+//    ("broker-N:9092"), log.dirs, cluster.id, then cluster.config;
+//  - an admin client (id kAdminId) creates the scenario's topics over the wire at time 0;
+//  - producers and consumers share one History.
+//
+// Runtime invariants (CheckRuntime, every check interval), named as the checker reports them:
+//  multiple-leaders     two live nodes lead one partition in the same leader epoch
+//  hw-regression        a leader's high watermark went back within its epoch
+//  hw-above-leo         a leader's high watermark is above its log end offset
+//  replica-divergence   an ISR follower holds different bytes than its leader below both HWs
+//  metadata-divergence  two nodes replayed different committed metadata at one offset
+// History anomalies (CheckHistory, at the end): sim/history_checker.h.
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/client/history.h"
+#include "sim/cluster_factory.h"
+
+namespace samsa {
+class BrokerNode;
+}
+
+namespace samsa::sim {
+
+class SamsaClusterFactory final : public ClusterFactory {
+ public:
+  static constexpr int32_t kAdminId = 999;  // below kFirstClientId, above any broker id we allow
+
+  NodeFactory Broker(const Scenario& scenario, int32_t node_id) override;
+  NodeFactory Producer(const Scenario& scenario, const ProducerSpec& spec, int32_t client_id) override;
+  NodeFactory Consumer(const Scenario& scenario, const ConsumerSpec& spec, int32_t client_id) override;
+  void InstallProviders(Simulation& sim) override;
+  std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& partition) override;
+  std::vector<Violation> CheckRuntime(Simulation& sim) override;
+  std::vector<Violation> CheckHistory(Simulation& sim) override;
+  ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
+  Stats CollectStats(Simulation& sim) override;
+
+  const client::History* history() const { return history_.get(); }
+
+ private:
+  struct Sample {
+    int64_t at_ns;
+    int32_t leader;
+    int32_t leader_epoch;
+    std::vector<int32_t> isr;
+  };
+  using Tp = std::pair<std::string, int32_t>;
+
+  void Reset(const Scenario& scenario);
+  void Observe(Simulation& sim);
+  // The broker with the newest metadata among live nodes (nullptr if none is up).
+  BrokerNode* Freshest(Simulation& sim);
+  std::vector<BrokerNode*> LiveBrokers(Simulation& sim);
+  void CheckReplicaBytes(Simulation& sim, std::vector<Violation>& out);
+
+  const Scenario* scenario_ = nullptr;
+  std::shared_ptr<client::History> history_;
+  std::vector<std::pair<int32_t, std::string>> consumer_ids_;  // (client id, topic)
+  std::map<Tp, std::vector<Sample>> samples_;                 // leader/ISR changes over time
+  std::vector<std::pair<int64_t, int32_t>> controllers_;     // active controller changes
+  std::vector<std::pair<int64_t, int64_t>> lag_samples_;     // (time, max consumer lag)
+  std::map<std::tuple<std::string, int32_t, int32_t>, int32_t> leader_of_epoch_;
+  std::map<std::tuple<std::string, int32_t, int32_t>, int64_t> hw_of_epoch_;
+  std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
+  std::map<Tp, int64_t> max_high_watermark_;
+  uint64_t checks_ = 0;
+};
+
+}  // namespace samsa::sim
