@@ -15,7 +15,8 @@
 //   InstallProviders(sim)     once, after every node is added and before time advances: set
 //                             sim.providers() (partition leaders, active controller) and attach
 //                             any observers (frame observer, history recorders).
-//   LeaderOf(sim, partition)  at fault time, for the "leader-of TOPIC-N" target (empty: none).
+//   LeaderOf(sim, partition)  at fault time, for the "leader-of TOPIC-N" target (empty: none);
+//   FollowersOf(sim, partition) likewise for "followers-of TOPIC-N" (replicas but the leader).
 //   CheckRuntime(sim)         every RunOptions::check_interval_ns of simulated time.
 //   CheckHistory(sim)         once at the end (may crash nodes to inspect durable state).
 //   CollectStats(sim)         once at the end, after CheckHistory.
@@ -76,6 +77,7 @@ class ClusterFactory {
   virtual NodeFactory Consumer(const Scenario& scenario, const ConsumerSpec& spec, int32_t client_id) = 0;
   virtual void InstallProviders(Simulation&) {}
   virtual std::vector<NodeId> LeaderOf(Simulation&, const PartitionRef&) { return {}; }
+  virtual std::vector<NodeId> FollowersOf(Simulation&, const PartitionRef&) { return {}; }
   virtual std::vector<Violation> CheckRuntime(Simulation&) { return {}; }
   virtual std::vector<Violation> CheckHistory(Simulation&) { return {}; }
   virtual ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) = 0;

@@ -177,6 +177,18 @@ std::vector<NodeId> SamsaClusterFactory::LeaderOf(Simulation& sim, const Partiti
   return {NodeId(p->leader)};
 }
 
+std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const PartitionRef& partition) {
+  BrokerNode* b = Freshest(sim);
+  if (b == nullptr) return {};
+  const PartitionInfo* p = b->image().FindPartition(partition.topic, partition.partition);
+  if (p == nullptr) return {};
+  std::vector<NodeId> out;
+  for (int32_t r : p->replicas)
+    if (r != p->leader) out.emplace_back(r);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void SamsaClusterFactory::Observe(Simulation& sim) {
   int64_t now = sim.now_ns();
   BrokerNode* fresh = Freshest(sim);

@@ -42,6 +42,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   NodeFactory Consumer(const Scenario& scenario, const ConsumerSpec& spec, int32_t client_id) override;
   void InstallProviders(Simulation& sim) override;
   std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& partition) override;
+  std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<Violation> CheckRuntime(Simulation& sim) override;
   std::vector<Violation> CheckHistory(Simulation& sim) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;

@@ -316,7 +316,7 @@ std::optional<PartitionRef> Parser::Partition(const YAML::Node& n, std::string_v
 
 std::optional<FaultTarget> Parser::Target(const YAML::Node& n, std::string_view path) {
   if (!n.IsScalar()) {
-    Error(n, path, "expected a target (a node id, broker-N, leader-of TOPIC-N, leaders, controller, all, minority, "
+    Error(n, path, "expected a target (a node id, broker-N, leader-of TOPIC-N, followers-of TOPIC-N, leaders, controller, all, minority, "
                    "majority, majority-ring, bridge, random)");
     return std::nullopt;
   }
@@ -326,7 +326,8 @@ std::optional<FaultTarget> Parser::Target(const YAML::Node& n, std::string_view 
     return std::nullopt;
   }
   targets_.push_back({*t, MarkOf(n), std::string(path)});
-  if (t->kind == FaultTarget::Kind::kLeaderOf) partitions_.push_back({t->partition, MarkOf(n), std::string(path)});
+  if (t->kind == FaultTarget::Kind::kLeaderOf || t->kind == FaultTarget::Kind::kFollowersOf)
+    partitions_.push_back({t->partition, MarkOf(n), std::string(path)});
   return *t;
 }
 
@@ -998,6 +999,7 @@ std::string FaultTarget::ToString() const {
   switch (kind) {
     case Kind::kNode: return fmt::format("broker-{}", node_id);
     case Kind::kLeaderOf: return "leader-of " + partition.ToString();
+    case Kind::kFollowersOf: return "followers-of " + partition.ToString();
     case Kind::kLeaders: return "leaders";
     case Kind::kController: return "controller";
     case Kind::kAll: return "all";
@@ -1021,13 +1023,15 @@ Result<FaultTarget> ParseTarget(std::string_view text) {
     t.node_id = int32_t(id);
     return t;
   }
-  if (text.starts_with("leader-of ")) {
-    std::string_view p = text.substr(10);
+  if (text.starts_with("leader-of ") || text.starts_with("followers-of ")) {
+    bool leader = text.starts_with("leader-of ");
+    std::string_view p = text.substr(leader ? 10 : 13);
     while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
     size_t dash = p.rfind('-');
     if (dash == std::string_view::npos || dash == 0 || !ParseInt64(p.substr(dash + 1), &id) || id < 0 || id > 1'000'000)
-      return Status::InvalidArgument(fmt::format("'{}': expected leader-of TOPIC-N (e.g. leader-of orders-0)", text));
-    t.kind = FaultTarget::Kind::kLeaderOf;
+      return Status::InvalidArgument(fmt::format("'{}': expected {} TOPIC-N (e.g. {} orders-0)", text,
+                                                 leader ? "leader-of" : "followers-of", leader ? "leader-of" : "followers-of"));
+    t.kind = leader ? FaultTarget::Kind::kLeaderOf : FaultTarget::Kind::kFollowersOf;
     t.partition = PartitionRef{std::string(p.substr(0, dash)), int32_t(id)};
     return t;
   }
@@ -1042,7 +1046,7 @@ Result<FaultTarget> ParseTarget(std::string_view text) {
       return t;
     }
   return Status::InvalidArgument(fmt::format(
-      "unknown target '{}'; expected a node id, broker-N, leader-of TOPIC-N, leaders, controller, all, minority, "
+      "unknown target '{}'; expected a node id, broker-N, leader-of TOPIC-N, followers-of TOPIC-N, leaders, controller, all, minority, "
       "majority, majority-ring, bridge or random",
       text));
 }

@@ -52,6 +52,7 @@ struct FaultTarget {
   enum class Kind : uint8_t {
     kNode,          // 1, "1", "broker-1"
     kLeaderOf,      // "leader-of orders-0"
+    kFollowersOf,   // "followers-of orders-0": its replicas other than the leader
     kLeaders,       // "leaders": every partition leader
     kController,    // "controller": the active controller
     kAll,           // "all"
@@ -63,7 +64,7 @@ struct FaultTarget {
   };
   Kind kind = Kind::kAll;
   int32_t node_id = -1;     // kNode
-  PartitionRef partition;   // kLeaderOf
+  PartitionRef partition;   // kLeaderOf, kFollowersOf
   std::string ToString() const;  // as it would be written in the file
 };
 

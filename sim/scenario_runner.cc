@@ -43,6 +43,7 @@ std::vector<NodeId> ResolveTarget(Simulation& sim, ClusterFactory& factory, cons
   switch (t.kind) {
     case K::kNode: out = {NodeId(t.node_id)}; break;
     case K::kLeaderOf: out = factory.LeaderOf(sim, t.partition); break;
+    case K::kFollowersOf: out = factory.FollowersOf(sim, t.partition); break;
     case K::kLeaders: out = ResolveNodes(TargetKind::kLeaders, brokers, prng, sim.providers()); break;
     case K::kController: out = ResolveNodes(TargetKind::kController, brokers, prng, sim.providers()); break;
     case K::kAll: out = brokers; break;
