@@ -13,33 +13,6 @@ namespace {
 // Bytes read at once when walking batches.
 constexpr size_t kWalkChunkBytes = 64 << 10;
 
-// Parses the fixed header from its first 61 bytes alone (the batch body may not be in memory):
-// the same checks as ParseBatchHeader except the ones that need the whole batch.
-Result<BatchHeader> ParseHeaderOnly(ByteView data) {
-  if (data.size() < kBatchHeaderBytes) return Status::Truncated("batch header needs 61 bytes");
-  const uint8_t* p = data.data();
-  BatchHeader h;
-  h.base_offset = int64_t(LoadBe64(p));
-  h.batch_length = int32_t(LoadBe32(p + 8));
-  h.partition_leader_epoch = int32_t(LoadBe32(p + 12));
-  h.magic = int8_t(p[16]);
-  h.crc = LoadBe32(p + 17);
-  h.attributes = int16_t(LoadBe16(p + 21));
-  h.last_offset_delta = int32_t(LoadBe32(p + 23));
-  h.base_timestamp = int64_t(LoadBe64(p + 27));
-  h.max_timestamp = int64_t(LoadBe64(p + 35));
-  h.producer_id = int64_t(LoadBe64(p + 43));
-  h.producer_epoch = int16_t(LoadBe16(p + 51));
-  h.base_sequence = int32_t(LoadBe32(p + 53));
-  h.record_count = int32_t(LoadBe32(p + 57));
-  if (h.magic != kRecordBatchMagic) return Status::Corruption("bad magic " + std::to_string(h.magic));
-  if (h.batch_length < kMinBatchLength) return Status::Corruption("batchLength below minimum");
-  if (h.record_count < 0 || h.last_offset_delta < 0 || h.base_offset < 0 ||
-      h.base_offset > INT64_MAX - h.last_offset_delta)
-    return Status::Corruption("bad offsets or record count in batch header");
-  return h;
-}
-
 std::string ParentOf(std::string_view path) {
   size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
@@ -356,7 +329,7 @@ Result<bool> PartitionLog::LoadSegment(Segment& seg, bool trusted, int64_t next_
       if (!seg.index.empty()) {
         // The last entry must name the batch at its position.
         SAMSA_ASSIGN_OR_RETURN(Bytes head, disk_.Read(seg.log_path, from, kBatchHeaderBytes));
-        auto h = ParseHeaderOnly(head);
+        auto h = ParseBatchHeaderPrefix(head);
         ok = h.ok() && h->last_offset() == seg.base_offset + seg.index.back().relative_offset;
       }
       if (ok) {
@@ -433,7 +406,7 @@ Result<PartitionLog::WalkResult> PartitionLog::Walk(Segment& seg, uint64_t from,
     }
     SAMSA_RETURN_IF_ERROR(ensure(pos, kBatchHeaderBytes));
     ByteView head(buf.data() + (pos - buf_at), kBatchHeaderBytes);
-    auto parsed = ParseHeaderOnly(head);
+    auto parsed = ParseBatchHeaderPrefix(head);
     if (!parsed.ok()) {
       result.problem = parsed.status().message();
       break;
@@ -474,7 +447,7 @@ Status PartitionLog::ScanHeaders(const Segment& seg, std::vector<BatchHeader>* o
   uint64_t pos = 0;
   while (pos < seg.size_bytes) {
     SAMSA_ASSIGN_OR_RETURN(Bytes head, disk_.Read(seg.log_path, pos, kBatchHeaderBytes));
-    SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseHeaderOnly(head));
+    SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeaderPrefix(head));
     out->push_back(h);
     pos += h.total_bytes();
   }
@@ -725,7 +698,7 @@ Result<std::optional<std::pair<uint64_t, BatchHeader>>> PartitionLog::FindBatch(
       SAMSA_ASSIGN_OR_RETURN(buf, disk_.Read(seg.log_path, pos, size_t(std::min<uint64_t>(chunk, seg.size_bytes - pos))));
       buf_at = pos;
     }
-    SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseHeaderOnly(ByteView(buf).subspan(pos - buf_at)));
+    SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeaderPrefix(ByteView(buf).subspan(pos - buf_at)));
     if (h.last_offset() >= offset) return Found(std::make_pair(pos, h));
     pos += h.total_bytes();
   }
@@ -778,7 +751,7 @@ Result<std::optional<TimestampOffset>> PartitionLog::OffsetForTimestamp(int64_t 
     uint64_t pos = rel < 0 ? 0 : uint64_t(LookupOffsetIndex(seg.index, rel));
     while (pos < seg.size_bytes) {
       SAMSA_ASSIGN_OR_RETURN(Bytes head, disk_.Read(seg.log_path, pos, kBatchHeaderBytes));
-      SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseHeaderOnly(head));
+      SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeaderPrefix(head));
       if (h.max_timestamp >= timestamp && h.last_offset() >= log_start_offset_)
         return Out(TimestampOffset{h.max_timestamp, std::max(h.base_offset, log_start_offset_)});
       pos += h.total_bytes();

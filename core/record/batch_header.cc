@@ -19,10 +19,8 @@ Result<size_t> PeekBatchSize(ByteView data, size_t max_batch_bytes) {
   return total;
 }
 
-Result<BatchHeader> ParseBatchHeader(ByteView data) {
-  if (data.size() < kBatchHeaderBytes)
-    return Status::Truncated("batch header needs 61 bytes, have " + std::to_string(data.size()));
-  const uint8_t* p = data.data();
+namespace {
+BatchHeader DecodeHeaderFields(const uint8_t* p) {
   BatchHeader h;
   h.base_offset = int64_t(LoadBe64(p));
   h.batch_length = int32_t(LoadBe32(p + 8));
@@ -37,17 +35,37 @@ Result<BatchHeader> ParseBatchHeader(ByteView data) {
   h.producer_epoch = int16_t(LoadBe16(p + 51));
   h.base_sequence = int32_t(LoadBe32(p + 53));
   h.record_count = int32_t(LoadBe32(p + 57));
+  return h;
+}
+
+// The checks that need only the header; `magic_error` decides how a foreign magic is reported.
+Status CheckHeaderFields(const BatchHeader& h, StatusCode magic_error) {
   if (h.magic != kRecordBatchMagic)
-    return Status::Unsupported("record batch magic " + std::to_string(h.magic) + " (only 2 is supported)");
+    return Status(magic_error, "record batch magic " + std::to_string(h.magic) + " (only 2 is supported)");
   if (h.batch_length < kMinBatchLength)
     return Status::Corruption("batchLength " + std::to_string(h.batch_length) + " below minimum");
+  if (h.record_count < 0 || h.last_offset_delta < 0) return Status::Corruption("negative recordCount or lastOffsetDelta");
+  if (h.base_offset < 0) return Status::Corruption("negative baseOffset");
+  if (h.base_offset > INT64_MAX - h.last_offset_delta) return Status::Corruption("offset overflow");
+  return Status::Ok();
+}
+}  // namespace
+
+Result<BatchHeader> ParseBatchHeaderPrefix(ByteView data) {
+  if (data.size() < kBatchHeaderBytes) return Status::Truncated("batch header needs 61 bytes");
+  BatchHeader h = DecodeHeaderFields(data.data());
+  SAMSA_RETURN_IF_ERROR(CheckHeaderFields(h, StatusCode::kCorruption));
+  return h;
+}
+
+Result<BatchHeader> ParseBatchHeader(ByteView data) {
+  if (data.size() < kBatchHeaderBytes)
+    return Status::Truncated("batch header needs 61 bytes, have " + std::to_string(data.size()));
+  BatchHeader h = DecodeHeaderFields(data.data());
+  SAMSA_RETURN_IF_ERROR(CheckHeaderFields(h, StatusCode::kUnsupported));
   if (h.total_bytes() > data.size())
     return Status::Truncated("batch of " + std::to_string(h.total_bytes()) + " bytes, have " +
                              std::to_string(data.size()));
-  if (h.record_count < 0 || h.last_offset_delta < 0)
-    return Status::Corruption("negative recordCount or lastOffsetDelta");
-  if (h.base_offset < 0) return Status::Corruption("negative baseOffset");
-  if (h.base_offset > INT64_MAX - h.last_offset_delta) return Status::Corruption("offset overflow");
   // An uncompressed batch of N records needs at least N bytes of records (each is >= 7 bytes,
   // but 1 byte each is enough to reject absurd counts before iterating).
   if (h.compression() == CompressionCodec::kNone &&

@@ -71,6 +71,11 @@ inline constexpr int32_t kMinBatchLength = int32_t(kBatchHeaderBytes - kBatchLen
 // below the minimum or above max_batch_bytes.
 Result<size_t> PeekBatchSize(ByteView data, size_t max_batch_bytes);
 
+// Parses the fixed header from its first 61 bytes alone (the body need not be in memory, as when
+// the log reads headers from disk). Checks magic (Corruption, not Unsupported: on disk any other
+// value is damage), batchLength >= minimum, and non-negative, non-overflowing offsets.
+Result<BatchHeader> ParseBatchHeaderPrefix(ByteView data);
+
 // Parses the fixed header of the batch at the start of data (which holds at least the whole
 // batch). Checks magic, length and that lastOffsetDelta/recordCount are consistent; does not
 // check the CRC.

@@ -112,7 +112,9 @@ TEST(BrokerSimTest, CreatesTopicProducesAndConsumes) {
     auto parts = c.broker(id)->replicas()->Partitions();
     EXPECT_EQ(parts.size(), 3u) << c.Describe();
     for (const auto& st : parts) {
-      if (st.is_leader) EXPECT_EQ(st.isr.size(), 3u) << st.topic << "-" << st.partition;
+      if (st.is_leader) {
+        EXPECT_EQ(st.isr.size(), 3u) << st.topic << "-" << st.partition;
+      }
     }
   }
   // 10 s at 100/s from t=5s: nearly all acknowledged (acks=all, min ISR 2) and read back.
@@ -194,6 +196,14 @@ TEST(BrokerSimTest, ControllerNodeLeaderShrinksAndExpandsIsr) {
   std::vector<client::TopicToCreate> topics = {{"orders", 3, 3, {}}};
   c.sim.AddNode(NodeId(999), [&](NodeId id, Disk&, uint64_t s) {
     return std::make_unique<client::AdminNode>(id, ac, topics, history, s); }, true);
+  // Traffic, so that a stopped follower falls behind the leader's log end.
+  client::ProducerConfig pc;
+  pc.client.bootstrap = ac.bootstrap;
+  pc.client.allow_auto_topic_creation = false;
+  pc.acks = -1;
+  client::ProducerWorkload w{.topic = "orders", .rate_per_s = 100, .keys = 16, .start_ns = 5 * kSecond};
+  c.sim.AddNode(NodeId(1001), [&](NodeId id, Disk&, uint64_t s) {
+    return std::make_unique<client::ProducerNode>(id, pc, w, history, s); }, true);
   c.sim.RunFor(8 * kSecond);
   int controller = -1;
   for (int id = 1; id <= 3; ++id)
@@ -220,6 +230,11 @@ TEST(BrokerSimTest, ControllerNodeLeaderShrinksAndExpandsIsr) {
   c.sim.RunFor(7 * kSecond);
   EXPECT_EQ(isr().size(), 3u) << "controller-led orders-" << partition << " never let follower " << follower
                               << " back into its ISR\n" << c.Describe();
+  auto* p = dynamic_cast<client::ProducerNode*>(c.sim.node(NodeId(1001)));
+  ASSERT_NE(p, nullptr);
+  const uint64_t acked = p->stats().acked;
+  c.sim.RunFor(2 * kSecond);
+  EXPECT_GT(p->stats().acked, acked + 100) << c.Describe();
 }
 
 }  // namespace
