@@ -431,5 +431,26 @@ TEST(LogCrashTest, EveryStepOfManySeeds) {
   std::printf("crash points checked: %llu over %llu seeds\n", (unsigned long long)crashes, (unsigned long long)kSeeds);
 }
 
+// Issue 3's bar: recovery survives torn writes at random crash points over 1,000 seeds (seeds
+// disjoint from the exhaustive test above; each crash may keep a torn unsynced tail).
+TEST(LogCrashTest, RandomCrashPointsOverAThousandSeeds) {
+  uint64_t crashes = 0;
+  for (uint64_t seed = 1001; seed <= 2000; ++seed) {
+    std::vector<OpKind> script = MakeScript(seed);
+    CrashRun full(seed, std::nullopt);
+    ASSERT_TRUE(full.Execute(script)) << "seed " << seed << " fails without faults";
+    Prng points(seed ^ 0xc0ffee);
+    for (int i = 0; i < 5; ++i) {
+      uint64_t k = points.Uniform(full.mutating_ops() + 1);
+      CrashRun run(seed, k);
+      ASSERT_TRUE(run.Execute(script)) << "seed " << seed << " stop after " << k;
+      run.CrashAndCheck("seed " + std::to_string(seed) + " stop after " + std::to_string(k) + " ops");
+      ++crashes;
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+  EXPECT_EQ(crashes, 5000u);
+}
+
 }  // namespace
 }  // namespace samsa
