@@ -798,9 +798,39 @@ void BrokerNode::PumpReplicas() {
   } else if (broker_epoch_ < 0) {
     image_changed_ = false;
   }
-  for (ReplicaSend& s : replicas_->TakeSends()) {
-    int32_t to = s.to == kToController ? ActiveControllerId() : s.to;
-    Send(Owner::kReplica, s.id, to, s.request, s.version, config_.request_timeout_ms);
+  // Answers from this node's own controller: released once their records commit, failed (the
+  // replica manager retries against the next controller) when leadership was lost first.
+  if (!self_replica_replies_.empty()) {
+    std::vector<SelfReplicaReply> done;
+    if (!raft_->IsLeader()) {
+      done = std::move(self_replica_replies_);
+      self_replica_replies_.clear();
+      for (const auto& r : done) replicas_->OnSendFailed(r.send_id, now);
+    } else {
+      for (auto it = self_replica_replies_.begin(); it != self_replica_replies_.end();) {
+        if (it->commit_offset < raft_->HighWatermark()) {
+          done.push_back(std::move(*it));
+          it = self_replica_replies_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      for (const auto& r : done) replicas_->OnResponse(r.send_id, r.response, now);
+    }
+  }
+  // Answering a send may produce new ones (a retry, the next fetch): drain until quiet.
+  for (int round = 0; round < 4; ++round) {
+    std::vector<ReplicaSend> sends = replicas_->TakeSends();
+    if (sends.empty()) break;
+    for (ReplicaSend& s : sends) {
+      int32_t to = s.to == kToController ? ActiveControllerId() : s.to;
+      // A combined node has no connection to itself: its own controller answers in place.
+      if (s.to == kToController && to == config_.node_id) {
+        ReplicaToSelf(s.id, s.request);
+        continue;
+      }
+      Send(Owner::kReplica, s.id, to, s.request, s.version, config_.request_timeout_ms);
+    }
   }
   for (ReplicaReply& r : replicas_->TakeReplies()) {
     if (!r.send_response) ReplyNothing(r.token);
@@ -830,6 +860,20 @@ void BrokerNode::LifecycleToSelf(const RequestBody& request) {
     commit = *last;
   }
   self_replies_.push_back({commit, std::move(r.response)});
+}
+
+void BrokerNode::ReplicaToSelf(uint64_t send_id, const RequestBody& request) {
+  int64_t now = NowMs();
+  const auto* alter = std::get_if<AlterPartitionRequest>(&request);
+  if (alter == nullptr || !IsActiveController()) return replicas_->OnSendFailed(send_id, now);
+  ControllerResult r = controller_->HandleAlterPartition(*alter, now);
+  // Nothing to commit (a rejected or no-op change): answer now.
+  if (r.records.empty()) return replicas_->OnResponse(send_id, r.response, now);
+  std::vector<Bytes> values;
+  for (const auto& rec : r.records) values.push_back(EncodeMetadataRecord(rec));
+  Result<int64_t> last = raft_->Append(values, now);
+  if (!last.ok()) return replicas_->OnSendFailed(send_id, now);
+  self_replica_replies_.push_back({*last, send_id, std::move(r.response)});
 }
 
 void BrokerNode::PumpLifecycle() {

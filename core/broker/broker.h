@@ -153,6 +153,10 @@ class BrokerNode final : public Node {
   void PumpLifecycle();
   void OnLifecycleResponse(const ResponseBody& body);
   void LifecycleToSelf(const RequestBody& request);
+  // A combined node's ReplicaManager asking its own active controller (AlterPartition): no
+  // connection to itself exists, so the request is handled in place and answered once its
+  // records commit (or failed if this node stops leading the quorum first).
+  void ReplicaToSelf(uint64_t send_id, const RequestBody& request);
   void ApplyCommitted();
   void Tick();
 
@@ -195,6 +199,12 @@ class BrokerNode final : public Node {
   };
   std::map<uint64_t, Forwarded> forwarded_;   // forward owner id -> client request
   std::vector<SelfReply> self_replies_;       // a combined node's lifecycle answers to itself
+  struct SelfReplicaReply {
+    int64_t commit_offset;  // released once the metadata HW passes it
+    uint64_t send_id;       // the ReplicaSend it answers
+    ResponseBody response;
+  };
+  std::vector<SelfReplicaReply> self_replica_replies_;  // its AlterPartition answers to itself
   std::vector<HeldControllerReply> held_replies_;
   uint64_t next_token_ = 1;
   uint64_t next_conn_ = 1;
