@@ -345,7 +345,20 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim) {
   }
   CheckerOptions options;
   options.max_high_watermark = max_high_watermark_;
-  return sim::CheckHistory(*history_, options).violations;
+  std::vector<Violation> out = sim::CheckHistory(*history_, options).violations;
+  // Liveness after the heal-and-settle phase: every partition has a leader again.
+  if (scenario_->settle_ns > 0) {
+    BrokerNode* fresh = Freshest(sim);
+    if (fresh == nullptr) {
+      out.push_back({"liveness", "", -1, -1, "no broker is up at the end of the settle phase"});
+    } else {
+      for (const auto& [name, topic] : fresh->image().topics())
+        for (const auto& [index, p] : topic.partitions)
+          if (p.leader < 0)
+            out.push_back({"liveness", name, index, -1, "no leader at the end of the settle phase"});
+    }
+  }
+  return out;
 }
 
 Stats SamsaClusterFactory::CollectStats(Simulation&) {

@@ -15,7 +15,8 @@
 //  hw-above-leo         a leader's high watermark is above its log end offset
 //  replica-divergence   an ISR follower holds different bytes than its leader below both HWs
 //  metadata-divergence  two nodes replayed different committed metadata at one offset
-// History anomalies (CheckHistory, at the end): sim/history_checker.h.
+// History anomalies (CheckHistory, at the end): sim/history_checker.h; and, for scenarios with a
+// settle phase, liveness: every partition has a leader again at the end.
 
 #include <map>
 #include <memory>

@@ -1,0 +1,147 @@
+// BrokerNode at the protocol edge, driven directly through its inputs: what it advertises, what it
+// answers to versions it does not serve, and that malformed frames close the connection.
+#include <gtest/gtest.h>
+
+#include "core/base/mem_disk.h"
+#include "core/broker/broker.h"
+#include "core/protocol/error_codes.h"
+#include "core/protocol/messages/dispatch.h"
+
+namespace samsa {
+namespace {
+
+class BrokerProtocolTest : public ::testing::Test {
+ protected:
+  BrokerProtocolTest() {
+    auto config = BrokerConfig::FromProperties({{"node.id", "1"}});
+    EXPECT_TRUE(config.ok());
+    broker_ = std::make_unique<BrokerNode>(*config, disk_, 7);
+    Step(ConnOpened{conn_, kNoNode, false});
+  }
+  void Step(std::variant<ConnOpened, ConnClosed, FrameArrived, TimerFired, SyncDone> event) {
+    now_ns_ += 1'000'000;
+    broker_->Step(Input{now_ns_, std::move(event)});
+    Ready r = broker_->TakeReady();
+    for (auto& f : r.frames) frames_.push_back(std::move(f));
+    for (ConnId c : r.closes) closes_.push_back(c);
+  }
+  Bytes Request(ApiKey key, int16_t version, const RequestBody& body, int32_t correlation = 42) {
+    RequestHeader h;
+    h.api_key = key;
+    h.api_version = version;
+    h.correlation_id = correlation;
+    h.client_id = "test";
+    Bytes frame;
+    AppendRequest(h, body, frame);
+    return frame;
+  }
+
+  MemDisk disk_;
+  std::unique_ptr<BrokerNode> broker_;
+  ConnId conn_{(uint64_t(1) << 63) | 1};
+  int64_t now_ns_ = 0;
+  std::vector<OutFrame> frames_;
+  std::vector<ConnId> closes_;
+};
+
+TEST_F(BrokerProtocolTest, ApiVersionsAdvertisesFromV0AndServesV3) {
+  Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 3, ApiVersionsRequest{})});
+  ASSERT_EQ(frames_.size(), 1u);
+  auto resp = DecodeResponse(ApiKey::kApiVersions, 3, frames_[0].frame);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  const auto& body = std::get<ApiVersionsResponse>(resp->body);
+  EXPECT_EQ(body.error_code, 0);
+  EXPECT_EQ(resp->header.correlation_id, 42);
+  bool produce = false, fetch = false;
+  for (const auto& k : body.api_keys) {
+    if (k.api_key == int16_t(ApiKey::kProduce)) {
+      produce = true;
+      EXPECT_EQ(k.min_version, 0);  // librdkafka's feature gates need Produce v0 advertised
+      EXPECT_EQ(k.max_version, 8);
+    }
+    if (k.api_key == int16_t(ApiKey::kFetch)) {
+      fetch = true;
+      EXPECT_EQ(k.min_version, 0);
+      EXPECT_EQ(k.max_version, 11);
+    }
+  }
+  EXPECT_TRUE(produce && fetch);
+}
+
+TEST_F(BrokerProtocolTest, UnknownApiVersionsVersionGetsV0LayoutError) {
+  // ApiVersions v9 (beyond any codec) must still be answered, with the v0 layout and error 35.
+  Bytes frame;
+  PutBe16(frame, uint16_t(ApiKey::kApiVersions));
+  PutBe16(frame, 9);
+  PutBe32(frame, 77);  // correlation id
+  PutBe16(frame, 4);
+  Append(frame, AsBytes("test"));
+  frame.push_back(0);  // empty tagged fields
+  Step(FrameArrived{conn_, frame});
+  ASSERT_EQ(frames_.size(), 1u);
+  auto resp = DecodeResponse(ApiKey::kApiVersions, 0, frames_[0].frame);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  EXPECT_EQ(resp->header.correlation_id, 77);
+  EXPECT_EQ(std::get<ApiVersionsResponse>(resp->body).error_code, int16_t(ErrorCode::kUnsupportedVersion));
+  EXPECT_TRUE(closes_.empty());
+}
+
+TEST_F(BrokerProtocolTest, AdvertisedButUnservedProduceVersionGetsUnsupportedVersion) {
+  ProduceRequest req;
+  req.acks = 1;
+  req.timeout_ms = 1000;
+  req.topic_data.push_back({"orders", {{0, std::nullopt}}});
+  Step(FrameArrived{conn_, Request(ApiKey::kProduce, 2, req)});
+  ASSERT_EQ(frames_.size(), 1u);
+  auto resp = DecodeResponse(ApiKey::kProduce, 2, frames_[0].frame);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  const auto& body = std::get<ProduceResponse>(resp->body);
+  ASSERT_EQ(body.responses.size(), 1u);
+  EXPECT_EQ(body.responses[0].partition_responses[0].error_code, int16_t(ErrorCode::kUnsupportedVersion));
+}
+
+TEST_F(BrokerProtocolTest, ResponsesFollowRequestOrderOnAConnection) {
+  Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 0, ApiVersionsRequest{}, 1)});
+  Step(FrameArrived{conn_, Request(ApiKey::kMetadata, 1, MetadataRequest{}, 2)});
+  Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 0, ApiVersionsRequest{}, 3)});
+  ASSERT_EQ(frames_.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(int32_t(LoadBe32(frames_[i].frame.data())), i + 1);
+}
+
+TEST_F(BrokerProtocolTest, MalformedFramesCloseTheConnectionWithoutCrashing) {
+  Prng prng(5);
+  for (int i = 0; i < 300; ++i) {
+    ConnId c((uint64_t(1) << 63) | uint64_t(100 + i));
+    Step(ConnOpened{c, kNoNode, false});
+    // A valid Metadata request, truncated or with random bytes flipped.
+    Bytes frame = Request(ApiKey::kMetadata, 4, MetadataRequest{});
+    if (i % 2 == 0) {
+      frame.resize(prng.Uniform(frame.size()));
+    } else {
+      for (int k = 0; k < 3; ++k) frame[prng.Uniform(frame.size())] ^= uint8_t(1 + prng.Uniform(255));
+    }
+    size_t before_frames = frames_.size(), before_closes = closes_.size();
+    Step(FrameArrived{c, frame});
+    // Either an answer (the damage left a valid request) or the connection is closed.
+    EXPECT_TRUE(frames_.size() > before_frames || closes_.size() > before_closes) << "case " << i;
+  }
+  // The broker still serves well-formed requests afterwards.
+  size_t before = frames_.size();
+  Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 3, ApiVersionsRequest{})});
+  EXPECT_EQ(frames_.size(), before + 1);
+}
+
+TEST_F(BrokerProtocolTest, UnknownApiKeyClosesTheConnection) {
+  Bytes frame;
+  PutBe16(frame, 999);
+  PutBe16(frame, 0);
+  PutBe32(frame, 5);
+  PutBe16(frame, 0xffff);  // null client id
+  Step(FrameArrived{conn_, frame});
+  ASSERT_EQ(closes_.size(), 1u);
+  EXPECT_EQ(closes_[0], conn_);
+  EXPECT_TRUE(frames_.empty());
+}
+
+}  // namespace
+}  // namespace samsa
