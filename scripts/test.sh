@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# Paths relative to the checkout in ccache's keys, so that every clone shares the cache.
+export CCACHE_BASEDIR="$PWD"
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release -j "$(nproc)" --timeout 900
