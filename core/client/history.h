@@ -20,6 +20,7 @@
 // "session":..,"topic":"t","partition":0,"key":"k1"|null,"value":"p1-0","offset":-1,"error":""}.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,13 +60,14 @@ class History {
   uint64_t NewOpId() { return ++last_op_id_; }
   uint64_t NewSession() { return ++last_session_; }
 
-  const std::vector<HistoryEvent>& events() const { return events_; }
+  // A deque: appends never move earlier events (a run appends millions).
+  const std::deque<HistoryEvent>& events() const { return events_; }
   size_t size() const { return events_.size(); }
 
   std::string ToJsonLines() const;
 
  private:
-  std::vector<HistoryEvent> events_;
+  std::deque<HistoryEvent> events_;
   uint64_t last_op_id_ = 0;
   uint64_t last_session_ = 0;
 };

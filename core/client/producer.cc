@@ -109,7 +109,20 @@ bool ProducerNode::Partition(const std::string& topic, PendingRecord record) {
 }
 
 void ProducerNode::OnMetadata() {
-  std::vector<Unpartitioned> waiting = std::move(unpartitioned_);
+  if (unpartitioned_.empty()) return;
+  // Usually nothing became partitionable (one topic, still unknown): skip the rebuild.
+  bool any = false;
+  const std::string* checked = nullptr;  // last topic known to have no partitions
+  for (const Unpartitioned& u : unpartitioned_) {
+    if (checked != nullptr && *checked == u.topic) continue;
+    if (PartitionCount(u.topic) != 0) {
+      any = true;
+      break;
+    }
+    checked = &u.topic;
+  }
+  if (!any) return;
+  std::deque<Unpartitioned> waiting = std::move(unpartitioned_);
   unpartitioned_.clear();
   for (Unpartitioned& u : waiting) {
     if (PartitionCount(u.topic) == 0) {
@@ -150,19 +163,19 @@ void ProducerNode::ExpireBatches() {
                                       : "DELIVERY_TIMEOUT after " + b.last_error);
   }
   if (auto earliest = accumulator_.EarliestCreatedNs()) WakeAt(*earliest + timeout_ns);
-  // Sends still waiting for metadata give up after the same time (Java: max.block.ms).
-  std::vector<Unpartitioned> keep;
-  for (Unpartitioned& u : unpartitioned_) {
-    if (u.record.timestamp_ms * 1'000'000 + timeout_ns <= now_ns()) {
-      ++stats_.failed;
-      Record(EventType::kFail, u.record, TopicPartition{u.topic, -1}, -1,
-             "TIMEOUT_WAITING_FOR_METADATA");
-    } else {
-      WakeAt(u.record.timestamp_ms * 1'000'000 + timeout_ns);
-      keep.push_back(std::move(u));
-    }
+  // Sends still waiting for metadata give up after the same time (Java: max.block.ms). They
+  // are queued in invoke order, so the expired ones are a prefix and the front's deadline is
+  // the earliest.
+  while (!unpartitioned_.empty()) {
+    Unpartitioned& u = unpartitioned_.front();
+    if (u.record.timestamp_ms * 1'000'000 + timeout_ns > now_ns()) break;
+    ++stats_.failed;
+    Record(EventType::kFail, u.record, TopicPartition{u.topic, -1}, -1,
+           "TIMEOUT_WAITING_FOR_METADATA");
+    unpartitioned_.pop_front();
   }
-  unpartitioned_ = std::move(keep);
+  if (!unpartitioned_.empty())
+    WakeAt(unpartitioned_.front().record.timestamp_ms * 1'000'000 + timeout_ns);
 }
 
 void ProducerNode::Drain() {

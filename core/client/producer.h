@@ -33,6 +33,7 @@
 // completes (request.timeout.ms bounds that); queued ones expire at delivery.timeout.ms.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -126,7 +127,9 @@ class ProducerNode final : public ClientBase {
   Prng partition_prng_;
   StickyPartitioner sticky_;
   RecordAccumulator accumulator_;
-  std::vector<Unpartitioned> unpartitioned_;
+  // Sends waiting for metadata, in invoke order (so timestamps never decrease): expiry pops
+  // from the front.
+  std::deque<Unpartitioned> unpartitioned_;
   std::map<uint64_t, InFlightRequest> in_flight_;  // by token
   std::map<TopicPartition, int32_t> muted_;        // batches in flight per partition
   uint64_t next_token_ = 1;

@@ -37,6 +37,7 @@ bool RecordAccumulator::Append(const TopicPartition& tp, PendingRecord record, i
     b.created_ns = now_ns;
     b.bytes = kBatchOverheadBytes;
     q.push_back(std::move(b));
+    Track(now_ns);
   }
   q.back().bytes += bytes;
   q.back().records.push_back(std::move(record));
@@ -72,11 +73,20 @@ const ProducerBatch* RecordAccumulator::Head(const TopicPartition& tp) const {
 }
 
 std::optional<int64_t> RecordAccumulator::EarliestCreatedNs() const {
-  std::optional<int64_t> out;
-  for (const auto& [tp, q] : queues_)
-    for (const ProducerBatch& b : q)
-      if (!out || b.created_ns < *out) out = b.created_ns;
-  return out;
+  if (created_.empty()) return std::nullopt;
+  return created_.begin()->first;
+}
+
+void RecordAccumulator::Track(int64_t created_ns) {
+  ++created_[created_ns];
+  ++queued_;
+}
+
+void RecordAccumulator::Untrack(int64_t created_ns) {
+  auto it = created_.find(created_ns);
+  SAMSA_ASSERT(it != created_.end() && it->second > 0);
+  if (--it->second == 0) created_.erase(it);
+  --queued_;
 }
 
 std::optional<ProducerBatch> RecordAccumulator::TakeHead(const TopicPartition& tp) {
@@ -85,23 +95,28 @@ std::optional<ProducerBatch> RecordAccumulator::TakeHead(const TopicPartition& t
   ProducerBatch b = std::move(it->second.front());
   it->second.pop_front();
   if (it->second.empty()) queues_.erase(it);
+  Untrack(b.created_ns);
   b.closed = true;
   return b;
 }
 
 void RecordAccumulator::Reenqueue(ProducerBatch batch) {
   batch.closed = true;
+  Track(batch.created_ns);
   queues_[batch.tp].push_front(std::move(batch));
 }
 
 std::vector<ProducerBatch> RecordAccumulator::ExpireBefore(int64_t now_ns,
                                                            int64_t delivery_timeout_ns) {
   std::vector<ProducerBatch> out;
+  // Nothing is due unless the earliest queued batch is.
+  if (created_.empty() || created_.begin()->first + delivery_timeout_ns > now_ns) return out;
   for (auto it = queues_.begin(); it != queues_.end();) {
     std::deque<ProducerBatch>& q = it->second;
     std::deque<ProducerBatch> keep;
     for (ProducerBatch& b : q) {
       if (b.created_ns + delivery_timeout_ns <= now_ns) {
+        Untrack(b.created_ns);
         out.push_back(std::move(b));
       } else {
         keep.push_back(std::move(b));
@@ -118,10 +133,6 @@ void RecordAccumulator::Release(const ProducerBatch& batch) {
   buffered_bytes_ = std::max<int64_t>(0, buffered_bytes_ - bytes);
 }
 
-size_t RecordAccumulator::queued_batches() const {
-  size_t n = 0;
-  for (const auto& [tp, q] : queues_) n += q.size();
-  return n;
-}
+size_t RecordAccumulator::queued_batches() const { return queued_; }
 
 }  // namespace samsa::client

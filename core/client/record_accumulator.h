@@ -82,6 +82,13 @@ class RecordAccumulator {
   int64_t buffer_memory_;
   int64_t buffered_bytes_ = 0;
   std::map<TopicPartition, std::deque<ProducerBatch>> queues_;
+  // created_ns of every queued batch -> how many: the earliest without a scan, so that
+  // ExpireBefore() only walks the queues when something is due.
+  std::map<int64_t, size_t> created_;
+  size_t queued_ = 0;
+
+  void Track(int64_t created_ns);
+  void Untrack(int64_t created_ns);
 };
 
 }  // namespace samsa::client

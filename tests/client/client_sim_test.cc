@@ -313,5 +313,51 @@ TEST(ClientSimTest, SameSeedSameHistory) {
   EXPECT_EQ(a, run());
 }
 
+
+// Sends for a topic without metadata wait in invoke order: they time out oldest first, each
+// delivery.timeout.ms after its invoke (no later: the producer wakes for the oldest), sends past
+// max_unpartitioned fail at once, and once the topic appears the rest go out in order.
+TEST(ClientSimTest, SendsWaitingForMetadataExpireOldestFirstThenDrainInOrder) {
+  Harness h;
+  ProducerConfig pc;
+  pc.linger_ms = 0;
+  pc.delivery_timeout_ms = 500;
+  pc.max_unpartitioned = 300;
+  ProducerWorkload w;
+  w.topic = "late";
+  w.rate_per_s = 1000;
+  w.keys = 5;
+  w.stop_ns = 1 * kS;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(800 * kMs);
+  h.broker->topics["late"] = 2;
+  h.sim.RunFor(2 * kS);
+  std::map<uint64_t, int64_t> invoked_at;
+  uint64_t last_timeout_op = 0, last_acked_op = 0, timeouts = 0, exhausted = 0, acked = 0;
+  for (const auto& e : h.history->events()) {
+    if (e.op != EventOp::kSend) continue;
+    if (e.type == EventType::kInvoke) {
+      invoked_at[e.op_id] = e.time_ns;
+    } else if (e.type == EventType::kFail && e.error == "TIMEOUT_WAITING_FOR_METADATA") {
+      ++timeouts;
+      EXPECT_GT(e.op_id, last_timeout_op);  // oldest first
+      last_timeout_op = e.op_id;
+      int64_t waited = e.time_ns - invoked_at.at(e.op_id);
+      EXPECT_GE(waited, 499 * kMs);  // timestamps are in ms
+      EXPECT_LE(waited, 501 * kMs);
+    } else if (e.type == EventType::kFail && e.error == "BUFFER_EXHAUSTED") {
+      ++exhausted;
+    } else if (e.type == EventType::kOk) {
+      ++acked;
+      last_acked_op = std::max(last_acked_op, e.op_id);
+      EXPECT_GT(e.op_id, last_timeout_op);  // nothing younger timed out before it
+    }
+  }
+  EXPECT_GT(timeouts, 0u);
+  EXPECT_GT(exhausted, 0u);
+  EXPECT_GT(acked, 0u);
+  EXPECT_EQ(timeouts + exhausted + acked, invoked_at.size());
+}
+
 }  // namespace
 }  // namespace samsa::client

@@ -79,5 +79,38 @@ TEST(RecordAccumulatorTest, DeliveryTimeoutExpiresQueuedBatchesAndBufferMemoryBo
   EXPECT_EQ(*acc.EarliestCreatedNs(), 20 * kMs);
 }
 
+
+// Retries go back to the front, so a queue is not always in created_ns order (two retries
+// re-enqueued newest-first): expiry must still find every due batch, wherever it sits, report
+// them by partition then queue order, and keep the rest (and the earliest deadline) intact.
+TEST(RecordAccumulatorTest, ExpiryFindsDueBatchesBehindNewerRetriesAndTracksEarliest) {
+  RecordAccumulator acc(16384, 0, 1 << 20);
+  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 0));
+  ProducerBatch a = *acc.TakeHead(kTp);
+  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 10 * kMs));
+  ProducerBatch b = *acc.TakeHead(kTp);
+  ASSERT_TRUE(acc.Append(kTp, Rec(3, 10), 20 * kMs));
+  ASSERT_TRUE(acc.Append(TopicPartition{"t", 1}, Rec(4, 10), 5 * kMs));
+  EXPECT_EQ(acc.queued_batches(), 2u);
+  EXPECT_EQ(*acc.EarliestCreatedNs(), 5 * kMs);
+  a.attempts = b.attempts = 1;
+  acc.Reenqueue(a);  // queue t-0: a(0) c(20)
+  acc.Reenqueue(b);  // queue t-0: b(10) a(0) c(20)
+  EXPECT_EQ(acc.queued_batches(), 4u);
+  EXPECT_EQ(*acc.EarliestCreatedNs(), 0);
+  EXPECT_TRUE(acc.ExpireBefore(99 * kMs, 100 * kMs).empty());  // nothing due yet
+  auto expired = acc.ExpireBefore(105 * kMs, 100 * kMs);  // a (0) and t-1's (5) are due
+  ASSERT_EQ(expired.size(), 2u);
+  EXPECT_EQ(expired[0].records[0].op_id, 1u);
+  EXPECT_EQ(expired[1].records[0].op_id, 4u);
+  EXPECT_EQ(acc.queued_batches(), 2u);
+  EXPECT_EQ(*acc.EarliestCreatedNs(), 10 * kMs);
+  EXPECT_EQ(acc.TakeHead(kTp)->records[0].op_id, 2u);  // order of the rest kept
+  EXPECT_EQ(acc.TakeHead(kTp)->records[0].op_id, 3u);
+  EXPECT_FALSE(acc.EarliestCreatedNs().has_value());
+  EXPECT_EQ(acc.queued_batches(), 0u);
+  EXPECT_TRUE(acc.ExpireBefore(1000 * kMs, 100 * kMs).empty());
+}
+
 }  // namespace
 }  // namespace samsa::client
