@@ -339,7 +339,7 @@ void BrokerNode::OnFrame(ConnId conn, Bytes frame) {
     OnConnClosed(conn);
     return;
   }
-  OnRequest(conn, *request, frame);
+  OnRequest(conn, *request);
 }
 
 uint64_t BrokerNode::NewToken(ConnId conn, const RequestHeader& header) {
@@ -392,7 +392,7 @@ void BrokerNode::FlushInbound(ConnId conn) {
   }
 }
 
-void BrokerNode::OnRequest(ConnId conn, const Request& request, ByteView frame) {
+void BrokerNode::OnRequest(ConnId conn, const Request& request) {
   uint64_t token = NewToken(conn, request.header);
   ApiKey key = request.header.api_key;
   int16_t version = request.header.api_version;
@@ -446,7 +446,6 @@ void BrokerNode::OnRequest(ConnId conn, const Request& request, ByteView frame) 
         }
       },
       request.body);
-  (void)frame;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -699,13 +698,16 @@ void BrokerNode::Pump() {
   }
 }
 
-void BrokerNode::PumpRaft() {
-  int64_t now = NowMs();
+void BrokerNode::SendRaftMessages() {
+  // A Raft Fetch may be parked by the leader for up to the fetch timeout before its answer.
   for (RaftSend& s : raft_->TakeSends())
     Send(Owner::kRaft, 0, s.to, s.request, s.version, config_.quorum_request_timeout_ms + config_.quorum_fetch_timeout_ms);
+}
+
+void BrokerNode::PumpRaft() {
+  SendRaftMessages();
   for (RaftReply& r : raft_->TakeReplies()) Reply(r.token, r.response);
   ApplyCommitted();
-  (void)now;
 }
 
 void BrokerNode::ApplyCommitted() {
@@ -785,8 +787,7 @@ void BrokerNode::PumpController() {
     }
   }
   // Records appended above may already be committable (single voter): let raft move them.
-  for (RaftSend& s : raft_->TakeSends())
-    Send(Owner::kRaft, 0, s.to, s.request, s.version, config_.quorum_request_timeout_ms + config_.quorum_fetch_timeout_ms);
+  SendRaftMessages();
 }
 
 void BrokerNode::PumpReplicas() {

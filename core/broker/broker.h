@@ -122,7 +122,8 @@ class BrokerNode final : public Node {
 
   // Inbound.
   void OnFrame(ConnId conn, Bytes frame);
-  void OnRequest(ConnId conn, const Request& request, ByteView frame);
+  // `request` may hold views into the frame (RECORDS): modules copy what they keep.
+  void OnRequest(ConnId conn, const Request& request);
   void OnResponseFrame(ConnId conn, ByteView frame);
   void OnConnClosed(ConnId conn);
   uint64_t NewToken(ConnId conn, const RequestHeader& header);
@@ -148,6 +149,7 @@ class BrokerNode final : public Node {
   // Modules.
   void Pump();
   void PumpRaft();
+  void SendRaftMessages();
   void PumpController();
   void PumpReplicas();
   void PumpLifecycle();
