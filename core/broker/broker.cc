@@ -528,9 +528,7 @@ void BrokerNode::AutoCreateTopics(const std::vector<std::string>& names) {
   req.timeout_ms = int32_t(config_.request_timeout_ms);
   if (IsActiveController()) {
     ControllerResult r = controller_->HandleCreateTopics(req, NowMs());
-    std::vector<Bytes> values;
-    for (const auto& rec : r.records) values.push_back(EncodeMetadataRecord(rec));
-    if (!values.empty()) (void)raft_->Append(values, NowMs());
+    if (!r.records.empty()) (void)AppendMetadata(r.records);
     return;
   }
   int32_t controller = ActiveControllerId();
@@ -566,13 +564,16 @@ void BrokerNode::HandleControllerRequest(uint64_t token, const RequestBody& body
       },
       body);
   if (result.records.empty()) return Reply(token, result.response);
-  std::vector<Bytes> values;
-  values.reserve(result.records.size());
-  for (const auto& rec : result.records) values.push_back(EncodeMetadataRecord(rec));
-  Result<int64_t> last = raft_->Append(values, now);
+  Result<int64_t> last = AppendMetadata(result.records);
   if (!last.ok()) return Reply(token, *ErrorResponseFor(body, Err(ErrorCode::kNotController)));
-  const TokenInfo& t = tokens_[token];
-  held_replies_.push_back({*last, token, t.api_key, t.version, std::move(result.response)});
+  held_replies_.push_back({*last, token, body, std::move(result.response)});
+}
+
+Result<int64_t> BrokerNode::AppendMetadata(const std::vector<MetadataRecord>& records) {
+  std::vector<Bytes> values;
+  values.reserve(records.size());
+  for (const auto& rec : records) values.push_back(EncodeMetadataRecord(rec));
+  return raft_->Append(values, NowMs());
 }
 
 void BrokerNode::ForwardToController(uint64_t token, const RequestBody& body, int16_t version) {
@@ -749,32 +750,13 @@ void BrokerNode::PumpController() {
   }
   if (!raft_->IsLeader() && !held_replies_.empty()) {
     // Leadership lost before the records committed: the callers must retry elsewhere.
-    for (auto& held : held_replies_) {
-      // Turn the held answer into NOT_CONTROLLER, keeping its shape.
-      std::visit(
-          [&](auto& resp) {
-            using T = std::decay_t<decltype(resp)>;
-            if constexpr (std::is_same_v<T, BrokerRegistrationResponse> || std::is_same_v<T, BrokerHeartbeatResponse> ||
-                          std::is_same_v<T, AlterPartitionResponse>) {
-              resp.error_code = Err(ErrorCode::kNotController);
-            } else if constexpr (std::is_same_v<T, CreateTopicsResponse>) {
-              for (auto& topic : resp.topics) topic.error_code = Err(ErrorCode::kNotController);
-            } else if constexpr (std::is_same_v<T, DeleteTopicsResponse>) {
-              for (auto& topic : resp.responses) topic.error_code = Err(ErrorCode::kNotController);
-            }
-          },
-          held.response);
-      Reply(held.token, held.response);
-    }
+    for (const auto& held : held_replies_)
+      Reply(held.token, *ErrorResponseFor(held.request, Err(ErrorCode::kNotController)));
     held_replies_.clear();
   }
   if (controller_->active()) {
     std::vector<MetadataRecord> records = controller_->Tick(now);
-    if (!records.empty()) {
-      std::vector<Bytes> values;
-      for (const auto& rec : records) values.push_back(EncodeMetadataRecord(rec));
-      (void)raft_->Append(values, now);
-    }
+    if (!records.empty()) (void)AppendMetadata(records);
   }
   // Release replies whose records have committed.
   int64_t hw = raft_->HighWatermark();
@@ -854,9 +836,7 @@ void BrokerNode::LifecycleToSelf(const RequestBody& request) {
   }
   int64_t commit = -1;
   if (!r.records.empty()) {
-    std::vector<Bytes> values;
-    for (const auto& rec : r.records) values.push_back(EncodeMetadataRecord(rec));
-    Result<int64_t> last = raft_->Append(values, now);
+    Result<int64_t> last = AppendMetadata(r.records);
     if (!last.ok()) return retry();
     commit = *last;
   }
@@ -870,9 +850,7 @@ void BrokerNode::ReplicaToSelf(uint64_t send_id, const RequestBody& request) {
   ControllerResult r = controller_->HandleAlterPartition(*alter, now);
   // Nothing to commit (a rejected or no-op change): answer now.
   if (r.records.empty()) return replicas_->OnResponse(send_id, r.response, now);
-  std::vector<Bytes> values;
-  for (const auto& rec : r.records) values.push_back(EncodeMetadataRecord(rec));
-  Result<int64_t> last = raft_->Append(values, now);
+  Result<int64_t> last = AppendMetadata(r.records);
   if (!last.ok()) return replicas_->OnSendFailed(send_id, now);
   self_replica_replies_.push_back({*last, send_id, std::move(r.response)});
 }

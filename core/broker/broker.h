@@ -38,6 +38,7 @@
 #include "core/broker/broker_config.h"
 #include "core/broker/node.h"
 #include "core/controller/metadata_image.h"
+#include "core/controller/metadata_records.h"
 #include "core/protocol/messages/dispatch.h"
 
 namespace samsa {
@@ -104,8 +105,7 @@ class BrokerNode final : public Node {
   struct HeldControllerReply {
     int64_t commit_offset;  // released once the metadata HW passes it
     uint64_t token;
-    ApiKey api_key;
-    int16_t version;
+    RequestBody request;    // for the NOT_CONTROLLER answer if leadership is lost first
     ResponseBody response;
   };
   struct TokenInfo {
@@ -136,6 +136,9 @@ class BrokerNode final : public Node {
   void HandleApiVersions(uint64_t token, const ApiVersionsRequest& request, int16_t version);
   void HandleMetadata(uint64_t token, const MetadataRequest& request, int16_t version);
   void HandleControllerRequest(uint64_t token, const RequestBody& body, int16_t version);
+  // Encodes the controller's records and appends them to the metadata log (leader only); returns
+  // the last offset, which the records' effects wait on.
+  Result<int64_t> AppendMetadata(const std::vector<MetadataRecord>& records);
   void ForwardToController(uint64_t token, const RequestBody& body, int16_t version);
   void AutoCreateTopics(const std::vector<std::string>& names);
 

@@ -451,19 +451,23 @@ void RaftReplica::FlushVoteReplies() {
   vote_replies_.erase(vote_replies_.begin(), it);
 }
 
+void RaftReplica::FillQuorumEpochResponse(QuorumEpochResponseData& resp, int16_t top_error,
+                                          int16_t part_error) const {
+  resp.error_code = top_error;
+  if (top_error != 0) return;
+  QuorumEpochResponseData::Partition part;
+  part.partition_index = kClusterMetadataPartition;
+  part.error_code = part_error;
+  part.leader_id = leader_id_;
+  part.leader_epoch = epoch_;
+  resp.topics.push_back({std::string(kClusterMetadataTopic), {part}});
+}
+
 void RaftReplica::HandleBeginQuorumEpoch(uint64_t token, const BeginQuorumEpochRequest& req, int16_t version,
                                          int64_t now_ms) {
   BeginQuorumEpochResponse resp;
   auto reply = [&](int16_t top_error, int16_t part_error) {
-    resp.error_code = top_error;
-    if (top_error == 0) {
-      QuorumEpochResponseData::Partition part;
-      part.partition_index = kClusterMetadataPartition;
-      part.error_code = part_error;
-      part.leader_id = leader_id_;
-      part.leader_epoch = epoch_;
-      resp.topics.push_back({std::string(kClusterMetadataTopic), {part}});
-    }
+    FillQuorumEpochResponse(resp, top_error, part_error);
     replies_.push_back(RaftReply{token, resp, version, {}});
   };
   if (req.cluster_id && *req.cluster_id != config_.cluster_id) {
@@ -493,15 +497,7 @@ void RaftReplica::HandleEndQuorumEpoch(uint64_t token, const EndQuorumEpochReque
                                        int64_t now_ms) {
   EndQuorumEpochResponse resp;
   auto reply = [&](int16_t top_error, int16_t part_error) {
-    resp.error_code = top_error;
-    if (top_error == 0) {
-      QuorumEpochResponseData::Partition part;
-      part.partition_index = kClusterMetadataPartition;
-      part.error_code = part_error;
-      part.leader_id = leader_id_;
-      part.leader_epoch = epoch_;
-      resp.topics.push_back({std::string(kClusterMetadataTopic), {part}});
-    }
+    FillQuorumEpochResponse(resp, top_error, part_error);
     replies_.push_back(RaftReply{token, resp, version, {}});
   };
   if (req.cluster_id && *req.cluster_id != config_.cluster_id) {

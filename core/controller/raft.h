@@ -207,6 +207,9 @@ class RaftReplica {
                             int64_t now_ms);
   void HandleFetch(uint64_t token, const FetchRequest& req, int16_t version, int64_t now_ms);
   void HandleVoteResponse(int32_t from, const Outstanding& sent, const VoteResponse& resp, int64_t now_ms);
+  // The one-partition answer to BeginQuorumEpoch / EndQuorumEpoch: the top-level error, or the
+  // partition's error with this node's view of leader and epoch.
+  void FillQuorumEpochResponse(QuorumEpochResponseData& resp, int16_t top_error, int16_t part_error) const;
   void HandleBeginQuorumEpochResponse(int32_t from, const Outstanding& sent, const QuorumEpochResponseData& resp,
                                       int64_t now_ms);
   void HandleFetchResponse(int32_t from, const Outstanding& sent, const FetchResponse& resp, int64_t now_ms);

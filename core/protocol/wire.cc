@@ -352,11 +352,13 @@ uint32_t WireReader::ReadUnsignedVarint(const char* field) {
 // Lengths. Each helper leaves pos_ after the prefix and guarantees the payload fits in what
 // remains, so callers can slice (or allocate) without further checks.
 
-std::optional<size_t> WireReader::ReadLength16(bool null_ok, const char* type, const char* field) {
+// Classic (fixed-width, big-endian, -1 = null) lengths: INT16 for strings, INT32 for bytes.
+std::optional<size_t> WireReader::ReadFixedLength(size_t width, bool null_ok, const char* type,
+                                                  const char* field) {
   size_t at = pos_;
-  if (!Need(2, type, field)) return std::nullopt;
-  int16_t len = int16_t(LoadBe16(data_.data() + pos_));
-  pos_ += 2;
+  if (!Need(width, type, field)) return std::nullopt;
+  int32_t len = width == 2 ? int32_t(int16_t(LoadBe16(data_.data() + pos_))) : int32_t(LoadBe32(data_.data() + pos_));
+  pos_ += width;
   if (len == -1) {
     if (!null_ok) FailAt(at, StatusCode::kCorruption, type, field, "null in a non-nullable field");
     return std::nullopt;
@@ -374,26 +376,12 @@ std::optional<size_t> WireReader::ReadLength16(bool null_ok, const char* type, c
   return size_t(len);
 }
 
+std::optional<size_t> WireReader::ReadLength16(bool null_ok, const char* type, const char* field) {
+  return ReadFixedLength(2, null_ok, type, field);
+}
+
 std::optional<size_t> WireReader::ReadLength32(bool null_ok, const char* type, const char* field) {
-  size_t at = pos_;
-  if (!Need(4, type, field)) return std::nullopt;
-  int32_t len = int32_t(LoadBe32(data_.data() + pos_));
-  pos_ += 4;
-  if (len == -1) {
-    if (!null_ok) FailAt(at, StatusCode::kCorruption, type, field, "null in a non-nullable field");
-    return std::nullopt;
-  }
-  if (len < 0) {
-    FailAt(at, StatusCode::kCorruption, type, field, "negative length " + std::to_string(len));
-    return std::nullopt;
-  }
-  if (size_t(len) > remaining()) {
-    FailAt(at, StatusCode::kTruncated, type, field,
-           "length " + std::to_string(len) + " exceeds the " + std::to_string(remaining()) +
-               " byte(s) remaining");
-    return std::nullopt;
-  }
-  return size_t(len);
+  return ReadFixedLength(4, null_ok, type, field);
 }
 
 std::optional<size_t> WireReader::ReadCompactLength(bool null_ok, const char* type,

@@ -246,6 +246,7 @@ class WireReader {
   bool GetUvarint32(uint32_t* out, const char* type, const char* field);
   bool GetUvarint64(uint64_t* out, const char* type, const char* field);
   // Length helpers: nullopt for null (null_ok) or on error (ok() is then false).
+  std::optional<size_t> ReadFixedLength(size_t width, bool null_ok, const char* type, const char* field);
   std::optional<size_t> ReadLength16(bool null_ok, const char* type, const char* field);
   std::optional<size_t> ReadLength32(bool null_ok, const char* type, const char* field);
   std::optional<size_t> ReadCompactLength(bool null_ok, const char* type, const char* field);
