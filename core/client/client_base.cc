@@ -23,6 +23,7 @@ ClientBase::ClientBase(NodeId id, ClientConfig config, std::shared_ptr<History> 
 
 void ClientBase::Step(const Input& input) {
   now_ns_ = input.now_ns;
+  if (!std::holds_alternative<TimerFired>(input.event)) ++state_version_;
   if (const auto* o = std::get_if<ConnOpened>(&input.event)) {
     auto it = conn_broker_.find(o->conn);
     if (it != conn_broker_.end()) {
@@ -61,11 +62,17 @@ void ClientBase::WakeAt(int64_t t_ns) {
 }
 
 NodeId ClientBase::LeaderOf(const TopicPartition& tp) const {
-  auto it = topics_.find(tp.topic);
-  if (it == topics_.end() || tp.partition < 0 ||
-      size_t(tp.partition) >= it->second.partitions.size())
-    return kNoNode;
-  return it->second.partitions[size_t(tp.partition)].leader;
+  return LeaderIn(FindTopic(tp.topic), tp.partition);
+}
+
+const TopicMetadata* ClientBase::FindTopic(const std::string& topic) const {
+  auto it = topics_.find(topic);
+  return it == topics_.end() ? nullptr : &it->second;
+}
+
+NodeId ClientBase::LeaderIn(const TopicMetadata* tm, int32_t partition) {
+  if (tm == nullptr || partition < 0 || size_t(partition) >= tm->partitions.size()) return kNoNode;
+  return tm->partitions[size_t(partition)].leader;
 }
 
 int32_t ClientBase::PartitionCount(const std::string& topic) const {
@@ -103,11 +110,19 @@ void ClientBase::Connect(NodeId broker) {
     WakeAt(backoff->second);
     return;
   }
+  ++state_version_;
   Conn c;
   c.id = ConnId(next_conn_id_++);
   conn_broker_[c.id] = broker;
   ready_.opens.push_back(OpenConn{c.id, broker});
   conns_.emplace(broker, std::move(c));
+}
+
+std::optional<int64_t> ClientBase::ConnectAt(NodeId broker) const {
+  if (conns_.count(broker)) return std::nullopt;
+  auto backoff = reconnect_at_ns_.find(broker);
+  if (backoff != reconnect_at_ns_.end() && now_ns_ < backoff->second) return backoff->second;
+  return now_ns_;
 }
 
 int16_t ClientBase::Version(NodeId broker, ApiKey key, int16_t min_version,
@@ -132,6 +147,7 @@ void ClientBase::SendRequest(NodeId broker, const RequestBody& body, int16_t ver
 void ClientBase::SendRaw(NodeId broker, const RequestBody& body, int16_t version,
                          PendingKind kind, uint64_t token, int64_t timeout_ns,
                          bool expect_response) {
+  ++state_version_;
   Conn& c = conns_.at(broker);
   RequestHeader h;
   h.api_key = ApiKeyOf(body);
@@ -253,6 +269,7 @@ void ClientBase::HandleMetadata(const MetadataResponse& r) {
 }
 
 void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool close) {
+  ++state_version_;
   auto it = conns_.find(broker);
   if (it == conns_.end()) return;
   Conn c = std::move(it->second);

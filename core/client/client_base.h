@@ -82,6 +82,10 @@ class ClientBase : public Node {
   const ClientStats& client_stats() const { return client_stats_; }
   // The leader of tp (kNoNode when unknown).
   NodeId LeaderOf(const TopicPartition& tp) const;
+  // The metadata of topic, or nullptr when none is known.
+  const TopicMetadata* FindTopic(const std::string& topic) const;
+  // The leader of partition in tm (kNoNode when tm is null or lacks it).
+  static NodeId LeaderIn(const TopicMetadata* tm, int32_t partition);
   // Partition count of topic (0 when unknown).
   int32_t PartitionCount(const std::string& topic) const;
   // Partitions of topic with a known leader, ascending.
@@ -101,11 +105,21 @@ class ClientBase : public Node {
   // Progress after every input; report deadlines with WakeAt().
   virtual void Poll() = 0;
 
+  // Counts the changes that can let Poll() make new progress: every input other than a timer,
+  // and connections opened or dropped, and requests sent, on any input. While it is unchanged,
+  // no connection changed state or in-flight count and no metadata arrived; Poll() may skip
+  // work then (the producer's sender does; see ProducerNode::Poll).
+  uint64_t state_version() const { return state_version_; }
+
   bool IsReady(NodeId broker) const;
   int32_t InFlight(NodeId broker) const;
   bool CanSend(NodeId broker) const;
-  // Opens a connection to broker unless one exists or its reconnect backoff runs.
+  // Opens a connection to broker unless one exists or its reconnect backoff runs (then it wakes
+  // the node when the backoff ends).
   void Connect(NodeId broker);
+  // For a broker without a connection, when Connect() would open one (now_ns() when at once);
+  // nullopt when a connection exists.
+  std::optional<int64_t> ConnectAt(NodeId broker) const;
   // The version to use for key with broker: min(preferred, broker max, codec max), or -1 when
   // that is below max(min_version, broker min) or the broker is not Ready.
   int16_t Version(NodeId broker, ApiKey key, int16_t min_version, int16_t preferred) const;
@@ -173,6 +187,7 @@ class ClientBase : public Node {
   int64_t metadata_retry_at_ns_ = 0;
   size_t next_bootstrap_ = 0;
   ClientStats client_stats_;
+  uint64_t state_version_ = 0;
 };
 
 }  // namespace samsa::client

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <utility>
 
 #include "core/base/assert.h"
@@ -100,10 +101,17 @@ bool ProducerNode::Partition(const std::string& topic, PendingRecord record) {
     }
   }
   TopicPartition tp{topic, p};
+  const bool summary_current = drain_.valid && drain_.accumulator_version == accumulator_.version();
   if (!accumulator_.Append(tp, record, now_ns())) {
     ++stats_.failed;
     Record(EventType::kFail, record, tp, -1, "BUFFER_EXHAUSTED");
     return false;
+  }
+  if (summary_current) {
+    // Keep the summary current without a rescan: an append never delays a head, so the old
+    // verdict holds for the other queues and tp's queue is folded in again.
+    SummarizeQueue(accumulator_.QueueOf(tp));
+    drain_.accumulator_version = accumulator_.version();
   }
   return true;
 }
@@ -152,7 +160,51 @@ void ProducerNode::RunWorkload() {
 void ProducerNode::Poll() {
   RunWorkload();
   ExpireBatches();
+  // Most inputs are timers (the workload's next send, a lingering batch) that change nothing
+  // the sender looks at. Then Drain() would do only what its last run's summary says: ask for
+  // metadata, and wake at the earliest head or reconnect time. The node's wake is re-armed on
+  // every step, so the skip must repeat both.
+  if (drain_.valid && drain_.accumulator_version == accumulator_.version() &&
+      drain_.client_version == state_version() && now_ns() < drain_.next_ns) {
+    if (drain_.leaderless) RequestMetadata();
+    if (drain_.next_ns != kNever) WakeAt(drain_.next_ns);
+    return;
+  }
   Drain();
+  drain_.leaderless = false;
+  drain_.next_ns = kNever;
+  for (size_t q = 0; q < accumulator_.queue_count() && drain_.next_ns > now_ns(); ++q)
+    SummarizeQueue(q);
+  drain_.valid = true;
+  drain_.accumulator_version = accumulator_.version();
+  drain_.client_version = state_version();
+}
+
+void ProducerNode::SummarizeQueue(size_t q) {
+  if (accumulator_.queue_empty(q)) return;
+  const TopicPartition& tp = accumulator_.queue_partition(q);
+  const NodeId leader = LeaderOf(tp);
+  if (leader == kNoNode) {
+    drain_.leaderless = true;  // until metadata arrives (a client state change)
+    return;
+  }
+  if (client_config().max_in_flight_requests_per_connection == 1) {
+    auto m = muted_.find(tp);
+    if (m != muted_.end() && m->second > 0) return;  // until its response (a state change)
+  }
+  int64_t at = *accumulator_.HeadReadyAt(q, now_ns());
+  if (at <= now_ns()) {
+    // Ready but left by Drain(): it waits for its leader's connection to change (a state
+    // change), or for the reconnect backoff to end.
+    if (std::optional<int64_t> connect = ConnectAt(leader)) {
+      at = *connect;
+    } else if (CanSend(leader)) {
+      at = now_ns();  // not expected after Drain(); never skip then
+    } else {
+      return;
+    }
+  }
+  drain_.next_ns = std::min(drain_.next_ns, at);
 }
 
 void ProducerNode::ExpireBatches() {
@@ -179,24 +231,44 @@ void ProducerNode::ExpireBatches() {
 }
 
 void ProducerNode::Drain() {
+  // Runs after every input, so it walks the accumulator's queues by number, without lookups or
+  // allocations: the ready partitions go to drain_.ready in (leader, partition) order.
   const bool guarantee_order = client_config().max_in_flight_requests_per_connection == 1;
-  std::map<NodeId, std::vector<TopicPartition>> by_leader;
-  for (const TopicPartition& tp : accumulator_.Partitions()) {
-    NodeId leader = LeaderOf(tp);
+  std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
+  ready.clear();
+  const TopicMetadata* tm = nullptr;  // metadata of the last queue's topic
+  const std::string* tm_topic = nullptr;
+  for (size_t q = 0; q < accumulator_.queue_count(); ++q) {
+    if (accumulator_.queue_empty(q)) continue;
+    const TopicPartition& tp = accumulator_.queue_partition(q);
+    if (tm_topic == nullptr || *tm_topic != tp.topic) {
+      tm = FindTopic(tp.topic);
+      tm_topic = &tp.topic;
+    }
+    NodeId leader = LeaderIn(tm, tp.partition);
     if (leader == kNoNode) {
       RequestMetadata();
       continue;
     }
     if (guarantee_order && muted_[tp] > 0) continue;
-    std::optional<int64_t> at = accumulator_.HeadReadyAt(tp, now_ns());
+    std::optional<int64_t> at = accumulator_.HeadReadyAt(q, now_ns());
     if (!at) continue;
     if (*at > now_ns()) {
       WakeAt(*at);
       continue;
     }
-    by_leader[leader].push_back(tp);
+    ready.emplace_back(leader, q);
   }
-  for (auto& [leader, tps] : by_leader) {
+  // By leader, partitions ascending within each (insertion sort: a handful of entries).
+  for (size_t i = 1; i < ready.size(); ++i)
+    for (size_t j = i; j > 0 && ready[j].first < ready[j - 1].first; --j)
+      std::swap(ready[j], ready[j - 1]);
+  for (size_t first = 0; first < ready.size();) {
+    const NodeId leader = ready[first].first;
+    size_t last = first;
+    while (last < ready.size() && ready[last].first == leader) ++last;
+    const std::span<const std::pair<NodeId, size_t>> queues(ready.data() + first, last - first);
+    first = last;
     Connect(leader);
     while (CanSend(leader)) {
       int16_t version = Version(leader, ApiKey::kProduce, kProduceMinVersion,
@@ -204,14 +276,16 @@ void ProducerNode::Drain() {
       if (version < 0) break;
       std::vector<ProducerBatch> batches;
       size_t request_bytes = 0;
-      for (const TopicPartition& tp : tps) {
+      for (const auto& [unused_leader, q] : queues) {
+        const TopicPartition& tp = accumulator_.queue_partition(q);
         if (guarantee_order && muted_[tp] > 0) continue;
-        if (!accumulator_.HeadReady(tp, now_ns())) continue;
-        const ProducerBatch* head = accumulator_.Head(tp);
+        std::optional<int64_t> at = accumulator_.HeadReadyAt(q, now_ns());
+        if (!at || *at > now_ns()) continue;
+        const ProducerBatch* head = accumulator_.Head(q);
         if (!batches.empty() && request_bytes + head->bytes > size_t(config_.max_request_size))
           continue;
         request_bytes += head->bytes;
-        batches.push_back(*accumulator_.TakeHead(tp));
+        batches.push_back(*accumulator_.TakeHead(q));
         if (guarantee_order) ++muted_[tp];
       }
       if (batches.empty()) break;

@@ -113,6 +113,8 @@ class ProducerNode final : public ClientBase {
   void RunWorkload();
   bool Partition(const std::string& topic, PendingRecord record);
   void Drain();
+  void SummarizeQueue(size_t q);
+  static constexpr int64_t kNever = INT64_MAX;
   void ExpireBatches();
   // A batch attempt ended with `error` (Kafka name); retry or fail it.
   void RetryOrFail(ProducerBatch batch, ErrorCode error, std::string_view reason);
@@ -132,6 +134,18 @@ class ProducerNode final : public ClientBase {
   std::deque<Unpartitioned> unpartitioned_;
   std::map<uint64_t, InFlightRequest> in_flight_;  // by token
   std::map<TopicPartition, int32_t> muted_;        // batches in flight per partition
+  struct DrainState {
+    std::vector<std::pair<NodeId, size_t>> ready;  // Drain()'s (leader, queue) scratch
+    // What Drain() left (SummarizeQueue()), valid while neither the accumulator nor the client
+    // state changes: a partition without a known leader, and the earliest time a head becomes
+    // ready or a blocked leader can be connected to.
+    bool valid = false;
+    bool leaderless = false;
+    int64_t next_ns = 0;
+    uint64_t accumulator_version = 0;
+    uint64_t client_version = 0;
+  };
+  DrainState drain_;
   uint64_t next_token_ = 1;
   uint64_t seq_ = 0;
   int64_t next_send_ns_ = -1;

@@ -17,10 +17,29 @@ RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int6
   SAMSA_ASSERT(batch_size_ > 0 && linger_ns_ >= 0 && buffer_memory_ > 0);
 }
 
+size_t RecordAccumulator::Find(const TopicPartition& tp) const {
+  if (last_queue_ < queues_.size() && queues_[last_queue_].tp == tp) return last_queue_;
+  auto it = std::lower_bound(queues_.begin(), queues_.end(), tp,
+                             [](const Queue& q, const TopicPartition& t) { return q.tp < t; });
+  return it != queues_.end() && it->tp == tp ? size_t(it - queues_.begin()) : queues_.size();
+}
+
+size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
+  size_t q = Find(tp);
+  if (q == queues_.size()) {
+    auto it = std::lower_bound(queues_.begin(), queues_.end(), tp,
+                               [](const Queue& x, const TopicPartition& t) { return x.tp < t; });
+    it = queues_.insert(it, Queue{tp, {}});
+    q = size_t(it - queues_.begin());
+  }
+  last_queue_ = q;
+  return q;
+}
+
 bool RecordAccumulator::WouldStartNewBatch(const TopicPartition& tp, size_t record_bytes) const {
-  auto it = queues_.find(tp);
-  if (it == queues_.end() || it->second.empty()) return true;
-  const ProducerBatch& last = it->second.back();
+  size_t q = Find(tp);
+  if (q == queues_.size() || queues_[q].batches.empty()) return true;
+  const ProducerBatch& last = queues_[q].batches.back();
   return last.closed || last.bytes + record_bytes > size_t(batch_size_);
 }
 
@@ -30,7 +49,7 @@ bool RecordAccumulator::Append(const TopicPartition& tp, PendingRecord record, i
   int64_t need = int64_t(bytes + (fresh ? kBatchOverheadBytes : 0));
   if (buffered_bytes_ + need > buffer_memory_) return false;
   buffered_bytes_ += need;
-  std::deque<ProducerBatch>& q = queues_[tp];
+  std::deque<ProducerBatch>& q = queues_[FindOrMake(tp)].batches;
   if (fresh) {
     ProducerBatch b;
     b.tp = tp;
@@ -41,18 +60,24 @@ bool RecordAccumulator::Append(const TopicPartition& tp, PendingRecord record, i
   }
   q.back().bytes += bytes;
   q.back().records.push_back(std::move(record));
+  ++version_;
   return true;
+}
+
+std::optional<int64_t> RecordAccumulator::HeadReadyAt(size_t q, int64_t now_ns) const {
+  const std::deque<ProducerBatch>& batches = queues_[q].batches;
+  if (batches.empty()) return std::nullopt;
+  const ProducerBatch& head = batches.front();
+  if (head.attempts > 0) return std::max(now_ns, head.retry_at_ns);
+  bool full = batches.size() > 1 || head.closed || head.bytes >= size_t(batch_size_);
+  if (full) return now_ns;
+  return std::max(now_ns, head.created_ns + linger_ns_);
 }
 
 std::optional<int64_t> RecordAccumulator::HeadReadyAt(const TopicPartition& tp,
                                                       int64_t now_ns) const {
-  auto it = queues_.find(tp);
-  if (it == queues_.end() || it->second.empty()) return std::nullopt;
-  const ProducerBatch& head = it->second.front();
-  if (head.attempts > 0) return std::max(now_ns, head.retry_at_ns);
-  bool full = it->second.size() > 1 || head.closed || head.bytes >= size_t(batch_size_);
-  if (full) return now_ns;
-  return std::max(now_ns, head.created_ns + linger_ns_);
+  size_t q = Find(tp);
+  return q == queues_.size() ? std::nullopt : HeadReadyAt(q, now_ns);
 }
 
 bool RecordAccumulator::HeadReady(const TopicPartition& tp, int64_t now_ns) const {
@@ -62,14 +87,18 @@ bool RecordAccumulator::HeadReady(const TopicPartition& tp, int64_t now_ns) cons
 
 std::vector<TopicPartition> RecordAccumulator::Partitions() const {
   std::vector<TopicPartition> out;
-  for (const auto& [tp, q] : queues_)
-    if (!q.empty()) out.push_back(tp);
+  for (const Queue& q : queues_)
+    if (!q.batches.empty()) out.push_back(q.tp);
   return out;
 }
 
+const ProducerBatch* RecordAccumulator::Head(size_t q) const {
+  return queues_[q].batches.empty() ? nullptr : &queues_[q].batches.front();
+}
+
 const ProducerBatch* RecordAccumulator::Head(const TopicPartition& tp) const {
-  auto it = queues_.find(tp);
-  return it == queues_.end() || it->second.empty() ? nullptr : &it->second.front();
+  size_t q = Find(tp);
+  return q == queues_.size() ? nullptr : Head(q);
 }
 
 std::optional<int64_t> RecordAccumulator::EarliestCreatedNs() const {
@@ -89,21 +118,28 @@ void RecordAccumulator::Untrack(int64_t created_ns) {
   --queued_;
 }
 
-std::optional<ProducerBatch> RecordAccumulator::TakeHead(const TopicPartition& tp) {
-  auto it = queues_.find(tp);
-  if (it == queues_.end() || it->second.empty()) return std::nullopt;
-  ProducerBatch b = std::move(it->second.front());
-  it->second.pop_front();
-  if (it->second.empty()) queues_.erase(it);
+std::optional<ProducerBatch> RecordAccumulator::TakeHead(size_t q) {
+  std::deque<ProducerBatch>& batches = queues_[q].batches;
+  if (batches.empty()) return std::nullopt;
+  ProducerBatch b = std::move(batches.front());
+  batches.pop_front();
   Untrack(b.created_ns);
+  ++version_;
   b.closed = true;
   return b;
+}
+
+std::optional<ProducerBatch> RecordAccumulator::TakeHead(const TopicPartition& tp) {
+  size_t q = Find(tp);
+  return q == queues_.size() ? std::nullopt : TakeHead(q);
 }
 
 void RecordAccumulator::Reenqueue(ProducerBatch batch) {
   batch.closed = true;
   Track(batch.created_ns);
-  queues_[batch.tp].push_front(std::move(batch));
+  ++version_;
+  size_t q = FindOrMake(batch.tp);
+  queues_[q].batches.push_front(std::move(batch));
 }
 
 std::vector<ProducerBatch> RecordAccumulator::ExpireBefore(int64_t now_ns,
@@ -111,19 +147,18 @@ std::vector<ProducerBatch> RecordAccumulator::ExpireBefore(int64_t now_ns,
   std::vector<ProducerBatch> out;
   // Nothing is due unless the earliest queued batch is.
   if (created_.empty() || created_.begin()->first + delivery_timeout_ns > now_ns) return out;
-  for (auto it = queues_.begin(); it != queues_.end();) {
-    std::deque<ProducerBatch>& q = it->second;
+  for (Queue& queue : queues_) {
     std::deque<ProducerBatch> keep;
-    for (ProducerBatch& b : q) {
+    for (ProducerBatch& b : queue.batches) {
       if (b.created_ns + delivery_timeout_ns <= now_ns) {
         Untrack(b.created_ns);
+        ++version_;
         out.push_back(std::move(b));
       } else {
         keep.push_back(std::move(b));
       }
     }
-    q = std::move(keep);
-    it = q.empty() ? queues_.erase(it) : std::next(it);
+    queue.batches = std::move(keep);
   }
   return out;
 }

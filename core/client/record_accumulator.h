@@ -54,6 +54,20 @@ class RecordAccumulator {
   // would be exceeded.
   bool Append(const TopicPartition& tp, PendingRecord record, int64_t now_ns);
 
+  // Queues are numbered 0..queue_count()-1 in ascending partition order; a queue, once made,
+  // stays (possibly empty) so that the sender can walk them by number without lookups. A new
+  // partition's queue renumbers those after it, so numbers are valid until the next Append() or
+  // Reenqueue().
+  size_t queue_count() const { return queues_.size(); }
+  // tp's queue number, or queue_count() when it has none.
+  size_t QueueOf(const TopicPartition& tp) const { return Find(tp); }
+  const TopicPartition& queue_partition(size_t q) const { return queues_[q].tp; }
+  bool queue_empty(size_t q) const { return queues_[q].batches.empty(); }
+  // When queue q's head becomes ready (now_ns if it is); nullopt when q is empty.
+  std::optional<int64_t> HeadReadyAt(size_t q, int64_t now_ns) const;
+  const ProducerBatch* Head(size_t q) const;
+  std::optional<ProducerBatch> TakeHead(size_t q);
+
   // Whether tp's head batch may be drained now.
   bool HeadReady(const TopicPartition& tp, int64_t now_ns) const;
   // Partitions with a queued batch, ascending.
@@ -73,6 +87,8 @@ class RecordAccumulator {
   // A batch that left the producer for good (completed or failed) frees its buffer memory.
   void Release(const ProducerBatch& batch);
 
+  // Changes with every Append(), TakeHead(), Reenqueue() and expiry that removed a batch.
+  uint64_t version() const { return version_; }
   int64_t buffered_bytes() const { return buffered_bytes_; }
   size_t queued_batches() const;
 
@@ -81,12 +97,22 @@ class RecordAccumulator {
   int64_t linger_ns_;
   int64_t buffer_memory_;
   int64_t buffered_bytes_ = 0;
-  std::map<TopicPartition, std::deque<ProducerBatch>> queues_;
+  struct Queue {
+    TopicPartition tp;
+    std::deque<ProducerBatch> batches;
+  };
+  std::vector<Queue> queues_;  // ascending by tp
+  size_t last_queue_ = 0;      // the last queue looked up: appends mostly repeat it
   // created_ns of every queued batch -> how many: the earliest without a scan, so that
   // ExpireBefore() only walks the queues when something is due.
   std::map<int64_t, size_t> created_;
   size_t queued_ = 0;
+  uint64_t version_ = 0;
 
+  // Queue number of tp, or queue_count() when it has none.
+  size_t Find(const TopicPartition& tp) const;
+  // Queue number of tp, made if missing.
+  size_t FindOrMake(const TopicPartition& tp);
   void Track(int64_t created_ns);
   void Untrack(int64_t created_ns);
 };

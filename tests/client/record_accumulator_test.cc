@@ -112,5 +112,54 @@ TEST(RecordAccumulatorTest, ExpiryFindsDueBatchesBehindNewerRetriesAndTracksEarl
   EXPECT_TRUE(acc.ExpireBefore(1000 * kMs, 100 * kMs).empty());
 }
 
+TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatches) {
+  RecordAccumulator acc(16384, 5 * kMs, 1 << 20);
+  const TopicPartition b2{"b", 2}, a7{"a", 7}, b0{"b", 0};
+  ASSERT_TRUE(acc.Append(b2, Rec(1, 10), 0));
+  ASSERT_TRUE(acc.Append(a7, Rec(2, 10), 1 * kMs));
+  ASSERT_TRUE(acc.Append(b0, Rec(3, 10), 2 * kMs));
+  ASSERT_EQ(acc.queue_count(), 3u);
+  EXPECT_EQ(acc.queue_partition(0), a7);  // ascending by (topic, partition), not by arrival
+  EXPECT_EQ(acc.queue_partition(1), b0);
+  EXPECT_EQ(acc.queue_partition(2), b2);
+  EXPECT_EQ(acc.QueueOf(b0), 1u);
+  EXPECT_EQ(acc.QueueOf(TopicPartition{"c", 0}), acc.queue_count());
+  EXPECT_EQ(*acc.HeadReadyAt(size_t{0}, 0), 6 * kMs);  // a7: created at 1 ms, linger 5 ms
+  EXPECT_EQ(acc.Head(size_t{2})->records[0].op_id, 1u);
+  // Taking the only batch leaves an empty queue under the same number.
+  EXPECT_EQ(acc.TakeHead(size_t{1})->records[0].op_id, 3u);
+  EXPECT_EQ(acc.queue_count(), 3u);
+  EXPECT_TRUE(acc.queue_empty(1));
+  EXPECT_FALSE(acc.HeadReadyAt(size_t{1}, 0).has_value());
+  EXPECT_EQ(acc.Head(size_t{1}), nullptr);
+  EXPECT_FALSE(acc.TakeHead(size_t{1}).has_value());
+  EXPECT_EQ(acc.Partitions(), (std::vector<TopicPartition>{a7, b2}));
+}
+
+TEST(RecordAccumulatorTest, VersionChangesWithEveryChangeToTheQueues) {
+  RecordAccumulator acc(16384, 0, 200);
+  uint64_t v = acc.version();
+  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 0));
+  EXPECT_NE(acc.version(), v);
+  v = acc.version();
+  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 0));  // into the same open batch
+  EXPECT_NE(acc.version(), v);
+  v = acc.version();
+  EXPECT_FALSE(acc.Append(kTp, Rec(3, 500), 0));  // refused by buffer.memory: no change
+  EXPECT_EQ(acc.version(), v);
+  ProducerBatch b = *acc.TakeHead(kTp);
+  EXPECT_NE(acc.version(), v);
+  v = acc.version();
+  EXPECT_FALSE(acc.TakeHead(kTp).has_value());
+  EXPECT_EQ(acc.version(), v);
+  acc.Reenqueue(b);
+  EXPECT_NE(acc.version(), v);
+  v = acc.version();
+  EXPECT_TRUE(acc.ExpireBefore(0, 100 * kMs).empty());
+  EXPECT_EQ(acc.version(), v);
+  EXPECT_EQ(acc.ExpireBefore(100 * kMs, 100 * kMs).size(), 1u);
+  EXPECT_NE(acc.version(), v);
+}
+
 }  // namespace
 }  // namespace samsa::client
