@@ -12,16 +12,6 @@ void PutUnsignedVarlong(Bytes& out, uint64_t v) {
 
 void PutUnsignedVarint(Bytes& out, uint32_t v) { PutUnsignedVarlong(out, v); }
 
-size_t UnsignedVarlongSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-size_t UnsignedVarintSize(uint32_t v) { return UnsignedVarlongSize(v); }
 
 static bool GetRaw(ByteView data, size_t* pos, size_t max_bytes, int value_bits, uint64_t* out) {
   uint64_t result = 0;

@@ -19,12 +19,32 @@ inline int32_t ZigZagDecode32(uint32_t v) { return int32_t(v >> 1) ^ -int32_t(v 
 inline uint64_t ZigZagEncode64(int64_t v) { return (uint64_t(v) << 1) ^ uint64_t(v >> 63); }
 inline int64_t ZigZagDecode64(uint64_t v) { return int64_t(v >> 1) ^ -int64_t(v & 1); }
 
+// Writers into a buffer the caller has sized (at least the *Size() of the value): return the
+// position after the encoding.
+inline uint8_t* WriteUnsignedVarlong(uint8_t* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = uint8_t(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = uint8_t(v);
+  return p;
+}
+inline uint8_t* WriteVarint(uint8_t* p, int32_t v) { return WriteUnsignedVarlong(p, ZigZagEncode32(v)); }
+inline uint8_t* WriteVarlong(uint8_t* p, int64_t v) { return WriteUnsignedVarlong(p, ZigZagEncode64(v)); }
+
 void PutUnsignedVarint(Bytes& out, uint32_t v);
 void PutUnsignedVarlong(Bytes& out, uint64_t v);
 inline void PutVarint(Bytes& out, int32_t v) { PutUnsignedVarint(out, ZigZagEncode32(v)); }
 inline void PutVarlong(Bytes& out, int64_t v) { PutUnsignedVarlong(out, ZigZagEncode64(v)); }
-size_t UnsignedVarintSize(uint32_t v);
-size_t UnsignedVarlongSize(uint64_t v);
+inline size_t UnsignedVarlongSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+inline size_t UnsignedVarintSize(uint32_t v) { return UnsignedVarlongSize(v); }
 inline size_t VarintSize(int32_t v) { return UnsignedVarintSize(ZigZagEncode32(v)); }
 inline size_t VarlongSize(int64_t v) { return UnsignedVarlongSize(ZigZagEncode64(v)); }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/base/assert.h"
 #include "core/base/varint.h"
 
 namespace samsa {
@@ -16,15 +17,6 @@ constexpr int32_t kMinRecordBodyBytes = 6;
 
 size_t NullableBytesSize(const std::optional<ByteView>& b) {
   return b ? VarintSize(int32_t(b->size())) + b->size() : VarintSize(-1);
-}
-
-void PutNullableBytes(Bytes& out, const std::optional<ByteView>& b) {
-  if (!b) {
-    PutVarint(out, -1);
-    return;
-  }
-  PutVarint(out, int32_t(b->size()));
-  Append(out, *b);
 }
 
 std::optional<ByteView> ViewOf(const std::optional<Bytes>& b) {
@@ -47,21 +39,36 @@ int64_t RecordBodySize(int64_t timestamp_delta, int32_t offset_delta, const std:
   return size > uint64_t(INT32_MAX) ? -1 : int64_t(size);
 }
 
+uint8_t* WriteNullableBytes(uint8_t* p, const std::optional<ByteView>& b) {
+  if (!b) return WriteVarint(p, -1);
+  p = WriteVarint(p, int32_t(b->size()));
+  if (!b->empty()) std::memcpy(p, b->data(), b->size());
+  return p + b->size();
+}
+
+// Appends one record whose body is body_size bytes (RecordBodySize()): the buffer is sized once
+// and written in place, since producers encode every record they send.
 void PutRecord(Bytes& out, int32_t body_size, int8_t attributes, int64_t timestamp_delta, int32_t offset_delta,
                const std::optional<ByteView>& key, const std::optional<ByteView>& value,
                std::span<const RecordHeader> headers) {
-  PutVarint(out, body_size);
-  out.push_back(uint8_t(attributes));
-  PutVarlong(out, timestamp_delta);
-  PutVarint(out, offset_delta);
-  PutNullableBytes(out, key);
-  PutNullableBytes(out, value);
-  PutVarint(out, int32_t(headers.size()));
+  const size_t start = out.size();
+  const size_t total = VarintSize(body_size) + size_t(body_size);
+  out.resize(start + total);
+  uint8_t* p = out.data() + start;
+  p = WriteVarint(p, body_size);
+  *p++ = uint8_t(attributes);
+  p = WriteVarlong(p, timestamp_delta);
+  p = WriteVarint(p, offset_delta);
+  p = WriteNullableBytes(p, key);
+  p = WriteNullableBytes(p, value);
+  p = WriteVarint(p, int32_t(headers.size()));
   for (const RecordHeader& h : headers) {
-    PutVarint(out, int32_t(h.key.size()));
-    Append(out, AsBytes(h.key));
-    PutNullableBytes(out, ViewOf(h.value));
+    p = WriteVarint(p, int32_t(h.key.size()));
+    if (!h.key.empty()) std::memcpy(p, h.key.data(), h.key.size());
+    p += h.key.size();
+    p = WriteNullableBytes(p, ViewOf(h.value));
   }
+  SAMSA_ASSERT(p == out.data() + start + total);
 }
 
 Status RecordError(std::string what) { return Status::Corruption("record: " + what); }

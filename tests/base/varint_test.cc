@@ -68,6 +68,13 @@ TEST(VarintTest, RandomRoundTripsWithFixedSeed) {
     ASSERT_EQ(bx, x);
     ASSERT_EQ(by, y);
     ASSERT_EQ(pos, out.size());
+    // The in-place writers produce the same bytes and end exactly at the predicted size.
+    Bytes in_place(out.size() + 1, 0xAB);
+    uint8_t* end = WriteVarint(WriteVarlong(in_place.data(), x), y);
+    ASSERT_EQ(size_t(end - in_place.data()), out.size());
+    ASSERT_EQ(in_place.back(), 0xAB);  // nothing written past the end
+    in_place.pop_back();
+    ASSERT_EQ(in_place, out);
   }
 }
 
