@@ -1,9 +1,10 @@
 #include "sim/history_checker.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -11,14 +12,207 @@
 namespace samsa::sim {
 namespace {
 
+// A checked history has millions of events, and the checker's time goes to memory more than to
+// computing: the events are scattered over the heap, a send's completion comes long after its
+// invoke (often tens of thousands of events later, under faults), a value lookup lands
+// anywhere in its table, and each new page of the arrays built here costs a page fault. Hence
+// the shapes below: compact records, arrays that are never copied as they grow, integer ids
+// instead of strings, linear passes instead of sorts, and a scan that prefetches ahead.
+
 using client::EventOp;
 using client::EventType;
 using client::HistoryEvent;
 using Tp = std::pair<std::string, int32_t>;
 
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
 std::string Pos(const Tp& tp, int64_t offset) {
   return tp.first + "-" + std::to_string(tp.second) + "@" + std::to_string(offset);
+}
+
+// Interns strings to dense ids 0, 1, 2, ... in order of first appearance, keeping a copy of
+// each, back to back in one buffer.
+//
+// A flat open-addressing table (linear probing, power-of-two size, at most half full) of
+// (32-bit hash, id) slots: a lookup touches one or two adjacent slots and compares text only
+// when the 32-bit hashes are equal. The copies are for locality: the values interned recently
+// share cache lines, where the History's own strings are each in a separate event.
+class StringInterner {
+ public:
+  // The text of an id; valid until the next Intern.
+  std::string_view operator[](uint32_t id) const {
+    return std::string_view(text_).substr(starts_[id], starts_[id + 1] - starts_[id]);
+  }
+  size_t size() const { return starts_.size() - 1; }
+
+  // Makes room for n strings without growing the table.
+  void Reserve(size_t n) {
+    starts_.reserve(n + 1);
+    size_t capacity = slots_.size();
+    while (capacity < 2 * n) capacity *= 2;
+    if (capacity > slots_.size()) Rehash(capacity);
+  }
+
+  // The hash Intern takes: computed ahead, it lets the caller prefetch the slot to probe.
+  static uint32_t Hash(std::string_view s) {
+    const uint64_t h = std::hash<std::string_view>{}(s);
+    return uint32_t(h ^ (h >> 32));
+  }
+  void PrefetchSlot(uint32_t hash) const {
+    __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
+  void PrefetchText(uint32_t id) const { __builtin_prefetch(text_.data() + starts_[id]); }
+
+  // The id of `s`, whose Hash is `hash`: a new one (== size() before the call) if `s` was not
+  // seen before.
+  uint32_t Intern(std::string_view s, uint32_t hash) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.id == kNone) {
+        const auto id = uint32_t(size());
+        slot = {hash, id};
+        text_.append(s);
+        starts_.push_back(text_.size());
+        if (2 * size() > slots_.size()) Rehash(2 * slots_.size());
+        return id;
+      }
+      if (slot.hash == hash && (*this)[slot.id] == s) return slot.id;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t id = kNone;  // kNone: empty
+  };
+
+  // Moves the slots to a table of `capacity` (a power of two); the stored hashes place them
+  // without touching the strings.
+  void Rehash(size_t capacity) {
+    std::vector<Slot> old(capacity);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.id == kNone) continue;
+      size_t i = slot.hash & mask;
+      while (slots_[i].id != kNone) i = (i + 1) & mask;
+      slots_[i] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_ = std::vector<Slot>(1024);
+  std::string text_;                       // the strings, back to back
+  std::vector<size_t> starts_{size_t{0}};  // string id is text_[starts_[id], starts_[id + 1])
+};
+
+// A vector that never moves its elements: it grows by chunks of 4096. (A plain vector of
+// millions copies them all as it grows, and page-faults again on each new block; std::deque
+// does not, but indexes slowly.)
+template <typename T>
+class ChunkedVector {
+ public:
+  size_t size() const { return size_; }
+  T& operator[](size_t i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+  const T& operator[](size_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+  void push_back(const T& t) {
+    if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique<T[]>(kChunkMask + 1));
+    (*this)[size_++] = t;
+  }
+
+ private:
+  static constexpr size_t kChunkBits = 12;
+  static constexpr size_t kChunkMask = (size_t{1} << kChunkBits) - 1;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
+};
+
+// One ack or read: value id at partition id / offset.
+struct Seen {
+  uint32_t value;
+  uint32_t tp;
+  int64_t offset;
+  friend bool operator==(const Seen&, const Seen&) = default;
+};
+
+// The distinct entries that for_each_seen(f) passes to f, sorted by (tp_rank[tp], offset, value);
+// `count` is how many it passes.
+//
+// A partition's offsets are normally dense (0, 1, 2, ...) and each is seen about twice (its ack
+// and its read) with one value, so one slot per (partition, offset), holding the first value
+// seen there, does the bulk in linear time; only the other values at an offset (an inconsistent
+// one) need sorting. A history whose offsets are too sparse for that is sorted instead.
+template <typename ForEachSeen>
+std::vector<Seen> SortedDistinct(const ForEachSeen& for_each_seen, size_t count,
+                                 const std::vector<uint32_t>& tp_rank) {
+  const size_t n_tps = tp_rank.size();
+  std::vector<int64_t> lo(n_tps, std::numeric_limits<int64_t>::max());
+  std::vector<int64_t> hi(n_tps, std::numeric_limits<int64_t>::min());
+  for_each_seen([&](const Seen& s) {
+    lo[s.tp] = std::min(lo[s.tp], s.offset);
+    hi[s.tp] = std::max(hi[s.tp], s.offset);
+  });
+  // Partitions in rank order; (tp, offset) has slot base[tp] + offset - lo[tp].
+  std::vector<uint32_t> by_rank(n_tps);
+  for (uint32_t t = 0; t < n_tps; ++t) by_rank[tp_rank[t]] = t;
+  std::vector<uint64_t> base(n_tps, 0);
+  const uint64_t max_slots = 2 * uint64_t(count) + 1024;
+  uint64_t n_slots = 0;
+  bool dense = true;
+  for (uint32_t t : by_rank) {
+    base[t] = n_slots;
+    if (lo[t] > hi[t]) continue;  // nothing seen in this partition
+    // As unsigned, the difference cannot overflow; 0 means the full 2^64 range.
+    const uint64_t span = uint64_t(hi[t]) - uint64_t(lo[t]) + 1;
+    if (span == 0 || span > max_slots - n_slots) {
+      dense = false;
+      break;
+    }
+    n_slots += span;
+  }
+
+  std::vector<Seen> out;
+  if (!dense) {
+    out.reserve(count);
+    for_each_seen([&](const Seen& s) { out.push_back(s); });
+    std::sort(out.begin(), out.end(), [&](const Seen& a, const Seen& b) {
+      return std::tie(tp_rank[a.tp], a.offset, a.value) < std::tie(tp_rank[b.tp], b.offset, b.value);
+    });
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  auto slot_of = [&](const Seen& s) { return base[s.tp] + uint64_t(s.offset - lo[s.tp]); };
+  std::vector<uint32_t> first(n_slots, kNone);     // by slot: the first value seen there
+  std::vector<std::pair<uint64_t, uint32_t>> more;  // (slot, value): the other values seen there
+  size_t used = 0;
+  for_each_seen([&](const Seen& s) {
+    uint32_t& f = first[slot_of(s)];
+    if (f == kNone) {
+      f = s.value;
+      ++used;
+    } else if (f != s.value) {
+      more.emplace_back(slot_of(s), s.value);
+    }
+  });
+  std::sort(more.begin(), more.end());
+  more.erase(std::unique(more.begin(), more.end()), more.end());
+  out.reserve(used + more.size());
+  auto next_more = more.begin();
+  for (uint32_t t : by_rank) {
+    if (lo[t] > hi[t]) continue;
+    for (uint64_t slot = base[t], last = slot + uint64_t(hi[t] - lo[t]); slot <= last; ++slot) {
+      if (first[slot] == kNone) continue;
+      const int64_t offset = lo[t] + int64_t(slot - base[t]);
+      const size_t begin = out.size();
+      out.push_back({first[slot], t, offset});
+      for (; next_more != more.end() && next_more->first == slot; ++next_more)
+        out.push_back({next_more->second, t, offset});
+      std::sort(out.begin() + ptrdiff_t(begin), out.end(),
+                [](const Seen& a, const Seen& b) { return a.value < b.value; });
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -46,105 +240,134 @@ std::string CheckReport::Summary(size_t max_lines) const {
 }
 
 CheckReport CheckHistory(const client::History& history, const CheckerOptions& options) {
-  // Strings are interned to dense ids in order of first appearance; only lookups go through
-  // the hash map (never iteration), and every output is sorted at the end.
+  // Strings are interned to dense ids in order of first appearance; hash tables serve lookups
+  // only (never iteration), and every output is sorted at the end, so nothing below depends on
+  // the order in which ids are assigned or sends are listed.
   CheckReport report;
   const auto& events = history.events();
 
   // Partitions: id -> (topic, partition).
   std::vector<Tp> tps;
   std::map<Tp, uint32_t> tp_ids;
-  uint32_t last_tp = std::numeric_limits<uint32_t>::max();  // consecutive events often share one
+  // By partition number + 1 (a completion may carry partition -1): the id of the partition of
+  // that number looked up last. With one topic (the common case) the map is asked once per
+  // partition.
+  std::vector<uint32_t> tp_by_number(1024, kNone);
   auto tp_id = [&](const std::string& topic, int32_t partition) -> uint32_t {
-    if (last_tp < tps.size() && tps[last_tp].second == partition && tps[last_tp].first == topic)
-      return last_tp;
+    const auto slot = uint32_t(partition) + 1;  // -1 -> 0; other negatives: past the end
+    if (slot < tp_by_number.size()) {
+      const uint32_t id = tp_by_number[slot];
+      if (id != kNone && tps[id].first == topic) return id;
+    }
     Tp key(topic, partition);
     auto it = tp_ids.find(key);
     if (it == tp_ids.end()) {
       it = tp_ids.emplace(std::move(key), uint32_t(tps.size())).first;
       tps.push_back(it->first);
     }
-    return last_tp = it->second;
+    if (slot < tp_by_number.size()) tp_by_number[slot] = it->second;
+    return it->second;
   };
-  // Values: id -> text (views into the history, which outlives this call).
-  std::vector<std::string_view> values;
-  std::unordered_map<std::string_view, uint32_t> value_ids;
-  value_ids.reserve(events.size());
-  auto value_id = [&](const std::string& v) -> uint32_t {
-    auto it = value_ids.find(std::string_view(v));
-    if (it != value_ids.end()) return it->second;
-    values.push_back(v);
-    value_ids.emplace(values.back(), uint32_t(values.size() - 1));
-    return uint32_t(values.size() - 1);
-  };
-  constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
+  // Values: id -> text, and what the checker learns about each. A send takes two events (invoke
+  // and completion), and its value is read about once: about a third of the events bring a new
+  // value, so reserve for that many (more just grow the table).
+  StringInterner values;
+  values.Reserve(events.size() / 3);
+  struct ValueInfo {
+    uint32_t first_send = kNone;     // index in sends of the first send invoked with it
+    bool first_send_failed = false;  // set after the scan
+    bool read = false;
+  };
+  std::vector<ValueInfo> value_info;
+  value_info.reserve(events.size() / 3);
+  auto value_id = [&](const std::string& v, uint32_t hash) -> uint32_t {
+    const uint32_t id = values.Intern(v, hash);
+    if (id == value_info.size()) value_info.emplace_back();
+    return id;
+  };
+
+  // Event indices are positions in the history (History::Append): like the ids here, they fit
+  // 32 bits.
   struct Send {
-    uint64_t op_id = 0;
+    uint32_t invoke_index = 0;
+    uint32_t complete_index = kNone;
+    int64_t offset = -1;
     int32_t process = -1;
-    uint64_t invoke_index = 0;
-    uint64_t complete_index = std::numeric_limits<uint64_t>::max();
-    EventType outcome = EventType::kInvoke;  // kInvoke while pending
     uint32_t tp = kNone;
     uint32_t value = kNone;
+    EventType outcome = EventType::kInvoke;  // kInvoke while pending
     bool value_empty = true;
-    int64_t offset = -1;
   };
-  std::vector<Send> sends;
-  std::unordered_map<uint64_t, uint32_t> send_of_op;  // op id -> index in sends
-  send_of_op.reserve(events.size() / 2 + 1);
-  auto send_for = [&](uint64_t op) -> Send& {
-    auto it = send_of_op.find(op);
-    if (it != send_of_op.end()) return sends[it->second];
-    send_of_op.emplace(op, uint32_t(sends.size()));
-    sends.emplace_back();
-    sends.back().op_id = op;
-    return sends.back();
-  };
-  std::vector<uint32_t> first_send_of_value;  // by value id: index in sends, or kNone
-  struct Seen {  // one ack or read: value at tp/offset
-    uint32_t value;
-    uint32_t tp;
-    int64_t offset;
-  };
-  std::vector<Seen> seen;
-  std::vector<bool> read_value;  // by value id
-  std::vector<std::optional<int64_t>> max_read;  // by tp id
-  struct Poll {
-    const HistoryEvent* e;
-    uint32_t tp;
-    uint32_t value;
-  };
-  std::vector<Poll> polls;
-  auto grow = [&]() {
-    if (first_send_of_value.size() < values.size()) {
-      first_send_of_value.resize(values.size(), kNone);
-      read_value.resize(values.size(), false);
+  ChunkedVector<Send> sends;
+  // Op id -> index in sends. History::NewOpId hands out 1, 2, 3, ..., one per send, so ids up
+  // to the number of events index a vector (grown as they come); any other id (a hand-made
+  // history) goes to a map.
+  std::vector<uint32_t> send_of_small_op;
+  std::unordered_map<uint64_t, uint32_t> send_of_large_op;
+  auto send_for = [&](uint64_t op) -> uint32_t {
+    if (op >= send_of_small_op.size() && op <= events.size()) {
+      const uint64_t size = std::min<uint64_t>(std::max<uint64_t>(2 * op, 1024), events.size() + 1);
+      send_of_small_op.resize(size, kNone);
     }
-    if (max_read.size() < tps.size()) max_read.resize(tps.size());
+    uint32_t& index = op < send_of_small_op.size()
+                          ? send_of_small_op[op]
+                          : send_of_large_op.try_emplace(op, kNone).first->second;
+    if (index == kNone) {
+      index = uint32_t(sends.size());
+      sends.push_back(Send{});
+    }
+    return index;
   };
+  struct Ack {  // an ok completion with an offset
+    Seen at;
+    uint32_t send;   // index in sends
+    uint32_t index;  // of the completion event
+  };
+  ChunkedVector<Ack> acks;
+  // Consumer sessions that read, (process, session) by number; consecutive reads nearly always
+  // come from one session.
+  std::vector<std::pair<int32_t, uint64_t>> readers;
+  std::map<std::pair<int32_t, uint64_t>, uint32_t> reader_numbers;
+  uint32_t last_reader = kNone;
+  auto reader_number = [&](int32_t process, uint64_t session) -> uint32_t {
+    if (last_reader != kNone && readers[last_reader] == std::pair(process, session))
+      return last_reader;
+    auto [it, fresh] = reader_numbers.try_emplace({process, session}, uint32_t(readers.size()));
+    if (fresh) readers.emplace_back(process, session);
+    return last_reader = it->second;
+  };
+  struct Poll {  // one read
+    Seen at;
+    uint32_t reader;
+  };
+  ChunkedVector<Poll> polls;
+  std::vector<std::optional<int64_t>> max_read;  // by tp id
 
-  for (const HistoryEvent& e : events) {
+  // Scans one event; value_hash is the Hash of its value if it is an invoke or a read.
+  auto scan = [&](const HistoryEvent& e, uint32_t value_hash) {
     if (e.op == EventOp::kSend) {
       if (e.type == EventType::kInvoke) {
         ++report.sends_invoked;
-        uint32_t v = value_id(e.value);
-        grow();
-        Send& s = send_for(e.op_id);
+        const uint32_t v = value_id(e.value, value_hash);
+        const uint32_t i = send_for(e.op_id);
+        Send& s = sends[i];
         s.process = e.process;
-        s.invoke_index = e.index;
+        s.invoke_index = uint32_t(e.index);
         s.value = v;
         s.value_empty = e.value.empty();
-        if (first_send_of_value[v] == kNone) first_send_of_value[v] = send_of_op.at(e.op_id);
-        continue;
+        if (value_info[v].first_send == kNone) value_info[v].first_send = i;
+        return;
       }
-      Send& s = send_for(e.op_id);
-      s.complete_index = e.index;
+      const uint32_t i = send_for(e.op_id);
+      Send& s = sends[i];
+      s.complete_index = uint32_t(e.index);
       s.outcome = e.type;
       s.tp = tp_id(e.topic, e.partition);
       // A completion usually repeats its invoke's value: skip the lookup then.
-      uint32_t v = s.value != kNone && values[s.value] == e.value ? s.value : value_id(e.value);
-      grow();
+      const uint32_t v = s.value != kNone && values[s.value] == e.value
+                             ? s.value
+                             : value_id(e.value, StringInterner::Hash(e.value));
       if (s.value_empty) {
         s.value = v;
         s.value_empty = e.value.empty();
@@ -152,7 +375,7 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
       if (e.type == EventType::kOk) {
         ++report.sends_acked;
         s.offset = e.offset;
-        if (e.offset >= 0) seen.push_back({v, s.tp, e.offset});
+        if (e.offset >= 0) acks.push_back({{v, s.tp, e.offset}, i, uint32_t(e.index)});
       } else if (e.type == EventType::kFail) {
         ++report.sends_failed;
       } else {
@@ -160,16 +383,51 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
       }
     } else if (e.type == EventType::kOk) {
       ++report.polls;
-      uint32_t tp = tp_id(e.topic, e.partition);
-      uint32_t v = value_id(e.value);
-      grow();
-      seen.push_back({v, tp, e.offset});
-      read_value[v] = true;
+      const uint32_t tp = tp_id(e.topic, e.partition);
+      const uint32_t v = value_id(e.value, value_hash);
+      if (max_read.size() < tps.size()) max_read.resize(tps.size());
+      value_info[v].read = true;
       if (!max_read[tp] || e.offset > *max_read[tp]) max_read[tp] = e.offset;
-      polls.push_back({&e, tp, v});
+      polls.push_back({{v, tp, e.offset}, reader_number(e.process, e.session)});
     }
+  };
+  // Scanned one by one, each event would wait for its cache misses in turn: the event itself,
+  // the slot of its value, and for a completion its send and its send's value. So the scan goes
+  // by blocks of events, each first walked to start those loads, independent of each other:
+  // prefetch the events two blocks ahead; hash the values of invokes and reads and prefetch
+  // their slots; for a completion, load its send and prefetch that send's value. Then scan the
+  // block.
+  constexpr ptrdiff_t kBlock = 32;
+  uint32_t hashes[kBlock] = {};
+  auto ahead = events.begin() + std::min<ptrdiff_t>(2 * kBlock, ptrdiff_t(events.size()));
+  for (auto block = events.begin(); block != events.end();) {
+    const auto block_end = block + std::min(kBlock, events.end() - block);
+    size_t k = 0;
+    for (auto it = block; it != block_end; ++it, ++k) {
+      if (ahead != events.end()) {
+        const auto* p = reinterpret_cast<const char*>(&*ahead++);
+        for (size_t line = 0; line < sizeof(HistoryEvent) + 64; line += 64)
+          __builtin_prefetch(p + line);  // each cache line the event may touch
+      }
+      const HistoryEvent& e = *it;
+      if (e.op == EventOp::kSend ? e.type == EventType::kInvoke : e.type == EventType::kOk) {
+        hashes[k] = StringInterner::Hash(e.value);
+        values.PrefetchSlot(hashes[k]);
+      } else if (e.op == EventOp::kSend && e.op_id < send_of_small_op.size()) {
+        const uint32_t i = send_of_small_op[e.op_id];
+        if (i != kNone && sends[i].value != kNone) values.PrefetchText(sends[i].value);
+      }
+    }
+    k = 0;
+    for (auto it = block; it != block_end; ++it, ++k) scan(*it, hashes[k]);
+    block = block_end;
   }
-  grow();
+  max_read.resize(tps.size());
+  // Read for every poll below: better looked up once per value, in value (~ send) order.
+  for (ValueInfo& info : value_info) {
+    info.first_send_failed =
+        info.first_send != kNone && sends[info.first_send].outcome == EventType::kFail;
+  }
 
   // Partitions ranked by (topic, partition), so that sorting by rank sorts as the names do.
   std::vector<uint32_t> tp_rank(tps.size());
@@ -182,15 +440,12 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   std::vector<Violation>& out = report.violations;
 
   // inconsistent-offsets: distinct values at one (partition, offset).
-  std::vector<Seen> by_offset = seen;
-  std::sort(by_offset.begin(), by_offset.end(), [&](const Seen& a, const Seen& b) {
-    return std::tie(tp_rank[a.tp], a.offset, a.value) < std::tie(tp_rank[b.tp], b.offset, b.value);
-  });
-  by_offset.erase(std::unique(by_offset.begin(), by_offset.end(),
-                              [](const Seen& a, const Seen& b) {
-                                return a.tp == b.tp && a.offset == b.offset && a.value == b.value;
-                              }),
-                  by_offset.end());
+  auto for_each_seen = [&](auto&& f) {
+    for (size_t i = 0; i < acks.size(); ++i) f(acks[i].at);
+    for (size_t i = 0; i < polls.size(); ++i) f(polls[i].at);
+  };
+  const std::vector<Seen> by_offset =
+      SortedDistinct(for_each_seen, acks.size() + polls.size(), tp_rank);
   // Per partition, the range of by_offset holding it.
   std::vector<std::pair<size_t, size_t>> tp_range(tps.size(), {0, 0});
   for (size_t i = 0; i < by_offset.size();) {
@@ -217,43 +472,39 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
     i = j;
   }
 
-  // duplicate: one value at two or more positions.
+  // duplicate: one value at two or more positions. by_offset holds each (value, position) once,
+  // in position order: count the positions of each value, then list those of the values with
+  // two or more.
   {
-    std::vector<Seen> by_value = std::move(seen);
-    std::sort(by_value.begin(), by_value.end(), [&](const Seen& a, const Seen& b) {
-      return std::tie(a.value, tp_rank[a.tp], a.offset) < std::tie(b.value, tp_rank[b.tp], b.offset);
-    });
-    by_value.erase(std::unique(by_value.begin(), by_value.end(),
-                               [](const Seen& a, const Seen& b) {
-                                 return a.value == b.value && a.tp == b.tp && a.offset == b.offset;
-                               }),
-                   by_value.end());
-    for (size_t i = 0; i < by_value.size();) {
+    std::vector<uint32_t> positions(values.size(), 0);
+    for (const Seen& s : by_offset) ++positions[s.value];
+    std::vector<std::pair<uint32_t, uint32_t>> dups;  // (value, index in by_offset)
+    for (uint32_t i = 0; i < by_offset.size(); ++i)
+      if (positions[by_offset[i].value] >= 2) dups.emplace_back(by_offset[i].value, i);
+    std::sort(dups.begin(), dups.end());  // by value, each value's positions still in order
+    for (size_t i = 0; i < dups.size();) {
       size_t j = i;
-      while (j < by_value.size() && by_value[j].value == by_value[i].value) ++j;
-      if (j - i >= 2) {
-        std::string detail = "value ";
-        detail += values[by_value[i].value];
-        detail += " at";
-        for (size_t k = i; k < j; ++k) detail += " " + Pos(tps[by_value[k].tp], by_value[k].offset);
-        const Tp& tp = tps[by_value[i].tp];
-        out.push_back({"duplicate", tp.first, tp.second, by_value[i].offset, detail});
+      while (j < dups.size() && dups[j].first == dups[i].first) ++j;
+      std::string detail = "value ";
+      detail += values[dups[i].first];
+      detail += " at";
+      for (size_t k = i; k < j; ++k) {
+        const Seen& s = by_offset[dups[k].second];
+        detail += " " + Pos(tps[s.tp], s.offset);
       }
+      const Seen& first = by_offset[dups[i].second];
+      const Tp& tp = tps[first.tp];
+      out.push_back({"duplicate", tp.first, tp.second, first.offset, detail});
       i = j;
     }
   }
 
-  // Sends in op id order (as a map by op id would hold them).
-  std::vector<uint32_t> by_op(sends.size());
-  for (uint32_t i = 0; i < by_op.size(); ++i) by_op[i] = i;
-  std::sort(by_op.begin(), by_op.end(),
-            [&](uint32_t a, uint32_t b) { return sends[a].op_id < sends[b].op_id; });
-
   // lost-write and unseen
+  auto acked = [](const Send& s) { return s.outcome == EventType::kOk && s.offset >= 0; };
   std::vector<uint64_t> unseen_by_tp(tps.size(), 0);
-  for (uint32_t i : by_op) {
+  for (size_t i = 0; i < sends.size(); ++i) {
     const Send& s = sends[i];
-    if (s.outcome != EventType::kOk || s.offset < 0 || read_value[s.value]) continue;
+    if (!acked(s) || value_info[s.value].read) continue;
     const std::optional<int64_t>& mr = max_read[s.tp];
     if (mr && s.offset <= *mr) {
       const Tp& tp = tps[s.tp];
@@ -270,46 +521,50 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
     if (unseen_by_tp[t] > 0) report.unseen_by_partition[tps[t]] = unseen_by_tp[t];
 
   // nonmonotonic-send: per (producer, partition), compare each acked send with the highest
-  // offset acknowledged to that producer before the send was invoked.
+  // offset acknowledged to that producer in that partition before the send was invoked.
+  //
+  // One sweep along the history: the acked sends in invoke order and, merged in, their acks in
+  // completion order (as `acks` lists them; an ack counts if it is its send's last completion),
+  // keeping the highest ack so far per (producer, partition).
   {
-    std::vector<const Send*> acked;
-    for (uint32_t i : by_op)
-      if (sends[i].outcome == EventType::kOk && sends[i].offset >= 0) acked.push_back(&sends[i]);
-    // Group by (producer, partition), keeping op id order within a group.
-    std::stable_sort(acked.begin(), acked.end(), [&](const Send* a, const Send* b) {
-      return std::tie(a->process, tp_rank[a->tp]) < std::tie(b->process, tp_rank[b->tp]);
-    });
-    std::vector<const Send*> by_completion, by_invoke;
-    for (size_t g = 0; g < acked.size();) {
-      size_t h = g;
-      while (h < acked.size() && acked[h]->process == acked[g]->process &&
-             acked[h]->tp == acked[g]->tp)
-        ++h;
-      by_completion.assign(acked.begin() + ptrdiff_t(g), acked.begin() + ptrdiff_t(h));
-      std::sort(by_completion.begin(), by_completion.end(), [](const Send* a, const Send* b) {
-        return a->complete_index < b->complete_index;
-      });
-      by_invoke.assign(acked.begin() + ptrdiff_t(g), acked.begin() + ptrdiff_t(h));
-      std::sort(by_invoke.begin(), by_invoke.end(),
-                [](const Send* a, const Send* b) { return a->invoke_index < b->invoke_index; });
-      size_t j = 0;
-      const Send* highest = nullptr;
-      for (const Send* b : by_invoke) {
-        while (j < by_completion.size() && by_completion[j]->complete_index < b->invoke_index) {
-          if (!highest || by_completion[j]->offset > highest->offset) highest = by_completion[j];
-          ++j;
-        }
-        if (highest && b->offset < highest->offset) {
-          const Tp& tp = tps[b->tp];
-          out.push_back({"nonmonotonic-send", tp.first, tp.second, b->offset,
-                         "producer " + std::to_string(b->process) + " sent " +
-                             std::string(values[b->value]) + " after " +
-                             std::string(values[highest->value]) +
-                             " was acknowledged at offset " + std::to_string(highest->offset) +
-                             ", but it landed at offset " + std::to_string(b->offset)});
-        }
+    // Groups numbered producer number * tps.size() + tp.
+    std::map<int32_t, size_t> producer_number;
+    std::vector<size_t> group_of(sends.size());  // by send index, for acked sends
+    std::vector<uint32_t> by_invoke;             // acked sends
+    for (uint32_t i = 0; i < sends.size(); ++i) {
+      const Send& s = sends[i];
+      if (!acked(s)) continue;
+      const size_t p = producer_number.try_emplace(s.process, producer_number.size()).first->second;
+      group_of[i] = p * tps.size() + s.tp;
+      by_invoke.push_back(i);
+    }
+    // Sends are listed as first seen, normally at their invoke: in order already. Ties (sends
+    // whose invoke is missing, all at 0) compare with nothing, so their order does not matter.
+    auto invoked_before = [&](uint32_t a, uint32_t b) {
+      return sends[a].invoke_index < sends[b].invoke_index;
+    };
+    if (!std::is_sorted(by_invoke.begin(), by_invoke.end(), invoked_before))
+      std::sort(by_invoke.begin(), by_invoke.end(), invoked_before);
+    std::vector<uint32_t> highest(producer_number.size() * tps.size(), kNone);  // by group: a send
+    size_t next_ack = 0;
+    for (uint32_t b : by_invoke) {
+      const Send& s = sends[b];
+      for (; next_ack < acks.size() && acks[next_ack].index < s.invoke_index; ++next_ack) {
+        const uint32_t a = acks[next_ack].send;
+        if (sends[a].complete_index != acks[next_ack].index) continue;  // a later one counts
+        uint32_t& h = highest[group_of[a]];
+        if (h == kNone || sends[a].offset > sends[h].offset) h = a;
       }
-      g = h;
+      const uint32_t h = highest[group_of[b]];
+      if (h != kNone && s.offset < sends[h].offset) {
+        const Tp& tp = tps[s.tp];
+        out.push_back({"nonmonotonic-send", tp.first, tp.second, s.offset,
+                       "producer " + std::to_string(s.process) + " sent " +
+                           std::string(values[s.value]) + " after " +
+                           std::string(values[sends[h].value]) + " was acknowledged at offset " +
+                           std::to_string(sends[h].offset) + ", but it landed at offset " +
+                           std::to_string(s.offset)});
+      }
     }
   }
 
@@ -319,54 +574,62 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
     auto hw = options.max_high_watermark.find(tps[t]);
     if (hw != options.max_high_watermark.end()) hw_of[t] = hw->second;
   }
-  std::map<std::tuple<int32_t, uint64_t, uint32_t>, int64_t> last_read;
-  for (const Poll& p : polls) {
-    const HistoryEvent* e = p.e;
-    const Tp& tp = tps[p.tp];
-    uint32_t sent = first_send_of_value[p.value];
-    if (sent == kNone) {
-      out.push_back({"phantom-read", tp.first, tp.second, e->offset,
-                     "consumer " + std::to_string(e->process) + " read value " + e->value +
-                         " that no producer sent"});
-    } else if (sends[sent].outcome == EventType::kFail) {
-      out.push_back({"phantom-read", tp.first, tp.second, e->offset,
-                     "consumer " + std::to_string(e->process) + " read value " + e->value +
-                         " of a failed send"});
+  // Last offset read per (consumer session, partition). A consumer reads a batch of records of
+  // one partition at a time, so a poll usually has the previous poll's key: keep its entry.
+  std::map<std::pair<uint32_t, uint32_t>, int64_t> last_read;
+  auto last = last_read.end();
+  for (size_t i = 0; i < polls.size(); ++i) {
+    const auto [value, tp_index, offset] = polls[i].at;
+    const auto [process, session] = readers[polls[i].reader];
+    const Tp& tp = tps[tp_index];
+    const ValueInfo& info = value_info[value];
+    if (info.first_send == kNone) {
+      out.push_back({"phantom-read", tp.first, tp.second, offset,
+                     "consumer " + std::to_string(process) + " read value " +
+                         std::string(values[value]) + " that no producer sent"});
+    } else if (info.first_send_failed) {
+      out.push_back({"phantom-read", tp.first, tp.second, offset,
+                     "consumer " + std::to_string(process) + " read value " +
+                         std::string(values[value]) + " of a failed send"});
     }
-    if (hw_of[p.tp] && e->offset >= *hw_of[p.tp]) {
-      out.push_back({"read-beyond-hw", tp.first, tp.second, e->offset,
-                     "consumer " + std::to_string(e->process) + " read " + e->value +
-                         " at or above the highest high watermark " +
-                         std::to_string(*hw_of[p.tp])});
+    if (hw_of[tp_index] && offset >= *hw_of[tp_index]) {
+      out.push_back({"read-beyond-hw", tp.first, tp.second, offset,
+                     "consumer " + std::to_string(process) + " read " +
+                         std::string(values[value]) + " at or above the highest high watermark " +
+                         std::to_string(*hw_of[tp_index])});
     }
-    auto [it, fresh] = last_read.try_emplace(std::make_tuple(e->process, e->session, p.tp), e->offset);
-    if (!fresh) {
-      int64_t prev = it->second;
-      std::string who = "consumer " + std::to_string(e->process) + " session " +
-                        std::to_string(e->session);
-      if (e->offset <= prev) {
-        out.push_back({"nonmonotonic-poll", tp.first, tp.second, e->offset,
-                       who + " read offset " + std::to_string(e->offset) + " after offset " +
-                           std::to_string(prev)});
-      } else if (e->offset > prev + 1) {
-        // The first known offset above prev; by_offset holds each partition sorted by offset,
-        // then by value id: take the lowest value (by text) at that offset.
-        auto [lo, hi] = tp_range[p.tp];
-        auto first = by_offset.begin() + ptrdiff_t(lo);
-        auto last = by_offset.begin() + ptrdiff_t(hi);
-        auto skipped = std::upper_bound(first, last, prev,
-                                        [](int64_t o, const Seen& s) { return o < s.offset; });
-        if (skipped != last && skipped->offset < e->offset) {
-          uint32_t lowest = skipped->value;
-          for (auto k = skipped; k != last && k->offset == skipped->offset; ++k)
-            if (value_less(k->value, lowest)) lowest = k->value;
-          out.push_back({"poll-skip", tp.first, tp.second, skipped->offset,
-                         who + " jumped from offset " + std::to_string(prev) + " to " +
-                             std::to_string(e->offset) + " over " + std::string(values[lowest]) +
-                             " at offset " + std::to_string(skipped->offset)});
-        }
+    const std::pair key(polls[i].reader, tp_index);
+    if (last == last_read.end() || last->first != key) {
+      bool fresh;
+      std::tie(last, fresh) = last_read.try_emplace(key, offset);
+      if (fresh) continue;
+    }
+    const int64_t prev = last->second;
+    last->second = offset;
+    auto who = [&] {
+      return "consumer " + std::to_string(process) + " session " + std::to_string(session);
+    };
+    if (offset <= prev) {
+      out.push_back({"nonmonotonic-poll", tp.first, tp.second, offset,
+                     who() + " read offset " + std::to_string(offset) + " after offset " +
+                         std::to_string(prev)});
+    } else if (offset > prev + 1) {
+      // The first known offset above prev; by_offset holds each partition sorted by offset,
+      // then by value id: take the lowest value (by text) at that offset.
+      auto [lo, hi] = tp_range[tp_index];
+      auto first = by_offset.begin() + ptrdiff_t(lo);
+      auto end = by_offset.begin() + ptrdiff_t(hi);
+      auto skipped = std::upper_bound(first, end, prev,
+                                      [](int64_t o, const Seen& s) { return o < s.offset; });
+      if (skipped != end && skipped->offset < offset) {
+        uint32_t lowest = skipped->value;
+        for (auto k = skipped; k != end && k->offset == skipped->offset; ++k)
+          if (value_less(k->value, lowest)) lowest = k->value;
+        out.push_back({"poll-skip", tp.first, tp.second, skipped->offset,
+                       who() + " jumped from offset " + std::to_string(prev) + " to " +
+                           std::to_string(offset) + " over " + std::string(values[lowest]) +
+                           " at offset " + std::to_string(skipped->offset)});
       }
-      it->second = e->offset;
     }
   }
 

@@ -14,14 +14,18 @@ using client::HistoryEvent;
 struct Builder {
   History h;
   int64_t t = 0;
+  std::string topic = "t";  // of the events appended next
   uint64_t Invoke(int32_t producer, const std::string& value) {
-    uint64_t op = h.NewOpId();
+    return InvokeOp(h.NewOpId(), producer, value);
+  }
+  // With an op id of the caller's (a history need not come from History::NewOpId).
+  uint64_t InvokeOp(uint64_t op, int32_t producer, const std::string& value) {
     HistoryEvent e;
     e.time_ns = ++t;
     e.type = EventType::kInvoke;
     e.process = producer;
     e.op_id = op;
-    e.topic = "t";
+    e.topic = topic;
     e.value = value;
     h.Append(e);
     return op;
@@ -33,7 +37,7 @@ struct Builder {
     e.type = type;
     e.process = producer;
     e.op_id = op;
-    e.topic = "t";
+    e.topic = topic;
     e.partition = partition;
     e.value = value;
     e.offset = offset;
@@ -51,7 +55,7 @@ struct Builder {
     e.op = EventOp::kPoll;
     e.process = consumer;
     e.session = session;
-    e.topic = "t";
+    e.topic = topic;
     e.partition = partition;
     e.offset = offset;
     e.value = value;
@@ -199,6 +203,109 @@ TEST(HistoryCheckerTest, OutputIsSortedAndDeterministic) {
   EXPECT_EQ(r1.violations[0].partition, 0);
   EXPECT_EQ(r1.violations[1].partition, 1);
   EXPECT_TRUE(std::is_sorted(r1.violations.begin(), r1.violations.end()));
+}
+
+// Op ids that History::NewOpId would not hand out (huge, out of order) still link each
+// completion to its invoke, and a completion without an invoke is a send of its own.
+TEST(HistoryCheckerTest, SparseOpIds) {
+  Builder b;
+  const uint64_t huge = uint64_t{1} << 50;
+  b.InvokeOp(huge, 1, "c");
+  b.Complete(huge, EventType::kOk, 1, "c", 0, 5);
+  b.InvokeOp(3, 1, "d");  // a smaller id, invoked after c was acknowledged
+  b.Complete(3, EventType::kOk, 1, "d", 0, 4);
+  b.InvokeOp(huge + 1, 2, "e");
+  b.InvokeOp(huge - 1, 2, "f");
+  b.Complete(huge - 1, EventType::kOk, 2, "f", 1, 1);
+  b.Complete(huge + 1, EventType::kOk, 2, "e", 1, 0);
+  b.Complete(77, EventType::kOk, 2, "g", 1, 2);  // no invoke
+  b.Poll(9, 1, 1, 0, "e");
+  b.Poll(9, 1, 1, 1, "f");
+  CheckReport r = CheckHistory(b.h);
+  EXPECT_EQ(r.sends_invoked, 4u);
+  EXPECT_EQ(r.sends_acked, 5u);
+  EXPECT_EQ(r.unseen, 3u);  // c and d (nothing was read in partition 0), and g
+  EXPECT_EQ(r.unseen_by_partition.at({"t", 1}), 1u);
+  ASSERT_EQ(Kinds(r), std::vector<std::string>{"nonmonotonic-send"}) << r.Summary();
+  EXPECT_EQ(r.violations[0].detail,
+            "producer 1 sent d after c was acknowledged at offset 5, but it landed at offset 4");
+}
+
+// Values are interned in a hash table: values that share a prefix, the empty value, values
+// whose 32-bit hashes collide (p39157 and p87430 do with libstdc++'s std::hash; elsewhere they
+// are just two more values), and enough values to grow the table must all stay distinct.
+TEST(HistoryCheckerTest, ValuesStayDistinct) {
+  Builder b;
+  std::vector<std::string> values = {"", "a", "aa", "aaa", "p39157", "p87430", "p16175", "p163858"};
+  for (int i = 0; i < 5000; ++i) values.push_back("v" + std::to_string(i));
+  for (size_t i = 0; i < values.size(); ++i) b.Send(1, values[i], 0, int64_t(i));
+  for (size_t i = 0; i < values.size(); ++i) b.Poll(9, 1, 0, int64_t(i), values[i]);
+  CheckReport r = CheckHistory(b.h);
+  EXPECT_TRUE(r.ok()) << r.Summary();
+  EXPECT_EQ(r.sends_acked, values.size());
+  EXPECT_EQ(r.unseen, 0u);
+
+  // One more read of p87430, at p39157's offset, and a read of a value nobody sent.
+  b.Poll(9, 2, 0, 4, "p87430");
+  b.Poll(9, 3, 0, 8, "aaaa");
+  r = CheckHistory(b.h);
+  ASSERT_EQ(Kinds(r), (std::vector<std::string>{"duplicate", "inconsistent-offsets",
+                                                 "inconsistent-offsets", "phantom-read"}))
+      << r.Summary();
+  EXPECT_EQ(r.violations[0].detail, "value p87430 at t-0@4 t-0@5");
+  EXPECT_EQ(r.violations[1].detail, "values p39157 p87430");
+  EXPECT_EQ(r.violations[2].detail, "values aaaa v0");
+  EXPECT_EQ(r.violations[3].detail, "consumer 9 read value aaaa that no producer sent");
+}
+
+// Offsets far apart (here around 2^40) are checked like dense ones.
+TEST(HistoryCheckerTest, SparseOffsets) {
+  const int64_t far = int64_t{1} << 40;
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  b.Send(1, "b", 0, far);
+  b.Send(2, "c", 0, far);  // two values at one offset
+  b.Send(1, "d", 0, far + 5);
+  b.Poll(9, 1, 0, 0, "a");
+  b.Poll(9, 1, 0, far + 5, "d");
+  CheckReport r = CheckHistory(b.h);
+  ASSERT_EQ(Kinds(r), (std::vector<std::string>{"inconsistent-offsets", "lost-write", "lost-write",
+                                                 "poll-skip"}))
+      << r.Summary();
+  EXPECT_EQ(r.violations[0].offset, far);
+  EXPECT_EQ(r.violations[0].detail, "values b c");
+  EXPECT_EQ(r.violations[3].offset, far);
+  EXPECT_EQ(r.violations[3].detail,
+            "consumer 9 session 1 jumped from offset 0 to 1099511627781 over b at offset "
+            "1099511627776");
+}
+
+// Partitions of two topics share numbers, and two consumers' reads interleave (with the same
+// session numbers): each read counts for its own topic and consumer session.
+TEST(HistoryCheckerTest, TopicsAndConsumersKeptApart) {
+  Builder b;
+  for (int i = 0; i < 3; ++i) {
+    b.topic = "t";
+    b.Send(1, "t" + std::to_string(i), 0, i);
+    b.topic = "u";
+    b.Send(1, "u" + std::to_string(i), 0, i);
+  }
+  for (int i = 0; i < 3; ++i) {
+    for (const char* topic : {"t", "u"}) {
+      b.topic = topic;
+      b.Poll(9, 1, 0, i, topic + std::to_string(i));
+      b.Poll(10, 1, 0, i, topic + std::to_string(i));
+    }
+  }
+  CheckReport r = CheckHistory(b.h);
+  EXPECT_TRUE(r.ok()) << r.Summary();
+
+  b.topic = "u";
+  b.Poll(10, 1, 0, 2, "u2");  // consumer 10 re-reads
+  r = CheckHistory(b.h);
+  ASSERT_EQ(Kinds(r), std::vector<std::string>{"nonmonotonic-poll"}) << r.Summary();
+  EXPECT_EQ(r.violations[0].topic, "u");
+  EXPECT_EQ(r.violations[0].detail, "consumer 10 session 1 read offset 2 after offset 2");
 }
 
 TEST(HistoryTest, JsonLines) {
