@@ -9,6 +9,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/base/chunked_vector.h"
+
 namespace samsa::sim {
 namespace {
 
@@ -104,27 +106,6 @@ class StringInterner {
   std::vector<Slot> slots_ = std::vector<Slot>(1024);
   std::string text_;                       // the strings, back to back
   std::vector<size_t> starts_{size_t{0}};  // string id is text_[starts_[id], starts_[id + 1])
-};
-
-// A vector that never moves its elements: it grows by chunks of 4096. (A plain vector of
-// millions copies them all as it grows, and page-faults again on each new block; std::deque
-// does not, but indexes slowly.)
-template <typename T>
-class ChunkedVector {
- public:
-  size_t size() const { return size_; }
-  T& operator[](size_t i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
-  const T& operator[](size_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
-  void push_back(const T& t) {
-    if ((size_ & kChunkMask) == 0) chunks_.push_back(std::make_unique<T[]>(kChunkMask + 1));
-    (*this)[size_++] = t;
-  }
-
- private:
-  static constexpr size_t kChunkBits = 12;
-  static constexpr size_t kChunkMask = (size_t{1} << kChunkBits) - 1;
-  std::vector<std::unique_ptr<T[]>> chunks_;
-  size_t size_ = 0;
 };
 
 // One ack or read: value id at partition id / offset.
@@ -397,29 +378,28 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   // prefetch the events two blocks ahead; hash the values of invokes and reads and prefetch
   // their slots; for a completion, load its send and prefetch that send's value. Then scan the
   // block.
-  constexpr ptrdiff_t kBlock = 32;
+  constexpr size_t kBlock = 32;
   uint32_t hashes[kBlock] = {};
-  auto ahead = events.begin() + std::min<ptrdiff_t>(2 * kBlock, ptrdiff_t(events.size()));
-  for (auto block = events.begin(); block != events.end();) {
-    const auto block_end = block + std::min(kBlock, events.end() - block);
-    size_t k = 0;
-    for (auto it = block; it != block_end; ++it, ++k) {
-      if (ahead != events.end()) {
-        const auto* p = reinterpret_cast<const char*>(&*ahead++);
+  const size_t n = events.size();
+  size_t ahead = std::min(2 * kBlock, n);
+  for (size_t block = 0; block < n;) {
+    const size_t block_end = std::min(block + kBlock, n);
+    for (size_t i = block; i < block_end; ++i) {
+      if (ahead < n) {
+        const auto* p = reinterpret_cast<const char*>(&events[ahead++]);
         for (size_t line = 0; line < sizeof(HistoryEvent) + 64; line += 64)
           __builtin_prefetch(p + line);  // each cache line the event may touch
       }
-      const HistoryEvent& e = *it;
+      const HistoryEvent& e = events[i];
       if (e.op == EventOp::kSend ? e.type == EventType::kInvoke : e.type == EventType::kOk) {
-        hashes[k] = StringInterner::Hash(e.value);
-        values.PrefetchSlot(hashes[k]);
+        hashes[i - block] = StringInterner::Hash(e.value);
+        values.PrefetchSlot(hashes[i - block]);
       } else if (e.op == EventOp::kSend && e.op_id < send_of_small_op.size()) {
-        const uint32_t i = send_of_small_op[e.op_id];
-        if (i != kNone && sends[i].value != kNone) values.PrefetchText(sends[i].value);
+        const uint32_t s = send_of_small_op[e.op_id];
+        if (s != kNone && sends[s].value != kNone) values.PrefetchText(sends[s].value);
       }
     }
-    k = 0;
-    for (auto it = block; it != block_end; ++it, ++k) scan(*it, hashes[k]);
+    for (size_t i = block; i < block_end; ++i) scan(events[i], hashes[i - block]);
     block = block_end;
   }
   max_read.resize(tps.size());

@@ -20,11 +20,12 @@
 // "session":..,"topic":"t","partition":0,"key":"k1"|null,"value":"p1-0","offset":-1,"error":""}.
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/base/chunked_vector.h"
 
 namespace samsa::client {
 
@@ -60,14 +61,14 @@ class History {
   uint64_t NewOpId() { return ++last_op_id_; }
   uint64_t NewSession() { return ++last_session_; }
 
-  // A deque: appends never move earlier events (a run appends millions).
-  const std::deque<HistoryEvent>& events() const { return events_; }
+  // Chunked: appends never move earlier events (a run appends millions).
+  const ChunkedVector<HistoryEvent>& events() const { return events_; }
   size_t size() const { return events_.size(); }
 
   std::string ToJsonLines() const;
 
  private:
-  std::deque<HistoryEvent> events_;
+  ChunkedVector<HistoryEvent> events_;
   uint64_t last_op_id_ = 0;
   uint64_t last_session_ = 0;
 };

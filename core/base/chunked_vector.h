@@ -1,0 +1,74 @@
+#pragma once
+// ChunkedVector<T>: an append-only sequence stored in fixed chunks of 2^ChunkBits elements.
+// Appends never move earlier elements (references stay valid), growth never copies, and
+// indexing is a shift and a mask. For the simulator's long records (a run's History holds
+// millions of events): a std::vector copies everything as it grows and faults in each new block
+// again; a std::deque of large elements allocates every one or two elements.
+
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace samsa {
+
+template <typename T, size_t ChunkBits = 12>
+class ChunkedVector {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const T*;
+    using reference = const T&;
+
+    const_iterator() = default;
+    const T& operator*() const { return (*v_)[i_]; }
+    const T* operator->() const { return &(*v_)[i_]; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++i_;
+      return old;
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
+
+   private:
+    friend class ChunkedVector;
+    const_iterator(const ChunkedVector* v, size_t i) : v_(v), i_(i) {}
+    const ChunkedVector* v_ = nullptr;
+    size_t i_ = 0;
+  };
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T& operator[](size_t i) { return chunks_[i >> ChunkBits][i & kMask]; }
+  const T& operator[](size_t i) const { return chunks_[i >> ChunkBits][i & kMask]; }
+  T& back() { return (*this)[size_ - 1]; }
+  const T& back() const { return (*this)[size_ - 1]; }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
+
+  void push_back(const T& t) { Slot() = t; }
+  void push_back(T&& t) { Slot() = std::move(t); }
+
+ private:
+  static constexpr size_t kMask = (size_t{1} << ChunkBits) - 1;
+
+  // The default-constructed element at size_ (growing by a chunk when needed), counted.
+  T& Slot() {
+    if ((size_ & kMask) == 0 && (size_ >> ChunkBits) == chunks_.size())
+      chunks_.push_back(std::make_unique<T[]>(kMask + 1));
+    return (*this)[size_++];
+  }
+
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
+};
+
+}  // namespace samsa
