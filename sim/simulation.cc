@@ -1,5 +1,7 @@
 #include "sim/simulation.h"
 
+#include <charconv>
+
 #include <fmt/core.h>
 
 #include "core/base/assert.h"
@@ -161,9 +163,20 @@ void Simulation::Dispatch(Slot& s, const Event& e) {
       }
       ++stats_.frames_delivered;
       if (frame_observer_) frame_observer_(s.id, slots_[size_t(it->second.end[1 - side])].id, bytes);
-      std::string summary = fmt::format("conn={} len={} crc={:08x}", it->second.local[side], bytes.size(),
-                                        Crc32c(bytes));
-      Deliver(idx, FrameArrived{ConnId(it->second.local[side]), std::move(bytes)}, "frame", std::move(summary));
+      // The summary is "conn=<n> len=<n> crc=<8 hex digits>", written by hand: it is made for
+      // every frame delivered.
+      char summary[80];
+      char* p = summary;
+      auto put = [&p](std::string_view text) { p = std::copy(text.begin(), text.end(), p); };
+      put("conn=");
+      p = std::to_chars(p, summary + sizeof summary, it->second.local[side]).ptr;
+      put(" len=");
+      p = std::to_chars(p, summary + sizeof summary, bytes.size()).ptr;
+      put(" crc=");
+      uint32_t crc = Crc32c(bytes);
+      for (int shift = 28; shift >= 0; shift -= 4) *p++ = "0123456789abcdef"[(crc >> shift) & 0xf];
+      Deliver(idx, FrameArrived{ConnId(it->second.local[side]), std::move(bytes)}, "frame",
+              std::string_view(summary, size_t(p - summary)));
       return;
     }
     case kAccept:
@@ -211,7 +224,7 @@ void Simulation::Dispatch(Slot& s, const Event& e) {
   }
 }
 
-void Simulation::Deliver(int32_t idx, decltype(Input::event)&& ev, std::string_view kind, std::string summary) {
+void Simulation::Deliver(int32_t idx, decltype(Input::event)&& ev, std::string_view kind, std::string_view summary) {
   Slot& s = slots_[size_t(idx)];
   trace_.Record(now_ns(), s.id.value(), kind, summary);
   Input in;

@@ -190,7 +190,7 @@ class Simulation final : private EventHandler {
 
   void HandleEvent(const Event& e) override;
   void Dispatch(Slot& s, const Event& e);
-  void Deliver(int32_t idx, decltype(Input::event)&& ev, std::string_view kind, std::string summary);
+  void Deliver(int32_t idx, decltype(Input::event)&& ev, std::string_view kind, std::string_view summary);
   void Start(int32_t idx);
   void Apply(int32_t idx);
   void Open(int32_t idx, const OpenConn& open);
