@@ -163,6 +163,7 @@ void ClientBase::SendRaw(NodeId broker, const RequestBody& body, int16_t version
   ++client_stats_.requests_sent;
   if (!expect_response) return;
   c.pending[h.correlation_id] = Pending{h.api_key, version, kind, token, now_ns_ + timeout_ns};
+  c.earliest_deadline_ns = std::min(c.earliest_deadline_ns, now_ns_ + timeout_ns);
   if (kind == PendingKind::kUser) ++c.user_in_flight;
   WakeAt(now_ns_ + timeout_ns);
 }
@@ -192,6 +193,7 @@ void ClientBase::HandleFrame(ConnId conn, const Bytes& frame) {
   }
   Pending p = pit->second;
   c.pending.erase(pit);
+  c.earliest_deadline_ns = kDeadlineUnknown;
   if (p.kind == PendingKind::kUser) --c.user_in_flight;
   ++client_stats_.responses;
   Result<Response> r = DecodeResponse(p.api_key, p.version, frame);
@@ -293,12 +295,19 @@ void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool clo
 void ClientBase::CheckTimeouts() {
   // Collect first: DropConnection changes conns_.
   std::vector<NodeId> expired;
-  for (const auto& [broker, c] : conns_) {
+  for (auto& [broker, c] : conns_) {
+    if (c.earliest_deadline_ns > now_ns_ && c.earliest_deadline_ns != kDeadlineUnknown) {
+      // Nothing due: the earliest deadline is the one to wake for (none when nothing pends).
+      if (!c.pending.empty()) WakeAt(c.earliest_deadline_ns);
+      continue;
+    }
+    c.earliest_deadline_ns = std::numeric_limits<int64_t>::max();
     for (const auto& [corr, p] : c.pending) {
       if (p.deadline_ns <= now_ns_) {
         expired.push_back(broker);
         break;
       }
+      c.earliest_deadline_ns = std::min(c.earliest_deadline_ns, p.deadline_ns);
       WakeAt(p.deadline_ns);
     }
   }

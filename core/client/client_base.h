@@ -20,6 +20,7 @@
 // In flight per connection: at most max.in.flight.requests.per.connection requests (CanSend()).
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -137,6 +138,7 @@ class ClientBase : public Node {
   int64_t MsToNs(int64_t ms) const { return ms * 1'000'000; }
 
  private:
+  static constexpr int64_t kDeadlineUnknown = std::numeric_limits<int64_t>::min();
   enum class ConnState { kConnecting, kHandshaking, kReady };
   enum class PendingKind { kUser, kMetadata, kApiVersions };
   struct Pending {
@@ -151,6 +153,9 @@ class ClientBase : public Node {
     ConnState state = ConnState::kConnecting;
     std::map<int16_t, VersionRange> versions;  // from ApiVersions
     std::map<int32_t, Pending> pending;        // by correlation id
+    // The earliest deadline in pending (max() when empty), or kDeadlineUnknown after a removal
+    // until CheckTimeouts() recomputes it: most inputs then skip the walk.
+    int64_t earliest_deadline_ns = std::numeric_limits<int64_t>::max();
     int32_t user_in_flight = 0;
   };
 

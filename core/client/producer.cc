@@ -294,6 +294,7 @@ void ProducerNode::Drain() {
       std::vector<ProducerBatch> sendable;
       for (ProducerBatch& b : batches) {
         RecordBatchBuilder builder;
+        builder.Reserve(b.bytes);  // the accumulator's estimate of the encoded batch
         for (const PendingRecord& r : b.records) {
           std::optional<ByteView> key;
           if (r.key) key = AsBytes(*r.key);

@@ -88,6 +88,9 @@ class RecordBatchBuilder {
  public:
   RecordBatchBuilder() = default;
 
+  // Room for about `record_bytes` of encoded records (a hint: appends grow past it).
+  void Reserve(size_t record_bytes) { records_.reserve(record_bytes); }
+
   RecordBatchBuilder& set_base_offset(int64_t v) {
     base_offset_ = v;
     return *this;
