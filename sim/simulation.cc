@@ -1,8 +1,8 @@
 #include "sim/simulation.h"
 
-#include <charconv>
+#include <iterator>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "core/base/assert.h"
 #include "core/base/crc32c.h"
@@ -163,20 +163,12 @@ void Simulation::Dispatch(Slot& s, const Event& e) {
       }
       ++stats_.frames_delivered;
       if (frame_observer_) frame_observer_(s.id, slots_[size_t(it->second.end[1 - side])].id, bytes);
-      // The summary is "conn=<n> len=<n> crc=<8 hex digits>", written by hand: it is made for
-      // every frame delivered.
-      char summary[80];
-      char* p = summary;
-      auto put = [&p](std::string_view text) { p = std::copy(text.begin(), text.end(), p); };
-      put("conn=");
-      p = std::to_chars(p, summary + sizeof summary, it->second.local[side]).ptr;
-      put(" len=");
-      p = std::to_chars(p, summary + sizeof summary, bytes.size()).ptr;
-      put(" crc=");
-      uint32_t crc = Crc32c(bytes);
-      for (int shift = 28; shift >= 0; shift -= 4) *p++ = "0123456789abcdef"[(crc >> shift) & 0xf];
+      // Made for every frame delivered: formatted into a stack buffer, not a heap string.
+      fmt::memory_buffer summary;
+      fmt::format_to(std::back_inserter(summary), "conn={} len={} crc={:08x}", it->second.local[side],
+                     bytes.size(), Crc32c(bytes));
       Deliver(idx, FrameArrived{ConnId(it->second.local[side]), std::move(bytes)}, "frame",
-              std::string_view(summary, size_t(p - summary)));
+              std::string_view(summary.data(), summary.size()));
       return;
     }
     case kAccept:

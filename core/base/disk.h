@@ -35,6 +35,13 @@ class Disk {
   virtual Result<uint64_t> Append(std::string_view path, ByteView data) = 0;
   // Reads up to max_bytes from offset; shorter at end of file, empty at or past it.
   virtual Result<Bytes> Read(std::string_view path, uint64_t offset, size_t max_bytes) const = 0;
+  // The same bytes as Read, appended to `out` (which keeps its content and capacity, so a caller
+  // can reuse one buffer); returns how many were appended. On error `out` is unchanged.
+  virtual Result<size_t> ReadAppend(std::string_view path, uint64_t offset, size_t max_bytes, Bytes& out) const {
+    SAMSA_ASSIGN_OR_RETURN(Bytes data, Read(path, offset, max_bytes));
+    out.insert(out.end(), data.begin(), data.end());
+    return data.size();
+  }
   virtual Result<uint64_t> FileSize(std::string_view path) const = 0;
   virtual bool Exists(std::string_view path) const = 0;
   virtual bool IsDir(std::string_view path) const = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/base/chunked_bytes.h"
+
 namespace samsa {
 
 std::string JoinPath(std::string_view a, std::string_view b) {
@@ -14,34 +16,38 @@ std::string JoinPath(std::string_view a, std::string_view b) {
 }
 
 namespace {
-// Splits "a/b/c" into ("a/b", "c"); "c" into ("", "c").
-std::pair<std::string, std::string> SplitParent(std::string_view path) {
+// Splits "a/b/c" into ("a/b", "c"); "c" into ("", "c"). Views into `path`.
+std::pair<std::string_view, std::string_view> SplitParent(std::string_view path) {
   size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) return {"", std::string(path)};
-  return {std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
+  if (slash == std::string_view::npos) return {std::string_view(), path};
+  return {path.substr(0, slash), path.substr(slash + 1)};
 }
-std::string Normalize(std::string_view path) {
+// Without leading and trailing slashes; a view into `path`.
+std::string_view Normalize(std::string_view path) {
   while (!path.empty() && path.front() == '/') path.remove_prefix(1);
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  return std::string(path);
+  return path;
 }
 }  // namespace
 
+// File contents are ChunkedBytes: the live data, the durable content and every pending sync's
+// snapshot share their chunks, so a sync copies no file bytes (only a later overwrite or
+// truncate-and-append copies the one chunk it changes).
 struct MemDisk::Inode {
-  Bytes data;                   // page cache: what reads see
-  Bytes durable;                // what a crash leaves
+  ChunkedBytes data;            // page cache: what reads see
+  ChunkedBytes durable;         // what a crash leaves
   uint64_t applied_sync = 0;    // newest sync id applied: an older one completing later is stale
 };
 
 struct MemDisk::Dir {
-  std::map<std::string, std::shared_ptr<Inode>> files;
-  std::set<std::string> subdirs;
+  std::map<std::string, std::shared_ptr<Inode>, std::less<>> files;
+  std::set<std::string, std::less<>> subdirs;
 };
 
 struct MemDisk::PendingSync {
   std::string path;
   std::shared_ptr<Inode> inode;  // set for a file sync
-  Bytes snapshot;                // file content at request time
+  ChunkedBytes snapshot;         // file content at request time
   std::optional<Dir> dir;        // directory entries at request time
 };
 
@@ -74,65 +80,76 @@ Status MemDisk::CheckCapacity(uint64_t extra) const {
   return Status::Ok();
 }
 
-MemDisk::Dir* MemDisk::FindDir(const std::map<std::string, std::shared_ptr<Dir>>& ns,
-                               std::string_view path) const {
-  auto it = ns.find(std::string(path));
+MemDisk::Dir* MemDisk::FindDir(const DirMap& ns, std::string_view path) const {
+  auto it = ns.find(path);
   return it == ns.end() ? nullptr : it->second.get();
 }
 
-MemDisk::Inode* MemDisk::FindFile(std::string_view path) const {
-  auto [parent, name] = SplitParent(Normalize(path));
+MemDisk::Inode* MemDisk::FindFile(std::string_view raw) const {
+  std::string_view path = Normalize(raw);
+  if (Inode** cached = file_cache_.Find(path)) return *cached;
+  auto [parent, name] = SplitParent(path);
   Dir* dir = FindDir(live_dirs_, parent);
   if (dir == nullptr) return nullptr;
   auto it = dir->files.find(name);
-  return it == dir->files.end() ? nullptr : it->second.get();
+  if (it == dir->files.end()) return nullptr;
+  file_cache_.Insert(path, it->second.get());
+  return it->second.get();
 }
 
-Result<std::shared_ptr<MemDisk::Inode>> MemDisk::OpenOrCreate(std::string_view path) {
-  auto [parent, name] = SplitParent(Normalize(path));
+void MemDisk::ForgetFile(std::string_view path) { file_cache_.Erase(path); }
+
+Result<MemDisk::Inode*> MemDisk::OpenOrCreate(std::string_view raw) {
+  std::string_view normalized = Normalize(raw);
+  if (Inode** cached = file_cache_.Find(normalized)) return *cached;
+  auto [parent, name] = SplitParent(normalized);
   if (name.empty()) return Status::InvalidArgument("empty file name");
   Dir* dir = FindDir(live_dirs_, parent);
-  if (dir == nullptr) return Status::NotFound("no directory '" + parent + "'");
-  if (dir->subdirs.count(name)) return Status::InvalidArgument("'" + std::string(path) + "' is a directory");
-  auto& slot = dir->files[name];
-  if (!slot) slot = std::make_shared<Inode>();
-  return slot;
+  if (dir == nullptr) return Status::NotFound("no directory '" + std::string(parent) + "'");
+  auto it = dir->files.find(name);
+  if (it == dir->files.end() || !it->second) {
+    if (dir->subdirs.count(name)) return Status::InvalidArgument("'" + std::string(raw) + "' is a directory");
+    if (it == dir->files.end()) it = dir->files.emplace(std::string(name), nullptr).first;
+    it->second = std::make_shared<Inode>();
+  }
+  file_cache_.Insert(normalized, it->second.get());
+  return it->second.get();
 }
 
 Status MemDisk::CreateDir(std::string_view raw) {
-  std::string path = Normalize(raw);
+  std::string_view path = Normalize(raw);
   if (path.empty() || live_dirs_.count(path)) return Status::Ok();
   SAMSA_RETURN_IF_ERROR(BeginMutation());
   size_t pos = 0;
-  while (pos != std::string::npos) {
+  while (pos != std::string_view::npos) {
     pos = path.find('/', pos + 1);
-    std::string prefix = path.substr(0, pos);
+    std::string_view prefix = path.substr(0, pos);
     if (live_dirs_.count(prefix)) continue;
     auto [parent, name] = SplitParent(prefix);
     Dir* p = FindDir(live_dirs_, parent);
-    if (p->files.count(name)) return Status::AlreadyExists("'" + prefix + "' is a file");
-    p->subdirs.insert(name);
-    live_dirs_[prefix] = std::make_shared<Dir>();
+    if (p->files.count(name)) return Status::AlreadyExists("'" + std::string(prefix) + "' is a file");
+    p->subdirs.emplace(name);
+    live_dirs_.emplace(std::string(prefix), std::make_shared<Dir>());
   }
   return Status::Ok();
 }
 
 Status MemDisk::Write(std::string_view path, uint64_t offset, ByteView data) {
   SAMSA_RETURN_IF_ERROR(BeginMutation());
-  SAMSA_ASSIGN_OR_RETURN(auto inode, OpenOrCreate(path));
+  SAMSA_ASSIGN_OR_RETURN(Inode * inode, OpenOrCreate(path));
   uint64_t end = offset + data.size();
   if (end > inode->data.size()) SAMSA_RETURN_IF_ERROR(CheckCapacity(end - inode->data.size()));
-  if (end > inode->data.size()) inode->data.resize(end, 0);
-  std::copy(data.begin(), data.end(), inode->data.begin() + int64_t(offset));
+  if (end > inode->data.size()) inode->data.Resize(end);
+  inode->data.Overwrite(offset, data);
   return Status::Ok();
 }
 
 Result<uint64_t> MemDisk::Append(std::string_view path, ByteView data) {
   SAMSA_RETURN_IF_ERROR(BeginMutation());
-  SAMSA_ASSIGN_OR_RETURN(auto inode, OpenOrCreate(path));
+  SAMSA_ASSIGN_OR_RETURN(Inode * inode, OpenOrCreate(path));
   SAMSA_RETURN_IF_ERROR(CheckCapacity(data.size()));
   uint64_t at = inode->data.size();
-  inode->data.insert(inode->data.end(), data.begin(), data.end());
+  inode->data.Append(data);
   return at;
 }
 
@@ -141,8 +158,18 @@ Result<Bytes> MemDisk::Read(std::string_view path, uint64_t offset, size_t max_b
   if (inode == nullptr) return Status::NotFound("no file '" + std::string(path) + "'");
   if (offset >= inode->data.size()) return Bytes{};
   size_t n = std::min<uint64_t>(max_bytes, inode->data.size() - offset);
-  auto begin = inode->data.begin() + int64_t(offset);
-  return Bytes(begin, begin + int64_t(n));
+  Bytes out;
+  inode->data.CopyTo(offset, n, out);
+  return out;
+}
+
+Result<size_t> MemDisk::ReadAppend(std::string_view path, uint64_t offset, size_t max_bytes, Bytes& out) const {
+  Inode* inode = FindFile(path);
+  if (inode == nullptr) return Status::NotFound("no file '" + std::string(path) + "'");
+  if (offset >= inode->data.size()) return size_t{0};
+  size_t n = std::min<uint64_t>(max_bytes, inode->data.size() - offset);
+  inode->data.CopyTo(offset, n, out);
+  return n;
 }
 
 Result<uint64_t> MemDisk::FileSize(std::string_view path) const {
@@ -162,7 +189,7 @@ Status MemDisk::Truncate(std::string_view path, uint64_t size) {
   Inode* inode = FindFile(path);
   if (inode == nullptr) return Status::NotFound("no file '" + std::string(path) + "'");
   if (size > inode->data.size()) SAMSA_RETURN_IF_ERROR(CheckCapacity(size - inode->data.size()));
-  inode->data.resize(size, 0);
+  inode->data.Resize(size);
   return Status::Ok();
 }
 
@@ -172,38 +199,47 @@ Status MemDisk::Rename(std::string_view from, std::string_view to) {
   auto [to_parent, to_name] = SplitParent(Normalize(to));
   Dir* src = FindDir(live_dirs_, from_parent);
   Dir* dst = FindDir(live_dirs_, to_parent);
-  if (src == nullptr || !src->files.count(from_name))
+  auto from_it = src == nullptr ? decltype(src->files.end())() : src->files.find(from_name);
+  if (src == nullptr || from_it == src->files.end())
     return Status::NotFound("no file '" + std::string(from) + "'");
-  if (dst == nullptr) return Status::NotFound("no directory '" + to_parent + "'");
+  if (dst == nullptr) return Status::NotFound("no directory '" + std::string(to_parent) + "'");
   if (dst->subdirs.count(to_name)) return Status::InvalidArgument("'" + std::string(to) + "' is a directory");
-  auto inode = src->files[from_name];
-  src->files.erase(from_name);
-  dst->files[to_name] = std::move(inode);
+  auto inode = std::move(from_it->second);
+  src->files.erase(from_it);
+  ForgetFile(Normalize(from));
+  ForgetFile(Normalize(to));
+  auto to_it = dst->files.find(to_name);
+  if (to_it == dst->files.end()) to_it = dst->files.emplace(std::string(to_name), nullptr).first;
+  to_it->second = std::move(inode);
   return Status::Ok();
 }
 
 Status MemDisk::Remove(std::string_view raw) {
   SAMSA_RETURN_IF_ERROR(BeginMutation());
-  std::string path = Normalize(raw);
+  std::string_view path = Normalize(raw);
   auto [parent, name] = SplitParent(path);
   Dir* dir = FindDir(live_dirs_, parent);
-  if (dir == nullptr) return Status::NotFound("no entry '" + path + "'");
-  if (dir->files.erase(name)) return Status::Ok();
-  if (dir->subdirs.count(name)) {
-    Dir* victim = FindDir(live_dirs_, path);
-    if (!victim->files.empty() || !victim->subdirs.empty())
-      return Status::FailedPrecondition("directory '" + path + "' is not empty");
-    dir->subdirs.erase(name);
-    live_dirs_.erase(path);
+  if (dir == nullptr) return Status::NotFound("no entry '" + std::string(path) + "'");
+  if (auto f = dir->files.find(name); f != dir->files.end()) {
+    dir->files.erase(f);
+    ForgetFile(path);
     return Status::Ok();
   }
-  return Status::NotFound("no entry '" + path + "'");
+  if (auto sub = dir->subdirs.find(name); sub != dir->subdirs.end()) {
+    auto victim = live_dirs_.find(path);
+    if (!victim->second->files.empty() || !victim->second->subdirs.empty())
+      return Status::FailedPrecondition("directory '" + std::string(path) + "' is not empty");
+    dir->subdirs.erase(sub);
+    live_dirs_.erase(victim);
+    return Status::Ok();
+  }
+  return Status::NotFound("no entry '" + std::string(path) + "'");
 }
 
 Result<std::vector<std::string>> MemDisk::List(std::string_view raw) const {
-  std::string path = Normalize(raw);
+  std::string_view path = Normalize(raw);
   Dir* dir = FindDir(live_dirs_, path);
-  if (dir == nullptr) return Status::NotFound("no directory '" + path + "'");
+  if (dir == nullptr) return Status::NotFound("no directory '" + std::string(path) + "'");
   std::vector<std::string> names(dir->subdirs.begin(), dir->subdirs.end());
   for (const auto& [name, _] : dir->files) names.push_back(name);
   std::sort(names.begin(), names.end());
@@ -211,16 +247,18 @@ Result<std::vector<std::string>> MemDisk::List(std::string_view raw) const {
 }
 
 SyncId MemDisk::RequestSync(std::string_view raw) {
-  std::string path = Normalize(raw);
+  std::string_view path = Normalize(raw);
   PendingSync p;
-  p.path = path;
+  p.path = std::string(path);
   if (Dir* dir = FindDir(live_dirs_, path)) {
     p.dir = *dir;
   } else {
     auto [parent, name] = SplitParent(path);
-    if (Dir* d = FindDir(live_dirs_, parent); d && d->files.count(name)) {
-      p.inode = d->files[name];
-      p.snapshot = p.inode->data;
+    if (Dir* d = FindDir(live_dirs_, parent)) {
+      if (auto f = d->files.find(name); f != d->files.end()) {
+        p.inode = f->second;
+        p.snapshot = p.inode->data;  // shares the chunks
+      }
     }
   }
   SyncId id(next_sync_id_++);
@@ -281,7 +319,7 @@ std::vector<SyncId> MemDisk::PendingSyncs() const {
 }
 
 void MemDisk::SyncAll(std::string_view raw) {
-  std::string path = Normalize(raw);
+  std::string_view path = Normalize(raw);
   CompleteSync(RequestSync(path));
   while (!path.empty()) {
     path = SplitParent(path).first;
@@ -293,22 +331,25 @@ Status MemDisk::FlipDurableBit(std::string_view path, uint64_t byte_offset, int 
   if (bit < 0 || bit > 7) return Status::InvalidArgument("bit must be 0..7");
   auto [parent, name] = SplitParent(Normalize(path));
   Dir* dir = FindDir(durable_dirs_, parent);
-  if (dir == nullptr || !dir->files.count(name)) return Status::NotFound("no durable file '" + std::string(path) + "'");
-  Bytes& durable = dir->files.at(name)->durable;
+  auto f = dir == nullptr ? decltype(dir->files.end())() : dir->files.find(name);
+  if (dir == nullptr || f == dir->files.end()) return Status::NotFound("no durable file '" + std::string(path) + "'");
+  ChunkedBytes& durable = f->second->durable;
   if (byte_offset >= durable.size()) return Status::OutOfRange("offset past durable content");
-  durable[byte_offset] ^= uint8_t(1u << bit);
+  durable.at(byte_offset) ^= uint8_t(1u << bit);
   return Status::Ok();
 }
 
 Result<uint64_t> MemDisk::DurableSize(std::string_view path) const {
   auto [parent, name] = SplitParent(Normalize(path));
   Dir* dir = FindDir(durable_dirs_, parent);
-  if (dir == nullptr || !dir->files.count(name)) return Status::NotFound("no durable file '" + std::string(path) + "'");
-  return uint64_t(dir->files.at(name)->durable.size());
+  auto f = dir == nullptr ? decltype(dir->files.end())() : dir->files.find(name);
+  if (dir == nullptr || f == dir->files.end()) return Status::NotFound("no durable file '" + std::string(path) + "'");
+  return uint64_t(f->second->durable.size());
 }
 
 void MemDisk::Crash(Prng* prng) {
   pending_.clear();
+  file_cache_.Clear();
   stop_at_ops_.reset();
   live_dirs_.clear();
   std::set<Inode*> seen;
@@ -323,15 +364,15 @@ void MemDisk::Crash(Prng* prng) {
     live_dirs_[path] = std::make_shared<Dir>(*dir);
     for (const auto& [_, inode] : dir->files) {
       if (!seen.insert(inode.get()).second) continue;
-      const Bytes& d = inode->durable;
-      bool pure_append = inode->data.size() > d.size() && std::equal(d.begin(), d.end(), inode->data.begin());
+      const ChunkedBytes& d = inode->durable;
+      bool pure_append = inode->data.size() > d.size() && inode->data.StartsWith(d);
       if (prng != nullptr && pure_append) {
         uint64_t tail = inode->data.size() - d.size();
         uint64_t sectors = (tail + kSectorBytes - 1) / kSectorBytes;
         uint64_t keep_sectors = prng->Uniform(sectors + 1);
         uint64_t keep = std::min<uint64_t>(keep_sectors * kSectorBytes, tail);
         if (keep > 0 && prng->Chance(1, 2)) keep -= prng->Uniform(std::min<uint64_t>(keep, kSectorBytes));
-        inode->data.resize(d.size() + keep);
+        inode->data.Resize(d.size() + keep);
       } else {
         inode->data = d;
       }

@@ -5,6 +5,8 @@
 // calls see) and the durable one (what survives a crash). Each inode has live data and durable
 // data. A sync of a file copies its live data, as of the request, into its durable data when the
 // sync completes; a sync of a directory copies its live entries into the durable namespace.
+// File contents are ChunkedBytes (core/base/chunked_bytes.h): a sync's snapshot and the durable
+// content share the live data's chunks instead of copying the file.
 // Crash() throws the live state away and restarts from the durable state; with a Prng it may
 // also keep a sector-aligned prefix of each file's unsynced appended tail, possibly torn.
 //
@@ -18,9 +20,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/disk.h"
+#include "core/base/path_table.h"
 #include "core/base/prng.h"
 
 namespace samsa {
@@ -31,11 +35,15 @@ class MemDisk final : public Disk {
 
   MemDisk();
   ~MemDisk() override;
+  // Not copyable: file_cache_ points at this disk's inodes.
+  MemDisk(const MemDisk&) = delete;
+  MemDisk& operator=(const MemDisk&) = delete;
 
   Status CreateDir(std::string_view path) override;
   Status Write(std::string_view path, uint64_t offset, ByteView data) override;
   Result<uint64_t> Append(std::string_view path, ByteView data) override;
   Result<Bytes> Read(std::string_view path, uint64_t offset, size_t max_bytes) const override;
+  Result<size_t> ReadAppend(std::string_view path, uint64_t offset, size_t max_bytes, Bytes& out) const override;
   Result<uint64_t> FileSize(std::string_view path) const override;
   bool Exists(std::string_view path) const override;
   bool IsDir(std::string_view path) const override;
@@ -80,15 +88,24 @@ class MemDisk final : public Disk {
   struct Dir;
   struct PendingSync;
 
+  // Keyed by path, looked up by string_view without building a string.
+  using DirMap = std::map<std::string, std::shared_ptr<Dir>, std::less<>>;
+
   Status BeginMutation();
   Inode* FindFile(std::string_view path) const;
-  Dir* FindDir(const std::map<std::string, std::shared_ptr<Dir>>& ns, std::string_view path) const;
-  Result<std::shared_ptr<Inode>> OpenOrCreate(std::string_view path);
+  // Drops a normalized path from file_cache_ (its name was removed or renamed).
+  void ForgetFile(std::string_view path);
+  Dir* FindDir(const DirMap& ns, std::string_view path) const;
+  Result<Inode*> OpenOrCreate(std::string_view path);
   Status CheckCapacity(uint64_t extra) const;
 
   // Live and durable namespaces: directory path -> directory ("" is the root).
-  std::map<std::string, std::shared_ptr<Dir>> live_dirs_;
-  std::map<std::string, std::shared_ptr<Dir>> durable_dirs_;
+  DirMap live_dirs_;
+  DirMap durable_dirs_;
+  // Normalized path -> live file, for every path FindFile or OpenOrCreate resolved: reads and
+  // appends then skip the directory and file map lookups (paths share long prefixes). An entry
+  // goes when its name is removed or renamed, and all go on Crash.
+  mutable PathTable<Inode*> file_cache_;
   std::map<uint64_t, PendingSync> pending_;
   std::map<std::string, uint64_t> dir_applied_sync_;  // directory path -> newest applied sync id
   uint64_t next_sync_id_ = 1;

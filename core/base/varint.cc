@@ -2,16 +2,25 @@
 
 namespace samsa {
 
-void PutUnsignedVarlong(Bytes& out, uint64_t v) {
+void PutUnsignedVarlongSlow(Bytes& out, uint64_t v) {
+  uint8_t buf[kMaxVarint64Bytes];
+  size_t n = 0;
   while (v >= 0x80) {
-    out.push_back(uint8_t(v | 0x80));
+    buf[n++] = uint8_t(v | 0x80);
     v >>= 7;
   }
-  out.push_back(uint8_t(v));
+  buf[n++] = uint8_t(v);
+  out.insert(out.end(), buf, buf + n);
 }
 
-void PutUnsignedVarint(Bytes& out, uint32_t v) { PutUnsignedVarlong(out, v); }
-
+size_t UnsignedVarlongSizeSlow(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
 
 static bool GetRaw(ByteView data, size_t* pos, size_t max_bytes, int value_bits, uint64_t* out) {
   uint64_t result = 0;
@@ -33,29 +42,15 @@ static bool GetRaw(ByteView data, size_t* pos, size_t max_bytes, int value_bits,
   return false;
 }
 
-bool GetUnsignedVarint(ByteView data, size_t* pos, uint32_t* out) {
+bool GetUnsignedVarintSlow(ByteView data, size_t* pos, uint32_t* out) {
   uint64_t v;
   if (!GetRaw(data, pos, kMaxVarint32Bytes, 32, &v)) return false;
   *out = uint32_t(v);
   return true;
 }
 
-bool GetUnsignedVarlong(ByteView data, size_t* pos, uint64_t* out) {
+bool GetUnsignedVarlongSlow(ByteView data, size_t* pos, uint64_t* out) {
   return GetRaw(data, pos, kMaxVarint64Bytes, 64, out);
-}
-
-bool GetVarint(ByteView data, size_t* pos, int32_t* out) {
-  uint32_t v;
-  if (!GetUnsignedVarint(data, pos, &v)) return false;
-  *out = ZigZagDecode32(v);
-  return true;
-}
-
-bool GetVarlong(ByteView data, size_t* pos, int64_t* out) {
-  uint64_t v;
-  if (!GetUnsignedVarlong(data, pos, &v)) return false;
-  *out = ZigZagDecode64(v);
-  return true;
 }
 
 }  // namespace samsa

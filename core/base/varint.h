@@ -32,27 +32,59 @@ inline uint8_t* WriteUnsignedVarlong(uint8_t* p, uint64_t v) {
 inline uint8_t* WriteVarint(uint8_t* p, int32_t v) { return WriteUnsignedVarlong(p, ZigZagEncode32(v)); }
 inline uint8_t* WriteVarlong(uint8_t* p, int64_t v) { return WriteUnsignedVarlong(p, ZigZagEncode64(v)); }
 
-void PutUnsignedVarint(Bytes& out, uint32_t v);
-void PutUnsignedVarlong(Bytes& out, uint64_t v);
+// Most values on the hot paths (lengths, deltas, counts) fit one byte: the inline functions below
+// handle that case and leave the rest to the out-of-line general forms.
+void PutUnsignedVarlongSlow(Bytes& out, uint64_t v);
+size_t UnsignedVarlongSizeSlow(uint64_t v);
+bool GetUnsignedVarintSlow(ByteView data, size_t* pos, uint32_t* out);
+bool GetUnsignedVarlongSlow(ByteView data, size_t* pos, uint64_t* out);
+
+inline void PutUnsignedVarlong(Bytes& out, uint64_t v) {
+  if (v < 0x80) {
+    out.push_back(uint8_t(v));
+    return;
+  }
+  PutUnsignedVarlongSlow(out, v);
+}
+inline void PutUnsignedVarint(Bytes& out, uint32_t v) { PutUnsignedVarlong(out, v); }
 inline void PutVarint(Bytes& out, int32_t v) { PutUnsignedVarint(out, ZigZagEncode32(v)); }
 inline void PutVarlong(Bytes& out, int64_t v) { PutUnsignedVarlong(out, ZigZagEncode64(v)); }
-inline size_t UnsignedVarlongSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
+inline size_t UnsignedVarlongSize(uint64_t v) { return v < 0x80 ? 1 : UnsignedVarlongSizeSlow(v); }
 inline size_t UnsignedVarintSize(uint32_t v) { return UnsignedVarlongSize(v); }
 inline size_t VarintSize(int32_t v) { return UnsignedVarintSize(ZigZagEncode32(v)); }
 inline size_t VarlongSize(int64_t v) { return UnsignedVarlongSize(ZigZagEncode64(v)); }
 
 // Each decoder reads from data[*pos], advances *pos and returns true, or returns false (leaving
 // *pos unchanged) when the input is truncated or the encoding is too long for the type.
-bool GetUnsignedVarint(ByteView data, size_t* pos, uint32_t* out);
-bool GetUnsignedVarlong(ByteView data, size_t* pos, uint64_t* out);
-bool GetVarint(ByteView data, size_t* pos, int32_t* out);
-bool GetVarlong(ByteView data, size_t* pos, int64_t* out);
+inline bool GetUnsignedVarint(ByteView data, size_t* pos, uint32_t* out) {
+  size_t p = *pos;
+  if (p < data.size() && data[p] < 0x80) {
+    *out = data[p];
+    *pos = p + 1;
+    return true;
+  }
+  return GetUnsignedVarintSlow(data, pos, out);
+}
+inline bool GetUnsignedVarlong(ByteView data, size_t* pos, uint64_t* out) {
+  size_t p = *pos;
+  if (p < data.size() && data[p] < 0x80) {
+    *out = data[p];
+    *pos = p + 1;
+    return true;
+  }
+  return GetUnsignedVarlongSlow(data, pos, out);
+}
+inline bool GetVarint(ByteView data, size_t* pos, int32_t* out) {
+  uint32_t v;
+  if (!GetUnsignedVarint(data, pos, &v)) return false;
+  *out = ZigZagDecode32(v);
+  return true;
+}
+inline bool GetVarlong(ByteView data, size_t* pos, int64_t* out) {
+  uint64_t v;
+  if (!GetUnsignedVarlong(data, pos, &v)) return false;
+  *out = ZigZagDecode64(v);
+  return true;
+}
 
 }  // namespace samsa

@@ -17,6 +17,10 @@ constexpr std::string_view kMetadataTopic = "__cluster_metadata";
 constexpr int64_t kReconnectBackoffMs = 50;       // reconnect.backoff.ms
 constexpr int64_t kLifecycleRetryBackoffMs = 100;  // after a failed registration or heartbeat
 constexpr size_t kMaxQueuedFramesPerPeer = 1000;
+// Initial capacity of encoded frames: most requests and answers fit, so encoding does not grow
+// the buffer step by step from empty.
+constexpr size_t kRequestReserveBytes = 256;
+constexpr size_t kReplyReserveBytes = 256;
 
 int16_t Err(ErrorCode code) { return int16_t(code); }
 
@@ -147,7 +151,8 @@ std::vector<ApiVersionsResponse::ApiVersion> BrokerNode::AdvertisedApiVersions(b
 }
 
 BrokerNode::BrokerNode(BrokerConfig config, Disk& disk, uint64_t seed)
-    : config_(std::move(config)), disk_(disk), prng_(seed) {}
+    : config_(std::move(config)), disk_(disk), prng_(seed),
+      client_id_("samsa-broker-" + std::to_string(config_.node_id)) {}
 
 BrokerNode::~BrokerNode() = default;
 
@@ -238,7 +243,7 @@ void BrokerNode::Step(const Input& input) {
             if (it == peer_of_conn_.end()) return;
             PeerConn& peer = peers_[it->second];
             peer.open = true;
-            for (auto& frame : peer.queued) ready_.frames.push_back({peer.conn, std::move(frame)});
+            for (auto& frame : peer.queued) Emit(peer.conn, std::move(frame));
             peer.queued.clear();
           } else {
             inbound_[e.conn.value()];
@@ -319,7 +324,7 @@ void BrokerNode::OnConnClosed(ConnId conn) {
   for (const auto& p : failed) FailPending(p);
 }
 
-void BrokerNode::OnFrame(ConnId conn, Bytes frame) {
+void BrokerNode::OnFrame(ConnId conn, ByteView frame) {
   if (peer_of_conn_.count(conn.value())) return OnResponseFrame(conn, frame);
   if (!inbound_.count(conn.value())) inbound_[conn.value()];
   Result<Request> request = DecodeRequest(frame);
@@ -349,45 +354,64 @@ uint64_t BrokerNode::NewToken(ConnId conn, const RequestHeader& header) {
   return token;
 }
 
-void BrokerNode::Reply(uint64_t token, const ResponseBody& response) {
+void BrokerNode::Reply(uint64_t token, const ResponseBody& response, size_t payload_bytes) {
   auto it = tokens_.find(token);
   if (it == tokens_.end()) return;  // the connection closed meanwhile
   const TokenInfo& t = it->second;
   Bytes frame;
+  // Room for the usual answer (and the records it carries) up front, instead of growing by
+  // doubling from empty.
+  frame.reserve(kReplyReserveBytes + payload_bytes);
   ResponseHeader header;
   header.correlation_id = t.correlation_id;
   AppendResponse(t.api_key, t.version, header, response, frame);
   ConnId conn = t.conn;
-  inbound_[conn.value()].done[t.seq] = std::move(frame);
+  uint64_t seq = t.seq;
   tokens_.erase(it);
-  FlushInbound(conn);
+  Answer(conn, seq, std::move(frame));
 }
 
 void BrokerNode::ReplyRaw(uint64_t token, Bytes frame) {
   auto it = tokens_.find(token);
   if (it == tokens_.end()) return;
   ConnId conn = it->second.conn;
-  inbound_[conn.value()].done[it->second.seq] = std::move(frame);
+  uint64_t seq = it->second.seq;
   tokens_.erase(it);
-  FlushInbound(conn);
+  Answer(conn, seq, std::move(frame));
 }
 
 void BrokerNode::ReplyNothing(uint64_t token) {
   auto it = tokens_.find(token);
   if (it == tokens_.end()) return;
   ConnId conn = it->second.conn;
-  inbound_[conn.value()].done[it->second.seq] = std::nullopt;
+  uint64_t seq = it->second.seq;
   tokens_.erase(it);
+  Answer(conn, seq, std::nullopt);
+}
+
+void BrokerNode::Answer(ConnId conn, uint64_t seq, std::optional<Bytes> frame) {
+  InboundConn& in = inbound_[conn.value()];
+  SAMSA_ASSERT(seq >= in.next_to_send);
+  size_t slot = size_t(seq - in.next_to_send);
+  if (slot >= in.answers.size()) in.answers.resize(slot + 1);
+  in.answers[slot].done = true;
+  in.answers[slot].frame = std::move(frame);
   FlushInbound(conn);
+}
+
+void BrokerNode::Emit(ConnId conn, Bytes frame) {
+  // TakeReady hands the vector over: start the next one with room for a few frames.
+  if (ready_.frames.capacity() == 0) ready_.frames.reserve(4);
+  ready_.frames.push_back({conn, std::move(frame)});
 }
 
 void BrokerNode::FlushInbound(ConnId conn) {
   auto it = inbound_.find(conn.value());
   if (it == inbound_.end()) return;
   InboundConn& in = it->second;
-  while (!in.done.empty() && in.done.begin()->first == in.next_to_send) {
-    if (in.done.begin()->second) ready_.frames.push_back({conn, std::move(*in.done.begin()->second)});
-    in.done.erase(in.done.begin());
+  while (!in.answers.empty() && in.answers.front().done) {
+    if (in.answers.front().frame) Emit(conn, std::move(*in.answers.front().frame));
+    in.answers.pop_front();
     ++in.next_to_send;
   }
 }
@@ -454,7 +478,7 @@ void BrokerNode::OnRequest(ConnId conn, const Request& request) {
 void BrokerNode::HandleApiVersions(uint64_t token, const ApiVersionsRequest&, int16_t) {
   ApiVersionsResponse resp;
   resp.api_keys = AdvertisedApiVersions(config_.controller_role);
-  Reply(token, resp);
+  Reply(token, ResponseBody(std::move(resp)));
 }
 
 void BrokerNode::HandleMetadata(uint64_t token, const MetadataRequest& request, int16_t version) {
@@ -513,7 +537,7 @@ void BrokerNode::HandleMetadata(uint64_t token, const MetadataRequest& request, 
     }
     if (!to_create.empty()) AutoCreateTopics(to_create);
   }
-  Reply(token, resp);
+  Reply(token, ResponseBody(std::move(resp)));
 }
 
 void BrokerNode::AutoCreateTopics(const std::vector<std::string>& names) {
@@ -609,11 +633,12 @@ void BrokerNode::Send(Owner owner, uint64_t owner_id, int32_t to, const RequestB
   header.api_key = p.api_key;
   header.api_version = version;
   header.correlation_id = correlation;
-  header.client_id = "samsa-broker-" + std::to_string(config_.node_id);
+  header.client_id = client_id_;
   Bytes frame;
+  frame.reserve(kRequestReserveBytes);
   AppendRequest(header, body, frame);
   pending_[correlation] = p;
-  if (peer.open) ready_.frames.push_back({peer.conn, std::move(frame)});
+  if (peer.open) Emit(peer.conn, std::move(frame));
   else peer.queued.push_back(std::move(frame));
 }
 
@@ -816,8 +841,13 @@ void BrokerNode::PumpReplicas() {
     }
   }
   for (ReplicaReply& r : replicas_->TakeReplies()) {
-    if (!r.send_response) ReplyNothing(r.token);
-    else Reply(r.token, r.response);
+    if (!r.send_response) {
+      ReplyNothing(r.token);
+      continue;
+    }
+    size_t payload = 0;
+    for (const Bytes& b : r.buffers) payload += b.size();
+    Reply(r.token, r.response, payload);
   }
 }
 

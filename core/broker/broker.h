@@ -31,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/base/disk.h"
@@ -98,9 +99,13 @@ class BrokerNode final : public Node {
     std::vector<Bytes> queued;  // frames waiting for the connection to open
   };
   struct InboundConn {
+    struct Answer {
+      bool done = false;
+      std::optional<Bytes> frame;  // nullopt: no response
+    };
     uint64_t next_seq = 0;       // sequence number of the next request on this connection
     uint64_t next_to_send = 0;   // responses go out in request order
-    std::map<uint64_t, std::optional<Bytes>> done;  // seq -> frame (nullopt: no response)
+    std::deque<Answer> answers;  // answers[i] is for request next_to_send + i
   };
   struct HeldControllerReply {
     int64_t commit_offset;  // released once the metadata HW passes it
@@ -121,16 +126,22 @@ class BrokerNode final : public Node {
   void Fail(Status why);
 
   // Inbound.
-  void OnFrame(ConnId conn, Bytes frame);
+  void OnFrame(ConnId conn, ByteView frame);
   // `request` may hold views into the frame (RECORDS): modules copy what they keep.
   void OnRequest(ConnId conn, const Request& request);
   void OnResponseFrame(ConnId conn, ByteView frame);
   void OnConnClosed(ConnId conn);
   uint64_t NewToken(ConnId conn, const RequestHeader& header);
-  void Reply(uint64_t token, const ResponseBody& response);
+  // payload_bytes: the records the response carries, to size the frame up front.
+  void Reply(uint64_t token, const ResponseBody& response, size_t payload_bytes = 0);
   void ReplyNothing(uint64_t token);
   void ReplyRaw(uint64_t token, Bytes frame);
+  // Files the answer to the request `seq` of conn (a frame, or nullopt for none) and sends what
+  // is next in request order.
+  void Answer(ConnId conn, uint64_t seq, std::optional<Bytes> frame);
   void FlushInbound(ConnId conn);
+  // Queues a frame to send.
+  void Emit(ConnId conn, Bytes frame);
 
   // Local request handling.
   void HandleApiVersions(uint64_t token, const ApiVersionsRequest& request, int16_t version);
@@ -193,7 +204,7 @@ class BrokerNode final : public Node {
   std::map<int32_t, PeerConn> peers_;         // by peer node id
   std::map<uint64_t, int32_t> peer_of_conn_;  // outbound ConnId value -> peer
   std::map<int32_t, PendingRequest> pending_; // by correlation id
-  std::map<uint64_t, TokenInfo> tokens_;
+  std::unordered_map<uint64_t, TokenInfo> tokens_;  // every use is a lookup or order-free
   struct Forwarded {
     uint64_t token;    // the client's request
     RequestBody body;  // to build its error response if the controller cannot be reached
@@ -215,6 +226,7 @@ class BrokerNode final : public Node {
   uint64_t next_conn_ = 1;
   int32_t next_correlation_ = 1;
   std::map<int32_t, int64_t> reconnect_after_ms_;  // peer -> earliest reconnect time
+  std::string client_id_;  // in the header of every request this node sends
 
   Ready ready_;
 };

@@ -41,6 +41,21 @@ struct PartitionLog::Segment {
   // Recovery only: the index files as found on disk (nullopt: missing or unreadable).
   std::optional<std::vector<OffsetIndexEntry>> disk_index;
   std::optional<std::vector<TimeIndexEntry>> disk_time_index;
+  // Where each batch of the file's range [batches_from, batches_end) lies, in file order, as
+  // OnBatch saw it (appends, recovery and truncation walks). Only this log writes the file, so a
+  // scan of that range would read the same batch boundaries: FindBatch looks them up here instead
+  // of reading every header from the index entry on. A recovered segment trusted below its last
+  // index entry starts the range there.
+  struct BatchPosition {
+    int64_t base_offset;
+    uint32_t last_offset_delta;
+    uint32_t position;
+    uint32_t size;
+    int64_t last_offset() const { return base_offset + int64_t(last_offset_delta); }
+  };
+  std::deque<BatchPosition> batches;  // a deque: grows without moving what it holds
+  uint64_t batches_from = 0;
+  uint64_t batches_end = 0;
 
   // Accounts for a batch written at position, exactly as an append does, so that recovery and
   // truncation rebuild the same index entries appends made. Encoded new entries go to the outs.
@@ -60,6 +75,12 @@ struct PartitionLog::Segment {
     bytes_since_index_entry += h.total_bytes();
     next_offset = h.next_offset();
     size_bytes = position + h.total_bytes();
+    if (position != batches_end) {
+      batches.clear();
+      batches_from = position;
+    }
+    batches.push_back({h.base_offset, uint32_t(h.last_offset_delta), uint32_t(position), uint32_t(h.total_bytes())});
+    batches_end = size_bytes;
   }
 
   bool MaybeAddTimeEntry(Bytes* out) {
@@ -82,7 +103,41 @@ struct PartitionLog::Segment {
     next_offset = base_offset;
     uint64_t from = index.empty() ? 0 : uint64_t(index.back().position);
     size_bytes = from;
+    while (!batches.empty() && batches.back().position >= from) batches.pop_back();
+    batches_end = batches.empty() ? batches_from : uint64_t(batches.back().position) + batches.back().size;
+    if (batches.empty() || batches_end != from) {
+      batches.clear();
+      batches_from = batches_end = from;
+    }
     return from;
+  }
+
+  // What a scan of the file from position `from` finds as the first batch whose last offset is
+  // >= offset: kFound (with *out) or kNone when no batch reaches it, answered from `batches`;
+  // kUnknown when they do not cover the range (the file must be scanned).
+  enum class Known { kUnknown, kNone, kFound };
+  Known KnownBatchFor(uint64_t from, int64_t offset, BatchLocation* out) const {
+    if (from < batches_from || batches_end != size_bytes) return Known::kUnknown;
+    // Positions and last offsets both increase along the list: one search finds the first batch
+    // reaching offset; it lies at or after `from` whenever every batch before `from` ends below
+    // offset (always, for `from` taken from the offset index), else the scan decides. Reads are
+    // mostly near the log end, so the search gallops back from the end before bisecting: a few
+    // probes of recently used memory instead of a bisection over the whole list.
+    auto below = [&](const BatchPosition& b) { return b.last_offset() < offset; };
+    size_t lo = 0, hi = batches.size();  // below() holds before lo and fails from hi on
+    for (size_t step = 1; hi > 0; step *= 2) {
+      size_t probe = hi > step ? hi - step : 0;
+      if (below(batches[probe])) {
+        lo = probe + 1;
+        break;
+      }
+      hi = probe;
+    }
+    auto it = std::partition_point(batches.begin() + int64_t(lo), batches.begin() + int64_t(hi), below);
+    if (it == batches.end()) return Known::kNone;
+    if (it->position < from) return Known::kUnknown;
+    *out = BatchLocation{it->position, it->base_offset, it->size};
+    return Known::kFound;
   }
 };
 
@@ -245,10 +300,10 @@ Status PartitionLog::Recover(int64_t now_ms) {
       // Overlap: an older version of this segment came back (its truncation was not durable).
       // Keep the later segment when the overlap starts on a batch boundary.
       SAMSA_ASSIGN_OR_RETURN(auto at, FindBatch(seg, next_base));
-      if (at && at->second.base_offset == next_base) {
+      if (at && at->base_offset == next_base) {
         recovery_notes_.push_back(SegmentFileName(seg.base_offset, kLogFileSuffix) + " overlapped the next segment; truncated at offset " +
                                   std::to_string(next_base));
-        SAMSA_RETURN_IF_ERROR(TruncateSegment(seg, at->first));
+        SAMSA_RETURN_IF_ERROR(TruncateSegment(seg, at->position));
         while (!scanned.empty() && scanned.back().base_offset >= next_base) scanned.pop_back();
         continue;
       }
@@ -503,7 +558,8 @@ Result<LogAppendInfo> PartitionLog::AppendAsLeader(ByteView batches, int32_t lea
   // batches, page faults) per call.
   Bytes& data = scratch_;
   data.assign(batches.begin(), batches.end());
-  std::vector<BatchHeader> headers;
+  std::vector<BatchHeader>& headers = headers_scratch_;
+  headers.clear();
   int64_t next = log_end_offset();
   size_t pos = 0;
   while (pos < data.size()) {
@@ -534,7 +590,8 @@ Result<LogAppendInfo> PartitionLog::AppendAsLeader(ByteView batches, int32_t lea
 
 Result<LogAppendInfo> PartitionLog::AppendAsFollower(ByteView batches, int64_t now_ms) {
   SAMSA_RETURN_IF_ERROR(CheckHealthy());
-  std::vector<BatchHeader> headers;
+  std::vector<BatchHeader>& headers = headers_scratch_;
+  headers.clear();
   int64_t min_base = log_end_offset();
   auto latest = epochs_.latest();
   int32_t epoch = latest ? latest->epoch : kUndefinedEpoch;
@@ -685,21 +742,31 @@ Status PartitionLog::ReplaceFile(std::string_view name, std::string_view content
 // ---------------------------------------------------------------------------------------------
 // Reads.
 
-Result<std::optional<std::pair<uint64_t, BatchHeader>>> PartitionLog::FindBatch(const Segment& seg,
-                                                                                int64_t offset) const {
-  using Found = std::optional<std::pair<uint64_t, BatchHeader>>;
+Result<std::optional<PartitionLog::BatchLocation>> PartitionLog::FindBatch(const Segment& seg, int64_t offset) const {
+  using Found = std::optional<BatchLocation>;
   if (offset >= seg.next_offset) return Found();
   uint64_t pos = offset <= seg.base_offset ? 0 : uint64_t(LookupOffsetIndex(seg.index, offset - seg.base_offset));
-  Bytes buf;
+  // The batches this log wrote or walked are known without reading the file (see
+  // Segment::batches); the scan below is for the rest (a recovered segment's trusted start).
+  BatchLocation known;
+  switch (seg.KnownBatchFor(pos, offset, &known)) {
+    case Segment::Known::kFound: return Found(known);
+    case Segment::Known::kNone: return Found();
+    case Segment::Known::kUnknown: break;
+  }
+  Bytes& buf = find_scratch_;  // reused: a read per lookup would otherwise allocate
+  buf.clear();
   uint64_t buf_at = 0;
   size_t chunk = size_t(std::min<int64_t>(config_.index_interval_bytes, 1 << 20)) + 2 * kBatchHeaderBytes;
   while (pos < seg.size_bytes) {
     if (pos < buf_at || pos + kBatchHeaderBytes > buf_at + buf.size()) {
-      SAMSA_ASSIGN_OR_RETURN(buf, disk_.Read(seg.log_path, pos, size_t(std::min<uint64_t>(chunk, seg.size_bytes - pos))));
+      buf.clear();
+      SAMSA_RETURN_IF_ERROR(
+          disk_.ReadAppend(seg.log_path, pos, size_t(std::min<uint64_t>(chunk, seg.size_bytes - pos)), buf).status());
       buf_at = pos;
     }
     SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeaderPrefix(ByteView(buf).subspan(pos - buf_at)));
-    if (h.last_offset() >= offset) return Found(std::make_pair(pos, h));
+    if (h.last_offset() >= offset) return Found(BatchLocation{pos, h.base_offset, h.total_bytes()});
     pos += h.total_bytes();
   }
   return Found();
@@ -717,9 +784,9 @@ Result<LogReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes) const
     const Segment& seg = segments_[i];
     SAMSA_ASSIGN_OR_RETURN(auto found, FindBatch(seg, offset));
     if (!found) continue;
-    auto [position, header] = *found;
+    uint64_t position = found->position;
     uint64_t available = seg.size_bytes - position;
-    size_t want = size_t(std::max<uint64_t>(header.total_bytes(), std::min<uint64_t>(max_bytes, available)));
+    size_t want = size_t(std::max<uint64_t>(found->total_bytes, std::min<uint64_t>(max_bytes, available)));
     SAMSA_ASSIGN_OR_RETURN(result.records, disk_.Read(seg.log_path, position, want));
     // Keep whole batches only.
     size_t kept = 0;
@@ -733,7 +800,7 @@ Result<LogReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes) const
     }
     if (kept == 0) return Status::Corruption(seg.log_path + ": short read of a batch");
     result.records.resize(kept);
-    result.first_offset = header.base_offset;
+    result.first_offset = found->base_offset;
     result.next_offset = next;
     return result;
   }
@@ -801,12 +868,12 @@ Status PartitionLog::TruncateTo(int64_t offset) {
   if (offset < log_start_offset_) return TruncateFullyAndStartAt(offset);
   size_t i = SegmentIndexFor(offset);
   SAMSA_ASSIGN_OR_RETURN(auto found, FindBatch(segments_[i], offset));
-  int64_t new_end = found ? found->second.base_offset : segments_[i].next_offset;
-  if (found && found->first == 0 && i > 0) {
+  int64_t new_end = found ? found->base_offset : segments_[i].next_offset;
+  if (found && found->position == 0 && i > 0) {
     SAMSA_RETURN_IF_ERROR(DeleteSegmentsFrom(i));
   } else {
     SAMSA_RETURN_IF_ERROR(DeleteSegmentsFrom(i + 1));
-    if (found) SAMSA_RETURN_IF_ERROR(TruncateSegment(segments_[i], found->first));
+    if (found) SAMSA_RETURN_IF_ERROR(TruncateSegment(segments_[i], found->position));
   }
   SAMSA_ASSERT(log_end_offset() == new_end);
   if (epochs_.TruncateFromEnd(new_end)) SAMSA_RETURN_IF_ERROR(WriteEpochCheckpoint());

@@ -193,9 +193,15 @@ class PartitionLog {
   // Walks batches of a segment from position, adding index entries as appends would.
   Result<WalkResult> Walk(Segment& seg, uint64_t from, uint64_t file_size, bool verify_crc,
                           std::vector<BatchHeader>* scanned) const;
-  // Position in seg of the first batch whose last offset >= offset (with its header), or nullopt
-  // when no batch of the segment reaches offset.
-  Result<std::optional<std::pair<uint64_t, BatchHeader>>> FindBatch(const Segment& seg, int64_t offset) const;
+  // Where a batch lies in its segment's file.
+  struct BatchLocation {
+    uint64_t position = 0;
+    int64_t base_offset = 0;
+    uint64_t total_bytes = 0;
+  };
+  // The first batch in seg whose last offset >= offset, or nullopt when no batch of the segment
+  // reaches offset.
+  Result<std::optional<BatchLocation>> FindBatch(const Segment& seg, int64_t offset) const;
   Status ScanHeaders(const Segment& seg, std::vector<BatchHeader>* out) const;
 
   size_t SegmentIndexFor(int64_t offset) const;
@@ -231,6 +237,8 @@ class PartitionLog {
 
   std::vector<std::string> recovery_notes_;
   Bytes scratch_;  // leader appends rewrite offsets in this copy
+  std::vector<BatchHeader> headers_scratch_;  // the headers of the batches being appended
+  mutable Bytes find_scratch_;                 // FindBatch's read buffer
 };
 
 }  // namespace samsa

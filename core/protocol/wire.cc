@@ -203,7 +203,7 @@ void WireReader::ExpectEnd(const char* field) {
          std::to_string(remaining()) + " unexpected trailing byte(s)");
 }
 
-bool WireReader::Need(size_t n, const char* type, const char* field) {
+bool WireReader::NeedSlow(size_t n, const char* type, const char* field) {
   if (!ok()) return false;
   if (n > remaining()) {
     FailAt(pos_, StatusCode::kTruncated, type, field,
@@ -215,37 +215,6 @@ bool WireReader::Need(size_t n, const char* type, const char* field) {
 
 // ---------------------------------------------------------------------------------------------
 // Fixed-width primitives
-
-bool WireReader::ReadBool(const char* field) {
-  if (!Need(1, "BOOLEAN", field)) return false;
-  return data_[pos_++] != 0;
-}
-
-int8_t WireReader::ReadInt8(const char* field) {
-  if (!Need(1, "INT8", field)) return 0;
-  return int8_t(data_[pos_++]);
-}
-
-int16_t WireReader::ReadInt16(const char* field) {
-  if (!Need(2, "INT16", field)) return 0;
-  int16_t v = int16_t(LoadBe16(data_.data() + pos_));
-  pos_ += 2;
-  return v;
-}
-
-int32_t WireReader::ReadInt32(const char* field) {
-  if (!Need(4, "INT32", field)) return 0;
-  int32_t v = int32_t(LoadBe32(data_.data() + pos_));
-  pos_ += 4;
-  return v;
-}
-
-int64_t WireReader::ReadInt64(const char* field) {
-  if (!Need(8, "INT64", field)) return 0;
-  int64_t v = int64_t(LoadBe64(data_.data() + pos_));
-  pos_ += 8;
-  return v;
-}
 
 uint16_t WireReader::ReadUint16(const char* field) {
   if (!Need(2, "UINT16", field)) return 0;

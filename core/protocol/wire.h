@@ -182,11 +182,32 @@ class WireReader {
   // Records a kCorruption error if unread bytes remain.
   void ExpectEnd(const char* field = nullptr);
 
-  bool ReadBool(const char* field = nullptr);
-  int8_t ReadInt8(const char* field = nullptr);
-  int16_t ReadInt16(const char* field = nullptr);
-  int32_t ReadInt32(const char* field = nullptr);
-  int64_t ReadInt64(const char* field = nullptr);
+  bool ReadBool(const char* field = nullptr) {
+    if (!Need(1, "BOOLEAN", field)) return false;
+    return data_[pos_++] != 0;
+  }
+  int8_t ReadInt8(const char* field = nullptr) {
+    if (!Need(1, "INT8", field)) return 0;
+    return int8_t(data_[pos_++]);
+  }
+  int16_t ReadInt16(const char* field = nullptr) {
+    if (!Need(2, "INT16", field)) return 0;
+    int16_t v = int16_t(LoadBe16(data_.data() + pos_));
+    pos_ += 2;
+    return v;
+  }
+  int32_t ReadInt32(const char* field = nullptr) {
+    if (!Need(4, "INT32", field)) return 0;
+    int32_t v = int32_t(LoadBe32(data_.data() + pos_));
+    pos_ += 4;
+    return v;
+  }
+  int64_t ReadInt64(const char* field = nullptr) {
+    if (!Need(8, "INT64", field)) return 0;
+    int64_t v = int64_t(LoadBe64(data_.data() + pos_));
+    pos_ += 8;
+    return v;
+  }
   uint16_t ReadUint16(const char* field = nullptr);
   uint32_t ReadUint32(const char* field = nullptr);
   int32_t ReadVarint(const char* field = nullptr);
@@ -240,7 +261,10 @@ class WireReader {
 
  private:
   // True when n more bytes are available; otherwise records a truncation error for `type`.
-  bool Need(size_t n, const char* type, const char* field);
+  bool Need(size_t n, const char* type, const char* field) {
+    return (status_.ok() && n <= remaining()) || NeedSlow(n, type, field);
+  }
+  bool NeedSlow(size_t n, const char* type, const char* field);
   void FailAt(size_t at, StatusCode code, const char* type, const char* field, std::string_view what);
   // Varint helpers: decode or record truncation / overlong errors.
   bool GetUvarint32(uint32_t* out, const char* type, const char* field);

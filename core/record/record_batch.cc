@@ -121,7 +121,20 @@ void EncodeRecord(const Record& record, Bytes& out) {
             record.headers);
 }
 
-Status DecodeRecord(ByteView data, size_t* pos, Record* record) {
+namespace {
+
+// Skips a nullable bytes field, with GetNullableBytes' checks.
+Status SkipNullableBytes(ByteView body, size_t* pos, const char* field) {
+  int32_t length;
+  SAMSA_RETURN_IF_ERROR(GetLength(body, pos, /*nullable=*/true, field, &length));
+  if (length > 0) *pos += size_t(length);
+  return Status::Ok();
+}
+
+// The record at data[*pos]: decoded into *record (kDecode), or only checked (the same checks,
+// nothing copied). *offset_delta receives its offset delta either way.
+template <bool kDecode>
+Status ParseRecord(ByteView data, size_t* pos, Record* record, int32_t* offset_delta) {
   size_t p = *pos;
   int32_t length;
   if (!GetVarint(data, &p, &length)) return RecordError("length: truncated or overlong varint");
@@ -131,29 +144,90 @@ Status DecodeRecord(ByteView data, size_t* pos, Record* record) {
                        " bytes left");
   ByteView body = data.subspan(p, size_t(length));
   size_t q = 0;
-  record->attributes = int8_t(body[q++]);
-  if (!GetVarlong(body, &q, &record->timestamp_delta)) return RecordError("timestampDelta: bad varlong");
-  if (!GetVarint(body, &q, &record->offset_delta)) return RecordError("offsetDelta: bad varint");
-  SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "key", &record->key));
-  SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "value", &record->value));
+  int8_t attributes = int8_t(body[q++]);
+  int64_t timestamp_delta = 0;
+  if constexpr (kDecode) record->attributes = attributes;
+  if (!GetVarlong(body, &q, kDecode ? &record->timestamp_delta : &timestamp_delta))
+    return RecordError("timestampDelta: bad varlong");
+  if (!GetVarint(body, &q, offset_delta)) return RecordError("offsetDelta: bad varint");
+  if constexpr (kDecode) {
+    record->offset_delta = *offset_delta;
+    SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "key", &record->key));
+    SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "value", &record->value));
+  } else {
+    SAMSA_RETURN_IF_ERROR(SkipNullableBytes(body, &q, "key"));
+    SAMSA_RETURN_IF_ERROR(SkipNullableBytes(body, &q, "value"));
+  }
   int32_t header_count;
   if (!GetVarint(body, &q, &header_count)) return RecordError("headersCount: bad varint");
   // Each header takes at least 2 bytes: reject absurd counts before allocating.
   if (header_count < 0 || size_t(header_count) > (body.size() - q) / 2)
     return RecordError("headersCount " + std::to_string(header_count) + " impossible in the record");
-  record->headers.resize(size_t(header_count));
-  for (RecordHeader& h : record->headers) {
+  if constexpr (kDecode) record->headers.resize(size_t(header_count));
+  for (int32_t i = 0; i < header_count; ++i) {
     int32_t key_length;
     SAMSA_RETURN_IF_ERROR(GetLength(body, &q, /*nullable=*/false, "header key", &key_length));
-    h.key.assign(reinterpret_cast<const char*>(body.data() + q), size_t(key_length));
-    q += size_t(key_length);
-    SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "header value", &h.value));
+    if constexpr (kDecode) {
+      RecordHeader& h = record->headers[size_t(i)];
+      h.key.assign(reinterpret_cast<const char*>(body.data() + q), size_t(key_length));
+      q += size_t(key_length);
+      SAMSA_RETURN_IF_ERROR(GetNullableBytes(body, &q, "header value", &h.value));
+    } else {
+      q += size_t(key_length);
+      SAMSA_RETURN_IF_ERROR(SkipNullableBytes(body, &q, "header value"));
+    }
   }
   if (q != body.size())
     return RecordError("fields use " + std::to_string(q) + " bytes but length says " + std::to_string(length));
   *pos = p + size_t(length);
   return Status::Ok();
 }
+
+// A nullable length at body[*pos] that ParseRecord accepts (-1 when nullable, else 0..what is
+// left); advances *pos past the varint.
+bool LengthOk(ByteView body, size_t* pos, bool nullable, int32_t* length) {
+  if (!GetVarint(body, pos, length)) return false;
+  if (*length == -1 && nullable) return true;
+  return *length >= 0 && size_t(*length) <= body.size() - *pos;
+}
+
+// ParseRecord<false> without building a Status: true (and *pos, *offset_delta set) only for a
+// record ParseRecord accepts; false leaves *pos alone, for ParseRecord to say what is wrong.
+bool SkipValidRecord(ByteView data, size_t* pos, int32_t* offset_delta) {
+  size_t p = *pos;
+  int32_t length;
+  if (!GetVarint(data, &p, &length) || length < kMinRecordBodyBytes || size_t(length) > data.size() - p) return false;
+  ByteView body = data.subspan(p, size_t(length));
+  size_t q = 1;  // attributes
+  int64_t timestamp_delta;
+  int32_t delta, n;
+  if (!GetVarlong(body, &q, &timestamp_delta) || !GetVarint(body, &q, &delta)) return false;
+  for (int field = 0; field < 2; ++field) {  // key, value
+    if (!LengthOk(body, &q, /*nullable=*/true, &n)) return false;
+    if (n > 0) q += size_t(n);
+  }
+  int32_t header_count;
+  if (!GetVarint(body, &q, &header_count)) return false;
+  if (header_count < 0 || size_t(header_count) > (body.size() - q) / 2) return false;
+  for (int32_t i = 0; i < header_count; ++i) {
+    if (!LengthOk(body, &q, /*nullable=*/false, &n)) return false;
+    q += size_t(n);
+    if (!LengthOk(body, &q, /*nullable=*/true, &n)) return false;
+    if (n > 0) q += size_t(n);
+  }
+  if (q != body.size()) return false;
+  *pos = p + size_t(length);
+  *offset_delta = delta;
+  return true;
+}
+
+}  // namespace
+
+Status DecodeRecord(ByteView data, size_t* pos, Record* record) {
+  int32_t offset_delta;
+  return ParseRecord<true>(data, pos, record, &offset_delta);
+}
+
 
 // ---- RecordBatchBuilder ----
 
@@ -262,7 +336,11 @@ Result<RecordIterator> RecordIterator::Open(ByteView data, size_t max_decompress
   return it;
 }
 
-Result<bool> RecordIterator::Next(Record* record) {
+Result<bool> RecordIterator::Next(Record* record) { return Advance(record); }
+
+Result<bool> RecordIterator::Skip() { return Advance(nullptr); }
+
+Result<bool> RecordIterator::Advance(Record* record) {
   ByteView data = records();
   auto context = [&] {
     return "batch at offset " + std::to_string(header_.base_offset) + ", record " + std::to_string(read_);
@@ -275,15 +353,19 @@ Result<bool> RecordIterator::Next(Record* record) {
   }
   if (pos_ >= data.size())
     return Status::Corruption(context() + ": records end before recordCount " + std::to_string(header_.record_count));
-  Status s = DecodeRecord(data, &pos_, record);
-  if (!s.ok()) return s.WithContext(context());
-  if (int64_t(record->offset_delta) <= last_offset_delta_seen_)
-    return Status::Corruption(context() + ": offsetDelta " + std::to_string(record->offset_delta) +
+  int32_t offset_delta = 0;
+  if (record != nullptr || !SkipValidRecord(data, &pos_, &offset_delta)) {
+    Status s = record != nullptr ? ParseRecord<true>(data, &pos_, record, &offset_delta)
+                                 : ParseRecord<false>(data, &pos_, nullptr, &offset_delta);
+    if (!s.ok()) return s.WithContext(context());
+  }
+  if (int64_t(offset_delta) <= last_offset_delta_seen_)
+    return Status::Corruption(context() + ": offsetDelta " + std::to_string(offset_delta) +
                               " does not increase");
-  if (record->offset_delta > header_.last_offset_delta)
-    return Status::Corruption(context() + ": offsetDelta " + std::to_string(record->offset_delta) +
+  if (offset_delta > header_.last_offset_delta)
+    return Status::Corruption(context() + ": offsetDelta " + std::to_string(offset_delta) +
                               " exceeds lastOffsetDelta " + std::to_string(header_.last_offset_delta));
-  last_offset_delta_seen_ = record->offset_delta;
+  last_offset_delta_seen_ = offset_delta;
   ++read_;
   return true;
 }

@@ -192,6 +192,9 @@ class RecordIterator {
 
   const BatchHeader& header() const { return header_; }
   Result<bool> Next(Record* record);
+  // Next() without the record: the same checks and the same answer, nothing copied (for a caller
+  // that only validates).
+  Result<bool> Skip();
   // Records decoded so far.
   int32_t records_read() const { return read_; }
   // Size of the (decompressed) records section.
@@ -200,6 +203,8 @@ class RecordIterator {
  private:
   RecordIterator() = default;
   ByteView records() const { return compressed_ ? ByteView(decompressed_) : raw_records_; }
+  // Next (record set) or Skip (record null).
+  Result<bool> Advance(Record* record);
 
   BatchHeader header_;
   bool compressed_ = false;

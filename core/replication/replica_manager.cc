@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <span>
 
 #include "core/controller/metadata_image.h"
 #include "core/protocol/error_codes.h"
@@ -48,9 +49,8 @@ int16_t ValidateProducerRecords(ByteView data, int64_t max_batch_bytes) {
     auto it = RecordIterator::Open(rest.first(*size), kDefaultMaxDecompressedBytes);
     if (!it.ok()) return Err(ErrorCode::kCorruptMessage);
     if (it->header().record_count < 1) return Err(ErrorCode::kCorruptMessage);
-    Record record;
     for (;;) {
-      auto more = it->Next(&record);
+      auto more = it->Skip();  // every record checked, none copied out
       if (!more.ok()) return Err(ErrorCode::kCorruptMessage);
       if (!*more) break;
     }
@@ -69,6 +69,39 @@ size_t BytesBelow(ByteView data, int64_t limit) {
     pos += h->total_bytes();
   }
   return pos;
+}
+
+// The answer for `key` in a response's topics and their partitions (`index` names the partition
+// index member); when a partition appears more than once, the last one (as a map would keep).
+template <typename Topic, typename Partition>
+const Partition* FindAnswer(const std::vector<Topic>& topics, const std::pair<std::string, int32_t>& key,
+                            int32_t Partition::*index) {
+  for (auto t = topics.rbegin(); t != topics.rend(); ++t) {
+    if (t->topic != key.first) continue;
+    for (auto p = t->partitions.rbegin(); p != t->partitions.rend(); ++p)
+      if ((*p).*index == key.second) return &*p;
+  }
+  return nullptr;
+}
+
+// Stable sort by .first; an insertion sort, as the inputs are short (a node's follower partitions)
+// and std::stable_sort would allocate a buffer.
+template <typename T>
+void StableSortByFirst(std::vector<T>& v) {
+  for (size_t i = 1; i < v.size(); ++i) {
+    for (size_t j = i; j > 0 && v[j].first < v[j - 1].first; --j) std::swap(v[j], v[j - 1]);
+  }
+}
+
+// Calls fn(key, group) for each run of equal .first in v, in order.
+template <typename T, typename Fn>
+void ForEachGroup(const std::vector<T>& v, Fn&& fn) {
+  for (size_t i = 0; i < v.size();) {
+    size_t end = i + 1;
+    while (end < v.size() && v[end].first == v[i].first) ++end;
+    fn(v[i].first, std::span<const T>(v.data() + i, end - i));
+    i = end;
+  }
 }
 
 }  // namespace
@@ -108,6 +141,12 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
   if (Partition* p = Find(key)) return p;
   SAMSA_ASSIGN_OR_RETURN(auto log, PartitionLog::Open(disk_, DirOf(topic, index), config_.log, now_ms));
   Partition& p = partitions_[key];
+  all_partitions_.push_back(&p);
+  if (index >= 0 && index < kMaxIndexedPartition) {
+    std::vector<Partition*>& slots = by_topic_[topic].partitions;
+    if (slots.size() <= size_t(index)) slots.resize(size_t(index) + 1, nullptr);
+    slots[size_t(index)] = &p;
+  }
   p.topic = topic;
   p.index = index;
   p.log = std::move(log);
@@ -115,17 +154,49 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
   // once its ISR has caught up.
   p.high_watermark = p.log->log_start_offset();
   p.last_flush_ms = now_ms;
+  p.min_isr = MinIsrFor(topic);
   return &p;
 }
 
 ReplicaManager::Partition* ReplicaManager::Find(const PartitionKey& key) {
-  auto it = partitions_.find(key);
-  return it == partitions_.end() ? nullptr : &it->second;
+  return const_cast<Partition*>(std::as_const(*this).Find(key));
+}
+
+const ReplicaManager::TopicSlots* ReplicaManager::SlotsOf(const std::string& topic) const {
+  if (last_topic_ == nullptr || last_topic_->first != topic) {
+    auto t = by_topic_.find(topic);
+    if (t == by_topic_.end()) return nullptr;
+    last_topic_ = &*t;
+  }
+  return &last_topic_->second;
 }
 
 const ReplicaManager::Partition* ReplicaManager::Find(const PartitionKey& key) const {
-  auto it = partitions_.find(key);
-  return it == partitions_.end() ? nullptr : &it->second;
+  if (key.second < 0 || key.second >= kMaxIndexedPartition) {
+    auto it = partitions_.find(key);
+    return it == partitions_.end() ? nullptr : &it->second;
+  }
+  const TopicSlots* t = SlotsOf(key.first);
+  if (t == nullptr) return nullptr;
+  return size_t(key.second) < t->partitions.size() ? t->partitions[size_t(key.second)] : nullptr;
+}
+
+std::vector<uint64_t>* ReplicaManager::ParkedOn(const PartitionKey& key, bool create) {
+  if (key.second < 0 || key.second >= kMaxIndexedPartition) {
+    if (create) return &parked_produce_overflow_[key];
+    auto it = parked_produce_overflow_.find(key);
+    return it == parked_produce_overflow_.end() ? nullptr : &it->second;
+  }
+  TopicSlots* t = const_cast<TopicSlots*>(SlotsOf(key.first));
+  if (t == nullptr) {
+    if (!create) return nullptr;
+    t = &by_topic_[key.first];
+  }
+  if (size_t(key.second) >= t->parked.size()) {
+    if (!create) return nullptr;
+    t->parked.resize(size_t(key.second) + 1);
+  }
+  return &t->parked[size_t(key.second)];
 }
 
 PartitionLog* ReplicaManager::FindLog(const std::string& topic, int32_t partition) {
@@ -137,6 +208,11 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   auto it = partitions_.find(key);
   if (it == partitions_.end()) return;
   std::string dir = it->second.log->dir();
+  all_partitions_.erase(std::find(all_partitions_.begin(), all_partitions_.end(), &it->second));
+  if (auto t = by_topic_.find(key.first); t != by_topic_.end() && key.second >= 0 &&
+                                          size_t(key.second) < t->second.partitions.size()) {
+    t->second.partitions[size_t(key.second)] = nullptr;
+  }
   partitions_.erase(it);
   for (auto s = syncs_.begin(); s != syncs_.end();) {
     if (s->second == key) {
@@ -194,6 +270,7 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
     }
   }
   assignments_ = assignments;
+  for (auto& [key, p] : partitions_) p.min_isr = MinIsrFor(key.first);
 
   // Partitions this node no longer replicates: stop and delete.
   std::vector<PartitionKey> removed;
@@ -332,22 +409,37 @@ int32_t ReplicaManager::MinIsrFor(const std::string& topic) const {
   return config_.min_insync_replicas;
 }
 
-std::vector<int32_t> ReplicaManager::MaximalIsr(const Partition& p) const {
-  std::vector<int32_t> out = p.isr;
-  if (p.pending_isr) out.insert(out.end(), p.pending_isr->begin(), p.pending_isr->end());
-  return Sorted(std::move(out));
+size_t ReplicaManager::MaximalIsrSize(const Partition& p) const {
+  // The distinct ids of isr followed by pending_isr (a handful of ids: quadratic is fine).
+  static const std::vector<int32_t> kNone;
+  const std::vector<int32_t>& pending = p.pending_isr ? *p.pending_isr : kNone;
+  auto at = [&](size_t i) { return i < p.isr.size() ? p.isr[i] : pending[i - p.isr.size()]; };
+  size_t total = p.isr.size() + pending.size(), distinct = 0;
+  for (size_t i = 0; i < total; ++i) {
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; ++j) seen = at(j) == at(i);
+    if (!seen) ++distinct;
+  }
+  return distinct;
 }
 
 bool ReplicaManager::MaybeAdvanceHighWatermark(Partition& p) {
   if (p.role != Role::kLeader) return false;
   int64_t candidate = p.log->log_end_offset();
-  std::vector<int32_t> maximal = MaximalIsr(p);
-  for (int32_t id : maximal) {
-    if (id == config_.node_id) continue;
+  // Over the maximal ISR (isr plus pending_isr; a repeated id changes neither outcome).
+  auto member = [&](int32_t id) {
+    if (id == config_.node_id) return true;
     auto it = p.remotes.find(id);
     // A member we know nothing about yet (new leader, or not a replica) holds the HW back.
     if (it == p.remotes.end() || it->second.log_end_offset < 0) return false;
     candidate = std::min(candidate, it->second.log_end_offset);
+    return true;
+  };
+  for (int32_t id : p.isr)
+    if (!member(id)) return false;
+  if (p.pending_isr) {
+    for (int32_t id : *p.pending_isr)
+      if (!member(id)) return false;
   }
   if (candidate <= p.high_watermark) return false;
   p.high_watermark = candidate;
@@ -436,8 +528,9 @@ int16_t ReplicaManager::CheckLeaderEpoch(const Partition& p, int32_t current_lea
   return 0;
 }
 
-int16_t ReplicaManager::LeaderError(const PartitionKey& key) const {
-  const Partition* p = Find(key);
+int16_t ReplicaManager::LeaderError(const PartitionKey& key) const { return LeaderError(Find(key), key); }
+
+int16_t ReplicaManager::LeaderError(const Partition* p, const PartitionKey& key) const {
   if (p == nullptr) {
     auto t = assignments_.topics.find(key.first);
     if (t != assignments_.topics.end() && t->second.partitions.count(key.second) > 0)
@@ -466,9 +559,11 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
   bool valid_acks = acks == 0 || acks == 1 || acks == -1;
   bool full = acks == -1 && parked_requests() >= size_t(std::max(0, config_.max_parked_requests));
 
+  pp.response.responses.reserve(request.topic_data.size());
   for (const auto& topic : request.topic_data) {
     ProduceResponse::Topic rt;
     rt.name = topic.name;
+    rt.partition_responses.reserve(topic.partition_data.size());
     for (const auto& part : topic.partition_data) {
       ProduceResponse::Partition rp;
       rp.index = part.index;
@@ -476,14 +571,14 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
       rp.log_append_time_ms = -1;
       rp.log_start_offset = -1;
       PartitionKey key{topic.name, part.index};
-      int16_t err = valid_acks ? LeaderError(key) : Err(ErrorCode::kInvalidRequiredAcks);
-      if (err == 0 && full) err = Err(ErrorCode::kRequestTimedOut);
       Partition* p = Find(key);
+      int16_t err = valid_acks ? LeaderError(p, key) : Err(ErrorCode::kInvalidRequiredAcks);
+      if (err == 0 && full) err = Err(ErrorCode::kRequestTimedOut);
       if (err == 0) {
         err = part.records ? ValidateProducerRecords(*part.records, config_.log.max_batch_bytes)
                            : Err(ErrorCode::kCorruptMessage);
       }
-      if (err == 0 && acks == -1 && int32_t(p->isr.size()) < MinIsrFor(topic.name))
+      if (err == 0 && acks == -1 && int32_t(p->isr.size()) < p->min_isr)
         err = Err(ErrorCode::kNotEnoughReplicas);
       if (err == 0) {
         auto info = p->log->AppendAsLeader(*part.records, p->leader_epoch, now_ms);
@@ -524,22 +619,55 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
     return;
   }
   PartitionKey first_key = pp.waiters.front().key;
-  parked_produces_.emplace(next_park_seq_++, std::move(pp));
+  uint64_t seq = next_park_seq_++;
+  IndexParkedProduce(seq, pp);
+  parked_deadlines_.emplace_back(seq, pp.deadline_ms);
+  parked_produces_.emplace(seq, std::move(pp));
   // Completes at once when the HW is already there (a single-replica ISR); the check covers every
   // partition of the request.
   CompleteParkedProduces(first_key, now_ms);
 }
 
+void ReplicaManager::IndexParkedProduce(uint64_t seq, const ParkedProduce& pp) {
+  for (const auto& w : pp.waiters) {
+    std::vector<uint64_t>& seqs = *ParkedOn(w.key, /*create=*/true);
+    // Sequences only grow, so each list stays sorted; a partition named twice is listed once.
+    if (seqs.empty() || seqs.back() != seq) seqs.push_back(seq);
+  }
+}
+
+void ReplicaManager::ForgetDeadline(uint64_t seq) {
+  auto it = std::find_if(parked_deadlines_.begin(), parked_deadlines_.end(),
+                         [&](const std::pair<uint64_t, int64_t>& d) { return d.first == seq; });
+  if (it != parked_deadlines_.end()) parked_deadlines_.erase(it);
+}
+
+std::map<uint64_t, ReplicaManager::ParkedProduce>::iterator ReplicaManager::EraseParkedProduce(
+    std::map<uint64_t, ParkedProduce>::iterator it) {
+  ForgetDeadline(it->first);
+  for (const auto& w : it->second.waiters) {
+    std::vector<uint64_t>* list = ParkedOn(w.key, /*create=*/false);
+    if (list == nullptr) continue;
+    std::vector<uint64_t>& seqs = *list;
+    auto pos = std::lower_bound(seqs.begin(), seqs.end(), it->first);
+    if (pos != seqs.end() && *pos == it->first) seqs.erase(pos);
+    // An emptied list stays (with its capacity) for the partition's next parked produce.
+  }
+  return parked_produces_.erase(it);
+}
+
 void ReplicaManager::CompleteParkedProduces(const PartitionKey& key, int64_t now_ms) {
   (void)now_ms;
-  for (auto it = parked_produces_.begin(); it != parked_produces_.end();) {
+  // The parked produces with a waiter on `key`, in parking order (a copy: finishing one edits
+  // the index). Not reentrant: nothing below calls back here.
+  const std::vector<uint64_t>* list = ParkedOn(key, /*create=*/false);
+  if (list == nullptr || list->empty()) return;
+  std::vector<uint64_t>& touching = park_scratch_;
+  touching.assign(list->begin(), list->end());
+  for (uint64_t seq : touching) {
+    auto it = parked_produces_.find(seq);
+    if (it == parked_produces_.end()) continue;
     ParkedProduce& pp = it->second;
-    bool touches = false;
-    for (const auto& w : pp.waiters) touches |= w.key == key;
-    if (!touches) {
-      ++it;
-      continue;
-    }
     bool all_done = true;
     for (auto& w : pp.waiters) {
       if (w.done) continue;
@@ -553,8 +681,8 @@ void ReplicaManager::CompleteParkedProduces(const PartitionKey& key, int64_t now
       if (p->high_watermark >= w.required_offset) {
         // Kafka: the write is acknowledged once the HW passes it, unless the ISR has meanwhile
         // shrunk below min.insync.replicas.
-        int32_t maximal = int32_t(MaximalIsr(*p).size());
-        rp.error_code = maximal >= MinIsrFor(w.key.first) ? 0 : Err(ErrorCode::kNotEnoughReplicasAfterAppend);
+        int32_t maximal = int32_t(MaximalIsrSize(*p));
+        rp.error_code = maximal >= p->min_isr ? 0 : Err(ErrorCode::kNotEnoughReplicasAfterAppend);
         w.done = true;
         continue;
       }
@@ -562,9 +690,7 @@ void ReplicaManager::CompleteParkedProduces(const PartitionKey& key, int64_t now
     }
     if (all_done) {
       FinishProduce(pp);
-      it = parked_produces_.erase(it);
-    } else {
-      ++it;
+      EraseParkedProduce(it);
     }
   }
 }
@@ -580,10 +706,12 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
   int64_t remaining = version >= 3 ? request.max_bytes : INT32_MAX;
   if (is_replica) remaining = std::min<int64_t>(remaining, config_.replica_fetch_max_bytes);
   bool first_read = true;
+  ev.response.responses.reserve(request.topics.size());
   for (const auto& topic : request.topics) {
     FetchResponse::Topic rt;
     rt.topic = topic.topic;
     rt.topic_id = topic.topic_id;
+    rt.partitions.reserve(topic.partitions.size());
     for (const auto& part : topic.partitions) {
       FetchResponse::Partition rp;
       rp.partition_index = part.partition;
@@ -592,8 +720,8 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
       rp.log_start_offset = -1;
       rp.records = ByteView();
       PartitionKey key{topic.topic, part.partition};
-      int16_t err = LeaderError(key);
       const Partition* p = Find(key);
+      int16_t err = LeaderError(p, key);
       if (err == 0) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
       if (err == 0 && is_replica && !Contains(p->replicas, request.replica_id))
         err = Err(ErrorCode::kNotLeaderOrFollower);
@@ -636,6 +764,11 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
             first_read = false;
             remaining -= int64_t(data.size());
             ev.bytes += int64_t(data.size());
+            if (ev.buffers.empty()) {
+              size_t partitions = 0;
+              for (const auto& t : request.topics) partitions += t.partitions.size();
+              ev.buffers.reserve(partitions);
+            }
             ev.buffers.push_back(std::move(data));
             rp.records = ByteView(ev.buffers.back());
           }
@@ -677,8 +810,9 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
     for (const auto& topic : request.topics) {
       for (const auto& part : topic.partitions) {
         PartitionKey key{topic.topic, part.partition};
-        if (LeaderError(key) != 0) continue;
-        Partition& p = *Find(key);
+        Partition* found = Find(key);
+        if (LeaderError(found, key) != 0) continue;
+        Partition& p = *found;
         if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) continue;
         if (part.fetch_offset < p.log->log_start_offset() || part.fetch_offset > p.log->log_end_offset()) continue;
         if (version >= 12 && part.last_fetched_epoch >= 0) {
@@ -704,17 +838,22 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
     for (const auto& part : topic.partitions) {
       PartitionKey key{topic.topic, part.partition};
       const Partition* p = Find(key);
-      pf.hw_at_park[key] = p ? p->high_watermark : -1;
+      bool listed = std::any_of(pf.hw_at_park.begin(), pf.hw_at_park.end(),
+                                [&](const auto& e) { return SameKey(e.first, key); });
+      if (!listed) pf.hw_at_park.emplace_back(std::move(key), p ? p->high_watermark : -1);
     }
   }
-  parked_fetches_.emplace(next_park_seq_++, std::move(pf));
+  uint64_t seq = next_park_seq_++;
+  parked_deadlines_.emplace_back(seq, pf.deadline_ms);
+  parked_fetches_.emplace(seq, std::move(pf));
 }
 
 void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved) {
   (void)now_ms;
   for (auto it = parked_fetches_.begin(); it != parked_fetches_.end();) {
     ParkedFetch& pf = it->second;
-    auto hw_it = pf.hw_at_park.find(key);
+    auto hw_it = std::find_if(pf.hw_at_park.begin(), pf.hw_at_park.end(),
+                              [&](const auto& e) { return SameKey(e.first, key); });
     if (hw_it == pf.hw_at_park.end()) {
       ++it;
       continue;
@@ -728,6 +867,7 @@ void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_
     }
     if (done) {
       Reply(pf.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
+      ForgetDeadline(it->first);
       it = parked_fetches_.erase(it);
     } else {
       ++it;
@@ -824,24 +964,30 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     if (link.fetch_backoff_until_ms != 0 && link.fetch_backoff_until_ms <= now_ms) link.fetch_backoff_until_ms = 0;
     if (link.epoch_backoff_until_ms != 0 && link.epoch_backoff_until_ms <= now_ms) link.epoch_backoff_until_ms = 0;
   }
-  std::map<int32_t, std::vector<Partition*>> fetching, truncating;
+  // Ready partitions grouped by leader (ascending), each group in partition order.
+  std::vector<std::pair<int32_t, Partition*>>& fetching = ready_fetching_;
+  std::vector<std::pair<int32_t, Partition*>>& truncating = ready_truncating_;
+  fetching.clear();
+  truncating.clear();
   for (auto& [key, p] : partitions_) {
     if (p.role != Role::kFollower || p.leader_id < 0 || p.in_flight) continue;
     if (p.retry_at_ms > now_ms) continue;
     p.retry_at_ms = 0;
     if (!p.log->health().ok()) continue;
-    if (p.phase == FollowerPhase::kFetching) fetching[p.leader_id].push_back(&p);
-    if (p.phase == FollowerPhase::kTruncating) truncating[p.leader_id].push_back(&p);
+    if (p.phase == FollowerPhase::kFetching) fetching.emplace_back(p.leader_id, &p);
+    if (p.phase == FollowerPhase::kTruncating) truncating.emplace_back(p.leader_id, &p);
   }
-  for (auto& [leader, ps] : truncating) {
+  StableSortByFirst(fetching);
+  StableSortByFirst(truncating);
+  ForEachGroup(truncating, [&](int32_t leader, std::span<const std::pair<int32_t, Partition*>> ps) {
     LeaderLink& link = links_[leader];
-    if (link.epoch_in_flight != 0 || link.epoch_backoff_until_ms != 0) continue;
+    if (link.epoch_in_flight != 0 || link.epoch_backoff_until_ms != 0) return;
     OffsetForLeaderEpochRequest req;
     req.replica_id = config_.node_id;
     SendRecord record;
     record.kind = SendKind::kOffsetForLeaderEpoch;
     record.to = leader;
-    for (Partition* p : ps) {
+    for (auto [_, p] : ps) {
       if (req.topics.empty() || req.topics.back().topic != p->topic) req.topics.push_back({p->topic, {}});
       OffsetForLeaderEpochRequest::Partition part;
       part.partition = p->index;
@@ -855,10 +1001,10 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     link.epoch_in_flight = id;
     in_flight_[id] = std::move(record);
     sends_.push_back(ReplicaSend{id, leader, RequestBody(std::move(req)), 4});
-  }
-  for (auto& [leader, ps] : fetching) {
+  });
+  ForEachGroup(fetching, [&](int32_t leader, std::span<const std::pair<int32_t, Partition*>> ps) {
     LeaderLink& link = links_[leader];
-    if (link.fetch_in_flight != 0 || link.fetch_backoff_until_ms != 0) continue;
+    if (link.fetch_in_flight != 0 || link.fetch_backoff_until_ms != 0) return;
     FetchRequest req;
     req.replica_id = config_.node_id;
     req.max_wait_ms = int32_t(std::min<int64_t>(config_.replica_fetch_wait_max_ms, INT32_MAX));
@@ -870,10 +1016,12 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     SendRecord record;
     record.kind = SendKind::kFetch;
     record.to = leader;
-    for (Partition* p : ps) {
+    record.partitions.reserve(ps.size());
+    for (auto [_, p] : ps) {
       if (req.topics.empty() || req.topics.back().topic != p->topic) {
         FetchRequest::Topic t;
         t.topic = p->topic;
+        t.partitions.reserve(ps.size());
         req.topics.push_back(std::move(t));
       }
       FetchRequest::Partition part;
@@ -890,8 +1038,9 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     uint64_t id = next_send_id_++;
     link.fetch_in_flight = id;
     in_flight_[id] = std::move(record);
+    if (sends_.capacity() == 0) sends_.reserve(4);  // TakeSends leaves none
     sends_.push_back(ReplicaSend{id, leader, RequestBody(std::move(req)), 12});
-  }
+  });
 }
 
 void ReplicaManager::FollowerBackoff(Partition& p, int64_t now_ms) {
@@ -928,20 +1077,16 @@ bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t
 }
 
 void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchResponse& response, int64_t now_ms) {
-  std::map<PartitionKey, const FetchResponse::Partition*> by_key;
-  for (const auto& t : response.responses) {
-    for (const auto& rp : t.partitions) by_key[{t.topic, rp.partition_index}] = &rp;
-  }
   for (const auto& [key, gen] : record.partitions) {
     Partition* p = Find(key);
     if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
     p->in_flight = false;
-    auto found = by_key.find(key);
-    if (response.error_code != 0 || found == by_key.end()) {
+    const FetchResponse::Partition* found = FindAnswer(response.responses, key, &FetchResponse::Partition::partition_index);
+    if (response.error_code != 0 || found == nullptr) {
       FollowerBackoff(*p, now_ms);
       continue;
     }
-    const FetchResponse::Partition& rp = *found->second;
+    const FetchResponse::Partition& rp = *found;
     if (rp.error_code == Err(ErrorCode::kOffsetOutOfRange)) {
       if (rp.log_start_offset >= 0 && p->log->log_end_offset() < rp.log_start_offset) {
         if (!p->log->TruncateFullyAndStartAt(rp.log_start_offset).ok()) FollowerBackoff(*p, now_ms);
@@ -1011,20 +1156,17 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
 
 void ReplicaManager::HandleEpochResponse(const SendRecord& record, const OffsetForLeaderEpochResponse& response,
                                          int64_t now_ms) {
-  std::map<PartitionKey, const OffsetForLeaderEpochResponse::Partition*> by_key;
-  for (const auto& t : response.topics) {
-    for (const auto& rp : t.partitions) by_key[{t.topic, rp.partition}] = &rp;
-  }
   for (const auto& [key, gen] : record.partitions) {
     Partition* p = Find(key);
     if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
     p->in_flight = false;
-    auto found = by_key.find(key);
-    if (found == by_key.end() || found->second->error_code != 0) {
+    const OffsetForLeaderEpochResponse::Partition* found =
+        FindAnswer(response.topics, key, &OffsetForLeaderEpochResponse::Partition::partition);
+    if (found == nullptr || found->error_code != 0) {
       FollowerBackoff(*p, now_ms);
       continue;
     }
-    if (TruncateToLeaderAnswer(*p, found->second->leader_epoch, found->second->end_offset)) {
+    if (TruncateToLeaderAnswer(*p, found->leader_epoch, found->end_offset)) {
       p->phase = FollowerPhase::kFetching;
     }
   }
@@ -1185,7 +1327,7 @@ void ReplicaManager::Tick(int64_t now_ms) {
           Err(ErrorCode::kRequestTimedOut);
     }
     FinishProduce(pp);
-    it = parked_produces_.erase(it);
+    it = EraseParkedProduce(it);
   }
   // Parked fetch timeouts: answer with whatever there is.
   for (auto it = parked_fetches_.begin(); it != parked_fetches_.end();) {
@@ -1195,6 +1337,7 @@ void ReplicaManager::Tick(int64_t now_ms) {
     }
     FetchEval ev = EvaluateFetch(it->second.request, it->second.version);
     Reply(it->second.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
+    ForgetDeadline(it->first);
     it = parked_fetches_.erase(it);
   }
   // ISR shrink, every replica_lag_time_max_ms / 2 as Kafka does, and retries of failed proposals.
@@ -1211,14 +1354,15 @@ void ReplicaManager::Tick(int64_t now_ms) {
 
 int64_t ReplicaManager::NextDeadlineMs() const {
   int64_t next = INT64_MAX;
-  for (const auto& [seq, pp] : parked_produces_) next = std::min(next, pp.deadline_ms);
-  for (const auto& [seq, pf] : parked_fetches_) next = std::min(next, pf.deadline_ms);
+  for (const auto& [seq, deadline] : parked_deadlines_) next = std::min(next, deadline);
   bool leads_replicated = false;
-  for (const auto& [key, p] : partitions_) {
+  for (const Partition* partition : all_partitions_) {
+    const Partition& p = *partition;
     if (p.role == Role::kLeader && !p.remotes.empty()) leads_replicated = true;
     if (p.alter_retry_at_ms != 0) next = std::min(next, p.alter_retry_at_ms);
     if (p.retry_at_ms != 0 && p.role == Role::kFollower) next = std::min(next, p.retry_at_ms);
-    if (p.log->sync_needed()) next = std::min(next, p.last_flush_ms + config_.flush_interval_ms);
+    int64_t flush_at = p.last_flush_ms + config_.flush_interval_ms;
+    if (flush_at < next && p.log->sync_needed()) next = flush_at;
   }
   if (leads_replicated) next = std::min(next, next_isr_check_ms_);
   for (const auto& [id, link] : links_) {
@@ -1246,6 +1390,9 @@ std::vector<ReplicaManager::PartitionState> ReplicaManager::Partitions() const {
 }
 
 void ReplicaManager::Reply(uint64_t token, ResponseBody body, bool send_response, std::vector<Bytes> buffers) {
+  // TakeReplies leaves the vector without capacity: start at a few, not at one (the entries are
+  // large to move).
+  if (replies_.capacity() == 0) replies_.reserve(4);
   ReplicaReply r;
   r.token = token;
   r.response = std::move(body);

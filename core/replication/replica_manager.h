@@ -48,6 +48,7 @@
 // vouch for data the new incarnation lost (KIP-903); a leader forgets a follower's state when its
 // broker epoch changes in metadata, which narrows but does not close that window.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -55,6 +56,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -166,6 +168,27 @@ class ReplicaManager {
 
  private:
   using PartitionKey = std::pair<std::string, int32_t>;
+  // key == other, comparing the partition index first (cheap, and usually what differs).
+  static bool SameKey(const PartitionKey& key, const PartitionKey& other) {
+    return key.second == other.second && key.first == other.first;
+  }
+  // The order of std::pair's operator< (topic, then partition), with one string comparison per
+  // call where the pair compares the topics twice when they are equal (they usually are).
+  struct KeyLess {
+    bool operator()(const PartitionKey& a, const PartitionKey& b) const {
+      // std::string's order: bytes as unsigned char, then the shorter first. Topic names are
+      // short, so a plain loop beats a call to memcmp.
+      const std::string& x = a.first;
+      const std::string& y = b.first;
+      size_t n = std::min(x.size(), y.size());
+      for (size_t i = 0; i < n; ++i) {
+        unsigned char cx = static_cast<unsigned char>(x[i]), cy = static_cast<unsigned char>(y[i]);
+        if (cx != cy) return cx < cy;
+      }
+      if (x.size() != y.size()) return x.size() < y.size();
+      return a.second < b.second;
+    }
+  };
   enum class Role { kNone, kLeader, kFollower };
   enum class FollowerPhase { kNoLeader, kTruncating, kFetching };
 
@@ -202,6 +225,8 @@ class ReplicaManager {
     // Flushing.
     int64_t last_flush_ms = 0;
     int64_t unflushed_messages = 0;
+    // MinIsrFor(topic), kept current with the metadata (it is needed on every acks=all produce).
+    int32_t min_isr = 1;
   };
 
   struct LeaderLink {
@@ -241,7 +266,8 @@ class ReplicaManager {
     int16_t version = 0;
     int64_t deadline_ms = 0;
     FetchRequest request;  // no views inside
-    std::map<PartitionKey, int64_t> hw_at_park;
+    // Each partition of the request (once) with its HW when the fetch was parked.
+    std::vector<std::pair<PartitionKey, int64_t>> hw_at_park;
   };
 
   Partition* Find(const PartitionKey& key);
@@ -256,7 +282,8 @@ class ReplicaManager {
   void FailParkedFor(const PartitionKey& key, int64_t now_ms);
 
   int32_t MinIsrFor(const std::string& topic) const;
-  std::vector<int32_t> MaximalIsr(const Partition& p) const;
+  // The size of the maximal ISR: the distinct ids of isr and pending_isr.
+  size_t MaximalIsrSize(const Partition& p) const;
   // Raises the HW to min LEO over the maximal ISR; true when it moved.
   bool MaybeAdvanceHighWatermark(Partition& p);
   void MaybeExpandIsr(Partition& p, int32_t follower, int64_t now_ms);
@@ -267,6 +294,8 @@ class ReplicaManager {
   int16_t CheckLeaderEpoch(const Partition& p, int32_t current_leader_epoch) const;
   // Error for a partition we cannot serve as leader (unknown or not leader), 0 when we lead it.
   int16_t LeaderError(const PartitionKey& key) const;
+  // The same for p = Find(key), already looked up.
+  int16_t LeaderError(const Partition* p, const PartitionKey& key) const;
 
   // Fetch handling.
   struct FetchEval {
@@ -279,6 +308,12 @@ class ReplicaManager {
   void UpdateFollowerFetchState(Partition& p, int32_t follower, int64_t fetch_offset, int64_t now_ms);
   void OnPartitionChanged(const PartitionKey& key, int64_t now_ms);
   void CompleteParkedProduces(const PartitionKey& key, int64_t now_ms);
+  // The parked produce index (ParkedOn) upkeep: every parked produce is listed under each
+  // partition it waits on, from parking until it is erased (answered or timed out).
+  void IndexParkedProduce(uint64_t seq, const ParkedProduce& pp);
+  std::map<uint64_t, ParkedProduce>::iterator EraseParkedProduce(std::map<uint64_t, ParkedProduce>::iterator it);
+  // Drops a parked request (produce or fetch) from parked_deadlines_.
+  void ForgetDeadline(uint64_t seq);
   void CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved);
   void FinishProduce(ParkedProduce& pp);
 
@@ -302,19 +337,44 @@ class ReplicaManager {
   Disk& disk_;
   int64_t broker_epoch_ = -1;
   ReplicaAssignments assignments_;  // the latest metadata
-  std::map<PartitionKey, Partition> partitions_;
+  std::map<PartitionKey, Partition, KeyLess> partitions_;
+  // Lookups by (topic, partition) without comparing keys along a tree: per topic, by partition
+  // number, the partition (an index over partitions_, which keeps the order iterations rely on)
+  // and the parked produces waiting on it. Numbers from kMaxIndexedPartition up (never seen in
+  // practice) use partitions_ and parked_produce_overflow_ instead. Topic entries are never
+  // erased (a recreated topic reuses its entry), so last_topic_ stays valid.
+  static constexpr int32_t kMaxIndexedPartition = 1 << 16;
+  struct TopicSlots {
+    std::vector<Partition*> partitions;
+    std::vector<std::vector<uint64_t>> parked;  // park sequences, ascending (possibly none)
+  };
+  std::map<std::string, TopicSlots, std::less<>> by_topic_;
+  mutable const std::pair<const std::string, TopicSlots>* last_topic_ = nullptr;
+  // The topic's slots (nullptr when it never had any); requests mostly name the same topic again.
+  const TopicSlots* SlotsOf(const std::string& topic) const;
+  // The parked produces waiting on key; created (empty) when `create`, else nullptr if none.
+  std::vector<uint64_t>* ParkedOn(const PartitionKey& key, bool create);
   std::map<int32_t, LeaderLink> links_;
   std::map<uint64_t, SendRecord> in_flight_;
   std::map<SyncId, PartitionKey> syncs_;
   std::set<SyncId> untracked_syncs_;  // syncs of deleted logs and of log_root's ancestors
   uint64_t generation_counter_ = 0;  // manager-wide, so a recreated partition never reuses one
   std::map<uint64_t, ParkedProduce> parked_produces_;  // by parking sequence
+  // Past kMaxIndexedPartition: partition -> sequences of the parked produces waiting on it.
+  std::map<PartitionKey, std::vector<uint64_t>, KeyLess> parked_produce_overflow_;
+  std::vector<uint64_t> park_scratch_;  // CompleteParkedProduces' copy of one index list
+  // For NextDeadlineMs, which runs after every input: the parked requests' deadlines, by park
+  // sequence (produces and fetches share the sequence), and every partition, in no order.
+  std::vector<std::pair<uint64_t, int64_t>> parked_deadlines_;
+  std::vector<Partition*> all_partitions_;
   std::map<uint64_t, ParkedFetch> parked_fetches_;
   uint64_t next_park_seq_ = 1;
   uint64_t next_send_id_ = 1;
   int64_t next_isr_check_ms_ = 0;
   std::vector<ReplicaReply> replies_;
   std::vector<ReplicaSend> sends_;
+  // PumpFetchers' scratch: (leader, partition) of the followers ready to send, reused.
+  std::vector<std::pair<int32_t, Partition*>> ready_fetching_, ready_truncating_;
 };
 
 }  // namespace samsa

@@ -160,3 +160,337 @@ TEST(MemDiskTest, OutOfOrderDirectorySyncKeepsNewerEntries) {
 
 }  // namespace
 }  // namespace samsa
+
+// ---------------------------------------------------------------------------------------------
+// ChunkedBytes (MemDisk's file contents) and the MemDisk paths built on it: reads into a caller's
+// buffer, lazy sync snapshots, the path cache.
+
+#include "core/base/chunked_bytes.h"
+
+namespace samsa {
+namespace {
+
+constexpr size_t kChunk = ChunkedBytes::kChunkBytes;
+
+// A pattern that differs at every position within a few chunks.
+Bytes Pattern(size_t n, uint32_t seed = 0) {
+  Bytes b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = uint8_t((i * 131 + seed * 7 + (i >> 11)) & 0xff);
+  return b;
+}
+
+Bytes Slice(const ChunkedBytes& c, uint64_t offset, size_t n) {
+  Bytes out;
+  c.CopyTo(offset, n, out);
+  return out;
+}
+
+TEST(ChunkedBytesTest, AppendsAndReadsAcrossChunkBoundaries) {
+  Bytes flat;
+  ChunkedBytes c;
+  // Pieces of awkward sizes, so appends end inside chunks and straddle their boundaries.
+  for (size_t piece : {size_t(1), kChunk - 1, size_t(2), kChunk, size_t(3), 2 * kChunk + 5, size_t(0)}) {
+    Bytes data = Pattern(piece, uint32_t(flat.size()));
+    c.Append(data);
+    flat.insert(flat.end(), data.begin(), data.end());
+    ASSERT_EQ(c.size(), flat.size());
+  }
+  EXPECT_EQ(c.ToBytes(), flat);
+  for (uint64_t offset : {uint64_t(0), uint64_t(kChunk - 1), uint64_t(kChunk), uint64_t(2 * kChunk - 3)}) {
+    for (size_t n : {size_t(0), size_t(1), size_t(7), kChunk + 9}) {
+      Bytes want(flat.begin() + int64_t(offset), flat.begin() + int64_t(offset + n));
+      EXPECT_EQ(Slice(c, offset, n), want) << offset << "+" << n;
+    }
+  }
+  // CopyTo appends to what the buffer holds.
+  Bytes out = {9, 9};
+  c.CopyTo(kChunk - 1, 2, out);
+  EXPECT_EQ(out, (Bytes{9, 9, flat[kChunk - 1], flat[kChunk]}));
+}
+
+TEST(ChunkedBytesTest, ResizeOverwriteAndCompare) {
+  Bytes flat = Pattern(3 * kChunk + 100);
+  ChunkedBytes c(flat);
+  // Shrink into the middle of a chunk, to a chunk boundary, then grow with zeros.
+  c.Resize(2 * kChunk + 10);
+  flat.resize(2 * kChunk + 10);
+  EXPECT_EQ(c.ToBytes(), flat);
+  c.Resize(kChunk);
+  flat.resize(kChunk);
+  EXPECT_EQ(c.ToBytes(), flat);
+  c.Resize(2 * kChunk + 3);
+  flat.resize(2 * kChunk + 3, 0);
+  EXPECT_EQ(c.ToBytes(), flat);
+  c.Resize(0);
+  EXPECT_TRUE(c.empty());
+  EXPECT_TRUE(c.ToBytes().empty());
+
+  flat = Pattern(2 * kChunk + 50, 3);
+  c = ChunkedBytes(flat);
+  Bytes patch = Pattern(40, 9);
+  c.Overwrite(kChunk - 20, patch);  // straddles the first boundary
+  std::copy(patch.begin(), patch.end(), flat.begin() + int64_t(kChunk - 20));
+  EXPECT_EQ(c.ToBytes(), flat);
+  c.at(kChunk) ^= 0xff;
+  flat[kChunk] ^= 0xff;
+  EXPECT_EQ(c.ToBytes(), flat);
+
+  ChunkedBytes prefix;
+  prefix.AssignPrefix(c, kChunk + 1);
+  EXPECT_TRUE(c.StartsWith(prefix));
+  EXPECT_FALSE(prefix.StartsWith(c));
+  EXPECT_TRUE(c.StartsWith(ChunkedBytes()));
+  prefix.at(kChunk) ^= 1;
+  EXPECT_FALSE(c.StartsWith(prefix));
+  EXPECT_EQ(c.ToBytes(), flat) << "changing the prefix copy leaves the original";
+  EXPECT_TRUE(ChunkedBytes(flat) == c);
+  EXPECT_FALSE(prefix == c);
+}
+
+// Copies share chunks; whatever either side does afterwards, the other keeps its own bytes.
+TEST(ChunkedBytesTest, CopiesAreIndependentValues) {
+  Bytes base = Pattern(2 * kChunk + 100, 5);
+  ChunkedBytes a(base);
+  ChunkedBytes b = a;  // shares every chunk
+  Bytes more = Pattern(300, 6);
+  a.Append(more);  // in place at the end of the shared tail chunk
+  EXPECT_EQ(b.ToBytes(), base);
+  Bytes a_flat = base;
+  Append(a_flat, more);
+  EXPECT_EQ(a.ToBytes(), a_flat);
+  Bytes other = Pattern(50, 7);
+  b.Append(other);  // a appended past b's end in the shared chunk: b must copy before writing
+  Bytes b_flat = base;
+  Append(b_flat, other);
+  EXPECT_EQ(b.ToBytes(), b_flat);
+  EXPECT_EQ(a.ToBytes(), a_flat);
+
+  // Shrinking a shared copy, then growing it again.
+  ChunkedBytes c = a;
+  c.Resize(kChunk + 10);
+  c.Append(AsBytes("xyz"));
+  Bytes c_flat(a_flat.begin(), a_flat.begin() + int64_t(kChunk + 10));
+  Append(c_flat, AsBytes("xyz"));
+  EXPECT_EQ(c.ToBytes(), c_flat);
+  EXPECT_EQ(a.ToBytes(), a_flat);
+  c.Resize(3 * kChunk);  // zeros, past a's chunks too
+  c_flat.resize(3 * kChunk, 0);
+  EXPECT_EQ(c.ToBytes(), c_flat);
+  EXPECT_EQ(a.ToBytes(), a_flat);
+
+  // Overwrites and bit flips touch one side only.
+  ChunkedBytes d = a;
+  d.Overwrite(kChunk - 2, AsBytes("ABCD"));
+  d.at(5) = 0xee;
+  Bytes d_flat = a_flat;
+  std::copy_n(AsBytes("ABCD").begin(), 4, d_flat.begin() + int64_t(kChunk - 2));
+  d_flat[5] = 0xee;
+  EXPECT_EQ(d.ToBytes(), d_flat);
+  EXPECT_EQ(a.ToBytes(), a_flat);
+  a.Overwrite(0, AsBytes("Q"));
+  EXPECT_EQ(d.ToBytes(), d_flat);
+
+  // AssignPrefix: a prefix that later diverges from its source.
+  ChunkedBytes e;
+  e.AssignPrefix(a, kChunk + 7);
+  a.Resize(kChunk + 3);
+  a.Append(AsBytes("tail"));
+  Bytes e_flat = a_flat;
+  e_flat[0] = 'Q';
+  e_flat.resize(kChunk + 7);
+  EXPECT_EQ(e.ToBytes(), e_flat);
+  e.AssignPrefix(e, 10);  // onto itself: a shrink
+  EXPECT_EQ(e.ToBytes(), Bytes(e_flat.begin(), e_flat.begin() + 10));
+  // The sole holder of a chunk another copy had appended to drops those bytes before appending.
+  ChunkedBytes f(AsBytes("abc"));
+  {
+    ChunkedBytes g = f;
+    g.Append(AsBytes("def"));  // in place: f's chunk now holds "abcdef", f still reads "abc"
+    EXPECT_EQ(AsString(f.ToBytes()), "abc");
+  }
+  f.Append(AsBytes("XY"));
+  EXPECT_EQ(AsString(f.ToBytes()), "abcXY");
+}
+
+TEST(MemDiskTest, ReadAppendAddsToTheCallersBuffer) {
+  MemDisk d;
+  ASSERT_TRUE(d.Append("f", AsBytes("hello world")).ok());
+  Bytes out = ToBytes(">");
+  EXPECT_EQ(*d.ReadAppend("f", 6, 3, out), 3u);
+  EXPECT_EQ(AsString(out), ">wor");
+  EXPECT_EQ(*d.ReadAppend("f", 9, 100, out), 2u);  // short at the end of the file
+  EXPECT_EQ(AsString(out), ">world");
+  EXPECT_EQ(*d.ReadAppend("f", 11, 5, out), 0u);  // at or past the end: nothing
+  EXPECT_EQ(*d.ReadAppend("f", 50, 5, out), 0u);
+  EXPECT_EQ(d.ReadAppend("nope", 0, 1, out).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(AsString(out), ">world") << "a failed read leaves the buffer alone";
+  // The same bytes as Read, also for a file of several chunks.
+  Bytes big = Pattern(2 * kChunk + 77);
+  ASSERT_TRUE(d.Append("big", big).ok());
+  Bytes got;
+  ASSERT_EQ(*d.ReadAppend("big", kChunk - 5, kChunk + 10, got), kChunk + 10);
+  EXPECT_EQ(got, *d.Read("big", kChunk - 5, kChunk + 10));
+  EXPECT_EQ(got, Bytes(big.begin() + int64_t(kChunk - 5), big.begin() + int64_t(2 * kChunk + 5)));
+}
+
+TEST(MemDiskTest, SyncCoversRequestTimeContentDespiteLaterTruncateAndWrite) {
+  // A sync's snapshot is taken lazily; a later truncate or overwrite must not leak into it.
+  MemDisk d;
+  Bytes first = Pattern(kChunk + 300, 1);
+  ASSERT_TRUE(d.Append("f", first).ok());
+  d.SyncAll("");  // the name
+  SyncId s1 = d.RequestSync("f");
+  ASSERT_TRUE(d.Truncate("f", 10).ok());
+  ASSERT_TRUE(d.Append("f", AsBytes("new tail")).ok());
+  SyncId s2 = d.RequestSync("f");
+  ASSERT_TRUE(d.Write("f", 2, AsBytes("XY")).ok());
+  d.CompleteSync(s1);
+  d.Crash();
+  EXPECT_EQ(*d.Read("f", 0, 1 << 20), first) << "s1 covers the content at its request";
+
+  MemDisk e;
+  ASSERT_TRUE(e.Append("f", first).ok());
+  e.SyncAll("");
+  s1 = e.RequestSync("f");
+  ASSERT_TRUE(e.Truncate("f", 10).ok());
+  ASSERT_TRUE(e.Append("f", AsBytes("new tail")).ok());
+  s2 = e.RequestSync("f");
+  ASSERT_TRUE(e.Write("f", 2, AsBytes("XY")).ok());
+  e.CompleteSync(s1);
+  e.CompleteSync(s2);
+  Bytes want(first.begin(), first.begin() + 10);
+  Append(want, AsBytes("new tail"));
+  e.Crash();
+  EXPECT_EQ(*e.Read("f", 0, 1 << 20), want) << "s2 covers the truncated file, not the later write";
+}
+
+TEST(MemDiskTest, SyncsOfAGrowingFileKeepEachRequestsLength) {
+  MemDisk d;
+  Bytes all;
+  std::vector<std::pair<SyncId, size_t>> syncs;
+  for (int i = 0; i < 5; ++i) {
+    Bytes piece = Pattern(kChunk / 2 + 17, uint32_t(i));
+    ASSERT_TRUE(d.Append("f", piece).ok());
+    if (i == 0) d.CompleteSync(d.RequestSync(""));  // the name
+    Append(all, piece);
+    syncs.push_back({d.RequestSync("f"), all.size()});
+  }
+  ASSERT_TRUE(d.Append("f", AsBytes("unsynced")).ok());
+  // Complete them in order: durable is exactly the prefix each one was requested at.
+  for (auto [id, size] : syncs) {
+    d.CompleteSync(id);
+    ASSERT_EQ(*d.DurableSize("f"), size);
+  }
+  d.Crash();
+  EXPECT_EQ(*d.Read("f", 0, 1 << 22), all);
+  // After a crash the next sync starts from the surviving content.
+  ASSERT_TRUE(d.Append("f", AsBytes("more")).ok());
+  d.CompleteSync(d.RequestSync("f"));
+  Append(all, AsBytes("more"));
+  d.Crash();
+  EXPECT_EQ(*d.Read("f", 0, 1 << 22), all);
+}
+
+TEST(MemDiskTest, BitFlipThenSyncLeavesTheSyncedContent) {
+  MemDisk d;
+  Bytes data = Pattern(kChunk + 10);
+  ASSERT_TRUE(d.Append("f", data).ok());
+  d.SyncAll("f");
+  ASSERT_TRUE(d.FlipDurableBit("f", kChunk + 1, 3).ok());
+  ASSERT_TRUE(d.Append("f", AsBytes("z")).ok());
+  d.CompleteSync(d.RequestSync("f"));  // rewrites durable from the live content
+  d.Crash();
+  Append(data, AsBytes("z"));
+  EXPECT_EQ(*d.Read("f", 0, 1 << 20), data);
+}
+
+TEST(MemDiskTest, PathLookupsFollowRenamesRemovalsAndCrashes) {
+  MemDisk d;
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  ASSERT_TRUE(d.Append("p/a", AsBytes("A")).ok());
+  ASSERT_TRUE(d.Append("/p/b/", AsBytes("B")).ok());  // another spelling of p/b
+  EXPECT_EQ(ReadAll(d, "p/b"), "B");
+  ASSERT_TRUE(d.Rename("p/a", "p/b").ok());  // replaces b
+  EXPECT_FALSE(d.Exists("p/a"));
+  EXPECT_EQ(ReadAll(d, "p/b"), "A");
+  EXPECT_EQ(d.Read("p/a", 0, 1).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(d.Append("p/a", AsBytes("fresh")).ok());
+  EXPECT_EQ(ReadAll(d, "p/a"), "fresh");
+  ASSERT_TRUE(d.Remove("p/b").ok());
+  EXPECT_EQ(d.FileSize("p/b").status().code(), StatusCode::kNotFound);
+  d.SyncAll("p/a");
+  ASSERT_TRUE(d.Append("p/b", AsBytes("again")).ok());
+  EXPECT_EQ(ReadAll(d, "p/b"), "again");
+  d.Crash();  // the new p/b was never made durable
+  EXPECT_EQ(ReadAll(d, "p/a"), "fresh");
+  EXPECT_FALSE(d.Exists("p/b"));
+  EXPECT_EQ(d.Append("p", AsBytes("x")).status().code(), StatusCode::kInvalidArgument) << "a directory";
+}
+
+}  // namespace
+}  // namespace samsa
+
+// ---------------------------------------------------------------------------------------------
+// PathTable (MemDisk's path cache): the same answers as a std::unordered_map under random
+// inserts, replacements and erasures, with keys that collide on their home slot, keys that wrap
+// around the end of the table, and keys too long to be stored inline.
+
+#include <unordered_map>
+
+#include "core/base/path_table.h"
+#include "core/base/prng.h"
+
+namespace samsa {
+namespace {
+
+TEST(PathTableTest, MatchesAnUnorderedMap) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Prng p(seed);
+    PathTable<int> table;
+    std::unordered_map<std::string, int> want;
+    auto key_of = [&](uint64_t k) {
+      std::string s = "data/topic-" + std::to_string(k % 37) + "/" + std::string(20, '0') + std::to_string(k);
+      if (k % 11 == 0) s += std::string(120, 'x');  // past the inline limit
+      if (k % 13 == 0) s = std::to_string(k);       // short
+      return s;
+    };
+    for (int op = 0; op < 3000; ++op) {
+      std::string key = key_of(p.Uniform(300));
+      switch (p.Uniform(3)) {
+        case 0:
+        case 1: {
+          int v = int(p.Uniform(1000));
+          table.Insert(key, v);
+          want[key] = v;
+          break;
+        }
+        case 2:
+          ASSERT_EQ(table.Erase(key), want.erase(key) > 0) << key;
+          break;
+      }
+      ASSERT_EQ(table.size(), want.size());
+      if (op % 100 == 0) {
+        for (uint64_t k = 0; k < 300; ++k) {
+          std::string probe = key_of(k);
+          int* got = table.Find(probe);
+          auto it = want.find(probe);
+          ASSERT_EQ(got != nullptr, it != want.end()) << "seed " << seed << " op " << op << " " << probe;
+          if (got != nullptr) {
+            ASSERT_EQ(*got, it->second);
+          }
+        }
+      }
+    }
+    table.Clear();
+    EXPECT_EQ(table.size(), 0u);
+    EXPECT_EQ(table.Find(key_of(1)), nullptr);
+    table.Insert("a", 1);
+    EXPECT_EQ(*table.Find("a"), 1);
+    EXPECT_EQ(table.Find(""), nullptr);
+    table.Insert("", 2);
+    EXPECT_EQ(*table.Find(""), 2);
+  }
+}
+
+}  // namespace
+}  // namespace samsa

@@ -78,5 +78,59 @@ TEST(VarintTest, RandomRoundTripsWithFixedSeed) {
   }
 }
 
+// The inline one-byte fast paths and the general forms must agree on every input, including the
+// boundary values, decoding at an offset, at the end of the buffer, and appending to a buffer.
+TEST(VarintTest, OneByteFastPathsAgreeWithTheGeneralForms) {
+  for (uint64_t v : {uint64_t(0), uint64_t(1), uint64_t(0x7e), uint64_t(0x7f), uint64_t(0x80), uint64_t(0x81),
+                     uint64_t(0x3fff), uint64_t(0x4000), uint64_t(UINT32_MAX), UINT64_MAX}) {
+    Bytes fast = {0xaa}, slow = {0xaa};
+    PutUnsignedVarlong(fast, v);
+    PutUnsignedVarlongSlow(slow, v);
+    EXPECT_EQ(fast, slow) << v;
+    EXPECT_EQ(UnsignedVarlongSize(v), UnsignedVarlongSizeSlow(v)) << v;
+    EXPECT_EQ(UnsignedVarlongSize(v), fast.size() - 1) << v;
+    // Decode from offset 1 (after the marker byte), both ways.
+    size_t p1 = 1, p2 = 1;
+    uint64_t a = 0, b = 0;
+    ASSERT_TRUE(GetUnsignedVarlong(fast, &p1, &a)) << v;
+    ASSERT_TRUE(GetUnsignedVarlongSlow(fast, &p2, &b)) << v;
+    EXPECT_EQ(a, v);
+    EXPECT_EQ(b, v);
+    EXPECT_EQ(p1, fast.size());
+    EXPECT_EQ(p2, fast.size());
+    if (v <= UINT32_MAX) {
+      size_t q1 = 1, q2 = 1;
+      uint32_t c = 0, d = 0;
+      ASSERT_TRUE(GetUnsignedVarint(fast, &q1, &c));
+      ASSERT_TRUE(GetUnsignedVarintSlow(fast, &q2, &d));
+      EXPECT_EQ(c, uint32_t(v));
+      EXPECT_EQ(d, uint32_t(v));
+      EXPECT_EQ(q1, q2);
+    }
+  }
+  // At the end of the input both fail and leave the position alone.
+  Bytes one = {0x05};
+  size_t pos = 1;
+  uint32_t u32 = 7;
+  uint64_t u64 = 7;
+  int32_t s32 = 7;
+  int64_t s64 = 7;
+  EXPECT_FALSE(GetUnsignedVarint(one, &pos, &u32));
+  EXPECT_FALSE(GetUnsignedVarlong(one, &pos, &u64));
+  EXPECT_FALSE(GetVarint(one, &pos, &s32));
+  EXPECT_FALSE(GetVarlong(one, &pos, &s64));
+  EXPECT_EQ(pos, 1u);
+  // Signed one-byte values: -64..63.
+  for (int32_t x = -70; x <= 70; ++x) {
+    Bytes out;
+    PutVarint(out, x);
+    EXPECT_EQ(out.size(), (x >= -64 && x <= 63) ? 1u : 2u) << x;
+    size_t q = 0;
+    int32_t back = 0;
+    ASSERT_TRUE(GetVarint(out, &q, &back));
+    EXPECT_EQ(back, x);
+  }
+}
+
 }  // namespace
 }  // namespace samsa

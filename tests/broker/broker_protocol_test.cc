@@ -6,6 +6,8 @@
 #include "core/broker/broker.h"
 #include "core/protocol/error_codes.h"
 #include "core/protocol/messages/dispatch.h"
+#include "core/record/record_batch.h"
+#include "core/replication/replica_manager.h"
 
 namespace samsa {
 namespace {
@@ -106,6 +108,86 @@ TEST_F(BrokerProtocolTest, ResponsesFollowRequestOrderOnAConnection) {
   Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 0, ApiVersionsRequest{}, 3)});
   ASSERT_EQ(frames_.size(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(int32_t(LoadBe32(frames_[i].frame.data())), i + 1);
+}
+
+// A request answered with nothing (acks=0) takes its turn without a frame.
+TEST_F(BrokerProtocolTest, RequestsWithoutAnAnswerKeepTheOrder) {
+  ProduceRequest req;
+  req.acks = 0;
+  req.timeout_ms = 1000;
+  req.topic_data.push_back({"nowhere", {{0, std::nullopt}}});
+  Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 0, ApiVersionsRequest{}, 1)});
+  Step(FrameArrived{conn_, Request(ApiKey::kProduce, 3, req, 2)});
+  Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 0, ApiVersionsRequest{}, 3)});
+  ASSERT_EQ(frames_.size(), 2u);
+  EXPECT_EQ(int32_t(LoadBe32(frames_[0].frame.data())), 1);
+  EXPECT_EQ(int32_t(LoadBe32(frames_[1].frame.data())), 3);
+  EXPECT_TRUE(closes_.empty());
+}
+
+// A parked Fetch holds back the answers to the requests behind it on its connection until it is
+// answered itself; then all go out in request order.
+TEST_F(BrokerProtocolTest, AnswersBehindAParkedFetchWaitForIt) {
+  // Time passes in 1 ms steps, the disk completing every sync at once.
+  auto tick = [&] {
+    Step(TimerFired{});
+    for (SyncId id : disk_.CompleteAllSyncs()) Step(SyncDone{id, true});
+  };
+  // The single-voter controller elects itself, the broker registers; then a one-partition topic.
+  auto unfenced = [&] {
+    const BrokerInfo* b = broker_->image().FindBroker(1);
+    return broker_->IsActiveController() && b != nullptr && !b->fenced;
+  };
+  for (int i = 0; i < 5000 && !unfenced(); ++i) tick();
+  ASSERT_TRUE(unfenced());
+  CreateTopicsRequest create;
+  create.timeout_ms = 1000;
+  CreateTopicsRequest::Topic t;
+  t.name = "t";
+  t.num_partitions = 1;
+  t.replication_factor = 1;
+  create.topics.push_back(t);
+  Step(FrameArrived{conn_, Request(ApiKey::kCreateTopics, 4, create, 10)});
+  for (int i = 0; i < 3000 && (broker_->replicas() == nullptr || broker_->replicas()->FindLog("t", 0) == nullptr ||
+                               !broker_->replicas()->Partitions().at(0).is_leader);
+       ++i) {
+    tick();
+  }
+  ASSERT_NE(broker_->replicas()->FindLog("t", 0), nullptr);
+  frames_.clear();
+
+  FetchRequest fetch;
+  fetch.replica_id = -1;
+  fetch.max_wait_ms = 60000;
+  fetch.min_bytes = 1;
+  FetchRequest::Topic ft;
+  ft.topic = "t";
+  FetchRequest::Partition fp;
+  fp.partition = 0;
+  fp.fetch_offset = 0;
+  fp.partition_max_bytes = 1 << 20;
+  ft.partitions.push_back(fp);
+  fetch.topics.push_back(ft);
+  Step(FrameArrived{conn_, Request(ApiKey::kFetch, 11, fetch, 21)});
+  Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 0, ApiVersionsRequest{}, 22)});
+  EXPECT_TRUE(frames_.empty()) << "the ApiVersions answer waits behind the parked fetch";
+
+  // A produce on another connection gives the fetch its data (acks=1: the HW moves at once).
+  ConnId other((uint64_t(1) << 63) | 2);
+  Step(ConnOpened{other, kNoNode, false});
+  RecordBatchBuilder b;
+  b.Add(1000, std::nullopt, AsBytes("v"));
+  Bytes batch = *b.Build();
+  ProduceRequest produce;
+  produce.acks = 1;
+  produce.timeout_ms = 1000;
+  produce.topic_data.push_back({"t", {{0, ByteView(batch)}}});
+  Step(FrameArrived{other, Request(ApiKey::kProduce, 8, produce, 31)});
+  std::vector<int32_t> on_conn;
+  for (const auto& f : frames_) {
+    if (f.conn == conn_) on_conn.push_back(int32_t(LoadBe32(f.frame.data())));
+  }
+  EXPECT_EQ(on_conn, (std::vector<int32_t>{21, 22}));
 }
 
 TEST_F(BrokerProtocolTest, MalformedFramesCloseTheConnectionWithoutCrashing) {

@@ -475,6 +475,66 @@ TEST(RecordBatchTest, LyingRecordsAreRejected) {
   }
 }
 
+// Skip() is Next() without the copy: for any records, valid or not, it must stop at the same
+// record with the same status.
+std::vector<std::string> WalkWith(ByteView batch, bool skip) {
+  std::vector<std::string> steps;
+  auto it = RecordIterator::Open(batch, kLimit);
+  if (!it.ok()) return {"open: " + it.status().ToString()};
+  Record r;
+  for (;;) {
+    auto more = skip ? it->Skip() : it->Next(&r);
+    if (!more.ok()) {
+      steps.push_back(more.status().ToString());
+      break;
+    }
+    steps.push_back(*more ? "record" : "end");
+    if (!*more) break;
+  }
+  return steps;
+}
+
+TEST(RecordBatchTest, SkipChecksExactlyWhatNextChecks) {
+  // The known batch, every single-byte change of its records (CRC fixed up), and random ones.
+  Bytes known = KnownRecords();
+  int checked = 0, rejected = 0;
+  auto compare = [&](const Bytes& records, int32_t count, int32_t last, const std::string& what) {
+    Bytes batch = PatchedBatch(records, count, last);
+    std::vector<std::string> next = WalkWith(batch, false), skip = WalkWith(batch, true);
+    EXPECT_EQ(next, skip) << what;
+    ++checked;
+    rejected += next.back() != "end";
+  };
+  compare(known, 2, 1, "known");
+  for (size_t i = 0; i < known.size(); ++i) {
+    for (int v : {0x00, 0x01, 0x02, 0x03, 0x04, 0x7e, 0x7f, 0x80, 0xff}) {
+      Bytes r = known;
+      r[i] = uint8_t(v);
+      compare(r, 2, 1, "byte " + std::to_string(i) + " = " + std::to_string(v));
+    }
+  }
+  compare(known, 3, 2, "recordCount too large");
+  compare(known, 1, 1, "recordCount too small");
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
+    Prng p(seed);
+    std::vector<Expected> expected = RandomRecords(p, int(p.Range(1, 6)));
+    Bytes records;
+    int32_t delta = 0;
+    for (Expected& e : expected) {
+      e.record.offset_delta = delta++;
+      EncodeRecord(e.record, records);
+    }
+    compare(records, delta, delta - 1, "random " + std::to_string(seed));
+    for (int k = 0; k < 20 && !records.empty(); ++k) {
+      Bytes r = records;
+      r[size_t(p.Uniform(r.size()))] = uint8_t(p.NextU64());
+      compare(r, delta, delta - 1, "random " + std::to_string(seed) + " mutation " + std::to_string(k));
+    }
+  }
+  EXPECT_GT(rejected, 100) << "the mutations must exercise the error paths";
+  EXPECT_LT(rejected, checked);
+}
+
 TEST(RecordBatchTest, GapsBeforeLastOffsetDeltaAreValid) {
   // Compaction keeps lastOffsetDelta when it removes the last records.
   auto decoded = DecodeRecords(PatchedBatch(KnownRecords(), 2, 5), kLimit);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/base/mem_disk.h"
 #include "tests/replication/replication_harness.h"
 
 namespace samsa::testing {
@@ -401,6 +402,306 @@ TEST(ReplicaManagerTest, RestartedFollowerRecoversSyncedDataAndRejoins) {
 }
 
 // ---- randomized runs ----
+
+// ---- one ReplicaManager driven by hand: the order of its answers ----
+
+// Node 1 leads t-0 and t-1 (replicas 1 and 2, both in the ISR, min.insync.replicas 2).
+ReplicaAssignments TwoPartitionsLedByOne() {
+  ReplicaAssignments a;
+  AssignedTopic& t = a.topics["t"];
+  t.name = "t";
+  t.id = Uuid::FromHalves(7, 7);
+  t.configs["min.insync.replicas"] = "2";
+  for (int32_t p = 0; p < 2; ++p) {
+    AssignedPartition& ap = t.partitions[p];
+    ap.partition = p;
+    ap.replicas = {1, 2};
+    ap.isr = {1, 2};
+    ap.leader = 1;
+  }
+  a.broker_epochs = {{1, 101}, {2, 102}};
+  return a;
+}
+
+ProduceRequest AcksAll(std::vector<int32_t> partitions, const Bytes& records) {
+  ProduceRequest req;
+  req.acks = -1;
+  req.timeout_ms = 10000;
+  ProduceRequest::Topic t;
+  t.name = "t";
+  for (int32_t p : partitions) t.partition_data.push_back({p, ByteView(records)});
+  req.topic_data.push_back(std::move(t));
+  return req;
+}
+
+// Node 2's fetch of the given partitions at the given offsets (its log end offsets).
+FetchRequest FollowerFetch(std::vector<std::pair<int32_t, int64_t>> parts) {
+  FetchRequest req;
+  req.replica_id = 2;
+  req.max_wait_ms = 0;
+  FetchRequest::Topic t;
+  t.topic = "t";
+  for (auto [p, offset] : parts) {
+    FetchRequest::Partition fp;
+    fp.partition = p;
+    fp.fetch_offset = offset;
+    fp.partition_max_bytes = 1 << 20;
+    t.partitions.push_back(fp);
+  }
+  req.topics.push_back(std::move(t));
+  return req;
+}
+
+std::vector<uint64_t> TokensOf(const std::vector<ReplicaReply>& replies) {
+  std::vector<uint64_t> out;
+  for (const auto& r : replies) out.push_back(r.token);
+  return out;
+}
+
+// Parked acks=all produces complete in parking order, each once every partition it wrote is
+// replicated, whichever partition's high watermark moves.
+TEST(ReplicaManagerTest, ParkedProducesCompleteInOrderAsEachPartitionCatchesUp) {
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 1;
+  ReplicaManager rm(config, disk);
+  ASSERT_TRUE(rm.Open(0).ok());
+  rm.OnAssignments(TwoPartitionsLedByOne(), 101, 0);
+  (void)rm.TakeSends();
+  // The follower starts caught up (offset 0 on both).
+  rm.HandleFetch(90, FollowerFetch({{0, 0}, {1, 0}}), 12, 1);
+  (void)rm.TakeReplies();
+
+  Bytes batch = MakeBatch("v", 1000);
+  rm.HandleProduce(1, AcksAll({0}, batch), 9, 2);     // t-0 offset 0
+  rm.HandleProduce(2, AcksAll({1}, batch), 9, 3);     // t-1 offset 0
+  rm.HandleProduce(3, AcksAll({0}, batch), 9, 4);     // t-0 offset 1
+  rm.HandleProduce(4, AcksAll({1, 0}, batch), 9, 5);  // t-1 offset 1, t-0 offset 2
+  rm.HandleProduce(5, AcksAll({1}, batch), 9, 6);     // t-1 offset 2
+  EXPECT_TRUE(rm.TakeReplies().empty()) << "nothing is replicated yet";
+  EXPECT_EQ(rm.parked_requests(), 5u);
+
+  // t-1 up to offset 2 (covers tokens 2 and 4's t-1 part, not 5).
+  rm.HandleFetch(91, FollowerFetch({{1, 2}}), 12, 7);
+  auto replies = rm.TakeReplies();
+  std::vector<uint64_t> tokens = TokensOf(replies);
+  tokens.erase(std::remove(tokens.begin(), tokens.end(), uint64_t(91)), tokens.end());
+  EXPECT_EQ(tokens, (std::vector<uint64_t>{2}));
+
+  // t-0 fully: 1, 3 and now 4 complete, in parking order.
+  rm.HandleFetch(92, FollowerFetch({{0, 3}}), 12, 8);
+  tokens = TokensOf(rm.TakeReplies());
+  tokens.erase(std::remove(tokens.begin(), tokens.end(), uint64_t(92)), tokens.end());
+  EXPECT_EQ(tokens, (std::vector<uint64_t>{1, 3, 4}));
+
+  rm.HandleFetch(93, FollowerFetch({{1, 3}}), 12, 9);
+  tokens = TokensOf(rm.TakeReplies());
+  tokens.erase(std::remove(tokens.begin(), tokens.end(), uint64_t(93)), tokens.end());
+  EXPECT_EQ(tokens, (std::vector<uint64_t>{5}));
+  EXPECT_EQ(rm.parked_requests(), 0u);
+
+  // A produce parked again on the same partitions (their index lists were emptied) still completes.
+  rm.HandleProduce(6, AcksAll({0, 1}, batch), 9, 10);
+  EXPECT_TRUE(rm.TakeReplies().empty());
+  rm.HandleFetch(94, FollowerFetch({{0, 4}, {1, 4}}), 12, 11);
+  tokens = TokensOf(rm.TakeReplies());
+  EXPECT_NE(std::find(tokens.begin(), tokens.end(), uint64_t(6)), tokens.end());
+  for (const auto& r : replies) {
+    if (r.token != 2) continue;
+    const auto& resp = std::get<ProduceResponse>(r.response);
+    EXPECT_EQ(resp.responses.at(0).partition_responses.at(0).error_code, kNone);
+  }
+}
+
+// When a partition appears twice in a fetch answer, the follower uses the last entry.
+TEST(ReplicaManagerTest, FollowerTakesTheLastAnswerForARepeatedPartition) {
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 2;
+  ReplicaManager rm(config, disk);
+  ASSERT_TRUE(rm.Open(0).ok());
+  ReplicaAssignments a = TwoPartitionsLedByOne();
+  a.topics["t"].partitions.erase(1);
+  rm.OnAssignments(a, 102, 0);
+  std::vector<ReplicaSend> sends = rm.TakeSends();
+  ASSERT_EQ(sends.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<FetchRequest>(sends[0].request));
+
+  // The leader's log: one batch at offset 0, epoch 0.
+  MemDisk leader_disk;
+  auto leader_log = PartitionLog::Open(leader_disk, "t-0", LogConfig{}, 0);
+  ASSERT_TRUE(leader_log.ok());
+  ASSERT_TRUE((*leader_log)->AppendAsLeader(MakeBatch("x", 1000), 0, 0).ok());
+  auto read = (*leader_log)->Read(0, 1 << 20);
+  ASSERT_TRUE(read.ok());
+
+  FetchResponse resp;
+  FetchResponse::Topic t;
+  t.topic = "t";
+  FetchResponse::Partition failed;
+  failed.partition_index = 0;
+  failed.error_code = E(ErrorCode::kNotLeaderOrFollower);
+  FetchResponse::Partition good;
+  good.partition_index = 0;
+  good.high_watermark = 1;
+  good.log_start_offset = 0;
+  good.records = ByteView(read->records);
+  t.partitions = {failed, good};
+  resp.responses.push_back(t);
+  rm.OnResponse(sends[0].id, resp, 1);
+  EXPECT_EQ(StateOf(rm, "t", 0).log_end_offset, 1) << "the second entry (with data) wins";
+  EXPECT_EQ(StateOf(rm, "t", 0).high_watermark, 1);
+
+  // And the other way round: the error, listed last, wins (the follower backs off, appends nothing).
+  std::vector<ReplicaSend> next = rm.TakeSends();
+  ASSERT_EQ(next.size(), 1u);
+  ASSERT_TRUE((*leader_log)->AppendAsLeader(MakeBatch("y", 1001), 0, 0).ok());
+  auto read2 = (*leader_log)->Read(1, 1 << 20);
+  ASSERT_TRUE(read2.ok());
+  good.records = ByteView(read2->records);
+  good.high_watermark = 2;
+  t.partitions = {good, failed};
+  resp.responses = {t};
+  rm.OnResponse(next[0].id, resp, 2);
+  EXPECT_EQ(StateOf(rm, "t", 0).log_end_offset, 1);
+}
+
+// A parked fetch naming a partition twice is released once, when that partition gets data.
+TEST(ReplicaManagerTest, ParkedFetchWithARepeatedPartition) {
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 1;
+  ReplicaManager rm(config, disk);
+  ASSERT_TRUE(rm.Open(0).ok());
+  rm.OnAssignments(TwoPartitionsLedByOne(), 101, 0);
+  (void)rm.TakeSends();
+  FetchRequest req = FollowerFetch({{0, 0}, {1, 0}, {0, 0}});
+  req.max_wait_ms = 500;
+  req.min_bytes = 1;
+  rm.HandleFetch(7, req, 12, 1);
+  EXPECT_TRUE(rm.TakeReplies().empty());
+  EXPECT_EQ(rm.parked_requests(), 1u);
+  rm.HandleProduce(8, AcksAll({1}, MakeBatch("z", 1000)), 9, 2);
+  std::vector<ReplicaReply> replies = rm.TakeReplies();
+  ASSERT_EQ(TokensOf(replies), (std::vector<uint64_t>{7}));
+  const auto& resp = std::get<FetchResponse>(replies[0].response);
+  ASSERT_EQ(resp.responses.at(0).partitions.size(), 3u);
+  EXPECT_TRUE(resp.responses[0].partitions[1].records.has_value() && !resp.responses[0].partitions[1].records->empty());
+  EXPECT_EQ(rm.parked_requests(), 1u) << "the acks=all produce waits";
+}
+
+// NextDeadlineMs follows the parked requests as they come and go (answered or timed out).
+TEST(ReplicaManagerTest, NextDeadlineFollowsParkedRequests) {
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 1;
+  config.flush_interval_ms = int64_t(1) << 50;        // no flush deadlines in the way
+  config.replica_lag_time_max_ms = int64_t(1) << 50;  // nor ISR checks
+  ReplicaManager rm(config, disk);
+  ASSERT_TRUE(rm.Open(0).ok());
+  rm.OnAssignments(TwoPartitionsLedByOne(), 101, 0);
+  (void)rm.TakeSends();
+  rm.Tick(1);
+  rm.HandleFetch(90, FollowerFetch({{0, 0}, {1, 0}}), 12, 1);
+  (void)rm.TakeReplies();
+  int64_t idle = rm.NextDeadlineMs();
+  ASSERT_GT(idle, int64_t(1) << 40);
+
+  Bytes batch = MakeBatch("v", 1000);
+  ProduceRequest slow = AcksAll({0}, batch);
+  slow.timeout_ms = 10000;
+  rm.HandleProduce(1, slow, 9, 2);  // parked until 10002
+  EXPECT_EQ(rm.NextDeadlineMs(), 10002);
+  FetchRequest wait = FollowerFetch({{1, 0}});
+  wait.max_wait_ms = 500;
+  wait.min_bytes = 1;
+  rm.HandleFetch(2, wait, 12, 3);  // parked until 503
+  EXPECT_EQ(rm.NextDeadlineMs(), 503);
+  ProduceRequest fast = AcksAll({0}, batch);
+  fast.timeout_ms = 100;
+  rm.HandleProduce(3, fast, 9, 4);  // parked until 104
+  EXPECT_EQ(rm.NextDeadlineMs(), 104);
+  EXPECT_EQ(rm.parked_requests(), 3u);
+
+  rm.Tick(104);  // the fast produce times out
+  EXPECT_EQ(TokensOf(rm.TakeReplies()), (std::vector<uint64_t>{3}));
+  EXPECT_EQ(rm.NextDeadlineMs(), 503);
+  rm.HandleProduce(4, AcksAll({1}, batch), 9, 105);  // data for the parked fetch: answered now
+  std::vector<uint64_t> tokens = TokensOf(rm.TakeReplies());
+  EXPECT_NE(std::find(tokens.begin(), tokens.end(), uint64_t(2)), tokens.end());
+  EXPECT_EQ(rm.NextDeadlineMs(), 10002) << "the produce of token 4 parked until 10105";
+  rm.HandleFetch(91, FollowerFetch({{0, 2}, {1, 1}}), 12, 106);  // replicates everything
+  tokens = TokensOf(rm.TakeReplies());
+  EXPECT_NE(std::find(tokens.begin(), tokens.end(), uint64_t(1)), tokens.end());
+  EXPECT_NE(std::find(tokens.begin(), tokens.end(), uint64_t(4)), tokens.end());
+  EXPECT_EQ(rm.parked_requests(), 0u);
+  EXPECT_EQ(rm.NextDeadlineMs(), idle);
+}
+
+// Partitions are found by topic and number: several topics in turn, numbers past the dense
+// index (looked up another way), deleted and recreated partitions.
+TEST(ReplicaManagerTest, PartitionLookupsAcrossTopicsAndLargeNumbers) {
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 1;
+  ReplicaManager rm(config, disk);
+  ASSERT_TRUE(rm.Open(0).ok());
+  ReplicaAssignments a;
+  const std::vector<std::pair<std::string, int32_t>> parts = {{"a", 0}, {"a", 3}, {"bb", 0}, {"bb", 70000}, {"c", 2}};
+  for (const auto& [topic, index] : parts) {
+    AssignedTopic& t = a.topics[topic];
+    t.name = topic;
+    AssignedPartition& ap = t.partitions[index];
+    ap.partition = index;
+    ap.replicas = {1};
+    ap.isr = {1};
+    ap.leader = 1;
+  }
+  a.broker_epochs = {{1, 101}};
+  rm.OnAssignments(a, 101, 0);
+  uint64_t token = 1;
+  auto produce = [&](const std::string& topic, int32_t index, int16_t acks = 1) {
+    ProduceRequest req;
+    req.acks = acks;
+    req.timeout_ms = 1000;
+    Bytes batch = MakeBatch(topic, 1000);
+    req.topic_data.push_back({topic, {{index, ByteView(batch)}}});
+    rm.HandleProduce(token, req, 9, 1);
+    auto replies = rm.TakeReplies();
+    EXPECT_EQ(replies.size(), 1u);
+    ++token;
+    return replies.empty() ? int16_t(-999)
+                           : std::get<ProduceResponse>(replies[0].response).responses.at(0).partition_responses.at(0).error_code;
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [topic, index] : parts) EXPECT_EQ(produce(topic, index), kNone) << topic << "-" << index;
+  }
+  // acks=all with a single-replica ISR: parked and completed at once, through the parked index.
+  for (const auto& [topic, index] : parts) EXPECT_EQ(produce(topic, index, -1), kNone) << topic << "-" << index;
+  EXPECT_EQ(rm.parked_requests(), 0u);
+  EXPECT_EQ(produce("a", 1), E(ErrorCode::kUnknownTopicOrPartition)) << "a gap in a topic's numbers";
+  EXPECT_EQ(produce("a", 70000), E(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(produce("zz", 0), E(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(produce("bb", -1), E(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(StateOf(rm, "bb", 70000).log_end_offset, 3);
+  EXPECT_EQ(StateOf(rm, "a", 3).log_end_offset, 3);
+  ASSERT_NE(rm.FindLog("c", 2), nullptr);
+  EXPECT_EQ(rm.FindLog("c", 1), nullptr);
+
+  // Deleted: gone from lookups; recreated: found again, with a fresh log.
+  ReplicaAssignments without = a;
+  without.topics.erase("bb");
+  rm.OnAssignments(without, 101, 2);
+  EXPECT_EQ(rm.FindLog("bb", 0), nullptr);
+  EXPECT_EQ(rm.FindLog("bb", 70000), nullptr);
+  EXPECT_EQ(produce("bb", 70000), E(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(produce("a", 0), kNone);
+  rm.OnAssignments(a, 101, 3);
+  ASSERT_NE(rm.FindLog("bb", 70000), nullptr);
+  EXPECT_EQ(StateOf(rm, "bb", 70000).log_end_offset, 0);
+  EXPECT_EQ(produce("bb", 70000), kNone);
+  EXPECT_EQ(produce("bb", 0), kNone);
+}
 
 struct Tracker {
   std::map<std::tuple<int, std::string, int32_t>, std::pair<int32_t, int64_t>> last_hw;  // (node, tp) -> (epoch, hw)
