@@ -62,17 +62,11 @@ void ClientBase::WakeAt(int64_t t_ns) {
 }
 
 NodeId ClientBase::LeaderOf(const TopicPartition& tp) const {
-  return LeaderIn(FindTopic(tp.topic), tp.partition);
-}
-
-const TopicMetadata* ClientBase::FindTopic(const std::string& topic) const {
-  auto it = topics_.find(topic);
-  return it == topics_.end() ? nullptr : &it->second;
-}
-
-NodeId ClientBase::LeaderIn(const TopicMetadata* tm, int32_t partition) {
-  if (tm == nullptr || partition < 0 || size_t(partition) >= tm->partitions.size()) return kNoNode;
-  return tm->partitions[size_t(partition)].leader;
+  auto it = topics_.find(tp.topic);
+  if (it == topics_.end() || tp.partition < 0 ||
+      size_t(tp.partition) >= it->second.partitions.size())
+    return kNoNode;
+  return it->second.partitions[size_t(tp.partition)].leader;
 }
 
 int32_t ClientBase::PartitionCount(const std::string& topic) const {
@@ -104,10 +98,11 @@ bool ClientBase::CanSend(NodeId broker) const {
 }
 
 void ClientBase::Connect(NodeId broker) {
-  if (broker == kNoNode || conns_.count(broker)) return;
-  auto backoff = reconnect_at_ns_.find(broker);
-  if (backoff != reconnect_at_ns_.end() && now_ns_ < backoff->second) {
-    WakeAt(backoff->second);
+  if (broker == kNoNode) return;
+  std::optional<int64_t> at = ConnectAt(broker);
+  if (!at) return;  // connected or connecting
+  if (*at > now_ns_) {
+    WakeAt(*at);  // reconnect backoff
     return;
   }
   ++state_version_;

@@ -83,10 +83,6 @@ class ClientBase : public Node {
   const ClientStats& client_stats() const { return client_stats_; }
   // The leader of tp (kNoNode when unknown).
   NodeId LeaderOf(const TopicPartition& tp) const;
-  // The metadata of topic, or nullptr when none is known.
-  const TopicMetadata* FindTopic(const std::string& topic) const;
-  // The leader of partition in tm (kNoNode when tm is null or lacks it).
-  static NodeId LeaderIn(const TopicMetadata* tm, int32_t partition);
   // Partition count of topic (0 when unknown).
   int32_t PartitionCount(const std::string& topic) const;
   // Partitions of topic with a known leader, ascending.

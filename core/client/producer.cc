@@ -231,21 +231,15 @@ void ProducerNode::ExpireBatches() {
 }
 
 void ProducerNode::Drain() {
-  // Runs after every input, so it walks the accumulator's queues by number, without lookups or
-  // allocations: the ready partitions go to drain_.ready in (leader, partition) order.
+  // Walks the accumulator's queues by number: the ready partitions go to drain_.ready in
+  // (leader, partition) order.
   const bool guarantee_order = client_config().max_in_flight_requests_per_connection == 1;
   std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
   ready.clear();
-  const TopicMetadata* tm = nullptr;  // metadata of the last queue's topic
-  const std::string* tm_topic = nullptr;
   for (size_t q = 0; q < accumulator_.queue_count(); ++q) {
     if (accumulator_.queue_empty(q)) continue;
     const TopicPartition& tp = accumulator_.queue_partition(q);
-    if (tm_topic == nullptr || *tm_topic != tp.topic) {
-      tm = FindTopic(tp.topic);
-      tm_topic = &tp.topic;
-    }
-    NodeId leader = LeaderIn(tm, tp.partition);
+    NodeId leader = LeaderOf(tp);
     if (leader == kNoNode) {
       RequestMetadata();
       continue;

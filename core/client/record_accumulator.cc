@@ -17,25 +17,26 @@ RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int6
   SAMSA_ASSERT(batch_size_ > 0 && linger_ns_ >= 0 && buffer_memory_ > 0);
 }
 
-size_t RecordAccumulator::Find(const TopicPartition& tp) const {
-  if (last_queue_ < queues_.size() && queues_[last_queue_].tp == tp) return last_queue_;
-  auto it = std::lower_bound(queues_.begin(), queues_.end(), tp,
-                             [](const Queue& q, const TopicPartition& t) { return q.tp < t; });
-  return it != queues_.end() && it->tp == tp ? size_t(it - queues_.begin()) : queues_.size();
+std::vector<RecordAccumulator::Queue>::const_iterator RecordAccumulator::LowerBound(
+    const TopicPartition& tp) const {
+  return std::lower_bound(queues_.begin(), queues_.end(), tp,
+                          [](const Queue& q, const TopicPartition& t) { return q.tp < t; });
 }
 
+size_t RecordAccumulator::Find(const TopicPartition& tp) const {
+  if (last_queue_ < queues_.size() && queues_[last_queue_].tp == tp) return last_queue_;
+  auto it = LowerBound(tp);
+  return it != queues_.end() && it->tp == tp ? size_t(it - queues_.begin()) : queues_.size();
+}
 size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
   size_t q = Find(tp);
   if (q == queues_.size()) {
-    auto it = std::lower_bound(queues_.begin(), queues_.end(), tp,
-                               [](const Queue& x, const TopicPartition& t) { return x.tp < t; });
-    it = queues_.insert(it, Queue{tp, {}});
-    q = size_t(it - queues_.begin());
+    auto it = queues_.insert(LowerBound(tp), Queue{tp, {}});
+    q = size_t(it - queues_.begin());  // after the insert: it may reallocate
   }
   last_queue_ = q;
   return q;
 }
-
 bool RecordAccumulator::WouldStartNewBatch(const TopicPartition& tp, size_t record_bytes) const {
   size_t q = Find(tp);
   if (q == queues_.size() || queues_[q].batches.empty()) return true;

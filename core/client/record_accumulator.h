@@ -109,6 +109,8 @@ class RecordAccumulator {
   size_t queued_ = 0;
   uint64_t version_ = 0;
 
+  // The first queue not below tp.
+  std::vector<Queue>::const_iterator LowerBound(const TopicPartition& tp) const;
   // Queue number of tp, or queue_count() when it has none.
   size_t Find(const TopicPartition& tp) const;
   // Queue number of tp, made if missing.
