@@ -134,6 +134,15 @@ TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatc
   EXPECT_EQ(acc.Head(size_t{1}), nullptr);
   EXPECT_FALSE(acc.TakeHead(size_t{1}).has_value());
   EXPECT_EQ(acc.Partitions(), (std::vector<TopicPartition>{a7, b2}));
+  // Many new partitions, each sorting first: every one renumbers the rest (and the queue
+  // vector reallocates on the way); each record still lands in its own partition's queue.
+  for (int32_t p = 99; p >= 0; --p) ASSERT_TRUE(acc.Append(TopicPartition{"0", p}, Rec(100 + p, 1), 0));
+  ASSERT_EQ(acc.queue_count(), 103u);
+  for (int32_t p = 0; p < 100; ++p) {
+    ASSERT_EQ(acc.queue_partition(size_t(p)), (TopicPartition{"0", p}));
+    EXPECT_EQ(acc.Head(size_t(p))->records[0].op_id, uint64_t(100 + p));
+  }
+  EXPECT_EQ(acc.QueueOf(b2), 102u);
 }
 
 TEST(RecordAccumulatorTest, VersionChangesWithEveryChangeToTheQueues) {
