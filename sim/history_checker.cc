@@ -15,7 +15,7 @@ namespace samsa::sim {
 namespace {
 
 // A checked history has millions of events, and the checker's time goes to memory more than to
-// computing: the events are scattered over the heap, a send's completion comes long after its
+// computing: a history fills about a hundred megabytes, a send's completion comes long after its
 // invoke (often tens of thousands of events later, under faults), a value lookup lands
 // anywhere in its table, and each new page of the arrays built here costs a page fault. Hence
 // the shapes below: compact records, arrays that are never copied as they grow, integer ids
@@ -23,7 +23,7 @@ namespace {
 
 using client::EventOp;
 using client::EventType;
-using client::HistoryEvent;
+using client::History;
 using Tp = std::pair<std::string, int32_t>;
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
@@ -225,28 +225,26 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   // only (never iteration), and every output is sorted at the end, so nothing below depends on
   // the order in which ids are assigned or sends are listed.
   CheckReport report;
-  const auto& events = history.events();
 
-  // Partitions: id -> (topic, partition).
+  // Partitions: id -> (topic, partition), and by (topic number, partition + 1) (a completion
+  // may carry partition -1); the map serves partition numbers too large for the table.
   std::vector<Tp> tps;
   std::map<Tp, uint32_t> tp_ids;
-  // By partition number + 1 (a completion may carry partition -1): the id of the partition of
-  // that number looked up last. With one topic (the common case) the map is asked once per
-  // partition.
-  std::vector<uint32_t> tp_by_number(1024, kNone);
-  auto tp_id = [&](const std::string& topic, int32_t partition) -> uint32_t {
+  std::vector<std::vector<uint32_t>> tp_by_number(history.topic_count());
+  auto tp_id = [&](uint32_t topic, int32_t partition) -> uint32_t {
     const auto slot = uint32_t(partition) + 1;  // -1 -> 0; other negatives: past the end
-    if (slot < tp_by_number.size()) {
-      const uint32_t id = tp_by_number[slot];
-      if (id != kNone && tps[id].first == topic) return id;
-    }
-    Tp key(topic, partition);
+    std::vector<uint32_t>& table = tp_by_number[topic];
+    if (slot < table.size() && table[slot] != kNone) return table[slot];
+    Tp key(std::string(history.TopicName(topic)), partition);
     auto it = tp_ids.find(key);
     if (it == tp_ids.end()) {
       it = tp_ids.emplace(std::move(key), uint32_t(tps.size())).first;
       tps.push_back(it->first);
     }
-    if (slot < tp_by_number.size()) tp_by_number[slot] = it->second;
+    if (slot < 1024) {
+      if (slot >= table.size()) table.resize(slot + 1, kNone);
+      table[slot] = it->second;
+    }
     return it->second;
   };
 
@@ -254,15 +252,15 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   // and completion), and its value is read about once: about a third of the events bring a new
   // value, so reserve for that many (more just grow the table).
   StringInterner values;
-  values.Reserve(events.size() / 3);
+  values.Reserve(history.size() / 3);
   struct ValueInfo {
     uint32_t first_send = kNone;     // index in sends of the first send invoked with it
     bool first_send_failed = false;  // set after the scan
     bool read = false;
   };
   std::vector<ValueInfo> value_info;
-  value_info.reserve(events.size() / 3);
-  auto value_id = [&](const std::string& v, uint32_t hash) -> uint32_t {
+  value_info.reserve(history.size() / 3);
+  auto value_id = [&](std::string_view v, uint32_t hash) -> uint32_t {
     const uint32_t id = values.Intern(v, hash);
     if (id == value_info.size()) value_info.emplace_back();
     return id;
@@ -287,8 +285,8 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   std::vector<uint32_t> send_of_small_op;
   std::unordered_map<uint64_t, uint32_t> send_of_large_op;
   auto send_for = [&](uint64_t op) -> uint32_t {
-    if (op >= send_of_small_op.size() && op <= events.size()) {
-      const uint64_t size = std::min<uint64_t>(std::max<uint64_t>(2 * op, 1024), events.size() + 1);
+    if (op >= send_of_small_op.size() && op <= history.size()) {
+      const uint64_t size = std::min<uint64_t>(std::max<uint64_t>(2 * op, 1024), history.size() + 1);
       send_of_small_op.resize(size, kNone);
     }
     uint32_t& index = op < send_of_small_op.size()
@@ -325,81 +323,82 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   ChunkedVector<Poll> polls;
   std::vector<std::optional<int64_t>> max_read;  // by tp id
 
-  // Scans one event; value_hash is the Hash of its value if it is an invoke or a read.
-  auto scan = [&](const HistoryEvent& e, uint32_t value_hash) {
-    if (e.op == EventOp::kSend) {
-      if (e.type == EventType::kInvoke) {
+  // Scans entry i; value_hash is the Hash of its value if it is an invoke or a read.
+  auto scan = [&](size_t index, uint32_t value_hash) {
+    const History::Entry& e = history.entry(index);
+    if (e.op() == EventOp::kSend) {
+      if (e.type() == EventType::kInvoke) {
         ++report.sends_invoked;
-        const uint32_t v = value_id(e.value, value_hash);
+        const std::string_view value = history.Value(e);
+        const uint32_t v = value_id(value, value_hash);
         const uint32_t i = send_for(e.op_id);
         Send& s = sends[i];
         s.process = e.process;
-        s.invoke_index = uint32_t(e.index);
+        s.invoke_index = uint32_t(index);
         s.value = v;
-        s.value_empty = e.value.empty();
+        s.value_empty = value.empty();
         if (value_info[v].first_send == kNone) value_info[v].first_send = i;
         return;
       }
       const uint32_t i = send_for(e.op_id);
       Send& s = sends[i];
-      s.complete_index = uint32_t(e.index);
-      s.outcome = e.type;
+      s.complete_index = uint32_t(index);
+      s.outcome = e.type();
       s.tp = tp_id(e.topic, e.partition);
       // A completion usually repeats its invoke's value: skip the lookup then.
-      const uint32_t v = s.value != kNone && values[s.value] == e.value
+      const std::string_view value = history.Value(e);
+      const uint32_t v = s.value != kNone && values[s.value] == value
                              ? s.value
-                             : value_id(e.value, StringInterner::Hash(e.value));
+                             : value_id(value, StringInterner::Hash(value));
       if (s.value_empty) {
         s.value = v;
-        s.value_empty = e.value.empty();
+        s.value_empty = value.empty();
       }
-      if (e.type == EventType::kOk) {
+      if (e.type() == EventType::kOk) {
         ++report.sends_acked;
         s.offset = e.offset;
-        if (e.offset >= 0) acks.push_back({{v, s.tp, e.offset}, i, uint32_t(e.index)});
-      } else if (e.type == EventType::kFail) {
+        if (e.offset >= 0) acks.push_back({{v, s.tp, e.offset}, i, uint32_t(index)});
+      } else if (e.type() == EventType::kFail) {
         ++report.sends_failed;
       } else {
         ++report.sends_indeterminate;
       }
-    } else if (e.type == EventType::kOk) {
+    } else if (e.type() == EventType::kOk) {
       ++report.polls;
       const uint32_t tp = tp_id(e.topic, e.partition);
-      const uint32_t v = value_id(e.value, value_hash);
+      const uint32_t v = value_id(history.Value(e), value_hash);
       if (max_read.size() < tps.size()) max_read.resize(tps.size());
       value_info[v].read = true;
       if (!max_read[tp] || e.offset > *max_read[tp]) max_read[tp] = e.offset;
       polls.push_back({{v, tp, e.offset}, reader_number(e.process, e.session)});
     }
   };
-  // Scanned one by one, each event would wait for its cache misses in turn: the event itself,
-  // the slot of its value, and for a completion its send and its send's value. So the scan goes
-  // by blocks of events, each first walked to start those loads, independent of each other:
-  // prefetch the events two blocks ahead; hash the values of invokes and reads and prefetch
-  // their slots; for a completion, load its send and prefetch that send's value. Then scan the
-  // block.
+  // Scanned one by one, each event would wait for its cache misses in turn: the entry and its
+  // text, the slot of its value, and for a completion its send and its send's value. So the
+  // scan goes by blocks of events, each first walked to start those loads, independent of each
+  // other: prefetch the entries two blocks ahead and their text one block ahead; hash the values
+  // of invokes and reads and prefetch their slots; for a completion, load its send and prefetch
+  // that send's value. Then scan the block.
   constexpr size_t kBlock = 32;
   uint32_t hashes[kBlock] = {};
-  const size_t n = events.size();
-  size_t ahead = std::min(2 * kBlock, n);
+  const size_t n = history.size();
+  for (size_t i = 0; i < std::min(2 * kBlock, n); ++i) history.PrefetchEntry(i);
+  for (size_t i = 0; i < std::min(kBlock, n); ++i) history.PrefetchText(i);
   for (size_t block = 0; block < n;) {
     const size_t block_end = std::min(block + kBlock, n);
     for (size_t i = block; i < block_end; ++i) {
-      if (ahead < n) {
-        const auto* p = reinterpret_cast<const char*>(&events[ahead++]);
-        for (size_t line = 0; line < sizeof(HistoryEvent) + 64; line += 64)
-          __builtin_prefetch(p + line);  // each cache line the event may touch
-      }
-      const HistoryEvent& e = events[i];
-      if (e.op == EventOp::kSend ? e.type == EventType::kInvoke : e.type == EventType::kOk) {
-        hashes[i - block] = StringInterner::Hash(e.value);
+      if (i + 2 * kBlock < n) history.PrefetchEntry(i + 2 * kBlock);
+      if (i + kBlock < n) history.PrefetchText(i + kBlock);
+      const History::Entry& e = history.entry(i);
+      if (e.op() == EventOp::kSend ? e.type() == EventType::kInvoke : e.type() == EventType::kOk) {
+        hashes[i - block] = StringInterner::Hash(history.Value(e));
         values.PrefetchSlot(hashes[i - block]);
-      } else if (e.op == EventOp::kSend && e.op_id < send_of_small_op.size()) {
+      } else if (e.op() == EventOp::kSend && e.op_id < send_of_small_op.size()) {
         const uint32_t s = send_of_small_op[e.op_id];
         if (s != kNone && sends[s].value != kNone) values.PrefetchText(sends[s].value);
       }
     }
-    for (size_t i = block; i < block_end; ++i) scan(events[i], hashes[i - block]);
+    for (size_t i = block; i < block_end; ++i) scan(i, hashes[i - block]);
     block = block_end;
   }
   max_read.resize(tps.size());

@@ -487,7 +487,7 @@ ExpectationResult SamsaClusterFactory::Evaluate(const Expectation& e, Simulation
         const PartitionInfo* p = fresh ? fresh->image().FindPartition(ev.topic, ev.partition) : nullptr;
         PartitionLog* log = nullptr;
         if (p && p->leader >= 0 && by_id.count(p->leader) && by_id[p->leader]->replicas())
-          log = by_id[p->leader]->replicas()->FindLog(ev.topic, ev.partition);
+          log = by_id[p->leader]->replicas()->FindLog(std::string(ev.topic), ev.partition);
         bool found = false;
         if (log != nullptr) {
           auto read = log->Read(ev.offset, 1);

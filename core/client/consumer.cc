@@ -291,8 +291,8 @@ void ConsumerNode::ReadRecords(int32_t partition, ByteView records) {
         e.session = session_;
         e.topic = config_.topic;
         e.partition = partition;
-        if (r.key) e.key = std::string(AsString(*r.key));
-        if (r.value) e.value = std::string(AsString(*r.value));
+        if (r.key) e.key = AsString(*r.key);
+        if (r.value) e.value = AsString(*r.value);
         e.offset = offset;
         history().Append(std::move(e));
         ++stats_.records;

@@ -1,6 +1,10 @@
 #include "core/client/history.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
+
+#include "core/base/assert.h"
 
 namespace samsa::client {
 
@@ -20,10 +24,73 @@ std::string_view EventTypeName(EventType type) {
 
 std::string_view EventOpName(EventOp op) { return op == EventOp::kSend ? "send" : "poll"; }
 
-uint64_t History::Append(HistoryEvent e) {
-  e.index = events_.size();
-  events_.push_back(std::move(e));
-  return events_.back().index;
+namespace {
+constexpr size_t kTextChunk = size_t{1} << 20;
+}  // namespace
+
+char* History::TextSpace(size_t n, uint64_t* at) {
+  if (text_.empty() || text_capacity_ - text_used_ < n) {
+    text_capacity_ = std::max(kTextChunk, n);
+    text_.push_back(std::make_unique_for_overwrite<char[]>(text_capacity_));
+    text_used_ = 0;
+  }
+  *at = (uint64_t(text_.size() - 1) << 32) | text_used_;
+  char* p = text_.back().get() + text_used_;
+  text_used_ += n;
+  return p;
+}
+
+uint32_t History::TopicNumber(std::string_view topic) {
+  if (last_topic_ < topics_.size() && topics_[last_topic_] == topic) return last_topic_;
+  auto it = topic_numbers_.find(topic);
+  if (it != topic_numbers_.end()) return last_topic_ = it->second;
+  SAMSA_ASSERT(topics_.size() < (size_t{1} << 24));
+  topics_.emplace_back(topic);
+  topic_numbers_.emplace(topics_.back(), uint32_t(topics_.size() - 1));
+  return last_topic_ = uint32_t(topics_.size() - 1);
+}
+
+uint64_t History::Append(const HistoryEvent& e) {
+  const size_t key_size = e.key ? e.key->size() : 0;
+  SAMSA_ASSERT(key_size < kNoKey && e.value.size() < kNoKey && e.error.size() < kNoKey);
+  Entry s;
+  s.time_ns = e.time_ns;
+  s.op_id = e.op_id;
+  s.session = e.session;
+  s.offset = e.offset;
+  s.key_size = e.key ? uint32_t(key_size) : kNoKey;
+  s.value_size = uint32_t(e.value.size());
+  s.error_size = uint32_t(e.error.size());
+  s.process = e.process;
+  s.partition = e.partition;
+  s.topic = TopicNumber(e.topic);
+  s.type_bits = uint32_t(e.type);
+  s.op_bits = uint32_t(e.op);
+  char* p = TextSpace(key_size + e.value.size() + e.error.size(), &s.text);
+  if (key_size > 0) std::memcpy(p, e.key->data(), key_size);
+  if (!e.value.empty()) std::memcpy(p + key_size, e.value.data(), e.value.size());
+  if (!e.error.empty()) std::memcpy(p + key_size + e.value.size(), e.error.data(), e.error.size());
+  entries_.push_back(s);
+  return entries_.size() - 1;
+}
+
+HistoryEvent History::event(size_t i) const {
+  const Entry& s = entries_[i];
+  HistoryEvent e;
+  e.index = i;
+  e.time_ns = s.time_ns;
+  e.type = s.type();
+  e.op = s.op();
+  e.process = s.process;
+  e.op_id = s.op_id;
+  e.session = s.session;
+  e.topic = topics_[s.topic];
+  e.partition = s.partition;
+  e.key = Key(s);
+  e.value = Value(s);
+  e.offset = s.offset;
+  e.error = Error(s);
+  return e;
 }
 
 std::string JsonQuote(std::string_view s) {
@@ -61,7 +128,7 @@ std::string JsonQuote(std::string_view s) {
 
 std::string History::ToJsonLines() const {
   std::string out;
-  for (const HistoryEvent& e : events_) {
+  for (const HistoryEvent& e : events()) {
     out += "{\"index\":" + std::to_string(e.index);
     out += ",\"time_ns\":" + std::to_string(e.time_ns);
     out += ",\"type\":" + JsonQuote(EventTypeName(e.type));

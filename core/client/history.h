@@ -19,7 +19,13 @@
 // in a fixed order: {"index":0,"time_ns":..,"type":"invoke","f":"send","process":..,"op":..,
 // "session":..,"topic":"t","partition":0,"key":"k1"|null,"value":"p1-0","offset":-1,"error":""}.
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +41,8 @@ enum class EventOp : uint8_t { kSend, kPoll };
 std::string_view EventTypeName(EventType type);
 std::string_view EventOpName(EventOp op);
 
+// One event. The strings are views: Append copies them into the History, and an event read
+// back from a History views the History's own copies (valid as long as the History).
 struct HistoryEvent {
   uint64_t index = 0;      // position in the history (assigned by Append)
   int64_t time_ns = 0;     // the client's local time
@@ -43,32 +51,131 @@ struct HistoryEvent {
   int32_t process = -1;    // client node id (producer or consumer)
   uint64_t op_id = 0;      // sends: links invoke and completion
   uint64_t session = 0;    // polls: consumer session
-  std::string topic;
+  std::string_view topic;
   int32_t partition = -1;
-  std::optional<std::string> key;
-  std::string value;
+  std::optional<std::string_view> key;
+  std::string_view value;
   int64_t offset = -1;
-  std::string error;       // fail/info: Kafka error name or client reason
+  std::string_view error;  // fail/info: Kafka error name or client reason
 
   friend bool operator==(const HistoryEvent&, const HistoryEvent&) = default;
 };
 
 class History {
  public:
-  // Appends `e` with its index set to the current size; returns that index.
-  uint64_t Append(HistoryEvent e);
+  // The events in order, read back as HistoryEvent values (views into the History).
+  class Events {
+   public:
+    class const_iterator {
+     public:
+      using iterator_category = std::forward_iterator_tag;
+      using value_type = HistoryEvent;
+      using difference_type = std::ptrdiff_t;
+      using pointer = void;
+      using reference = HistoryEvent;
+
+      const_iterator() = default;
+      HistoryEvent operator*() const { return h_->event(i_); }
+      const_iterator& operator++() {
+        ++i_;
+        return *this;
+      }
+      const_iterator operator++(int) {
+        const_iterator old = *this;
+        ++i_;
+        return old;
+      }
+      friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
+
+     private:
+      friend class Events;
+      const_iterator(const History* h, size_t i) : h_(h), i_(i) {}
+      const History* h_ = nullptr;
+      size_t i_ = 0;
+    };
+
+    size_t size() const { return h_->size(); }
+    bool empty() const { return h_->size() == 0; }
+    HistoryEvent operator[](size_t i) const { return h_->event(i); }
+    HistoryEvent back() const { return h_->event(h_->size() - 1); }
+    const_iterator begin() const { return const_iterator(h_, 0); }
+    const_iterator end() const { return const_iterator(h_, h_->size()); }
+
+   private:
+    friend class History;
+    explicit Events(const History* h) : h_(h) {}
+    const History* h_;
+  };
+
+  // Appends a copy of `e` with its index set to the current size; returns that index.
+  uint64_t Append(const HistoryEvent& e);
   // A fresh id for a send operation / a consumer session (1, 2, ...).
   uint64_t NewOpId() { return ++last_op_id_; }
   uint64_t NewSession() { return ++last_session_; }
 
-  // Chunked: appends never move earlier events (a run appends millions).
-  const ChunkedVector<HistoryEvent>& events() const { return events_; }
-  size_t size() const { return events_.size(); }
+  Events events() const { return Events(this); }
+  size_t size() const { return entries_.size(); }
+  HistoryEvent event(size_t i) const;
+
+  // The compact form an event is kept in. A run appends millions of events, so each is a
+  // quarter of a HistoryEvent with its own strings: numbers inline, the key, value and error
+  // back to back in the History's text, the topic as a number (topics are numbered 0, 1, ... in
+  // order of first appearance). Scans over a whole history (the checker) read entries and build
+  // no strings.
+  struct alignas(64) Entry {
+    int64_t time_ns;
+    uint64_t op_id;
+    uint64_t session;
+    int64_t offset;
+    uint64_t text;  // text chunk << 32 | position in it: key, value, error back to back
+    uint32_t key_size;  // kNoKey: no key
+    uint32_t value_size;
+    uint32_t error_size;
+    int32_t process;
+    int32_t partition;
+    uint32_t topic : 24;
+    uint32_t type_bits : 4;
+    uint32_t op_bits : 4;
+
+    EventType type() const { return EventType(type_bits); }
+    EventOp op() const { return EventOp(op_bits); }
+  };
+  static_assert(sizeof(Entry) == 64, "one cache line per event");
+  static constexpr uint32_t kNoKey = UINT32_MAX;
+
+  const Entry& entry(size_t i) const { return entries_[i]; }
+  std::optional<std::string_view> Key(const Entry& e) const {
+    if (e.key_size == kNoKey) return std::nullopt;
+    return std::string_view(Text(e), e.key_size);
+  }
+  std::string_view Value(const Entry& e) const { return {Text(e) + KeyBytes(e), e.value_size}; }
+  std::string_view Error(const Entry& e) const {
+    return {Text(e) + KeyBytes(e) + e.value_size, e.error_size};
+  }
+  std::string_view TopicName(uint32_t topic) const { return topics_[topic]; }
+  size_t topic_count() const { return topics_.size(); }
+  // For scans that look ahead: start loading entry i into the cache, or its text (which reads
+  // the entry).
+  void PrefetchEntry(size_t i) const { __builtin_prefetch(&entries_[i]); }
+  void PrefetchText(size_t i) const { __builtin_prefetch(Text(entries_[i])); }
 
   std::string ToJsonLines() const;
 
  private:
-  ChunkedVector<HistoryEvent> events_;
+  const char* Text(const Entry& e) const { return text_[e.text >> 32].get() + (e.text & 0xffffffffu); }
+  static size_t KeyBytes(const Entry& e) { return e.key_size == kNoKey ? 0 : e.key_size; }
+  // Room for n contiguous bytes of text; sets *at to their position.
+  char* TextSpace(size_t n, uint64_t* at);
+  uint32_t TopicNumber(std::string_view topic);
+
+  // Chunked storage: appends never move earlier entries or text, so views stay valid.
+  ChunkedVector<Entry> entries_;
+  std::vector<std::unique_ptr<char[]>> text_;  // chunks of max(kTextChunk, one event's text)
+  size_t text_used_ = 0;                       // bytes used in the last chunk
+  size_t text_capacity_ = 0;                   // its size
+  std::deque<std::string> topics_;             // by number (a deque: views stay valid)
+  std::map<std::string, uint32_t, std::less<>> topic_numbers_;
+  uint32_t last_topic_ = 0;                    // number of the topic appended last (a guess)
   uint64_t last_op_id_ = 0;
   uint64_t last_session_ = 0;
 };

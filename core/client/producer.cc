@@ -426,7 +426,7 @@ void ProducerNode::FailBatch(const ProducerBatch& batch, std::string error) {
 }
 
 void ProducerNode::Record(EventType type, const PendingRecord& r, const TopicPartition& tp,
-                          int64_t offset, std::string error) {
+                          int64_t offset, std::string_view error) {
   HistoryEvent e;
   e.time_ns = now_ns();
   e.type = type;
@@ -438,8 +438,8 @@ void ProducerNode::Record(EventType type, const PendingRecord& r, const TopicPar
   e.key = r.key;
   e.value = r.value;
   e.offset = offset;
-  e.error = std::move(error);
-  history().Append(std::move(e));
+  e.error = error;
+  history().Append(e);
 }
 
 }  // namespace samsa::client

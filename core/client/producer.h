@@ -121,7 +121,7 @@ class ProducerNode final : public ClientBase {
   void Complete(const ProducerBatch& batch, int64_t base_offset);
   void FailBatch(const ProducerBatch& batch, std::string error);
   void Record(EventType type, const PendingRecord& r, const TopicPartition& tp, int64_t offset,
-              std::string error);
+              std::string_view error);
 
   ProducerConfig config_;
   ProducerWorkload workload_;

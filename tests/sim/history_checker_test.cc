@@ -324,5 +324,58 @@ TEST(HistoryTest, JsonLines) {
             "\"value\":\"v\\n\",\"offset\":-1,\"error\":\"\"}\n");
 }
 
+// Events read back equal what was appended, whatever their strings: a null key stays null and
+// an empty one empty, text larger than a storage chunk stays whole, topics keep their names, and
+// views of early events stay valid while many more are appended.
+TEST(HistoryTest, EventsReadBackAsAppended) {
+  History h;
+  std::vector<std::string> texts;
+  std::vector<HistoryEvent> appended;
+  texts.reserve(40001);
+  for (int i = 0; i < 20000; ++i) {
+    // Built first: the event's views point into `texts`, which must not move afterwards.
+    texts.push_back("value-" + std::to_string(i));
+    texts.push_back("topic-" + std::to_string(i % 3));
+  }
+  texts.push_back(std::string(3 << 20, 'x'));  // bigger than a text chunk
+  for (int i = 0; i < 20000; ++i) {
+    HistoryEvent e;
+    e.time_ns = i;
+    e.type = EventType(i % 4);
+    e.op = i % 5 == 0 ? EventOp::kPoll : EventOp::kSend;
+    e.process = i % 7;
+    e.op_id = uint64_t(i) * 3;
+    e.session = uint64_t(i) * 5;
+    e.topic = texts[size_t(2 * i + 1)];
+    e.partition = i % 11 - 1;
+    if (i % 3 == 1) e.key = "";
+    if (i % 3 == 2) e.key = texts[size_t(2 * i)];  // the value's text as the key
+    e.value = i == 12345 ? std::string_view(texts.back()) : std::string_view(texts[size_t(2 * i)]);
+    e.offset = i - 1;
+    if (i % 4 == 2) e.error = "NOT_ENOUGH_REPLICAS";
+    e.index = h.Append(e);
+    EXPECT_EQ(e.index, uint64_t(i));
+    appended.push_back(e);
+  }
+  ASSERT_EQ(h.size(), appended.size());
+  const HistoryEvent first = h.events()[0];
+  EXPECT_EQ(first.value, "value-0");
+  size_t i = 0;
+  for (const HistoryEvent& e : h.events()) {
+    ASSERT_EQ(e, appended[i]) << "event " << i;
+    const History::Entry& entry = h.entry(i);
+    EXPECT_EQ(h.Value(entry), appended[i].value);
+    EXPECT_EQ(h.Key(entry), appended[i].key);
+    EXPECT_EQ(h.Error(entry), appended[i].error);
+    EXPECT_EQ(h.TopicName(entry.topic), appended[i].topic);
+    ++i;
+  }
+  EXPECT_EQ(h.topic_count(), 3u);
+  EXPECT_EQ(h.events()[12345].value.size(), size_t(3) << 20);
+  EXPECT_FALSE(h.events()[0].key.has_value());
+  EXPECT_EQ(h.events()[1].key, std::optional<std::string_view>(""));
+  EXPECT_EQ(first.value, "value-0");  // still valid after everything else was appended
+}
+
 }  // namespace
 }  // namespace samsa::sim
