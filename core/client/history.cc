@@ -40,36 +40,51 @@ char* History::TextSpace(size_t n, uint64_t* at) {
   return p;
 }
 
-uint32_t History::TopicNumber(std::string_view topic) {
-  if (last_topic_ < topics_.size() && topics_[last_topic_] == topic) return last_topic_;
-  auto it = topic_numbers_.find(topic);
-  if (it != topic_numbers_.end()) return last_topic_ = it->second;
-  SAMSA_ASSERT(topics_.size() < (size_t{1} << 24));
-  topics_.emplace_back(topic);
-  topic_numbers_.emplace(topics_.back(), uint32_t(topics_.size() - 1));
-  return last_topic_ = uint32_t(topics_.size() - 1);
+uint32_t History::Names::Number(std::string_view name) {
+  if (last_ < names_.size() && names_[last_] == name) return last_;
+  auto it = numbers_.find(name);
+  if (it != numbers_.end()) return last_ = it->second;
+  names_.emplace_back(name);
+  numbers_.emplace(names_.back(), uint32_t(names_.size() - 1));
+  return last_ = uint32_t(names_.size() - 1);
 }
 
-uint64_t History::Append(const HistoryEvent& e) {
-  const size_t key_size = e.key ? e.key->size() : 0;
-  SAMSA_ASSERT(key_size < kNoKey && e.value.size() < kNoKey && e.error.size() < kNoKey);
+History::Entry History::EntryOf(const HistoryEvent& e) {
   Entry s;
   s.time_ns = e.time_ns;
   s.op_id = e.op_id;
   s.session = e.session;
   s.offset = e.offset;
-  s.key_size = e.key ? uint32_t(key_size) : kNoKey;
-  s.value_size = uint32_t(e.value.size());
-  s.error_size = uint32_t(e.error.size());
+  s.error = errors_.Number(e.error);
   s.process = e.process;
   s.partition = e.partition;
-  s.topic = TopicNumber(e.topic);
+  s.topic = topics_.Number(e.topic);
+  SAMSA_ASSERT(topics_.size() <= (size_t{1} << 24));  // the entry's topic field
   s.type_bits = uint32_t(e.type);
   s.op_bits = uint32_t(e.op);
-  char* p = TextSpace(key_size + e.value.size() + e.error.size(), &s.text);
+  return s;
+}
+
+uint64_t History::Append(const HistoryEvent& e) {
+  const size_t key_size = e.key ? e.key->size() : 0;
+  SAMSA_ASSERT(key_size < kNoKey && e.value.size() < kNoKey);
+  Entry s = EntryOf(e);
+  s.key_size = e.key ? uint32_t(key_size) : kNoKey;
+  s.value_size = uint32_t(e.value.size());
+  char* p = TextSpace(key_size + e.value.size(), &s.text);
   if (key_size > 0) std::memcpy(p, e.key->data(), key_size);
   if (!e.value.empty()) std::memcpy(p + key_size, e.value.data(), e.value.size());
-  if (!e.error.empty()) std::memcpy(p + key_size + e.value.size(), e.error.data(), e.error.size());
+  entries_.push_back(s);
+  return entries_.size() - 1;
+}
+
+uint64_t History::AppendWithTextOf(uint64_t earlier, const HistoryEvent& e) {
+  SAMSA_ASSERT(earlier < entries_.size());
+  Entry s = EntryOf(e);
+  const Entry& from = entries_[earlier];
+  s.text = from.text;
+  s.key_size = from.key_size;
+  s.value_size = from.value_size;
   entries_.push_back(s);
   return entries_.size() - 1;
 }
@@ -84,7 +99,7 @@ HistoryEvent History::event(size_t i) const {
   e.process = s.process;
   e.op_id = s.op_id;
   e.session = s.session;
-  e.topic = topics_[s.topic];
+  e.topic = topics_.Name(s.topic);
   e.partition = s.partition;
   e.key = Key(s);
   e.value = Value(s);

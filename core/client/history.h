@@ -117,9 +117,13 @@ class History {
   size_t size() const { return entries_.size(); }
   HistoryEvent event(size_t i) const;
 
+  // Appends `e` with the key and value of the earlier event `earlier` (e's own are not read):
+  // a send's completion repeats its invoke's, and they are kept once.
+  uint64_t AppendWithTextOf(uint64_t earlier, const HistoryEvent& e);
+
   // The compact form an event is kept in. A run appends millions of events, so each is a
-  // quarter of a HistoryEvent with its own strings: numbers inline, the key, value and error
-  // back to back in the History's text, the topic as a number (topics are numbered 0, 1, ... in
+  // quarter of a HistoryEvent with its own strings: numbers inline, the key and value back to
+  // back in the History's text, the topic and the error as numbers (each numbered 0, 1, ... in
   // order of first appearance). Scans over a whole history (the checker) read entries and build
   // no strings.
   struct alignas(64) Entry {
@@ -127,10 +131,10 @@ class History {
     uint64_t op_id;
     uint64_t session;
     int64_t offset;
-    uint64_t text;  // text chunk << 32 | position in it: key, value, error back to back
+    uint64_t text;  // text chunk << 32 | position in it: key and value back to back
     uint32_t key_size;  // kNoKey: no key
     uint32_t value_size;
-    uint32_t error_size;
+    uint32_t error;
     int32_t process;
     int32_t partition;
     uint32_t topic : 24;
@@ -149,10 +153,8 @@ class History {
     return std::string_view(Text(e), e.key_size);
   }
   std::string_view Value(const Entry& e) const { return {Text(e) + KeyBytes(e), e.value_size}; }
-  std::string_view Error(const Entry& e) const {
-    return {Text(e) + KeyBytes(e) + e.value_size, e.error_size};
-  }
-  std::string_view TopicName(uint32_t topic) const { return topics_[topic]; }
+  std::string_view Error(const Entry& e) const { return errors_.Name(e.error); }
+  std::string_view TopicName(uint32_t topic) const { return topics_.Name(topic); }
   size_t topic_count() const { return topics_.size(); }
   // For scans that look ahead: start loading entry i into the cache, or its text (which reads
   // the entry).
@@ -164,18 +166,31 @@ class History {
  private:
   const char* Text(const Entry& e) const { return text_[e.text >> 32].get() + (e.text & 0xffffffffu); }
   static size_t KeyBytes(const Entry& e) { return e.key_size == kNoKey ? 0 : e.key_size; }
+  // Strings numbered 0, 1, ... in order of first appearance.
+  class Names {
+   public:
+    uint32_t Number(std::string_view name);
+    std::string_view Name(uint32_t number) const { return names_[number]; }
+    size_t size() const { return names_.size(); }
+
+   private:
+    std::deque<std::string> names_;  // by number (a deque: views stay valid)
+    std::map<std::string, uint32_t, std::less<>> numbers_;
+    uint32_t last_ = 0;  // the number asked for last (a guess for the next)
+  };
+
   // Room for n contiguous bytes of text; sets *at to their position.
   char* TextSpace(size_t n, uint64_t* at);
-  uint32_t TopicNumber(std::string_view topic);
+  // An entry for e, without its text.
+  Entry EntryOf(const HistoryEvent& e);
 
   // Chunked storage: appends never move earlier entries or text, so views stay valid.
   ChunkedVector<Entry> entries_;
   std::vector<std::unique_ptr<char[]>> text_;  // chunks of max(kTextChunk, one event's text)
   size_t text_used_ = 0;                       // bytes used in the last chunk
   size_t text_capacity_ = 0;                   // its size
-  std::deque<std::string> topics_;             // by number (a deque: views stay valid)
-  std::map<std::string, uint32_t, std::less<>> topic_numbers_;
-  uint32_t last_topic_ = 0;                    // number of the topic appended last (a guess)
+  Names topics_;
+  Names errors_;
   uint64_t last_op_id_ = 0;
   uint64_t last_session_ = 0;
 };

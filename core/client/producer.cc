@@ -64,13 +64,11 @@ uint64_t ProducerNode::Send(const std::string& topic, std::optional<std::string>
   AddMetadataTopic(topic);
   PendingRecord r;
   r.op_id = history().NewOpId();
-  r.key = std::move(key);
-  r.value = std::move(value);
   r.timestamp_ms = now_ns() / 1'000'000;
   ++stats_.invoked;
   uint64_t op = r.op_id;
-  Record(EventType::kInvoke, r, TopicPartition{topic, -1}, -1, "");
-  if (!Partition(topic, std::move(r))) {
+  r.invoke_index = RecordInvoke(r, topic, key, value);
+  if (!Partition(topic, r)) {
     // Partition() recorded the failure.
   }
   WakeAt(now_ns());
@@ -89,20 +87,25 @@ bool ProducerNode::Partition(const std::string& topic, PendingRecord record) {
     unpartitioned_.push_back(Unpartitioned{topic, std::move(record)});
     return true;
   }
+  // The key and value, as the invoke event holds them.
+  const History::Entry& invoke = history().entry(record.invoke_index);
+  std::optional<ByteView> key;
+  if (std::optional<std::string_view> k = history().Key(invoke)) key = AsBytes(*k);
+  const ByteView value = AsBytes(history().Value(invoke));
   int32_t p;
-  if (record.key) {
-    p = KeyedPartition(AsBytes(*record.key), n);
+  if (key) {
+    p = KeyedPartition(*key, n);
   } else {
     std::vector<int32_t> avail = AvailablePartitions(topic);
     p = sticky_.Partition(topic, n, avail, partition_prng_);
-    if (accumulator_.WouldStartNewBatch(TopicPartition{topic, p}, EstimateRecordBytes(record))) {
+    if (accumulator_.WouldStartNewBatch(TopicPartition{topic, p}, EstimateRecordBytes(key, value))) {
       sticky_.OnNewBatch(topic, p, n, avail, partition_prng_);
       p = sticky_.Partition(topic, n, avail, partition_prng_);
     }
   }
   TopicPartition tp{topic, p};
   const bool summary_current = drain_.valid && drain_.accumulator_version == accumulator_.version();
-  if (!accumulator_.Append(tp, record, now_ns())) {
+  if (!accumulator_.Append(tp, record, key, value, now_ns())) {
     ++stats_.failed;
     Record(EventType::kFail, record, tp, -1, "BUFFER_EXHAUSTED");
     return false;
@@ -283,18 +286,12 @@ void ProducerNode::Drain() {
         if (guarantee_order) ++muted_[tp];
       }
       if (batches.empty()) break;
-      // Encode: one RecordBatch v2 per partition; the request holds views into `encoded`.
+      // One RecordBatch v2 per partition, framing the records encoded as they were appended;
+      // the request holds views into `encoded`.
       std::vector<Bytes> encoded;
       std::vector<ProducerBatch> sendable;
       for (ProducerBatch& b : batches) {
-        RecordBatchBuilder builder;
-        builder.Reserve(b.bytes);  // the accumulator's estimate of the encoded batch
-        for (const PendingRecord& r : b.records) {
-          std::optional<ByteView> key;
-          if (r.key) key = AsBytes(*r.key);
-          builder.Add(r.timestamp_ms, key, AsBytes(r.value));
-        }
-        Result<Bytes> built = builder.Build();
+        Result<Bytes> built = b.encoded.Build();
         if (!built.ok()) {
           if (guarantee_order) --muted_[b.tp];
           FailBatch(b, "INVALID_RECORD");
@@ -425,6 +422,21 @@ void ProducerNode::FailBatch(const ProducerBatch& batch, std::string error) {
   accumulator_.Release(batch);
 }
 
+uint64_t ProducerNode::RecordInvoke(const PendingRecord& r, const std::string& topic,
+                                    const std::optional<std::string>& key,
+                                    const std::string& value) {
+  HistoryEvent e;
+  e.time_ns = now_ns();
+  e.type = EventType::kInvoke;
+  e.op = EventOp::kSend;
+  e.process = id().value();
+  e.op_id = r.op_id;
+  e.topic = topic;
+  e.key = key;
+  e.value = value;
+  return history().Append(e);
+}
+
 void ProducerNode::Record(EventType type, const PendingRecord& r, const TopicPartition& tp,
                           int64_t offset, std::string_view error) {
   HistoryEvent e;
@@ -435,11 +447,9 @@ void ProducerNode::Record(EventType type, const PendingRecord& r, const TopicPar
   e.op_id = r.op_id;
   e.topic = tp.topic;
   e.partition = tp.partition;
-  e.key = r.key;
-  e.value = r.value;
   e.offset = offset;
   e.error = error;
-  history().Append(e);
+  history().AppendWithTextOf(r.invoke_index, e);
 }
 
 }  // namespace samsa::client

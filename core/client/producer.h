@@ -120,6 +120,10 @@ class ProducerNode final : public ClientBase {
   void RetryOrFail(ProducerBatch batch, ErrorCode error, std::string_view reason);
   void Complete(const ProducerBatch& batch, int64_t base_offset);
   void FailBatch(const ProducerBatch& batch, std::string error);
+  // The record's invoke event; returns its index.
+  uint64_t RecordInvoke(const PendingRecord& r, const std::string& topic,
+                        const std::optional<std::string>& key, const std::string& value);
+  // An outcome of the record's send.
   void Record(EventType type, const PendingRecord& r, const TopicPartition& tp, int64_t offset,
               std::string_view error);
 

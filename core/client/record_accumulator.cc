@@ -6,10 +6,10 @@
 
 namespace samsa::client {
 
-size_t EstimateRecordBytes(const PendingRecord& r) {
+size_t EstimateRecordBytes(std::optional<ByteView> key, ByteView value) {
   // length, attributes, timestamp/offset deltas, key/value lengths, header count: ~12 bytes of
   // varints for small records.
-  return 12 + (r.key ? r.key->size() : 0) + r.value.size();
+  return 12 + (key ? key->size() : 0) + value.size();
 }
 
 RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int64_t buffer_memory)
@@ -44,8 +44,9 @@ bool RecordAccumulator::WouldStartNewBatch(const TopicPartition& tp, size_t reco
   return last.closed || last.bytes + record_bytes > size_t(batch_size_);
 }
 
-bool RecordAccumulator::Append(const TopicPartition& tp, PendingRecord record, int64_t now_ns) {
-  size_t bytes = EstimateRecordBytes(record);
+bool RecordAccumulator::Append(const TopicPartition& tp, const PendingRecord& record,
+                               std::optional<ByteView> key, ByteView value, int64_t now_ns) {
+  size_t bytes = EstimateRecordBytes(key, value);
   bool fresh = WouldStartNewBatch(tp, bytes);
   int64_t need = int64_t(bytes + (fresh ? kBatchOverheadBytes : 0));
   if (buffered_bytes_ + need > buffer_memory_) return false;
@@ -59,8 +60,10 @@ bool RecordAccumulator::Append(const TopicPartition& tp, PendingRecord record, i
     q.push_back(std::move(b));
     Track(now_ns);
   }
-  q.back().bytes += bytes;
-  q.back().records.push_back(std::move(record));
+  ProducerBatch& batch = q.back();
+  batch.bytes += bytes;
+  batch.records.push_back(record);
+  batch.encoded.Add(record.timestamp_ms, key, value);
   ++version_;
   return true;
 }

@@ -9,6 +9,8 @@
 // Sizes are estimates of the encoded batch (61-byte header plus per-record overhead), enough to
 // apply batch.size and buffer.memory; buffer.memory bounds the bytes of queued and in-flight
 // records together (Append() refuses past it, see Release()).
+// As in Kafka, a record is encoded into its batch when appended (while it is at hand); sending
+// a batch then only frames the records already encoded, as often as it is retried.
 
 #include <cstdint>
 #include <deque>
@@ -18,19 +20,22 @@
 #include <vector>
 
 #include "core/client/client_base.h"
+#include "core/record/record_batch.h"
 
 namespace samsa::client {
 
+// A record the producer holds: its key and value are in its batch's encoding and in the
+// History's invoke event, so only what ties its outcome to the send is kept.
 struct PendingRecord {
   uint64_t op_id = 0;
-  std::optional<std::string> key;
-  std::string value;
+  uint64_t invoke_index = 0;  // its send's invoke event in the History
   int64_t timestamp_ms = 0;
 };
 
 struct ProducerBatch {
   TopicPartition tp;
   std::vector<PendingRecord> records;
+  RecordBatchBuilder encoded;  // the records, encoded in order
   size_t bytes = 0;            // estimated encoded size
   int64_t created_ns = 0;      // delivery.timeout.ms runs from here
   int64_t retry_at_ns = 0;     // Retrying: not drainable before
@@ -41,7 +46,7 @@ struct ProducerBatch {
 };
 
 // Estimated bytes a record adds to a batch.
-size_t EstimateRecordBytes(const PendingRecord& r);
+size_t EstimateRecordBytes(std::optional<ByteView> key, ByteView value);
 inline constexpr size_t kBatchOverheadBytes = 61;
 
 class RecordAccumulator {
@@ -50,9 +55,10 @@ class RecordAccumulator {
 
   // True when appending `record_bytes` to tp would start a new batch.
   bool WouldStartNewBatch(const TopicPartition& tp, size_t record_bytes) const;
-  // Appends to tp's open batch, or starts one. False (nothing appended) when buffer.memory
-  // would be exceeded.
-  bool Append(const TopicPartition& tp, PendingRecord record, int64_t now_ns);
+  // Appends the record (key, value) to tp's open batch, or starts one. False (nothing
+  // appended) when buffer.memory would be exceeded.
+  bool Append(const TopicPartition& tp, const PendingRecord& record, std::optional<ByteView> key,
+              ByteView value, int64_t now_ns);
 
   // Queues are numbered 0..queue_count()-1 in ascending partition order; a queue, once made,
   // stays (possibly empty) so that the sender can walk them by number without lookups. A new

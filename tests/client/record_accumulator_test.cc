@@ -5,11 +5,14 @@
 namespace samsa::client {
 namespace {
 
-PendingRecord Rec(uint64_t op, size_t value_bytes) {
+// Appends record `op` with a value of value_bytes bytes, no key, timestamp now (in ms).
+bool Add(RecordAccumulator& acc, const TopicPartition& tp, uint64_t op, size_t value_bytes,
+         int64_t now_ns) {
   PendingRecord r;
   r.op_id = op;
-  r.value = std::string(value_bytes, 'v');
-  return r;
+  r.timestamp_ms = now_ns / 1'000'000;
+  const std::string value(value_bytes, 'v');
+  return acc.Append(tp, r, std::nullopt, AsBytes(value), now_ns);
 }
 
 const TopicPartition kTp{"t", 0};
@@ -17,8 +20,8 @@ constexpr int64_t kMs = 1'000'000;
 
 TEST(RecordAccumulatorTest, LingerHoldsASmallBatchUntilItPasses) {
   RecordAccumulator acc(16384, 5 * kMs, 1 << 20);
-  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 100 * kMs));
-  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 102 * kMs));
+  ASSERT_TRUE(Add(acc, kTp, 1, 10, 100 * kMs));
+  ASSERT_TRUE(Add(acc, kTp, 2, 10, 102 * kMs));
   EXPECT_EQ(acc.queued_batches(), 1u);
   EXPECT_FALSE(acc.HeadReady(kTp, 104 * kMs));
   EXPECT_EQ(*acc.HeadReadyAt(kTp, 101 * kMs), 105 * kMs);  // from the batch's creation
@@ -33,27 +36,27 @@ TEST(RecordAccumulatorTest, BatchSizeClosesABatchAndMakesItReady) {
   // batch.size 200: 61 header + 12 + 50 per record -> two records fit, the third starts a batch.
   RecordAccumulator acc(200, 1000 * kMs, 1 << 20);
   EXPECT_TRUE(acc.WouldStartNewBatch(kTp, 62));
-  ASSERT_TRUE(acc.Append(kTp, Rec(1, 50), 0));
+  ASSERT_TRUE(Add(acc, kTp, 1, 50, 0));
   EXPECT_FALSE(acc.WouldStartNewBatch(kTp, 62));
-  ASSERT_TRUE(acc.Append(kTp, Rec(2, 50), 0));
+  ASSERT_TRUE(Add(acc, kTp, 2, 50, 0));
   EXPECT_FALSE(acc.HeadReady(kTp, 0));  // 185 bytes, not full, linger not passed
   EXPECT_TRUE(acc.WouldStartNewBatch(kTp, 62));
-  ASSERT_TRUE(acc.Append(kTp, Rec(3, 50), 0));
+  ASSERT_TRUE(Add(acc, kTp, 3, 50, 0));
   EXPECT_EQ(acc.queued_batches(), 2u);
   EXPECT_TRUE(acc.HeadReady(kTp, 0));  // a batch behind it: the head is full
   EXPECT_EQ(acc.TakeHead(kTp)->records.size(), 2u);
   EXPECT_FALSE(acc.HeadReady(kTp, 0));  // the new one lingers
   // A record larger than batch.size gets a batch of its own, ready at once.
-  ASSERT_TRUE(acc.Append(TopicPartition{"t", 1}, Rec(4, 500), 0));
+  ASSERT_TRUE(Add(acc, TopicPartition{"t", 1}, 4, 500, 0));
   EXPECT_TRUE(acc.HeadReady(TopicPartition{"t", 1}, 0));
 }
 
 TEST(RecordAccumulatorTest, RetriedBatchGoesFirstAfterBackoffAndTakesNoAppends) {
   RecordAccumulator acc(16384, 0, 1 << 20);
-  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 0));
+  ASSERT_TRUE(Add(acc, kTp, 1, 10, 0));
   ProducerBatch b = *acc.TakeHead(kTp);
   b.attempts = 1;
-  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 1 * kMs));
+  ASSERT_TRUE(Add(acc, kTp, 2, 10, 1 * kMs));
   b.retry_at_ns = 100 * kMs;
   acc.Reenqueue(b);
   EXPECT_TRUE(acc.WouldStartNewBatch(TopicPartition{"t", 9}, 1));
@@ -65,17 +68,17 @@ TEST(RecordAccumulatorTest, RetriedBatchGoesFirstAfterBackoffAndTakesNoAppends) 
 
 TEST(RecordAccumulatorTest, DeliveryTimeoutExpiresQueuedBatchesAndBufferMemoryBounds) {
   RecordAccumulator acc(100, 0, 400);
-  ASSERT_TRUE(acc.Append(kTp, Rec(1, 20), 0));              // 61 + 32
-  ASSERT_TRUE(acc.Append(TopicPartition{"t", 1}, Rec(2, 20), 10 * kMs));
-  ASSERT_TRUE(acc.Append(TopicPartition{"t", 2}, Rec(3, 20), 20 * kMs));
-  ASSERT_TRUE(acc.Append(TopicPartition{"t", 3}, Rec(4, 20), 20 * kMs));  // 372 bytes
-  EXPECT_FALSE(acc.Append(TopicPartition{"t", 4}, Rec(5, 20), 20 * kMs));  // buffer.memory
+  ASSERT_TRUE(Add(acc, kTp, 1, 20, 0));              // 61 + 32
+  ASSERT_TRUE(Add(acc, TopicPartition{"t", 1}, 2, 20, 10 * kMs));
+  ASSERT_TRUE(Add(acc, TopicPartition{"t", 2}, 3, 20, 20 * kMs));
+  ASSERT_TRUE(Add(acc, TopicPartition{"t", 3}, 4, 20, 20 * kMs));  // 372 bytes
+  EXPECT_FALSE(Add(acc, TopicPartition{"t", 4}, 5, 20, 20 * kMs));  // buffer.memory
   auto expired = acc.ExpireBefore(110 * kMs, 100 * kMs);
   ASSERT_EQ(expired.size(), 2u);
   EXPECT_EQ(expired[0].records[0].op_id, 1u);
   EXPECT_EQ(expired[1].records[0].op_id, 2u);
   for (const auto& b : expired) acc.Release(b);
-  EXPECT_TRUE(acc.Append(TopicPartition{"t", 4}, Rec(5, 20), 120 * kMs));
+  EXPECT_TRUE(Add(acc, TopicPartition{"t", 4}, 5, 20, 120 * kMs));
   EXPECT_EQ(*acc.EarliestCreatedNs(), 20 * kMs);
 }
 
@@ -85,12 +88,12 @@ TEST(RecordAccumulatorTest, DeliveryTimeoutExpiresQueuedBatchesAndBufferMemoryBo
 // them by partition then queue order, and keep the rest (and the earliest deadline) intact.
 TEST(RecordAccumulatorTest, ExpiryFindsDueBatchesBehindNewerRetriesAndTracksEarliest) {
   RecordAccumulator acc(16384, 0, 1 << 20);
-  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 0));
+  ASSERT_TRUE(Add(acc, kTp, 1, 10, 0));
   ProducerBatch a = *acc.TakeHead(kTp);
-  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 10 * kMs));
+  ASSERT_TRUE(Add(acc, kTp, 2, 10, 10 * kMs));
   ProducerBatch b = *acc.TakeHead(kTp);
-  ASSERT_TRUE(acc.Append(kTp, Rec(3, 10), 20 * kMs));
-  ASSERT_TRUE(acc.Append(TopicPartition{"t", 1}, Rec(4, 10), 5 * kMs));
+  ASSERT_TRUE(Add(acc, kTp, 3, 10, 20 * kMs));
+  ASSERT_TRUE(Add(acc, TopicPartition{"t", 1}, 4, 10, 5 * kMs));
   EXPECT_EQ(acc.queued_batches(), 2u);
   EXPECT_EQ(*acc.EarliestCreatedNs(), 5 * kMs);
   a.attempts = b.attempts = 1;
@@ -115,9 +118,9 @@ TEST(RecordAccumulatorTest, ExpiryFindsDueBatchesBehindNewerRetriesAndTracksEarl
 TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatches) {
   RecordAccumulator acc(16384, 5 * kMs, 1 << 20);
   const TopicPartition b2{"b", 2}, a7{"a", 7}, b0{"b", 0};
-  ASSERT_TRUE(acc.Append(b2, Rec(1, 10), 0));
-  ASSERT_TRUE(acc.Append(a7, Rec(2, 10), 1 * kMs));
-  ASSERT_TRUE(acc.Append(b0, Rec(3, 10), 2 * kMs));
+  ASSERT_TRUE(Add(acc, b2, 1, 10, 0));
+  ASSERT_TRUE(Add(acc, a7, 2, 10, 1 * kMs));
+  ASSERT_TRUE(Add(acc, b0, 3, 10, 2 * kMs));
   ASSERT_EQ(acc.queue_count(), 3u);
   EXPECT_EQ(acc.queue_partition(0), a7);  // ascending by (topic, partition), not by arrival
   EXPECT_EQ(acc.queue_partition(1), b0);
@@ -136,7 +139,7 @@ TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatc
   EXPECT_EQ(acc.Partitions(), (std::vector<TopicPartition>{a7, b2}));
   // Many new partitions, each sorting first: every one renumbers the rest (and the queue
   // vector reallocates on the way); each record still lands in its own partition's queue.
-  for (int32_t p = 99; p >= 0; --p) ASSERT_TRUE(acc.Append(TopicPartition{"0", p}, Rec(100 + p, 1), 0));
+  for (int32_t p = 99; p >= 0; --p) ASSERT_TRUE(Add(acc, TopicPartition{"0", p}, 100 + p, 1, 0));
   ASSERT_EQ(acc.queue_count(), 103u);
   for (int32_t p = 0; p < 100; ++p) {
     ASSERT_EQ(acc.queue_partition(size_t(p)), (TopicPartition{"0", p}));
@@ -145,16 +148,51 @@ TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatc
   EXPECT_EQ(acc.QueueOf(b2), 102u);
 }
 
+// Records are encoded into their batch as they are appended: the batch built from it holds
+// them in order, with their keys, values and timestamps, and a retried batch builds to the
+// same bytes.
+TEST(RecordAccumulatorTest, BatchHoldsItsRecordsEncodedInOrder) {
+  RecordAccumulator acc(16384, 5 * kMs, 1 << 20);
+  const std::string k = "key", v1 = "first", v2 = "second";
+  PendingRecord r1{7, 0, 1000}, r2{8, 1, 1003};
+  ASSERT_TRUE(acc.Append(kTp, r1, AsBytes(k), AsBytes(v1), 1000 * kMs));
+  ASSERT_TRUE(acc.Append(kTp, r2, std::nullopt, AsBytes(v2), 1003 * kMs));
+  ProducerBatch b = *acc.TakeHead(kTp);
+  ASSERT_EQ(b.records.size(), 2u);
+  EXPECT_EQ(b.records[1].op_id, 8u);
+  Result<Bytes> built = b.encoded.Build();
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  Result<std::vector<Record>> records = DecodeRecords(*built, 1 << 20);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  Result<BatchHeader> header = ParseBatchHeader(*built);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ((*records)[0].AbsoluteOffset(*header), 0);
+  EXPECT_EQ((*records)[1].AbsoluteOffset(*header), 1);
+  ASSERT_TRUE((*records)[0].key.has_value());
+  EXPECT_EQ(AsString(*(*records)[0].key), k);
+  EXPECT_EQ(AsString(*(*records)[0].value), v1);
+  EXPECT_FALSE((*records)[1].key.has_value());
+  EXPECT_EQ(AsString(*(*records)[1].value), v2);
+  EXPECT_EQ(header->base_timestamp, 1000);
+  EXPECT_EQ(header->max_timestamp, 1003);
+  b.attempts = 1;
+  acc.Reenqueue(std::move(b));
+  Result<Bytes> again = acc.TakeHead(kTp)->encoded.Build();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *built);
+}
+
 TEST(RecordAccumulatorTest, VersionChangesWithEveryChangeToTheQueues) {
   RecordAccumulator acc(16384, 0, 200);
   uint64_t v = acc.version();
-  ASSERT_TRUE(acc.Append(kTp, Rec(1, 10), 0));
+  ASSERT_TRUE(Add(acc, kTp, 1, 10, 0));
   EXPECT_NE(acc.version(), v);
   v = acc.version();
-  ASSERT_TRUE(acc.Append(kTp, Rec(2, 10), 0));  // into the same open batch
+  ASSERT_TRUE(Add(acc, kTp, 2, 10, 0));  // into the same open batch
   EXPECT_NE(acc.version(), v);
   v = acc.version();
-  EXPECT_FALSE(acc.Append(kTp, Rec(3, 500), 0));  // refused by buffer.memory: no change
+  EXPECT_FALSE(Add(acc, kTp, 3, 500, 0));  // refused by buffer.memory: no change
   EXPECT_EQ(acc.version(), v);
   ProducerBatch b = *acc.TakeHead(kTp);
   EXPECT_NE(acc.version(), v);

@@ -377,5 +377,47 @@ TEST(HistoryTest, EventsReadBackAsAppended) {
   EXPECT_EQ(first.value, "value-0");  // still valid after everything else was appended
 }
 
+// A completion appended with its invoke's text reads back with the invoke's key and value and
+// its own fields and error.
+TEST(HistoryTest, AppendWithTextOfRepeatsTheEarlierKeyAndValue) {
+  History h;
+  HistoryEvent invoke;
+  invoke.op_id = 1;
+  invoke.topic = "t";
+  invoke.key = "k";
+  invoke.value = "v1";
+  const uint64_t i = h.Append(invoke);
+  HistoryEvent no_key = invoke;
+  no_key.op_id = 2;
+  no_key.key.reset();
+  no_key.value = "v2";
+  const uint64_t j = h.Append(no_key);
+  HistoryEvent done;
+  done.type = EventType::kFail;
+  done.op_id = 2;
+  done.topic = "u";
+  done.partition = 3;
+  done.value = "ignored";
+  done.error = "NOT_LEADER_OR_FOLLOWER";
+  h.AppendWithTextOf(j, done);
+  done.op_id = 1;
+  done.type = EventType::kOk;
+  done.error = "";
+  done.offset = 9;
+  h.AppendWithTextOf(i, done);
+  const HistoryEvent a = h.events()[2], b = h.events()[3];
+  EXPECT_EQ(a.value, "v2");
+  EXPECT_FALSE(a.key.has_value());
+  EXPECT_EQ(a.error, "NOT_LEADER_OR_FOLLOWER");
+  EXPECT_EQ(a.topic, "u");
+  EXPECT_EQ(a.partition, 3);
+  EXPECT_EQ(a.type, EventType::kFail);
+  EXPECT_EQ(b.value, "v1");
+  EXPECT_EQ(b.key, std::optional<std::string_view>("k"));
+  EXPECT_EQ(b.error, "");
+  EXPECT_EQ(b.offset, 9);
+  EXPECT_EQ(b.index, 3u);
+}
+
 }  // namespace
 }  // namespace samsa::sim
