@@ -60,10 +60,12 @@ class ChunkedVector {
  private:
   static constexpr size_t kMask = (size_t{1} << ChunkBits) - 1;
 
-  // The default-constructed element at size_ (growing by a chunk when needed), counted.
+  // The element at size_ (growing by a chunk when needed), counted, for push_back to assign.
+  // A new chunk is default-initialized, not zeroed: a trivial T is left for the assignment to
+  // write (each chunk's memory is written once, not twice).
   T& Slot() {
     if ((size_ & kMask) == 0 && (size_ >> ChunkBits) == chunks_.size())
-      chunks_.push_back(std::make_unique<T[]>(kMask + 1));
+      chunks_.push_back(std::make_unique_for_overwrite<T[]>(kMask + 1));
     return (*this)[size_++];
   }
 

@@ -69,22 +69,18 @@ uint64_t History::Append(const HistoryEvent& e) {
   const size_t key_size = e.key ? e.key->size() : 0;
   SAMSA_ASSERT(key_size < kNoKey && e.value.size() < kNoKey);
   Entry s = EntryOf(e);
-  s.key_size = e.key ? uint32_t(key_size) : kNoKey;
-  s.value_size = uint32_t(e.value.size());
-  char* p = TextSpace(key_size + e.value.size(), &s.text);
+  s.text.key_size = e.key ? uint32_t(key_size) : kNoKey;
+  s.text.value_size = uint32_t(e.value.size());
+  char* p = TextSpace(key_size + e.value.size(), &s.text.at);
   if (key_size > 0) std::memcpy(p, e.key->data(), key_size);
   if (!e.value.empty()) std::memcpy(p + key_size, e.value.data(), e.value.size());
   entries_.push_back(s);
   return entries_.size() - 1;
 }
 
-uint64_t History::AppendWithTextOf(uint64_t earlier, const HistoryEvent& e) {
-  SAMSA_ASSERT(earlier < entries_.size());
+uint64_t History::AppendWithText(const TextRef& text, const HistoryEvent& e) {
   Entry s = EntryOf(e);
-  const Entry& from = entries_[earlier];
-  s.text = from.text;
-  s.key_size = from.key_size;
-  s.value_size = from.value_size;
+  s.text = text;
   entries_.push_back(s);
   return entries_.size() - 1;
 }

@@ -117,9 +117,17 @@ class History {
   size_t size() const { return entries_.size(); }
   HistoryEvent event(size_t i) const;
 
-  // Appends `e` with the key and value of the earlier event `earlier` (e's own are not read):
-  // a send's completion repeats its invoke's, and they are kept once.
-  uint64_t AppendWithTextOf(uint64_t earlier, const HistoryEvent& e);
+  static constexpr uint32_t kNoKey = UINT32_MAX;
+  // Where an event's key and value are kept, for a later event to share: a send's completion
+  // repeats its invoke's, and they are kept once.
+  struct TextRef {
+    uint64_t at = 0;  // text chunk << 32 | position in it: key and value back to back
+    uint32_t key_size = kNoKey;  // kNoKey: no key
+    uint32_t value_size = 0;
+  };
+  TextRef TextOf(uint64_t index) const { return entries_[index].text; }
+  // Appends `e` with the key and value at `text` (e's own are not read).
+  uint64_t AppendWithText(const TextRef& text, const HistoryEvent& e);
 
   // The compact form an event is kept in. A run appends millions of events, so each is a
   // quarter of a HistoryEvent with its own strings: numbers inline, the key and value back to
@@ -131,9 +139,7 @@ class History {
     uint64_t op_id;
     uint64_t session;
     int64_t offset;
-    uint64_t text;  // text chunk << 32 | position in it: key and value back to back
-    uint32_t key_size;  // kNoKey: no key
-    uint32_t value_size;
+    TextRef text;
     uint32_t error;
     int32_t process;
     int32_t partition;
@@ -145,27 +151,28 @@ class History {
     EventOp op() const { return EventOp(op_bits); }
   };
   static_assert(sizeof(Entry) == 64, "one cache line per event");
-  static constexpr uint32_t kNoKey = UINT32_MAX;
 
   const Entry& entry(size_t i) const { return entries_[i]; }
-  std::optional<std::string_view> Key(const Entry& e) const {
-    if (e.key_size == kNoKey) return std::nullopt;
-    return std::string_view(Text(e), e.key_size);
+  std::optional<std::string_view> Key(const TextRef& t) const {
+    if (t.key_size == kNoKey) return std::nullopt;
+    return std::string_view(Text(t), t.key_size);
   }
-  std::string_view Value(const Entry& e) const { return {Text(e) + KeyBytes(e), e.value_size}; }
+  std::string_view Value(const TextRef& t) const { return {Text(t) + KeyBytes(t), t.value_size}; }
+  std::optional<std::string_view> Key(const Entry& e) const { return Key(e.text); }
+  std::string_view Value(const Entry& e) const { return Value(e.text); }
   std::string_view Error(const Entry& e) const { return errors_.Name(e.error); }
   std::string_view TopicName(uint32_t topic) const { return topics_.Name(topic); }
   size_t topic_count() const { return topics_.size(); }
   // For scans that look ahead: start loading entry i into the cache, or its text (which reads
   // the entry).
   void PrefetchEntry(size_t i) const { __builtin_prefetch(&entries_[i]); }
-  void PrefetchText(size_t i) const { __builtin_prefetch(Text(entries_[i])); }
+  void PrefetchText(size_t i) const { __builtin_prefetch(Text(entries_[i].text)); }
 
   std::string ToJsonLines() const;
 
  private:
-  const char* Text(const Entry& e) const { return text_[e.text >> 32].get() + (e.text & 0xffffffffu); }
-  static size_t KeyBytes(const Entry& e) { return e.key_size == kNoKey ? 0 : e.key_size; }
+  const char* Text(const TextRef& t) const { return text_[t.at >> 32].get() + (t.at & 0xffffffffu); }
+  static size_t KeyBytes(const TextRef& t) { return t.key_size == kNoKey ? 0 : t.key_size; }
   // Strings numbered 0, 1, ... in order of first appearance.
   class Names {
    public:

@@ -67,7 +67,7 @@ uint64_t ProducerNode::Send(const std::string& topic, std::optional<std::string>
   r.timestamp_ms = now_ns() / 1'000'000;
   ++stats_.invoked;
   uint64_t op = r.op_id;
-  r.invoke_index = RecordInvoke(r, topic, key, value);
+  r.text = history().TextOf(RecordInvoke(r, topic, key, value));
   if (!Partition(topic, r)) {
     // Partition() recorded the failure.
   }
@@ -88,10 +88,9 @@ bool ProducerNode::Partition(const std::string& topic, PendingRecord record) {
     return true;
   }
   // The key and value, as the invoke event holds them.
-  const History::Entry& invoke = history().entry(record.invoke_index);
   std::optional<ByteView> key;
-  if (std::optional<std::string_view> k = history().Key(invoke)) key = AsBytes(*k);
-  const ByteView value = AsBytes(history().Value(invoke));
+  if (std::optional<std::string_view> k = history().Key(record.text)) key = AsBytes(*k);
+  const ByteView value = AsBytes(history().Value(record.text));
   int32_t p;
   if (key) {
     p = KeyedPartition(*key, n);
@@ -449,7 +448,7 @@ void ProducerNode::Record(EventType type, const PendingRecord& r, const TopicPar
   e.partition = tp.partition;
   e.offset = offset;
   e.error = error;
-  history().AppendWithTextOf(r.invoke_index, e);
+  history().AppendWithText(r.text, e);
 }
 
 }  // namespace samsa::client

@@ -28,8 +28,8 @@ namespace samsa::client {
 // History's invoke event, so only what ties its outcome to the send is kept.
 struct PendingRecord {
   uint64_t op_id = 0;
-  uint64_t invoke_index = 0;  // its send's invoke event in the History
   int64_t timestamp_ms = 0;
+  History::TextRef text;  // its key and value, as its send's invoke event holds them
 };
 
 struct ProducerBatch {

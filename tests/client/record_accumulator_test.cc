@@ -154,7 +154,7 @@ TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatc
 TEST(RecordAccumulatorTest, BatchHoldsItsRecordsEncodedInOrder) {
   RecordAccumulator acc(16384, 5 * kMs, 1 << 20);
   const std::string k = "key", v1 = "first", v2 = "second";
-  PendingRecord r1{7, 0, 1000}, r2{8, 1, 1003};
+  PendingRecord r1{7, 1000, {}}, r2{8, 1003, {}};
   ASSERT_TRUE(acc.Append(kTp, r1, AsBytes(k), AsBytes(v1), 1000 * kMs));
   ASSERT_TRUE(acc.Append(kTp, r2, std::nullopt, AsBytes(v2), 1003 * kMs));
   ProducerBatch b = *acc.TakeHead(kTp);

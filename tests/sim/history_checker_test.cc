@@ -379,7 +379,7 @@ TEST(HistoryTest, EventsReadBackAsAppended) {
 
 // A completion appended with its invoke's text reads back with the invoke's key and value and
 // its own fields and error.
-TEST(HistoryTest, AppendWithTextOfRepeatsTheEarlierKeyAndValue) {
+TEST(HistoryTest, AppendWithTextRepeatsTheEarlierKeyAndValue) {
   History h;
   HistoryEvent invoke;
   invoke.op_id = 1;
@@ -399,12 +399,12 @@ TEST(HistoryTest, AppendWithTextOfRepeatsTheEarlierKeyAndValue) {
   done.partition = 3;
   done.value = "ignored";
   done.error = "NOT_LEADER_OR_FOLLOWER";
-  h.AppendWithTextOf(j, done);
+  h.AppendWithText(h.TextOf(j), done);
   done.op_id = 1;
   done.type = EventType::kOk;
   done.error = "";
   done.offset = 9;
-  h.AppendWithTextOf(i, done);
+  h.AppendWithText(h.TextOf(i), done);
   const HistoryEvent a = h.events()[2], b = h.events()[3];
   EXPECT_EQ(a.value, "v2");
   EXPECT_FALSE(a.key.has_value());
