@@ -7,37 +7,57 @@ namespace samsa::sim {
 uint64_t Kernel::Schedule(int64_t time_ns, uint32_t kind, int32_t node, uint64_t arg0,
                           uint64_t arg1) {
   Event e{time_ns < now_ns_ ? now_ns_ : time_ns, next_seq_++, kind, node, arg0, arg1};
-  // Sift up.
-  size_t i = heap_.size();
-  heap_.push_back(e);
+  heap_.emplace_back();
+  SiftUp(heap_.size() - 1, e);
+  return e.seq;
+}
+
+uint64_t Kernel::ScheduleKeyed(uint32_t key, int64_t time_ns, uint32_t kind, int32_t node,
+                               uint64_t arg0, uint64_t arg1) {
+  SAMSA_ASSERT(key != Event::kNoKey);
+  if (key >= key_pos_.size()) key_pos_.resize(size_t(key) + 1, kNotQueued);
+  Event e{time_ns < now_ns_ ? now_ns_ : time_ns, next_seq_++, kind, node, arg0, arg1, key};
+  const size_t at = key_pos_[key];
+  if (at == kNotQueued) {
+    heap_.emplace_back();
+    SiftUp(heap_.size() - 1, e);
+  } else if (at > 0 && Before(e, heap_[(at - 1) / 2])) {
+    SiftUp(at, e);  // replaces the pending one, earlier now
+  } else {
+    SiftDown(at, e);  // replaces the pending one, later now (a new seq is never earlier)
+  }
+  return e.seq;
+}
+
+void Kernel::SiftUp(size_t i, const Event& e) {
   while (i > 0) {
     size_t parent = (i - 1) / 2;
     if (!Before(e, heap_[parent])) break;
-    heap_[i] = heap_[parent];
+    Place(i, heap_[parent]);
     i = parent;
   }
-  heap_[i] = e;
-  return e.seq;
+  Place(i, e);
+}
+
+void Kernel::SiftDown(size_t i, const Event& e) {
+  const size_t n = heap_.size();
+  while (true) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && Before(heap_[child + 1], heap_[child])) ++child;
+    if (!Before(heap_[child], e)) break;
+    Place(i, heap_[child]);
+    i = child;
+  }
+  Place(i, e);
 }
 
 Event Kernel::Pop() {
   Event top = heap_.front();
+  if (top.key != Event::kNoKey) key_pos_[top.key] = kNotQueued;
   Event last = heap_.back();
   heap_.pop_back();
-  size_t n = heap_.size();
-  if (n > 0) {
-    // Sift the former last element down from the root.
-    size_t i = 0;
-    while (true) {
-      size_t child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && Before(heap_[child + 1], heap_[child])) ++child;
-      if (!Before(heap_[child], last)) break;
-      heap_[i] = heap_[child];
-      i = child;
-    }
-    heap_[i] = last;
-  }
+  if (!heap_.empty()) SiftDown(0, last);  // the former last element, from the root
   return top;
 }
 

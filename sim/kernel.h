@@ -10,6 +10,12 @@
 //
 // Contract: Schedule() never accepts a time earlier than now_ns() (it is clamped to now, so the
 // clock never runs backwards). Handlers may schedule more events while running.
+//
+// Keyed events (a node's timer): at most one is pending per key, and scheduling one replaces the
+// pending one in place, exactly as if it were removed and the new one scheduled (it takes a new
+// sequence number). A node re-arms its timer on nearly every step, often for a time far ahead:
+// left in the queue, each superseded timer would stay until its time came (thousands at once,
+// each a heap level deeper and a pop to discard).
 
 #include <cstdint>
 #include <optional>
@@ -18,12 +24,15 @@
 namespace samsa::sim {
 
 struct Event {
+  static constexpr uint32_t kNoKey = UINT32_MAX;
+
   int64_t time_ns = 0;
   uint64_t seq = 0;
   uint32_t kind = 0;
   int32_t node = -1;  // a node index, or -1 for simulation-wide events
   uint64_t arg0 = 0;
   uint64_t arg1 = 0;
+  uint32_t key = kNoKey;  // ScheduleKeyed's key
 };
 
 class EventHandler {
@@ -48,6 +57,9 @@ class Kernel {
                          uint64_t arg1 = 0) {
     return Schedule(now_ns_ + delay_ns, kind, node, arg0, arg1);
   }
+  // Like Schedule, replacing the pending event with the same key (a small number), if any.
+  uint64_t ScheduleKeyed(uint32_t key, int64_t time_ns, uint32_t kind, int32_t node = -1,
+                         uint64_t arg0 = 0, uint64_t arg1 = 0);
 
   // Runs exactly one event (advancing the clock to it); false when the queue is empty.
   bool Step();
@@ -72,9 +84,19 @@ class Kernel {
     return a.time_ns < b.time_ns || (a.time_ns == b.time_ns && a.seq < b.seq);
   }
   Event Pop();
+  // Puts e at heap index i, keeping key_pos_ current.
+  void Place(size_t i, const Event& e) {
+    heap_[i] = e;
+    if (e.key != Event::kNoKey) key_pos_[e.key] = i;
+  }
+  // Moves e, to be placed at index i, up or down to its place.
+  void SiftUp(size_t i, const Event& e);
+  void SiftDown(size_t i, const Event& e);
 
+  static constexpr size_t kNotQueued = SIZE_MAX;
   EventHandler* handler_ = nullptr;
   std::vector<Event> heap_;
+  std::vector<size_t> key_pos_;  // by key: heap index of its pending event, or kNotQueued
   int64_t now_ns_ = 0;
   uint64_t next_seq_ = 0;
   uint64_t events_run_ = 0;

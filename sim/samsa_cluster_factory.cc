@@ -363,10 +363,11 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim) {
 
 Stats SamsaClusterFactory::CollectStats(Simulation&) {
   Stats s;
-  for (const auto& e : history_->events()) {
-    if (e.op == client::EventOp::kSend && e.type == client::EventType::kInvoke) ++s.produced;
-    if (e.op == client::EventOp::kSend && e.type == client::EventType::kOk) ++s.acked;
-    if (e.op == client::EventOp::kPoll && e.type == client::EventType::kOk) ++s.consumed;
+  for (size_t i = 0; i < history_->size(); ++i) {
+    const client::History::Entry& e = history_->entry(i);
+    if (e.op() == client::EventOp::kSend && e.type() == client::EventType::kInvoke) ++s.produced;
+    if (e.op() == client::EventOp::kSend && e.type() == client::EventType::kOk) ++s.acked;
+    if (e.op() == client::EventOp::kPoll && e.type() == client::EventType::kOk) ++s.consumed;
   }
   return s;
 }
@@ -458,8 +459,10 @@ ExpectationResult SamsaClusterFactory::Evaluate(const Expectation& e, Simulation
     case ExpectKind::kProducersMakeProgress: {
       int64_t since = e.after_ns > 0 ? e.after_ns : timeline.faults_end_ns;
       uint64_t acks = 0;
-      for (const auto& ev : history_->events())
-        if (ev.op == client::EventOp::kSend && ev.type == client::EventType::kOk && ev.time_ns >= since) ++acks;
+      for (size_t i = 0; i < history_->size(); ++i) {
+        const client::History::Entry& ev = history_->entry(i);
+        if (ev.op() == client::EventOp::kSend && ev.type() == client::EventType::kOk && ev.time_ns >= since) ++acks;
+      }
       r.passed = acks > 0;
       r.detail = fmt::format("{} acknowledgements after {}", acks, Ms(since));
       return r;

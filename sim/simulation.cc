@@ -81,6 +81,7 @@ bool Simulation::IsPaused(NodeId id) const { return slot(id).paused; }
 // ---- clocks ----
 
 int64_t Simulation::LocalAt(const Slot& s, int64_t t_ns) const {
+  if (s.drift_ppm == 0) return s.clock_offset_ns + t_ns;  // the usual case: no 128-bit division
   __int128 drift = (__int128)t_ns * s.drift_ppm / kPpmScale;
   return s.clock_offset_ns + t_ns + int64_t(drift);
 }
@@ -89,6 +90,7 @@ int64_t Simulation::LocalNow(NodeId id) const { return LocalAt(slot(id), now_ns(
 
 int64_t Simulation::VirtualFor(const Slot& s, int64_t local_ns) const {
   // Smallest t >= now with LocalAt(t) >= local_ns. Start from the exact inverse, then fix rounding.
+  if (s.drift_ppm == 0) return std::max(local_ns - s.clock_offset_ns, now_ns());
   __int128 num = (__int128)(local_ns - s.clock_offset_ns) * kPpmScale;
   int64_t t = int64_t(num / (kPpmScale + s.drift_ppm));
   while (LocalAt(s, t) < local_ns) ++t;
@@ -250,7 +252,9 @@ void Simulation::ArmTimer(int32_t idx, int64_t wake_local_ns) {
   s.timer_armed = true;
   s.wake_local_ns = wake_local_ns;
   ++s.timer_gen;
-  kernel_.Schedule(VirtualFor(s, wake_local_ns), kTimer, idx, s.timer_gen);
+  // One pending timer event per node: a re-arm replaces the last one (which could only have
+  // been dropped as stale when its time came).
+  kernel_.ScheduleKeyed(uint32_t(idx), VirtualFor(s, wake_local_ns), kTimer, idx, s.timer_gen);
 }
 
 uint64_t Simulation::StoreFrame(Bytes&& bytes) {
