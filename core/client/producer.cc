@@ -1,6 +1,8 @@
 #include "core/client/producer.h"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 #include <limits>
 #include <span>
 #include <utility>
@@ -59,8 +61,8 @@ ProducerNode::ProducerNode(NodeId id, ProducerConfig config, ProducerWorkload wo
   if (!workload_.topic.empty()) AddMetadataTopic(workload_.topic);
 }
 
-uint64_t ProducerNode::Send(const std::string& topic, std::optional<std::string> key,
-                            std::string value) {
+uint64_t ProducerNode::Send(const std::string& topic, std::optional<std::string_view> key,
+                            std::string_view value) {
   AddMetadataTopic(topic);
   PendingRecord r;
   r.op_id = history().NewOpId();
@@ -149,11 +151,20 @@ void ProducerNode::RunWorkload() {
   if (next_send_ns_ < 0) next_send_ns_ = workload_.start_ns;
   while (next_send_ns_ <= now_ns() && next_send_ns_ < workload_.stop_ns &&
          seq_ < workload_.max_sends) {
-    std::optional<std::string> key;
-    if (workload_.keys > 0)
-      key = "k" + std::to_string(workload_prng_.Uniform(uint64_t(workload_.keys)));
-    std::string value = "p" + std::to_string(id().value()) + "-" + std::to_string(seq_++);
-    Send(workload_.topic, std::move(key), std::move(value));
+    // Written into stack buffers: this runs for every generated record.
+    char key_buf[24], value_buf[48];
+    std::optional<std::string_view> key;
+    if (workload_.keys > 0) {
+      key_buf[0] = 'k';
+      char* end = std::to_chars(key_buf + 1, std::end(key_buf),
+                                workload_prng_.Uniform(uint64_t(workload_.keys))).ptr;
+      key = std::string_view(key_buf, size_t(end - key_buf));
+    }
+    value_buf[0] = 'p';
+    char* end = std::to_chars(value_buf + 1, std::end(value_buf), id().value()).ptr;
+    *end++ = '-';
+    end = std::to_chars(end, std::end(value_buf), seq_++).ptr;
+    Send(workload_.topic, key, std::string_view(value_buf, size_t(end - value_buf)));
     next_send_ns_ += interval_ns;
   }
   if (next_send_ns_ < workload_.stop_ns && seq_ < workload_.max_sends) WakeAt(next_send_ns_);
@@ -422,8 +433,7 @@ void ProducerNode::FailBatch(const ProducerBatch& batch, std::string error) {
 }
 
 uint64_t ProducerNode::RecordInvoke(const PendingRecord& r, const std::string& topic,
-                                    const std::optional<std::string>& key,
-                                    const std::string& value) {
+                                    std::optional<std::string_view> key, std::string_view value) {
   HistoryEvent e;
   e.time_ns = now_ns();
   e.type = EventType::kInvoke;

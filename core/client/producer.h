@@ -89,7 +89,8 @@ class ProducerNode final : public ClientBase {
 
   // Hands a record to the producer now (as the application would); returns its op id. The
   // caller must drain the node afterwards (Simulation::Drain) so it acts.
-  uint64_t Send(const std::string& topic, std::optional<std::string> key, std::string value);
+  uint64_t Send(const std::string& topic, std::optional<std::string_view> key,
+                std::string_view value);
 
   const ProducerStats& stats() const { return stats_; }
   const RecordAccumulator& accumulator() const { return accumulator_; }
@@ -122,7 +123,7 @@ class ProducerNode final : public ClientBase {
   void FailBatch(const ProducerBatch& batch, std::string error);
   // The record's invoke event; returns its index.
   uint64_t RecordInvoke(const PendingRecord& r, const std::string& topic,
-                        const std::optional<std::string>& key, const std::string& value);
+                        std::optional<std::string_view> key, std::string_view value);
   // An outcome of the record's send.
   void Record(EventType type, const PendingRecord& r, const TopicPartition& tp, int64_t offset,
               std::string_view error);
