@@ -78,6 +78,19 @@ class SamsaClusterFactory final : public ClusterFactory {
   std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
   std::map<Tp, int64_t> max_high_watermark_;
   uint64_t checks_ = 0;
+  // CheckReplicaBytes resumes where it left off for a (leader, follower, topic, partition): the
+  // logs below `verified_to` were equal, and still are while the last batch compared (base
+  // offset `last_base`, CRC `last_crc`) is still in both logs unchanged (a truncation below
+  // verified_to removes it). Every kFullCompareEvery-th comparison starts over from the log
+  // start anyway.
+  struct ReplicaCompare {
+    int64_t verified_to = -1;
+    int64_t last_base = -1;
+    uint32_t last_crc = 0;
+    uint64_t compares = 0;
+  };
+  static constexpr uint64_t kFullCompareEvery = 10;
+  std::map<std::tuple<int32_t, int32_t, std::string, int32_t>, ReplicaCompare> replica_compare_;
 };
 
 }  // namespace samsa::sim

@@ -1,0 +1,152 @@
+// The runtime checkers of the broker cluster, fed a cluster that really breaks the rule they
+// check: here, an ISR follower whose log bytes differ from its leader's below the high watermark.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "core/broker/broker.h"
+#include "core/log/partition_log.h"
+#include "core/replication/replica_manager.h"
+#include "sim/samsa_cluster_factory.h"
+#include "sim/scenario_runner.h"
+#include "sim/simulation.h"
+
+namespace samsa::sim {
+namespace {
+
+constexpr const char* kScenario = R"(
+name: replica-bytes
+seed: 1
+cluster:
+  brokers: 3
+  controllers: [1]
+  config:
+    min.insync.replicas: 2
+topics:
+  - { name: t, partitions: 1, replication.factor: 3 }
+workload:
+  producers: [{ topic: t, rate_per_s: 500, acks: all }]
+run_for: 20s
+expect:
+  - no_violations
+)";
+
+// The Samsa factory, with a hook run before a chosen runtime check.
+class TamperingFactory final : public ClusterFactory {
+ public:
+  TamperingFactory(uint64_t at_check, std::function<void(Simulation&)> tamper)
+      : at_check_(at_check), tamper_(std::move(tamper)) {}
+  NodeFactory Broker(const Scenario& s, int32_t id) override { return inner_.Broker(s, id); }
+  NodeFactory Producer(const Scenario& s, const ProducerSpec& p, int32_t id) override {
+    return inner_.Producer(s, p, id);
+  }
+  NodeFactory Consumer(const Scenario& s, const ConsumerSpec& c, int32_t id) override {
+    return inner_.Consumer(s, c, id);
+  }
+  void InstallProviders(Simulation& sim) override { inner_.InstallProviders(sim); }
+  std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& p) override { return inner_.LeaderOf(sim, p); }
+  std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& p) override {
+    return inner_.FollowersOf(sim, p);
+  }
+  std::vector<Violation> CheckRuntime(Simulation& sim) override {
+    if (++checks_ == at_check_) tamper_(sim);
+    return inner_.CheckRuntime(sim);
+  }
+  std::vector<Violation> CheckHistory(Simulation& sim) override { return inner_.CheckHistory(sim); }
+  ExpectationResult Evaluate(const Expectation& e, Simulation& sim, const RunTimeline& t) override {
+    return inner_.Evaluate(e, sim, t);
+  }
+  Stats CollectStats(Simulation& sim) override { return inner_.CollectStats(sim); }
+
+ private:
+  SamsaClusterFactory inner_;
+  uint64_t at_check_;
+  std::function<void(Simulation&)> tamper_;
+  uint64_t checks_ = 0;
+};
+
+// Flips one byte of t-0's log on an ISR follower of its leader, `from_end` bytes before the end
+// of its first segment's file (or `from_start` bytes after its start when from_end is 0), inside
+// a batch below the high watermark. Returns false when the cluster has no such follower.
+bool FlipFollowerByte(Simulation& sim, uint64_t from_start, uint64_t from_end, std::string* where) {
+  for (int32_t id = 1; id <= 3; ++id) {
+    auto* leader = dynamic_cast<BrokerNode*>(sim.node(NodeId(id)));
+    if (leader == nullptr || leader->replicas() == nullptr) continue;
+    for (const auto& st : leader->replicas()->Partitions()) {
+      if (!st.is_leader || st.high_watermark < 100) continue;
+      for (int32_t member : st.isr) {
+        if (member == id) continue;
+        auto* follower = dynamic_cast<BrokerNode*>(sim.node(NodeId(member)));
+        PartitionLog* log = follower ? follower->replicas()->FindLog("t", 0) : nullptr;
+        if (log == nullptr || log->segment_base_offsets().empty()) continue;
+        char name[32];
+        std::snprintf(name, sizeof(name), "%020lld.log", (long long)log->segment_base_offsets()[0]);
+        const std::string path = log->dir() + "/" + name;
+        SimDisk& disk = sim.disk(NodeId(member));
+        Result<uint64_t> size = disk.FileSize(path);
+        if (!size.ok() || *size < 4096) continue;
+        // Well inside the records of a batch: past the first batch's 61-byte header, or a few
+        // hundred bytes before the end (records committed long ago at this rate).
+        const uint64_t at = from_end > 0 ? *size - from_end : from_start;
+        Result<Bytes> byte = disk.Read(path, at, 1);
+        if (!byte.ok() || byte->size() != 1) continue;
+        (*byte)[0] ^= 0x5a;
+        if (!disk.Write(path, at, *byte).ok()) continue;
+        *where = "node " + std::to_string(member) + " " + path + " @" + std::to_string(at);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+size_t CountKind(const RunResult& r, const std::string& kind) {
+  return size_t(std::count_if(r.violations.begin(), r.violations.end(),
+                              [&](const Violation& v) { return v.kind == kind; }));
+}
+
+RunResult RunTampered(uint64_t at_check, uint64_t from_start, uint64_t from_end, std::string* where) {
+  Result<Scenario> s = ParseScenario(kScenario, "replica-bytes.yaml");
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  bool flipped = false;
+  TamperingFactory f(at_check, [&](Simulation& sim) { flipped = FlipFollowerByte(sim, from_start, from_end, where); });
+  RunOptions o;
+  o.check_interval_ns = 100'000'000;  // 200 runtime checks, a byte comparison every 5th
+  RunResult r = RunScenario(*s, 1, f, o);
+  EXPECT_TRUE(flipped) << "no ISR follower log to change at check " << at_check;
+  return r;
+}
+
+TEST(RuntimeChecks, UntouchedClusterHasEqualReplicas) {
+  Result<Scenario> s = ParseScenario(kScenario, "replica-bytes.yaml");
+  ASSERT_TRUE(s.ok());
+  SamsaClusterFactory f;
+  RunOptions o;
+  o.check_interval_ns = 100'000'000;
+  RunResult r = RunScenario(*s, 1, f, o);
+  EXPECT_TRUE(r.passed);
+  EXPECT_EQ(r.violations_total, 0u);
+  EXPECT_GT(r.stats.acked, 5000u);
+}
+
+// A byte changed in the newest data (after what earlier comparisons covered) is found.
+TEST(RuntimeChecks, ReplicaDivergenceInNewDataIsFound) {
+  std::string where;
+  RunResult r = RunTampered(100, 0, 300, &where);
+  EXPECT_GE(CountKind(r, "replica-divergence"), 1u) << "flipped " << where;
+}
+
+// A byte changed in data that earlier comparisons already found equal (the first batch) is
+// found too: comparisons resume where they left off, but start over from the log start now and
+// then.
+TEST(RuntimeChecks, ReplicaDivergenceInAlreadyComparedDataIsFound) {
+  std::string where;
+  RunResult r = RunTampered(100, 70, 0, &where);
+  EXPECT_GE(CountKind(r, "replica-divergence"), 1u) << "flipped " << where;
+}
+
+}  // namespace
+}  // namespace samsa::sim
