@@ -139,6 +139,13 @@ void ClientBase::SendRequest(NodeId broker, const RequestBody& body, int16_t ver
   SendRaw(broker, body, version, PendingKind::kUser, token, timeout_ns, expect_response);
 }
 
+std::vector<std::pair<int32_t, ClientBase::Pending>>::iterator ClientBase::PendingAt(Conn& c,
+                                                                                   int32_t correlation_id) {
+  if (!c.pending.empty() && c.pending.front().first == correlation_id) return c.pending.begin();
+  return std::lower_bound(c.pending.begin(), c.pending.end(), correlation_id,
+                          [](const auto& p, int32_t id) { return p.first < id; });
+}
+
 void ClientBase::SendRaw(NodeId broker, const RequestBody& body, int16_t version,
                          PendingKind kind, uint64_t token, int64_t timeout_ns,
                          bool expect_response) {
@@ -157,7 +164,10 @@ void ClientBase::SendRaw(NodeId broker, const RequestBody& body, int16_t version
   ready_.frames.push_back(OutFrame{c.id, std::move(frame)});
   ++client_stats_.requests_sent;
   if (!expect_response) return;
-  c.pending[h.correlation_id] = Pending{h.api_key, version, kind, token, now_ns_ + timeout_ns};
+  const Pending pending{h.api_key, version, kind, token, now_ns_ + timeout_ns};
+  auto at = PendingAt(c, h.correlation_id);
+  if (at != c.pending.end() && at->first == h.correlation_id) at->second = pending;
+  else c.pending.insert(at, {h.correlation_id, pending});
   c.earliest_deadline_ns = std::min(c.earliest_deadline_ns, now_ns_ + timeout_ns);
   if (kind == PendingKind::kUser) ++c.user_in_flight;
   WakeAt(now_ns_ + timeout_ns);
@@ -181,8 +191,8 @@ void ClientBase::HandleFrame(ConnId conn, const Bytes& frame) {
     return;
   }
   int32_t correlation_id = int32_t(LoadBe32(frame.data()));
-  auto pit = c.pending.find(correlation_id);
-  if (pit == c.pending.end()) {
+  auto pit = PendingAt(c, correlation_id);
+  if (pit == c.pending.end() || pit->first != correlation_id) {
     DropConnection(broker, "UNEXPECTED_CORRELATION_ID", true);
     return;
   }

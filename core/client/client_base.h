@@ -148,13 +148,17 @@ class ClientBase : public Node {
     ConnId id;
     ConnState state = ConnState::kConnecting;
     std::map<int16_t, VersionRange> versions;  // from ApiVersions
-    std::map<int32_t, Pending> pending;        // by correlation id
+    // By correlation id, ascending: requests are appended and (Kafka answers in order) taken
+    // from the front, so a flat vector keeps them without a node allocation per request.
+    std::vector<std::pair<int32_t, Pending>> pending;
     // The earliest deadline in pending (max() when empty), or kDeadlineUnknown after a removal
     // until CheckTimeouts() recomputes it: most inputs then skip the walk.
     int64_t earliest_deadline_ns = std::numeric_limits<int64_t>::max();
     int32_t user_in_flight = 0;
   };
 
+  // The first pending request of c with a correlation id not below `correlation_id`.
+  static std::vector<std::pair<int32_t, Pending>>::iterator PendingAt(Conn& c, int32_t correlation_id);
   void HandleFrame(ConnId conn, const Bytes& frame);
   void HandleApiVersions(NodeId broker, const ApiVersionsResponse& r, int16_t version);
   void HandleMetadata(const MetadataResponse& r);

@@ -282,6 +282,7 @@ void ProducerNode::Drain() {
                                 kProducePreferredVersion);
       if (version < 0) break;
       std::vector<ProducerBatch> batches;
+      batches.reserve(queues.size());
       size_t request_bytes = 0;
       for (const auto& [unused_leader, q] : queues) {
         const TopicPartition& tp = accumulator_.queue_partition(q);
@@ -300,6 +301,8 @@ void ProducerNode::Drain() {
       // the request holds views into `encoded`.
       std::vector<Bytes> encoded;
       std::vector<ProducerBatch> sendable;
+      encoded.reserve(batches.size());
+      sendable.reserve(batches.size());
       for (ProducerBatch& b : batches) {
         Result<Bytes> built = b.encoded.Build();
         if (!built.ok()) {
