@@ -10,6 +10,7 @@
 #include "core/client/producer.h"
 #include "core/controller/raft.h"
 #include "core/log/partition_log.h"
+#include "core/record/compression.h"
 #include "core/record/record_batch.h"
 #include "core/replication/replica_manager.h"
 
@@ -81,12 +82,16 @@ NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const Produc
   pc.batch_size = int32_t(spec.batch_size);
   pc.delivery_timeout_ms = int32_t(spec.delivery_timeout_ms);
   pc.retries = spec.retries;
+  for (CompressionCodec codec : {CompressionCodec::kNone, CompressionCodec::kGzip, CompressionCodec::kSnappy,
+                                 CompressionCodec::kLz4, CompressionCodec::kZstd})
+    if (CompressionCodecName(codec) == spec.compression_type) pc.compression = codec;
   client::ProducerWorkload w;
   w.topic = spec.topic;
   w.rate_per_s = spec.rate_per_s;
   w.keys = spec.keys ? int32_t(*spec.keys) : 0;
   w.start_ns = spec.start_ns;
   w.stop_ns = spec.stop_ns < 0 ? INT64_MAX : spec.stop_ns;
+  w.value_bytes = size_t(spec.value_bytes);
   auto history = history_;
   return [pc, w, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
     return std::make_unique<client::ProducerNode>(id, pc, w, history, seed);

@@ -548,7 +548,12 @@ void Parser::ParseWorkload(const YAML::Node& n) {
                          Sub(path, "max.in.flight.requests.per.connection"), 1, 1000))
           p.max_in_flight = int32_t(*v);
       if (g.count("enable.idempotence"))
-        if (auto v = Bool(g["enable.idempotence"].value, Sub(path, "enable.idempotence"))) p.enable_idempotence = *v;
+        if (auto v = Bool(g["enable.idempotence"].value, Sub(path, "enable.idempotence"))) {
+          if (*v)
+            Error(g["enable.idempotence"].value, Sub(path, "enable.idempotence"),
+                  "idempotent producers are not simulated yet (no producer ids or sequence numbers); use false");
+          p.enable_idempotence = false;
+        }
       if (g.count("compression.type"))
         if (auto v = String(g["compression.type"].value, Sub(path, "compression.type"))) {
           if (*v != "none" && *v != "gzip" && *v != "snappy" && *v != "lz4" && *v != "zstd")
@@ -588,7 +593,9 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         }
       }
       if (g.count("group"))
-        if (auto v = String(g["group"].value, Sub(path, "group"))) c.group = *v;
+        if (String(g["group"].value, Sub(path, "group")))
+          Error(g["group"].value, Sub(path, "group"),
+                "consumer groups are not simulated yet: consumers read assigned partitions (leave out group)");
       if (g.count("from")) {
         const YAML::Node& fr = g["from"].value;
         int64_t off = 0;

@@ -127,9 +127,10 @@ struct ProducerSpec {
   int64_t request_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 120000;
   int32_t max_in_flight = 5;        // max.in.flight.requests.per.connection
-  bool enable_idempotence = false;  // samsa's scenarios default to plain at-least-once producers
-  std::string compression_type = "none";
-  int64_t value_bytes = 100;
+  // Idempotent producers are not simulated yet: only false is accepted.
+  bool enable_idempotence = false;
+  std::string compression_type = "none";  // none, gzip, snappy, lz4, zstd
+  int64_t value_bytes = 0;          // pad values to this size; 0: unpadded ("p<node>-<seq>")
   int32_t count = 1;                // identical producers
   int64_t start_ns = 0;             // the producer node honours start/stop itself
   int64_t stop_ns = -1;             // -1: until the end of the run (settle included)
@@ -139,7 +140,7 @@ struct ProducerSpec {
 struct ConsumerSpec {
   std::string topic;
   std::vector<int32_t> partitions;  // empty = all partitions of the topic
-  std::string group;                // empty = no group: assigned partitions, no commits
+  std::string group;                // consumer groups are not simulated yet: must stay empty
   std::string from = "earliest";    // "earliest", "latest", or a decimal offset
   int32_t count = 1;
   int64_t start_ns = 0;

@@ -56,7 +56,8 @@ ProducerNode::ProducerNode(NodeId id, ProducerConfig config, ProducerWorkload wo
       workload_(std::move(workload)),
       workload_prng_(Prng(seed).Split("workload")),
       partition_prng_(Prng(seed).Split("partitioner")),
-      accumulator_(config_.batch_size, config_.linger_ms * 1'000'000, config_.buffer_memory) {
+      accumulator_(config_.batch_size, config_.linger_ms * 1'000'000, config_.buffer_memory,
+                   config_.compression) {
   SAMSA_ASSERT(config_.acks == 0 || config_.acks == 1 || config_.acks == -1);
   if (!workload_.topic.empty()) AddMetadataTopic(workload_.topic);
 }
@@ -164,7 +165,13 @@ void ProducerNode::RunWorkload() {
     char* end = std::to_chars(value_buf + 1, std::end(value_buf), id().value()).ptr;
     *end++ = '-';
     end = std::to_chars(end, std::end(value_buf), seq_++).ptr;
-    Send(workload_.topic, key, std::string_view(value_buf, size_t(end - value_buf)));
+    std::string_view value(value_buf, size_t(end - value_buf));
+    if (workload_.value_bytes > value.size()) {
+      padded_value_.assign(value);
+      padded_value_.resize(workload_.value_bytes, '.');
+      value = padded_value_;
+    }
+    Send(workload_.topic, key, value);
     next_send_ns_ += interval_ns;
   }
   if (next_send_ns_ < workload_.stop_ns && seq_ < workload_.max_sends) WakeAt(next_send_ns_);

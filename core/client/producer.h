@@ -56,12 +56,14 @@ struct ProducerConfig {
   int32_t retries = 2147483647;       // retries
   int32_t max_request_size = 1048576;  // max.request.size
   int64_t buffer_memory = 33554432;   // buffer.memory
+  CompressionCodec compression = CompressionCodec::kNone;  // compression.type
   // Sends waiting for their topic's metadata (Java blocks send() up to max.block.ms instead).
   size_t max_unpartitioned = 10000;
 };
 
 // A generated load: one send every 10^9 / rate_per_s ns from start_ns (integer division), with
-// keys "k0".."k<keys-1>" drawn uniformly (keys = 0: null keys) and values "p<node>-<seq>".
+// keys "k0".."k<keys-1>" drawn uniformly (keys = 0: null keys) and values "p<node>-<seq>",
+// padded with '.' to value_bytes when that is longer.
 struct ProducerWorkload {
   std::string topic;
   int64_t rate_per_s = 0;   // 0: no generated sends (use ProducerNode::Send)
@@ -69,6 +71,7 @@ struct ProducerWorkload {
   int64_t start_ns = 0;
   int64_t stop_ns = INT64_MAX;  // no sends at or after this time
   uint64_t max_sends = UINT64_MAX;
+  size_t value_bytes = 0;  // 0: no padding
 };
 
 struct ProducerStats {
@@ -128,6 +131,7 @@ class ProducerNode final : public ClientBase {
   void Record(EventType type, const PendingRecord& r, const TopicPartition& tp, int64_t offset,
               std::string_view error);
 
+  std::string padded_value_;  // a generated value padded to value_bytes (reused)
   ProducerConfig config_;
   ProducerWorkload workload_;
   Prng workload_prng_;

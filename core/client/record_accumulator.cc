@@ -12,8 +12,12 @@ size_t EstimateRecordBytes(std::optional<ByteView> key, ByteView value) {
   return 12 + (key ? key->size() : 0) + value.size();
 }
 
-RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int64_t buffer_memory)
-    : batch_size_(batch_size), linger_ns_(linger_ns), buffer_memory_(buffer_memory) {
+RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int64_t buffer_memory,
+                                     CompressionCodec compression)
+    : batch_size_(batch_size),
+      linger_ns_(linger_ns),
+      buffer_memory_(buffer_memory),
+      compression_(compression) {
   SAMSA_ASSERT(batch_size_ > 0 && linger_ns_ >= 0 && buffer_memory_ > 0);
 }
 
@@ -57,6 +61,7 @@ bool RecordAccumulator::Append(const TopicPartition& tp, const PendingRecord& re
     b.tp = tp;
     b.created_ns = now_ns;
     b.bytes = kBatchOverheadBytes;
+    b.encoded.set_compression(compression_);
     q.push_back(std::move(b));
     Track(now_ns);
   }

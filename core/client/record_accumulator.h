@@ -51,7 +51,9 @@ inline constexpr size_t kBatchOverheadBytes = 61;
 
 class RecordAccumulator {
  public:
-  RecordAccumulator(int32_t batch_size, int64_t linger_ns, int64_t buffer_memory);
+  // Batches are compressed with `compression` when built; sizes stay uncompressed estimates.
+  RecordAccumulator(int32_t batch_size, int64_t linger_ns, int64_t buffer_memory,
+                    CompressionCodec compression = CompressionCodec::kNone);
 
   // True when appending `record_bytes` to tp would start a new batch.
   bool WouldStartNewBatch(const TopicPartition& tp, size_t record_bytes) const;
@@ -102,6 +104,7 @@ class RecordAccumulator {
   int32_t batch_size_;
   int64_t linger_ns_;
   int64_t buffer_memory_;
+  CompressionCodec compression_;
   int64_t buffered_bytes_ = 0;
   struct Queue {
     TopicPartition tp;

@@ -204,6 +204,12 @@ TEST(ScenarioParse, BadFilesNameLineAndReason) {
       {"toy with workload", "name: t\nrun_for: 1s\ncluster: { kind: toy }\ntopics: [{ name: a }]\nworkload:\n  producers: [{ topic: a }]\n",
        "bad.yaml:6:3: workload: a toy cluster runs ping nodes only"},
       {"controller id", head + "cluster: { brokers: 3, controllers: [1, 5] }\n", "cluster.controllers: node 5 does not exist"},
+      {"idempotence not simulated", head + cluster + "workload:\n  producers: [{ topic: orders, enable.idempotence: true }]\n",
+       "bad.yaml:6:52: workload.producers[0].enable.idempotence: idempotent producers are not simulated yet"},
+      {"groups not simulated", head + cluster + "workload:\n  consumers: [{ topic: orders, group: billing }]\n",
+       "bad.yaml:6:39: workload.consumers[0].group: consumer groups are not simulated yet"},
+      {"bad compression", head + cluster + "workload:\n  producers: [{ topic: orders, compression.type: brotli }]\n",
+       "workload.producers[0].compression.type: 'brotli' is not one of: none, gzip, snappy, lz4, zstd"},
   };
   for (const auto& c : cases) {
     auto s = ParseScenario(c.yaml, "bad.yaml");

@@ -1,0 +1,119 @@
+// Producer options of a scenario's workload, end to end on the simulated cluster:
+// compression.type (batches reach the brokers' logs compressed with that codec, and the consumer
+// reads the records back) and value_bytes (values padded to that size).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/broker/broker.h"
+#include "core/client/history.h"
+#include "core/log/partition_log.h"
+#include "core/record/batch_header.h"
+#include "core/record/compression.h"
+#include "core/replication/replica_manager.h"
+#include "sim/samsa_cluster_factory.h"
+#include "sim/scenario_runner.h"
+
+namespace samsa::sim {
+namespace {
+
+std::string ScenarioText(const std::string& codec, int value_bytes) {
+  return R"(
+name: workload-options
+seed: 3
+cluster:
+  brokers: 3
+  controllers: [1]
+topics:
+  - { name: t, partitions: 2, replication.factor: 3 }
+workload:
+  producers: [{ topic: t, rate_per_s: 300, keys: 10, acks: all, compression.type: )" +
+         codec + ", value_bytes: " + std::to_string(value_bytes) + R"( }]
+  consumers: [{ topic: t }]
+run_for: 8s
+expect:
+  - no_violations
+)";
+}
+
+// A test that inspects the cluster at the end of the run, through the last runtime check.
+class Inspecting final : public ClusterFactory {
+ public:
+  explicit Inspecting(std::function<void(Simulation&)> inspect) : inspect_(std::move(inspect)) {}
+  NodeFactory Broker(const Scenario& s, int32_t id) override { return inner.Broker(s, id); }
+  NodeFactory Producer(const Scenario& s, const ProducerSpec& p, int32_t id) override {
+    return inner.Producer(s, p, id);
+  }
+  NodeFactory Consumer(const Scenario& s, const ConsumerSpec& c, int32_t id) override {
+    return inner.Consumer(s, c, id);
+  }
+  void InstallProviders(Simulation& sim) override { inner.InstallProviders(sim); }
+  std::vector<Violation> CheckRuntime(Simulation& sim) override {
+    inspect_(sim);
+    return inner.CheckRuntime(sim);
+  }
+  std::vector<Violation> CheckHistory(Simulation& sim) override { return inner.CheckHistory(sim); }
+  ExpectationResult Evaluate(const Expectation& e, Simulation& sim, const RunTimeline& t) override {
+    return inner.Evaluate(e, sim, t);
+  }
+  Stats CollectStats(Simulation& sim) override { return inner.CollectStats(sim); }
+
+  SamsaClusterFactory inner;
+
+ private:
+  std::function<void(Simulation&)> inspect_;
+};
+
+TEST(WorkloadOptions, CompressedBatchesAreStoredAndReadBack) {
+  for (CompressionCodec codec : {CompressionCodec::kGzip, CompressionCodec::kSnappy, CompressionCodec::kLz4,
+                                 CompressionCodec::kZstd}) {
+    const std::string name(CompressionCodecName(codec));
+    SCOPED_TRACE(name);
+    Result<Scenario> s = ParseScenario(ScenarioText(name, 40), "workload-options.yaml");
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    // The codec of the first batch of t-0 on a replica (last seen at a runtime check).
+    std::optional<CompressionCodec> stored;
+    Inspecting f([&](Simulation& sim) {
+      for (int32_t id = 1; id <= 3; ++id) {
+        auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(id)));
+        PartitionLog* log = b && b->replicas() ? b->replicas()->FindLog("t", 0) : nullptr;
+        if (log == nullptr || log->log_end_offset() == 0) continue;
+        auto read = log->Read(log->log_start_offset(), 1);
+        if (!read.ok() || read->records.empty()) continue;
+        auto header = ParseBatchHeader(read->records);
+        if (header.ok()) stored = header->compression();
+      }
+    });
+    RunResult r = RunScenario(*s, 3, f, RunOptions{});
+    EXPECT_TRUE(r.passed) << (r.violations.empty() ? r.error : r.violations[0].detail);
+    EXPECT_EQ(r.violations_total, 0u);
+    EXPECT_GT(r.stats.acked, 1500u);
+    EXPECT_GT(r.stats.consumed, 1500u);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(*stored, codec);
+  }
+}
+
+TEST(WorkloadOptions, ValuesArePaddedToValueBytes) {
+  Result<Scenario> s = ParseScenario(ScenarioText("none", 100), "workload-options.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  SamsaClusterFactory f;
+  RunResult r = RunScenario(*s, 3, f, RunOptions{});
+  EXPECT_TRUE(r.passed);
+  const client::History& h = *f.history();
+  size_t sends = 0, polls = 0;
+  for (size_t i = 0; i < h.size(); ++i) {
+    const client::History::Entry& e = h.entry(i);
+    if (e.type() != client::EventType::kInvoke && e.type() != client::EventType::kOk) continue;
+    const std::string_view value = h.Value(e);
+    ASSERT_EQ(value.size(), 100u) << value;
+    EXPECT_EQ(value[0], 'p');
+    EXPECT_EQ(value.back(), '.');
+    (e.op() == client::EventOp::kSend ? sends : polls)++;
+  }
+  EXPECT_GT(sends, 1500u);
+  EXPECT_GT(polls, 1500u);
+}
+
+}  // namespace
+}  // namespace samsa::sim
