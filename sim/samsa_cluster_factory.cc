@@ -35,10 +35,8 @@ void SamsaClusterFactory::Reset(const Scenario& scenario) {
   samples_.clear();
   controllers_.clear();
   lag_samples_.clear();
-  leader_of_epoch_.clear();
-  hw_of_epoch_.clear();
-  metadata_hash_at_.clear();
-  max_high_watermark_.clear();
+  runtime_ = RuntimeChecker();
+  replica_compare_.clear();
   checks_ = 0;
 }
 
@@ -238,46 +236,15 @@ void SamsaClusterFactory::Observe(Simulation& sim) {
 std::vector<Violation> SamsaClusterFactory::CheckRuntime(Simulation& sim) {
   ++checks_;
   Observe(sim);
-  std::vector<Violation> out;
+  std::vector<BrokerReport> reports;
   for (BrokerNode* b : LiveBrokers(sim)) {
-    int32_t node = b->id().value();
-    // Controllers (and every node) agree on committed metadata.
-    auto [it, inserted] = metadata_hash_at_.try_emplace(b->image().offset(), b->metadata_chain_hash(), node);
-    if (!inserted && it->second.first != b->metadata_chain_hash()) {
-      out.push_back({"metadata-divergence", "", -1, b->image().offset(),
-                     fmt::format("nodes {} and {} replayed different metadata up to offset {}", it->second.second, node,
-                                 b->image().offset())});
-    }
-    if (b->replicas() == nullptr) continue;
-    for (const auto& st : b->replicas()->Partitions()) {
-      if (!st.is_leader) continue;
-      auto key = std::make_tuple(st.topic, st.partition, st.leader_epoch);
-      auto [lit, first] = leader_of_epoch_.try_emplace(key, node);
-      if (!first && lit->second != node && sim.node(NodeId(lit->second)) != nullptr) {
-        // Both claim the epoch now? Only a violation if the other still leads it.
-        if (auto* other = dynamic_cast<BrokerNode*>(sim.node(NodeId(lit->second))); other && other->replicas()) {
-          for (const auto& os : other->replicas()->Partitions())
-            if (os.is_leader && os.topic == st.topic && os.partition == st.partition && os.leader_epoch == st.leader_epoch)
-              out.push_back({"multiple-leaders", st.topic, st.partition, -1,
-                             fmt::format("nodes {} and {} both lead epoch {}", lit->second, node, st.leader_epoch)});
-        }
-      }
-      auto [hit, hw_first] = hw_of_epoch_.try_emplace(key, st.high_watermark);
-      if (!hw_first && st.high_watermark < hit->second && lit->second == node) {
-        out.push_back({"hw-regression", st.topic, st.partition, st.high_watermark,
-                       fmt::format("leader {} epoch {}: high watermark {} -> {}", node, st.leader_epoch, hit->second,
-                                   st.high_watermark)});
-      }
-      hit->second = std::max(hit->second, st.high_watermark);
-      if (st.high_watermark > st.log_end_offset) {
-        out.push_back({"hw-above-leo", st.topic, st.partition, st.high_watermark,
-                       fmt::format("leader {}: high watermark {} above log end offset {}", node, st.high_watermark,
-                                   st.log_end_offset)});
-      }
-      int64_t& max_hw = max_high_watermark_[{st.topic, st.partition}];
-      max_hw = std::max(max_hw, st.high_watermark);
-    }
+    BrokerReport& r = reports.emplace_back();
+    r.node = b->id().value();
+    r.metadata_offset = b->image().offset();
+    r.metadata_hash = b->metadata_chain_hash();
+    if (b->replicas() != nullptr) r.partitions = b->replicas()->Partitions();
   }
+  std::vector<Violation> out = runtime_.Check(reports);
   // Byte comparison of ISR replicas is the expensive check: every 5th check.
   if (checks_ % 5 == 0) CheckReplicaBytes(sim, out);
   return out;
@@ -361,13 +328,11 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim) {
   // of data that became committed after the last sample is not mistaken for a dirty read.
   for (BrokerNode* b : LiveBrokers(sim)) {
     if (b->replicas() == nullptr) continue;
-    for (const auto& st : b->replicas()->Partitions()) {
-      int64_t& max_hw = max_high_watermark_[{st.topic, st.partition}];
-      max_hw = std::max(max_hw, st.high_watermark);
-    }
+    for (const auto& st : b->replicas()->Partitions())
+      runtime_.NoteHighWatermark(st.topic, st.partition, st.high_watermark);
   }
   CheckerOptions options;
-  options.max_high_watermark = max_high_watermark_;
+  options.max_high_watermark = runtime_.max_high_watermark();
   std::vector<Violation> out = sim::CheckHistory(*history_, options).violations;
   // Liveness after the heal-and-settle phase: every partition has a leader again.
   if (scenario_->settle_ns > 0) {

@@ -10,11 +10,10 @@
 //  - producers and consumers share one History.
 //
 // Runtime invariants (CheckRuntime, every check interval), named as the checker reports them:
-//  multiple-leaders     two live nodes lead one partition in the same leader epoch
-//  hw-regression        a leader's high watermark went back within its epoch
-//  hw-above-leo         a leader's high watermark is above its log end offset
+//  multiple-leaders, hw-regression, hw-above-leo, metadata-divergence: sim/runtime_checker.h,
+//                       on what the live brokers report;
 //  replica-divergence   an ISR follower holds different bytes than its leader below both HWs
-//  metadata-divergence  two nodes replayed different committed metadata at one offset
+//                       (read from their logs here, every 5th check)
 // History anomalies (CheckHistory, at the end): sim/history_checker.h; and, for scenarios with a
 // settle phase, liveness: every partition has a leader again at the end.
 
@@ -27,6 +26,7 @@
 
 #include "core/client/history.h"
 #include "sim/cluster_factory.h"
+#include "sim/runtime_checker.h"
 
 namespace samsa {
 class BrokerNode;
@@ -73,10 +73,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   std::map<Tp, std::vector<Sample>> samples_;                 // leader/ISR changes over time
   std::vector<std::pair<int64_t, int32_t>> controllers_;     // active controller changes
   std::vector<std::pair<int64_t, int64_t>> lag_samples_;     // (time, max consumer lag)
-  std::map<std::tuple<std::string, int32_t, int32_t>, int32_t> leader_of_epoch_;
-  std::map<std::tuple<std::string, int32_t, int32_t>, int64_t> hw_of_epoch_;
-  std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
-  std::map<Tp, int64_t> max_high_watermark_;
+  RuntimeChecker runtime_;
   uint64_t checks_ = 0;
   // CheckReplicaBytes resumes where it left off for a (leader, follower, topic, partition): the
   // logs below `verified_to` were equal, and still are while the last batch compared (base

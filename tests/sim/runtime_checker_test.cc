@@ -1,0 +1,93 @@
+#include "sim/runtime_checker.h"
+
+#include <gtest/gtest.h>
+
+namespace samsa::sim {
+namespace {
+
+using State = ReplicaManager::PartitionState;
+
+State Leader(int32_t epoch, int64_t hw, int64_t leo, const std::string& topic = "t", int32_t partition = 0) {
+  State s;
+  s.topic = topic;
+  s.partition = partition;
+  s.is_leader = true;
+  s.leader_epoch = epoch;
+  s.high_watermark = hw;
+  s.log_end_offset = leo;
+  return s;
+}
+
+State Follower(int32_t epoch, int64_t hw, int64_t leo) {
+  State s = Leader(epoch, hw, leo);
+  s.is_leader = false;
+  return s;
+}
+
+BrokerReport Report(int32_t node, std::vector<State> partitions, int64_t metadata_offset = 10,
+                    uint64_t metadata_hash = 0xabc) {
+  BrokerReport r;
+  r.node = node;
+  r.metadata_offset = metadata_offset;
+  r.metadata_hash = metadata_hash;
+  r.partitions = std::move(partitions);
+  return r;
+}
+
+std::vector<std::string> Kinds(const std::vector<Violation>& vs) {
+  std::vector<std::string> out;
+  for (const Violation& v : vs) out.push_back(v.kind);
+  return out;
+}
+
+TEST(RuntimeChecker, HealthyClusterOverTime) {
+  RuntimeChecker c;
+  // Leader 1, then a clean failover to 2 in a new epoch whose high watermark starts lower.
+  EXPECT_TRUE(c.Check({Report(1, {Leader(3, 10, 12)}), Report(2, {Follower(3, 9, 12)})}).empty());
+  EXPECT_TRUE(c.Check({Report(1, {Leader(3, 15, 15)}), Report(2, {Follower(3, 15, 15)})}).empty());
+  EXPECT_TRUE(c.Check({Report(2, {Leader(4, 14, 15)})}).empty());
+  EXPECT_TRUE(c.Check({Report(1, {Follower(4, 14, 15)}), Report(2, {Leader(4, 16, 16)})}).empty());
+  EXPECT_EQ(c.max_high_watermark().at({"t", 0}), 16);
+}
+
+TEST(RuntimeChecker, TwoLeadersOfOneEpochAtOnce) {
+  RuntimeChecker c;
+  EXPECT_TRUE(c.Check({Report(1, {Leader(3, 10, 10)})}).empty());
+  std::vector<Violation> v = c.Check({Report(1, {Leader(3, 10, 10)}), Report(2, {Leader(3, 10, 10)})});
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"multiple-leaders"});
+  EXPECT_EQ(v[0].topic, "t");
+  EXPECT_EQ(v[0].detail, "nodes 1 and 2 both lead epoch 3");
+  // Node 1 gone (or no longer leading): node 2 claiming the epoch alone is not two leaders.
+  EXPECT_TRUE(c.Check({Report(2, {Leader(3, 10, 10)})}).empty());
+  // Another partition's leader in the same epoch number is not a conflict.
+  EXPECT_TRUE(c.Check({Report(1, {Leader(3, 5, 5, "t", 1)}), Report(2, {Leader(3, 10, 10)})}).empty());
+}
+
+TEST(RuntimeChecker, HighWatermarkGoingBackWithinAnEpoch) {
+  RuntimeChecker c;
+  EXPECT_TRUE(c.Check({Report(1, {Leader(3, 10, 10)})}).empty());
+  std::vector<Violation> v = c.Check({Report(1, {Leader(3, 8, 10)})});
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"hw-regression"});
+  EXPECT_EQ(v[0].offset, 8);
+  EXPECT_EQ(v[0].detail, "leader 1 epoch 3: high watermark 10 -> 8");
+  EXPECT_TRUE(c.Check({Report(1, {Leader(4, 8, 10)})}).empty());  // a new epoch starts afresh
+}
+
+TEST(RuntimeChecker, HighWatermarkAboveLogEnd) {
+  RuntimeChecker c;
+  std::vector<Violation> v = c.Check({Report(1, {Leader(3, 11, 10)}), Report(2, {Follower(3, 11, 10)})});
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"hw-above-leo"});  // leaders only
+  EXPECT_EQ(v[0].detail, "leader 1: high watermark 11 above log end offset 10");
+}
+
+TEST(RuntimeChecker, NodesReplayingDifferentMetadata) {
+  RuntimeChecker c;
+  EXPECT_TRUE(c.Check({Report(1, {}, 50, 0x1), Report(2, {}, 50, 0x1), Report(3, {}, 40, 0x7)}).empty());
+  std::vector<Violation> v = c.Check({Report(3, {}, 50, 0x2)});  // caught up, differently
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"metadata-divergence"});
+  EXPECT_EQ(v[0].offset, 50);
+  EXPECT_EQ(v[0].detail, "nodes 1 and 3 replayed different metadata up to offset 50");
+}
+
+}  // namespace
+}  // namespace samsa::sim
