@@ -6,44 +6,18 @@
 // again; a std::deque of large elements allocates every one or two elements.
 
 #include <cstddef>
-#include <iterator>
 #include <memory>
 #include <utility>
 #include <vector>
+
+#include "core/base/index_iterator.h"
 
 namespace samsa {
 
 template <typename T, size_t ChunkBits = 12>
 class ChunkedVector {
  public:
-  class const_iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = T;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const T*;
-    using reference = const T&;
-
-    const_iterator() = default;
-    const T& operator*() const { return (*v_)[i_]; }
-    const T* operator->() const { return &(*v_)[i_]; }
-    const_iterator& operator++() {
-      ++i_;
-      return *this;
-    }
-    const_iterator operator++(int) {
-      const_iterator old = *this;
-      ++i_;
-      return old;
-    }
-    friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-
-   private:
-    friend class ChunkedVector;
-    const_iterator(const ChunkedVector* v, size_t i) : v_(v), i_(i) {}
-    const ChunkedVector* v_ = nullptr;
-    size_t i_ = 0;
-  };
+  using const_iterator = IndexIterator<ChunkedVector, const T&>;
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/base/chunked_vector.h"
+#include "core/base/index_iterator.h"
 
 namespace samsa::client {
 
@@ -66,33 +67,7 @@ class History {
   // The events in order, read back as HistoryEvent values (views into the History).
   class Events {
    public:
-    class const_iterator {
-     public:
-      using iterator_category = std::forward_iterator_tag;
-      using value_type = HistoryEvent;
-      using difference_type = std::ptrdiff_t;
-      using pointer = void;
-      using reference = HistoryEvent;
-
-      const_iterator() = default;
-      HistoryEvent operator*() const { return h_->event(i_); }
-      const_iterator& operator++() {
-        ++i_;
-        return *this;
-      }
-      const_iterator operator++(int) {
-        const_iterator old = *this;
-        ++i_;
-        return old;
-      }
-      friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
-
-     private:
-      friend class Events;
-      const_iterator(const History* h, size_t i) : h_(h), i_(i) {}
-      const History* h_ = nullptr;
-      size_t i_ = 0;
-    };
+    using const_iterator = IndexIterator<History, HistoryEvent>;
 
     size_t size() const { return h_->size(); }
     bool empty() const { return h_->size() == 0; }
@@ -116,6 +91,7 @@ class History {
   Events events() const { return Events(this); }
   size_t size() const { return entries_.size(); }
   HistoryEvent event(size_t i) const;
+  HistoryEvent operator[](size_t i) const { return event(i); }
 
   static constexpr uint32_t kNoKey = UINT32_MAX;
   // Where an event's key and value are kept, for a later event to share: a send's completion

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <functional>
 #include <string>
 
 #include "core/broker/broker.h"
@@ -13,6 +12,7 @@
 #include "sim/samsa_cluster_factory.h"
 #include "sim/scenario_runner.h"
 #include "sim/simulation.h"
+#include "tests/scenario/hooked_factory.h"
 
 namespace samsa::sim {
 namespace {
@@ -33,40 +33,6 @@ run_for: 20s
 expect:
   - no_violations
 )";
-
-// The Samsa factory, with a hook run before a chosen runtime check.
-class TamperingFactory final : public ClusterFactory {
- public:
-  TamperingFactory(uint64_t at_check, std::function<void(Simulation&)> tamper)
-      : at_check_(at_check), tamper_(std::move(tamper)) {}
-  NodeFactory Broker(const Scenario& s, int32_t id) override { return inner_.Broker(s, id); }
-  NodeFactory Producer(const Scenario& s, const ProducerSpec& p, int32_t id) override {
-    return inner_.Producer(s, p, id);
-  }
-  NodeFactory Consumer(const Scenario& s, const ConsumerSpec& c, int32_t id) override {
-    return inner_.Consumer(s, c, id);
-  }
-  void InstallProviders(Simulation& sim) override { inner_.InstallProviders(sim); }
-  std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& p) override { return inner_.LeaderOf(sim, p); }
-  std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& p) override {
-    return inner_.FollowersOf(sim, p);
-  }
-  std::vector<Violation> CheckRuntime(Simulation& sim) override {
-    if (++checks_ == at_check_) tamper_(sim);
-    return inner_.CheckRuntime(sim);
-  }
-  std::vector<Violation> CheckHistory(Simulation& sim) override { return inner_.CheckHistory(sim); }
-  ExpectationResult Evaluate(const Expectation& e, Simulation& sim, const RunTimeline& t) override {
-    return inner_.Evaluate(e, sim, t);
-  }
-  Stats CollectStats(Simulation& sim) override { return inner_.CollectStats(sim); }
-
- private:
-  SamsaClusterFactory inner_;
-  uint64_t at_check_;
-  std::function<void(Simulation&)> tamper_;
-  uint64_t checks_ = 0;
-};
 
 // Flips one byte of t-0's log on an ISR follower of its leader, `from_end` bytes before the end
 // of its first segment's file (or `from_start` bytes after its start when from_end is 0), inside
@@ -112,7 +78,10 @@ RunResult RunTampered(uint64_t at_check, uint64_t from_start, uint64_t from_end,
   Result<Scenario> s = ParseScenario(kScenario, "replica-bytes.yaml");
   EXPECT_TRUE(s.ok()) << s.status().message();
   bool flipped = false;
-  TamperingFactory f(at_check, [&](Simulation& sim) { flipped = FlipFollowerByte(sim, from_start, from_end, where); });
+  uint64_t checks = 0;
+  HookedFactory f([&](Simulation& sim) {
+    if (++checks == at_check) flipped = FlipFollowerByte(sim, from_start, from_end, where);
+  });
   RunOptions o;
   o.check_interval_ns = 100'000'000;  // 200 runtime checks, a byte comparison every 5th
   RunResult r = RunScenario(*s, 1, f, o);

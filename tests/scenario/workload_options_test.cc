@@ -3,6 +3,7 @@
 // reads the records back) and value_bytes (values padded to that size).
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "core/broker/broker.h"
@@ -13,6 +14,7 @@
 #include "core/replication/replica_manager.h"
 #include "sim/samsa_cluster_factory.h"
 #include "sim/scenario_runner.h"
+#include "tests/scenario/hooked_factory.h"
 
 namespace samsa::sim {
 namespace {
@@ -36,34 +38,6 @@ expect:
 )";
 }
 
-// A test that inspects the cluster at the end of the run, through the last runtime check.
-class Inspecting final : public ClusterFactory {
- public:
-  explicit Inspecting(std::function<void(Simulation&)> inspect) : inspect_(std::move(inspect)) {}
-  NodeFactory Broker(const Scenario& s, int32_t id) override { return inner.Broker(s, id); }
-  NodeFactory Producer(const Scenario& s, const ProducerSpec& p, int32_t id) override {
-    return inner.Producer(s, p, id);
-  }
-  NodeFactory Consumer(const Scenario& s, const ConsumerSpec& c, int32_t id) override {
-    return inner.Consumer(s, c, id);
-  }
-  void InstallProviders(Simulation& sim) override { inner.InstallProviders(sim); }
-  std::vector<Violation> CheckRuntime(Simulation& sim) override {
-    inspect_(sim);
-    return inner.CheckRuntime(sim);
-  }
-  std::vector<Violation> CheckHistory(Simulation& sim) override { return inner.CheckHistory(sim); }
-  ExpectationResult Evaluate(const Expectation& e, Simulation& sim, const RunTimeline& t) override {
-    return inner.Evaluate(e, sim, t);
-  }
-  Stats CollectStats(Simulation& sim) override { return inner.CollectStats(sim); }
-
-  SamsaClusterFactory inner;
-
- private:
-  std::function<void(Simulation&)> inspect_;
-};
-
 TEST(WorkloadOptions, CompressedBatchesAreStoredAndReadBack) {
   for (CompressionCodec codec : {CompressionCodec::kGzip, CompressionCodec::kSnappy, CompressionCodec::kLz4,
                                  CompressionCodec::kZstd}) {
@@ -73,7 +47,7 @@ TEST(WorkloadOptions, CompressedBatchesAreStoredAndReadBack) {
     ASSERT_TRUE(s.ok()) << s.status().message();
     // The codec of the first batch of t-0 on a replica (last seen at a runtime check).
     std::optional<CompressionCodec> stored;
-    Inspecting f([&](Simulation& sim) {
+    HookedFactory f([&](Simulation& sim) {
       for (int32_t id = 1; id <= 3; ++id) {
         auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(id)));
         PartitionLog* log = b && b->replicas() ? b->replicas()->FindLog("t", 0) : nullptr;
