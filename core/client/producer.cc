@@ -64,6 +64,13 @@ ProducerNode::ProducerNode(NodeId id, ProducerConfig config, ProducerWorkload wo
 
 uint64_t ProducerNode::Send(const std::string& topic, std::optional<std::string_view> key,
                             std::string_view value) {
+  const uint64_t op = Invoke(topic, key, value);
+  WakeAt(now_ns());  // handed over between steps: the node must step to act on it
+  return op;
+}
+
+uint64_t ProducerNode::Invoke(const std::string& topic, std::optional<std::string_view> key,
+                              std::string_view value) {
   AddMetadataTopic(topic);
   PendingRecord r;
   r.op_id = history().NewOpId();
@@ -74,7 +81,6 @@ uint64_t ProducerNode::Send(const std::string& topic, std::optional<std::string_
   if (!Partition(topic, r)) {
     // Partition() recorded the failure.
   }
-  WakeAt(now_ns());
   return op;
 }
 
@@ -171,7 +177,7 @@ void ProducerNode::RunWorkload() {
       padded_value_.resize(workload_.value_bytes, '.');
       value = padded_value_;
     }
-    Send(workload_.topic, key, value);
+    Invoke(workload_.topic, key, value);  // within Poll(), which drains next
     next_send_ns_ += interval_ns;
   }
   if (next_send_ns_ < workload_.stop_ns && seq_ < workload_.max_sends) WakeAt(next_send_ns_);
