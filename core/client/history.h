@@ -23,12 +23,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/base/chunked_vector.h"
@@ -96,10 +97,11 @@ class History {
   static constexpr uint32_t kNoKey = UINT32_MAX;
   // Where an event's key and value are kept, for a later event to share: a send's completion
   // repeats its invoke's, and they are kept once.
+  // Trivial (no initializers), so that chunks of entries are not written before use.
   struct TextRef {
-    uint64_t at = 0;  // text chunk << 32 | position in it: key and value back to back
-    uint32_t key_size = kNoKey;  // kNoKey: no key
-    uint32_t value_size = 0;
+    uint64_t at;  // text chunk << 32 | position in it: key and value back to back
+    uint32_t key_size;  // kNoKey: no key
+    uint32_t value_size;
   };
   TextRef TextOf(uint64_t index) const { return entries_[index].text; }
   // Appends `e` with the key and value at `text` (e's own are not read).
@@ -127,6 +129,7 @@ class History {
     EventOp op() const { return EventOp(op_bits); }
   };
   static_assert(sizeof(Entry) == 64, "one cache line per event");
+  static_assert(std::is_trivially_default_constructible_v<Entry>);
 
   const Entry& entry(size_t i) const { return entries_[i]; }
   std::optional<std::string_view> Key(const TextRef& t) const {

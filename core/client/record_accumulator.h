@@ -29,7 +29,7 @@ namespace samsa::client {
 struct PendingRecord {
   uint64_t op_id = 0;
   int64_t timestamp_ms = 0;
-  History::TextRef text;  // its key and value, as its send's invoke event holds them
+  History::TextRef text{};  // its key and value, as its send's invoke event holds them
 };
 
 struct ProducerBatch {
