@@ -168,7 +168,8 @@ void ProducerNode::RunWorkload() {
       key = std::string_view(key_buf, size_t(end - key_buf));
     }
     value_buf[0] = 'p';
-    char* end = std::to_chars(value_buf + 1, std::end(value_buf), id().value()).ptr;
+    // An int32 takes at most 11 characters, a uint64 20: the halves cannot overflow.
+    char* end = std::to_chars(value_buf + 1, value_buf + 24, id().value()).ptr;
     *end++ = '-';
     end = std::to_chars(end, std::end(value_buf), seq_++).ptr;
     std::string_view value(value_buf, size_t(end - value_buf));

@@ -42,7 +42,10 @@ size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
   return q;
 }
 bool RecordAccumulator::WouldStartNewBatch(const TopicPartition& tp, size_t record_bytes) const {
-  size_t q = Find(tp);
+  return StartsNewBatch(Find(tp), record_bytes);
+}
+
+bool RecordAccumulator::StartsNewBatch(size_t q, size_t record_bytes) const {
   if (q == queues_.size() || queues_[q].batches.empty()) return true;
   const ProducerBatch& last = queues_[q].batches.back();
   return last.closed || last.bytes + record_bytes > size_t(batch_size_);
@@ -51,11 +54,13 @@ bool RecordAccumulator::WouldStartNewBatch(const TopicPartition& tp, size_t reco
 bool RecordAccumulator::Append(const TopicPartition& tp, const PendingRecord& record,
                                std::optional<ByteView> key, ByteView value, int64_t now_ns) {
   size_t bytes = EstimateRecordBytes(key, value);
-  bool fresh = WouldStartNewBatch(tp, bytes);
+  size_t found = Find(tp);
+  bool fresh = StartsNewBatch(found, bytes);
   int64_t need = int64_t(bytes + (fresh ? kBatchOverheadBytes : 0));
   if (buffered_bytes_ + need > buffer_memory_) return false;
   buffered_bytes_ += need;
-  std::deque<ProducerBatch>& q = queues_[FindOrMake(tp)].batches;
+  last_queue_ = found == queues_.size() ? FindOrMake(tp) : found;
+  std::deque<ProducerBatch>& q = queues_[last_queue_].batches;
   if (fresh) {
     ProducerBatch b;
     b.tp = tp;

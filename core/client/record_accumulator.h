@@ -124,6 +124,8 @@ class RecordAccumulator {
   size_t Find(const TopicPartition& tp) const;
   // Queue number of tp, made if missing.
   size_t FindOrMake(const TopicPartition& tp);
+  // Whether a record of record_bytes would start a new batch in queue q (queue_count(): none).
+  bool StartsNewBatch(size_t q, size_t record_bytes) const;
   void Track(int64_t created_ns);
   void Untrack(int64_t created_ns);
 };
