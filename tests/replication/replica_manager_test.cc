@@ -401,8 +401,6 @@ TEST(ReplicaManagerTest, RestartedFollowerRecoversSyncedDataAndRejoins) {
   ExpectIdenticalBelow(h, "t", 0, 6, {1, 2, 3});
 }
 
-// ---- randomized runs ----
-
 // ---- one ReplicaManager driven by hand: the order of its answers ----
 
 // Node 1 leads t-0 and t-1 (replicas 1 and 2, both in the ISR, min.insync.replicas 2).
@@ -452,6 +450,23 @@ FetchRequest FollowerFetch(std::vector<std::pair<int32_t, int64_t>> parts) {
   return req;
 }
 
+// Node 1's ReplicaManager (on its own MemDisk) leading TwoPartitionsLedByOne(), with the
+// fetches it sent on taking the assignment already taken.
+struct LeaderOfTwo {
+  explicit LeaderOfTwo(ReplicaConfig config = {}) : rm(WithNodeId(config), disk) {
+    EXPECT_TRUE(rm.Open(0).ok());
+    rm.OnAssignments(TwoPartitionsLedByOne(), 101, 0);
+    (void)rm.TakeSends();
+  }
+  static ReplicaConfig WithNodeId(ReplicaConfig config) {
+    config.node_id = 1;
+    return config;
+  }
+
+  MemDisk disk;
+  ReplicaManager rm;
+};
+
 std::vector<uint64_t> TokensOf(const std::vector<ReplicaReply>& replies) {
   std::vector<uint64_t> out;
   for (const auto& r : replies) out.push_back(r.token);
@@ -461,13 +476,8 @@ std::vector<uint64_t> TokensOf(const std::vector<ReplicaReply>& replies) {
 // Parked acks=all produces complete in parking order, each once every partition it wrote is
 // replicated, whichever partition's high watermark moves.
 TEST(ReplicaManagerTest, ParkedProducesCompleteInOrderAsEachPartitionCatchesUp) {
-  MemDisk disk;
-  ReplicaConfig config;
-  config.node_id = 1;
-  ReplicaManager rm(config, disk);
-  ASSERT_TRUE(rm.Open(0).ok());
-  rm.OnAssignments(TwoPartitionsLedByOne(), 101, 0);
-  (void)rm.TakeSends();
+  LeaderOfTwo leader;
+  ReplicaManager& rm = leader.rm;
   // The follower starts caught up (offset 0 on both).
   rm.HandleFetch(90, FollowerFetch({{0, 0}, {1, 0}}), 12, 1);
   (void)rm.TakeReplies();
@@ -568,13 +578,8 @@ TEST(ReplicaManagerTest, FollowerTakesTheLastAnswerForARepeatedPartition) {
 
 // A parked fetch naming a partition twice is released once, when that partition gets data.
 TEST(ReplicaManagerTest, ParkedFetchWithARepeatedPartition) {
-  MemDisk disk;
-  ReplicaConfig config;
-  config.node_id = 1;
-  ReplicaManager rm(config, disk);
-  ASSERT_TRUE(rm.Open(0).ok());
-  rm.OnAssignments(TwoPartitionsLedByOne(), 101, 0);
-  (void)rm.TakeSends();
+  LeaderOfTwo leader;
+  ReplicaManager& rm = leader.rm;
   FetchRequest req = FollowerFetch({{0, 0}, {1, 0}, {0, 0}});
   req.max_wait_ms = 500;
   req.min_bytes = 1;
@@ -592,15 +597,11 @@ TEST(ReplicaManagerTest, ParkedFetchWithARepeatedPartition) {
 
 // NextDeadlineMs follows the parked requests as they come and go (answered or timed out).
 TEST(ReplicaManagerTest, NextDeadlineFollowsParkedRequests) {
-  MemDisk disk;
   ReplicaConfig config;
-  config.node_id = 1;
   config.flush_interval_ms = int64_t(1) << 50;        // no flush deadlines in the way
   config.replica_lag_time_max_ms = int64_t(1) << 50;  // nor ISR checks
-  ReplicaManager rm(config, disk);
-  ASSERT_TRUE(rm.Open(0).ok());
-  rm.OnAssignments(TwoPartitionsLedByOne(), 101, 0);
-  (void)rm.TakeSends();
+  LeaderOfTwo leader(config);
+  ReplicaManager& rm = leader.rm;
   rm.Tick(1);
   rm.HandleFetch(90, FollowerFetch({{0, 0}, {1, 0}}), 12, 1);
   (void)rm.TakeReplies();
@@ -702,6 +703,8 @@ TEST(ReplicaManagerTest, PartitionLookupsAcrossTopicsAndLargeNumbers) {
   EXPECT_EQ(produce("bb", 70000), kNone);
   EXPECT_EQ(produce("bb", 0), kNone);
 }
+
+// ---- randomized runs ----
 
 struct Tracker {
   std::map<std::tuple<int, std::string, int32_t>, std::pair<int32_t, int64_t>> last_hw;  // (node, tp) -> (epoch, hw)
