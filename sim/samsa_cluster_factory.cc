@@ -10,7 +10,6 @@
 #include "core/client/producer.h"
 #include "core/controller/raft.h"
 #include "core/log/partition_log.h"
-#include "core/record/compression.h"
 #include "core/record/record_batch.h"
 #include "core/replication/replica_manager.h"
 
@@ -80,9 +79,7 @@ NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const Produc
   pc.batch_size = int32_t(spec.batch_size);
   pc.delivery_timeout_ms = int32_t(spec.delivery_timeout_ms);
   pc.retries = spec.retries;
-  for (CompressionCodec codec : {CompressionCodec::kNone, CompressionCodec::kGzip, CompressionCodec::kSnappy,
-                                 CompressionCodec::kLz4, CompressionCodec::kZstd})
-    if (CompressionCodecName(codec) == spec.compression_type) pc.compression = codec;
+  pc.compression = spec.compression;
   client::ProducerWorkload w;
   w.topic = spec.topic;
   w.rate_per_s = spec.rate_per_s;

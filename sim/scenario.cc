@@ -9,6 +9,8 @@
 #include <exception>
 #include <set>
 
+#include "core/record/compression.h"
+
 namespace samsa::sim {
 
 namespace {
@@ -552,14 +554,13 @@ void Parser::ParseWorkload(const YAML::Node& n) {
           if (*v)
             Error(g["enable.idempotence"].value, Sub(path, "enable.idempotence"),
                   "idempotent producers are not simulated yet (no producer ids or sequence numbers); use false");
-          p.enable_idempotence = false;
         }
       if (g.count("compression.type"))
         if (auto v = String(g["compression.type"].value, Sub(path, "compression.type"))) {
-          if (*v != "none" && *v != "gzip" && *v != "snappy" && *v != "lz4" && *v != "zstd")
-            Error(g["compression.type"].value, Sub(path, "compression.type"), fmt::format("'{}' is not one of: none, gzip, snappy, lz4, zstd", *v));
+          if (std::optional<CompressionCodec> codec = CompressionCodecFromName(*v))
+            p.compression = *codec;
           else
-            p.compression_type = *v;
+            Error(g["compression.type"].value, Sub(path, "compression.type"), fmt::format("'{}' is not one of: none, gzip, snappy, lz4, zstd", *v));
         }
       if (g.count("value_bytes"))
         if (auto v = Int(g["value_bytes"].value, Sub(path, "value_bytes"), 1, 1 << 20)) p.value_bytes = *v;

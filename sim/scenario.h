@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/record/batch_header.h"
 #include "sim/nemesis.h"
 #include "sim/targets.h"
 
@@ -127,9 +128,8 @@ struct ProducerSpec {
   int64_t request_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 120000;
   int32_t max_in_flight = 5;        // max.in.flight.requests.per.connection
-  // Idempotent producers are not simulated yet: only false is accepted.
-  bool enable_idempotence = false;
-  std::string compression_type = "none";  // none, gzip, snappy, lz4, zstd
+  // enable.idempotence: only false is accepted (idempotent producers are not simulated yet).
+  CompressionCodec compression = CompressionCodec::kNone;  // compression.type
   int64_t value_bytes = 0;          // pad values to this size; 0: unpadded ("p<node>-<seq>")
   int32_t count = 1;                // identical producers
   int64_t start_ns = 0;             // the producer node honours start/stop itself
@@ -140,7 +140,7 @@ struct ProducerSpec {
 struct ConsumerSpec {
   std::string topic;
   std::vector<int32_t> partitions;  // empty = all partitions of the topic
-  std::string group;                // consumer groups are not simulated yet: must stay empty
+  // group: not accepted (consumer groups are not simulated yet): consumers are assigned partitions.
   std::string from = "earliest";    // "earliest", "latest", or a decimal offset
   int32_t count = 1;
   int64_t start_ns = 0;

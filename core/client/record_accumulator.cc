@@ -32,6 +32,7 @@ size_t RecordAccumulator::Find(const TopicPartition& tp) const {
   auto it = LowerBound(tp);
   return it != queues_.end() && it->tp == tp ? size_t(it - queues_.begin()) : queues_.size();
 }
+
 size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
   size_t q = Find(tp);
   if (q == queues_.size()) {
@@ -41,6 +42,7 @@ size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
   last_queue_ = q;
   return q;
 }
+
 bool RecordAccumulator::WouldStartNewBatch(const TopicPartition& tp, size_t record_bytes) const {
   return StartsNewBatch(Find(tp), record_bytes);
 }

@@ -322,6 +322,13 @@ std::string_view CompressionCodecName(CompressionCodec codec) {
   return "unknown";
 }
 
+std::optional<CompressionCodec> CompressionCodecFromName(std::string_view name) {
+  for (CompressionCodec codec : {CompressionCodec::kNone, CompressionCodec::kGzip, CompressionCodec::kSnappy,
+                                 CompressionCodec::kLz4, CompressionCodec::kZstd})
+    if (CompressionCodecName(codec) == name) return codec;
+  return std::nullopt;
+}
+
 Result<Bytes> Compress(CompressionCodec codec, ByteView input, int level) {
   switch (codec) {
     case CompressionCodec::kNone:

@@ -32,6 +32,7 @@
 // - kNone copies (Decompress still applies the bound).
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 #include "core/base/bytes.h"
@@ -52,6 +53,8 @@ Result<Bytes> Decompress(CompressionCodec codec, ByteView input, size_t max_outp
 
 // "none", "gzip", "snappy", "lz4", "zstd" (Kafka's compression.type names), or "unknown".
 std::string_view CompressionCodecName(CompressionCodec codec);
+// The codec of one of those names; nullopt for any other.
+std::optional<CompressionCodec> CompressionCodecFromName(std::string_view name);
 
 // The snappy-java stream magic, for tests and tools.
 inline constexpr uint8_t kXerialSnappyMagic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
