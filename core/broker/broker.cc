@@ -800,11 +800,19 @@ void BrokerNode::PumpController() {
 void BrokerNode::PumpReplicas() {
   if (!replicas_) return;
   int64_t now = NowMs();
-  if (image_changed_ && broker_epoch_ >= 0) {
+  if (image_changed_) {
     image_changed_ = false;
+    replicas_behind_image_ = true;
+  }
+  // The image reaches the replicas only once it holds this incarnation's own registration, and
+  // so everything committed before it (Kafka publishes a broker's first image only after it
+  // caught up with the metadata log). Before that, after a restart, the image is being rebuilt
+  // from offset 0 and may not name the topics yet: OnMetadataUpdate would take their recovered
+  // logs for partitions this node no longer replicates and delete them.
+  const BrokerInfo* self = broker_epoch_ >= 0 ? image_.FindBroker(config_.node_id) : nullptr;
+  if (replicas_behind_image_ && self != nullptr && self->epoch == broker_epoch_) {
+    replicas_behind_image_ = false;
     replicas_->OnMetadataUpdate(image_, broker_epoch_, now);
-  } else if (broker_epoch_ < 0) {
-    image_changed_ = false;
   }
   // Answers from this node's own controller: released once their records commit, failed (the
   // replica manager retries against the next controller) when leadership was lost first.

@@ -188,6 +188,9 @@ class BrokerNode final : public Node {
   std::unique_ptr<ReplicaManager> replicas_;
   MetadataImage image_;
   bool image_changed_ = false;
+  // The replica manager has not seen the latest image yet: it is given one only once this node
+  // has replayed its own registration (see PumpReplicas).
+  bool replicas_behind_image_ = false;
   uint64_t metadata_chain_hash_ = 0;
   int64_t replayed_through_ = 0;  // every committed metadata record below this was replayed
 
