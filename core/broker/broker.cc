@@ -717,6 +717,7 @@ void BrokerNode::Pump() {
   // pump until nothing moves; bounded because each round only drains what exists.
   for (int round = 0; round < 4; ++round) {
     PumpRaft();
+    if (lifecycle_ == Lifecycle::kFailed) return;
     PumpController();
     PumpReplicas();
     PumpLifecycle();
@@ -751,13 +752,18 @@ void BrokerNode::ApplyCommitted() {
     for (uint8_t byte : rec.value) h = (h ^ byte) * 0x100000001b3ULL;
     metadata_chain_hash_ = Mix64(metadata_chain_hash_ ^ h ^ uint64_t(rec.offset));
     Status s = image_.Apply(*decoded, rec.offset);
-    SAMSA_ASSERT_MSG(s.ok(), s.ToString().c_str());
-    if (controller_) {
-      Status cs = controller_->Replay(*decoded, rec.offset);
-      SAMSA_ASSERT_MSG(cs.ok(), cs.ToString().c_str());
+    if (s.ok() && controller_) s = controller_->Replay(*decoded, rec.offset);
+    if (!s.ok()) {
+      // A committed record that does not apply to what came before: this node's metadata log is
+      // not the quorum's (corrupt durable state). Stop serving rather than act on it.
+      return Fail(Status::Corruption("metadata record at offset " + std::to_string(rec.offset) +
+                                     " does not apply: " + s.ToString()));
     }
     image_changed_ = true;
   }
+  // Raft stops on corrupt state it cannot repair (a leader's log diverging below its committed
+  // records); the node stops with it. (A failed disk leaves the node up, fenced by silence.)
+  if (raft_->health().code() == StatusCode::kCorruption) return Fail(raft_->health());
   replayed_through_ = hw;
 }
 

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <utility>
 
+#include "core/log/sealed_text.h"
+
 namespace samsa {
 
 namespace {
@@ -71,7 +73,8 @@ Result<std::optional<QuorumStateData>> QuorumStateStore::Load() {
   if (!disk_.Exists(path_)) return std::optional<QuorumStateData>();
   SAMSA_ASSIGN_OR_RETURN(uint64_t size, disk_.FileSize(path_));
   SAMSA_ASSIGN_OR_RETURN(Bytes content, disk_.Read(path_, 0, size_t(size)));
-  SAMSA_ASSIGN_OR_RETURN(QuorumStateData data, ParseQuorumState(AsString(content)));
+  SAMSA_ASSIGN_OR_RETURN(std::string_view body, UnsealText(AsString(content), "quorum-state"));
+  SAMSA_ASSIGN_OR_RETURN(QuorumStateData data, ParseQuorumState(body));
   return std::optional<QuorumStateData>(data);
 }
 
@@ -87,7 +90,7 @@ uint64_t QuorumStateStore::Write(const QuorumStateData& data) {
 }
 
 void QuorumStateStore::Start(const QuorumStateData& data, uint64_t version) {
-  std::string text = EncodeQuorumState(data, cluster_id_, voters_);
+  std::string text = SealText(EncodeQuorumState(data, cluster_id_, voters_));
   if (!dir_.empty()) {
     if (Status s = disk_.CreateDir(dir_); !s.ok()) return Fail(s);
   }

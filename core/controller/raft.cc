@@ -846,7 +846,14 @@ void RaftReplica::TruncateToDiverging(int32_t diverging_epoch, int64_t diverging
                                                   : local.end_offset;
   offset = std::max(offset, log_->log_start_offset());
   if (offset >= log_->log_end_offset()) return;
-  SAMSA_ASSERT_MSG(offset >= high_watermark_, "raft: truncating committed records");
+  if (offset < high_watermark_) {
+    // The leader's log lacks records this replica saw committed: only corrupt durable state
+    // (here or on the leader) gets here. Stop this replica rather than unlearn committed records;
+    // the node reports it and a restart recovers from what the disk holds.
+    open_status_ = Status::Corruption("raft: the leader's log diverges at offset " + std::to_string(offset) +
+                                      ", below this replica's high watermark " + std::to_string(high_watermark_));
+    return;
+  }
   if (log_->TruncateTo(offset).ok()) MaybeSyncLog();
 }
 

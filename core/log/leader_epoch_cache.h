@@ -9,7 +9,9 @@
 //   0 0               "<epoch> <startOffset>", one entry per line, epochs and start offsets
 //   3 150             strictly increasing
 //
-// The file is replaced atomically: written to "leader-epoch-checkpoint.tmp", then renamed over.
+// On disk these lines are sealed with a checksum line (core/log/sealed_text.h); a file that fails
+// it is rebuilt from the batches. The file is replaced atomically: written to
+// "leader-epoch-checkpoint.tmp", then renamed over.
 //
 // The cache holds entries sorted by epoch; start offsets increase with epochs. Transitions:
 //   Assign(e, o)          e > latest epoch: appends (e, o), first dropping entries starting at or

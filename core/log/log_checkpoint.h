@@ -8,8 +8,10 @@
 //                     every segment that ends at or below it, were durable when this was written
 //   1000              log start offset (raised by retention and DeleteRecords)
 //
-// Replaced atomically: written to "recovery-point.tmp", then renamed over. Missing or corrupt
-// means "trust nothing": recovery scans every segment and starts the log at its first segment.
+// On disk the three lines are sealed with a checksum line (core/log/sealed_text.h). Replaced
+// atomically: written to "recovery-point.tmp", then renamed over. Missing or corrupt (bad
+// checksum included) means "trust nothing": recovery scans every segment and starts the log at
+// its first segment.
 
 #include <cstdint>
 #include <string>

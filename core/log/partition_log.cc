@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "core/log/sealed_text.h"
 #include "core/log/segment_name.h"
 
 namespace samsa {
@@ -248,7 +249,8 @@ Status PartitionLog::Recover(int64_t now_ms) {
   std::optional<LogCheckpoint> checkpoint;
   if (has_checkpoint) {
     SAMSA_ASSIGN_OR_RETURN(Bytes text, disk_.Read(PathOf(kRecoveryPointFile), 0, 4096));
-    auto parsed = ParseLogCheckpoint(AsString(text));
+    auto body = UnsealText(AsString(text), kRecoveryPointFile);
+    auto parsed = body.ok() ? ParseLogCheckpoint(*body) : Result<LogCheckpoint>(body.status());
     if (parsed.ok()) {
       checkpoint = *parsed;
     } else {
@@ -278,14 +280,15 @@ Status PartitionLog::Recover(int64_t now_ms) {
     }
   }
 
+  // Every segment is scanned and every batch's CRC verified, below the recovery point too (Kafka
+  // trusts what lies below it): durable data can rot (a latent sector error, a flipped bit), and
+  // a replica must not serve, or count toward a high watermark, a batch it cannot vouch for. The
+  // log is cut at the first bad batch; the lost tail comes back from the leader.
   std::vector<BatchHeader> scanned;  // headers of every batch scanned, in log order
-  bool trusting = true;
   for (size_t i = 0; i < segments_.size(); ++i) {
     bool last = i + 1 == segments_.size();
     int64_t next_base = last ? INT64_MAX : segments_[i + 1].base_offset;
-    bool trusted = trusting && !last && next_base <= recovery_point;
-    trusting = trusted;
-    SAMSA_ASSIGN_OR_RETURN(bool clean, LoadSegment(segments_[i], trusted, next_base, &scanned));
+    SAMSA_ASSIGN_OR_RETURN(bool clean, LoadSegment(segments_[i], next_base, &scanned));
     Segment& seg = segments_[i];
     if (!clean) {
       if (!last) {
@@ -329,7 +332,8 @@ Status PartitionLog::Recover(int64_t now_ms) {
   std::optional<std::vector<EpochEntry>> from_file;
   if (has_epoch_file) {
     SAMSA_ASSIGN_OR_RETURN(Bytes text, disk_.Read(PathOf(kLeaderEpochCheckpointFile), 0, 1 << 20));
-    auto parsed = ParseLeaderEpochCheckpoint(AsString(text));
+    auto body = UnsealText(AsString(text), kLeaderEpochCheckpointFile);
+    auto parsed = body.ok() ? ParseLeaderEpochCheckpoint(*body) : Result<std::vector<EpochEntry>>(body.status());
     if (parsed.ok()) {
       from_file = std::move(parsed).value();
     } else {
@@ -353,7 +357,7 @@ Status PartitionLog::Recover(int64_t now_ms) {
   return failed_;
 }
 
-Result<bool> PartitionLog::LoadSegment(Segment& seg, bool trusted, int64_t next_base,
+Result<bool> PartitionLog::LoadSegment(Segment& seg, int64_t next_base,
                                        std::vector<BatchHeader>* scanned) {
   SAMSA_ASSIGN_OR_RETURN(uint64_t file_size, disk_.FileSize(seg.log_path));
   std::string name = SegmentFileName(seg.base_offset, kLogFileSuffix);
@@ -366,34 +370,6 @@ Result<bool> PartitionLog::LoadSegment(Segment& seg, bool trusted, int64_t next_
     SAMSA_ASSIGN_OR_RETURN(Bytes data, disk_.Read(seg.time_index_path, 0, SIZE_MAX));
     auto decoded = DecodeTimeIndex(data);
     if (decoded.ok()) seg.disk_time_index = std::move(decoded).value();
-  }
-
-  if (trusted) {
-    // Below the recovery point: the data was durable. Check the indexes against the segment's
-    // bounds and walk only the tail after the last index entry.
-    bool ok = seg.disk_index.has_value() && seg.disk_time_index.has_value();
-    int64_t max_rel = next_base - 1 - seg.base_offset;
-    if (ok) {
-      for (const auto& e : *seg.disk_index) ok = ok && uint64_t(e.position) < file_size && e.relative_offset <= max_rel;
-      for (const auto& e : *seg.disk_time_index) ok = ok && e.relative_offset <= max_rel;
-    }
-    if (ok) {
-      seg.index = *seg.disk_index;
-      seg.time_index = *seg.disk_time_index;
-      uint64_t from = seg.ResetToLastIndexEntry();
-      if (!seg.index.empty()) {
-        // The last entry must name the batch at its position.
-        SAMSA_ASSIGN_OR_RETURN(Bytes head, disk_.Read(seg.log_path, from, kBatchHeaderBytes));
-        auto h = ParseBatchHeaderPrefix(head);
-        ok = h.ok() && h->last_offset() == seg.base_offset + seg.index.back().relative_offset;
-      }
-      if (ok) {
-        SAMSA_ASSIGN_OR_RETURN(WalkResult walk, Walk(seg, from, file_size, /*verify_crc=*/false, nullptr));
-        ok = walk.clean && seg.next_offset == next_base;
-      }
-    }
-    if (ok) return true;
-    recovery_notes_.push_back(name + ": indexes or tail inconsistent below the recovery point; rescanning it");
   }
 
   // Scan every batch, verifying CRCs; rebuild both indexes.
@@ -722,7 +698,7 @@ Status PartitionLog::DeleteSegmentsFrom(size_t first) {
 }
 
 Status PartitionLog::WriteEpochCheckpoint() {
-  SAMSA_RETURN_IF_ERROR(ReplaceFile(kLeaderEpochCheckpointFile, EncodeLeaderEpochCheckpoint(epochs_.entries())));
+  SAMSA_RETURN_IF_ERROR(ReplaceFile(kLeaderEpochCheckpointFile, SealText(EncodeLeaderEpochCheckpoint(epochs_.entries()))));
   epoch_file_dirty_ = true;
   return Status::Ok();
 }
@@ -875,7 +851,10 @@ Status PartitionLog::TruncateTo(int64_t offset) {
     SAMSA_RETURN_IF_ERROR(DeleteSegmentsFrom(i + 1));
     if (found) SAMSA_RETURN_IF_ERROR(TruncateSegment(segments_[i], found->position));
   }
-  SAMSA_ASSERT(log_end_offset() == new_end);
+  if (log_end_offset() != new_end) {
+    return Fail(Status::Corruption(dir_ + ": truncation to offset " + std::to_string(offset) + " left the log end at " +
+                                   std::to_string(log_end_offset()) + ", not " + std::to_string(new_end)));
+  }
   if (epochs_.TruncateFromEnd(new_end)) SAMSA_RETURN_IF_ERROR(WriteEpochCheckpoint());
   log_start_offset_ = std::min(log_start_offset_, new_end);
   ClampDurable(new_end);
@@ -957,7 +936,7 @@ Status PartitionLog::UpdateCheckpoint() {
   // Written at once, so that even a clean restart before the next sync sees the new log start and
   // does not trust data an old recovery point vouched for. A lowered checkpoint is made durable
   // ahead of any data by the next request.
-  SAMSA_RETURN_IF_ERROR(ReplaceFile(kRecoveryPointFile, EncodeLogCheckpoint(want)));
+  SAMSA_RETURN_IF_ERROR(ReplaceFile(kRecoveryPointFile, SealText(EncodeLogCheckpoint(want))));
   written_checkpoint_ = want;
   checkpoint_file_dirty_ = true;
   checkpoint_barrier_ = checkpoint_barrier_ || lowered;
@@ -993,7 +972,7 @@ std::vector<SyncId> PartitionLog::IssueSyncs(SyncRequest& request) {
   if (!written_checkpoint_ || *written_checkpoint_ != want) {
     barrier = barrier || (written_checkpoint_ && (want.recovery_point < written_checkpoint_->recovery_point ||
                                                   want.log_start_offset < written_checkpoint_->log_start_offset));
-    if (!ReplaceFile(kRecoveryPointFile, EncodeLogCheckpoint(want)).ok()) return ids;
+    if (!ReplaceFile(kRecoveryPointFile, SealText(EncodeLogCheckpoint(want))).ok()) return ids;
     written_checkpoint_ = want;
     checkpoint_file_dirty_ = true;
   }

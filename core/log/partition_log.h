@@ -16,11 +16,11 @@
 // last (active) segment takes appends. Record contents are opaque: the log reads only batch headers.
 //
 // States and transitions:
-//   Open (recovering)  -> Running      Open() parses names, trusts segments wholly below the
-//                                      recovery point after a consistency check of their tail and
-//                                      indexes, scans the rest batch by batch (length, magic, CRC,
-//                                      increasing offsets), truncates at the first bad batch,
-//                                      rebuilds indexes and the epoch cache as needed.
+//   Open (recovering)  -> Running      Open() parses names, scans every segment batch by batch
+//                                      (length, magic, CRC, increasing offsets), below the
+//                                      recovery point too (unlike Kafka: durable bytes can rot),
+//                                      truncates at the first bad batch, rebuilds indexes and the
+//                                      epoch cache as needed.
 //   Running -> Running                 appends (rolling a segment when the active one would exceed
 //                                      segment_bytes or is older than roll_ms), truncation,
 //                                      retention, log start increase, sync requests/completions
@@ -175,7 +175,7 @@ class PartitionLog {
   PartitionLog(Disk& disk, std::string dir, LogConfig config);
 
   Status Recover(int64_t now_ms);
-  Result<bool> LoadSegment(Segment& seg, bool trusted, int64_t next_base, std::vector<BatchHeader>* scanned);
+  Result<bool> LoadSegment(Segment& seg, int64_t next_base, std::vector<BatchHeader>* scanned);
   Status RebuildEpochCacheFromLog();
   Status ReconcileEpochCache(std::vector<EpochEntry> from_file, const std::vector<BatchHeader>& scanned);
   Status RewriteIndexFiles(Segment& seg);

@@ -3,6 +3,7 @@
 #include "core/log/leader_epoch_cache.h"
 #include "core/log/log_checkpoint.h"
 #include "core/log/offset_index.h"
+#include "core/log/sealed_text.h"
 #include "core/log/segment_name.h"
 #include "core/log/time_index.h"
 
@@ -60,6 +61,25 @@ TEST(LeaderEpochCheckpointTest, KafkaTextFormat) {
   for (const char* bad : {"", "1\n0\n", "0\n2\n0 0\n", "0\n1\n0 0\nx", "0\n2\n3 0\n1 5\n", "0\n1\n-1 0\n",
                           "0\n1\n0 0", "0\n1\n00\n"})
     EXPECT_FALSE(ParseLeaderEpochCheckpoint(bad).ok()) << bad;
+}
+
+TEST(SealedTextTest, RoundTripAndEveryFlipIsCaught) {
+  std::string body = "0\n1234\n1000\n";
+  std::string sealed = SealText(body);
+  ASSERT_EQ(sealed.size(), body.size() + 16);
+  EXPECT_EQ(sealed.substr(body.size(), 7), "crc32c:");
+  EXPECT_EQ(*UnsealText(sealed, "f"), body);
+  EXPECT_EQ(*UnsealText(SealText(""), "f"), "");
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = sealed;
+      bad[i] = char(bad[i] ^ (1 << bit));
+      EXPECT_FALSE(UnsealText(bad, "f").ok()) << i << " " << bit;
+    }
+  }
+  EXPECT_FALSE(UnsealText(body, "f").ok());                       // no checksum line
+  EXPECT_FALSE(UnsealText(sealed.substr(0, sealed.size() - 1), "f").ok());
+  EXPECT_EQ(UnsealText("x", "recovery-point").status().message(), "recovery-point: no checksum line");
 }
 
 TEST(LogCheckpointTest, Format) {

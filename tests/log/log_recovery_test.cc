@@ -3,6 +3,7 @@
 
 #include "core/base/mem_disk.h"
 #include "core/log/partition_log.h"
+#include "core/log/sealed_text.h"
 #include "core/log/segment_name.h"
 #include "tests/log/log_test_util.h"
 
@@ -101,7 +102,8 @@ TEST(LogRecoveryTest, RebuildsGarbageIndexFiles) {
 
 // Flips one bit inside batch `victim` (in the records area or the header) and expects the log to
 // end right before it, with every earlier batch intact and later segments gone.
-void ExpectTruncatedAt(size_t victim, size_t byte_in_batch, bool torn) {
+// With keep_recovery_point the flip lies below a recovery point that claims it durable and checked.
+void ExpectTruncatedAt(size_t victim, size_t byte_in_batch, bool torn, bool keep_recovery_point = false) {
   Fixture f;
   // Locate the batch: its segment and position.
   int64_t base = testing::BaseOffsetOf(f.batches[victim]);
@@ -119,7 +121,7 @@ void ExpectTruncatedAt(size_t victim, size_t byte_in_batch, bool torn) {
     ASSERT_TRUE(f.disk.Write(path, pos + byte_in_batch, b).ok());
   }
   // Scan from the segment's start: forget the recovery point.
-  ASSERT_TRUE(f.disk.Remove(std::string(kDir) + "/recovery-point").ok());
+  if (!keep_recovery_point) ASSERT_TRUE(f.disk.Remove(std::string(kDir) + "/recovery-point").ok());
   auto log = f.Reopen();
   EXPECT_EQ(log->log_end_offset(), base);
   auto got = ReadAllBatches(*log);
@@ -137,6 +139,9 @@ void ExpectTruncatedAt(size_t victim, size_t byte_in_batch, bool torn) {
 
 TEST(LogRecoveryTest, TruncatesAtBitFlippedBatchInLastSegment) { ExpectTruncatedAt(39, 70, false); }
 TEST(LogRecoveryTest, TruncatesAtBitFlippedBatchInEarlierSegment) { ExpectTruncatedAt(13, 80, false); }
+// A latent sector error in data long since durable: Kafka would trust it (below the recovery
+// point); samsa verifies every batch on open, so the replica refetches from there.
+TEST(LogRecoveryTest, TruncatesAtBitFlippedBatchBelowTheRecoveryPoint) { ExpectTruncatedAt(13, 80, false, true); }
 TEST(LogRecoveryTest, TruncatesAtCorruptLengthField) { ExpectTruncatedAt(20, 10, false); }
 TEST(LogRecoveryTest, TruncatesAtCorruptMagic) { ExpectTruncatedAt(22, 16, false); }
 TEST(LogRecoveryTest, TruncatesAtTornBatch) { ExpectTruncatedAt(38, 90, true); }
@@ -155,7 +160,7 @@ TEST(LogRecoveryTest, UnsyncedTailBeyondTheRecoveryPointIsScanned) {
 }
 
 TEST(LogRecoveryTest, RebuildsMissingOrCorruptEpochCheckpoint) {
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 4; ++variant) {
     Fixture f;
     std::string path = std::string(kDir) + "/leader-epoch-checkpoint";
     if (variant == 0) {
@@ -167,12 +172,50 @@ TEST(LogRecoveryTest, RebuildsMissingOrCorruptEpochCheckpoint) {
     // Inconsistent: names an epoch the batches do not carry.
     if (variant == 2) {
       ASSERT_TRUE(f.disk.Truncate(path, 0).ok());
-      ASSERT_TRUE(f.disk.Append(path, AsBytes("0\n2\n0 0\n7 39\n")).ok());
+      ASSERT_TRUE(f.disk.Append(path, AsBytes(SealText("0\n2\n0 0\n7 39\n"))).ok());
+    }
+    // One flipped bit: the checksum no longer matches.
+    if (variant == 3) {
+      Bytes b = f.File(path);
+      b[2] ^= 0x04;
+      ASSERT_TRUE(f.disk.Write(path, 0, b).ok());
     }
     auto log = f.Reopen();
     EXPECT_EQ(log->epoch_entries(), f.epochs) << variant;
-    EXPECT_EQ(AsString(f.File(path)), EncodeLeaderEpochCheckpoint(f.epochs)) << variant;
+    EXPECT_EQ(AsString(f.File(path)), SealText(EncodeLeaderEpochCheckpoint(f.epochs))) << variant;
   }
+}
+
+TEST(LogRecoveryTest, BitFlippedRecoveryPointIsIgnored) {
+  Fixture f;
+  std::string path = std::string(kDir) + "/recovery-point";
+  Bytes b = f.File(path);
+  ASSERT_FALSE(b.empty());
+  b[2] ^= 0x01;  // a digit of the recovery point: still parses, but the checksum tells
+  ASSERT_TRUE(f.disk.Write(path, 0, b).ok());
+  auto log = f.Reopen();
+  EXPECT_EQ(ReadAllBatches(*log), f.batches);
+  bool noted = false;
+  for (const auto& n : log->recovery_notes()) noted |= n.find("checksum mismatch") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+TEST(LogRecoveryTest, BitFlippedIndexBelowTheRecoveryPointIsRebuilt) {
+  Fixture f;
+  std::string path = SegPath(f.bases[0], kIndexFileSuffix);
+  Bytes index0 = f.File(path);
+  ASSERT_GE(index0.size(), 16u);
+  Bytes b = index0;
+  b[13] ^= 0x20;  // the position of the second entry
+  ASSERT_TRUE(f.disk.Write(path, 0, b).ok());
+  auto log = f.Reopen();
+  EXPECT_EQ(ReadAllBatches(*log), f.batches);
+  for (size_t i = 0; i < f.batches.size(); ++i) {
+    auto r = log->Read(testing::BaseOffsetOf(f.batches[i]), 1);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->first_offset, testing::BaseOffsetOf(f.batches[i]));
+  }
+  EXPECT_EQ(f.File(path), index0);
 }
 
 TEST(LogRecoveryTest, MissingRecoveryPointScansEverything) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/base/mem_disk.h"
+#include "core/log/sealed_text.h"
 #include "core/log/segment_name.h"
 #include "tests/log/log_test_util.h"
 
@@ -369,7 +370,7 @@ TEST(PartitionLogTest, EpochCheckpointAndEndOffsetForEpoch) {
   EXPECT_EQ(log->epoch_entries(), (std::vector<EpochEntry>{{1, 0}, {3, 10}, {6, 15}}));
   auto text = disk.Read("orders-0/leader-epoch-checkpoint", 0, 1000);
   ASSERT_TRUE(text.ok());
-  EXPECT_EQ(AsString(*text), "0\n3\n1 0\n3 10\n6 15\n");
+  EXPECT_EQ(AsString(*text), SealText("0\n3\n1 0\n3 10\n6 15\n"));
   EXPECT_FALSE(disk.Exists("orders-0/leader-epoch-checkpoint.tmp"));
   EXPECT_EQ(log->EndOffsetForEpoch(6), (EpochEndOffset{6, 20}));
   EXPECT_EQ(log->EndOffsetForEpoch(3), (EpochEndOffset{3, 15}));
