@@ -123,6 +123,18 @@ Status ReplicaManager::Open(int64_t now_ms) {
     path = slash == std::string::npos ? std::string() : path.substr(0, slash);
     untracked_syncs_.insert(disk_.RequestSync(path));
   }
+  // The high watermarks of the previous incarnation. A leftover temp file is a write cut short.
+  std::string checkpoint = CheckpointPath();
+  std::string checkpoint_tmp = checkpoint + std::string(kTempFileSuffix);
+  if (disk_.Exists(checkpoint_tmp)) SAMSA_RETURN_IF_ERROR(disk_.Remove(checkpoint_tmp));
+  if (disk_.Exists(checkpoint)) {
+    SAMSA_ASSIGN_OR_RETURN(Bytes text, disk_.Read(checkpoint, 0, SIZE_MAX));
+    auto parsed = ParseReplicationOffsetCheckpoint(AsString(text));
+    // Unreadable (a flipped bit): start every partition from its log start, as without the file.
+    if (parsed.ok()) recovered_hws_ = std::move(parsed).value();
+  }
+  checkpointed_hws_ = recovered_hws_;
+  next_checkpoint_ms_ = now_ms + config_.hw_checkpoint_interval_ms;
   SAMSA_ASSIGN_OR_RETURN(auto names, disk_.List(config_.log_root));
   for (const std::string& name : names) {
     if (!disk_.IsDir(JoinPath(config_.log_root, name))) continue;
@@ -150,9 +162,13 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
   p.topic = topic;
   p.index = index;
   p.log = std::move(log);
-  // Without a high-watermark checkpoint the recovered HW is the log start; a leader raises it
-  // once its ISR has caught up.
+  // The checkpointed HW, within the recovered log; without one, the log start (a leader raises
+  // it once its ISR has caught up).
   p.high_watermark = p.log->log_start_offset();
+  if (auto hw = recovered_hws_.find(key); hw != recovered_hws_.end()) {
+    p.high_watermark = std::clamp(hw->second, p.log->log_start_offset(), p.log->log_end_offset());
+    recovered_hws_.erase(hw);
+  }
   p.last_flush_ms = now_ms;
   p.min_isr = MinIsrFor(topic);
   return &p;
@@ -425,7 +441,7 @@ size_t ReplicaManager::MaximalIsrSize(const Partition& p) const {
 
 bool ReplicaManager::MaybeAdvanceHighWatermark(Partition& p) {
   if (p.role != Role::kLeader) return false;
-  int64_t candidate = p.log->log_end_offset();
+  int64_t candidate = AckableEnd(p);
   // Over the maximal ISR (isr plus pending_isr; a repeated id changes neither outcome).
   auto member = [&](int32_t id) {
     if (id == config_.node_id) return true;
@@ -589,17 +605,19 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
         } else {
           rp.base_offset = info->first_offset;
           rp.log_start_offset = p->log->log_start_offset();
-          p->unflushed_messages += info->last_offset - info->first_offset + 1;
-          MaybeFlush(*p, now_ms, /*force=*/false);
+          NoteAppend(*p, *info, now_ms);
           MaybeAdvanceHighWatermark(*p);
           OnPartitionChanged(key, now_ms);
-          if (acks == -1) {
+          // acks=1 waits for the flush Kafka would do inside this append, if any.
+          bool local_wait = acks == 1 && AckableEnd(*p) <= info->last_offset;
+          if (acks == -1 || local_wait) {
             ParkedProduce::Waiter w;
             w.topic_slot = pp.response.responses.size();
             w.partition_slot = rt.partition_responses.size();
             w.key = key;
             w.leader_epoch = p->leader_epoch;
             w.required_offset = info->last_offset + 1;
+            w.local = local_wait;
             pp.waiters.push_back(std::move(w));
           }
         }
@@ -614,7 +632,7 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
     Reply(token, ResponseBody(std::move(pp.response)), /*send_response=*/false);
     return;
   }
-  if (acks != -1 || pp.waiters.empty()) {
+  if (pp.waiters.empty()) {
     Reply(token, ResponseBody(std::move(pp.response)));
     return;
   }
@@ -676,6 +694,11 @@ void ReplicaManager::CompleteParkedProduces(const PartitionKey& key, int64_t now
       if (p == nullptr || p->role != Role::kLeader) {
         rp.error_code = Err(ErrorCode::kNotLeaderOrFollower);
         w.done = true;
+        continue;
+      }
+      if (w.local) {
+        if (AckableEnd(*p) >= w.required_offset) w.done = true;
+        else all_done = false;
         continue;
       }
       if (p->high_watermark >= w.required_offset) {
@@ -974,6 +997,9 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     if (p.retry_at_ms > now_ms) continue;
     p.retry_at_ms = 0;
     if (!p.log->health().ok()) continue;
+    // The next fetch's offset tells the leader what we hold: not before the flush of the last
+    // append (see "Durability" in the header).
+    if (!p.flush_barriers.empty()) continue;
     if (p.phase == FollowerPhase::kFetching) fetching.emplace_back(p.leader_id, &p);
     if (p.phase == FollowerPhase::kTruncating) truncating.emplace_back(p.leader_id, &p);
   }
@@ -1071,6 +1097,7 @@ bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t
   if (target < leo) {
     Status s = p.log->TruncateTo(target);
     if (!s.ok()) return false;
+    SettleFlushBarriers(p);
   }
   p.high_watermark = std::min(p.high_watermark, p.log->log_end_offset());
   return done;
@@ -1090,6 +1117,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
     if (rp.error_code == Err(ErrorCode::kOffsetOutOfRange)) {
       if (rp.log_start_offset >= 0 && p->log->log_end_offset() < rp.log_start_offset) {
         if (!p->log->TruncateFullyAndStartAt(rp.log_start_offset).ok()) FollowerBackoff(*p, now_ms);
+        SettleFlushBarriers(*p);
         p->high_watermark = p->log->log_end_offset();
       } else {
         p->phase = FollowerPhase::kTruncating;
@@ -1141,8 +1169,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
           FollowerBackoff(*p, now_ms);
           continue;
         }
-        p->unflushed_messages += info->last_offset - info->first_offset + 1;
-        MaybeFlush(*p, now_ms, /*force=*/false);
+        NoteAppend(*p, *info, now_ms);
       }
     }
     leo = p->log->log_end_offset();
@@ -1297,13 +1324,80 @@ void ReplicaManager::MaybeFlush(Partition& p, int64_t now_ms, bool force) {
   p.last_flush_ms = now_ms;
 }
 
+void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t now_ms) {
+  int64_t before = info.first_offset;
+  p.unflushed_messages += info.last_offset - info.first_offset + 1;
+  if (p.unflushed_messages < config_.flush_interval_messages) return;
+  MaybeFlush(p, now_ms, /*force=*/false);
+  p.flush_barriers.emplace_back(before, info.last_offset + 1);
+  SettleFlushBarriers(p);  // nothing to wait for when the disk is already there (or failed)
+}
+
+int64_t ReplicaManager::AckableEnd(const Partition& p) {
+  int64_t leo = p.log->log_end_offset();
+  return p.flush_barriers.empty() ? leo : std::min(leo, p.flush_barriers.front().first);
+}
+
+bool ReplicaManager::SettleFlushBarriers(Partition& p) {
+  if (p.flush_barriers.empty()) return false;
+  // A truncation cut the barriers to the log end; what remains still needs its sync.
+  int64_t leo = p.log->log_end_offset();
+  for (auto& [before, after] : p.flush_barriers) {
+    before = std::min(before, leo);
+    after = std::min(after, leo);
+  }
+  int64_t durable = p.log->durable_offset();
+  size_t done = 0;
+  while (done < p.flush_barriers.size() && p.flush_barriers[done].second <= durable) ++done;
+  p.flush_barriers.erase(p.flush_barriers.begin(), p.flush_barriers.begin() + ptrdiff_t(done));
+  return done > 0;
+}
+
 void ReplicaManager::TrackSyncs(const PartitionKey& key, const std::vector<SyncId>& ids) {
   for (SyncId id : ids) syncs_[id] = key;
 }
 
+std::string ReplicaManager::CheckpointPath() const {
+  return JoinPath(config_.log_root, kReplicationOffsetCheckpointFile);
+}
+
+void ReplicaManager::MaybeCheckpointHighWatermarks(int64_t now_ms) {
+  if (now_ms < next_checkpoint_ms_ || checkpoint_phase_ != CheckpointPhase::kIdle) return;
+  next_checkpoint_ms_ = now_ms + std::max<int64_t>(1, config_.hw_checkpoint_interval_ms);
+  HighWatermarks hws;
+  for (const auto& [key, p] : partitions_) {
+    if (p.log->health().ok()) hws.emplace(key, p.high_watermark);
+  }
+  if (hws == checkpointed_hws_) return;
+  std::string path = CheckpointPath();
+  std::string tmp = path + std::string(kTempFileSuffix);
+  std::string text = EncodeReplicationOffsetCheckpoint(hws);
+  if (disk_.Exists(tmp) && !disk_.Remove(tmp).ok()) return;
+  if (!disk_.Write(tmp, 0, AsBytes(text)).ok()) return;
+  checkpointed_hws_ = std::move(hws);
+  checkpoint_phase_ = CheckpointPhase::kSyncingFile;
+  checkpoint_sync_ = disk_.RequestSync(tmp);
+}
+
+void ReplicaManager::OnCheckpointSyncDone(bool ok) {
+  std::string path = CheckpointPath();
+  if (ok && checkpoint_phase_ == CheckpointPhase::kSyncingFile &&
+      disk_.Rename(path + std::string(kTempFileSuffix), path).ok()) {
+    checkpoint_phase_ = CheckpointPhase::kSyncingDir;
+    checkpoint_sync_ = disk_.RequestSync(config_.log_root);
+    return;
+  }
+  // Done, or failed: a failure forgets what was written so that the next interval writes again.
+  if (!ok || checkpoint_phase_ == CheckpointPhase::kSyncingFile) checkpointed_hws_.clear();
+  checkpoint_phase_ = CheckpointPhase::kIdle;
+}
+
 bool ReplicaManager::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
-  (void)now_ms;
   if (untracked_syncs_.erase(id) > 0) return true;
+  if (checkpoint_phase_ != CheckpointPhase::kIdle && id == checkpoint_sync_) {
+    OnCheckpointSyncDone(ok);
+    return true;
+  }
   auto it = syncs_.find(id);
   if (it == syncs_.end()) return false;
   PartitionKey key = it->second;
@@ -1311,6 +1405,14 @@ bool ReplicaManager::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
   Partition* p = Find(key);
   if (p == nullptr) return true;
   TrackSyncs(key, p->log->OnSyncDone(id, ok));
+  if (SettleFlushBarriers(*p)) {
+    if (p->role == Role::kLeader) {
+      MaybeAdvanceHighWatermark(*p);
+      OnPartitionChanged(key, now_ms);
+    } else {
+      PumpFetchers(now_ms);
+    }
+  }
   return true;
 }
 
@@ -1349,6 +1451,7 @@ void ReplicaManager::Tick(int64_t now_ms) {
     if (p.role == Role::kLeader && (check_isr || retry)) MaybeShrinkIsr(p, now_ms);
     if (now_ms - p.last_flush_ms >= config_.flush_interval_ms) MaybeFlush(p, now_ms, /*force=*/true);
   }
+  MaybeCheckpointHighWatermarks(now_ms);
   PumpFetchers(now_ms);
 }
 
@@ -1365,6 +1468,7 @@ int64_t ReplicaManager::NextDeadlineMs() const {
     if (flush_at < next && p.log->sync_needed()) next = flush_at;
   }
   if (leads_replicated) next = std::min(next, next_isr_check_ms_);
+  if (!all_partitions_.empty() && checkpoint_phase_ == CheckpointPhase::kIdle) next = std::min(next, next_checkpoint_ms_);
   for (const auto& [id, link] : links_) {
     if (link.fetch_backoff_until_ms != 0) next = std::min(next, link.fetch_backoff_until_ms);
     if (link.epoch_backoff_until_ms != 0) next = std::min(next, link.epoch_backoff_until_ms);

@@ -29,8 +29,14 @@
 // epoch start offset. One AlterPartition per partition is in flight at a time; an error answer
 // (FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION) waits for the next metadata.
 //
-// Durability: acks never wait for syncs (Kafka semantics). Each log is synced every
-// flush_interval_ms and after flush_interval_messages appended records.
+// Durability: each log is synced every flush_interval_ms and once flush_interval_messages
+// records were appended since the last sync. Kafka does the latter flush inside the append, so
+// nothing acknowledges those records before the flush: here the append leaves a flush barrier
+// (the log end before and after it) and, until a sync covers it, the records past the barrier
+// count toward no high watermark (leader), produce no acks=1 answer (leader) and are not claimed
+// by a fetch (a follower sends no fetch, whose offset the leader would take as replicated). So
+// with flush_interval_messages = 1, no acks=all answer precedes the flush on every ISR replica
+// it counts. Records below the interval threshold are acknowledged unflushed, as in Kafka.
 //
 // Bounds: parked produce and fetch requests together are at most max_parked_requests; beyond it
 // a fetch is answered at once and an acks=all produce gets REQUEST_TIMED_OUT before appending.
@@ -41,8 +47,12 @@
 // AlterPartition v3 (topic ids, ISR with broker epochs) when the metadata carries topic ids,
 // else v1 (topic names).
 //
-// Known limits: the high watermark is not checkpointed (after Open it restarts at the log start
-// and a leader raises it once its ISR has fetched); ListOffsets -3 (max timestamp) answers
+// High watermark checkpoint: every hw_checkpoint_interval_ms, when a high watermark moved, all
+// of them are written to <log_root>/replication-offset-checkpoint (replication_offset_checkpoint.h),
+// crash-atomically (temp file, sync, rename, directory sync); Open reads it back, and a recovered
+// partition starts from its checkpointed high watermark (capped by its log end), as in Kafka.
+//
+// Known limits: ListOffsets -3 (max timestamp) answers
 // UNSUPPORTED_VERSION; follower fetches carry no broker epoch (Fetch v15's ReplicaState is not in
 // the codec), so a fetch from a previous incarnation of a restarted broker that arrives late can
 // vouch for data the new incarnation lost (KIP-903); a leader forgets a follower's state when its
@@ -67,6 +77,7 @@
 #include "core/log/partition_log.h"
 #include "core/protocol/messages/dispatch.h"
 #include "core/replication/replica_assignment.h"
+#include "core/replication/replication_offset_checkpoint.h"
 
 namespace samsa {
 
@@ -88,6 +99,9 @@ struct ReplicaConfig {
   // Our model of OS writeback: every N ms each log's unsynced data is synced.
   int64_t flush_interval_ms = 5000;
   int32_t max_parked_requests = 10000;
+  // replica.high.watermark.checkpoint.interval.ms: how often the high watermarks are written to
+  // replication-offset-checkpoint (when one moved).
+  int64_t hw_checkpoint_interval_ms = 5000;
 };
 
 // A request this node sends to another node (or to the controller).
@@ -225,6 +239,9 @@ class ReplicaManager {
     // Flushing.
     int64_t last_flush_ms = 0;
     int64_t unflushed_messages = 0;
+    // Appends that reached flush_interval_messages and wait for their sync: (log end before the
+    // append, log end after it), in append order. See "Durability" above.
+    std::vector<std::pair<int64_t, int64_t>> flush_barriers;
     // MinIsrFor(topic), kept current with the metadata (it is needed on every acks=all produce).
     int32_t min_isr = 1;
   };
@@ -257,6 +274,7 @@ class ReplicaManager {
       int32_t leader_epoch = 0;
       int64_t required_offset = 0;
       bool done = false;
+      bool local = false;  // acks=1: waits only for the leader's own flush barrier
     };
     std::vector<Waiter> waiters;
   };
@@ -330,11 +348,31 @@ class ReplicaManager {
   void FollowerBackoff(Partition& p, int64_t now_ms);
 
   void MaybeFlush(Partition& p, int64_t now_ms, bool force);
+  // Counts an append's records toward flush_interval_messages; at the threshold, flushes and
+  // leaves a flush barrier.
+  void NoteAppend(Partition& p, const LogAppendInfo& info, int64_t now_ms);
+  // The log end that may be acknowledged or reported: the log end, or the start of the first
+  // flush barrier still waiting for its sync.
+  static int64_t AckableEnd(const Partition& p);
+  // Drops the barriers a sync (or a truncation) has settled; true when any went.
+  bool SettleFlushBarriers(Partition& p);
   void TrackSyncs(const PartitionKey& key, const std::vector<SyncId>& ids);
   void Reply(uint64_t token, ResponseBody body, bool send_response = true, std::vector<Bytes> buffers = {});
 
+  // The high-watermark checkpoint writer: Idle -> SyncingFile (temp written) -> SyncingDir
+  // (renamed over) -> Idle; a failed sync goes back to Idle and the next interval tries again.
+  enum class CheckpointPhase { kIdle, kSyncingFile, kSyncingDir };
+  void MaybeCheckpointHighWatermarks(int64_t now_ms);
+  void OnCheckpointSyncDone(bool ok);
+  std::string CheckpointPath() const;
+
   ReplicaConfig config_;
   Disk& disk_;
+  HighWatermarks recovered_hws_;  // read by Open; each is used once, by OpenPartition
+  HighWatermarks checkpointed_hws_;  // the content of the last checkpoint written
+  CheckpointPhase checkpoint_phase_ = CheckpointPhase::kIdle;
+  SyncId checkpoint_sync_{};
+  int64_t next_checkpoint_ms_ = 0;
   int64_t broker_epoch_ = -1;
   ReplicaAssignments assignments_;  // the latest metadata
   std::map<PartitionKey, Partition, KeyLess> partitions_;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/base/mem_disk.h"
+#include "core/log/sealed_text.h"
 #include "tests/replication/replication_harness.h"
 
 namespace samsa::testing {
@@ -100,6 +101,91 @@ TEST(ReplicaManagerTest, AcksOneAndAllReplicateAndPropagateHighWatermark) {
     EXPECT_EQ(s.high_watermark, 5) << "followers learn the HW from fetch answers";
   }
   ExpectIdenticalBelow(h, "t", 0, 5, {1, 2, 3});
+}
+
+// With log.flush.interval.messages = 1 Kafka flushes inside the append: no acknowledgement may
+// precede the flush on the leader or on any ISR follower it counts.
+TEST(ReplicaManagerTest, FlushEveryMessageAcknowledgesOnlyFlushedRecords) {
+  HarnessOptions o = FastOptions();
+  o.base.flush_interval_messages = 1;
+  Harness h(11, o);
+  h.CreateTopic("t", 1, {1, 2, 3});
+  h.RunFor(50);
+  // A follower's disk is slow: it holds the records but has not flushed them.
+  h.HoldSyncs(2, true);
+  uint64_t all = h.Produce(1, "t", 0, -1, MakeBatch("a", 1000, 3));
+  h.RunFor(300);
+  EXPECT_EQ(StateOf(h.rm(2), "t", 0).log_end_offset, 3);
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).high_watermark, 0) << "follower 2 has not flushed";
+  EXPECT_EQ(h.ClientReply(all), nullptr);
+  h.HoldSyncs(2, false);
+  h.RunFor(300);
+  ASSERT_NE(h.ClientReply(all), nullptr);
+  EXPECT_EQ(ProducePart(h, all).error_code, kNone);
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).high_watermark, 3);
+
+  // The leader's own disk is slow: neither acks=1 nor acks=all answers before its flush.
+  h.HoldSyncs(1, true);
+  uint64_t one = h.Produce(1, "t", 0, 1, MakeBatch("b", 1001, 2));
+  uint64_t all2 = h.Produce(1, "t", 0, -1, MakeBatch("c", 1002, 2));
+  h.RunFor(300);
+  EXPECT_EQ(h.ClientReply(one), nullptr);
+  EXPECT_EQ(h.ClientReply(all2), nullptr);
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).high_watermark, 3);
+  EXPECT_EQ(StateOf(h.rm(3), "t", 0).log_end_offset, 7) << "followers replicate meanwhile";
+  h.HoldSyncs(1, false);
+  h.RunFor(300);
+  ASSERT_NE(h.ClientReply(one), nullptr);
+  ASSERT_NE(h.ClientReply(all2), nullptr);
+  EXPECT_EQ(ProducePart(h, one).base_offset, 3);
+  EXPECT_EQ(ProducePart(h, all2).base_offset, 5);
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).high_watermark, 7);
+}
+
+// Without the flush threshold, acks=1 still answers right after the append (Kafka's default).
+TEST(ReplicaManagerTest, DefaultFlushAcknowledgesBeforeTheSync) {
+  Harness h(12, FastOptions());
+  h.CreateTopic("t", 1, {1, 2, 3});
+  h.RunFor(50);
+  h.HoldSyncs(1, true);
+  uint64_t one = h.Produce(1, "t", 0, 1, MakeBatch("a", 1000, 2));
+  ASSERT_NE(h.ClientReply(one), nullptr);
+  EXPECT_EQ(ProducePart(h, one).error_code, kNone);
+}
+
+// replication-offset-checkpoint: a restarted replica begins from its checkpointed high
+// watermark, not its log start; a corrupt checkpoint is ignored.
+TEST(ReplicaManagerTest, HighWatermarkIsCheckpointedAndRecovered) {
+  HarnessOptions o = FastOptions();
+  o.base.hw_checkpoint_interval_ms = 1000;
+  Harness h(13, o);
+  h.CreateTopic("t", 1, {1, 2, 3});
+  h.RunFor(50);
+  uint64_t all = h.Produce(1, "t", 0, -1, MakeBatch("a", 1000, 5));
+  h.RunFor(1500);
+  ASSERT_NE(h.ClientReply(all), nullptr);
+  for (int n = 1; n <= 3; ++n) ASSERT_EQ(StateOf(h.rm(n), "t", 0).high_watermark, 5);
+  ASSERT_TRUE(h.disk(2).Exists("data/replication-offset-checkpoint"));
+  h.CrashAndRestart(2);
+  EXPECT_EQ(StateOf(h.rm(2), "t", 0).high_watermark, 5);
+  // A flipped bit in node 3's checkpoint: detected by its seal, so the HW starts at 0.
+  ASSERT_TRUE(h.disk(3).FlipDurableBit("data/replication-offset-checkpoint", 4, 1).ok());
+  h.CrashAndRestart(3);
+  EXPECT_EQ(StateOf(h.rm(3), "t", 0).high_watermark, 0);
+  EXPECT_EQ(StateOf(h.rm(3), "t", 0).log_end_offset, 5);
+}
+
+TEST(ReplicaManagerTest, ReplicationOffsetCheckpointFormat) {
+  HighWatermarks hws{{{"orders", 0}, 1234}, {{"orders", 1}, 977}, {{"x.y", 12}, 0}};
+  std::string text = EncodeReplicationOffsetCheckpoint(hws);
+  EXPECT_EQ(text.substr(0, text.size() - 16), "0\n3\norders 0 1234\norders 1 977\nx.y 12 0\n");
+  EXPECT_EQ(*ParseReplicationOffsetCheckpoint(text), hws);
+  EXPECT_TRUE(ParseReplicationOffsetCheckpoint(EncodeReplicationOffsetCheckpoint({}))->empty());
+  for (const char* bad : {"0\n2\norders 0 1\n", "1\n0\n", "0\n1\norders x 1\n", "0\n1\norders 0 -1\n",
+                          "0\n2\na 0 1\na 0 2\n", "0\n0\nextra 0 1\n", "0\n1\n 0 1\n"}) {
+    EXPECT_FALSE(ParseReplicationOffsetCheckpoint(SealText(bad)).ok()) << bad;
+  }
+  EXPECT_FALSE(ParseReplicationOffsetCheckpoint("0\n0\n").ok()) << "unsealed";
 }
 
 TEST(ReplicaManagerTest, AcksZeroHasNoResponse) {
@@ -600,6 +686,7 @@ TEST(ReplicaManagerTest, NextDeadlineFollowsParkedRequests) {
   ReplicaConfig config;
   config.flush_interval_ms = int64_t(1) << 50;        // no flush deadlines in the way
   config.replica_lag_time_max_ms = int64_t(1) << 50;  // nor ISR checks
+  config.hw_checkpoint_interval_ms = int64_t(1) << 50;  // nor high-watermark checkpoints
   LeaderOfTwo leader(config);
   ReplicaManager& rm = leader.rm;
   rm.Tick(1);

@@ -207,6 +207,12 @@ class Harness {
     return false;
   }
   int crashes() const { return crashes_; }
+  // While held, node id's disk syncs stay pending (a slow disk); releasing completes them.
+  void HoldSyncs(int id, bool hold) {
+    boxes_[size_t(id - 1)]->hold_syncs = hold;
+    if (!hold) Drain(id);
+  }
+  MemDisk& disk(int id) { return boxes_[size_t(id - 1)]->disk; }
   int alter_requests() const { return alter_requests_; }
 
   // ---- network ----
@@ -304,6 +310,7 @@ class Harness {
     std::unique_ptr<ReplicaManager> rm;
     uint64_t incarnation = 1;
     int64_t last_metadata_at = 0;
+    bool hold_syncs = false;
   };
   struct TokenInfo {
     bool client = false;
@@ -334,7 +341,8 @@ class Harness {
 
   void Drain(int id) {
     for (;;) {
-      auto syncs = boxes_[size_t(id - 1)]->disk.CompleteAllSyncs();
+      std::vector<SyncId> syncs;
+      if (!boxes_[size_t(id - 1)]->hold_syncs) syncs = boxes_[size_t(id - 1)]->disk.CompleteAllSyncs();
       for (SyncId s : syncs) EXPECT_TRUE(rm(id).OnSyncDone(s, true, now_)) << "seed " << seed_;
       auto sends = rm(id).TakeSends();
       auto replies = rm(id).TakeReplies();
