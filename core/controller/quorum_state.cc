@@ -41,7 +41,9 @@ std::string EncodeQuorumState(const QuorumStateData& data, std::string_view clus
     if (i > 0) out += ",";
     out += "{\"voterId\":" + std::to_string(voters[i]) + "}";
   }
-  out += "],\"data_version\":0}\n";
+  out += "],\"data_version\":0";
+  if (data.lost_log) out += ",\"samsaLostLog\":true";
+  out += "}\n";
   return out;
 }
 
@@ -53,6 +55,7 @@ Result<QuorumStateData> ParseQuorumState(std::string_view text) {
   SAMSA_ASSIGN_OR_RETURN(data.leader_id, ReadIntKey(text, "leaderId"));
   SAMSA_ASSIGN_OR_RETURN(data.leader_epoch, ReadIntKey(text, "leaderEpoch"));
   SAMSA_ASSIGN_OR_RETURN(data.voted_id, ReadIntKey(text, "votedId"));
+  data.lost_log = text.find("\"samsaLostLog\":true") != std::string_view::npos;
   if (data.leader_epoch < 0 || data.leader_id < -1 || data.voted_id < -1) {
     return Status::Corruption("quorum-state: value out of range");
   }

@@ -42,6 +42,9 @@ struct QuorumStateData {
   int32_t leader_epoch = 0;
   int32_t leader_id = -1;
   int32_t voted_id = -1;
+  // samsa's own key "samsaLostLog" (absent = false): this voter's log lost records that were
+  // durable, so it grants no vote until it has caught up again (see RaftReplica).
+  bool lost_log = false;
   friend bool operator==(const QuorumStateData&, const QuorumStateData&) = default;
 };
 

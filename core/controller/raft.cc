@@ -115,6 +115,12 @@ Status RaftReplica::Open(int64_t now_ms) {
   epoch_ = data.leader_epoch;
   leader_id_ = data.leader_id;
   voted_id_ = data.voted_id;
+  // A voter whose log lost durable records (a corrupt batch cut off on recovery) may have
+  // acknowledged records it no longer holds: were it to vote now, a candidate lacking committed
+  // records could win. It votes again only once caught up (see MaybeRecoverLostLog). The mark is
+  // durable, so a crash before then keeps it.
+  lost_log_ = data.lost_log || (is_voter_ && log_->lost_durable_data());
+  bool persist_lost_log = lost_log_ && !data.lost_log;
   high_watermark_ = log_->log_start_offset();
   delivered_offset_ = log_->log_start_offset();
   // The log may hold records of an epoch whose quorum-state write never became durable. We never
@@ -125,6 +131,7 @@ Status RaftReplica::Open(int64_t now_ms) {
     voted_id_ = -1;
   }
   MaybeSyncLog();
+  if (persist_lost_log) Persist();
   if (is_voter_ && config_.voters.size() == 1) {
     BecomeCandidate(now_ms);  // a lone voter elects itself at once
   } else if (leader_id_ == config_.node_id && is_voter_) {
@@ -168,7 +175,18 @@ void RaftReplica::Persist() {
   data.leader_epoch = epoch_;
   data.leader_id = state_ == State::kResigned ? config_.node_id : leader_id_;
   data.voted_id = voted_id_;
+  data.lost_log = lost_log_;
   (void)store_->Write(data);
+}
+
+void RaftReplica::MaybeRecoverLostLog() {
+  // Caught up: this log holds a record of the current leader's epoch below the high watermark
+  // learned from that leader, so every record committed before the epoch began is here too.
+  if (!lost_log_ || state_ != State::kFollower) return;
+  const std::vector<EpochEntry>& epochs = log_->epoch_entries();
+  if (epochs.empty() || epochs.back().epoch != epoch_ || high_watermark_ <= epochs.back().start_offset) return;
+  lost_log_ = false;
+  Persist();
 }
 
 void RaftReplica::BecomeUnattached(int32_t epoch, int64_t now_ms) {
@@ -317,7 +335,7 @@ void RaftReplica::Tick(int64_t now_ms) {
     return;
   }
   if (now_ms >= election_deadline_ms_) {
-    if (!is_voter_) {
+    if (!is_voter_ || (lost_log_ && config_.voters.size() > 1)) {
       BecomeUnattached(epoch_, now_ms);  // fetch timeout: look for the leader again
     } else if (state_ == State::kCandidate && !backing_off_) {
       backing_off_ = true;
@@ -420,7 +438,7 @@ void RaftReplica::HandleVote(uint64_t token, const VoteRequest& req, int16_t ver
   if (p.candidate_epoch > epoch_) BecomeUnattached(p.candidate_epoch, now_ms);
 
   bool granted = false;
-  if (is_voter_) {
+  if (is_voter_ && !lost_log_) {
     bool up_to_date = std::make_pair(p.last_offset_epoch, p.last_offset) >=
                       std::make_pair(LastEpoch(), log_->log_end_offset());
     if (state_ == State::kUnattached) {
@@ -835,6 +853,7 @@ void RaftReplica::HandleFetchResponse(int32_t from, const Outstanding& sent, con
   }
   int64_t hw = std::min(p.high_watermark, log_->log_end_offset());
   if (hw > high_watermark_) high_watermark_ = hw;
+  MaybeRecoverLostLog();
   next_fetch_ms_ = now_ms;
   MaybeSendFetch(now_ms);
 }

@@ -198,6 +198,8 @@ class RaftReplica {
   // Steps down when a message carries a higher epoch; true when it did.
   bool ObserveEpoch(int32_t epoch, int32_t leader, int64_t now_ms);
   void Persist();
+  // Clears lost_log_ once this follower has caught up with the leader's epoch (durably).
+  void MaybeRecoverLostLog();
 
   // Handlers.
   void HandleVote(uint64_t token, const VoteRequest& req, int16_t version, int64_t now_ms);
@@ -254,6 +256,8 @@ class RaftReplica {
   int32_t epoch_ = 0;
   int32_t leader_id_ = -1;
   int32_t voted_id_ = -1;
+  // This voter's log lost durable records: it neither votes nor stands until caught up.
+  bool lost_log_ = false;
   int64_t high_watermark_ = 0;
   int64_t delivered_offset_ = 0;  // next offset TakeCommitted hands out
 

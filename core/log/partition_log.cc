@@ -346,6 +346,11 @@ Status PartitionLog::Recover(int64_t now_ms) {
     SAMSA_RETURN_IF_ERROR(RebuildEpochCacheFromLog());
   }
 
+  lost_durable_data_ = checkpoint.has_value() && log_end_offset() < recovery_point;
+  if (lost_durable_data_) {
+    recovery_notes_.push_back("lost durable data: the log ends at " + std::to_string(log_end_offset()) +
+                              ", below the recovery point " + std::to_string(recovery_point));
+  }
   durable_offset_ = std::min(recovery_point, log_end_offset());
   if (log_start_offset_ > log_end_offset()) {
     recovery_notes_.push_back("log start offset " + std::to_string(log_start_offset_) +

@@ -164,6 +164,9 @@ class PartitionLog {
   const std::string& dir() const { return dir_; }
   const LogConfig& config() const { return config_; }
   std::vector<int64_t> segment_base_offsets() const;
+  // True when Open cut the log below a (valid) recovery point: data once durable and verified
+  // was found corrupt and dropped, so this replica may have acknowledged records it lost.
+  bool lost_durable_data() const { return lost_durable_data_; }
   // What recovery did on Open (truncations, rebuilt files, removed temp files), for logs and views.
   const std::vector<std::string>& recovery_notes() const { return recovery_notes_; }
 
@@ -236,6 +239,7 @@ class PartitionLog {
   bool checkpoint_barrier_ = false;  // a lowered checkpoint must become durable before data
 
   std::vector<std::string> recovery_notes_;
+  bool lost_durable_data_ = false;
   Bytes scratch_;  // leader appends rewrite offsets in this copy
   std::vector<BatchHeader> headers_scratch_;  // the headers of the batches being appended
   mutable Bytes find_scratch_;                 // FindBatch's read buffer
