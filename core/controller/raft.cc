@@ -109,7 +109,13 @@ Status RaftReplica::Open(int64_t now_ms) {
   SAMSA_ASSIGN_OR_RETURN(log_, PartitionLog::Open(disk_, config_.log_dir, config_.log_config, now_ms));
   store_ = std::make_unique<QuorumStateStore>(disk_, config_.quorum_state_path, config_.cluster_id,
                                               config_.voters);
-  SAMSA_ASSIGN_OR_RETURN(std::optional<QuorumStateData> stored, store_->Load());
+  Result<std::optional<QuorumStateData>> loaded = store_->Load();
+  // A corrupt quorum-state (its seal fails) forgets the vote this node may have cast in its
+  // epoch: it starts afresh but, as a voter, abstains like one that lost log records (below)
+  // until it has caught up with a leader, so it can never vote twice in one epoch.
+  bool forgot_state = !loaded.ok() && loaded.status().code() == StatusCode::kCorruption;
+  if (!loaded.ok() && !forgot_state) return loaded.status();
+  std::optional<QuorumStateData> stored = loaded.ok() ? *loaded : std::nullopt;
   open_status_ = Status::Ok();
   QuorumStateData data = stored.value_or(QuorumStateData{});
   epoch_ = data.leader_epoch;
@@ -119,7 +125,7 @@ Status RaftReplica::Open(int64_t now_ms) {
   // acknowledged records it no longer holds: were it to vote now, a candidate lacking committed
   // records could win. It votes again only once caught up (see MaybeRecoverLostLog). The mark is
   // durable, so a crash before then keeps it.
-  lost_log_ = data.lost_log || (is_voter_ && log_->lost_durable_data());
+  lost_log_ = data.lost_log || (is_voter_ && (log_->lost_durable_data() || forgot_state));
   bool persist_lost_log = lost_log_ && !data.lost_log;
   high_watermark_ = log_->log_start_offset();
   delivered_offset_ = log_->log_start_offset();

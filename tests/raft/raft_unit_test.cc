@@ -300,6 +300,33 @@ TEST(RaftTest, VoterThatLostDurableRecordsDoesNotVote) {
   EXPECT_TRUE(granted->vote_granted);
 }
 
+// A voter whose quorum-state fails its checksum may have forgotten a vote it cast: it starts,
+// but abstains; an intact file changes nothing.
+TEST(RaftTest, VoterWithCorruptQuorumStateAbstains) {
+  for (bool flip : {false, true}) {
+    MemDisk disk;
+    RaftConfig config = Config(1, {1, 2, 3});
+    config.quorum_state_path = "quorum-state";
+    {
+      RaftReplica r(config, disk, Prng(1));
+      ASSERT_TRUE(r.Open(0).ok());
+      r.OnRequest(1, MakeVote(2, 3, 0, 0), 0, 1);  // votes for 2 in epoch 3
+      DrainSyncs(disk, r, 1);
+      ASSERT_TRUE(VoteReply(r, 1).has_value() && VoteReply(r, 1)->vote_granted);
+    }
+    if (flip) ASSERT_TRUE(disk.FlipDurableBit("quorum-state", 20, 2).ok());
+    disk.Crash();
+    RaftReplica m(config, disk, Prng(2));
+    ASSERT_TRUE(m.Open(2).ok());
+    DrainSyncs(disk, m, 2);
+    m.OnRequest(1, MakeVote(3, 4, 0, 0), 0, 3);  // a later epoch: granted only if not abstaining
+    DrainSyncs(disk, m, 3);
+    auto reply = VoteReply(m, 1);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->vote_granted, !flip);
+  }
+}
+
 TEST(RaftTest, ObserverNeverVotes) {
   MemDisk disk;
   RaftReplica r(Config(4, {1, 2, 3}), disk, Prng(1));
