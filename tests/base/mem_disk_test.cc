@@ -47,6 +47,36 @@ TEST(MemDiskTest, CrashLosesUnsyncedDataAndNames) {
   EXPECT_FALSE(d.Exists("p/new"));
 }
 
+// Syncing a new file's content is not enough: its name is durable only once its directory is,
+// and a new directory's only once its parent is (as on Linux).
+TEST(MemDiskTest, NewFileOrDirectoryNeedsItsParentSynced) {
+  MemDisk d;
+  ASSERT_TRUE(d.CreateDir("root").ok());
+  d.SyncAll("root");
+  ASSERT_TRUE(d.Append("root/file", AsBytes("content")).ok());
+  d.CompleteSync(d.RequestSync("root/file"));  // the content, not the name
+  ASSERT_TRUE(d.CreateDir("root/dir").ok());
+  ASSERT_TRUE(d.Append("root/dir/inner", AsBytes("x")).ok());
+  d.CompleteSync(d.RequestSync("root/dir/inner"));
+  d.CompleteSync(d.RequestSync("root/dir"));  // dir's entries, but not dir's own name in root
+  d.Crash();
+  EXPECT_TRUE(d.Exists("root"));
+  EXPECT_FALSE(d.Exists("root/file"));
+  EXPECT_FALSE(d.Exists("root/dir"));
+  EXPECT_FALSE(d.Exists("root/dir/inner"));
+  // The same steps plus the parent's sync keep both.
+  ASSERT_TRUE(d.Append("root/file", AsBytes("content")).ok());
+  d.CompleteSync(d.RequestSync("root/file"));
+  ASSERT_TRUE(d.CreateDir("root/dir").ok());
+  ASSERT_TRUE(d.Append("root/dir/inner", AsBytes("x")).ok());
+  d.CompleteSync(d.RequestSync("root/dir/inner"));
+  d.CompleteSync(d.RequestSync("root/dir"));
+  d.CompleteSync(d.RequestSync("root"));
+  d.Crash();
+  EXPECT_EQ(ReadAll(d, "root/file"), "content");
+  EXPECT_EQ(ReadAll(d, "root/dir/inner"), "x");
+}
+
 TEST(MemDiskTest, SyncCoversContentAsOfRequestAndOnlyWhenCompleted) {
   MemDisk d;
   ASSERT_TRUE(d.Append("f", AsBytes("a")).ok());
