@@ -106,7 +106,9 @@ int64_t RaftReplica::RandomElectionTimeoutMs() {
 // Open
 
 Status RaftReplica::Open(int64_t now_ms) {
-  SAMSA_ASSIGN_OR_RETURN(log_, PartitionLog::Open(disk_, config_.log_dir, config_.log_config, now_ms));
+  LogConfig log_config = config_.log_config;
+  log_config.gapless = true;
+  SAMSA_ASSIGN_OR_RETURN(log_, PartitionLog::Open(disk_, config_.log_dir, log_config, now_ms));
   store_ = std::make_unique<QuorumStateStore>(disk_, config_.quorum_state_path, config_.cluster_id,
                                               config_.voters);
   Result<std::optional<QuorumStateData>> loaded = store_->Load();
@@ -121,16 +123,25 @@ Status RaftReplica::Open(int64_t now_ms) {
   epoch_ = data.leader_epoch;
   leader_id_ = data.leader_id;
   voted_id_ = data.voted_id;
+  bool lost_durable = false;
+  high_watermark_ = log_->log_start_offset();
+  delivered_offset_ = log_->log_start_offset();
+  // Records of an epoch reach the log only once that epoch is durable in quorum-state (a leader
+  // voted for itself durably; a follower appends only with its state durable). Batches of a later
+  // epoch carry a flipped epoch (outside their CRC): cut them off.
+  for (const EpochEntry& e : log_->epoch_entries()) {
+    if (!stored || e.epoch <= epoch_) continue;
+    if (e.start_offset < log_->durable_offset()) lost_durable = true;
+    SAMSA_RETURN_IF_ERROR(log_->TruncateTo(e.start_offset));
+    break;
+  }
   // A voter whose log lost durable records (a corrupt batch cut off on recovery) may have
   // acknowledged records it no longer holds: were it to vote now, a candidate lacking committed
   // records could win. It votes again only once caught up (see MaybeRecoverLostLog). The mark is
   // durable, so a crash before then keeps it.
-  lost_log_ = data.lost_log || (is_voter_ && (log_->lost_durable_data() || forgot_state));
+  lost_log_ = data.lost_log || (is_voter_ && (log_->lost_durable_data() || forgot_state || lost_durable));
   bool persist_lost_log = lost_log_ && !data.lost_log;
-  high_watermark_ = log_->log_start_offset();
-  delivered_offset_ = log_->log_start_offset();
-  // The log may hold records of an epoch whose quorum-state write never became durable. We never
-  // voted durably in that epoch (a vote is durable before it is sent), so entering it is safe.
+  // Without a readable quorum-state the log's epoch is the best guess (and the node abstains).
   if (log_->latest_epoch() && *log_->latest_epoch() > epoch_) {
     epoch_ = *log_->latest_epoch();
     leader_id_ = -1;
@@ -206,11 +217,11 @@ void RaftReplica::BecomeUnattached(int32_t epoch, int64_t now_ms) {
   leader_id_ = -1;
   state_ = State::kUnattached;
   if (changed) Persist();
-  if (is_voter_) {
+  if (!Discovers()) {
     election_deadline_ms_ = running_deadline_ms != kNever ? running_deadline_ms
                                                           : now_ms + RandomElectionTimeoutMs();
   } else {
-    next_fetch_ms_ = now_ms;  // observers look for the leader
+    next_fetch_ms_ = now_ms;  // observers (and abstaining voters) look for the leader
     MaybeSendFetch(now_ms);
   }
 }
@@ -341,7 +352,7 @@ void RaftReplica::Tick(int64_t now_ms) {
     return;
   }
   if (now_ms >= election_deadline_ms_) {
-    if (!is_voter_ || (lost_log_ && config_.voters.size() > 1)) {
+    if (Discovers()) {
       BecomeUnattached(epoch_, now_ms);  // fetch timeout: look for the leader again
     } else if (state_ == State::kCandidate && !backing_off_) {
       backing_off_ = true;
@@ -366,8 +377,9 @@ int64_t RaftReplica::NextDeadlineMs() const {
     }
   }
   if (state_ == State::kCandidate && !backing_off_) next = std::min(next, next_vote_retry_ms_);
-  bool fetching = state_ == State::kFollower || (!is_voter_ && state_ == State::kUnattached);
-  if (fetching && !FetchOutstanding() && log_->durable_offset() >= log_->log_end_offset()) {
+  bool fetching = state_ == State::kFollower || (Discovers() && state_ == State::kUnattached);
+  if (fetching && !FetchOutstanding() && log_->durable_offset() >= log_->log_end_offset() &&
+      store_->durable_version() >= store_->written_version()) {
     bool target_free = false;
     if (state_ == State::kFollower) {
       target_free = !outstanding_.count(leader_id_);
@@ -851,7 +863,10 @@ void RaftReplica::HandleFetchResponse(int32_t from, const Outstanding& sent, con
       size_t length = size_t(last.data() + last.size() - first.data());
       ByteView whole(first.data(), length);
       Result<BatchHeader> header = ParseBatchHeader(first);
-      if (header.ok() && header->base_offset == log_->log_end_offset()) {
+      // Records of this epoch go to the log only once the epoch is durable in quorum-state (Open
+      // relies on it to tell a flipped batch epoch from a real one); MaybeSendFetch waits too.
+      bool state_durable = store_->durable_version() >= store_->written_version();
+      if (state_durable && header.ok() && header->base_offset == log_->log_end_offset()) {
         Result<LogAppendInfo> appended = log_->AppendAsFollower(whole, now_ms);
         if (appended.ok()) MaybeSyncLog();
       }
@@ -941,11 +956,13 @@ void RaftReplica::MaybeCountSelfVote(int64_t now_ms) {
 }
 
 void RaftReplica::MaybeSendFetch(int64_t now_ms) {
-  bool discovering = !is_voter_ && state_ == State::kUnattached;
+  bool discovering = Discovers() && state_ == State::kUnattached;
   if (state_ != State::kFollower && !discovering) return;
   if (FetchOutstanding() || now_ms < next_fetch_ms_) return;
-  // What the fetch offset advertises must be durable: the leader counts it toward the HW.
+  // What the fetch offset advertises must be durable: the leader counts it toward the HW. And the
+  // answer's records are appended only with the current epoch durable in quorum-state.
   if (log_->durable_offset() < log_->log_end_offset()) return;
+  if (store_->durable_version() < store_->written_version()) return;
   int32_t to = leader_id_;
   if (discovering) {
     std::vector<int32_t> free;
@@ -988,6 +1005,7 @@ bool RaftReplica::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
   if (store_->OnSyncDone(id, ok)) {
     FlushVoteReplies();
     MaybeCountSelfVote(now_ms);
+    if (state_ != State::kLeader) MaybeSendFetch(now_ms);
     return true;
   }
   if (log_sync_ids_.erase(id.value()) == 0) return false;

@@ -33,6 +33,12 @@
 // Observers (node not in voters) are only ever Unattached or Follower (StateName "Observer"):
 // while no leader is known they send Fetch to a random voter, whose answer names the leader; a
 // fetch timeout sends them back to Unattached. They never vote and never become candidates.
+// Abstaining voter: a voter that lost durable log records to corruption, or whose quorum-state
+// failed its checksum, may have acknowledged records or cast a vote it no longer knows of. It
+// grants no vote and never stands; it finds the leader as an observer does, and becomes a full
+// voter again once, as a follower, its log holds a record of the leader's epoch below the high
+// watermark (so everything committed before that epoch). The mark is durable (quorum-state
+// "samsaLostLog"). A lone voter cannot abstain: nobody else could lead.
 //
 // Storage: the log is a PartitionLog in config.log_dir; each Append is one uncompressed RecordBatch
 // whose records carry the given values; the leader's leader-change record is a control batch
@@ -200,6 +206,9 @@ class RaftReplica {
   void Persist();
   // Clears lost_log_ once this follower has caught up with the leader's epoch (durably).
   void MaybeRecoverLostLog();
+  // Finds the leader as an observer does (fetching from voters) instead of standing for
+  // election: observers, and voters that abstain (lost_log_) while other voters exist.
+  bool Discovers() const { return !is_voter_ || (lost_log_ && config_.voters.size() > 1); }
 
   // Handlers.
   void HandleVote(uint64_t token, const VoteRequest& req, int16_t version, int64_t now_ms);

@@ -23,6 +23,10 @@ struct LogConfig {
   // message.max.bytes: the largest record batch accepted, header included.
   int64_t max_batch_bytes = 1048588;
 
+  // Every batch starts where the previous one ended (no compaction ever left a gap): recovery
+  // then cuts the log at any gap, since a base offset lies outside the CRC. Raft's log is.
+  bool gapless = false;
+
   // Ok when every field is in range (segment_bytes fits Kafka's int32 file positions and holds at
   // least one maximal batch).
   Status Validate() const;

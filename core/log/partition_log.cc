@@ -151,6 +151,9 @@ struct PartitionLog::SyncRequest {
 struct PartitionLog::WalkResult {
   bool clean = true;  // reached the end exactly, every batch valid
   std::string problem;
+  // The bad batch is whole and more bytes follow it: not a torn tail but corruption inside data
+  // that was written (and maybe synced and acknowledged) before later batches.
+  bool inside = false;
 };
 
 PartitionLog::PartitionLog(Disk& disk, std::string dir, LogConfig config)
@@ -328,7 +331,7 @@ Status PartitionLog::Recover(int64_t now_ms) {
   log_start_offset_ = segments_.front().base_offset;
   if (checkpoint) log_start_offset_ = std::max(log_start_offset_, checkpoint->log_start_offset);
 
-  // The epoch cache: the file, checked against the batches scanned, else rebuilt from the log.
+  // The epoch cache: from the batches scanned, checked against the file.
   std::optional<std::vector<EpochEntry>> from_file;
   if (has_epoch_file) {
     SAMSA_ASSIGN_OR_RETURN(Bytes text, disk_.Read(PathOf(kLeaderEpochCheckpointFile), 0, 1 << 20));
@@ -340,16 +343,14 @@ Status PartitionLog::Recover(int64_t now_ms) {
       recovery_notes_.push_back("unreadable leader-epoch-checkpoint (" + parsed.status().message() + ")");
     }
   }
-  if (from_file) {
-    SAMSA_RETURN_IF_ERROR(ReconcileEpochCache(std::move(*from_file), scanned));
-  } else {
-    SAMSA_RETURN_IF_ERROR(RebuildEpochCacheFromLog());
-  }
+  SAMSA_RETURN_IF_ERROR(RecoverEpochCache(std::move(from_file), scanned));
 
-  lost_durable_data_ = checkpoint.has_value() && log_end_offset() < recovery_point;
+  // Lost durable data: the log was cut below its recovery point, or inside (corrupt batches with
+  // more data after them, which a torn unsynced tail never leaves).
+  lost_durable_data_ = corrupt_inside_ || (checkpoint.has_value() && log_end_offset() < recovery_point);
   if (lost_durable_data_) {
-    recovery_notes_.push_back("lost durable data: the log ends at " + std::to_string(log_end_offset()) +
-                              ", below the recovery point " + std::to_string(recovery_point));
+    recovery_notes_.push_back("lost durable data: the log now ends at " + std::to_string(log_end_offset()) +
+                              " (recovery point " + std::to_string(recovery_point) + ")");
   }
   durable_offset_ = std::min(recovery_point, log_end_offset());
   if (log_start_offset_ > log_end_offset()) {
@@ -384,6 +385,7 @@ Result<bool> PartitionLog::LoadSegment(Segment& seg, int64_t next_base,
   SAMSA_ASSIGN_OR_RETURN(WalkResult walk, Walk(seg, 0, file_size, /*verify_crc=*/true, scanned));
   seg.log_dirty = true;  // what we read may only be in the page cache (a process crash)
   if (walk.clean) return true;
+  if (walk.inside || next_base != INT64_MAX) corrupt_inside_ = true;
   recovery_notes_.push_back(name + ": " + walk.problem + " at position " + std::to_string(seg.size_bytes) +
                             "; truncated " + std::to_string(file_size - seg.size_bytes) + " byte(s)");
   SAMSA_RETURN_IF_ERROR(disk_.Truncate(seg.log_path, seg.size_bytes));
@@ -434,6 +436,8 @@ Result<PartitionLog::WalkResult> PartitionLog::Walk(Segment& seg, uint64_t from,
   };
   uint64_t pos = from;
   int64_t min_base = seg.base_offset;
+  std::optional<uint64_t> last_gap_pos;  // position of the last batch that began past min_base
+  size_t scanned_at_start = scanned != nullptr ? scanned->size() : 0;
   while (pos < file_size) {
     uint64_t remaining = file_size - pos;
     if (remaining < kBatchHeaderBytes) {
@@ -458,13 +462,33 @@ Result<PartitionLog::WalkResult> PartitionLog::Walk(Segment& seg, uint64_t from,
       auto valid = ValidateBatch(ByteView(buf.data() + (pos - buf_at), h.total_bytes()));
       if (!valid.ok()) {
         result.problem = valid.status().message();
+        result.inside = pos + h.total_bytes() < file_size;
         break;
       }
     }
-    if (h.base_offset < min_base) {
-      result.problem = "offset " + std::to_string(h.base_offset) + " does not increase";
+    // Offsets increase; gaps are legal (a compacted leader's batches keep their offsets). The base
+    // offset lies outside the CRC: a batch below where the previous ended is corrupt, and so is,
+    // more likely, the batch after the last gap (a flip that raised its base offset). Cut there.
+    if (h.base_offset < min_base || (config_.gapless && from == 0 && h.base_offset != min_base)) {
+      result.problem = "offset " + std::to_string(h.base_offset) + (h.base_offset < min_base ? " does not increase" : " leaves a gap");
+      result.inside = true;
+      if (last_gap_pos && from == 0 && verify_crc) {
+        // Undo what the walk learned from the suspect batch onwards: rewalk up to it.
+        uint64_t gap = *last_gap_pos;
+        seg.index.clear();
+        seg.time_index.clear();
+        seg.ResetToLastIndexEntry();
+        if (scanned != nullptr) scanned->resize(scanned_at_start);
+        SAMSA_ASSIGN_OR_RETURN(WalkResult again, Walk(seg, from, gap, verify_crc, scanned));
+        (void)again;
+        result.problem += "; cut at the gap before it, at position " + std::to_string(gap);
+        seg.size_bytes = gap;
+        result.clean = false;
+        return result;
+      }
       break;
     }
+    if (h.base_offset > min_base && pos > from) last_gap_pos = pos;
     if (h.last_offset() - seg.base_offset > INT32_MAX || pos + h.total_bytes() > uint64_t(INT32_MAX)) {
       result.problem = "batch out of the segment's int32 range";
       break;
@@ -479,51 +503,69 @@ Result<PartitionLog::WalkResult> PartitionLog::Walk(Segment& seg, uint64_t from,
   return result;
 }
 
-Status PartitionLog::ScanHeaders(const Segment& seg, std::vector<BatchHeader>* out) const {
-  uint64_t pos = 0;
-  while (pos < seg.size_bytes) {
-    SAMSA_ASSIGN_OR_RETURN(Bytes head, disk_.Read(seg.log_path, pos, kBatchHeaderBytes));
-    SAMSA_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeaderPrefix(head));
-    out->push_back(h);
-    pos += h.total_bytes();
-  }
-  return Status::Ok();
-}
-
-Status PartitionLog::RebuildEpochCacheFromLog() {
-  recovery_notes_.push_back("rebuilt leader-epoch-checkpoint from the batches");
+Status PartitionLog::RecoverEpochCache(std::optional<std::vector<EpochEntry>> from_file,
+                                       const std::vector<BatchHeader>& scanned) {
+  // A batch's partitionLeaderEpoch (and base offset) lie outside its CRC, so a flipped bit there
+  // passes the scan. The sealed checkpoint vouches for every epoch that starts before its last
+  // entry; past that, epochs may only grow (a newer epoch whose checkpoint write was lost). A batch
+  // that breaks either rule is taken as corrupt and the log is cut there; when the rule broken is
+  // growth, the cut is at the start of the higher epoch learned from the batches, the suspect.
+  LeaderEpochCache file(from_file.value_or(std::vector<EpochEntry>{}));
+  file.TruncateFromEnd(log_end_offset());
+  std::optional<EpochEntry> vouched = file.latest();
+  // The file says nothing below its first entry (its start moved up with the log start, which a
+  // lost recovery-point may have put back down): there, epochs only must not exceed its first.
+  int64_t covered_from = file.entries().empty() ? INT64_MAX : file.entries().front().start_offset;
   LeaderEpochCache cache;
-  std::vector<BatchHeader> headers;
-  for (const Segment& seg : segments_) {
-    headers.clear();
-    SAMSA_RETURN_IF_ERROR(ScanHeaders(seg, &headers));
-    for (const BatchHeader& h : headers) cache.Assign(h.partition_leader_epoch, h.base_offset);
-  }
-  epochs_ = std::move(cache);
-  return WriteEpochCheckpoint();
-}
-
-Status PartitionLog::ReconcileEpochCache(std::vector<EpochEntry> from_file, const std::vector<BatchHeader>& scanned) {
-  LeaderEpochCache cache(std::move(from_file));
-  bool changed = cache.TruncateFromEnd(log_end_offset());
+  std::optional<int64_t> cut;
   for (const BatchHeader& h : scanned) {
     int32_t e = h.partition_leader_epoch;
-    if (e < 0 || cache.EpochForOffset(h.base_offset) == e) continue;
-    auto latest = cache.latest();
-    if (!latest || (e > latest->epoch && h.base_offset >= latest->start_offset)) {
-      changed |= cache.Assign(e, h.base_offset);
-      continue;
+    // Batches wholly below the log start are gone for readers; the epochs start at the log start.
+    if (h.last_offset() < log_start_offset_) continue;
+    if (e < 0) {
+      // No epoch: only a batch appended before any epoch was known carries one (a follower's copy
+      // of such a leader's). After epochs, it is a flipped sign bit.
+      if (!vouched && !cache.latest()) continue;
+      cut = h.base_offset;
+      break;
     }
-    recovery_notes_.push_back("leader-epoch-checkpoint disagrees with batch at offset " +
-                              std::to_string(h.base_offset));
-    return RebuildEpochCacheFromLog();
+    int64_t at = std::max(h.base_offset, log_start_offset_);
+    bool contradicts = false;
+    if (vouched && at < covered_from) {
+      contradicts = e > file.entries().front().epoch;
+    } else if (vouched && at < vouched->start_offset) {
+      contradicts = e != file.EpochForOffset(at);
+    } else if (vouched) {
+      contradicts = e < vouched->epoch;
+    }
+    if (contradicts) {
+      cut = h.base_offset;
+      break;
+    }
+    if (auto latest = cache.latest(); latest && e < latest->epoch) {
+      // The suspect is the earliest epoch above e that only the batches named.
+      cut = h.base_offset;
+      for (const EpochEntry& entry : cache.entries()) {
+        if (entry.epoch > e && (!vouched || entry.epoch > vouched->epoch)) {
+          cut = entry.start_offset;
+          break;
+        }
+      }
+      break;
+    }
+    cache.Assign(e, at);
   }
   epochs_ = std::move(cache);
-  if (changed) {
-    recovery_notes_.push_back("updated leader-epoch-checkpoint from the batches scanned");
-    return WriteEpochCheckpoint();
+  if (cut) {
+    if (!scanned.empty() && *cut < scanned.back().base_offset) corrupt_inside_ = true;
+    recovery_notes_.push_back("batch epochs contradict the leader-epoch-checkpoint or go backwards at offset " +
+                              std::to_string(*cut) + "; truncated there");
+    SAMSA_RETURN_IF_ERROR(TruncateTo(*cut));
   }
-  return Status::Ok();
+  if (from_file && epochs_.entries() == *from_file) return Status::Ok();
+  recovery_notes_.push_back(from_file ? "updated leader-epoch-checkpoint from the batches scanned"
+                                      : "rebuilt leader-epoch-checkpoint from the batches");
+  return WriteEpochCheckpoint();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,10 +17,11 @@
 //
 // States and transitions:
 //   Open (recovering)  -> Running      Open() parses names, scans every segment batch by batch
-//                                      (length, magic, CRC, increasing offsets), below the
+//                                      (length, magic, CRC, contiguous offsets), below the
 //                                      recovery point too (unlike Kafka: durable bytes can rot),
-//                                      truncates at the first bad batch, rebuilds indexes and the
-//                                      epoch cache as needed.
+//                                      checks the batches' epochs (outside the CRC) against the
+//                                      sealed epoch checkpoint, truncates at the first bad batch,
+//                                      rebuilds indexes and the epoch cache as needed.
 //   Running -> Running                 appends (rolling a segment when the active one would exceed
 //                                      segment_bytes or is older than roll_ms), truncation,
 //                                      retention, log start increase, sync requests/completions
@@ -164,8 +165,10 @@ class PartitionLog {
   const std::string& dir() const { return dir_; }
   const LogConfig& config() const { return config_; }
   std::vector<int64_t> segment_base_offsets() const;
-  // True when Open cut the log below a (valid) recovery point: data once durable and verified
-  // was found corrupt and dropped, so this replica may have acknowledged records it lost.
+  // True when Open cut the log below a (valid) recovery point, or inside it (a corrupt batch with
+  // valid data after it, unlike a torn unsynced tail): data that may have been durable and
+  // acknowledged was found corrupt and dropped. A corrupt last batch counts only below the
+  // recovery point (a torn tail looks the same).
   bool lost_durable_data() const { return lost_durable_data_; }
   // What recovery did on Open (truncations, rebuilt files, removed temp files), for logs and views.
   const std::vector<std::string>& recovery_notes() const { return recovery_notes_; }
@@ -179,8 +182,9 @@ class PartitionLog {
 
   Status Recover(int64_t now_ms);
   Result<bool> LoadSegment(Segment& seg, int64_t next_base, std::vector<BatchHeader>* scanned);
-  Status RebuildEpochCacheFromLog();
-  Status ReconcileEpochCache(std::vector<EpochEntry> from_file, const std::vector<BatchHeader>& scanned);
+  // Sets epochs_ from every batch's epoch, checked against the checkpoint file (when readable);
+  // cuts the log at a batch whose epoch is corrupt.
+  Status RecoverEpochCache(std::optional<std::vector<EpochEntry>> from_file, const std::vector<BatchHeader>& scanned);
   Status RewriteIndexFiles(Segment& seg);
 
   Result<LogAppendInfo> AppendBatches(ByteView data, const std::vector<BatchHeader>& headers, int64_t now_ms);
@@ -205,7 +209,6 @@ class PartitionLog {
   // The first batch in seg whose last offset >= offset, or nullopt when no batch of the segment
   // reaches offset.
   Result<std::optional<BatchLocation>> FindBatch(const Segment& seg, int64_t offset) const;
-  Status ScanHeaders(const Segment& seg, std::vector<BatchHeader>* out) const;
 
   size_t SegmentIndexFor(int64_t offset) const;
   Segment& active();
@@ -240,6 +243,7 @@ class PartitionLog {
 
   std::vector<std::string> recovery_notes_;
   bool lost_durable_data_ = false;
+  bool corrupt_inside_ = false;  // recovery cut the log inside, not at a torn tail
   Bytes scratch_;  // leader appends rewrite offsets in this copy
   std::vector<BatchHeader> headers_scratch_;  // the headers of the batches being appended
   mutable Bytes find_scratch_;                 // FindBatch's read buffer

@@ -160,7 +160,7 @@ TEST(LogRecoveryTest, UnsyncedTailBeyondTheRecoveryPointIsScanned) {
 }
 
 TEST(LogRecoveryTest, RebuildsMissingOrCorruptEpochCheckpoint) {
-  for (int variant = 0; variant < 4; ++variant) {
+  for (int variant : {0, 1, 3}) {
     Fixture f;
     std::string path = std::string(kDir) + "/leader-epoch-checkpoint";
     if (variant == 0) {
@@ -168,11 +168,6 @@ TEST(LogRecoveryTest, RebuildsMissingOrCorruptEpochCheckpoint) {
     }
     if (variant == 1) {
       ASSERT_TRUE(f.disk.Write(path, 0, AsBytes("0\n9\n")).ok());
-    }
-    // Inconsistent: names an epoch the batches do not carry.
-    if (variant == 2) {
-      ASSERT_TRUE(f.disk.Truncate(path, 0).ok());
-      ASSERT_TRUE(f.disk.Append(path, AsBytes(SealText("0\n2\n0 0\n7 39\n"))).ok());
     }
     // One flipped bit: the checksum no longer matches.
     if (variant == 3) {
@@ -184,6 +179,54 @@ TEST(LogRecoveryTest, RebuildsMissingOrCorruptEpochCheckpoint) {
     EXPECT_EQ(log->epoch_entries(), f.epochs) << variant;
     EXPECT_EQ(AsString(f.File(path)), SealText(EncodeLeaderEpochCheckpoint(f.epochs))) << variant;
   }
+}
+
+// A sealed checkpoint that names other epochs than the batches: the batches' epochs (outside
+// their CRC) are taken as corrupt, and the log is cut at the first that contradicts it.
+TEST(LogRecoveryTest, BatchEpochsContradictingTheCheckpointAreCut) {
+  Fixture f;
+  std::string path = std::string(kDir) + "/leader-epoch-checkpoint";
+  ASSERT_TRUE(f.disk.Truncate(path, 0).ok());
+  ASSERT_TRUE(f.disk.Append(path, AsBytes(SealText("0\n2\n0 0\n7 39\n"))).ok());
+  auto log = f.Reopen();
+  // Batches 0..7 carry epoch 0 as the file says; batch 8 (epoch 1, below offset 39) does not.
+  EXPECT_EQ(log->log_end_offset(), testing::BaseOffsetOf(f.batches[8]));
+  EXPECT_EQ(log->epoch_entries(), (std::vector<EpochEntry>{{0, 0}}));
+  EXPECT_TRUE(log->lost_durable_data());
+}
+
+// A bit flipped in a batch's partitionLeaderEpoch (not covered by its CRC), which the epoch
+// checkpoint contradicts: the log is cut at that batch.
+TEST(LogRecoveryTest, FlippedBatchEpochIsCut) {
+  for (bool up : {false, true}) {
+    Fixture f;
+    size_t victim = up ? 12 : 20;  // epoch 1 -> 1|0x40 (up) or 2 -> 0 (down)
+    int64_t base = testing::BaseOffsetOf(f.batches[victim]);
+    size_t seg = 0;
+    while (seg + 1 < f.bases.size() && f.bases[seg + 1] <= base) ++seg;
+    uint64_t pos = 0;
+    for (size_t i = 0; i < victim; ++i)
+      if (testing::BaseOffsetOf(f.batches[i]) >= f.bases[seg]) pos += f.batches[i].size();
+    // partitionLeaderEpoch: bytes 12..15 of the batch, big-endian.
+    ASSERT_TRUE(f.disk.FlipDurableBit(SegPath(f.bases[seg], kLogFileSuffix), pos + 15, up ? 6 : 1).ok());
+    f.disk.Crash();
+    auto log = f.Reopen();
+    EXPECT_EQ(log->log_end_offset(), base) << up;
+    for (const auto& e : log->epoch_entries()) EXPECT_LT(e.epoch, 64) << up;
+  }
+}
+
+// A flipped base offset (outside the CRC) breaks contiguity: cut there.
+TEST(LogRecoveryTest, FlippedBaseOffsetIsCut) {
+  Fixture f;
+  size_t victim = 5;
+  uint64_t pos = 0;
+  for (size_t i = 0; i < victim; ++i) pos += f.batches[i].size();
+  ASSERT_LT(testing::BaseOffsetOf(f.batches[victim]), f.bases.size() > 1 ? f.bases[1] : INT64_MAX);
+  ASSERT_TRUE(f.disk.FlipDurableBit(SegPath(f.bases[0], kLogFileSuffix), pos + 7, 2).ok());
+  f.disk.Crash();
+  auto log = f.Reopen();
+  EXPECT_EQ(log->log_end_offset(), testing::BaseOffsetOf(f.batches[victim]));
 }
 
 TEST(LogRecoveryTest, BitFlippedRecoveryPointIsIgnored) {

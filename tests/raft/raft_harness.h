@@ -14,6 +14,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -112,10 +114,15 @@ class Cluster {
     drop_permille_ = 0;
     for (auto& n : nodes_) n->isolated_until_ms = 0;
   }
-  void Crash(int32_t id) {
+  // Crashes node id and restarts it; before_start (if any) may damage its disk in between.
+  void Crash(int32_t id, const std::function<void(MemDisk&)>& before_start = nullptr) {
     Node& n = node(id);
     n.raft.reset();
     n.disk->Crash(&prng_);
+    if (before_start) {
+      before_start(*n.disk);
+      n.disk->Crash();  // what the restarted process reads is the durable state, damage included
+    }
     // Requests held by the dead process fail at their senders.
     for (auto it = inflight_.begin(); it != inflight_.end();) {
       if (it->second.to == id && it->second.to_incarnation == n.incarnation && it->second.delivered) {
@@ -296,6 +303,12 @@ class Cluster {
     n.raft = std::make_unique<RaftReplica>(cfg, *n.disk, prng_.Split(n.id * 1000003ULL + n.incarnation));
     Status s = n.raft->Open(now_ms_);
     if (!s.ok()) Violation("node " + std::to_string(n.id) + " failed to open: " + s.ToString());
+    if (std::getenv("SAMSA_RAFT_TRACE") && s.ok()) {
+      for (const std::string& note : n.raft->log().recovery_notes())
+        std::printf("t=%lld node %d recovery: %s\n", (long long)now_ms_, n.id, note.c_str());
+      std::printf("t=%lld node %d opened: leo %lld epoch %d\n", (long long)now_ms_, n.id,
+                  (long long)n.raft->LogEndOffset(), n.raft->Epoch());
+    }
     n.cursor = -1;
     n.delivered.clear();
     Pump();
