@@ -14,11 +14,13 @@
 //                       on what the live brokers report;
 //  replica-divergence   an ISR follower holds different bytes than its leader below both HWs
 //                       (read from their logs here, every 5th check)
-// History anomalies (CheckHistory, at the end): sim/history_checker.h; and, for scenarios with a
-// settle phase, liveness: every partition has a leader again at the end.
+// History anomalies (CheckHistory, at the end): sim/history_checker.h, acked-lost included (on
+// FinalLogs, with the timeline's faults); and, for scenarios with a settle phase, liveness:
+// every partition has a leader again at the end.
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -45,7 +47,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<Violation> CheckRuntime(Simulation& sim) override;
-  std::vector<Violation> CheckHistory(Simulation& sim) override;
+  std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& timeline) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
   Stats CollectStats(Simulation& sim) override;
 
@@ -66,6 +68,12 @@ class SamsaClusterFactory final : public ClusterFactory {
   BrokerNode* Freshest(Simulation& sim);
   std::vector<BrokerNode*> LiveBrokers(Simulation& sim);
   void CheckReplicaBytes(Simulation& sim, std::vector<Violation>& out);
+  // What the cluster holds at the end of the run, per partition of the scenario's topics: the
+  // committed records (below the high watermark) of the leader the freshest metadata names, or,
+  // when it has no live leader, of the live replica with the highest high watermark. Read once
+  // per run (the first call, at CheckHistory) and kept: the checker's acked-lost and the
+  // all_acked_readable expectation both judge it.
+  const std::map<Tp, FinalLog>& FinalLogs(Simulation& sim);
 
   const Scenario* scenario_ = nullptr;
   std::shared_ptr<client::History> history_;
@@ -74,6 +82,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   std::vector<std::pair<int64_t, int32_t>> controllers_;     // active controller changes
   std::vector<std::pair<int64_t, int64_t>> lag_samples_;     // (time, max consumer lag)
   RuntimeChecker runtime_;
+  std::optional<std::map<Tp, FinalLog>> final_logs_;  // FinalLogs, once read
   uint64_t checks_ = 0;
   // CheckReplicaBytes resumes where it left off for a (leader, follower, topic, partition): the
   // logs below `verified_to` were equal, and still are while the last batch compared (base
