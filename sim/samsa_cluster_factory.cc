@@ -36,6 +36,12 @@ void SamsaClusterFactory::Reset(const Scenario& scenario) {
   controllers_.clear();
   lag_samples_.clear();
   runtime_ = RuntimeChecker();
+  brokers_by_id_.clear();
+  for (int32_t id : scenario.ServerIds())
+    if (id >= 0 && size_t(id) >= brokers_by_id_.size()) brokers_by_id_.resize(size_t(id) + 1, nullptr);
+  reported_metadata_offset_.assign(brokers_by_id_.size(), -1);
+  sampled_metadata_offset_ = -1;
+  pending_.clear();
   final_logs_.reset();
   replica_compare_.clear();
   checks_ = 0;
@@ -139,6 +145,12 @@ void SamsaClusterFactory::InstallProviders(Simulation& sim) {
               },
               /*is_client=*/true);
 
+  sim.set_node_observer([this, &sim](NodeId id, Node* node, Simulation::NodeChange change) {
+    OnNodeChange(sim, id, node, change);
+  });
+  for (NodeId id : sim.broker_ids())  // started before the observer was installed
+    if (Node* node = sim.node(id)) OnNodeChange(sim, id, node, Simulation::NodeChange::kStarted);
+
   sim.providers().partition_leaders = [this, &sim]() {
     std::set<NodeId> leaders;
     if (BrokerNode* b = Freshest(sim))
@@ -191,20 +203,54 @@ std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const Part
   return out;
 }
 
+void SamsaClusterFactory::SampleLeadership(const MetadataImage& image, int64_t now) {
+  for (const auto& [name, topic] : image.topics()) {
+    for (const auto& [index, p] : topic.partitions) {
+      auto& series = samples_[{name, index}];
+      if (series.empty() || series.back().leader != p.leader || series.back().isr != p.isr ||
+          series.back().leader_epoch != p.leader_epoch)
+        series.push_back({now, p.leader, p.leader_epoch, p.isr});
+    }
+  }
+}
+
+void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change) {
+  const int32_t n = id.value();
+  if (n < 0 || size_t(n) >= brokers_by_id_.size()) return;  // a client (or not a server)
+  if (change == Simulation::NodeChange::kCrashed) {
+    brokers_by_id_[size_t(n)] = nullptr;
+    runtime_.NodeDown(n);
+    return;
+  }
+  if (change == Simulation::NodeChange::kStarted) {
+    brokers_by_id_[size_t(n)] = dynamic_cast<BrokerNode*>(node);
+    reported_metadata_offset_[size_t(n)] = -1;
+  }
+  BrokerNode* b = brokers_by_id_[size_t(n)];
+  if (b == nullptr) return;
+  BrokerReport& r = report_;
+  r.node = n;
+  r.at_ns = sim.now_ns();
+  r.metadata_offset = -1;
+  const int64_t offset = b->image().offset();
+  if (offset != reported_metadata_offset_[size_t(n)]) {
+    reported_metadata_offset_[size_t(n)] = offset;
+    r.metadata_offset = offset;
+    r.metadata_hash = b->metadata_chain_hash();
+    if (offset > sampled_metadata_offset_) {
+      sampled_metadata_offset_ = offset;
+      SampleLeadership(b->image(), r.at_ns);
+    }
+  }
+  if (b->replicas() != nullptr) b->replicas()->TakeChangedPartitions(&r.partitions);
+  else r.partitions.clear();
+  if (r.metadata_offset < 0 && r.partitions.empty()) return;
+  for (Violation& v : runtime_.Update(r)) pending_.insert(std::move(v));
+}
+
 void SamsaClusterFactory::Observe(Simulation& sim) {
   int64_t now = sim.now_ns();
   BrokerNode* fresh = Freshest(sim);
-  // Leadership and ISR as the committed metadata says.
-  if (fresh != nullptr) {
-    for (const auto& [name, topic] : fresh->image().topics()) {
-      for (const auto& [index, p] : topic.partitions) {
-        auto& series = samples_[{name, index}];
-        if (series.empty() || series.back().leader != p.leader || series.back().isr != p.isr ||
-            series.back().leader_epoch != p.leader_epoch)
-          series.push_back({now, p.leader, p.leader_epoch, p.isr});
-      }
-    }
-  }
   int32_t controller = -1;
   for (BrokerNode* b : LiveBrokers(sim))
     if (b->IsActiveController()) controller = b->id().value();
@@ -235,15 +281,9 @@ void SamsaClusterFactory::Observe(Simulation& sim) {
 std::vector<Violation> SamsaClusterFactory::CheckRuntime(Simulation& sim) {
   ++checks_;
   Observe(sim);
-  std::vector<BrokerReport> reports;
-  for (BrokerNode* b : LiveBrokers(sim)) {
-    BrokerReport& r = reports.emplace_back();
-    r.node = b->id().value();
-    r.metadata_offset = b->image().offset();
-    r.metadata_hash = b->metadata_chain_hash();
-    if (b->replicas() != nullptr) r.partitions = b->replicas()->Partitions();
-  }
-  std::vector<Violation> out = runtime_.Check(reports);
+  // The invariants were checked at every step (OnNodeChange): hand over what they found.
+  std::vector<Violation> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+  pending_.clear();
   // Byte comparison of ISR replicas is the expensive check: every 5th check.
   if (checks_ % 5 == 0) CheckReplicaBytes(sim, out);
   return out;
@@ -369,12 +409,12 @@ const std::map<SamsaClusterFactory::Tp, FinalLog>& SamsaClusterFactory::FinalLog
         if (!read.ok() || read->records.empty() || read->next_offset <= at) break;
         auto batches = SplitBatches(read->records);
         if (!batches.ok()) break;
+        Record rec;  // reused: one record at a time, no vector of them
         for (ByteView batch : *batches) {
-          auto header = ParseBatchHeader(batch);
-          auto records = DecodeRecords(batch, 64 << 20);
-          if (!header.ok() || !records.ok()) continue;
-          for (const Record& rec : *records) {
-            const int64_t offset = rec.AbsoluteOffset(*header);
+          auto it = RecordIterator::Open(batch, 64 << 20);
+          if (!it.ok()) continue;
+          for (Result<bool> more = it->Next(&rec); more.ok() && *more; more = it->Next(&rec)) {
+            const int64_t offset = rec.AbsoluteOffset(it->header());
             if (offset < at || offset >= hw) continue;
             out.records.emplace_back(offset, rec.value ? std::string(AsString(*rec.value)) : std::string());
           }
@@ -396,10 +436,13 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim, const 
   }
   CheckerOptions options;
   options.max_high_watermark = runtime_.max_high_watermark();
-  options.final_logs = FinalLogs(sim);
+  FinalLogs(sim);
+  options.final_logs = std::move(*final_logs_);  // lent, not copied: hundreds of thousands of records
+  options.elections = runtime_.elections();
   for (const TimelineEntry& e : timeline.entries)
     if (e.kind == "fault" || e.kind == "nemesis") options.faults.push_back({e.at_ns, e.text});
   std::vector<Violation> out = sim::CheckHistory(*history_, options).violations;
+  *final_logs_ = std::move(options.final_logs);
   // Liveness after the heal-and-settle phase: every partition has a leader again.
   if (scenario_->settle_ns > 0) {
     BrokerNode* fresh = Freshest(sim);
