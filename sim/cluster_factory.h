@@ -18,7 +18,9 @@
 //   LeaderOf(sim, partition)  at fault time, for the "leader-of TOPIC-N" target (empty: none);
 //   FollowersOf(sim, partition) likewise for "followers-of TOPIC-N" (replicas but the leader).
 //   CheckRuntime(sim)         every RunOptions::check_interval_ns of simulated time.
-//   CheckHistory(sim)         once at the end (may crash nodes to inspect durable state).
+//   CheckHistory(sim, timeline)
+//                             once at the end (may crash nodes to inspect durable state); the
+//                             timeline lists the faults fired (to attribute losses to them).
 //   CollectStats(sim)         once at the end, after CheckHistory.
 //   Evaluate(expectation, sim, timeline)
 //                             for each expectation the runner cannot judge itself (every kind but
@@ -79,7 +81,7 @@ class ClusterFactory {
   virtual std::vector<NodeId> LeaderOf(Simulation&, const PartitionRef&) { return {}; }
   virtual std::vector<NodeId> FollowersOf(Simulation&, const PartitionRef&) { return {}; }
   virtual std::vector<Violation> CheckRuntime(Simulation&) { return {}; }
-  virtual std::vector<Violation> CheckHistory(Simulation&) { return {}; }
+  virtual std::vector<Violation> CheckHistory(Simulation&, const RunTimeline&) { return {}; }
   virtual ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) = 0;
   virtual Stats CollectStats(Simulation&) { return {}; }
 };

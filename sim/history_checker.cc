@@ -1,6 +1,7 @@
 #include "sim/history_checker.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -218,6 +219,36 @@ std::string CheckReport::Summary(size_t max_lines) const {
          std::to_string(v.offset) + ": " + v.detail + "\n";
   }
   return s;
+}
+
+std::string SimTime(int64_t ns) {
+  const char* sign = ns < 0 ? "-" : "";
+  const uint64_t a = ns < 0 ? uint64_t(0) - uint64_t(ns) : uint64_t(ns);
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%s%llu.%03llus", sign, (unsigned long long)(a / 1'000'000'000),
+                (unsigned long long)(a / 1'000'000 % 1000));
+  return buf;
+}
+
+std::string AttributeLoss(int64_t acked_at_ns, const std::string& topic, int32_t partition,
+                          const std::vector<FaultNote>& faults, const std::vector<ElectionNote>& elections) {
+  // Both lists are in time order: the last entry at or after the acknowledgement is the last
+  // entry overall, if that one is not earlier than the acknowledgement.
+  std::string out = "last fault before loss: ";
+  if (!faults.empty() && faults.back().at_ns >= acked_at_ns) {
+    out += faults.back().text + " at t=" + SimTime(faults.back().at_ns);
+  } else {
+    out += "none";
+  }
+  out += "; last election: ";
+  if (!elections.empty() && elections.back().at_ns >= acked_at_ns) {
+    const ElectionNote& e = elections.back();
+    out += topic + "-" + std::to_string(partition) + " epoch " + std::to_string(e.leader_epoch) + " leader " +
+           std::to_string(e.leader) + " at t=" + SimTime(e.at_ns);
+  } else {
+    out += "none";
+  }
+  return out;
 }
 
 CheckReport CheckHistory(const client::History& history, const CheckerOptions& options) {
@@ -498,6 +529,33 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   }
   for (size_t t = 0; t < tps.size(); ++t)
     if (unseen_by_tp[t] > 0) report.unseen_by_partition[tps[t]] = unseen_by_tp[t];
+
+  // acked-lost: every acknowledged record at its offset in its partition's final log.
+  if (!options.final_logs.empty()) {
+    static const std::vector<ElectionNote> kNoElections;
+    std::vector<const FinalLog*> final_of(tps.size(), nullptr);
+    std::vector<const std::vector<ElectionNote>*> elections_of(tps.size(), &kNoElections);
+    for (size_t t = 0; t < tps.size(); ++t) {
+      if (auto f = options.final_logs.find(tps[t]); f != options.final_logs.end()) final_of[t] = &f->second;
+      if (auto e = options.elections.find(tps[t]); e != options.elections.end()) elections_of[t] = &e->second;
+    }
+    for (size_t i = 0; i < sends.size(); ++i) {
+      const Send& s = sends[i];
+      if (!acked(s) || final_of[s.tp] == nullptr) continue;
+      const FinalLog& log = *final_of[s.tp];
+      auto at = std::lower_bound(log.records.begin(), log.records.end(), s.offset,
+                                 [](const std::pair<int64_t, std::string>& r, int64_t o) { return r.first < o; });
+      const bool held = at != log.records.end() && at->first == s.offset;
+      if (held && at->second == values[s.value]) continue;
+      const Tp& tp = tps[s.tp];
+      const int64_t acked_at_ns = history.entry(s.complete_index).time_ns;
+      std::string detail = "value " + std::string(values[s.value]) + " acknowledged at t=" + SimTime(acked_at_ns) +
+                           " offset " + std::to_string(s.offset) + " is not in the final log (" + log.source +
+                           (held ? "; offset " + std::to_string(s.offset) + " holds " + at->second : "") + "); " +
+                           AttributeLoss(acked_at_ns, tp.first, tp.second, options.faults, *elections_of[s.tp]);
+      out.push_back({"acked-lost", tp.first, tp.second, s.offset, std::move(detail)});
+    }
+  }
 
   // nonmonotonic-send: per (producer, partition), compare each acked send with the highest
   // offset acknowledged to that producer in that partition before the send was invoked.

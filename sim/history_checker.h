@@ -19,6 +19,15 @@
 //                         CheckerOptions::max_high_watermark (the highest high watermark any
 //                         replica reported, per partition) to get
 //   read-beyond-hw        a read at an offset >= that partition's max high watermark.
+// And, on what the cluster holds at the end (pass CheckerOptions::final_logs):
+//   acked-lost            an acknowledged record (its value at its acknowledged offset) that is
+//                         not in its partition's final log, whether or not a consumer read it
+//                         before. One violation per record (offset = the acknowledged one); the
+//                         detail names when it was acknowledged, where the final log was read,
+//                         and (AttributeLoss) the last fault and the last election of its
+//                         partition between the acknowledgement and the end of the run.
+//                         Unlike lost-write it needs no reads: it compares acks with the final
+//                         log, so it also catches losses of records a consumer had already read.
 // Not violations, but information: `unseen` counts acknowledged sends never read by the end that
 // are above the highest read offset of their partition (a consumer that stops early leaves
 // these). Sends that ended in info (outcome unknown) may or may not appear in reads; fail sends
@@ -46,9 +55,39 @@ struct Violation {
   friend bool operator==(const Violation&, const Violation&) = default;
 };
 
+// What the cluster holds for one partition at the end of the run.
+struct FinalLog {
+  // The committed records (below the high watermark) of the replica read: (offset, value),
+  // ascending by offset. A record without a value has an empty one.
+  std::vector<std::pair<int64_t, std::string>> records;
+  // Which replica was read, for details: "leader 2, HW 417", or "no leader: replica 3 (the
+  // highest HW among live replicas), HW 412", or "no live replica".
+  std::string source;
+};
+
+// A fault the run fired (scripted or nemesis), as the run's timeline words it.
+struct FaultNote {
+  int64_t at_ns = 0;  // simulated time
+  std::string text;   // "crash broker-2 (leader-of ledger-0) for 17s"
+};
+
+// A partition's new leader, as first seen leading a leader epoch on a broker.
+struct ElectionNote {
+  int64_t at_ns = 0;  // simulated time
+  int32_t leader_epoch = -1;
+  int32_t leader = -1;
+};
+
 struct CheckerOptions {
   // (topic, partition) -> highest high watermark any replica ever reported. Optional.
   std::map<std::pair<std::string, int32_t>, int64_t> max_high_watermark;
+  // (topic, partition) -> its final log. Optional: acknowledged records of the partitions listed
+  // are checked against it (acked-lost); partitions not listed are not.
+  std::map<std::pair<std::string, int32_t>, FinalLog> final_logs;
+  // For acked-lost details (optional): the faults fired, and each partition's elections, both
+  // in time order.
+  std::vector<FaultNote> faults;
+  std::map<std::pair<std::string, int32_t>, std::vector<ElectionNote>> elections;
 };
 
 struct CheckReport {
@@ -69,5 +108,16 @@ struct CheckReport {
 };
 
 CheckReport CheckHistory(const client::History& history, const CheckerOptions& options = {});
+
+// Why a record acknowledged at acked_at_ns in topic-partition may have gone: the last fault and
+// the last election of that partition at or after acked_at_ns (faults and elections in time
+// order), e.g. "last fault before loss: crash broker-2 at t=13.000s; last election: ledger-0
+// epoch 3 leader 1 at t=20.412s". Says "none" for either when there was none.
+std::string AttributeLoss(int64_t acked_at_ns, const std::string& topic, int32_t partition,
+                          const std::vector<FaultNote>& faults,
+                          const std::vector<ElectionNote>& elections);
+
+// Simulated time as "12.345s".
+std::string SimTime(int64_t ns);
 
 }  // namespace samsa::sim

@@ -11,45 +11,80 @@ void RuntimeChecker::NoteHighWatermark(const std::string& topic, int32_t partiti
   max_hw = std::max(max_hw, hw);
 }
 
+void RuntimeChecker::UpdateMetadata(int32_t node, int64_t offset, uint64_t hash, std::vector<Violation>& out) {
+  // Controllers (and every node) agree on committed metadata.
+  auto [it, inserted] = metadata_hash_at_.try_emplace(offset, hash, node);
+  if (!inserted && it->second.first != hash) {
+    out.push_back({"metadata-divergence", "", -1, offset,
+                   fmt::format("nodes {} and {} replayed different metadata up to offset {}", it->second.second, node,
+                               offset)});
+  }
+}
+
+void RuntimeChecker::UpdatePartition(int32_t node, int64_t at_ns, const ReplicaManager::PartitionState& st,
+                                     std::vector<Violation>& out) {
+  const Tp tp(st.topic, st.partition);
+  if (!st.is_leader) {
+    if (auto l = leaders_.find(tp); l != leaders_.end()) l->second.erase(node);
+    return;
+  }
+  // Two current leaders of one epoch: reported at each change while it lasts (the runner keeps
+  // one of identical violations), naming the lower id first.
+  std::map<int32_t, int32_t>& now = leaders_[tp];
+  now[node] = st.leader_epoch;
+  for (const auto& [other, epoch] : now)
+    if (other != node && epoch == st.leader_epoch)
+      out.push_back({"multiple-leaders", st.topic, st.partition, -1,
+                     fmt::format("nodes {} and {} both lead epoch {}", std::min(node, other), std::max(node, other),
+                                 st.leader_epoch)});
+  EpochKey key(st.topic, st.partition, st.leader_epoch);
+  auto [lit, first] = leader_of_epoch_.try_emplace(key, node);
+  if (first) {
+    std::vector<ElectionNote>& e = elections_[tp];
+    // Reports arrive in time order; a report of an older time would go in its place.
+    auto pos = std::upper_bound(e.begin(), e.end(), at_ns,
+                                [](int64_t t, const ElectionNote& n) { return t < n.at_ns; });
+    e.insert(pos, ElectionNote{at_ns, st.leader_epoch, node});
+  }
+  auto [hit, hw_first] = hw_of_epoch_.try_emplace(key, st.high_watermark);
+  if (!hw_first && st.high_watermark < hit->second && lit->second == node) {
+    out.push_back({"hw-regression", st.topic, st.partition, st.high_watermark,
+                   fmt::format("leader {} epoch {}: high watermark {} -> {}", node, st.leader_epoch, hit->second,
+                               st.high_watermark)});
+  }
+  hit->second = std::max(hit->second, st.high_watermark);
+  if (st.high_watermark > st.log_end_offset) {
+    out.push_back({"hw-above-leo", st.topic, st.partition, st.high_watermark,
+                   fmt::format("leader {}: high watermark {} above log end offset {}", node, st.high_watermark,
+                               st.log_end_offset)});
+  }
+  NoteHighWatermark(st.topic, st.partition, st.high_watermark);
+}
+
+std::vector<Violation> RuntimeChecker::Update(const BrokerReport& b) {
+  std::vector<Violation> out;
+  if (b.metadata_offset >= 0) UpdateMetadata(b.node, b.metadata_offset, b.metadata_hash, out);
+  for (const auto& st : b.partitions) UpdatePartition(b.node, b.at_ns, st, out);
+  return out;
+}
+
+void RuntimeChecker::NodeDown(int32_t node) {
+  for (auto& [tp, now] : leaders_) now.erase(node);
+  // hw-regression holds per incarnation: a leader restarted in the same epoch recovers its HW
+  // (samsa: from the log start, no checkpoint yet; Kafka: from a checkpoint that may be stale).
+  for (const auto& [key, leader] : leader_of_epoch_)
+    if (leader == node) hw_of_epoch_.erase(key);
+}
+
 std::vector<Violation> RuntimeChecker::Check(const std::vector<BrokerReport>& reports) {
+  // Every node's state is replaced by its report (nodes not listed are down): forget every
+  // current leadership, then apply the reports (a node that stopped leading does not count as a
+  // leader while the others are applied).
+  leaders_.clear();
   std::vector<Violation> out;
   for (const BrokerReport& b : reports) {
-    const int32_t node = b.node;
-    // Controllers (and every node) agree on committed metadata.
-    auto [it, inserted] = metadata_hash_at_.try_emplace(b.metadata_offset, b.metadata_hash, node);
-    if (!inserted && it->second.first != b.metadata_hash) {
-      out.push_back({"metadata-divergence", "", -1, b.metadata_offset,
-                     fmt::format("nodes {} and {} replayed different metadata up to offset {}", it->second.second, node,
-                                 b.metadata_offset)});
-    }
-    for (const auto& st : b.partitions) {
-      if (!st.is_leader) continue;
-      EpochKey key(st.topic, st.partition, st.leader_epoch);
-      auto [lit, first] = leader_of_epoch_.try_emplace(key, node);
-      if (!first && lit->second != node) {
-        // Both claim the epoch? Only a violation if the other still leads it now.
-        for (const BrokerReport& other : reports) {
-          if (other.node != lit->second) continue;
-          for (const auto& os : other.partitions)
-            if (os.is_leader && os.topic == st.topic && os.partition == st.partition && os.leader_epoch == st.leader_epoch)
-              out.push_back({"multiple-leaders", st.topic, st.partition, -1,
-                             fmt::format("nodes {} and {} both lead epoch {}", lit->second, node, st.leader_epoch)});
-        }
-      }
-      auto [hit, hw_first] = hw_of_epoch_.try_emplace(key, st.high_watermark);
-      if (!hw_first && st.high_watermark < hit->second && lit->second == node) {
-        out.push_back({"hw-regression", st.topic, st.partition, st.high_watermark,
-                       fmt::format("leader {} epoch {}: high watermark {} -> {}", node, st.leader_epoch, hit->second,
-                                   st.high_watermark)});
-      }
-      hit->second = std::max(hit->second, st.high_watermark);
-      if (st.high_watermark > st.log_end_offset) {
-        out.push_back({"hw-above-leo", st.topic, st.partition, st.high_watermark,
-                       fmt::format("leader {}: high watermark {} above log end offset {}", node, st.high_watermark,
-                                   st.log_end_offset)});
-      }
-      NoteHighWatermark(st.topic, st.partition, st.high_watermark);
-    }
+    std::vector<Violation> v = Update(b);
+    out.insert(out.end(), v.begin(), v.end());
   }
   return out;
 }

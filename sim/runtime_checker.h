@@ -1,12 +1,19 @@
 #pragma once
 // RuntimeChecker: the invariants a Kafka cluster must keep at every instant, checked on what the
-// live brokers report at each runtime check (SamsaClusterFactory::CheckRuntime feeds it):
+// live brokers report (SamsaClusterFactory feeds it after every step of a broker node, with the
+// partitions whose state changed in that step):
 //   multiple-leaders     two nodes lead the same partition in the same leader epoch at once
-//   hw-regression        a leader's high watermark goes back within its epoch
+//   hw-regression        a leader's high watermark goes back within its epoch (and incarnation:
+//                        a leader that crashed and leads the same epoch again starts afresh)
 //   hw-above-leo         a leader's high watermark is above its log end offset
 //   metadata-divergence  two nodes replayed different metadata up to the same offset
-// It keeps what it learns across checks (who led each epoch, the highest high watermark seen),
-// so one instance serves one run. Plain data in, violations out: tests feed it made-up reports.
+// It keeps what it learns across reports (each node's current leaderships, who led each epoch,
+// the highest high watermark seen, the metadata hash at each offset), so one instance serves one
+// run, and a report need only carry what changed. Plain data in, violations out: tests feed it
+// made-up reports.
+//
+// It also records, for loss attribution (sim/history_checker.h AttributeLoss), each partition's
+// elections: the first time each leader epoch is seen led, by whom.
 
 #include <cstdint>
 #include <map>
@@ -20,19 +27,29 @@
 
 namespace samsa::sim {
 
-// What one live node reports at a check.
+// What one live node reports.
 struct BrokerReport {
   int32_t node = -1;
-  int64_t metadata_offset = -1;   // of its metadata image
+  int64_t at_ns = 0;              // simulated time of the report (for the elections it shows)
+  int64_t metadata_offset = -1;   // of its metadata image; -1: unchanged since its last report
   uint64_t metadata_hash = 0;     // chain hash of the metadata it replayed up to there
-  std::vector<ReplicaManager::PartitionState> partitions;  // empty on a controller-only node
+  // Full reports (Check): every partition of the node. Incremental reports (Update): the
+  // partitions whose state changed since the node's last report. Empty on a controller-only node.
+  std::vector<ReplicaManager::PartitionState> partitions;
 };
 
 class RuntimeChecker {
  public:
   using Tp = std::pair<std::string, int32_t>;
 
-  // One check: `reports` from every live node at one instant. Returns the violations found.
+  // One node's changes (an incremental report): the partitions listed replace what the node
+  // reported of them before; others keep their last reported state. Returns the violations
+  // found.
+  std::vector<Violation> Update(const BrokerReport& report);
+  // The node crashed: it leads nothing any more (a paused node still counts as leading).
+  void NodeDown(int32_t node);
+  // A snapshot of the whole cluster: `reports` from every live node at one instant, each
+  // listing all its partitions (nodes not listed are down). Returns the violations found.
   std::vector<Violation> Check(const std::vector<BrokerReport>& reports);
 
   // The highest high watermark any leader reported for each partition (what a consumer may
@@ -40,12 +57,22 @@ class RuntimeChecker {
   const std::map<Tp, int64_t>& max_high_watermark() const { return max_high_watermark_; }
   void NoteHighWatermark(const std::string& topic, int32_t partition, int64_t hw);
 
+  // Each partition's elections, in time order: a leader epoch the first time a node reported
+  // leading it.
+  const std::map<Tp, std::vector<ElectionNote>>& elections() const { return elections_; }
+
  private:
   using EpochKey = std::tuple<std::string, int32_t, int32_t>;  // (topic, partition, epoch)
+  void UpdatePartition(int32_t node, int64_t at_ns, const ReplicaManager::PartitionState& st,
+                       std::vector<Violation>& out);
+  void UpdateMetadata(int32_t node, int64_t offset, uint64_t hash, std::vector<Violation>& out);
+
+  std::map<Tp, std::map<int32_t, int32_t>> leaders_;            // current: node -> leader epoch
   std::map<EpochKey, int32_t> leader_of_epoch_;                 // the first node seen leading it
   std::map<EpochKey, int64_t> hw_of_epoch_;                     // highest HW seen in it
   std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
   std::map<Tp, int64_t> max_high_watermark_;
+  std::map<Tp, std::vector<ElectionNote>> elections_;
 };
 
 }  // namespace samsa::sim

@@ -1,6 +1,7 @@
 #include "sim/samsa_cluster_factory.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -35,6 +36,13 @@ void SamsaClusterFactory::Reset(const Scenario& scenario) {
   controllers_.clear();
   lag_samples_.clear();
   runtime_ = RuntimeChecker();
+  brokers_by_id_.clear();
+  for (int32_t id : scenario.ServerIds())
+    if (id >= 0 && size_t(id) >= brokers_by_id_.size()) brokers_by_id_.resize(size_t(id) + 1, nullptr);
+  reported_metadata_offset_.assign(brokers_by_id_.size(), -1);
+  sampled_metadata_offset_ = -1;
+  pending_.clear();
+  final_logs_.reset();
   replica_compare_.clear();
   checks_ = 0;
 }
@@ -137,6 +145,12 @@ void SamsaClusterFactory::InstallProviders(Simulation& sim) {
               },
               /*is_client=*/true);
 
+  sim.set_node_observer([this, &sim](NodeId id, Node* node, Simulation::NodeChange change) {
+    OnNodeChange(sim, id, node, change);
+  });
+  for (NodeId id : sim.broker_ids())  // started before the observer was installed
+    if (Node* node = sim.node(id)) OnNodeChange(sim, id, node, Simulation::NodeChange::kStarted);
+
   sim.providers().partition_leaders = [this, &sim]() {
     std::set<NodeId> leaders;
     if (BrokerNode* b = Freshest(sim))
@@ -189,20 +203,54 @@ std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const Part
   return out;
 }
 
+void SamsaClusterFactory::SampleLeadership(const MetadataImage& image, int64_t now) {
+  for (const auto& [name, topic] : image.topics()) {
+    for (const auto& [index, p] : topic.partitions) {
+      auto& series = samples_[{name, index}];
+      if (series.empty() || series.back().leader != p.leader || series.back().isr != p.isr ||
+          series.back().leader_epoch != p.leader_epoch)
+        series.push_back({now, p.leader, p.leader_epoch, p.isr});
+    }
+  }
+}
+
+void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change) {
+  const int32_t n = id.value();
+  if (n < 0 || size_t(n) >= brokers_by_id_.size()) return;  // a client (or not a server)
+  if (change == Simulation::NodeChange::kCrashed) {
+    brokers_by_id_[size_t(n)] = nullptr;
+    runtime_.NodeDown(n);
+    return;
+  }
+  if (change == Simulation::NodeChange::kStarted) {
+    brokers_by_id_[size_t(n)] = dynamic_cast<BrokerNode*>(node);
+    reported_metadata_offset_[size_t(n)] = -1;
+  }
+  BrokerNode* b = brokers_by_id_[size_t(n)];
+  if (b == nullptr) return;
+  BrokerReport& r = report_;
+  r.node = n;
+  r.at_ns = sim.now_ns();
+  r.metadata_offset = -1;
+  const int64_t offset = b->image().offset();
+  if (offset != reported_metadata_offset_[size_t(n)]) {
+    reported_metadata_offset_[size_t(n)] = offset;
+    r.metadata_offset = offset;
+    r.metadata_hash = b->metadata_chain_hash();
+    if (offset > sampled_metadata_offset_) {
+      sampled_metadata_offset_ = offset;
+      SampleLeadership(b->image(), r.at_ns);
+    }
+  }
+  if (b->replicas() != nullptr) b->replicas()->TakeChangedPartitions(&r.partitions);
+  else r.partitions.clear();
+  if (r.metadata_offset < 0 && r.partitions.empty()) return;
+  for (Violation& v : runtime_.Update(r)) pending_.insert(std::move(v));
+}
+
 void SamsaClusterFactory::Observe(Simulation& sim) {
   int64_t now = sim.now_ns();
   BrokerNode* fresh = Freshest(sim);
-  // Leadership and ISR as the committed metadata says.
-  if (fresh != nullptr) {
-    for (const auto& [name, topic] : fresh->image().topics()) {
-      for (const auto& [index, p] : topic.partitions) {
-        auto& series = samples_[{name, index}];
-        if (series.empty() || series.back().leader != p.leader || series.back().isr != p.isr ||
-            series.back().leader_epoch != p.leader_epoch)
-          series.push_back({now, p.leader, p.leader_epoch, p.isr});
-      }
-    }
-  }
   int32_t controller = -1;
   for (BrokerNode* b : LiveBrokers(sim))
     if (b->IsActiveController()) controller = b->id().value();
@@ -233,15 +281,9 @@ void SamsaClusterFactory::Observe(Simulation& sim) {
 std::vector<Violation> SamsaClusterFactory::CheckRuntime(Simulation& sim) {
   ++checks_;
   Observe(sim);
-  std::vector<BrokerReport> reports;
-  for (BrokerNode* b : LiveBrokers(sim)) {
-    BrokerReport& r = reports.emplace_back();
-    r.node = b->id().value();
-    r.metadata_offset = b->image().offset();
-    r.metadata_hash = b->metadata_chain_hash();
-    if (b->replicas() != nullptr) r.partitions = b->replicas()->Partitions();
-  }
-  std::vector<Violation> out = runtime_.Check(reports);
+  // The invariants were checked at every step (OnNodeChange): hand over what they found.
+  std::vector<Violation> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+  pending_.clear();
   // Byte comparison of ISR replicas is the expensive check: every 5th check.
   if (checks_ % 5 == 0) CheckReplicaBytes(sim, out);
   return out;
@@ -320,7 +362,71 @@ void SamsaClusterFactory::CheckReplicaBytes(Simulation& sim, std::vector<Violati
   }
 }
 
-std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim) {
+const std::map<SamsaClusterFactory::Tp, FinalLog>& SamsaClusterFactory::FinalLogs(Simulation& sim) {
+  if (final_logs_) return *final_logs_;
+  final_logs_.emplace();
+  std::map<int32_t, BrokerNode*> by_id;
+  for (BrokerNode* b : LiveBrokers(sim)) by_id[b->id().value()] = b;
+  // Each live replica's partition states, for their high watermarks.
+  std::map<int32_t, std::vector<ReplicaManager::PartitionState>> states;
+  for (const auto& [id, b] : by_id)
+    if (b->replicas() != nullptr) states[id] = b->replicas()->Partitions();
+  auto hw_on = [&](int32_t node, const Tp& tp) -> std::optional<int64_t> {
+    auto it = states.find(node);
+    if (it == states.end() || by_id[node]->replicas()->FindLog(tp.first, tp.second) == nullptr) return std::nullopt;
+    for (const auto& st : it->second)
+      if (st.topic == tp.first && st.partition == tp.second) return st.high_watermark;
+    return std::nullopt;
+  };
+  BrokerNode* fresh = Freshest(sim);
+  for (const auto& topic : scenario_->topics) {
+    for (int32_t index = 0; index < topic.partitions; ++index) {
+      const Tp tp(topic.name, index);
+      FinalLog& out = (*final_logs_)[tp];
+      const PartitionInfo* p = fresh ? fresh->image().FindPartition(topic.name, index) : nullptr;
+      int32_t from = -1;
+      int64_t hw = 0;
+      if (p != nullptr && p->leader >= 0 && hw_on(p->leader, tp)) {
+        from = p->leader;
+        hw = *hw_on(from, tp);
+        out.source = fmt::format("leader {}, HW {}", from, hw);
+      } else {
+        // No live leader: the live replica with the highest high watermark (the lowest id on a tie).
+        std::vector<int32_t> replicas = p ? p->replicas : std::vector<int32_t>{};
+        std::sort(replicas.begin(), replicas.end());
+        for (int32_t r : replicas)
+          if (auto h = hw_on(r, tp); h && (from < 0 || *h > hw)) from = r, hw = *h;
+        const std::string why = p == nullptr ? "not in the metadata"
+                                : p->leader < 0 ? "no leader"
+                                                : fmt::format("leader {} is down", p->leader);
+        out.source = from < 0 ? why + ", no live replica"
+                              : fmt::format("{}: replica {} (the highest HW among live replicas), HW {}", why, from, hw);
+      }
+      if (from < 0) continue;
+      PartitionLog* log = by_id[from]->replicas()->FindLog(topic.name, index);
+      for (int64_t at = log->log_start_offset(); at < hw;) {
+        auto read = log->Read(at, 1 << 20);
+        if (!read.ok() || read->records.empty() || read->next_offset <= at) break;
+        auto batches = SplitBatches(read->records);
+        if (!batches.ok()) break;
+        Record rec;  // reused: one record at a time, no vector of them
+        for (ByteView batch : *batches) {
+          auto it = RecordIterator::Open(batch, 64 << 20);
+          if (!it.ok()) continue;
+          for (Result<bool> more = it->Next(&rec); more.ok() && *more; more = it->Next(&rec)) {
+            const int64_t offset = rec.AbsoluteOffset(it->header());
+            if (offset < at || offset >= hw) continue;
+            out.records.emplace_back(offset, rec.value ? std::string(AsString(*rec.value)) : std::string());
+          }
+        }
+        at = read->next_offset;
+      }
+    }
+  }
+  return *final_logs_;
+}
+
+std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim, const RunTimeline& timeline) {
   // High watermarks are sampled every check interval; take a last sample now, so that a read
   // of data that became committed after the last sample is not mistaken for a dirty read.
   for (BrokerNode* b : LiveBrokers(sim)) {
@@ -330,7 +436,13 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim) {
   }
   CheckerOptions options;
   options.max_high_watermark = runtime_.max_high_watermark();
+  FinalLogs(sim);
+  options.final_logs = std::move(*final_logs_);  // lent, not copied: hundreds of thousands of records
+  options.elections = runtime_.elections();
+  for (const TimelineEntry& e : timeline.entries)
+    if (e.kind == "fault" || e.kind == "nemesis") options.faults.push_back({e.at_ns, e.text});
   std::vector<Violation> out = sim::CheckHistory(*history_, options).violations;
+  *final_logs_ = std::move(options.final_logs);
   // Liveness after the heal-and-settle phase: every partition has a leader again.
   if (scenario_->settle_ns > 0) {
     BrokerNode* fresh = Freshest(sim);
@@ -463,30 +575,20 @@ ExpectationResult SamsaClusterFactory::Evaluate(const Expectation& e, Simulation
       return r;
     }
     case ExpectKind::kAllAckedReadable: {
-      // Every acknowledged record is in the current leader's log at its offset.
-      BrokerNode* fresh = Freshest(sim);
+      // Every acknowledged record is in the final log (FinalLogs: the committed records of the
+      // leader at the end) at its offset; the same comparison as the checker's acked-lost.
+      const std::map<Tp, FinalLog>& logs = FinalLogs(sim);
       uint64_t checked = 0, missing = 0;
       std::string first_missing;
-      std::map<int32_t, BrokerNode*> by_id;
-      for (BrokerNode* b : LiveBrokers(sim)) by_id[b->id().value()] = b;
       for (const auto& ev : history_->events()) {
         if (ev.op != client::EventOp::kSend || ev.type != client::EventType::kOk || ev.offset < 0) continue;
         ++checked;
-        const PartitionInfo* p = fresh ? fresh->image().FindPartition(ev.topic, ev.partition) : nullptr;
-        PartitionLog* log = nullptr;
-        if (p && p->leader >= 0 && by_id.count(p->leader) && by_id[p->leader]->replicas())
-          log = by_id[p->leader]->replicas()->FindLog(std::string(ev.topic), ev.partition);
         bool found = false;
-        if (log != nullptr) {
-          auto read = log->Read(ev.offset, 1);
-          if (read.ok() && !read->records.empty()) {
-            auto records = DecodeRecords(read->records, 64 << 20);
-            auto header = ParseBatchHeader(read->records);
-            if (records.ok() && header.ok())
-              for (const auto& rec : *records)
-                if (rec.AbsoluteOffset(*header) == ev.offset && rec.value && AsString(*rec.value) == ev.value)
-                  found = true;
-          }
+        if (auto log = logs.find({std::string(ev.topic), ev.partition}); log != logs.end()) {
+          const auto& records = log->second.records;
+          auto at = std::lower_bound(records.begin(), records.end(), ev.offset,
+                                     [](const std::pair<int64_t, std::string>& r, int64_t o) { return r.first < o; });
+          found = at != records.end() && at->first == ev.offset && at->second == ev.value;
         }
         if (!found && ++missing == 1)
           first_missing = fmt::format("{} at {}-{}@{}", ev.value, ev.topic, ev.partition, ev.offset);

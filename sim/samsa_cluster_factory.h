@@ -9,16 +9,28 @@
 //  - an admin client (id kAdminId) creates the scenario's topics over the wire at time 0;
 //  - producers and consumers share one History.
 //
-// Runtime invariants (CheckRuntime, every check interval), named as the checker reports them:
+// Runtime invariants, named as the checker reports them:
 //  multiple-leaders, hw-regression, hw-above-leo, metadata-divergence: sim/runtime_checker.h,
-//                       on what the live brokers report;
+//                       checked after every step of a broker node (a Simulation node observer)
+//                       on what changed in it: the partitions whose role, leader epoch or high
+//                       watermark moved (ReplicaManager::TakeChangedPartitions), and its metadata
+//                       when its offset moved; a crashed node leads nothing. So a split brain
+//                       of a few milliseconds is seen. Found violations are handed to the runner
+//                       at the next CheckRuntime;
 //  replica-divergence   an ISR follower holds different bytes than its leader below both HWs
-//                       (read from their logs here, every 5th check)
-// History anomalies (CheckHistory, at the end): sim/history_checker.h; and, for scenarios with a
-// settle phase, liveness: every partition has a leader again at the end.
+//                       (read from their logs at every 5th CheckRuntime: every 5 s of simulated
+//                       time with the default check interval of 1 s; it reads logs, so it stays
+//                       periodic, and a divergence healed within 5 s can go unseen).
+// Leadership and ISR over time (for the leader/ISR expectations) are sampled from a broker's
+// metadata image whenever a broker's metadata offset passes the highest one sampled; the
+// active controller and consumer lag at each CheckRuntime.
+// History anomalies (CheckHistory, at the end): sim/history_checker.h, acked-lost included (on
+// FinalLogs, with the timeline's faults); and, for scenarios with a settle phase, liveness:
+// every partition has a leader again at the end.
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -30,6 +42,7 @@
 
 namespace samsa {
 class BrokerNode;
+class MetadataImage;
 }
 
 namespace samsa::sim {
@@ -45,7 +58,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<Violation> CheckRuntime(Simulation& sim) override;
-  std::vector<Violation> CheckHistory(Simulation& sim) override;
+  std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& timeline) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
   Stats CollectStats(Simulation& sim) override;
 
@@ -61,11 +74,23 @@ class SamsaClusterFactory final : public ClusterFactory {
   using Tp = std::pair<std::string, int32_t>;
 
   void Reset(const Scenario& scenario);
+  // CheckRuntime's samples: active controller and consumer lag.
   void Observe(Simulation& sim);
+  // The node observer: after each step (start, crash) of a node, the runtime checks on what
+  // changed in it.
+  void OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change);
+  // Leadership and ISR of every partition as `image` says, at `now`.
+  void SampleLeadership(const MetadataImage& image, int64_t now);
   // The broker with the newest metadata among live nodes (nullptr if none is up).
   BrokerNode* Freshest(Simulation& sim);
   std::vector<BrokerNode*> LiveBrokers(Simulation& sim);
   void CheckReplicaBytes(Simulation& sim, std::vector<Violation>& out);
+  // What the cluster holds at the end of the run, per partition of the scenario's topics: the
+  // committed records (below the high watermark) of the leader the freshest metadata names, or,
+  // when it has no live leader, of the live replica with the highest high watermark. Read once
+  // per run (the first call, at CheckHistory) and kept: the checker's acked-lost and the
+  // all_acked_readable expectation both judge it.
+  const std::map<Tp, FinalLog>& FinalLogs(Simulation& sim);
 
   const Scenario* scenario_ = nullptr;
   std::shared_ptr<client::History> history_;
@@ -74,6 +99,14 @@ class SamsaClusterFactory final : public ClusterFactory {
   std::vector<std::pair<int64_t, int32_t>> controllers_;     // active controller changes
   std::vector<std::pair<int64_t, int64_t>> lag_samples_;     // (time, max consumer lag)
   RuntimeChecker runtime_;
+  // For OnNodeChange, by node id (servers only): the live broker node, the metadata offset it
+  // last reported, and the violations found since the last CheckRuntime.
+  std::vector<BrokerNode*> brokers_by_id_;
+  std::vector<int64_t> reported_metadata_offset_;
+  int64_t sampled_metadata_offset_ = -1;  // of the last SampleLeadership
+  BrokerReport report_;                   // reused
+  std::set<Violation> pending_;
+  std::optional<std::map<Tp, FinalLog>> final_logs_;  // FinalLogs, once read
   uint64_t checks_ = 0;
   // CheckReplicaBytes resumes where it left off for a (leader, follower, topic, partition): the
   // logs below `verified_to` were equal, and still are while the last batch compared (base

@@ -71,6 +71,7 @@ const ConfigDef kTopicConfigs[] = {
 
 // History anomalies (sim/history_checker.h) and runtime invariants (sim/samsa_cluster_factory.h).
 const char* const kViolationKinds[] = {
+    "acked-lost",
     "duplicate",         "hw-above-leo",       "hw-regression",       "inconsistent-offsets",
     "liveness",          "lost-write",         "metadata-divergence", "multiple-leaders",
     "nonmonotonic-poll", "nonmonotonic-send",  "phantom-read",        "poll-skip",

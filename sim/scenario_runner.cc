@@ -332,7 +332,7 @@ RunResult RunScenario(const Scenario& scenario, uint64_t seed, ClusterFactory& f
     sim.RunUntil(t);
     add(factory.CheckRuntime(sim));
   }
-  add(factory.CheckHistory(sim));
+  add(factory.CheckHistory(sim, state.timeline));
   r.stats = factory.CollectStats(sim);
   r.stats.events = sim.kernel().events_run();
   r.stats.simulated_ms = sim.now_ns() / 1'000'000;

@@ -58,6 +58,7 @@ void Simulation::Start(int32_t idx) {
   SAMSA_ASSERT(s.node != nullptr);
   trace_.Record(now_ns(), s.id.value(), "start", fmt::format("incarnation={}", s.incarnation));
   Apply(idx);
+  Observe(idx, NodeChange::kStarted);
 }
 
 std::vector<NodeId> Simulation::node_ids() const {
@@ -228,6 +229,7 @@ void Simulation::Deliver(int32_t idx, decltype(Input::event)&& ev, std::string_v
   in.event = std::move(ev);
   s.node->Step(in);
   Apply(idx);
+  Observe(idx, NodeChange::kStepped);
 }
 
 void Simulation::Apply(int32_t idx) {
@@ -412,6 +414,7 @@ void Simulation::Crash(NodeId id) {
   s.node.reset();
   s.up = false;
   s.paused = false;
+  Observe(idx, NodeChange::kCrashed);
   for (const Event& e : s.held)
     if (e.kind == kFrame) {
       frames_[e.arg1] = Bytes();

@@ -104,7 +104,10 @@ class Simulation final : private EventHandler {
 
   // Applies node->TakeReady() now, for drivers that changed a node from outside its inputs (tests,
   // commands injected by hand from a GUI). No-op while the node is down.
-  void Drain(NodeId id) { Apply(Index(id)); }
+  void Drain(NodeId id) {
+    Apply(Index(id));
+    Observe(Index(id), NodeChange::kStepped);
+  }
 
   // Scripted actions: at virtual time t, run `action` (recorded in the trace as kind "action").
   void At(int64_t t_ns, std::string label, std::function<void(Simulation&)> action);
@@ -143,6 +146,11 @@ class Simulation final : private EventHandler {
     frame_observer_ = std::move(f);
   }
   TargetProviders& providers() { return providers_; }
+  // Called with the live node right after it starts (or restarts) and after each input it steps
+  // (its Ready applied; Drain counts as a step), and with nullptr right after it crashes: for
+  // checkers that look at every change of a node's state rather than at sampled instants.
+  enum class NodeChange { kStarted, kStepped, kCrashed };
+  void set_node_observer(std::function<void(NodeId, Node*, NodeChange)> f) { node_observer_ = std::move(f); }
 
   Kernel& kernel() { return kernel_; }
   Network& network() { return network_; }
@@ -226,6 +234,11 @@ class Simulation final : private EventHandler {
   std::map<uint64_t, Action> actions_;
   uint64_t next_action_ = 1;
   std::function<void(NodeId, NodeId, ByteView)> frame_observer_;
+  std::function<void(NodeId, Node*, NodeChange)> node_observer_;
+  void Observe(int32_t idx, NodeChange change) {
+    Slot& s = slots_[size_t(idx)];
+    if (node_observer_ && (s.node != nullptr || change == NodeChange::kCrashed)) node_observer_(s.id, s.node.get(), change);
+  }
   TargetProviders providers_;
 };
 

@@ -23,7 +23,7 @@ void ToyClusterFactory::InstallProviders(Simulation& sim) {
   };
 }
 
-std::vector<Violation> ToyClusterFactory::CheckHistory(Simulation&) {
+std::vector<Violation> ToyClusterFactory::CheckHistory(Simulation&, const RunTimeline&) {
   std::vector<Violation> out;
   if (!checker_) return out;
   for (const std::string& v : checker_->Finish()) {

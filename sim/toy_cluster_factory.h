@@ -23,7 +23,7 @@ class ToyClusterFactory final : public ClusterFactory {
   NodeFactory Producer(const Scenario&, const ProducerSpec&, int32_t) override { return {}; }
   NodeFactory Consumer(const Scenario&, const ConsumerSpec&, int32_t) override { return {}; }
   void InstallProviders(Simulation& sim) override;
-  std::vector<Violation> CheckHistory(Simulation& sim) override;
+  std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& timeline) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
   Stats CollectStats(Simulation& sim) override;
 

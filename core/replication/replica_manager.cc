@@ -1493,6 +1493,30 @@ std::vector<ReplicaManager::PartitionState> ReplicaManager::Partitions() const {
   return out;
 }
 
+void ReplicaManager::TakeChangedPartitions(std::vector<PartitionState>* out) {
+  out->clear();
+  for (auto& [key, p] : partitions_) {
+    const int64_t leo = p.log->log_end_offset();
+    const bool leo_back = leo < p.reported_leo;  // since the previous call
+    p.reported_leo = leo;
+    if (p.role == p.reported_role && p.leader_epoch == p.reported_epoch && p.high_watermark == p.reported_hw &&
+        !leo_back)
+      continue;
+    p.reported_role = p.role;
+    p.reported_epoch = p.leader_epoch;
+    p.reported_hw = p.high_watermark;
+    PartitionState& s = out->emplace_back();
+    s.topic = key.first;
+    s.partition = key.second;
+    s.is_leader = p.role == Role::kLeader;
+    s.leader_epoch = p.leader_epoch;
+    s.log_start_offset = p.log->log_start_offset();
+    s.log_end_offset = leo;
+    s.high_watermark = p.high_watermark;
+    if (s.is_leader) s.isr = p.isr;
+  }
+}
+
 void ReplicaManager::Reply(uint64_t token, ResponseBody body, bool send_response, std::vector<Bytes> buffers) {
   // TakeReplies leaves the vector without capacity: start at a few, not at one (the entries are
   // large to move).

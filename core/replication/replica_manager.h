@@ -176,6 +176,14 @@ class ReplicaManager {
   int64_t NextDeadlineMs() const;
 
   std::vector<PartitionState> Partitions() const;  // sorted by (topic, partition)
+  // For observers that check invariants after every input (the simulator's runtime checker):
+  // into *out (cleared first), sorted by (topic, partition), the state of each partition whose
+  // role, leader epoch or high watermark changed, or whose log end offset went back, since the
+  // previous call (every partition at the first call). It compares each partition with what
+  // the previous call reported, rather than flagging the places that change them, so no change
+  // can be missed: O(local partitions) per call, allocating only for the changed ones. A
+  // deleted partition is not reported.
+  void TakeChangedPartitions(std::vector<PartitionState>* out);
   PartitionLog* FindLog(const std::string& topic, int32_t partition);
   const ReplicaConfig& config() const { return config_; }
   size_t parked_requests() const { return parked_produces_.size() + parked_fetches_.size(); }
@@ -244,6 +252,11 @@ class ReplicaManager {
     std::vector<std::pair<int64_t, int64_t>> flush_barriers;
     // MinIsrFor(topic), kept current with the metadata (it is needed on every acks=all produce).
     int32_t min_isr = 1;
+    // What TakeChangedPartitions last reported (reported_epoch below any epoch: not yet).
+    Role reported_role = Role::kNone;
+    int32_t reported_epoch = std::numeric_limits<int32_t>::min();
+    int64_t reported_hw = -1;
+    int64_t reported_leo = -1;  // the log end offset at the previous call
   };
 
   struct LeaderLink {

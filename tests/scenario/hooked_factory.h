@@ -29,7 +29,9 @@ class HookedFactory final : public ClusterFactory {
     before_check_(sim);
     return inner.CheckRuntime(sim);
   }
-  std::vector<Violation> CheckHistory(Simulation& sim) override { return inner.CheckHistory(sim); }
+  std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& t) override {
+    return inner.CheckHistory(sim, t);
+  }
   ExpectationResult Evaluate(const Expectation& e, Simulation& sim, const RunTimeline& t) override {
     return inner.Evaluate(e, sim, t);
   }

@@ -100,6 +100,89 @@ TEST(HistoryCheckerTest, LostWriteAndUnseen) {
   EXPECT_EQ(r.unseen, 1u);
 }
 
+// What the cluster holds at the end: the final logs given to the checker.
+FinalLog Final(std::vector<std::pair<int64_t, std::string>> records, std::string source = "leader 1, HW 9") {
+  FinalLog f;
+  f.records = std::move(records);
+  f.source = std::move(source);
+  return f;
+}
+
+TEST(HistoryCheckerTest, AckedRecordsInTheFinalLogAreQuiet) {
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  b.Send(1, "b", 0, 1);
+  b.Send(1, "c", 0, 2);  // never read: unseen, but in the final log
+  b.Poll(9, 1, 0, 0, "a");
+  b.Poll(9, 1, 0, 1, "b");
+  CheckerOptions o;
+  o.final_logs[{"t", 0}] = Final({{0, "a"}, {1, "b"}, {2, "c"}, {3, "d"}});  // d: an unacked send
+  o.faults = {{5, "crash broker-1"}};
+  CheckReport r = CheckHistory(b.h, o);
+  EXPECT_TRUE(r.ok()) << r.Summary();
+  EXPECT_EQ(r.unseen, 1u);
+}
+
+// Records a consumer had read vanish (the leader that held them lost them, and nothing was
+// written at their offsets since): no lost-write (they were read), no inconsistent-offsets (no
+// second value), but each is acked-lost, with what happened after it was acknowledged.
+TEST(HistoryCheckerTest, AckedLostAfterBeingRead) {
+  Builder b;
+  b.Send(1, "a", 0, 0);  // t=2
+  b.Send(1, "b", 0, 1);  // t=4
+  b.Send(1, "c", 0, 2);  // t=6
+  b.Poll(9, 1, 0, 0, "a");
+  b.Poll(9, 1, 0, 1, "b");
+  b.Poll(9, 1, 0, 2, "c");
+  CheckerOptions o;
+  o.final_logs[{"t", 0}] = Final({{0, "a"}}, "leader 2, HW 1");
+  o.faults = {{1, "pause broker-3"}, {5'000'000'000, "crash broker-1 (leader-of t-0)"}};
+  o.elections[{"t", 0}] = {{0, 1, 1}, {6'500'000'000, 2, 2}};
+  CheckReport r = CheckHistory(b.h, o);
+  ASSERT_EQ(Kinds(r), (std::vector<std::string>{"acked-lost", "acked-lost"})) << r.Summary();
+  EXPECT_EQ(r.violations[0].offset, 1);
+  EXPECT_EQ(r.violations[1].offset, 2);
+  EXPECT_EQ(r.violations[0].detail,
+            "value b acknowledged at t=0.000s offset 1 is not in the final log (leader 2, HW 1); last fault "
+            "before loss: crash broker-1 (leader-of t-0) at t=5.000s; last election: t-0 epoch 2 leader 2 at "
+            "t=6.500s");
+}
+
+// Another value at the acknowledged offset is a loss too; so is a partition without a replica.
+TEST(HistoryCheckerTest, AckedLostUnderAnotherValueOrWithNoReplica) {
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  b.Send(1, "b", 1, 0);
+  CheckerOptions o;
+  o.final_logs[{"t", 0}] = Final({{0, "x"}});
+  o.final_logs[{"t", 1}] = Final({}, "no live replica");
+  CheckReport r = CheckHistory(b.h, o);
+  ASSERT_EQ(Kinds(r), (std::vector<std::string>{"acked-lost", "acked-lost"})) << r.Summary();
+  EXPECT_NE(r.violations[0].detail.find("(leader 1, HW 9; offset 0 holds x)"), std::string::npos)
+      << r.violations[0].detail;
+  EXPECT_NE(r.violations[1].detail.find("(no live replica)"), std::string::npos) << r.violations[1].detail;
+  EXPECT_NE(r.violations[1].detail.find("last fault before loss: none; last election: none"), std::string::npos);
+}
+
+TEST(HistoryCheckerTest, AttributeLossNamesTheLastFaultAndElectionAfterTheAck) {
+  const std::vector<FaultNote> faults = {
+      {1'000'000'000, "pause broker-3"}, {12'000'000'000, "crash broker-2"}, {15'250'000'000, "partition broker-1"}};
+  const std::vector<ElectionNote> elections = {{500'000'000, 1, 2}, {12'400'000'000, 3, 1}};
+  EXPECT_EQ(AttributeLoss(11'000'000'000, "t", 0, faults, elections),
+            "last fault before loss: partition broker-1 at t=15.250s; last election: t-0 epoch 3 leader 1 at "
+            "t=12.400s");
+  // Acknowledged after the last election: only the fault counts.
+  EXPECT_EQ(AttributeLoss(13'000'000'000, "orders", 4, faults, elections),
+            "last fault before loss: partition broker-1 at t=15.250s; last election: none");
+  // Acknowledged after everything.
+  EXPECT_EQ(AttributeLoss(16'000'000'000, "t", 0, faults, elections),
+            "last fault before loss: none; last election: none");
+  // Same instant counts as after.
+  EXPECT_EQ(AttributeLoss(12'400'000'000, "t", 0, {}, elections),
+            "last fault before loss: none; last election: t-0 epoch 3 leader 1 at t=12.400s");
+  EXPECT_EQ(SimTime(12'345'678'901), "12.345s");
+}
+
 TEST(HistoryCheckerTest, NonIdempotentRetryDuplicate) {
   // The first attempt of "a" was written at offset 0 but its ack was lost; the retry landed at 2.
   Builder b;
