@@ -70,10 +70,6 @@ std::vector<Violation> RuntimeChecker::Update(const BrokerReport& b) {
 
 void RuntimeChecker::NodeDown(int32_t node) {
   for (auto& [tp, now] : leaders_) now.erase(node);
-  // hw-regression holds per incarnation: a leader restarted in the same epoch recovers its HW
-  // (samsa: from the log start, no checkpoint yet; Kafka: from a checkpoint that may be stale).
-  for (const auto& [key, leader] : leader_of_epoch_)
-    if (leader == node) hw_of_epoch_.erase(key);
 }
 
 std::vector<Violation> RuntimeChecker::Check(const std::vector<BrokerReport>& reports) {

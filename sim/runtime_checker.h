@@ -3,8 +3,7 @@
 // live brokers report (SamsaClusterFactory feeds it after every step of a broker node, with the
 // partitions whose state changed in that step):
 //   multiple-leaders     two nodes lead the same partition in the same leader epoch at once
-//   hw-regression        a leader's high watermark goes back within its epoch (and incarnation:
-//                        a leader that crashed and leads the same epoch again starts afresh)
+//   hw-regression        a leader's high watermark goes back within its epoch
 //   hw-above-leo         a leader's high watermark is above its log end offset
 //   metadata-divergence  two nodes replayed different metadata up to the same offset
 // It keeps what it learns across reports (each node's current leaderships, who led each epoch,
