@@ -504,6 +504,22 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         if (*d <= *start) Error(g["stop"].value, Sub(path, "stop"), "stop must come after start");
       }
   };
+  // socket.connection.setup.timeout.ms and .max.ms (producers and consumers).
+  auto setup_timeouts = [&](std::map<std::string, Field>& g, const std::string& path, int64_t* base_ms,
+                            int64_t* max_ms) {
+    const char* kBase = "socket.connection.setup.timeout.ms";
+    const char* kMax = "socket.connection.setup.timeout.max.ms";
+    for (auto [key, out] : {std::pair{kBase, base_ms}, std::pair{kMax, max_ms}})
+      if (g.count(key))
+        if (auto d = Duration(g[key].value, Sub(path, key))) {
+          if (*d < kNsPerMs) Error(g[key].value, Sub(path, key), "must be at least 1ms");
+          else *out = *d / kNsPerMs;
+        }
+    if (*max_ms < *base_ms)
+      Error(g.count(kMax) ? g[kMax].value : g[kBase].value, Sub(path, g.count(kMax) ? kMax : kBase),
+            fmt::format("{} ({}) is below {} ({})", kMax, FormatDuration(*max_ms * kNsPerMs), kBase,
+                        FormatDuration(*base_ms * kNsPerMs)));
+  };
   if (f.count("producers") && IsSeq(f["producers"].value, "workload.producers")) {
     const YAML::Node& list = f["producers"].value;
     for (size_t i = 0; i < list.size(); ++i) {
@@ -512,6 +528,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
       if (!Fields(list[i], path,
                   {"topic", "rate_per_s", "keys", "acks", "linger.ms", "batch.size", "retries", "retry.backoff.ms",
                    "request.timeout.ms", "delivery.timeout.ms", "max.in.flight.requests.per.connection",
+                   "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
                    "enable.idempotence", "compression.type", "value_bytes", "count", "start", "stop"},
                   &g))
         continue;
@@ -549,6 +566,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         if (auto v = Int(g["max.in.flight.requests.per.connection"].value,
                          Sub(path, "max.in.flight.requests.per.connection"), 1, 1000))
           p.max_in_flight = int32_t(*v);
+      setup_timeouts(g, path, &p.setup_timeout_ms, &p.setup_timeout_max_ms);
       if (g.count("enable.idempotence"))
         if (auto v = Bool(g["enable.idempotence"].value, Sub(path, "enable.idempotence"))) {
           if (*v)
@@ -575,7 +593,10 @@ void Parser::ParseWorkload(const YAML::Node& n) {
     for (size_t i = 0; i < list.size(); ++i) {
       std::string path = Idx("workload.consumers", i);
       std::map<std::string, Field> g;
-      if (!Fields(list[i], path, {"topic", "partitions", "group", "from", "count", "members", "start", "stop"}, &g))
+      if (!Fields(list[i], path,
+                  {"topic", "partitions", "group", "from", "count", "members", "start", "stop",
+                   "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms"},
+                  &g))
         continue;
       ConsumerSpec c;
       c.mark = MarkOf(list[i]);
@@ -604,6 +625,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         else if (fr.IsScalar() && ParseInt64(fr.Scalar(), &off) && off >= 0) c.from = std::to_string(off);
         else Error(fr, Sub(path, "from"), "expected earliest, latest or an offset >= 0");
       }
+      setup_timeouts(g, path, &c.setup_timeout_ms, &c.setup_timeout_max_ms);
       if (g.count("count") && g.count("members")) Error(g["members"].key, Sub(path, "members"), "give count or members, not both");
       for (const char* key : {"count", "members"})
         if (g.count(key))
@@ -820,7 +842,7 @@ void Parser::ParseExpectation(const YAML::Node& n, std::string_view path) {
     case ExpectKind::kIsrShrinks:
     case ExpectKind::kIsrExpands: keys = {"partition", "after", "within"}, required = {"partition", "within"}; break;
     case ExpectKind::kControllerWithin: keys = {"after", "within"}, required = {"within"}; break;
-    case ExpectKind::kProducersMakeProgress: keys = {"after"}; break;
+    case ExpectKind::kProducersMakeProgress: keys = {"after", "max_stall"}; break;
     case ExpectKind::kLagBelow: keys = {"messages", "at"}, required = keys; break;
   }
   std::map<std::string, Field> f;
@@ -855,6 +877,11 @@ void Parser::ParseExpectation(const YAML::Node& n, std::string_view path) {
     }
   if (f.count("messages"))
     if (auto v = Int(f["messages"].value, Sub(ap, "messages"), 0, INT64_MAX)) e.messages = *v;
+  if (f.count("max_stall"))
+    if (auto d = Duration(f["max_stall"].value, Sub(ap, "max_stall"))) {
+      e.max_stall_ns = *d;
+      if (*d <= 0) Error(f["max_stall"].value, Sub(ap, "max_stall"), "must be positive");
+    }
   if (f.count("kind"))
     if (auto k = String(f["kind"].value, Sub(ap, "kind"))) {
       const auto& known = KnownViolationKinds();
@@ -870,6 +897,7 @@ void Parser::ParseExpectation(const YAML::Node& n, std::string_view path) {
   if (f.count("at")) e.name += " at=" + FormatDuration(e.after_ns);
   if (f.count("within")) e.name += " within=" + FormatDuration(e.within_ns);
   if (f.count("messages")) e.name += fmt::format(" messages={}", e.messages);
+  if (f.count("max_stall")) e.name += " max_stall=" + FormatDuration(e.max_stall_ns);
   s_.expectations.push_back(std::move(e));
 }
 

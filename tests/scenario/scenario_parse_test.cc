@@ -103,6 +103,32 @@ TEST(ScenarioParse, ValidFileFields) {
   EXPECT_EQ(s->Config("min.insync.replicas", "orders"), "2");
 }
 
+TEST(ScenarioParse, ConnectionSetupTimeoutsAndMaxStall) {
+  auto s = ParseScenario(R"(name: t
+run_for: 60s
+topics: [{ name: orders }]
+workload:
+  producers:
+    - { topic: orders }
+    - { topic: orders, socket.connection.setup.timeout.ms: 2s, socket.connection.setup.timeout.max.ms: 8000 }
+  consumers: [{ topic: orders, socket.connection.setup.timeout.ms: 500ms }]
+expect:
+  - producers_make_progress: { after: 5s, max_stall: 12s }
+)", "ok.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ(s->producers.size(), 2u);
+  EXPECT_EQ(s->producers[0].setup_timeout_ms, 10000);  // Kafka's defaults
+  EXPECT_EQ(s->producers[0].setup_timeout_max_ms, 30000);
+  EXPECT_EQ(s->producers[1].setup_timeout_ms, 2000);
+  EXPECT_EQ(s->producers[1].setup_timeout_max_ms, 8000);
+  ASSERT_EQ(s->consumers.size(), 1u);
+  EXPECT_EQ(s->consumers[0].setup_timeout_ms, 500);
+  EXPECT_EQ(s->consumers[0].setup_timeout_max_ms, 30000);
+  ASSERT_EQ(s->expectations.size(), 1u);
+  EXPECT_EQ(s->expectations[0].max_stall_ns, 12'000'000'000);
+  EXPECT_EQ(s->expectations[0].name, "producers_make_progress after=5s max_stall=12s");
+}
+
 TEST(ScenarioParse, Durations) {
   EXPECT_EQ(*ParseDurationNs("250ms"), 250'000'000);
   EXPECT_EQ(*ParseDurationNs("10s"), 10'000'000'000);
@@ -210,6 +236,17 @@ TEST(ScenarioParse, BadFilesNameLineAndReason) {
        "bad.yaml:6:39: workload.consumers[0].group: consumer groups are not simulated yet"},
       {"bad compression", head + cluster + "workload:\n  producers: [{ topic: orders, compression.type: brotli }]\n",
        "workload.producers[0].compression.type: 'brotli' is not one of: none, gzip, snappy, lz4, zstd"},
+      {"setup timeout max below timeout", head + cluster +
+           "workload:\n  producers: [{ topic: orders, socket.connection.setup.timeout.ms: 20s,"
+           " socket.connection.setup.timeout.max.ms: 5s }]\n",
+       "bad.yaml:6:113: workload.producers[0].socket.connection.setup.timeout.max.ms: "
+       "socket.connection.setup.timeout.max.ms (5s) is below socket.connection.setup.timeout.ms (20s)"},
+      {"setup timeout zero", head + cluster + "workload:\n  consumers: [{ topic: orders, socket.connection.setup.timeout.ms: 0 }]\n",
+       "bad.yaml:6:68: workload.consumers[0].socket.connection.setup.timeout.ms: must be at least 1ms"},
+      {"setup timeout bad duration", head + cluster + "workload:\n  consumers: [{ topic: orders, socket.connection.setup.timeout.max.ms: soon }]\n",
+       "workload.consumers[0].socket.connection.setup.timeout.max.ms: bad duration 'soon'"},
+      {"max_stall not positive", head + "expect:\n  - producers_make_progress: { max_stall: 0s }\n",
+       "bad.yaml:4:43: expect[0].producers_make_progress.max_stall: must be positive"},
   };
   for (const auto& c : cases) {
     auto s = ParseScenario(c.yaml, "bad.yaml");
