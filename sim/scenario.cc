@@ -644,7 +644,7 @@ void Parser::ParseFaults(const YAML::Node& n) {
       {"isolate", FaultType::kIsolate},     {"clog", FaultType::kClog},          {"latency", FaultType::kLatency},
       {"slow-disk", FaultType::kSlowDisk},  {"disk-full", FaultType::kDiskFull}, {"bit-flip", FaultType::kBitFlip},
       {"clock-skew", FaultType::kClockSkew}};
-  std::vector<std::string> allowed = {"at", "for", "caption", "amount"};
+  std::vector<std::string> allowed = {"at", "for", "caption", "amount", "file"};
   std::vector<std::string> type_names;
   for (const auto& [name, t] : types) allowed.push_back(name), type_names.push_back(name);
   for (size_t i = 0; i < n.size(); ++i) {
@@ -654,8 +654,10 @@ void Parser::ParseFaults(const YAML::Node& n) {
     FaultStep step;
     step.mark = MarkOf(n[i]);
     int found = 0;
+    // With bit-flip, `partition` aims the flip at one partition's files (it is no second fault).
+    const bool flip_partition = f.count("bit-flip") && f.count("partition");
     for (const auto& [name, t] : types)
-      if (f.count(name)) {
+      if (f.count(name) && !(flip_partition && name == "partition")) {
         if (found++ == 0) {
           step.type = t;
           std::string tp = Sub(path, name);
@@ -721,6 +723,26 @@ void Parser::ParseFaults(const YAML::Node& n) {
       } else {
         Error(f["amount"].key, ap, fmt::format("{} takes no amount", FaultTypeName(step.type)));
       }
+    }
+    if (f.count("file") && step.type != FaultType::kBitFlip)
+      Error(f["file"].key, Sub(path, "file"),
+            fmt::format("only bit-flip takes file (it aims the flip); {} does not", FaultTypeName(step.type)));
+    if (step.type == FaultType::kBitFlip && f.count("file"))
+      if (auto v = String(f["file"].value, Sub(path, "file"))) {
+        std::vector<std::string> kinds;
+        for (FileKind k : {FileKind::kAny, FileKind::kPartitionLog, FileKind::kIndex, FileKind::kCheckpoint,
+                           FileKind::kMetadataLog})
+          kinds.emplace_back(FileKindName(k));
+        if (std::optional<FileKind> k = FileKindFromName(*v)) step.flip_file = *k;
+        else
+          Error(f["file"].value, Sub(path, "file"),
+                fmt::format("unknown file kind '{}'{}; expected one of: {}", *v, Suggest(*v, kinds), Join(kinds, ", ")));
+      }
+    if (flip_partition) {
+      step.flip_partition = Partition(f["partition"].value, Sub(path, "partition"));
+      if (step.flip_partition && step.flip_file == FileKind::kMetadataLog)
+        Error(f["partition"].value, Sub(path, "partition"),
+              "metadata-log files are not in a topic partition's directory: leave out partition");
     }
     if (f.count("caption"))
       if (auto c = String(f["caption"].value, Sub(path, "caption"))) step.caption = *c;

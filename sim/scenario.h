@@ -26,6 +26,7 @@
 #include "core/base/status.h"
 #include "core/record/batch_header.h"
 #include "sim/nemesis.h"
+#include "sim/sim_disk.h"
 #include "sim/targets.h"
 
 namespace samsa::sim {
@@ -98,6 +99,9 @@ struct FaultStep {
   int64_t for_ns = 0;   // > 0: reverted automatically at at_ns + for_ns
   int64_t amount = 0;   // latency/clock-skew: ns; slow-disk: factor; 0 elsewhere
   std::string caption;  // shown when the fault fires (may be empty)
+  // bit-flip only: aim at a kind of file, and optionally one partition's directory.
+  FileKind flip_file = FileKind::kAny;
+  std::optional<PartitionRef> flip_partition;
   SourceMark mark;
 };
 

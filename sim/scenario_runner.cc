@@ -190,9 +190,26 @@ void ApplyStep(Simulation& sim, ClusterFactory& factory, RunState& st, const Fau
       break;
     }
     case FaultType::kBitFlip: {
+      FlipAim aim;
+      aim.kind = step.flip_file;
+      if (step.flip_partition) aim.partition = step.flip_partition->ToString();
+      if (!aim.aimed()) {  // as before aimed flips existed: the trace hashes of old runs hold
+        std::string where;
+        for (NodeId n : nodes) where += (where.empty() ? "" : ", ") + sim.disk(n).FlipRandomDurableBit();
+        record(nodes, where.empty() ? "" : "in " + where);
+        break;
+      }
+      // An aimed flip: recorded in the trace too, flipped or skipped (no such file on the node).
+      std::string what = std::string(FileKindName(aim.kind)) + (aim.partition.empty() ? "" : " of " + aim.partition);
       std::string where;
-      for (NodeId n : nodes) where += (where.empty() ? "" : ", ") + sim.disk(n).FlipRandomDurableBit();
-      record(nodes, where.empty() ? "" : "in " + where);
+      for (NodeId n : nodes) {
+        std::string at = sim.disk(n).FlipRandomDurableBit("", [&aim](const std::string& p) { return aim.Matches(p); });
+        std::string text = at.empty() ? fmt::format("skipped on broker-{}: no {} file", n.value(), what)
+                                      : fmt::format("{} on broker-{}", at, n.value());
+        sim.trace().Record(sim.now_ns(), n.value(), "fault", "bit-flip " + what + ": " + text);
+        where += (where.empty() ? "" : ", ") + text;
+      }
+      record(nodes, fmt::format("({}) {}", what, where));
       break;
     }
     case FaultType::kClockSkew: {

@@ -245,6 +245,18 @@ TEST(ScenarioParse, BadFilesNameLineAndReason) {
        "bad.yaml:6:68: workload.consumers[0].socket.connection.setup.timeout.ms: must be at least 1ms"},
       {"setup timeout bad duration", head + cluster + "workload:\n  consumers: [{ topic: orders, socket.connection.setup.timeout.max.ms: soon }]\n",
        "workload.consumers[0].socket.connection.setup.timeout.max.ms: bad duration 'soon'"},
+      {"bad flip file kind", head + cluster + "faults:\n  - { at: 1s, bit-flip: 1, file: segment }\n",
+       "bad.yaml:6:34: faults[0].file: unknown file kind 'segment'; expected one of: any, partition-log, index, "
+       "checkpoint, metadata-log"},
+      {"file on another fault", head + cluster + "faults:\n  - { at: 1s, crash: 1, file: index }\n",
+       "bad.yaml:6:25: faults[0].file: only bit-flip takes file (it aims the flip); crash does not"},
+      {"flip partition undeclared", head + cluster + "faults:\n  - { at: 1s, bit-flip: 1, partition: orders-7 }\n",
+       "bad.yaml:6:39: faults[0].partition: topic 'orders' has 2 partition(s): orders-7 does not exist"},
+      {"flip partition bad", head + cluster + "faults:\n  - { at: 1s, bit-flip: 1, partition: orders }\n",
+       "bad.yaml:6:39: faults[0].partition: expected a partition as topic-N"},
+      {"metadata-log with partition", head + cluster +
+           "faults:\n  - { at: 1s, bit-flip: 1, file: metadata-log, partition: orders-0 }\n",
+       "bad.yaml:6:59: faults[0].partition: metadata-log files are not in a topic partition's directory"},
       {"max_stall not positive", head + "expect:\n  - producers_make_progress: { max_stall: 0s }\n",
        "bad.yaml:4:43: expect[0].producers_make_progress.max_stall: must be positive"},
   };
