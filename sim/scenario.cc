@@ -753,7 +753,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
 
 void Parser::ParseNemesis(const YAML::Node& n) {
   std::map<std::string, Field> f;
-  if (!Fields(n, "nemesis", {"kinds", "every", "start", "until", "targets", "min_for", "max_for"}, &f)) return;
+  if (!Fields(n, "nemesis", {"kinds", "every", "start", "until", "targets", "min_for", "max_for", "corruption"}, &f))
+    return;
   NemesisSpec ns;
   if (!f.count("kinds")) {
     Error(n, "nemesis", "missing key 'kinds'");
@@ -786,6 +787,15 @@ void Parser::ParseNemesis(const YAML::Node& n) {
                             *s));
       }
   }
+  if (f.count("corruption"))
+    if (auto c = String(f["corruption"].value, "nemesis.corruption")) {
+      if (*c == "minority") ns.corruption_minority = true;
+      else if (*c != "any")
+        Error(f["corruption"].value, "nemesis.corruption",
+              fmt::format("unknown corruption policy '{}'; expected minority (bit flips confined to a minority of each "
+                          "partition's replicas and of the controller voters) or any",
+                          *c));
+    }
   auto dur = [&](const char* key, int64_t* out) {
     if (f.count(key))
       if (auto d = Duration(f[key].value, Sub("nemesis", key))) *out = *d;

@@ -118,6 +118,9 @@ struct NemesisSpec {
   int64_t until_ns = 0;                // no new fault after this (default run_for); healed then
   int64_t min_for_ns = 1'000'000'000;
   int64_t max_for_ns = 5'000'000'000;
+  // corruption: minority: bit flips never reach more than a minority of any partition's replicas
+  // (nor of the controller voters' metadata logs) over the run (CorruptionBudget); any: anywhere.
+  bool corruption_minority = false;
 };
 
 struct ProducerSpec {

@@ -228,7 +228,16 @@ void ApplyStep(Simulation& sim, ClusterFactory& factory, RunState& st, const Fau
   if (!step.caption.empty()) st.Add(now, "caption", step.caption);
 }
 
-void InstallNemesis(Simulation& sim, RunState& st, const NemesisSpec& spec) {
+void InstallNemesis(Simulation& sim, RunState& st, const Scenario& scenario) {
+  const NemesisSpec& spec = *scenario.nemesis;
+  std::shared_ptr<CorruptionBudget> budget;
+  if (spec.corruption_minority) {
+    std::vector<NodeId> voters;
+    for (int32_t v : scenario.cluster.controllers) voters.emplace_back(v);
+    std::map<std::string, int32_t> rfs;
+    for (const TopicSpec& t : scenario.topics) rfs[t.name] = t.replication_factor;
+    budget = std::make_shared<CorruptionBudget>(std::move(voters), std::move(rfs));
+  }
   NemesisOptions no;
   no.kinds = spec.kinds;
   if (!spec.targets.empty()) {
@@ -247,8 +256,8 @@ void InstallNemesis(Simulation& sim, RunState& st, const NemesisSpec& spec) {
   no.max_duration_ns = spec.max_for_ns;
   std::vector<FaultAction> schedule = RandomSchedule(no, sim.root_prng().Split("nemesis"));
   for (const FaultAction& a : schedule)
-    sim.At(a.at_ns, a.ToString(), [a, &st](Simulation& s) {
-      ApplyFault(s, a);
+    sim.At(a.at_ns, a.ToString(), [a, &st, budget](Simulation& s) {
+      ApplyFault(s, a, budget.get());
       std::string text = fmt::format("{} {}", FaultKindName(a.kind), TargetKindName(a.target));
       if (a.amount != 0) text += fmt::format(" amount={}", a.amount);
       if (a.duration_ns > 0) text += " for " + FormatDuration(a.duration_ns);
@@ -331,7 +340,7 @@ RunResult RunScenario(const Scenario& scenario, uint64_t seed, ClusterFactory& f
     sim.At(step->at_ns, std::string(FaultTypeName(step->type)) + " " + step->target.ToString(),
            [&factory, &state, step, i](Simulation& s) { ApplyStep(s, factory, state, *step, i); });
   }
-  if (scenario.nemesis) InstallNemesis(sim, state, *scenario.nemesis);
+  if (scenario.nemesis) InstallNemesis(sim, state, scenario);
   if (scenario.settle_ns > 0)
     sim.At(scenario.run_for_ns, "settle", [&state](Simulation& s) {
       s.HealAll();

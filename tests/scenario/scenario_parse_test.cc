@@ -257,6 +257,8 @@ TEST(ScenarioParse, BadFilesNameLineAndReason) {
       {"metadata-log with partition", head + cluster +
            "faults:\n  - { at: 1s, bit-flip: 1, file: metadata-log, partition: orders-0 }\n",
        "bad.yaml:6:59: faults[0].partition: metadata-log files are not in a topic partition's directory"},
+      {"bad corruption policy", head + "nemesis: { kinds: [bit-flip], corruption: majority }\n",
+       "bad.yaml:3:43: nemesis.corruption: unknown corruption policy 'majority'; expected minority"},
       {"max_stall not positive", head + "expect:\n  - producers_make_progress: { max_stall: 0s }\n",
        "bad.yaml:4:43: expect[0].producers_make_progress.max_stall: must be positive"},
   };
