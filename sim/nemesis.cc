@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "sim/sim_disk.h"
 #include "sim/simulation.h"
 
 namespace samsa::sim {
@@ -87,7 +88,41 @@ std::pair<NodeId, NodeId> Pair(Simulation& sim, const FaultAction& a, Prng& prng
 
 }  // namespace
 
-void ApplyFault(Simulation& sim, const FaultAction& a) {
+CorruptionBudget::CorruptionBudget(std::vector<NodeId> voters, std::map<std::string, int32_t> replication_factors)
+    : voters_(voters.begin(), voters.end()), replication_factors_(std::move(replication_factors)) {}
+
+std::pair<std::string, int32_t> CorruptionBudget::GroupOf(NodeId node, const std::string& path) const {
+  std::string_view dir = ParentDirName(path);
+  const bool metadata = dir == "__cluster_metadata-0" || path == "quorum-state" || path.ends_with("/quorum-state");
+  if (metadata) {
+    if (!voters_.count(node)) return {"", 0};  // an observer's copy: not counted
+    return {"__cluster_metadata-0", int32_t(voters_.size())};
+  }
+  size_t dash = dir.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == dir.size()) return {"", -1};
+  for (char c : dir.substr(dash + 1))
+    if (c < '0' || c > '9') return {"", -1};
+  auto rf = replication_factors_.find(std::string(dir.substr(0, dash)));
+  if (rf == replication_factors_.end()) return {"", -1};
+  return {std::string(dir), rf->second};
+}
+
+bool CorruptionBudget::Allows(NodeId node, const std::string& path) const {
+  auto [group, members] = GroupOf(node, path);
+  if (members < 0) return false;
+  if (group.empty()) return true;
+  auto it = corrupted_.find(group);
+  if (it != corrupted_.end() && it->second.count(node)) return true;
+  size_t hit = it == corrupted_.end() ? 0 : it->second.size();
+  return int64_t(hit) < int64_t((members - 1) / 2);
+}
+
+void CorruptionBudget::Note(NodeId node, const std::string& path) {
+  auto [group, members] = GroupOf(node, path);
+  if (!group.empty()) corrupted_[group].insert(node);
+}
+
+void ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget* budget) {
   Prng prng(a.pick);
   int64_t revert_at = a.at_ns + a.duration_ns;
   bool revert = a.duration_ns > 0;
@@ -188,6 +223,17 @@ void ApplyFault(Simulation& sim, const FaultAction& a) {
       break;
     }
     case FaultKind::kBitFlip:
+      if (budget != nullptr) {
+        for (NodeId n : Targets(sim, a, prng)) {
+          std::string where = sim.disk(n).FlipRandomDurableBit(
+              "", [budget, n](const std::string& path) { return budget->Allows(n, path); });
+          if (!where.empty()) budget->Note(n, where.substr(0, where.rfind('@')));
+          sim.trace().Record(sim.now_ns(), n.value(), "fault",
+                             where.empty() ? "bit-flip skipped: no file within the corruption budget"
+                                           : "bit-flip " + where);
+        }
+        break;
+      }
       for (NodeId n : Targets(sim, a, prng)) {
         std::string where = sim.disk(n).FlipRandomDurableBit();
         sim.trace().Record(sim.now_ns(), n.value(), "fault", "bit-flip " + where);

@@ -19,6 +19,8 @@
 // are instantaneous.
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,35 @@ struct NemesisOptions {
   int64_t max_duration_ns = 300'000'000;
 };
 
+// Confines random bit flips to a minority of each group's replicas over a whole run, as
+// TigerBeetle's fault map always leaves good copies: a group is a topic partition (its directory
+// "<topic>-<N>"; members: its replicas, replication_factor of its topic) or the metadata quorum
+// (files under "__cluster_metadata-0" and the raft quorum-state; members: the controller voters).
+// A flip may land in a group's file on node n only if n is already one of the group's corrupted
+// nodes or fewer than floor((members - 1) / 2) nodes are. Metadata files of non-voters (brokers
+// replicating the metadata log as observers) are not counted: the quorum does not need them.
+// Files in no group (e.g. meta.properties, files of unknown topics) are never flipped.
+// It only filters the candidate files: it draws nothing (the disk draws as for any flip).
+class CorruptionBudget {
+ public:
+  CorruptionBudget(std::vector<NodeId> voters, std::map<std::string, int32_t> replication_factors);
+  // Whether a flip in `path` on `node` keeps every group within its minority.
+  bool Allows(NodeId node, const std::string& path) const;
+  // Records a flip in `path` on `node`.
+  void Note(NodeId node, const std::string& path);
+  // Nodes corrupted so far, by group ("orders-0", "__cluster_metadata-0").
+  const std::map<std::string, std::set<NodeId>>& corrupted() const { return corrupted_; }
+
+ private:
+  // The group of path and its member count; empty name when the file is in no counted group;
+  // members < 0 when it is in none at all (never flipped).
+  std::pair<std::string, int32_t> GroupOf(NodeId node, const std::string& path) const;
+
+  std::set<NodeId> voters_;
+  std::map<std::string, int32_t> replication_factors_;
+  std::map<std::string, std::set<NodeId>> corrupted_;
+};
+
 // Pure function of (options, prng state).
 std::vector<FaultAction> RandomSchedule(const NemesisOptions& options, Prng prng);
 
@@ -82,6 +113,8 @@ void InstallSchedule(Simulation& sim, const std::vector<FaultAction>& schedule, 
 
 // Applies one action now (used by InstallSchedule, and by GUIs injecting faults by hand) and, when
 // it has a duration, schedules its revert at at_ns + duration_ns.
-void ApplyFault(Simulation& sim, const FaultAction& action);
+// With a budget, bit flips stay within it (a node with no allowed file is skipped, and the trace
+// says so); without one, they land anywhere.
+void ApplyFault(Simulation& sim, const FaultAction& action, CorruptionBudget* budget = nullptr);
 
 }  // namespace samsa::sim

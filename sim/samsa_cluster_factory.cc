@@ -82,6 +82,8 @@ NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const Produc
   pc.client.request_timeout_ms = int32_t(spec.request_timeout_ms);
   pc.client.retry_backoff_ms = spec.retry_backoff_ms;
   pc.client.max_in_flight_requests_per_connection = spec.max_in_flight;
+  pc.client.socket_connection_setup_timeout_ms = spec.setup_timeout_ms;
+  pc.client.socket_connection_setup_timeout_max_ms = spec.setup_timeout_max_ms;
   pc.acks = int16_t(spec.acks);
   pc.linger_ms = spec.linger_ms;
   pc.batch_size = int32_t(spec.batch_size);
@@ -106,6 +108,8 @@ NodeFactory SamsaClusterFactory::Consumer(const Scenario& scenario, const Consum
   cc.client.bootstrap = BrokerBootstrap(scenario);
   cc.client.client_id = "consumer";
   cc.client.allow_auto_topic_creation = false;
+  cc.client.socket_connection_setup_timeout_ms = spec.setup_timeout_ms;
+  cc.client.socket_connection_setup_timeout_max_ms = spec.setup_timeout_max_ms;
   cc.topic = spec.topic;
   cc.partitions = spec.partitions;
   if (spec.from == "earliest") {
@@ -556,12 +560,23 @@ ExpectationResult SamsaClusterFactory::Evaluate(const Expectation& e, Simulation
     case ExpectKind::kProducersMakeProgress: {
       int64_t since = e.after_ns > 0 ? e.after_ns : timeline.faults_end_ns;
       uint64_t acks = 0;
+      std::map<int32_t, int64_t> last_ack;  // per producer: its last acknowledgement (or since)
+      int64_t stall = 0, stall_end = 0;
+      int32_t stall_producer = -1;
       for (size_t i = 0; i < history_->size(); ++i) {
         const client::History::Entry& ev = history_->entry(i);
-        if (ev.op() == client::EventOp::kSend && ev.type() == client::EventType::kOk && ev.time_ns >= since) ++acks;
+        if (ev.op() != client::EventOp::kSend || ev.type() != client::EventType::kOk || ev.time_ns < since) continue;
+        ++acks;
+        auto [it, first] = last_ack.emplace(ev.process, since);
+        if (ev.time_ns - it->second > stall)
+          stall = ev.time_ns - it->second, stall_end = ev.time_ns, stall_producer = ev.process;
+        it->second = ev.time_ns;
       }
-      r.passed = acks > 0;
+      r.passed = acks > 0 && (e.max_stall_ns == 0 || stall <= e.max_stall_ns);
       r.detail = fmt::format("{} acknowledgements after {}", acks, Ms(since));
+      if (e.max_stall_ns > 0)
+        r.detail += fmt::format("; longest stall {} (producer {}, until {}; limit {})", Ms(stall), stall_producer,
+                                Ms(stall_end), Ms(e.max_stall_ns));
       return r;
     }
     case ExpectKind::kLagBelow: {

@@ -505,6 +505,22 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         if (*d <= *start) Error(g["stop"].value, Sub(path, "stop"), "stop must come after start");
       }
   };
+  // socket.connection.setup.timeout.ms and .max.ms (producers and consumers).
+  auto setup_timeouts = [&](std::map<std::string, Field>& g, const std::string& path, int64_t* base_ms,
+                            int64_t* max_ms) {
+    const char* kBase = "socket.connection.setup.timeout.ms";
+    const char* kMax = "socket.connection.setup.timeout.max.ms";
+    for (auto [key, out] : {std::pair{kBase, base_ms}, std::pair{kMax, max_ms}})
+      if (g.count(key))
+        if (auto d = Duration(g[key].value, Sub(path, key))) {
+          if (*d < kNsPerMs) Error(g[key].value, Sub(path, key), "must be at least 1ms");
+          else *out = *d / kNsPerMs;
+        }
+    if (*max_ms < *base_ms)
+      Error(g.count(kMax) ? g[kMax].value : g[kBase].value, Sub(path, g.count(kMax) ? kMax : kBase),
+            fmt::format("{} ({}) is below {} ({})", kMax, FormatDuration(*max_ms * kNsPerMs), kBase,
+                        FormatDuration(*base_ms * kNsPerMs)));
+  };
   if (f.count("producers") && IsSeq(f["producers"].value, "workload.producers")) {
     const YAML::Node& list = f["producers"].value;
     for (size_t i = 0; i < list.size(); ++i) {
@@ -513,6 +529,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
       if (!Fields(list[i], path,
                   {"topic", "rate_per_s", "keys", "acks", "linger.ms", "batch.size", "retries", "retry.backoff.ms",
                    "request.timeout.ms", "delivery.timeout.ms", "max.in.flight.requests.per.connection",
+                   "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
                    "enable.idempotence", "compression.type", "value_bytes", "count", "start", "stop"},
                   &g))
         continue;
@@ -550,6 +567,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         if (auto v = Int(g["max.in.flight.requests.per.connection"].value,
                          Sub(path, "max.in.flight.requests.per.connection"), 1, 1000))
           p.max_in_flight = int32_t(*v);
+      setup_timeouts(g, path, &p.setup_timeout_ms, &p.setup_timeout_max_ms);
       if (g.count("enable.idempotence"))
         if (auto v = Bool(g["enable.idempotence"].value, Sub(path, "enable.idempotence"))) {
           if (*v)
@@ -576,7 +594,10 @@ void Parser::ParseWorkload(const YAML::Node& n) {
     for (size_t i = 0; i < list.size(); ++i) {
       std::string path = Idx("workload.consumers", i);
       std::map<std::string, Field> g;
-      if (!Fields(list[i], path, {"topic", "partitions", "group", "from", "count", "members", "start", "stop"}, &g))
+      if (!Fields(list[i], path,
+                  {"topic", "partitions", "group", "from", "count", "members", "start", "stop",
+                   "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms"},
+                  &g))
         continue;
       ConsumerSpec c;
       c.mark = MarkOf(list[i]);
@@ -605,6 +626,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         else if (fr.IsScalar() && ParseInt64(fr.Scalar(), &off) && off >= 0) c.from = std::to_string(off);
         else Error(fr, Sub(path, "from"), "expected earliest, latest or an offset >= 0");
       }
+      setup_timeouts(g, path, &c.setup_timeout_ms, &c.setup_timeout_max_ms);
       if (g.count("count") && g.count("members")) Error(g["members"].key, Sub(path, "members"), "give count or members, not both");
       for (const char* key : {"count", "members"})
         if (g.count(key))
@@ -623,7 +645,7 @@ void Parser::ParseFaults(const YAML::Node& n) {
       {"isolate", FaultType::kIsolate},     {"clog", FaultType::kClog},          {"latency", FaultType::kLatency},
       {"slow-disk", FaultType::kSlowDisk},  {"disk-full", FaultType::kDiskFull}, {"bit-flip", FaultType::kBitFlip},
       {"clock-skew", FaultType::kClockSkew}};
-  std::vector<std::string> allowed = {"at", "for", "caption", "amount"};
+  std::vector<std::string> allowed = {"at", "for", "caption", "amount", "file"};
   std::vector<std::string> type_names;
   for (const auto& [name, t] : types) allowed.push_back(name), type_names.push_back(name);
   for (size_t i = 0; i < n.size(); ++i) {
@@ -633,8 +655,10 @@ void Parser::ParseFaults(const YAML::Node& n) {
     FaultStep step;
     step.mark = MarkOf(n[i]);
     int found = 0;
+    // With bit-flip, `partition` aims the flip at one partition's files (it is no second fault).
+    const bool flip_partition = f.count("bit-flip") && f.count("partition");
     for (const auto& [name, t] : types)
-      if (f.count(name)) {
+      if (f.count(name) && !(flip_partition && name == "partition")) {
         if (found++ == 0) {
           step.type = t;
           std::string tp = Sub(path, name);
@@ -701,6 +725,26 @@ void Parser::ParseFaults(const YAML::Node& n) {
         Error(f["amount"].key, ap, fmt::format("{} takes no amount", FaultTypeName(step.type)));
       }
     }
+    if (f.count("file") && step.type != FaultType::kBitFlip)
+      Error(f["file"].key, Sub(path, "file"),
+            fmt::format("only bit-flip takes file (it aims the flip); {} does not", FaultTypeName(step.type)));
+    if (step.type == FaultType::kBitFlip && f.count("file"))
+      if (auto v = String(f["file"].value, Sub(path, "file"))) {
+        std::vector<std::string> kinds;
+        for (FileKind k : {FileKind::kAny, FileKind::kPartitionLog, FileKind::kIndex, FileKind::kCheckpoint,
+                           FileKind::kMetadataLog})
+          kinds.emplace_back(FileKindName(k));
+        if (std::optional<FileKind> k = FileKindFromName(*v)) step.flip_file = *k;
+        else
+          Error(f["file"].value, Sub(path, "file"),
+                fmt::format("unknown file kind '{}'{}; expected one of: {}", *v, Suggest(*v, kinds), Join(kinds, ", ")));
+      }
+    if (flip_partition) {
+      step.flip_partition = Partition(f["partition"].value, Sub(path, "partition"));
+      if (step.flip_partition && step.flip_file == FileKind::kMetadataLog)
+        Error(f["partition"].value, Sub(path, "partition"),
+              "metadata-log files are not in a topic partition's directory: leave out partition");
+    }
     if (f.count("caption"))
       if (auto c = String(f["caption"].value, Sub(path, "caption"))) step.caption = *c;
     s_.faults.push_back(std::move(step));
@@ -710,7 +754,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
 
 void Parser::ParseNemesis(const YAML::Node& n) {
   std::map<std::string, Field> f;
-  if (!Fields(n, "nemesis", {"kinds", "every", "start", "until", "targets", "min_for", "max_for"}, &f)) return;
+  if (!Fields(n, "nemesis", {"kinds", "every", "start", "until", "targets", "min_for", "max_for", "corruption"}, &f))
+    return;
   NemesisSpec ns;
   if (!f.count("kinds")) {
     Error(n, "nemesis", "missing key 'kinds'");
@@ -743,6 +788,15 @@ void Parser::ParseNemesis(const YAML::Node& n) {
                             *s));
       }
   }
+  if (f.count("corruption"))
+    if (auto c = String(f["corruption"].value, "nemesis.corruption")) {
+      if (*c == "minority") ns.corruption_minority = true;
+      else if (*c != "any")
+        Error(f["corruption"].value, "nemesis.corruption",
+              fmt::format("unknown corruption policy '{}'; expected minority (bit flips confined to a minority of each "
+                          "partition's replicas and of the controller voters) or any",
+                          *c));
+    }
   auto dur = [&](const char* key, int64_t* out) {
     if (f.count(key))
       if (auto d = Duration(f[key].value, Sub("nemesis", key))) *out = *d;
@@ -821,7 +875,7 @@ void Parser::ParseExpectation(const YAML::Node& n, std::string_view path) {
     case ExpectKind::kIsrShrinks:
     case ExpectKind::kIsrExpands: keys = {"partition", "after", "within"}, required = {"partition", "within"}; break;
     case ExpectKind::kControllerWithin: keys = {"after", "within"}, required = {"within"}; break;
-    case ExpectKind::kProducersMakeProgress: keys = {"after"}; break;
+    case ExpectKind::kProducersMakeProgress: keys = {"after", "max_stall"}; break;
     case ExpectKind::kLagBelow: keys = {"messages", "at"}, required = keys; break;
   }
   std::map<std::string, Field> f;
@@ -856,6 +910,11 @@ void Parser::ParseExpectation(const YAML::Node& n, std::string_view path) {
     }
   if (f.count("messages"))
     if (auto v = Int(f["messages"].value, Sub(ap, "messages"), 0, INT64_MAX)) e.messages = *v;
+  if (f.count("max_stall"))
+    if (auto d = Duration(f["max_stall"].value, Sub(ap, "max_stall"))) {
+      e.max_stall_ns = *d;
+      if (*d <= 0) Error(f["max_stall"].value, Sub(ap, "max_stall"), "must be positive");
+    }
   if (f.count("kind"))
     if (auto k = String(f["kind"].value, Sub(ap, "kind"))) {
       const auto& known = KnownViolationKinds();
@@ -871,6 +930,7 @@ void Parser::ParseExpectation(const YAML::Node& n, std::string_view path) {
   if (f.count("at")) e.name += " at=" + FormatDuration(e.after_ns);
   if (f.count("within")) e.name += " within=" + FormatDuration(e.within_ns);
   if (f.count("messages")) e.name += fmt::format(" messages={}", e.messages);
+  if (f.count("max_stall")) e.name += " max_stall=" + FormatDuration(e.max_stall_ns);
   s_.expectations.push_back(std::move(e));
 }
 

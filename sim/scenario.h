@@ -26,6 +26,7 @@
 #include "core/base/status.h"
 #include "core/record/batch_header.h"
 #include "sim/nemesis.h"
+#include "sim/sim_disk.h"
 #include "sim/targets.h"
 
 namespace samsa::sim {
@@ -98,6 +99,9 @@ struct FaultStep {
   int64_t for_ns = 0;   // > 0: reverted automatically at at_ns + for_ns
   int64_t amount = 0;   // latency/clock-skew: ns; slow-disk: factor; 0 elsewhere
   std::string caption;  // shown when the fault fires (may be empty)
+  // bit-flip only: aim at a kind of file, and optionally one partition's directory.
+  FileKind flip_file = FileKind::kAny;
+  std::optional<PartitionRef> flip_partition;
   SourceMark mark;
 };
 
@@ -114,6 +118,9 @@ struct NemesisSpec {
   int64_t until_ns = 0;                // no new fault after this (default run_for); healed then
   int64_t min_for_ns = 1'000'000'000;
   int64_t max_for_ns = 5'000'000'000;
+  // corruption: minority: bit flips never reach more than a minority of any partition's replicas
+  // (nor of the controller voters' metadata logs) over the run (CorruptionBudget); any: anywhere.
+  bool corruption_minority = false;
 };
 
 struct ProducerSpec {
@@ -128,6 +135,8 @@ struct ProducerSpec {
   int64_t request_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 120000;
   int32_t max_in_flight = 5;        // max.in.flight.requests.per.connection
+  int64_t setup_timeout_ms = 10000;      // socket.connection.setup.timeout.ms
+  int64_t setup_timeout_max_ms = 30000;  // socket.connection.setup.timeout.max.ms
   // enable.idempotence: only false is accepted (idempotent producers are not simulated yet).
   CompressionCodec compression = CompressionCodec::kNone;  // compression.type
   int64_t value_bytes = 0;          // pad values to this size; 0: unpadded ("p<node>-<seq>")
@@ -142,6 +151,8 @@ struct ConsumerSpec {
   std::vector<int32_t> partitions;  // empty = all partitions of the topic
   // group: not accepted (consumer groups are not simulated yet): consumers are assigned partitions.
   std::string from = "earliest";    // "earliest", "latest", or a decimal offset
+  int64_t setup_timeout_ms = 10000;      // socket.connection.setup.timeout.ms
+  int64_t setup_timeout_max_ms = 30000;  // socket.connection.setup.timeout.max.ms
   int32_t count = 1;
   int64_t start_ns = 0;
   int64_t stop_ns = -1;
@@ -172,7 +183,8 @@ enum class ExpectKind : uint8_t {
   kAllAckedReadable,       // every acknowledged record is readable at the end
   kIsrShrinks,             // partition's ISR shrinks within `within` of `after`
   kIsrExpands,             // partition's ISR grows within `within` of `after`
-  kProducersMakeProgress,  // acknowledgements keep coming after `after` (default: the settle start)
+  kProducersMakeProgress,  // acknowledgements keep coming after `after` (default: the settle start);
+                           // with max_stall, no gap between acknowledgements exceeds it
   kLagBelow,               // every consumer's lag is at most `messages` at `after`
 };
 std::string_view ExpectKindName(ExpectKind kind);  // as written: "new_leader_within"
@@ -185,6 +197,7 @@ struct Expectation {
   int64_t within_ns = 0;
   std::string violation_kind;  // kViolation
   int64_t messages = 0;        // kLagBelow
+  int64_t max_stall_ns = 0;    // kProducersMakeProgress: 0 = not checked
   SourceMark mark;
 };
 

@@ -190,9 +190,26 @@ void ApplyStep(Simulation& sim, ClusterFactory& factory, RunState& st, const Fau
       break;
     }
     case FaultType::kBitFlip: {
+      FlipAim aim;
+      aim.kind = step.flip_file;
+      if (step.flip_partition) aim.partition = step.flip_partition->ToString();
+      if (!aim.aimed()) {  // as before aimed flips existed: the trace hashes of old runs hold
+        std::string where;
+        for (NodeId n : nodes) where += (where.empty() ? "" : ", ") + sim.disk(n).FlipRandomDurableBit();
+        record(nodes, where.empty() ? "" : "in " + where);
+        break;
+      }
+      // An aimed flip: recorded in the trace too, flipped or skipped (no such file on the node).
+      std::string what = std::string(FileKindName(aim.kind)) + (aim.partition.empty() ? "" : " of " + aim.partition);
       std::string where;
-      for (NodeId n : nodes) where += (where.empty() ? "" : ", ") + sim.disk(n).FlipRandomDurableBit();
-      record(nodes, where.empty() ? "" : "in " + where);
+      for (NodeId n : nodes) {
+        std::string at = sim.disk(n).FlipRandomDurableBit("", [&aim](const std::string& p) { return aim.Matches(p); });
+        std::string text = at.empty() ? fmt::format("skipped on broker-{}: no {} file", n.value(), what)
+                                      : fmt::format("{} on broker-{}", at, n.value());
+        sim.trace().Record(sim.now_ns(), n.value(), "fault", "bit-flip " + what + ": " + text);
+        where += (where.empty() ? "" : ", ") + text;
+      }
+      record(nodes, fmt::format("({}) {}", what, where));
       break;
     }
     case FaultType::kClockSkew: {
@@ -211,7 +228,16 @@ void ApplyStep(Simulation& sim, ClusterFactory& factory, RunState& st, const Fau
   if (!step.caption.empty()) st.Add(now, "caption", step.caption);
 }
 
-void InstallNemesis(Simulation& sim, RunState& st, const NemesisSpec& spec) {
+void InstallNemesis(Simulation& sim, RunState& st, const Scenario& scenario) {
+  const NemesisSpec& spec = *scenario.nemesis;
+  std::shared_ptr<CorruptionBudget> budget;
+  if (spec.corruption_minority) {
+    std::vector<NodeId> voters;
+    for (int32_t v : scenario.cluster.controllers) voters.emplace_back(v);
+    std::map<std::string, int32_t> rfs;
+    for (const TopicSpec& t : scenario.topics) rfs[t.name] = t.replication_factor;
+    budget = std::make_shared<CorruptionBudget>(std::move(voters), std::move(rfs));
+  }
   NemesisOptions no;
   no.kinds = spec.kinds;
   if (!spec.targets.empty()) {
@@ -230,8 +256,8 @@ void InstallNemesis(Simulation& sim, RunState& st, const NemesisSpec& spec) {
   no.max_duration_ns = spec.max_for_ns;
   std::vector<FaultAction> schedule = RandomSchedule(no, sim.root_prng().Split("nemesis"));
   for (const FaultAction& a : schedule)
-    sim.At(a.at_ns, a.ToString(), [a, &st](Simulation& s) {
-      ApplyFault(s, a);
+    sim.At(a.at_ns, a.ToString(), [a, &st, budget](Simulation& s) {
+      ApplyFault(s, a, budget.get());
       std::string text = fmt::format("{} {}", FaultKindName(a.kind), TargetKindName(a.target));
       if (a.amount != 0) text += fmt::format(" amount={}", a.amount);
       if (a.duration_ns > 0) text += " for " + FormatDuration(a.duration_ns);
@@ -314,7 +340,7 @@ RunResult RunScenario(const Scenario& scenario, uint64_t seed, ClusterFactory& f
     sim.At(step->at_ns, std::string(FaultTypeName(step->type)) + " " + step->target.ToString(),
            [&factory, &state, step, i](Simulation& s) { ApplyStep(s, factory, state, *step, i); });
   }
-  if (scenario.nemesis) InstallNemesis(sim, state, *scenario.nemesis);
+  if (scenario.nemesis) InstallNemesis(sim, state, scenario);
   if (scenario.settle_ns > 0)
     sim.At(scenario.run_for_ns, "settle", [&state](Simulation& s) {
       s.HealAll();

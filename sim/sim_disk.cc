@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 namespace samsa::sim {
 
 Status SimDisk::MaybeIoError() {
@@ -78,9 +80,9 @@ void SimDisk::set_faults(const DiskFaults& faults) {
   mem_.set_capacity_bytes(faults_.capacity_bytes);
 }
 
-std::string SimDisk::FlipRandomDurableBit(std::string_view dir) {
-  // Walk the live namespace for candidate files (sorted), keep those with durable bytes.
-  std::vector<std::pair<std::string, uint64_t>> files;
+std::vector<std::string> SimDisk::DurableFiles(std::string_view dir) const {
+  // Walk the live namespace for candidate files, keep those with durable bytes.
+  std::vector<std::string> files;
   std::vector<std::string> stack{std::string(dir)};
   while (!stack.empty()) {
     std::string d = stack.back();
@@ -92,17 +94,78 @@ std::string SimDisk::FlipRandomDurableBit(std::string_view dir) {
       if (mem_.IsDir(p)) {
         stack.push_back(p);
       } else if (auto size = mem_.DurableSize(p); size.ok() && *size > 0) {
-        files.emplace_back(p, *size);
+        files.push_back(p);
       }
     }
   }
-  if (files.empty()) return "";
   std::sort(files.begin(), files.end());
-  const auto& [path, size] = files[prng_.Uniform(files.size())];
+  return files;
+}
+
+std::string SimDisk::FlipRandomDurableBit(std::string_view dir,
+                                          const std::function<bool(const std::string& path)>& accept) {
+  std::vector<std::string> files = DurableFiles(dir);
+  if (accept) std::erase_if(files, [&](const std::string& p) { return !accept(p); });
+  if (files.empty()) return "";
+  const std::string& path = files[prng_.Uniform(files.size())];
+  uint64_t size = *mem_.DurableSize(path);
   uint64_t offset = prng_.Uniform(size);
   int bit = int(prng_.Uniform(8));
   if (!mem_.FlipDurableBit(path, offset, bit).ok()) return "";
   return fmt::format("{}@{}.{}", path, offset, bit);
+}
+
+namespace {
+
+constexpr std::string_view kMetadataDir = "__cluster_metadata-0";
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+std::string_view ParentDirName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  return BaseName(path.substr(0, slash));
+}
+
+std::string_view FileKindName(FileKind kind) {
+  switch (kind) {
+    case FileKind::kAny: return "any";
+    case FileKind::kPartitionLog: return "partition-log";
+    case FileKind::kIndex: return "index";
+    case FileKind::kCheckpoint: return "checkpoint";
+    case FileKind::kMetadataLog: return "metadata-log";
+  }
+  return "?";
+}
+
+std::optional<FileKind> FileKindFromName(std::string_view name) {
+  for (FileKind k : {FileKind::kAny, FileKind::kPartitionLog, FileKind::kIndex, FileKind::kCheckpoint,
+                     FileKind::kMetadataLog})
+    if (FileKindName(k) == name) return k;
+  return std::nullopt;
+}
+
+bool IsFileOfKind(std::string_view path, FileKind kind) {
+  const std::string_view name = BaseName(path);
+  const bool metadata_dir = ParentDirName(path) == kMetadataDir;
+  switch (kind) {
+    case FileKind::kAny: return true;
+    case FileKind::kPartitionLog: return name.ends_with(".log") && !metadata_dir;
+    case FileKind::kIndex: return name.ends_with(".index") || name.ends_with(".timeindex");
+    case FileKind::kCheckpoint:
+      return name.ends_with("-checkpoint") || name == "recovery-point" || name == "quorum-state";
+    case FileKind::kMetadataLog: return name.ends_with(".log") && metadata_dir;
+  }
+  return false;
+}
+
+bool FlipAim::Matches(std::string_view path) const {
+  return IsFileOfKind(path, kind) && (partition.empty() || ParentDirName(path) == partition);
 }
 
 }  // namespace samsa::sim

@@ -9,12 +9,16 @@
 //   disk full      capacity in live bytes (writes beyond fail with NoSpace)
 //   I/O errors     each mutating call fails with IoError with probability num/den; each sync fails
 //                  (SyncDone{ok=false}, nothing made durable) with probability num/den
-//   bit flips      FlipRandomDurableBit / MemDisk::FlipDurableBit (latent sector errors)
+//   bit flips      FlipRandomDurableBit / MemDisk::FlipDurableBit (latent sector errors), on any
+//                  file or aimed at a kind of file (FileKind) and optionally one partition
 // The Simulation drains TakeRequestedSyncs() after each Step of the owning node and schedules
 // the completions; the node learns of them only as SyncDone inputs.
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/disk.h"
@@ -22,6 +26,32 @@
 #include "core/base/prng.h"
 
 namespace samsa::sim {
+
+// Kinds of broker files a bit flip can be aimed at, told apart by name (Kafka's layout,
+// DESIGN.md): a file's directory is its group: "<topic>-<N>" for a topic partition, and the
+// metadata log's "__cluster_metadata-0".
+//   kPartitionLog  a .log segment of a topic partition (not the metadata log)
+//   kIndex         a .index or .timeindex file (of any log)
+//   kCheckpoint    leader-epoch-checkpoint, recovery-point, any *-checkpoint file (Kafka's
+//                  recovery-point-offset-checkpoint, replication-offset-checkpoint...), and the
+//                  raft quorum-state
+//   kMetadataLog   a .log segment under __cluster_metadata-0
+//   kAny           every file (the flip of old)
+enum class FileKind : uint8_t { kAny, kPartitionLog, kIndex, kCheckpoint, kMetadataLog };
+std::string_view FileKindName(FileKind kind);  // "partition-log", as scenarios write it
+std::optional<FileKind> FileKindFromName(std::string_view name);
+bool IsFileOfKind(std::string_view path, FileKind kind);
+// The basename of path's directory ("orders-0" for "data/orders-0/00000000000000000000.log").
+std::string_view ParentDirName(std::string_view path);
+
+// Where an aimed flip may land: files of `kind`, and when partition is set ("orders-0"), only in
+// that partition's directory.
+struct FlipAim {
+  FileKind kind = FileKind::kAny;
+  std::string partition;
+  bool aimed() const { return kind != FileKind::kAny || !partition.empty(); }
+  bool Matches(std::string_view path) const;
+};
 
 struct DiskFaults {
   int64_t sync_latency_min_ns = 200'000;    // 0.2 ms
@@ -65,8 +95,13 @@ class SimDisk final : public Disk {
   // Process crash: unsynced data is lost, appended tails may survive torn (Prng-driven).
   void Crash();
   // Flips one random bit in the durable content of a random durable file under `dir` (or any file
-  // when dir is empty). Returns a description, or "" if there was no durable byte to flip.
-  std::string FlipRandomDurableBit(std::string_view dir = "");
+  // when dir is empty) for which `accept` (when given) returns true. Returns a description, or ""
+  // if there was no such file with a durable byte to flip. The draws (file, offset, bit) come from
+  // the disk's stream, three per flip, whatever the filter.
+  std::string FlipRandomDurableBit(std::string_view dir = "",
+                                   const std::function<bool(const std::string& path)>& accept = nullptr);
+  // Files under `dir` with durable content, sorted.
+  std::vector<std::string> DurableFiles(std::string_view dir = "") const;
 
   const DiskFaults& faults() const { return faults_; }
   void set_faults(const DiskFaults& faults);

@@ -15,9 +15,15 @@ constexpr int16_t kApiVersionsPreferred = 3;
 
 ClientBase::ClientBase(NodeId id, ClientConfig config, std::shared_ptr<History> history,
                        uint64_t seed)
-    : id_(id), config_(std::move(config)), history_(std::move(history)), prng_(seed) {
+    : id_(id),
+      config_(std::move(config)),
+      history_(std::move(history)),
+      prng_(seed),
+      setup_prng_(prng_.Split("connection-setup")) {
   SAMSA_ASSERT_MSG(history_ != nullptr, "a client needs a History");
   SAMSA_ASSERT(config_.max_in_flight_requests_per_connection >= 1);
+  SAMSA_ASSERT(config_.socket_connection_setup_timeout_ms > 0);
+  SAMSA_ASSERT(config_.socket_connection_setup_timeout_max_ms >= config_.socket_connection_setup_timeout_ms);
   next_wake_ns_ = 0;  // act at start: bootstrap
 }
 
@@ -108,9 +114,34 @@ void ClientBase::Connect(NodeId broker) {
   ++state_version_;
   Conn c;
   c.id = ConnId(next_conn_id_++);
+  c.setup_deadline_ns = now_ns_ + NextSetupTimeoutNs(broker);
+  WakeAt(c.setup_deadline_ns);
   conn_broker_[c.id] = broker;
   ready_.opens.push_back(OpenConn{c.id, broker});
   conns_.emplace(broker, std::move(c));
+}
+
+int64_t ClientBase::NextSetupTimeoutNs(NodeId broker) {
+  // Kafka's ExponentialBackoff(timeout, 2, max, 0.2): min(base * 2^failures, max), jittered by
+  // +-20%, then capped at max again.
+  const int64_t base_ns = MsToNs(config_.socket_connection_setup_timeout_ms);
+  const int64_t max_ns = MsToNs(config_.socket_connection_setup_timeout_max_ms);
+  const int32_t failures = setup_failures(broker);
+  int64_t term = base_ns;
+  for (int32_t i = 0; i < failures && term < max_ns; ++i) term *= 2;  // stops before overflow
+  term = std::min(term, max_ns);
+  return std::min(setup_prng_.Range(term - term / 5, term + term / 5), max_ns);
+}
+
+int32_t ClientBase::setup_failures(NodeId broker) const {
+  auto it = setup_failures_.find(broker);
+  return it == setup_failures_.end() ? 0 : it->second;
+}
+
+std::optional<int64_t> ClientBase::setup_deadline_ns(NodeId broker) const {
+  auto it = conns_.find(broker);
+  if (it == conns_.end() || it->second.state == ConnState::kReady) return std::nullopt;
+  return it->second.setup_deadline_ns;
 }
 
 std::optional<int64_t> ClientBase::ConnectAt(NodeId broker) const {
@@ -235,6 +266,7 @@ void ClientBase::HandleApiVersions(NodeId broker, const ApiVersionsResponse& r, 
   }
   for (const auto& v : r.api_keys) c.versions[v.api_key] = VersionRange{v.min_version, v.max_version};
   c.state = ConnState::kReady;
+  setup_failures_.erase(broker);
 }
 
 void ClientBase::HandleMetadata(const MetadataResponse& r) {
@@ -284,6 +316,7 @@ void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool clo
   conn_broker_.erase(c.id);
   if (close) ready_.closes.push_back(c.id);
   ++client_stats_.connections_lost;
+  if (c.state != ConnState::kReady) ++setup_failures_[broker];
   reconnect_at_ns_[broker] = now_ns_ + MsToNs(config_.reconnect_backoff_ms);
   WakeAt(reconnect_at_ns_[broker]);
   metadata_needed_ = true;
@@ -300,7 +333,15 @@ void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool clo
 void ClientBase::CheckTimeouts() {
   // Collect first: DropConnection changes conns_.
   std::vector<NodeId> expired;
+  std::vector<NodeId> setup_expired;
   for (auto& [broker, c] : conns_) {
+    if (c.state != ConnState::kReady) {
+      if (c.setup_deadline_ns <= now_ns_) {
+        setup_expired.push_back(broker);
+        continue;
+      }
+      WakeAt(c.setup_deadline_ns);
+    }
     if (c.earliest_deadline_ns > now_ns_ && c.earliest_deadline_ns != kDeadlineUnknown) {
       // Nothing due: the earliest deadline is the one to wake for (none when nothing pends).
       if (!c.pending.empty()) WakeAt(c.earliest_deadline_ns);
@@ -315,6 +356,10 @@ void ClientBase::CheckTimeouts() {
       c.earliest_deadline_ns = std::min(c.earliest_deadline_ns, p.deadline_ns);
       WakeAt(p.deadline_ns);
     }
+  }
+  for (NodeId b : setup_expired) {
+    ++client_stats_.connection_setup_timeouts;
+    DropConnection(b, "CONNECTION_SETUP_TIMEOUT", true);
   }
   for (NodeId b : expired) {
     ++client_stats_.request_timeouts;

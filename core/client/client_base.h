@@ -8,6 +8,17 @@
 //   any --ConnClosed / request timeout / undecodable response--> None, with a reconnect backoff
 //   (reconnect.backoff.ms) and a metadata refresh; every request in flight on it fails
 //   (OnRequestFailed), since its outcome is unknown.
+//   Connecting / Handshaking --not Ready within the setup timeout--> None (closed, counted in
+//   connection_setup_timeouts), like any other failure.
+// Connection setup timeout (KIP-601, Kafka's ClusterConnectionStates): a connection must be Ready
+// within socket.connection.setup.timeout.ms of Connect(). Every failure of a connection that was
+// not yet Ready (setup timeout, refused, closed during the handshake) counts as a failed attempt
+// on that broker; the timeout of the next attempt is base * 2^failures, with +-20% jitter drawn
+// from the client's own stream (Split("connection-setup")), capped at
+// socket.connection.setup.timeout.max.ms. A connection that becomes Ready resets the count.
+// Unlike Kafka, whose setup timeout ends when the TCP connect (and authentication) completes, it
+// also covers the ApiVersions handshake: the simulator has no authentication step, and a broker
+// clogged right after the TCP connect would otherwise hold the client for request.timeout.ms.
 // Metadata: Fresh --RequestMetadata() / age >= metadata.max.age.ms--> Stale --sent on the least
 // loaded Ready connection (or a new connection to the next known broker)--> Fetching
 // --response--> Fresh (or Stale again after retry.backoff.ms when a topic or partition had an
@@ -53,6 +64,8 @@ struct ClientConfig {
   int64_t metadata_max_age_ms = 300000;       // metadata.max.age.ms
   bool allow_auto_topic_creation = true;      // allow.auto.create.topics
   int32_t max_in_flight_requests_per_connection = 5;
+  int64_t socket_connection_setup_timeout_ms = 10000;      // socket.connection.setup.timeout.ms
+  int64_t socket_connection_setup_timeout_max_ms = 30000;  // socket.connection.setup.timeout.max.ms
 };
 
 struct PartitionMetadata {
@@ -71,6 +84,7 @@ struct ClientStats {
   uint64_t request_timeouts = 0;
   uint64_t connections_lost = 0;
   uint64_t metadata_refreshes = 0;
+  uint64_t connection_setup_timeouts = 0;  // connections closed for not being Ready in time
 };
 
 class ClientBase : public Node {
@@ -88,6 +102,10 @@ class ClientBase : public Node {
   // Partitions of topic with a known leader, ascending.
   std::vector<int32_t> AvailablePartitions(const std::string& topic) const;
   int64_t now_ns() const { return now_ns_; }
+  // Failed connection attempts to broker since its last Ready connection.
+  int32_t setup_failures(NodeId broker) const;
+  // When the connection to broker being set up times out (nullopt: none, or already Ready).
+  std::optional<int64_t> setup_deadline_ns(NodeId broker) const;
 
  protected:
   ClientBase(NodeId id, ClientConfig config, std::shared_ptr<History> history, uint64_t seed);
@@ -155,6 +173,7 @@ class ClientBase : public Node {
     // until CheckTimeouts() recomputes it: most inputs then skip the walk.
     int64_t earliest_deadline_ns = std::numeric_limits<int64_t>::max();
     int32_t user_in_flight = 0;
+    int64_t setup_deadline_ns = 0;  // until Ready: when the connection setup times out
   };
 
   // The first pending request of c with a correlation id not below `correlation_id`.
@@ -167,6 +186,8 @@ class ClientBase : public Node {
   void SendRaw(NodeId broker, const RequestBody& body, int16_t version, PendingKind kind,
                uint64_t token, int64_t timeout_ns, bool expect_response);
   void CheckTimeouts();
+  // The setup timeout of the next attempt on broker (draws the jitter).
+  int64_t NextSetupTimeoutNs(NodeId broker);
   void MaybeRefreshMetadata();
   std::vector<NodeId> KnownBrokers() const;
 
@@ -182,6 +203,8 @@ class ClientBase : public Node {
   std::map<NodeId, Conn> conns_;
   std::map<ConnId, NodeId> conn_broker_;
   std::map<NodeId, int64_t> reconnect_at_ns_;
+  std::map<NodeId, int32_t> setup_failures_;  // consecutive failed attempts, per broker
+  Prng setup_prng_;                           // setup-timeout jitter
   // Metadata.
   std::set<std::string> metadata_topics_;
   std::map<std::string, TopicMetadata> topics_;

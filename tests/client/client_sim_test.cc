@@ -5,7 +5,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "core/client/consumer.h"
 #include "core/client/murmur2.h"
@@ -357,6 +359,84 @@ TEST(ClientSimTest, SendsWaitingForMetadataExpireOldestFirstThenDrainInOrder) {
   EXPECT_GT(exhausted, 0u);
   EXPECT_GT(acked, 0u);
   EXPECT_EQ(timeouts + exhausted + acked, invoked_at.size());
+}
+
+
+// socket.connection.setup.timeout.ms: a broker whose replies are clogged never completes the
+// connection; the client gives up on it within the setup timeout and fetches metadata from the
+// next bootstrap broker, which leads the partitions, instead of waiting out the clog.
+TEST(ClientSimTest, ConnectionSetupTimeoutMovesOnToAnotherBroker) {
+  Harness h;
+  auto other = std::make_shared<FakeBrokerState>();
+  other->topics["t"] = 3;
+  const NodeId kOther(2);
+  h.sim.AddNode(kOther, [other](NodeId id, Disk&, uint64_t) { return std::make_unique<FakeBroker>(id, other); });
+  h.sim.Clog(kBroker, kProducer, 60 * kS);  // broker 1 -> producer: nothing gets through for 60 s
+  ProducerConfig pc;
+  pc.client.socket_connection_setup_timeout_ms = 1000;
+  pc.client.socket_connection_setup_timeout_max_ms = 4000;
+  pc.client.bootstrap = {kBroker, kOther};
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 100;
+  w.keys = 4;
+  auto history = h.history;
+  h.sim.AddNode(kProducer, [pc, w, history](NodeId id, Disk&, uint64_t seed) {
+    return std::make_unique<ProducerNode>(id, pc, w, history, seed);
+  }, true);
+  // The first attempt (broker 1) times out after 0.8..1.2 s; broker 2 answers right away.
+  h.sim.RunFor(1300 * kMs);
+  EXPECT_EQ(h.producer().client_stats().connection_setup_timeouts, 1u);
+  EXPECT_EQ(h.producer().setup_failures(kBroker), 1);
+  EXPECT_EQ(h.broker->metadata_requests, 0);
+  EXPECT_GE(other->metadata_requests, 1);
+  EXPECT_GT(h.producer().stats().acked, 0u);
+  h.sim.RunFor(2 * kS);
+  EXPECT_GE(h.producer().stats().acked, 200u);
+  EXPECT_EQ(h.producer().stats().failed + h.producer().stats().indeterminate, 0u);
+}
+
+// Consecutive failed attempts on one broker double its setup timeout (+-20% jitter), up to
+// socket.connection.setup.timeout.max.ms; a connection that becomes Ready resets the count.
+TEST(ClientSimTest, ConnectionSetupTimeoutDoublesUpToTheMax) {
+  Harness h;
+  h.sim.Clog(kBroker, kProducer, 20 * kS);
+  ProducerConfig pc;
+  pc.client.socket_connection_setup_timeout_ms = 1000;
+  pc.client.socket_connection_setup_timeout_max_ms = 4000;
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 10;
+  h.AddProducer(pc, w);
+  std::vector<int64_t> timeouts;  // of each attempt, as set when it started
+  std::vector<int32_t> failures;  // failed attempts before each one
+  std::optional<int64_t> last;
+  while (h.sim.now_ns() < 20 * kS && h.sim.Step()) {
+    std::optional<int64_t> d = h.producer().setup_deadline_ns(kBroker);
+    if (d && d != last) {
+      timeouts.push_back(*d - h.producer().now_ns());
+      failures.push_back(h.producer().setup_failures(kBroker));
+    }
+    last = d;
+  }
+  ASSERT_GE(timeouts.size(), 5u);
+  EXPECT_GE(timeouts[0], 800 * kMs);
+  EXPECT_LE(timeouts[0], 1200 * kMs);
+  EXPECT_GE(timeouts[1], 1600 * kMs);
+  EXPECT_LE(timeouts[1], 2400 * kMs);
+  EXPECT_GE(timeouts[2], 3200 * kMs);
+  EXPECT_LE(timeouts[2], 4000 * kMs);
+  for (size_t i = 3; i < timeouts.size(); ++i) {  // min(8 s, max) +-20%, capped at max
+    EXPECT_GE(timeouts[i], 3200 * kMs) << i;
+    EXPECT_LE(timeouts[i], 4000 * kMs) << i;
+  }
+  for (size_t i = 0; i < failures.size(); ++i) EXPECT_EQ(failures[i], int32_t(i));
+  EXPECT_EQ(h.producer().client_stats().connection_setup_timeouts, timeouts.size() - 1);
+  // The clog ends: the attempt in progress completes, the count resets, and sends are acked.
+  h.sim.RunFor(5 * kS);
+  EXPECT_EQ(h.producer().setup_failures(kBroker), 0);
+  EXPECT_FALSE(h.producer().setup_deadline_ns(kBroker).has_value());
+  EXPECT_GT(h.producer().stats().acked, 0u);
 }
 
 }  // namespace

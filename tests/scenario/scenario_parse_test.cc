@@ -103,6 +103,32 @@ TEST(ScenarioParse, ValidFileFields) {
   EXPECT_EQ(s->Config("min.insync.replicas", "orders"), "2");
 }
 
+TEST(ScenarioParse, ConnectionSetupTimeoutsAndMaxStall) {
+  auto s = ParseScenario(R"(name: t
+run_for: 60s
+topics: [{ name: orders }]
+workload:
+  producers:
+    - { topic: orders }
+    - { topic: orders, socket.connection.setup.timeout.ms: 2s, socket.connection.setup.timeout.max.ms: 8000 }
+  consumers: [{ topic: orders, socket.connection.setup.timeout.ms: 500ms }]
+expect:
+  - producers_make_progress: { after: 5s, max_stall: 12s }
+)", "ok.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ(s->producers.size(), 2u);
+  EXPECT_EQ(s->producers[0].setup_timeout_ms, 10000);  // Kafka's defaults
+  EXPECT_EQ(s->producers[0].setup_timeout_max_ms, 30000);
+  EXPECT_EQ(s->producers[1].setup_timeout_ms, 2000);
+  EXPECT_EQ(s->producers[1].setup_timeout_max_ms, 8000);
+  ASSERT_EQ(s->consumers.size(), 1u);
+  EXPECT_EQ(s->consumers[0].setup_timeout_ms, 500);
+  EXPECT_EQ(s->consumers[0].setup_timeout_max_ms, 30000);
+  ASSERT_EQ(s->expectations.size(), 1u);
+  EXPECT_EQ(s->expectations[0].max_stall_ns, 12'000'000'000);
+  EXPECT_EQ(s->expectations[0].name, "producers_make_progress after=5s max_stall=12s");
+}
+
 TEST(ScenarioParse, Durations) {
   EXPECT_EQ(*ParseDurationNs("250ms"), 250'000'000);
   EXPECT_EQ(*ParseDurationNs("10s"), 10'000'000'000);
@@ -210,6 +236,31 @@ TEST(ScenarioParse, BadFilesNameLineAndReason) {
        "bad.yaml:6:39: workload.consumers[0].group: consumer groups are not simulated yet"},
       {"bad compression", head + cluster + "workload:\n  producers: [{ topic: orders, compression.type: brotli }]\n",
        "workload.producers[0].compression.type: 'brotli' is not one of: none, gzip, snappy, lz4, zstd"},
+      {"setup timeout max below timeout", head + cluster +
+           "workload:\n  producers: [{ topic: orders, socket.connection.setup.timeout.ms: 20s,"
+           " socket.connection.setup.timeout.max.ms: 5s }]\n",
+       "bad.yaml:6:113: workload.producers[0].socket.connection.setup.timeout.max.ms: "
+       "socket.connection.setup.timeout.max.ms (5s) is below socket.connection.setup.timeout.ms (20s)"},
+      {"setup timeout zero", head + cluster + "workload:\n  consumers: [{ topic: orders, socket.connection.setup.timeout.ms: 0 }]\n",
+       "bad.yaml:6:68: workload.consumers[0].socket.connection.setup.timeout.ms: must be at least 1ms"},
+      {"setup timeout bad duration", head + cluster + "workload:\n  consumers: [{ topic: orders, socket.connection.setup.timeout.max.ms: soon }]\n",
+       "workload.consumers[0].socket.connection.setup.timeout.max.ms: bad duration 'soon'"},
+      {"bad flip file kind", head + cluster + "faults:\n  - { at: 1s, bit-flip: 1, file: segment }\n",
+       "bad.yaml:6:34: faults[0].file: unknown file kind 'segment'; expected one of: any, partition-log, index, "
+       "checkpoint, metadata-log"},
+      {"file on another fault", head + cluster + "faults:\n  - { at: 1s, crash: 1, file: index }\n",
+       "bad.yaml:6:25: faults[0].file: only bit-flip takes file (it aims the flip); crash does not"},
+      {"flip partition undeclared", head + cluster + "faults:\n  - { at: 1s, bit-flip: 1, partition: orders-7 }\n",
+       "bad.yaml:6:39: faults[0].partition: topic 'orders' has 2 partition(s): orders-7 does not exist"},
+      {"flip partition bad", head + cluster + "faults:\n  - { at: 1s, bit-flip: 1, partition: orders }\n",
+       "bad.yaml:6:39: faults[0].partition: expected a partition as topic-N"},
+      {"metadata-log with partition", head + cluster +
+           "faults:\n  - { at: 1s, bit-flip: 1, file: metadata-log, partition: orders-0 }\n",
+       "bad.yaml:6:59: faults[0].partition: metadata-log files are not in a topic partition's directory"},
+      {"bad corruption policy", head + "nemesis: { kinds: [bit-flip], corruption: majority }\n",
+       "bad.yaml:3:43: nemesis.corruption: unknown corruption policy 'majority'; expected minority"},
+      {"max_stall not positive", head + "expect:\n  - producers_make_progress: { max_stall: 0s }\n",
+       "bad.yaml:4:43: expect[0].producers_make_progress.max_stall: must be positive"},
   };
   for (const auto& c : cases) {
     auto s = ParseScenario(c.yaml, "bad.yaml");

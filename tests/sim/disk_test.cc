@@ -161,3 +161,111 @@ TEST(SimDiskTest, FailedSyncIsReportedAndMakesNothingDurable) {
 
 }  // namespace
 }  // namespace samsa::sim
+
+namespace samsa::sim {
+namespace {
+
+// A broker-like disk: two topic partitions, the metadata log, checkpoints; everything durable.
+const std::vector<std::string> kBrokerFiles = {
+    "data/t-0/00000000000000000000.log",       "data/t-0/00000000000000000000.index",
+    "data/t-0/00000000000000000000.timeindex", "data/t-0/leader-epoch-checkpoint",
+    "data/t-0/recovery-point",                 "data/t-1/00000000000000000000.log",
+    "data/t-1/00000000000000000000.index",     "data/__cluster_metadata-0/00000000000000000000.log",
+    "data/__cluster_metadata-0/00000000000000000000.index",
+    "data/__cluster_metadata-0/leader-epoch-checkpoint", "data/quorum-state",
+    "data/replication-offset-checkpoint",      "data/meta.properties"};
+
+void MakeBrokerDisk(SimDisk& d) {
+  for (const char* dir : {"data", "data/t-0", "data/t-1", "data/__cluster_metadata-0"}) ASSERT_TRUE(d.CreateDir(dir).ok());
+  for (const auto& f : kBrokerFiles) {
+    ASSERT_TRUE(d.Append(f, AsBytes(std::string(64, 'x'))).ok());
+    d.RequestSync(f);
+  }
+  for (const char* dir : {"", "data", "data/t-0", "data/t-1", "data/__cluster_metadata-0"}) d.RequestSync(dir);
+  d.mem().CompleteAllSyncs();
+}
+
+// The files whose durable content differs from what MakeBrokerDisk wrote (after a crash, the
+// live content is the durable one).
+std::vector<std::string> Changed(SimDisk& d) {
+  d.mem().Crash();
+  std::vector<std::string> out;
+  for (const auto& f : kBrokerFiles)
+    if (ReadAll(d, f) != std::string(64, 'x')) out.push_back(f);
+  return out;
+}
+
+TEST(SimDiskTest, FileKindsByName) {
+  EXPECT_TRUE(IsFileOfKind("data/t-0/00000000000000000000.log", FileKind::kPartitionLog));
+  EXPECT_FALSE(IsFileOfKind("data/__cluster_metadata-0/00000000000000000000.log", FileKind::kPartitionLog));
+  EXPECT_TRUE(IsFileOfKind("data/__cluster_metadata-0/00000000000000000000.log", FileKind::kMetadataLog));
+  EXPECT_TRUE(IsFileOfKind("data/t-0/00000000000000000000.timeindex", FileKind::kIndex));
+  EXPECT_TRUE(IsFileOfKind("data/t-0/00000000000000000000.index", FileKind::kIndex));
+  EXPECT_FALSE(IsFileOfKind("data/t-0/00000000000000000000.log", FileKind::kIndex));
+  for (const char* c : {"data/t-0/leader-epoch-checkpoint", "data/t-0/recovery-point", "data/quorum-state",
+                        "data/recovery-point-offset-checkpoint", "data/replication-offset-checkpoint"})
+    EXPECT_TRUE(IsFileOfKind(c, FileKind::kCheckpoint)) << c;
+  EXPECT_FALSE(IsFileOfKind("data/t-0/leader-epoch-checkpoint.tmp", FileKind::kCheckpoint));
+  EXPECT_FALSE(IsFileOfKind("data/meta.properties", FileKind::kCheckpoint));
+  EXPECT_EQ(ParentDirName("data/t-0/x.log"), "t-0");
+  for (FileKind k : {FileKind::kAny, FileKind::kPartitionLog, FileKind::kIndex, FileKind::kCheckpoint,
+                     FileKind::kMetadataLog})
+    EXPECT_EQ(FileKindFromName(FileKindName(k)), k);
+  EXPECT_FALSE(FileKindFromName("log").has_value());
+}
+
+// An aimed flip lands only in files of its kind (and partition), over many draws.
+TEST(SimDiskTest, AimedBitFlipsHitOnlyThatKindOfFile) {
+  struct Case {
+    FlipAim aim;
+    std::vector<std::string> allowed;
+  };
+  std::vector<Case> cases = {
+      {{FileKind::kPartitionLog, ""}, {"data/t-0/00000000000000000000.log", "data/t-1/00000000000000000000.log"}},
+      {{FileKind::kPartitionLog, "t-1"}, {"data/t-1/00000000000000000000.log"}},
+      {{FileKind::kIndex, ""},
+       {"data/t-0/00000000000000000000.index", "data/t-0/00000000000000000000.timeindex",
+        "data/t-1/00000000000000000000.index", "data/__cluster_metadata-0/00000000000000000000.index"}},
+      {{FileKind::kIndex, "t-0"}, {"data/t-0/00000000000000000000.index", "data/t-0/00000000000000000000.timeindex"}},
+      {{FileKind::kCheckpoint, ""},
+       {"data/t-0/leader-epoch-checkpoint", "data/t-0/recovery-point",
+        "data/__cluster_metadata-0/leader-epoch-checkpoint", "data/quorum-state",
+        "data/replication-offset-checkpoint"}},
+      {{FileKind::kMetadataLog, ""}, {"data/__cluster_metadata-0/00000000000000000000.log"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(FileKindName(c.aim.kind)) + " " + c.aim.partition);
+    SimDisk d(Prng(7));
+    MakeBrokerDisk(d);
+    for (int i = 0; i < 40; ++i) {
+      std::string at = d.FlipRandomDurableBit("", [&](const std::string& p) { return c.aim.Matches(p); });
+      EXPECT_FALSE(at.empty());
+    }
+    std::vector<std::string> changed = Changed(d);
+    EXPECT_FALSE(changed.empty());
+    for (const auto& f : changed)
+      EXPECT_NE(std::find(c.allowed.begin(), c.allowed.end(), f), c.allowed.end()) << f << " was hit";
+    if (c.allowed.size() > 1) {
+      EXPECT_GE(changed.size(), 2u);  // not always the same file
+    }
+  }
+  // No file of the kind: nothing flips, nothing draws.
+  SimDisk d(Prng(7));
+  MakeBrokerDisk(d);
+  FlipAim none{FileKind::kPartitionLog, "t-9"};
+  EXPECT_EQ(d.FlipRandomDurableBit("", [&](const std::string& p) { return none.Matches(p); }), "");
+  EXPECT_TRUE(Changed(d).empty());
+}
+
+// `any` draws exactly as the unaimed flip did: same disk, same seed, same bit.
+TEST(SimDiskTest, AnyFlipDrawsAsBefore) {
+  SimDisk a(Prng(3)), b(Prng(3));
+  MakeBrokerDisk(a);
+  MakeBrokerDisk(b);
+  FlipAim any;
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(a.FlipRandomDurableBit(), b.FlipRandomDurableBit("", [&](const std::string& p) { return any.Matches(p); }));
+}
+
+}  // namespace
+}  // namespace samsa::sim
