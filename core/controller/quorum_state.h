@@ -4,7 +4,7 @@
 // File format: one line of ASCII JSON, the fields Kafka's FileQuorumStateStore writes (samsa
 // reads only the three integers; unknown keys are ignored, missing ones are Corruption), sealed
 // with a checksum line (core/log/sealed_text.h): a flipped bit makes Load() fail with Corruption
-// (RaftReplica then abstains from votes until caught up, rather than risk a second vote):
+// (a voter then refuses to start rather than risk a second vote; an observer starts afresh):
 //
 //   {"clusterId":"samsa","leaderId":2,"leaderEpoch":7,"votedId":-1,"appliedOffset":0,
 //    "currentVoters":[{"voterId":1},{"voterId":2},{"voterId":3}],"data_version":0}

@@ -112,10 +112,15 @@ Status RaftReplica::Open(int64_t now_ms) {
   store_ = std::make_unique<QuorumStateStore>(disk_, config_.quorum_state_path, config_.cluster_id,
                                               config_.voters);
   Result<std::optional<QuorumStateData>> loaded = store_->Load();
-  // A corrupt quorum-state (its seal fails) forgets the vote this node may have cast in its
-  // epoch: it starts afresh but, as a voter, abstains like one that lost log records (below)
-  // until it has caught up with a leader, so it can never vote twice in one epoch.
+  // A corrupt quorum-state (its seal fails) forgets the epoch this node entered and the vote it
+  // may have cast there. An observer starts afresh. A voter refuses to start: abstaining is not
+  // enough, as it could follow (and help commit for) a leader of an epoch it had already left.
   bool forgot_state = !loaded.ok() && loaded.status().code() == StatusCode::kCorruption;
+  if (forgot_state && is_voter_) {
+    return Status::Corruption(loaded.status().message() +
+                              ": this voter may have forgotten its epoch and vote; it will not start (restore "
+                              "quorum-state from a backup, or replace the node)");
+  }
   if (!loaded.ok() && !forgot_state) return loaded.status();
   std::optional<QuorumStateData> stored = loaded.ok() ? *loaded : std::nullopt;
   open_status_ = Status::Ok();
@@ -126,9 +131,9 @@ Status RaftReplica::Open(int64_t now_ms) {
   bool lost_durable = false;
   high_watermark_ = log_->log_start_offset();
   delivered_offset_ = log_->log_start_offset();
-  // Records of an epoch reach the log only once that epoch is durable in quorum-state (a leader
-  // voted for itself durably; a follower appends only with its state durable). Batches of a later
-  // epoch carry a flipped epoch (outside their CRC): cut them off.
+  // Batches of an epoch above the durable quorum-state's: a flipped epoch (outside the batch CRC),
+  // or a follower's records whose epoch change was not yet durable at the crash. Cut them off;
+  // cutting durable records (possibly acknowledged) makes this voter abstain until caught up.
   for (const EpochEntry& e : log_->epoch_entries()) {
     if (!stored || e.epoch <= epoch_) continue;
     if (e.start_offset < log_->durable_offset()) lost_durable = true;
@@ -139,7 +144,7 @@ Status RaftReplica::Open(int64_t now_ms) {
   // acknowledged records it no longer holds: were it to vote now, a candidate lacking committed
   // records could win. It votes again only once caught up (see MaybeRecoverLostLog). The mark is
   // durable, so a crash before then keeps it.
-  lost_log_ = data.lost_log || (is_voter_ && (log_->lost_durable_data() || forgot_state || lost_durable));
+  lost_log_ = data.lost_log || (is_voter_ && (log_->lost_durable_data() || lost_durable));
   bool persist_lost_log = lost_log_ && !data.lost_log;
   // Without a readable quorum-state the log's epoch is the best guess (and the node abstains).
   if (log_->latest_epoch() && *log_->latest_epoch() > epoch_) {
@@ -378,8 +383,7 @@ int64_t RaftReplica::NextDeadlineMs() const {
   }
   if (state_ == State::kCandidate && !backing_off_) next = std::min(next, next_vote_retry_ms_);
   bool fetching = state_ == State::kFollower || (Discovers() && state_ == State::kUnattached);
-  if (fetching && !FetchOutstanding() && log_->durable_offset() >= log_->log_end_offset() &&
-      store_->durable_version() >= store_->written_version()) {
+  if (fetching && !FetchOutstanding() && log_->durable_offset() >= log_->log_end_offset()) {
     bool target_free = false;
     if (state_ == State::kFollower) {
       target_free = !outstanding_.count(leader_id_);
@@ -863,10 +867,7 @@ void RaftReplica::HandleFetchResponse(int32_t from, const Outstanding& sent, con
       size_t length = size_t(last.data() + last.size() - first.data());
       ByteView whole(first.data(), length);
       Result<BatchHeader> header = ParseBatchHeader(first);
-      // Records of this epoch go to the log only once the epoch is durable in quorum-state (Open
-      // relies on it to tell a flipped batch epoch from a real one); MaybeSendFetch waits too.
-      bool state_durable = store_->durable_version() >= store_->written_version();
-      if (state_durable && header.ok() && header->base_offset == log_->log_end_offset()) {
+      if (header.ok() && header->base_offset == log_->log_end_offset()) {
         Result<LogAppendInfo> appended = log_->AppendAsFollower(whole, now_ms);
         if (appended.ok()) MaybeSyncLog();
       }
@@ -959,10 +960,8 @@ void RaftReplica::MaybeSendFetch(int64_t now_ms) {
   bool discovering = Discovers() && state_ == State::kUnattached;
   if (state_ != State::kFollower && !discovering) return;
   if (FetchOutstanding() || now_ms < next_fetch_ms_) return;
-  // What the fetch offset advertises must be durable: the leader counts it toward the HW. And the
-  // answer's records are appended only with the current epoch durable in quorum-state.
+  // What the fetch offset advertises must be durable: the leader counts it toward the HW.
   if (log_->durable_offset() < log_->log_end_offset()) return;
-  if (store_->durable_version() < store_->written_version()) return;
   int32_t to = leader_id_;
   if (discovering) {
     std::vector<int32_t> free;
@@ -1005,7 +1004,6 @@ bool RaftReplica::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
   if (store_->OnSyncDone(id, ok)) {
     FlushVoteReplies();
     MaybeCountSelfVote(now_ms);
-    if (state_ != State::kLeader) MaybeSendFetch(now_ms);
     return true;
   }
   if (log_sync_ids_.erase(id.value()) == 0) return false;

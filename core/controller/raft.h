@@ -33,8 +33,8 @@
 // Observers (node not in voters) are only ever Unattached or Follower (StateName "Observer"):
 // while no leader is known they send Fetch to a random voter, whose answer names the leader; a
 // fetch timeout sends them back to Unattached. They never vote and never become candidates.
-// Abstaining voter: a voter that lost durable log records to corruption, or whose quorum-state
-// failed its checksum, may have acknowledged records or cast a vote it no longer knows of. It
+// Abstaining voter: a voter that lost durable log records to corruption may have acknowledged
+// records it no longer holds. (A voter whose quorum-state fails its checksum does not start.) It
 // grants no vote and never stands; it finds the leader as an observer does, and becomes a full
 // voter again once, as a follower, its log holds a record of the leader's epoch below the high
 // watermark (so everything committed before that epoch). The mark is durable (quorum-state

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/record/batch_header.h"
 #include "tests/raft/raft_harness.h"
 
 namespace samsa::raft_test {
@@ -26,16 +27,33 @@ struct SweepParams {
   bool corrupt_node_1 = false;
 };
 
-// Flips one random bit of one random file of the metadata log directory or quorum-state.
+// Where the last batch of a segment file begins (0 when it holds at most one).
+uint64_t LastBatchStart(MemDisk& disk, const std::string& path, uint64_t size) {
+  uint64_t pos = 0, last = 0;
+  while (pos + kBatchHeaderBytes <= size) {
+    Result<Bytes> head = disk.Read(path, pos, kBatchHeaderBytes);
+    if (!head.ok()) break;
+    Result<BatchHeader> h = ParseBatchHeaderPrefix(*head);
+    if (!h.ok() || h->total_bytes() == 0) break;
+    last = pos;
+    pos += h->total_bytes();
+  }
+  return last;
+}
+
+// Flips one random bit of one random file of the metadata log directory. In a segment, never in
+// its last batch: a corrupt last batch looks exactly like a torn unsynced write, and recovery
+// cannot tell that it had been durable (a known limit, see PartitionLog::lost_durable_data). Not
+// quorum-state: a voter refuses to start on a corrupt one (RaftTest covers it).
 void FlipRandomBit(MemDisk& disk, Prng& prng) {
   std::vector<std::string> files;
-  if (disk.Exists("quorum-state")) files.push_back("quorum-state");
   if (auto names = disk.List("__cluster_metadata-0"); names.ok()) {
     for (const std::string& name : *names) files.push_back("__cluster_metadata-0/" + name);
   }
   if (files.empty()) return;
   const std::string& path = files[prng.Uniform(files.size())];
   uint64_t size = disk.FileSize(path).value_or(0);
+  if (path.ends_with(".log")) size = LastBatchStart(disk, path, size);
   if (size == 0) return;
   uint64_t at = prng.Uniform(size);
   int bit = int(prng.Uniform(8));

@@ -300,9 +300,9 @@ TEST(RaftTest, VoterThatLostDurableRecordsDoesNotVote) {
   EXPECT_TRUE(granted->vote_granted);
 }
 
-// A voter whose quorum-state fails its checksum may have forgotten a vote it cast: it starts,
-// but abstains; an intact file changes nothing.
-TEST(RaftTest, VoterWithCorruptQuorumStateAbstains) {
+// A voter whose quorum-state fails its checksum may have forgotten a vote it cast: it refuses to
+// start; an intact file changes nothing; an observer starts afresh.
+TEST(RaftTest, VoterWithCorruptQuorumStateRefusesToStart) {
   for (bool flip : {false, true}) {
     MemDisk disk;
     RaftConfig config = Config(1, {1, 2, 3});
@@ -317,13 +317,15 @@ TEST(RaftTest, VoterWithCorruptQuorumStateAbstains) {
     if (flip) ASSERT_TRUE(disk.FlipDurableBit("quorum-state", 20, 2).ok());
     disk.Crash();
     RaftReplica m(config, disk, Prng(2));
-    ASSERT_TRUE(m.Open(2).ok());
-    DrainSyncs(disk, m, 2);
-    m.OnRequest(1, MakeVote(3, 4, 0, 0), 0, 3);  // a later epoch: granted only if not abstaining
-    DrainSyncs(disk, m, 3);
-    auto reply = VoteReply(m, 1);
-    ASSERT_TRUE(reply.has_value());
-    EXPECT_EQ(reply->vote_granted, !flip);
+    Status opened = m.Open(2);
+    EXPECT_EQ(opened.ok(), !flip) << opened.ToString();
+    if (flip) {
+      EXPECT_NE(opened.message().find("will not start"), std::string::npos) << opened.ToString();
+      RaftConfig observer = Config(4, {1, 2, 3});
+      observer.quorum_state_path = "quorum-state";
+      RaftReplica o(observer, disk, Prng(3));
+      EXPECT_TRUE(o.Open(3).ok());
+    }
   }
 }
 
