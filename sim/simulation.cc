@@ -241,6 +241,11 @@ void Simulation::Apply(int32_t idx) {
   for (ConnId c : r.closes) Close(idx, c);
   if (r.wake_at_ns) ArmTimer(idx, *r.wake_at_ns);
   ScheduleSyncs(idx);
+  // The process ends right after this step (not inside it: the step's observers still run).
+  if (r.exited) {
+    NodeId id = s.id;
+    At(now_ns(), "exit", [id](Simulation& sim) { sim.Exit(id); });
+  }
 }
 
 void Simulation::ScheduleSyncs(int32_t idx) {
@@ -405,12 +410,16 @@ void Simulation::ResetConnections(NodeId a, NodeId b) {
 
 // ---- processes ----
 
-void Simulation::Crash(NodeId id) {
+void Simulation::Crash(NodeId id) { Stop(id, /*crash=*/true); }
+
+void Simulation::Exit(NodeId id) { Stop(id, /*crash=*/false); }
+
+void Simulation::Stop(NodeId id, bool crash) {
   int32_t idx = Index(id);
   Slot& s = slots_[size_t(idx)];
   if (!s.up) return;
-  trace_.Record(now_ns(), id.value(), "crash", fmt::format("incarnation={}", s.incarnation));
-  ++stats_.crashes;
+  trace_.Record(now_ns(), id.value(), crash ? "crash" : "exit", fmt::format("incarnation={}", s.incarnation));
+  if (crash) ++stats_.crashes;
   s.node.reset();
   s.up = false;
   s.paused = false;
@@ -432,7 +441,7 @@ void Simulation::Crash(NodeId id) {
     EndSide(cid, side);
     ResetConn(cid);
   }
-  s.disk->Crash();
+  if (crash) s.disk->Crash();
 }
 
 void Simulation::Restart(NodeId id) {

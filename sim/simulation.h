@@ -114,6 +114,9 @@ class Simulation final : private EventHandler {
 
   // Processes.
   void Crash(NodeId id);
+  // The process ends by itself (Ready::exited): like a crash, but the page cache survives.
+  // HealAll (and a `restart`) start it again.
+  void Exit(NodeId id);
   void Restart(NodeId id);
   void Pause(NodeId id);
   void Resume(NodeId id);
@@ -161,6 +164,8 @@ class Simulation final : private EventHandler {
   uint64_t open_connections() const { return conns_.size(); }
 
  private:
+  // Crash (the page cache is lost) or exit (it survives) of a process.
+  void Stop(NodeId id, bool crash);
   enum Kind : uint32_t { kFrame = 1, kAccept, kEstablished, kClosed, kTimer, kSync, kAction, kStallReset };
 
   struct Slot {

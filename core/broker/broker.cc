@@ -161,6 +161,7 @@ bool BrokerNode::IsActiveController() const { return controller_ && controller_-
 void BrokerNode::Fail(Status why) {
   lifecycle_ = Lifecycle::kFailed;
   health_ = std::move(why);
+  ready_.exited = true;
   for (const auto& [conn, _] : inbound_) ready_.closes.push_back(ConnId(conn));
   for (const auto& [_, peer] : peers_) ready_.closes.push_back(peer.conn);
   inbound_.clear();
@@ -720,6 +721,7 @@ void BrokerNode::Pump() {
     if (lifecycle_ == Lifecycle::kFailed) return;
     PumpController();
     PumpReplicas();
+    if (lifecycle_ == Lifecycle::kFailed) return;
     PumpLifecycle();
     if (!image_changed_) break;
   }
@@ -761,9 +763,9 @@ void BrokerNode::ApplyCommitted() {
     }
     image_changed_ = true;
   }
-  // Raft stops on corrupt state it cannot repair (a leader's log diverging below its committed
-  // records); the node stops with it. (A failed disk leaves the node up, fenced by silence.)
-  if (raft_->health().code() == StatusCode::kCorruption) return Fail(raft_->health());
+  // Raft stops on a failed metadata log or corrupt state it cannot repair (a leader's log
+  // diverging below its committed records); the node stops with it, as Kafka does.
+  if (!raft_->health().ok()) return Fail(raft_->health().WithContext("metadata log"));
   replayed_through_ = hw;
 }
 
@@ -863,6 +865,9 @@ void BrokerNode::PumpReplicas() {
     for (const Bytes& b : r.buffers) payload += b.size();
     Reply(r.token, r.response, payload);
   }
+  // One log directory: when a log in it fails, Kafka takes the directory offline and, with no
+  // other, stops the broker; the controller then fences it and moves its leaderships.
+  if (!replicas_->log_failure().ok()) Fail(replicas_->log_failure().WithContext("log directory failed"));
 }
 
 void BrokerNode::LifecycleToSelf(const RequestBody& request) {

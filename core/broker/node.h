@@ -61,8 +61,12 @@ struct Ready {
   std::vector<OpenConn> opens;
   std::vector<ConnId> closes;
   std::optional<int64_t> wake_at_ns;  // deliver a TimerFired at or after this time
+  // The node has stopped for good (a fatal error, e.g. its log directory failed): the runtime
+  // ends the process. The page cache survives, as when a process exits; a supervisor (or an
+  // operator) may start it again.
+  bool exited = false;
 
-  bool empty() const { return frames.empty() && opens.empty() && closes.empty() && !wake_at_ns; }
+  bool empty() const { return frames.empty() && opens.empty() && closes.empty() && !wake_at_ns && !exited; }
 };
 
 class Node {

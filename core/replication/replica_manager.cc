@@ -309,7 +309,11 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
     for (const auto& [index, a] : topic.partitions) {
       if (!Contains(a.replicas, config_.node_id)) continue;
       auto opened = OpenPartition(name, index, now_ms);
-      if (!opened.ok()) continue;  // the log is unusable; requests for it get errors
+      if (!opened.ok()) {
+        // The log is unusable (requests for it get errors): the log directory has failed.
+        if (log_failure_.ok()) log_failure_ = opened.status().WithContext(DirOf(name, index));
+        continue;
+      }
       Partition& p = **opened;
       if (p.role != Role::kNone && a.leader_epoch < p.leader_epoch) continue;  // stale image
       if (a.leader == config_.node_id) {
@@ -598,6 +602,7 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
         err = Err(ErrorCode::kNotEnoughReplicas);
       if (err == 0) {
         auto info = p->log->AppendAsLeader(*part.records, p->leader_epoch, now_ms);
+        NoteLogHealth(*p);
         if (!info.ok()) {
           StatusCode c = info.status().code();
           err = (c == StatusCode::kInvalidArgument || c == StatusCode::kCorruption) ? Err(ErrorCode::kCorruptMessage)
@@ -1096,6 +1101,7 @@ bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t
   }
   if (target < leo) {
     Status s = p.log->TruncateTo(target);
+    NoteLogHealth(p);
     if (!s.ok()) return false;
     SettleFlushBarriers(p);
   }
@@ -1117,6 +1123,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
     if (rp.error_code == Err(ErrorCode::kOffsetOutOfRange)) {
       if (rp.log_start_offset >= 0 && p->log->log_end_offset() < rp.log_start_offset) {
         if (!p->log->TruncateFullyAndStartAt(rp.log_start_offset).ok()) FollowerBackoff(*p, now_ms);
+        NoteLogHealth(*p);
         SettleFlushBarriers(*p);
         p->high_watermark = p->log->log_end_offset();
       } else {
@@ -1165,6 +1172,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
       }
       if (end > pos) {
         auto info = p->log->AppendAsFollower(data.subspan(pos, end - pos), now_ms);
+        NoteLogHealth(*p);
         if (!info.ok()) {
           FollowerBackoff(*p, now_ms);
           continue;
@@ -1175,6 +1183,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
     leo = p->log->log_end_offset();
     if (rp.log_start_offset > p->log->log_start_offset() && rp.log_start_offset <= leo) {
       (void)p->log->IncreaseLogStartOffset(rp.log_start_offset);
+      NoteLogHealth(*p);
     }
     int64_t hw = std::min(rp.high_watermark, leo);
     if (hw > p->high_watermark) p->high_watermark = hw;
@@ -1320,6 +1329,7 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
 void ReplicaManager::MaybeFlush(Partition& p, int64_t now_ms, bool force) {
   if (!force && p.unflushed_messages < config_.flush_interval_messages) return;
   if (p.log->sync_needed() && p.log->health().ok()) TrackSyncs({p.topic, p.index}, p.log->RequestSync());
+  NoteLogHealth(p);
   p.unflushed_messages = 0;
   p.last_flush_ms = now_ms;
 }
@@ -1331,6 +1341,10 @@ void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t
   MaybeFlush(p, now_ms, /*force=*/false);
   p.flush_barriers.emplace_back(before, info.last_offset + 1);
   SettleFlushBarriers(p);  // nothing to wait for when the disk is already there (or failed)
+}
+
+void ReplicaManager::NoteLogHealth(const Partition& p) {
+  if (log_failure_.ok() && !p.log->health().ok()) log_failure_ = p.log->health().WithContext(p.log->dir());
 }
 
 int64_t ReplicaManager::AckableEnd(const Partition& p) {
@@ -1405,6 +1419,7 @@ bool ReplicaManager::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
   Partition* p = Find(key);
   if (p == nullptr) return true;
   TrackSyncs(key, p->log->OnSyncDone(id, ok));
+  NoteLogHealth(*p);
   if (SettleFlushBarriers(*p)) {
     if (p->role == Role::kLeader) {
       MaybeAdvanceHighWatermark(*p);

@@ -186,6 +186,9 @@ class ReplicaManager {
   void TakeChangedPartitions(std::vector<PartitionState>* out);
   PartitionLog* FindLog(const std::string& topic, int32_t partition);
   const ReplicaConfig& config() const { return config_; }
+  // Ok, or the error of the first log that failed (a disk error: the log takes no more writes
+  // until reopened). Kafka takes the log directory offline; with one directory, the broker stops.
+  const Status& log_failure() const { return log_failure_; }
   size_t parked_requests() const { return parked_produces_.size() + parked_fetches_.size(); }
 
  private:
@@ -367,6 +370,8 @@ class ReplicaManager {
   // The log end that may be acknowledged or reported: the log end, or the start of the first
   // flush barrier still waiting for its sync.
   static int64_t AckableEnd(const Partition& p);
+  // Records the log's failure in log_failure_ (the first one), after a mutating call.
+  void NoteLogHealth(const Partition& p);
   // Drops the barriers a sync (or a truncation) has settled; true when any went.
   bool SettleFlushBarriers(Partition& p);
   void TrackSyncs(const PartitionKey& key, const std::vector<SyncId>& ids);
@@ -381,6 +386,7 @@ class ReplicaManager {
 
   ReplicaConfig config_;
   Disk& disk_;
+  Status log_failure_;
   HighWatermarks recovered_hws_;  // read by Open; each is used once, by OpenPartition
   HighWatermarks checkpointed_hws_;  // the content of the last checkpoint written
   CheckpointPhase checkpoint_phase_ = CheckpointPhase::kIdle;
