@@ -131,9 +131,10 @@ Status RaftReplica::Open(int64_t now_ms) {
   bool lost_durable = false;
   high_watermark_ = log_->log_start_offset();
   delivered_offset_ = log_->log_start_offset();
-  // Batches of an epoch above the durable quorum-state's: a flipped epoch (outside the batch CRC),
-  // or a follower's records whose epoch change was not yet durable at the crash. Cut them off;
-  // cutting durable records (possibly acknowledged) makes this voter abstain until caught up.
+  // Records of an epoch reach the log only once that epoch is durable in quorum-state (a leader
+  // voted for itself durably; a follower appends only with its state durable), so a batch of a
+  // later epoch carries a flipped epoch (outside the batch CRC): cut it off. Cutting durable
+  // records (possibly acknowledged) makes this voter abstain until caught up.
   for (const EpochEntry& e : log_->epoch_entries()) {
     if (!stored || e.epoch <= epoch_) continue;
     if (e.start_offset < log_->durable_offset()) lost_durable = true;
@@ -867,7 +868,11 @@ void RaftReplica::HandleFetchResponse(int32_t from, const Outstanding& sent, con
       size_t length = size_t(last.data() + last.size() - first.data());
       ByteView whole(first.data(), length);
       Result<BatchHeader> header = ParseBatchHeader(first);
-      if (header.ok() && header->base_offset == log_->log_end_offset()) {
+      // Records of this epoch go to the log only once the epoch is durable in quorum-state, so
+      // that Open can take a batch of a later epoch for a flipped one (its epoch lies outside the
+      // CRC). Until then the answer is dropped and the next fetch asks again.
+      bool epoch_durable = store_->durable_version() >= store_->written_version();
+      if (epoch_durable && header.ok() && header->base_offset == log_->log_end_offset()) {
         Result<LogAppendInfo> appended = log_->AppendAsFollower(whole, now_ms);
         if (appended.ok()) MaybeSyncLog();
       }
