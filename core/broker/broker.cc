@@ -185,6 +185,16 @@ void BrokerNode::Start() {
   rc.cluster_id = config_.cluster_id;
   rc.log_dir = JoinPath(config_.log_dir, "__cluster_metadata-0");
   if (Status s = disk_.CreateDir(config_.log_dir); !s.ok()) return Fail(s.WithContext("log.dirs"));
+  // A log syncs its own directory and that directory's parent; the names of log.dirs and its
+  // ancestors are ours to make durable (a controller-only node, with no replica manager to do it,
+  // lost its whole metadata log when every controller crashed at once). Syncs complete in
+  // request order, so these land before anything the logs sync later.
+  for (std::string path = config_.log_dir;;) {
+    size_t slash = path.rfind('/');
+    path = slash == std::string::npos ? std::string() : path.substr(0, slash);
+    (void)disk_.RequestSync(path);
+    if (path.empty()) break;
+  }
   raft_ = std::make_unique<RaftReplica>(rc, disk_, prng_.Split("raft"));
   if (Status s = raft_->Open(NowMs()); !s.ok()) return Fail(s.WithContext("metadata log"));
 

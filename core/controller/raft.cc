@@ -128,26 +128,16 @@ Status RaftReplica::Open(int64_t now_ms) {
   epoch_ = data.leader_epoch;
   leader_id_ = data.leader_id;
   voted_id_ = data.voted_id;
-  bool lost_durable = false;
   high_watermark_ = log_->log_start_offset();
   delivered_offset_ = log_->log_start_offset();
-  // Records of an epoch reach the log only once that epoch is durable in quorum-state (a leader
-  // voted for itself durably; a follower appends only with its state durable), so a batch of a
-  // later epoch carries a flipped epoch (outside the batch CRC): cut it off. Cutting durable
-  // records (possibly acknowledged) makes this voter abstain until caught up.
-  for (const EpochEntry& e : log_->epoch_entries()) {
-    if (!stored || e.epoch <= epoch_) continue;
-    if (e.start_offset < log_->durable_offset()) lost_durable = true;
-    SAMSA_RETURN_IF_ERROR(log_->TruncateTo(e.start_offset));
-    break;
-  }
   // A voter whose log lost durable records (a corrupt batch cut off on recovery) may have
   // acknowledged records it no longer holds: were it to vote now, a candidate lacking committed
   // records could win. It votes again only once caught up (see MaybeRecoverLostLog). The mark is
   // durable, so a crash before then keeps it.
-  lost_log_ = data.lost_log || (is_voter_ && (log_->lost_durable_data() || lost_durable));
+  lost_log_ = data.lost_log || (is_voter_ && log_->lost_durable_data());
   bool persist_lost_log = lost_log_ && !data.lost_log;
-  // Without a readable quorum-state the log's epoch is the best guess (and the node abstains).
+  // The log may hold records of an epoch whose quorum-state write never became durable. We never
+  // voted durably in that epoch (a vote is durable before it is sent), so entering it is safe.
   if (log_->latest_epoch() && *log_->latest_epoch() > epoch_) {
     epoch_ = *log_->latest_epoch();
     leader_id_ = -1;
@@ -868,11 +858,7 @@ void RaftReplica::HandleFetchResponse(int32_t from, const Outstanding& sent, con
       size_t length = size_t(last.data() + last.size() - first.data());
       ByteView whole(first.data(), length);
       Result<BatchHeader> header = ParseBatchHeader(first);
-      // Records of this epoch go to the log only once the epoch is durable in quorum-state, so
-      // that Open can take a batch of a later epoch for a flipped one (its epoch lies outside the
-      // CRC). Until then the answer is dropped and the next fetch asks again.
-      bool epoch_durable = store_->durable_version() >= store_->written_version();
-      if (epoch_durable && header.ok() && header->base_offset == log_->log_end_offset()) {
+      if (header.ok() && header->base_offset == log_->log_end_offset()) {
         Result<LogAppendInfo> appended = log_->AppendAsFollower(whole, now_ms);
         if (appended.ok()) MaybeSyncLog();
       }

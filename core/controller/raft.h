@@ -39,6 +39,10 @@
 // voter again once, as a follower, its log holds a record of the leader's epoch below the high
 // watermark (so everything committed before that epoch). The mark is durable (quorum-state
 // "samsaLostLog"). A lone voter cannot abstain: nobody else could lead.
+// Known limits of corruption handling: a corrupt last batch of the log looks like a torn unsynced
+// write, so it counts as lost durable data only below the recovery point (which lags the durable
+// end by a sync); a flipped partitionLeaderEpoch (outside the batch CRC) in batches past the
+// sealed epoch checkpoint's last entry is taken for a newer epoch.
 //
 // Storage: the log is a PartitionLog in config.log_dir; each Append is one uncompressed RecordBatch
 // whose records carry the given values; the leader's leader-change record is a control batch

@@ -1043,15 +1043,7 @@ std::vector<SyncId> PartitionLog::IssueSyncs(SyncRequest& request) {
   epoch_file_dirty_ = false;
   if (dir_dirty_) sync(dir_);
   dir_dirty_ = false;
-  // Every ancestor, up to the disk's root: CreateDir may have made any of them, and a directory's
-  // name is durable only once its parent is synced (a controller-only node lost its whole
-  // metadata log in a crash when nothing synced its log.dirs' entry in the root).
-  if (parent_dir_dirty_) {
-    for (std::string up = ParentOf(dir_);; up = ParentOf(up)) {
-      sync(up);
-      if (up.empty()) break;
-    }
-  }
+  if (parent_dir_dirty_) sync(ParentOf(dir_));
   parent_dir_dirty_ = false;
   request.offset = log_end_offset();
   return ids;

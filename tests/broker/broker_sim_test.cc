@@ -61,7 +61,19 @@ struct Cluster {
 
 TEST(BrokerSimTest, ElectsControllerAndRegistersBrokers) {
   Cluster c(1);
-  c.sim.RunFor(10 * kSecond);
+  // Elections may split a few times before a controller wins: wait (in simulated time, bounded)
+  // until every broker is registered and unfenced.
+  auto settled = [&c] {
+    for (int id = 1; id <= 3; ++id) {
+      BrokerNode* b = c.broker(id);
+      if (b == nullptr || b->lifecycle() != BrokerNode::Lifecycle::kRegistered || b->image().brokers().size() != 3)
+        return false;
+      for (const auto& [bid, info] : b->image().brokers())
+        if (info.fenced) return false;
+    }
+    return true;
+  };
+  for (int s = 0; s < 30 && !settled(); ++s) c.sim.RunFor(kSecond);
   int active = 0;
   for (int id = 1; id <= 3; ++id) {
     BrokerNode* b = c.broker(id);
@@ -204,14 +216,22 @@ TEST(BrokerSimTest, ControllerNodeLeaderShrinksAndExpandsIsr) {
   client::ProducerWorkload w{.topic = "orders", .rate_per_s = 100, .keys = 16, .start_ns = 5 * kSecond};
   c.sim.AddNode(NodeId(1001), [&](NodeId id, Disk&, uint64_t s) {
     return std::make_unique<client::ProducerNode>(id, pc, w, history, s); }, true);
-  c.sim.RunFor(8 * kSecond);
+  // Wait (simulated, bounded) until the active controller leads a partition: which node wins
+  // the controller election, and so whether it leads one yet, depends on the schedule.
   int controller = -1;
-  for (int id = 1; id <= 3; ++id)
-    if (c.broker(id)->IsActiveController()) controller = id;
-  ASSERT_GT(controller, 0) << c.Describe();
   int32_t partition = -1;
-  for (const auto& st : c.broker(controller)->replicas()->Partitions())
-    if (st.is_leader && partition < 0) partition = st.partition;
+  c.sim.RunFor(8 * kSecond);
+  for (int s = 0; s < 30 && partition < 0; ++s) {
+    controller = -1;
+    for (int id = 1; id <= 3; ++id)
+      if (c.broker(id)->IsActiveController()) controller = id;
+    if (controller > 0) {
+      for (const auto& st : c.broker(controller)->replicas()->Partitions())
+        if (st.is_leader && partition < 0) partition = st.partition;
+    }
+    if (partition < 0) c.sim.RunFor(kSecond);
+  }
+  ASSERT_GT(controller, 0) << c.Describe();
   ASSERT_GE(partition, 0) << "the controller leads no partition\n" << c.Describe();
   auto isr = [&]() -> std::vector<int32_t> {
     for (const auto& st : c.broker(controller)->replicas()->Partitions())

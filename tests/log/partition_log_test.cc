@@ -512,24 +512,6 @@ TEST(PartitionLogTest, RetentionByTimeNeverDeletesTheActiveSegment) {
   EXPECT_EQ((*log2)->log_end_offset(), 40);
 }
 
-// A log created in directories that did not exist: its first sync makes every new ancestor's
-// name durable, so a crash right after keeps the log (regression: a controller-only node lost
-// its whole metadata log because nothing synced "data" in the root).
-TEST(PartitionLogTest, FirstSyncMakesNewAncestorDirectoriesDurable) {
-  MemDisk disk;
-  auto log = std::move(PartitionLog::Open(disk, "data/meta/orders-0", LogConfig{}, 0)).value();
-  ASSERT_TRUE(log->AppendAsLeader(Batch(3, 100), 0, 0).ok());
-  std::vector<SyncId> ids = log->RequestSync();
-  disk.CompleteAllSyncs();
-  for (SyncId id : ids) (void)log->OnSyncDone(id);
-  ASSERT_EQ(log->durable_offset(), 3);
-  log.reset();
-  disk.Crash();
-  ASSERT_TRUE(disk.Exists("data/meta/orders-0"));
-  auto reopened = std::move(PartitionLog::Open(disk, "data/meta/orders-0", LogConfig{}, 0)).value();
-  EXPECT_EQ(reopened->log_end_offset(), 3);
-}
-
 TEST(PartitionLogTest, IncreaseLogStartOffset) {
   MemDisk disk;
   auto log = OpenLog(disk);
