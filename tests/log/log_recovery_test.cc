@@ -50,6 +50,17 @@ struct Fixture {
     return log.ok() ? std::move(log).value() : nullptr;
   }
   Bytes File(const std::string& path) { return disk.Read(path, 0, 1 << 20).value_or(Bytes{}); }
+
+  // Where batch i lies: its segment's index and its position in that segment's file.
+  std::pair<size_t, uint64_t> Locate(size_t i) const {
+    int64_t base = testing::BaseOffsetOf(batches[i]);
+    size_t seg = 0;
+    while (seg + 1 < bases.size() && bases[seg + 1] <= base) ++seg;
+    uint64_t pos = 0;
+    for (size_t j = 0; j < i; ++j)
+      if (testing::BaseOffsetOf(batches[j]) >= bases[seg]) pos += batches[j].size();
+    return {seg, pos};
+  }
 };
 
 TEST(LogRecoveryTest, RebuildsDeletedIndexFiles) {
@@ -105,13 +116,8 @@ TEST(LogRecoveryTest, RebuildsGarbageIndexFiles) {
 // With keep_recovery_point the flip lies below a recovery point that claims it durable and checked.
 void ExpectTruncatedAt(size_t victim, size_t byte_in_batch, bool torn, bool keep_recovery_point = false) {
   Fixture f;
-  // Locate the batch: its segment and position.
   int64_t base = testing::BaseOffsetOf(f.batches[victim]);
-  size_t seg = 0;
-  while (seg + 1 < f.bases.size() && f.bases[seg + 1] <= base) ++seg;
-  uint64_t pos = 0;
-  for (size_t i = 0; i < victim; ++i)
-    if (testing::BaseOffsetOf(f.batches[i]) >= f.bases[seg]) pos += f.batches[i].size();
+  auto [seg, pos] = f.Locate(victim);
   std::string path = SegPath(f.bases[seg], kLogFileSuffix);
   if (torn) {
     ASSERT_TRUE(f.disk.Truncate(path, pos + byte_in_batch).ok());
@@ -202,11 +208,7 @@ TEST(LogRecoveryTest, FlippedBatchEpochIsCut) {
     Fixture f;
     size_t victim = up ? 12 : 20;  // epoch 1 -> 1|0x40 (up) or 2 -> 0 (down)
     int64_t base = testing::BaseOffsetOf(f.batches[victim]);
-    size_t seg = 0;
-    while (seg + 1 < f.bases.size() && f.bases[seg + 1] <= base) ++seg;
-    uint64_t pos = 0;
-    for (size_t i = 0; i < victim; ++i)
-      if (testing::BaseOffsetOf(f.batches[i]) >= f.bases[seg]) pos += f.batches[i].size();
+    auto [seg, pos] = f.Locate(victim);
     // partitionLeaderEpoch: bytes 12..15 of the batch, big-endian.
     ASSERT_TRUE(f.disk.FlipDurableBit(SegPath(f.bases[seg], kLogFileSuffix), pos + 15, up ? 6 : 1).ok());
     f.disk.Crash();
@@ -220,10 +222,8 @@ TEST(LogRecoveryTest, FlippedBatchEpochIsCut) {
 TEST(LogRecoveryTest, FlippedBaseOffsetIsCut) {
   Fixture f;
   size_t victim = 5;
-  uint64_t pos = 0;
-  for (size_t i = 0; i < victim; ++i) pos += f.batches[i].size();
-  ASSERT_LT(testing::BaseOffsetOf(f.batches[victim]), f.bases.size() > 1 ? f.bases[1] : INT64_MAX);
-  ASSERT_TRUE(f.disk.FlipDurableBit(SegPath(f.bases[0], kLogFileSuffix), pos + 7, 2).ok());
+  auto [seg, pos] = f.Locate(victim);
+  ASSERT_TRUE(f.disk.FlipDurableBit(SegPath(f.bases[seg], kLogFileSuffix), pos + 7, 2).ok());
   f.disk.Crash();
   auto log = f.Reopen();
   EXPECT_EQ(log->log_end_offset(), testing::BaseOffsetOf(f.batches[victim]));

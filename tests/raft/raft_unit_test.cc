@@ -314,7 +314,9 @@ TEST(RaftTest, VoterWithCorruptQuorumStateRefusesToStart) {
       DrainSyncs(disk, r, 1);
       ASSERT_TRUE(VoteReply(r, 1).has_value() && VoteReply(r, 1)->vote_granted);
     }
-    if (flip) ASSERT_TRUE(disk.FlipDurableBit("quorum-state", 20, 2).ok());
+    if (flip) {
+      ASSERT_TRUE(disk.FlipDurableBit("quorum-state", 20, 2).ok());
+    }
     disk.Crash();
     RaftReplica m(config, disk, Prng(2));
     Status opened = m.Open(2);
