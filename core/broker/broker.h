@@ -69,7 +69,9 @@ class BrokerNode final : public Node {
   Lifecycle lifecycle() const { return lifecycle_; }
   int64_t broker_epoch() const { return broker_epoch_; }
   bool IsActiveController() const;
-  // Why the node stopped serving (kFailed), e.g. a log that could not be recovered.
+  // Why the node stopped serving (kFailed): a log that could not be recovered, a failed log
+  // directory or metadata log, metadata that does not apply. The node then reports
+  // Ready::exited, and its runtime ends the process.
   const Status& health() const { return health_; }
   // The offset of the last committed metadata record replayed.
   int64_t replayed_metadata_offset() const { return image_.offset(); }
