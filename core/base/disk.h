@@ -59,4 +59,8 @@ class Disk {
 // Joins two path parts with '/'.
 std::string JoinPath(std::string_view a, std::string_view b);
 
+// Requests a sync of every ancestor of path, parent first, up to the root (""): the names of
+// directories CreateDir made are durable only once their parents are synced. Returns the ids.
+std::vector<SyncId> RequestSyncOfAncestors(Disk& disk, std::string_view path);
+
 }  // namespace samsa

@@ -15,6 +15,16 @@ std::string JoinPath(std::string_view a, std::string_view b) {
   return out;
 }
 
+std::vector<SyncId> RequestSyncOfAncestors(Disk& disk, std::string_view path) {
+  std::vector<SyncId> ids;
+  while (!path.empty()) {
+    size_t slash = path.rfind('/');
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+    ids.push_back(disk.RequestSync(path));
+  }
+  return ids;
+}
+
 namespace {
 // Splits "a/b/c" into ("a/b", "c"); "c" into ("", "c"). Views into `path`.
 std::pair<std::string_view, std::string_view> SplitParent(std::string_view path) {

@@ -189,12 +189,7 @@ void BrokerNode::Start() {
   // ancestors are ours to make durable (a controller-only node, with no replica manager to do it,
   // lost its whole metadata log when every controller crashed at once). Syncs complete in
   // request order, so these land before anything the logs sync later.
-  for (std::string path = config_.log_dir;;) {
-    size_t slash = path.rfind('/');
-    path = slash == std::string::npos ? std::string() : path.substr(0, slash);
-    (void)disk_.RequestSync(path);
-    if (path.empty()) break;
-  }
+  (void)RequestSyncOfAncestors(disk_, config_.log_dir);
   raft_ = std::make_unique<RaftReplica>(rc, disk_, prng_.Split("raft"));
   if (Status s = raft_->Open(NowMs()); !s.ok()) return Fail(s.WithContext("metadata log"));
 

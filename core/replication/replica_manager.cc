@@ -118,11 +118,7 @@ Status ReplicaManager::Open(int64_t now_ms) {
   SAMSA_RETURN_IF_ERROR(disk_.CreateDir(config_.log_root));
   // Each log syncs its own directory and that directory's parent (log_root); the names of
   // log_root and its ancestors are ours to make durable.
-  for (std::string path = config_.log_root; !path.empty();) {
-    size_t slash = path.rfind('/');
-    path = slash == std::string::npos ? std::string() : path.substr(0, slash);
-    untracked_syncs_.insert(disk_.RequestSync(path));
-  }
+  for (SyncId id : RequestSyncOfAncestors(disk_, config_.log_root)) untracked_syncs_.insert(id);
   // The high watermarks of the previous incarnation. A leftover temp file is a write cut short.
   std::string checkpoint = CheckpointPath();
   std::string checkpoint_tmp = checkpoint + std::string(kTempFileSuffix);
@@ -250,6 +246,10 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
 // Metadata
 
 void ReplicaManager::OnMetadataUpdate(const MetadataImage& image, int64_t broker_epoch, int64_t now_ms) {
+  OnAssignments(AssignmentsOf(image), broker_epoch, now_ms);
+}
+
+ReplicaAssignments ReplicaManager::AssignmentsOf(const MetadataImage& image) {
   ReplicaAssignments a;
   for (const auto& [id, broker] : image.brokers()) a.broker_epochs[id] = broker.epoch;
   for (const auto& [name, topic] : image.topics()) {
@@ -267,7 +267,7 @@ void ReplicaManager::OnMetadataUpdate(const MetadataImage& image, int64_t broker
       p.partition_epoch = info.partition_epoch;
     }
   }
-  OnAssignments(a, broker_epoch, now_ms);
+  return a;
 }
 
 void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_t broker_epoch, int64_t now_ms) {

@@ -149,6 +149,8 @@ class ReplicaManager {
   // image older than what a partition has seen (lower leader epoch) is ignored for it.
   // broker_epoch is this broker's registration epoch, sent in AlterPartition.
   void OnMetadataUpdate(const MetadataImage& image, int64_t broker_epoch, int64_t now_ms);
+  // The plain shape of an image (what OnMetadataUpdate hands to OnAssignments).
+  static ReplicaAssignments AssignmentsOf(const MetadataImage& image);
   // The same from the plain shape (OnMetadataUpdate converts the image into it).
   void OnAssignments(const ReplicaAssignments& assignments, int64_t broker_epoch, int64_t now_ms);
 

@@ -127,7 +127,9 @@ void ExpectTruncatedAt(size_t victim, size_t byte_in_batch, bool torn, bool keep
     ASSERT_TRUE(f.disk.Write(path, pos + byte_in_batch, b).ok());
   }
   // Scan from the segment's start: forget the recovery point.
-  if (!keep_recovery_point) ASSERT_TRUE(f.disk.Remove(std::string(kDir) + "/recovery-point").ok());
+  if (!keep_recovery_point) {
+    ASSERT_TRUE(f.disk.Remove(std::string(kDir) + "/recovery-point").ok());
+  }
   auto log = f.Reopen();
   EXPECT_EQ(log->log_end_offset(), base);
   auto got = ReadAllBatches(*log);

@@ -63,24 +63,9 @@ TEST(SafetyUnderFaults, UncleanElectionLossIsAttributedToTheCrashAndTheElection)
 // Makes `follower` believe it leads t-0 in the current leader epoch (the metadata it applies says
 // so), next to the real leader: two leaders of one epoch, until RestoreFromImage.
 void ClaimLeadership(Simulation& sim, BrokerNode& follower) {
-  ReplicaAssignments a;
-  const MetadataImage& image = follower.image();
-  for (const auto& [id, broker] : image.brokers()) a.broker_epochs[id] = broker.epoch;
-  for (const auto& [name, topic] : image.topics()) {
-    AssignedTopic& t = a.topics[name];
-    t.name = name;
-    t.id = topic.id;
-    t.configs = topic.configs;
-    for (const auto& [index, info] : topic.partitions) {
-      AssignedPartition& p = t.partitions[index];
-      p.partition = index;
-      p.replicas = info.replicas;
-      p.isr = info.isr;
-      p.leader = follower.id().value();  // the lie
-      p.leader_epoch = info.leader_epoch;
-      p.partition_epoch = info.partition_epoch;
-    }
-  }
+  ReplicaAssignments a = ReplicaManager::AssignmentsOf(follower.image());
+  for (auto& [name, topic] : a.topics)
+    for (auto& [index, p] : topic.partitions) p.leader = follower.id().value();  // the lie
   follower.replicas()->OnAssignments(a, follower.broker_epoch(), sim.LocalNow(follower.id()) / 1'000'000);
   sim.Drain(follower.id());
 }
