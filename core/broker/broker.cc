@@ -941,6 +941,7 @@ void BrokerNode::PumpLifecycle() {
     req.incarnation_id = incarnation_id_;
     req.listeners.push_back({"PLAINTEXT", config_.advertised_host, uint16_t(config_.advertised_port), 0});
     req.previous_broker_epoch = broker_epoch_;
+    if (replicas_) req.lost_data_partitions = replicas_->LostDataPartitions();
     lifecycle_in_flight_ = true;
     // A combined node registers with its own controller without a connection.
     if (controller == config_.node_id) return LifecycleToSelf(req);

@@ -196,9 +196,25 @@ QuorumController::Session& QuorumController::SessionOf(int32_t id) {
   return it->second;
 }
 
+std::vector<int32_t> QuorumController::NextEligibleLeaders(const TopicInfo& topic, const PartitionInfo& p,
+                                                           const std::vector<int32_t>& new_isr,
+                                                           int32_t lost_broker) const {
+  const size_t min_isr = size_t(std::clamp<int32_t>(
+      TopicMinInsyncReplicas(topic, config_.min_insync_replicas), 1, int32_t(p.replicas.size())));
+  // At or above min.insync.replicas the high watermark may move on without the others.
+  if (new_isr.size() >= min_isr) return {};
+  std::vector<int32_t> elr = p.eligible_leaders;
+  for (int32_t r : p.isr) {
+    if (!Contains(new_isr, r) && !Contains(elr, r)) elr.push_back(r);
+  }
+  std::erase_if(elr, [&](int32_t r) { return Contains(new_isr, r) || r == lost_broker; });
+  std::sort(elr.begin(), elr.end());
+  return elr;
+}
+
 std::optional<PartitionChangeRecord> QuorumController::BuildLeaderAndIsrUpdate(
     const TopicInfo& topic, const PartitionInfo& p, int32_t broker_to_remove,
-    int32_t broker_to_add) const {
+    int32_t broker_to_add, bool removed_lost_data) const {
   auto acceptable = [&](int32_t r) {
     return r != broker_to_remove && (r == broker_to_add || IsActiveBroker(r));
   };
@@ -210,6 +226,7 @@ std::optional<PartitionChangeRecord> QuorumController::BuildLeaderAndIsrUpdate(
 
   int32_t new_leader = kNoLeader;
   bool unclean = false;
+  bool from_elr = false;
   if (p.leader >= 0 && valid(p.leader)) {
     new_leader = p.leader;  // the current leader meets every constraint: keep it
   } else {
@@ -217,6 +234,15 @@ std::optional<PartitionChangeRecord> QuorumController::BuildLeaderAndIsrUpdate(
       if (valid(r)) {
         new_leader = r;
         break;
+      }
+    }
+    // KIP-966: with no ISR member to elect, an eligible leader replica (it holds everything up
+    // to the high watermark) is as good.
+    for (size_t i = 0; new_leader == kNoLeader && i < p.replicas.size(); ++i) {
+      const int32_t r = p.replicas[i];
+      if (Contains(p.eligible_leaders, r) && acceptable(r)) {
+        new_leader = r;
+        from_elr = true;
       }
     }
     if (new_leader == kNoLeader && UncleanEnabled(topic)) {
@@ -230,6 +256,19 @@ std::optional<PartitionChangeRecord> QuorumController::BuildLeaderAndIsrUpdate(
     }
   }
 
+  // The new ISR. It never becomes empty by a fence: a leaderless partition keeps its last member
+  // (it has every committed record). A replica that lost committed data leaves it even then.
+  std::vector<int32_t> new_isr = p.isr;
+  if (unclean || from_elr) {
+    new_isr = {new_leader};
+  } else if (!target_isr.empty() || removed_lost_data) {
+    new_isr = target_isr;
+  }
+  // An unclean election gives up on committed data: nobody else is eligible any more.
+  std::vector<int32_t> new_elr =
+      unclean ? std::vector<int32_t>{}
+              : NextEligibleLeaders(topic, p, new_isr, removed_lost_data ? broker_to_remove : kNoLeader);
+
   PartitionChangeRecord rec;
   rec.topic_id = topic.id;
   rec.partition_id = p.partition;
@@ -237,17 +276,16 @@ std::optional<PartitionChangeRecord> QuorumController::BuildLeaderAndIsrUpdate(
   if (new_leader != p.leader) {
     rec.leader = new_leader;
     changed = true;
-    if (unclean) {
-      // Unclean election: the ISR is forced to the new leader alone (possible data loss).
-      rec.isr = std::vector<int32_t>{new_leader};
-      if (p.leader_recovery_state != kLeaderRecovering) {
-        rec.leader_recovery_state = kLeaderRecovering;
-      }
+    if (unclean && p.leader_recovery_state != kLeaderRecovering) {
+      rec.leader_recovery_state = kLeaderRecovering;  // possible data loss
     }
   }
-  // The ISR never becomes empty: a leaderless partition keeps its last member.
-  if (!rec.isr && !target_isr.empty() && target_isr != p.isr) {
-    rec.isr = target_isr;
+  if (new_isr != p.isr) {
+    rec.isr = new_isr;
+    changed = true;
+  }
+  if (new_elr != p.eligible_leaders) {
+    rec.eligible_leader_replicas = new_elr;
     changed = true;
   }
   if (!changed) return std::nullopt;
@@ -259,7 +297,7 @@ void QuorumController::MoveAwayFrom(int32_t broker, std::vector<MetadataRecord>*
   for (const auto& [name, topic] : working_.topics()) {
     for (const auto& [index, p] : topic.partitions) {
       if (!Contains(p.isr, broker) && p.leader != broker) continue;
-      if (auto rec = BuildLeaderAndIsrUpdate(topic, p, broker, kNoLeader)) {
+      if (auto rec = BuildLeaderAndIsrUpdate(topic, p, broker, kNoLeader, /*removed_lost_data=*/false)) {
         changes.push_back(std::move(*rec));
       }
     }
@@ -272,7 +310,7 @@ void QuorumController::ElectForUnfenced(int32_t broker, std::vector<MetadataReco
   for (const auto& [name, topic] : working_.topics()) {
     for (const auto& [index, p] : topic.partitions) {
       if (p.leader != kNoLeader) continue;
-      if (auto rec = BuildLeaderAndIsrUpdate(topic, p, kNoLeader, broker)) {
+      if (auto rec = BuildLeaderAndIsrUpdate(topic, p, kNoLeader, broker, /*removed_lost_data=*/false)) {
         changes.push_back(std::move(*rec));
       }
     }
@@ -368,6 +406,23 @@ ControllerResult QuorumController::HandleBrokerRegistration(const BrokerRegistra
     // Unclean restart (Kafka's handleBrokerUncleanShutdown): the old incarnation may have lost
     // unflushed data, so it leaves every ISR and leadership before the new registration.
     MoveAwayFrom(req.broker_id, &result.records);
+  }
+  // Partitions whose log this broker found corrupt below what it had acknowledged (samsa's
+  // extension of the registration): its copy may miss committed records, so it leaves the ISR,
+  // even as the last member, and the eligible leaders, until it has caught up again.
+  for (const auto& lost : req.lost_data_partitions) {
+    const TopicInfo* topic = working_.FindTopic(lost.topic);
+    if (topic == nullptr) continue;
+    auto pit = topic->partitions.find(lost.partition);
+    if (pit == topic->partitions.end()) continue;
+    const PartitionInfo& p = pit->second;
+    if (!Contains(p.isr, req.broker_id) && !Contains(p.eligible_leaders, req.broker_id) &&
+        p.leader != req.broker_id) {
+      continue;
+    }
+    if (auto rec = BuildLeaderAndIsrUpdate(*topic, p, req.broker_id, kNoLeader, /*removed_lost_data=*/true)) {
+      Emit(std::move(*rec), &result.records);
+    }
   }
 
   // The epoch is the offset the RegisterBrokerRecord will take: after the records above.
@@ -824,6 +879,10 @@ ControllerResult QuorumController::HandleAlterPartition(const AlterPartitionRequ
       bool changed = false;
       if (new_isr != p.isr) {
         rec.isr = new_isr;
+        changed = true;
+      }
+      if (std::vector<int32_t> elr = NextEligibleLeaders(*topic, p, new_isr, kNoLeader); elr != p.eligible_leaders) {
+        rec.eligible_leader_replicas = std::move(elr);
         changed = true;
       }
       if (pd.leader_recovery_state != p.leader_recovery_state) {

@@ -43,6 +43,14 @@
 // target only when the target is non-empty: the last ISR member stays in the ISR of a leaderless
 // partition. When a broker is unfenced, leaderless partitions get the same election (with the
 // broker acceptable), so the last ISR member takes leadership back when it returns.
+// ELIGIBLE LEADER REPLICAS (KIP-966): while a partition's ISR is below min.insync.replicas
+// (capped at its replica count) its leader does not advance the high watermark, so the members
+// that left the ISR meanwhile still hold every committed record: they are its ELR, and when no
+// ISR member is acceptable the first acceptable ELR member (assignment order) is elected, with
+// the ISR just it. The ELR empties once the ISR reaches min.insync.replicas again, and after an
+// unclean election. A broker that registers reporting a partition whose log lost committed
+// records (lost_data_partitions, samsa's extension) leaves that ISR, even as its last member, and
+// its ELR; if nobody is eligible the partition stays leaderless (unclean election aside).
 // A leader change bumps the leader epoch; every PartitionChangeRecord bumps the partition epoch.
 //
 // Determinism: no clocks; time is now_ms; topic ids and placement starts come from the Prng.
@@ -141,10 +149,19 @@ class QuorumController {
   Session& SessionOf(int32_t id);
   // The election described in the class comment, for one partition. Returns nullopt when
   // nothing changes.
+  // `removed_lost_data`: broker_to_remove reported that its log lost committed records; it
+  // leaves the ISR even as the last member, and the eligible leaders.
   std::optional<PartitionChangeRecord> BuildLeaderAndIsrUpdate(const TopicInfo& topic,
                                                                const PartitionInfo& partition,
                                                                int32_t broker_to_remove,
-                                                               int32_t broker_to_add) const;
+                                                               int32_t broker_to_add,
+                                                               bool removed_lost_data) const;
+  // The eligible leader replicas (KIP-966) once the partition's ISR becomes new_isr: empty when
+  // new_isr has at least min.insync.replicas members (capped at the replica count); otherwise the
+  // current ones plus the members leaving the ISR, minus new_isr and lost_broker.
+  std::vector<int32_t> NextEligibleLeaders(const TopicInfo& topic, const PartitionInfo& partition,
+                                           const std::vector<int32_t>& new_isr,
+                                           int32_t lost_broker) const;
   // Partition changes for every partition whose ISR holds `broker` (it leaves the ISR and
   // leadership), emitted in topic-name, partition order.
   void MoveAwayFrom(int32_t broker, std::vector<MetadataRecord>* out);

@@ -347,8 +347,9 @@ Status PartitionLog::Recover(int64_t now_ms) {
 
   // Lost durable data: the log was cut below its recovery point, or inside (corrupt batches with
   // more data after them, which a torn unsynced tail never leaves).
-  lost_durable_data_ = corrupt_inside_ || (checkpoint.has_value() && log_end_offset() < recovery_point);
-  if (lost_durable_data_) {
+  bool cut_committed = corrupt_inside_ || (checkpoint.has_value() && log_end_offset() < recovery_point);
+  lost_durable_data_ = cut_committed || (checkpoint.has_value() && checkpoint->lost_data);
+  if (cut_committed) {
     recovery_notes_.push_back("lost durable data: the log now ends at " + std::to_string(log_end_offset()) +
                               " (recovery point " + std::to_string(recovery_point) + ")");
   }
@@ -959,8 +960,10 @@ Result<int> PartitionLog::DeleteExpiredSegments(int64_t now_ms) {
 // Durability.
 
 LogCheckpoint PartitionLog::WantedCheckpoint() const {
-  return LogCheckpoint{std::min(durable_offset_, log_end_offset()), log_start_offset_};
+  return LogCheckpoint{std::min(durable_offset_, log_end_offset()), log_start_offset_, lost_durable_data_};
 }
+
+void PartitionLog::ForgetLostDurableData() { lost_durable_data_ = false; }
 
 bool PartitionLog::sync_needed() const {
   if (!failed_.ok()) return false;
@@ -971,15 +974,17 @@ bool PartitionLog::sync_needed() const {
   // A recovery point that merely advanced rides along with the next data sync.
   LogCheckpoint want = WantedCheckpoint();
   return !written_checkpoint_ || want.log_start_offset != written_checkpoint_->log_start_offset ||
-         want.recovery_point < written_checkpoint_->recovery_point;
+         want.recovery_point < written_checkpoint_->recovery_point || want.lost_data != written_checkpoint_->lost_data;
 }
 
 Status PartitionLog::UpdateCheckpoint() {
   LogCheckpoint want = WantedCheckpoint();
   LogCheckpoint written = written_checkpoint_.value_or(LogCheckpoint{0, segments_.front().base_offset});
   bool lowered = written_checkpoint_ && (want.recovery_point < written.recovery_point ||
-                                         want.log_start_offset < written.log_start_offset);
-  if (!lowered && want.log_start_offset == written.log_start_offset) return Status::Ok();
+                                         want.log_start_offset < written.log_start_offset ||
+                                         want.lost_data != written.lost_data);
+  if (!lowered && want.log_start_offset == written.log_start_offset && want.lost_data == written.lost_data)
+    return Status::Ok();
   // Written at once, so that even a clean restart before the next sync sees the new log start and
   // does not trust data an old recovery point vouched for. A lowered checkpoint is made durable
   // ahead of any data by the next request.
@@ -1018,7 +1023,8 @@ std::vector<SyncId> PartitionLog::IssueSyncs(SyncRequest& request) {
   checkpoint_barrier_ = false;
   if (!written_checkpoint_ || *written_checkpoint_ != want) {
     barrier = barrier || (written_checkpoint_ && (want.recovery_point < written_checkpoint_->recovery_point ||
-                                                  want.log_start_offset < written_checkpoint_->log_start_offset));
+                                                  want.log_start_offset < written_checkpoint_->log_start_offset ||
+                                                  want.lost_data != written_checkpoint_->lost_data));
     if (!ReplaceFile(kRecoveryPointFile, SealText(EncodeLogCheckpoint(want))).ok()) return ids;
     written_checkpoint_ = want;
     checkpoint_file_dirty_ = true;

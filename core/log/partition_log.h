@@ -169,7 +169,10 @@ class PartitionLog {
   // valid data after it, unlike a torn unsynced tail): data that may have been durable and
   // acknowledged was found corrupt and dropped. A corrupt last batch counts only below the
   // recovery point (a torn tail looks the same).
+  // The mark is kept in the recovery-point file across restarts until ForgetLostDurableData (the
+  // controller has taken this replica out of the partition's ISR and eligible leaders).
   bool lost_durable_data() const { return lost_durable_data_; }
+  void ForgetLostDurableData();
   // What recovery did on Open (truncations, rebuilt files, removed temp files), for logs and views.
   const std::vector<std::string>& recovery_notes() const { return recovery_notes_; }
 

@@ -18,6 +18,7 @@ struct AssignedPartition {
   int32_t partition = 0;
   std::vector<int32_t> replicas;  // assignment order
   std::vector<int32_t> isr;
+  std::vector<int32_t> eligible_leaders;  // ELR (KIP-966)
   int32_t leader = -1;  // -1: offline
   int32_t leader_epoch = 0;
   int32_t partition_epoch = 0;

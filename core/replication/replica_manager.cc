@@ -262,6 +262,7 @@ ReplicaAssignments ReplicaManager::AssignmentsOf(const MetadataImage& image) {
       p.partition = index;
       p.replicas = info.replicas;
       p.isr = info.isr;
+      p.eligible_leaders = info.eligible_leaders;
       p.leader = info.leader;
       p.leader_epoch = info.leader_epoch;
       p.partition_epoch = info.partition_epoch;
@@ -315,6 +316,13 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
         continue;
       }
       Partition& p = **opened;
+      if (p.log->lost_durable_data() && a.leader != config_.node_id && !Contains(a.isr, config_.node_id) &&
+          !Contains(a.eligible_leaders, config_.node_id)) {
+        // The controller has taken us out of the ISR for the committed data our log lost (the
+        // registration reported it): rejoining now takes catching up like any follower.
+        p.log->ForgetLostDurableData();
+        MaybeFlush(p, now_ms, /*force=*/true);
+      }
       if (p.role != Role::kNone && a.leader_epoch < p.leader_epoch) continue;  // stale image
       if (a.leader == config_.node_id) {
         if (p.role != Role::kLeader || a.leader_epoch > p.leader_epoch) {
@@ -443,8 +451,12 @@ size_t ReplicaManager::MaximalIsrSize(const Partition& p) const {
   return distinct;
 }
 
+bool ReplicaManager::HighWatermarkHeld(const Partition& p) {
+  return p.isr.size() < std::min(size_t(std::max(p.min_isr, 1)), std::max<size_t>(p.replicas.size(), 1));
+}
+
 bool ReplicaManager::MaybeAdvanceHighWatermark(Partition& p) {
-  if (p.role != Role::kLeader) return false;
+  if (p.role != Role::kLeader || HighWatermarkHeld(p)) return false;
   int64_t candidate = AckableEnd(p);
   // Over the maximal ISR (isr plus pending_isr; a repeated id changes neither outcome).
   auto member = [&](int32_t id) {
@@ -711,6 +723,13 @@ void ReplicaManager::CompleteParkedProduces(const PartitionKey& key, int64_t now
         // shrunk below min.insync.replicas.
         int32_t maximal = int32_t(MaximalIsrSize(*p));
         rp.error_code = maximal >= p->min_isr ? 0 : Err(ErrorCode::kNotEnoughReplicasAfterAppend);
+        w.done = true;
+        continue;
+      }
+      if (HighWatermarkHeld(*p)) {
+        // The HW cannot pass the write until the ISR grows back: answer now, as Kafka would once
+        // the HW passed it (the producer retries).
+        rp.error_code = Err(ErrorCode::kNotEnoughReplicasAfterAppend);
         w.done = true;
         continue;
       }
@@ -1489,6 +1508,14 @@ int64_t ReplicaManager::NextDeadlineMs() const {
     if (link.epoch_backoff_until_ms != 0) next = std::min(next, link.epoch_backoff_until_ms);
   }
   return next;
+}
+
+std::vector<BrokerRegistrationRequest::LostPartition> ReplicaManager::LostDataPartitions() const {
+  std::vector<BrokerRegistrationRequest::LostPartition> out;
+  for (const auto& [key, p] : partitions_) {
+    if (p.log->lost_durable_data()) out.push_back({key.first, key.second});
+  }
+  return out;
 }
 
 std::vector<ReplicaManager::PartitionState> ReplicaManager::Partitions() const {

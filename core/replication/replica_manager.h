@@ -24,7 +24,8 @@
 // Leader bookkeeping: for each follower its LEO (the offset of its last fetch) and the last time
 // it was caught up (Kafka's lastCaughtUpTimeMs). HW = min LEO over the maximal ISR (committed ISR
 // plus a pending expansion, or the committed ISR during a pending shrink), raised only, never
-// past the leader's LEO. ISR shrink is proposed for followers not caught up within
+// past the leader's LEO, and held while the committed ISR is below min.insync.replicas (KIP-966;
+// an acks=all write waiting then gets NOT_ENOUGH_REPLICAS_AFTER_APPEND at once). ISR shrink is proposed for followers not caught up within
 // replica_lag_time_max_ms; ISR expansion when a follower's LEO reaches the HW and the leader
 // epoch start offset. One AlterPartition per partition is in flight at a time; an error answer
 // (FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION) waits for the next metadata.
@@ -51,6 +52,11 @@
 // of them are written to <log_root>/replication-offset-checkpoint (replication_offset_checkpoint.h),
 // crash-atomically (temp file, sync, rename, directory sync); Open reads it back, and a recovered
 // partition starts from its checkpointed high watermark (capped by its log end), as in Kafka.
+//
+// Lost data: a log whose recovery cut committed data (a corrupt batch; PartitionLog::
+// lost_durable_data) is listed by LostDataPartitions for the broker's registration, which takes
+// this replica out of the ISR and eligible leaders; the mark is forgotten once the metadata shows
+// that done.
 //
 // Known limits: ListOffsets -3 (max timestamp) answers
 // UNSUPPORTED_VERSION; follower fetches carry no broker epoch (Fetch v15's ReplicaState is not in
@@ -178,6 +184,9 @@ class ReplicaManager {
   int64_t NextDeadlineMs() const;
 
   std::vector<PartitionState> Partitions() const;  // sorted by (topic, partition)
+  // Partitions whose log found committed data corrupt on Open and cut it (and that the
+  // controller has not yet taken out of their ISR): the broker's registration reports them.
+  std::vector<BrokerRegistrationRequest::LostPartition> LostDataPartitions() const;
   // For observers that check invariants after every input (the simulator's runtime checker):
   // into *out (cleared first), sorted by (topic, partition), the state of each partition whose
   // role, leader epoch or high watermark changed, or whose log end offset went back, since the
@@ -320,6 +329,10 @@ class ReplicaManager {
   int32_t MinIsrFor(const std::string& topic) const;
   // The size of the maximal ISR: the distinct ids of isr and pending_isr.
   size_t MaximalIsrSize(const Partition& p) const;
+  // KIP-966: while the ISR is below min.insync.replicas (capped at the replica count) the leader
+  // does not advance the high watermark, so the replicas that left the ISR meanwhile hold
+  // everything below it and stay eligible leaders (core/controller/quorum_controller.h).
+  static bool HighWatermarkHeld(const Partition& p);
   // Raises the HW to min LEO over the maximal ISR; true when it moved.
   bool MaybeAdvanceHighWatermark(Partition& p);
   void MaybeExpandIsr(Partition& p, int32_t follower, int64_t now_ms);

@@ -1,5 +1,7 @@
 #include "core/protocol/messages/broker_registration.h"
 
+#include <algorithm>
+
 namespace samsa {
 
 void BrokerRegistrationRequest::Encode(WireWriter& w, int16_t version) const {
@@ -25,7 +27,23 @@ void BrokerRegistrationRequest::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) m.Bool(is_migrating_zk_broker);
   if (version >= 2) m.UuidArray(log_dirs);
   if (version >= 3) m.Int64(previous_broker_epoch);
-  m.Tags(unknown_tagged_fields);
+  if (lost_data_partitions.empty()) {
+    m.Tags(unknown_tagged_fields);
+    return;
+  }
+  TaggedField lost{kLostDataTag, {}};
+  WireWriter lw(lost.data);
+  lw.WriteInt32(int32_t(lost_data_partitions.size()));
+  for (const LostPartition& p : lost_data_partitions) {
+    lw.WriteString(p.topic);
+    lw.WriteInt32(p.partition);
+  }
+  TaggedFields tags = unknown_tagged_fields;
+  std::erase_if(tags, [](const TaggedField& t) { return t.tag == kLostDataTag; });
+  tags.insert(std::lower_bound(tags.begin(), tags.end(), kLostDataTag,
+                               [](const TaggedField& t, uint32_t tag) { return t.tag < tag; }),
+              std::move(lost));
+  m.Tags(tags);
 }
 
 void BrokerRegistrationRequest::Read(WireReader& r, int16_t version) {
@@ -51,6 +69,21 @@ void BrokerRegistrationRequest::Read(WireReader& r, int16_t version) {
   if (version >= 2) log_dirs = m.UuidArray("log_dirs");
   if (version >= 3) previous_broker_epoch = m.Int64("previous_broker_epoch");
   m.Tags(&unknown_tagged_fields);
+  auto lost = std::find_if(unknown_tagged_fields.begin(), unknown_tagged_fields.end(),
+                           [](const TaggedField& t) { return t.tag == kLostDataTag; });
+  if (lost == unknown_tagged_fields.end()) return;
+  WireReader lr(ByteView(lost->data));
+  int32_t n = lr.ReadInt32("lost_data_partitions");
+  if (n < 0 || size_t(n) > lost->data.size()) lr.Fail(StatusCode::kCorruption, "bad lost_data_partitions count");
+  for (int32_t i = 0; lr.ok() && i < n; ++i) {
+    LostPartition p;
+    p.topic = lr.ReadString("lost_data_partitions.topic");
+    p.partition = lr.ReadInt32("lost_data_partitions.partition");
+    if (lr.ok()) lost_data_partitions.push_back(std::move(p));
+  }
+  lr.ExpectEnd("lost_data_partitions");
+  if (!lr.ok()) r.Fail(lr.status().code(), lr.status().message());
+  unknown_tagged_fields.erase(lost);
 }
 
 Result<BrokerRegistrationRequest> BrokerRegistrationRequest::Decode(ByteView body,

@@ -60,6 +60,17 @@ struct BrokerRegistrationRequest {
   bool is_migrating_zk_broker = false;  // v1+
   std::vector<Uuid> log_dirs;           // v2+
   int64_t previous_broker_epoch = -1;   // v3+
+  // samsa's extension, a tagged field Kafka ignores (tag kLostDataTag: INT32 count, then per
+  // partition a STRING topic and an INT32 index): partitions whose log this broker found corrupt
+  // below data it had acknowledged to its leader. The controller takes it out of their ISR and
+  // eligible leaders (core/controller/quorum_controller.h).
+  struct LostPartition {
+    std::string topic;
+    int32_t partition = 0;
+    friend bool operator==(const LostPartition&, const LostPartition&) = default;
+  };
+  static constexpr uint32_t kLostDataTag = 0x5a4d;
+  std::vector<LostPartition> lost_data_partitions;
   TaggedFields unknown_tagged_fields;
 
   void Encode(WireWriter& w, int16_t version) const;
