@@ -732,6 +732,96 @@ TEST_F(ControllerTest, UncleanRestartMovesLeadershipAwayBeforeReRegistration) {
   EXPECT_EQ(r.records.size(), 1u);
 }
 
+// ---- eligible leader replicas (KIP-966) and lost data ----
+
+TEST_F(ControllerTest, EligibleLeadersAreTheIsrLeaversBelowMinInsync) {
+  StartCluster(3);
+  CreateTopicsRequest req;
+  req.topics.push_back({"t", -1, -1, {{0, {1, 2, 3}}}, {{"min.insync.replicas", "2"}}});
+  Commit(c->HandleCreateTopics(req, now).records);
+  // Down to min.insync.replicas: the high watermark may still move on without 3.
+  Alter(1, "t", 0, {1, 2});
+  EXPECT_EQ(P("t", 0).eligible_leaders, V{});
+  // Below it: 2 keeps everything below the (held) high watermark.
+  Alter(1, "t", 0, {1});
+  EXPECT_EQ(P("t", 0).eligible_leaders, (V{2}));
+  // Back to min.insync.replicas: nobody outside the ISR is eligible any more.
+  Alter(1, "t", 0, {1, 3});
+  EXPECT_EQ(P("t", 0).eligible_leaders, V{});
+  // A fence that takes the ISR below min.insync.replicas: the fenced member becomes eligible.
+  now += config.broker_session_timeout_ms + 1;
+  Heartbeat(1);
+  Heartbeat(2);
+  TickAndCommit();  // fences 3
+  EXPECT_EQ(P("t", 0).isr, (V{1}));
+  EXPECT_EQ(P("t", 0).eligible_leaders, (V{3}));
+}
+
+TEST_F(ControllerTest, LostDataLeavesTheIsrAndAnEligibleLeaderIsElected) {
+  StartCluster(3);
+  CreateTopicsRequest req;
+  req.topics.push_back({"t", -1, -1, {{0, {1, 2, 3}}}, {{"min.insync.replicas", "2"}}});
+  Commit(c->HandleCreateTopics(req, now).records);
+  Alter(1, "t", 0, {1, 2});
+  Alter(1, "t", 0, {1});  // 2 is eligible, 3 is not (it left while the ISR was big enough)
+  // 2 and 3 go silent and are fenced; 1 is the last ISR member and leads alone.
+  now += config.broker_session_timeout_ms + 1;
+  Heartbeat(1);
+  TickAndCommit();
+  EXPECT_EQ(P("t", 0).leader, 1);
+  EXPECT_EQ(P("t", 0).eligible_leaders, (V{2}));
+  // 1 crashes too: fenced, it stays the last ISR member (it has everything committed).
+  now += config.broker_session_timeout_ms + 1;
+  TickAndCommit();
+  EXPECT_EQ(P("t", 0).leader, -1);
+  EXPECT_EQ(P("t", 0).isr, (V{1}));
+  EXPECT_EQ(P("t", 0).eligible_leaders, (V{2}));
+
+  // 1 restarts and its log recovery cut committed data: it says so when it registers again.
+  ++incarnation;
+  BrokerRegistrationRequest lost = RegistrationRequest(1);
+  lost.lost_data_partitions = {{"t", 0}};
+  ControllerResult r = c->HandleBrokerRegistration(lost, now, next_offset);
+  ASSERT_EQ(std::get<BrokerRegistrationResponse>(r.response).error_code, 0);
+  Commit(r.records);
+  epochs[1] = std::get<BrokerRegistrationResponse>(r.response).broker_epoch;
+  // Out of the ISR even as its last member; nobody eligible is live, so no leader.
+  EXPECT_EQ(P("t", 0).leader, -1);
+  EXPECT_EQ(P("t", 0).isr, V{});
+  EXPECT_EQ(P("t", 0).eligible_leaders, (V{2}));
+  // 1 coming back does not make it a leader: its copy misses committed records.
+  EXPECT_FALSE(Heartbeat(1).is_fenced);
+  EXPECT_EQ(P("t", 0).leader, -1);
+  // 3 coming back does not either: it left the ISR while the high watermark could still move.
+  EXPECT_FALSE(Heartbeat(3).is_fenced);
+  EXPECT_EQ(P("t", 0).leader, -1);
+  // 2 does: elected from the eligible leaders, it is the ISR.
+  EXPECT_FALSE(Heartbeat(2).is_fenced);
+  EXPECT_EQ(P("t", 0).leader, 2);
+  EXPECT_EQ(P("t", 0).isr, (V{2}));
+  EXPECT_EQ(P("t", 0).eligible_leaders, V{});
+  EXPECT_EQ(P("t", 0).leader_recovery_state, 0);  // a clean election
+}
+
+TEST_F(ControllerTest, LostDataWithoutEligibleLeadersWaitsForUncleanElection) {
+  StartCluster(2);
+  CreateTopicsRequest req;
+  req.topics.push_back({"t", -1, -1, {{0, {1, 2}}}, {}});  // min.insync.replicas 1
+  Commit(c->HandleCreateTopics(req, now).records);
+  Alter(1, "t", 0, {1});  // at min.insync.replicas: 2 is not eligible
+  EXPECT_EQ(P("t", 0).eligible_leaders, V{});
+  BrokerRegistrationRequest lost = RegistrationRequest(1);
+  lost.lost_data_partitions = {{"t", 0}, {"gone", 4}};  // an unknown topic is ignored
+  ControllerResult r = c->HandleBrokerRegistration(lost, now, next_offset);
+  Commit(r.records);
+  epochs[1] = std::get<BrokerRegistrationResponse>(r.response).broker_epoch;
+  EXPECT_EQ(P("t", 0).leader, -1);
+  EXPECT_EQ(P("t", 0).isr, V{});
+  Heartbeat(1);
+  Heartbeat(2);
+  EXPECT_EQ(P("t", 0).leader, -1);  // unclean election is off: offline rather than lossy
+}
+
 // ---- the apply-once rule ----
 
 TEST_F(ControllerTest, GeneratedRecordsApplyOnceToWorkingAndCommittedImages) {

@@ -88,6 +88,13 @@ TEST(LogCheckpointTest, Format) {
   EXPECT_FALSE(ParseLogCheckpoint("0\n1234\n").ok());
   EXPECT_FALSE(ParseLogCheckpoint("1\n1\n1\n").ok());
   EXPECT_FALSE(ParseLogCheckpoint("0\n1\n1\nx").ok());
+  // The lost-data mark: version 1 with a fourth line; without the mark, version 0 as before.
+  EXPECT_EQ(EncodeLogCheckpoint({1234, 1000, true}), "1\n1234\n1000\n1\n");
+  EXPECT_EQ(*ParseLogCheckpoint("1\n1234\n1000\n1\n"), (LogCheckpoint{1234, 1000, true}));
+  EXPECT_EQ(*ParseLogCheckpoint("1\n1234\n1000\n0\n"), (LogCheckpoint{1234, 1000, false}));
+  EXPECT_FALSE(ParseLogCheckpoint("1\n1234\n1000\n2\n").ok());
+  EXPECT_FALSE(ParseLogCheckpoint("0\n1234\n1000\n1\n").ok());  // version 0 has three lines
+  EXPECT_FALSE(ParseLogCheckpoint("2\n1\n1\n1\n").ok());
 }
 
 TEST(LeaderEpochCacheTest, AssignAndTruncate) {

@@ -203,6 +203,40 @@ TEST(LogRecoveryTest, BatchEpochsContradictingTheCheckpointAreCut) {
   EXPECT_TRUE(log->lost_durable_data());
 }
 
+// A log that cut committed data keeps saying so across restarts (the mark rides in the
+// recovery-point file) until the broker forgets it, once the controller took it out of the ISR.
+TEST(LogRecoveryTest, LostDataMarkSurvivesRestartsUntilForgotten) {
+  Fixture f;
+  auto [seg, pos] = f.Locate(10);
+  ASSERT_TRUE(f.disk.FlipDurableBit(SegPath(f.bases[seg], kLogFileSuffix), pos + 40, 3).ok());
+  f.disk.Crash();
+  auto sync_all = [&](PartitionLog& log) {
+    for (int round = 0; round < 2; ++round) {
+      auto ids = log.RequestSync();
+      f.disk.CompleteAllSyncs();
+      for (SyncId id : ids) log.OnSyncDone(id);
+    }
+  };
+  {
+    auto log = f.Reopen();
+    EXPECT_EQ(log->log_end_offset(), testing::BaseOffsetOf(f.batches[10]));
+    EXPECT_TRUE(log->lost_durable_data());
+    sync_all(*log);
+  }
+  f.disk.Crash();  // what was synced survives
+  {
+    auto log = f.Reopen();  // the corrupt batch is gone: only the mark says what happened
+    EXPECT_EQ(log->log_end_offset(), testing::BaseOffsetOf(f.batches[10]));
+    EXPECT_TRUE(log->lost_durable_data());
+    log->ForgetLostDurableData();
+    EXPECT_FALSE(log->lost_durable_data());
+    EXPECT_TRUE(log->sync_needed());
+    sync_all(*log);
+  }
+  f.disk.Crash();
+  EXPECT_FALSE(f.Reopen()->lost_durable_data());
+}
+
 // A bit flipped in a batch's partitionLeaderEpoch (not covered by its CRC), which the epoch
 // checkpoint contradicts: the log is cut at that batch.
 TEST(LogRecoveryTest, FlippedBatchEpochIsCut) {

@@ -468,6 +468,7 @@ inline BrokerRegistrationRequest MakeBrokerRegistrationRequest(int16_t v) {
   if (v >= 1) m.is_migrating_zk_broker = true;
   if (v >= 2) m.log_dirs = {TestUuid(18), TestUuid(19)};
   if (v >= 3) m.previous_broker_epoch = 7;
+  m.lost_data_partitions = {{"orders", 3}, {"ledger", 0}};
   AddUnknownTags(&m, v);
   return m;
 }

@@ -249,12 +249,17 @@ TEST(ReplicaManagerTest, MinInsyncReplicasBeforeAndAfterAppend) {
   h.RunFor(50);
   h.Cut(1, 3);
   // ISR is still {1,2,3}: appended, then the ISR shrinks while the request waits.
+  int64_t hw = StateOf(h.rm(1), "t", 0).high_watermark;
   uint64_t p = h.Produce(1, "t", 0, -1, MakeBatch("x", 1), 10000);
   EXPECT_EQ(h.ClientReply(p), nullptr);
   h.RunFor(2500);
   ASSERT_NE(h.ClientReply(p), nullptr);
   EXPECT_EQ(ProducePart(h, p).error_code, E(ErrorCode::kNotEnoughReplicasAfterAppend));
   EXPECT_EQ(StateOf(h.rm(1), "t", 0).isr, (std::vector<int32_t>{1, 2}));
+  // KIP-966: below min.insync.replicas the high watermark stays, though 2 has the record (so 3,
+  // which left the ISR, still holds everything committed).
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).high_watermark, hw);
+  EXPECT_EQ(StateOf(h.rm(2), "t", 0).log_end_offset, hw + 1);
   // Now the ISR is below min.insync.replicas: rejected before the append.
   int64_t leo = StateOf(h.rm(1), "t", 0).log_end_offset;
   uint64_t q = h.Produce(1, "t", 0, -1, MakeBatch("y", 2));
@@ -264,6 +269,13 @@ TEST(ReplicaManagerTest, MinInsyncReplicasBeforeAndAfterAppend) {
   // acks=1 is not subject to min.insync.replicas.
   uint64_t r = h.Produce(1, "t", 0, 1, MakeBatch("z", 3));
   EXPECT_EQ(ProducePart(h, r).error_code, kNone);
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).high_watermark, hw);
+  // 3 catches up and rejoins: the ISR is big enough again and the high watermark moves on.
+  h.HealAll();
+  h.RunFor(2000);
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).isr, (std::vector<int32_t>{1, 2, 3}));
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).high_watermark, StateOf(h.rm(1), "t", 0).log_end_offset);
+  EXPECT_GT(StateOf(h.rm(1), "t", 0).high_watermark, hw);
 }
 
 TEST(ReplicaManagerTest, AcksAllTimesOut) {
