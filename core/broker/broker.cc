@@ -314,7 +314,7 @@ void BrokerNode::OnConnClosed(ConnId conn) {
   }
   auto it = peer_of_conn_.find(conn.value());
   if (it == peer_of_conn_.end()) return;
-  int32_t peer = it->second;
+  PeerKey peer = it->second;
   peer_of_conn_.erase(it);
   peers_.erase(peer);
   reconnect_after_ms_[peer] = NowMs() + kReconnectBackoffMs;
@@ -617,20 +617,34 @@ void BrokerNode::ForwardToController(uint64_t token, const RequestBody& body, in
 
 int32_t BrokerNode::ActiveControllerId() const { return raft_ ? raft_->LeaderId() : -1; }
 
+int BrokerNode::OutboundConnectionsTo(int32_t peer) const {
+  int n = 0;
+  for (const auto& [key, _] : peers_) n += key.first == peer;
+  return n;
+}
+
+BrokerNode::Channel BrokerNode::ChannelOf(Owner owner, ApiKey api_key) {
+  if (owner == Owner::kRaft) return Channel::kRaft;
+  if (owner == Owner::kLifecycle || owner == Owner::kForward || api_key == ApiKey::kAlterPartition)
+    return Channel::kController;
+  return Channel::kData;
+}
+
 void BrokerNode::Send(Owner owner, uint64_t owner_id, int32_t to, const RequestBody& body, int16_t version,
                       int64_t timeout_ms) {
   PendingRequest p{owner, owner_id, ApiKeyOf(body), version, to, ConnId(), NowMs() + timeout_ms};
-  auto backoff = reconnect_after_ms_.find(to);
+  const PeerKey key{to, ChannelOf(owner, p.api_key)};
+  auto backoff = reconnect_after_ms_.find(key);
   bool backing_off = backoff != reconnect_after_ms_.end() && backoff->second > NowMs();
-  if (to < 0 || to == config_.node_id || (!peers_.count(to) && backing_off)) return FailPending(p);
-  if (!peers_.count(to)) {
+  if (to < 0 || to == config_.node_id || (!peers_.count(key) && backing_off)) return FailPending(p);
+  if (!peers_.count(key)) {
     PeerConn peer;
     peer.conn = ConnId(next_conn_++);
-    peers_[to] = peer;
-    peer_of_conn_[peer.conn.value()] = to;
+    peers_[key] = peer;
+    peer_of_conn_[peer.conn.value()] = key;
     ready_.opens.push_back({peer.conn, NodeId(to)});
   }
-  PeerConn& peer = peers_[to];
+  PeerConn& peer = peers_[key];
   if (!peer.open && peer.queued.size() >= kMaxQueuedFramesPerPeer) return FailPending(p);
   p.conn = peer.conn;
   int32_t correlation = next_correlation_++;

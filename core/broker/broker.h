@@ -64,6 +64,8 @@ class BrokerNode final : public Node {
   const MetadataImage& image() const { return image_; }
   const RaftReplica* raft() const { return raft_.get(); }
   const QuorumController* controller() const { return controller_.get(); }
+  // Outbound connections to `peer` now (one per channel in use: Raft, controller, data).
+  int OutboundConnectionsTo(int32_t peer) const;
   ReplicaManager* replicas() { return replicas_.get(); }
   const ReplicaManager* replicas() const { return replicas_.get(); }
   Lifecycle lifecycle() const { return lifecycle_; }
@@ -206,8 +208,15 @@ class BrokerNode final : public Node {
 
   // Connections and requests.
   std::map<uint64_t, InboundConn> inbound_;   // by ConnId value
-  std::map<int32_t, PeerConn> peers_;         // by peer node id
-  std::map<uint64_t, int32_t> peer_of_conn_;  // outbound ConnId value -> peer
+  // Outbound connections: one per peer node and channel, as Kafka's separate network clients
+  // (Raft, broker-to-controller, replica fetchers). A server answers a connection's requests in
+  // order, so a controller reply held until its records commit must not delay the Raft fetch
+  // answers that commit them.
+  enum class Channel { kRaft, kController, kData };
+  static Channel ChannelOf(Owner owner, ApiKey api_key);
+  using PeerKey = std::pair<int32_t, Channel>;
+  std::map<PeerKey, PeerConn> peers_;
+  std::map<uint64_t, PeerKey> peer_of_conn_;  // outbound ConnId value -> peer and channel
   std::map<int32_t, PendingRequest> pending_; // by correlation id
   std::unordered_map<uint64_t, TokenInfo> tokens_;  // every use is a lookup or order-free
   struct Forwarded {
@@ -230,7 +239,7 @@ class BrokerNode final : public Node {
   uint64_t next_token_ = 1;
   uint64_t next_conn_ = 1;
   int32_t next_correlation_ = 1;
-  std::map<int32_t, int64_t> reconnect_after_ms_;  // peer -> earliest reconnect time
+  std::map<PeerKey, int64_t> reconnect_after_ms_;  // peer and channel -> earliest reconnect time
   std::string client_id_;  // in the header of every request this node sends
 
   Ready ready_;

@@ -84,6 +84,18 @@ TEST(BrokerSimTest, ElectsControllerAndRegistersBrokers) {
     for (const auto& [bid, info] : b->image().brokers()) EXPECT_FALSE(info.fenced) << bid << "\n" << c.Describe();
   }
   EXPECT_EQ(active, 1) << c.Describe();
+
+  // Regression (random-nemesis-safe seed 100227): a node's Raft traffic and its requests to the
+  // active controller use separate connections. A server answers a connection's requests in
+  // order, and the controller holds a registration's answer until its records commit: on one
+  // connection, the Raft fetch answers that would commit them waited behind it, and the metadata
+  // quorum stalled until the request timed out.
+  int32_t controller = -1;
+  for (int id = 1; id <= 3; ++id)
+    if (c.broker(id)->IsActiveController()) controller = id;
+  ASSERT_GE(controller, 1);
+  for (int id = 1; id <= 3; ++id)
+    if (id != controller) EXPECT_EQ(c.broker(id)->OutboundConnectionsTo(controller), 2) << "node " << id;
 }
 
 }  // namespace
