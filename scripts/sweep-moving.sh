@@ -3,9 +3,8 @@
 # explores far more seeds than its fixed 1..200. The window starts at
 #   (first 8 hex digits of `git rev-parse HEAD`, mod 10^9) + 10^6
 # (never inside the fixed ranges 1..200 and 100001..105000) and covers COUNT seeds (default 200)
-# of random-nemesis-safe, with 2 workers (under a minute on 2 idle cores). all-faults-safe is not
-# in it yet: about 2% of its seeds still fail (see scripts/sweep-safety.sh), and a moving window
-# cannot list known failures in advance.
+# of random-nemesis-safe and of all-faults-safe, with 2 workers (about two minutes on 2 idle
+# cores).
 #
 # Usage: bash scripts/sweep-moving.sh [COUNT] [--no-build]
 # Failures listed in scripts/known-failures.txt (reproduce commands, one per line, `#` comments)
@@ -27,4 +26,4 @@ first=$(( (16#${head:0:8} % 1000000000) + 1000000 ))
 last=$(( first + count - 1 ))
 echo "sweep-moving: commit ${head:0:12}: seeds $first..$last"
 exec bash scripts/sweep-safety.sh --seeds "$first..$last" --jobs 2 \
-  --scenarios "random-nemesis-safe" --known-failures scripts/known-failures.txt "${extra[@]}"
+  --scenarios "random-nemesis-safe all-faults-safe" --known-failures scripts/known-failures.txt "${extra[@]}"
