@@ -965,6 +965,12 @@ LogCheckpoint PartitionLog::WantedCheckpoint() const {
 
 void PartitionLog::ForgetLostDurableData() { lost_durable_data_ = false; }
 
+bool PartitionLog::CheckpointNeedsBarrier(const LogCheckpoint& want, const LogCheckpoint& written) {
+  // It vouches for less than the written one, or changes the lost-data mark: durable before data.
+  return want.recovery_point < written.recovery_point || want.log_start_offset < written.log_start_offset ||
+         want.lost_data != written.lost_data;
+}
+
 bool PartitionLog::sync_needed() const {
   if (!failed_.ok()) return false;
   if (dir_dirty_ || parent_dir_dirty_ || epoch_file_dirty_ || checkpoint_file_dirty_ || checkpoint_barrier_)
@@ -980,9 +986,7 @@ bool PartitionLog::sync_needed() const {
 Status PartitionLog::UpdateCheckpoint() {
   LogCheckpoint want = WantedCheckpoint();
   LogCheckpoint written = written_checkpoint_.value_or(LogCheckpoint{0, segments_.front().base_offset});
-  bool lowered = written_checkpoint_ && (want.recovery_point < written.recovery_point ||
-                                         want.log_start_offset < written.log_start_offset ||
-                                         want.lost_data != written.lost_data);
+  bool lowered = written_checkpoint_ && CheckpointNeedsBarrier(want, written);
   if (!lowered && want.log_start_offset == written.log_start_offset && want.lost_data == written.lost_data)
     return Status::Ok();
   // Written at once, so that even a clean restart before the next sync sees the new log start and
@@ -1022,9 +1026,7 @@ std::vector<SyncId> PartitionLog::IssueSyncs(SyncRequest& request) {
   bool barrier = checkpoint_barrier_;
   checkpoint_barrier_ = false;
   if (!written_checkpoint_ || *written_checkpoint_ != want) {
-    barrier = barrier || (written_checkpoint_ && (want.recovery_point < written_checkpoint_->recovery_point ||
-                                                  want.log_start_offset < written_checkpoint_->log_start_offset ||
-                                                  want.lost_data != written_checkpoint_->lost_data));
+    barrier = barrier || (written_checkpoint_ && CheckpointNeedsBarrier(want, *written_checkpoint_));
     if (!ReplaceFile(kRecoveryPointFile, SealText(EncodeLogCheckpoint(want))).ok()) return ids;
     written_checkpoint_ = want;
     checkpoint_file_dirty_ = true;

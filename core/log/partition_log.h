@@ -220,6 +220,8 @@ class PartitionLog {
 
   std::vector<SyncId> IssueSyncs(SyncRequest& request);
   LogCheckpoint WantedCheckpoint() const;
+  // True when writing `want` over `written` must be durable before any later data sync.
+  static bool CheckpointNeedsBarrier(const LogCheckpoint& want, const LogCheckpoint& written);
   // Rewrites recovery-point now when the log start moved or the recovery point must go down.
   Status UpdateCheckpoint();
   void ClampDurable(int64_t offset);

@@ -104,6 +104,23 @@ class ControllerTest : public ::testing::Test {
     return recs;
   }
 
+  // Topic t, one partition on brokers {replicas}, with these topic configs.
+  void CreateT(std::vector<int32_t> replicas, std::vector<CreateTopicsRequest::Config> configs = {}) {
+    CreateTopicsRequest req;
+    req.topics.push_back({"t", -1, -1, {{0, std::move(replicas)}}, std::move(configs)});
+    Commit(c->HandleCreateTopics(req, now).records);
+  }
+
+  // A (same-incarnation) restart of `id` whose registration reports lost data.
+  void RegisterReportingLostData(int32_t id, std::vector<BrokerRegistrationRequest::LostPartition> lost) {
+    BrokerRegistrationRequest req = RegistrationRequest(id);
+    req.lost_data_partitions = std::move(lost);
+    ControllerResult r = c->HandleBrokerRegistration(req, now, next_offset);
+    ASSERT_EQ(std::get<BrokerRegistrationResponse>(r.response).error_code, 0);
+    Commit(r.records);
+    epochs[id] = std::get<BrokerRegistrationResponse>(r.response).broker_epoch;
+  }
+
   const PartitionInfo& P(const std::string& topic, int32_t partition) {
     const PartitionInfo* p = c->image().FindPartition(topic, partition);
     SAMSA_ASSERT(p != nullptr);
@@ -736,9 +753,7 @@ TEST_F(ControllerTest, UncleanRestartMovesLeadershipAwayBeforeReRegistration) {
 
 TEST_F(ControllerTest, EligibleLeadersAreTheIsrLeaversBelowMinInsync) {
   StartCluster(3);
-  CreateTopicsRequest req;
-  req.topics.push_back({"t", -1, -1, {{0, {1, 2, 3}}}, {{"min.insync.replicas", "2"}}});
-  Commit(c->HandleCreateTopics(req, now).records);
+  CreateT({1, 2, 3}, {{"min.insync.replicas", "2"}});
   // Down to min.insync.replicas: the high watermark may still move on without 3.
   Alter(1, "t", 0, {1, 2});
   EXPECT_EQ(P("t", 0).eligible_leaders, V{});
@@ -759,9 +774,7 @@ TEST_F(ControllerTest, EligibleLeadersAreTheIsrLeaversBelowMinInsync) {
 
 TEST_F(ControllerTest, LostDataLeavesTheIsrAndAnEligibleLeaderIsElected) {
   StartCluster(3);
-  CreateTopicsRequest req;
-  req.topics.push_back({"t", -1, -1, {{0, {1, 2, 3}}}, {{"min.insync.replicas", "2"}}});
-  Commit(c->HandleCreateTopics(req, now).records);
+  CreateT({1, 2, 3}, {{"min.insync.replicas", "2"}});
   Alter(1, "t", 0, {1, 2});
   Alter(1, "t", 0, {1});  // 2 is eligible, 3 is not (it left while the ISR was big enough)
   // 2 and 3 go silent and are fenced; 1 is the last ISR member and leads alone.
@@ -779,12 +792,7 @@ TEST_F(ControllerTest, LostDataLeavesTheIsrAndAnEligibleLeaderIsElected) {
 
   // 1 restarts and its log recovery cut committed data: it says so when it registers again.
   ++incarnation;
-  BrokerRegistrationRequest lost = RegistrationRequest(1);
-  lost.lost_data_partitions = {{"t", 0}};
-  ControllerResult r = c->HandleBrokerRegistration(lost, now, next_offset);
-  ASSERT_EQ(std::get<BrokerRegistrationResponse>(r.response).error_code, 0);
-  Commit(r.records);
-  epochs[1] = std::get<BrokerRegistrationResponse>(r.response).broker_epoch;
+  RegisterReportingLostData(1, {{"t", 0}});
   // Out of the ISR even as its last member; nobody eligible is live, so no leader.
   EXPECT_EQ(P("t", 0).leader, -1);
   EXPECT_EQ(P("t", 0).isr, V{});
@@ -805,16 +813,10 @@ TEST_F(ControllerTest, LostDataLeavesTheIsrAndAnEligibleLeaderIsElected) {
 
 TEST_F(ControllerTest, LostDataWithoutEligibleLeadersWaitsForUncleanElection) {
   StartCluster(2);
-  CreateTopicsRequest req;
-  req.topics.push_back({"t", -1, -1, {{0, {1, 2}}}, {}});  // min.insync.replicas 1
-  Commit(c->HandleCreateTopics(req, now).records);
+  CreateT({1, 2});  // min.insync.replicas 1
   Alter(1, "t", 0, {1});  // at min.insync.replicas: 2 is not eligible
   EXPECT_EQ(P("t", 0).eligible_leaders, V{});
-  BrokerRegistrationRequest lost = RegistrationRequest(1);
-  lost.lost_data_partitions = {{"t", 0}, {"gone", 4}};  // an unknown topic is ignored
-  ControllerResult r = c->HandleBrokerRegistration(lost, now, next_offset);
-  Commit(r.records);
-  epochs[1] = std::get<BrokerRegistrationResponse>(r.response).broker_epoch;
+  RegisterReportingLostData(1, {{"t", 0}, {"gone", 4}});  // an unknown topic is ignored
   EXPECT_EQ(P("t", 0).leader, -1);
   EXPECT_EQ(P("t", 0).isr, V{});
   Heartbeat(1);
