@@ -12,17 +12,9 @@ std::vector<int64_t> RunTimeline::FaultTimes(std::string_view fault_kind) const 
   return out;
 }
 
-ClusterFactory* DefaultClusterFactory() {
-  static SamsaClusterFactory samsa;
-  return &samsa;
-}
-
-ClusterFactory* FactoryForScenario(const Scenario& scenario) {
-  if (scenario.cluster.kind == "toy") {
-    static ToyClusterFactory toy;
-    return &toy;
-  }
-  return DefaultClusterFactory();
+std::unique_ptr<ClusterFactory> MakeClusterFactory(const Scenario& scenario) {
+  if (scenario.cluster.kind == "toy") return std::make_unique<ToyClusterFactory>();
+  return std::make_unique<SamsaClusterFactory>();
 }
 
 }  // namespace samsa::sim

@@ -25,13 +25,26 @@
 //   Evaluate(expectation, sim, timeline)
 //                             for each expectation the runner cannot judge itself (every kind but
 //                             no_violations and violation), after CollectStats.
+// Observation and control (sim/session.h), at any time after InstallProviders:
+//   Describe(sim, view)       the brokers, topics and clients of a ClusterView (the session adds
+//                             the instant and the links);
+//   set_event_log(log)        before InstallProviders: where the factory appends the events it
+//                             derives (elections, ISR changes, registrations, fencing, controller
+//                             changes, runtime violations), in time order;
+//   SetRate, StopConsumer     workload changes now (the caller drains the node);
+//   ReadLog                   a replica's records.
 // None of these may draw from the simulation's random streams or schedule events in a way that
 // depends on anything but the simulation's state (determinism).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
+
+#include "core/base/status.h"
+#include "core/view/cluster_view.h"
 #include "sim/history_checker.h"  // Violation {kind, topic, partition, offset, detail}
 #include "sim/scenario.h"
 #include "sim/simulation.h"
@@ -84,14 +97,34 @@ class ClusterFactory {
   virtual std::vector<Violation> CheckHistory(Simulation&, const RunTimeline&) { return {}; }
   virtual ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) = 0;
   virtual Stats CollectStats(Simulation&) { return {}; }
+
+  virtual void Describe(Simulation&, view::ClusterView*) {}
+  void set_event_log(std::vector<view::ClusterEvent>* log) { events_ = log; }
+  virtual Status SetRate(Simulation&, int32_t client, int64_t) {
+    return Status::Unsupported(fmt::format("client {}: this cluster has no producers", client));
+  }
+  virtual Status StopConsumer(Simulation&, int32_t client) {
+    return Status::Unsupported(fmt::format("client {}: this cluster has no consumers", client));
+  }
+  virtual Result<std::vector<view::LogRecordView>> ReadLog(Simulation&, int32_t node, const PartitionRef&,
+                                                           int64_t /*from*/, size_t /*max_records*/) {
+    return Status::Unsupported(fmt::format("node {} keeps no partition logs in this cluster", node));
+  }
+
+ protected:
+  // Appends an event at the simulation's current instant (when an event log is set).
+  void Emit(Simulation& sim, view::ClusterEvent event) {
+    if (events_ == nullptr) return;
+    event.at_ns = sim.now_ns();
+    event.event_index = sim.kernel().events_run();
+    events_->push_back(std::move(event));
+  }
+  std::vector<view::ClusterEvent>* events_ = nullptr;
 };
 
-// The factory for `cluster.kind: samsa` scenarios (SamsaClusterFactory: real broker nodes).
-ClusterFactory* DefaultClusterFactory();
-
-// The factory for a scenario: the toy factory for `cluster.kind: toy`, else DefaultClusterFactory()
-// (possibly nullptr). Factories returned are owned by the callee (static lifetime) and are not
-// thread-safe (samsa-sim sweep uses processes).
-ClusterFactory* FactoryForScenario(const Scenario& scenario);
+// A new factory for a scenario: the toy factory for `cluster.kind: toy`, else the samsa factory
+// (SamsaClusterFactory: real broker nodes). One factory serves one run; factories share no state,
+// so runs on several threads each use their own.
+std::unique_ptr<ClusterFactory> MakeClusterFactory(const Scenario& scenario);
 
 }  // namespace samsa::sim

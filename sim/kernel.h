@@ -73,6 +73,8 @@ class Kernel {
   int64_t now_ns() const { return now_ns_; }
   size_t pending() const { return heap_.size(); }
   uint64_t events_run() const { return events_run_; }
+  // The pending events, in heap order (not sorted): for observers that list what is in flight.
+  const std::vector<Event>& pending_events() const { return heap_; }
   std::optional<int64_t> next_time_ns() const {
     if (heap_.empty()) return std::nullopt;
     return heap_.front().time_ns;

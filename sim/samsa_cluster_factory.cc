@@ -45,6 +45,12 @@ void SamsaClusterFactory::Reset(const Scenario& scenario) {
   final_logs_.reset();
   replica_compare_.clear();
   checks_ = 0;
+  client_kinds_.clear();
+  known_partitions_.clear();
+  known_brokers_.clear();
+  controller_id_ = -1;
+  controller_epoch_ = -1;
+  announced_.clear();
 }
 
 NodeFactory SamsaClusterFactory::Broker(const Scenario& scenario, int32_t node_id) {
@@ -72,7 +78,7 @@ NodeFactory SamsaClusterFactory::Broker(const Scenario& scenario, int32_t node_i
   };
 }
 
-NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const ProducerSpec& spec, int32_t) {
+NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const ProducerSpec& spec, int32_t client_id) {
   client::ProducerConfig pc;
   pc.client.bootstrap = BrokerBootstrap(scenario);
   pc.client.client_id = "producer";
@@ -98,6 +104,7 @@ NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const Produc
   w.stop_ns = spec.stop_ns < 0 ? INT64_MAX : spec.stop_ns;
   w.value_bytes = size_t(spec.value_bytes);
   auto history = history_;
+  client_kinds_[client_id] = {"producer", spec.topic};
   return [pc, w, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
     return std::make_unique<client::ProducerNode>(id, pc, w, history, seed);
   };
@@ -120,7 +127,10 @@ NodeFactory SamsaClusterFactory::Consumer(const Scenario& scenario, const Consum
     cc.start = client::StartFrom::kOffset;
     cc.start_offset = std::stoll(spec.from);
   }
+  cc.start_ns = spec.start_ns;
+  cc.stop_ns = spec.stop_ns < 0 ? INT64_MAX : spec.stop_ns;
   consumer_ids_.push_back({client_id, spec.topic});
+  client_kinds_[client_id] = {"consumer", spec.topic};
   auto history = history_;
   return [cc, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
     return std::make_unique<client::ConsumerNode>(id, cc, history, seed);
@@ -143,6 +153,7 @@ void SamsaClusterFactory::InstallProviders(Simulation& sim) {
   ac.client_id = "admin";
   ac.request_timeout_ms = 5000;
   auto history = history_;
+  client_kinds_[kAdminId] = {"admin", ""};
   sim.AddNode(NodeId(kAdminId),
               [ac, topics, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
                 return std::make_unique<client::AdminNode>(id, ac, topics, history, seed);
@@ -207,15 +218,141 @@ std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const Part
   return out;
 }
 
-void SamsaClusterFactory::SampleLeadership(const MetadataImage& image, int64_t now) {
+void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage& image, int64_t now) {
+  using view::ClusterEvent;
+  using view::EventCause;
+  using view::EventKind;
+  auto contains = [](const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  // Brokers: registrations, fencing.
+  for (const auto& [id, b] : image.brokers()) {
+    auto old = known_brokers_.find(id);
+    const bool new_epoch = old == known_brokers_.end() || old->second.epoch != b.epoch;
+    if (new_epoch) {
+      ClusterEvent e;
+      e.kind = EventKind::kBrokerRegistered;
+      e.nodes = {id};
+      e.replica = id;
+      e.epoch = int32_t(b.epoch);
+      e.detail = fmt::format("broker {} registered with broker epoch {}", id, b.epoch);
+      Emit(sim, std::move(e));
+    }
+    const bool was_fenced = old == known_brokers_.end() ? true : old->second.fenced;
+    if (b.fenced != was_fenced && !(new_epoch && b.fenced)) {
+      ClusterEvent e;
+      e.kind = b.fenced ? EventKind::kBrokerFenced : EventKind::kBrokerUnfenced;
+      e.nodes = {id};
+      e.replica = id;
+      e.epoch = int32_t(b.epoch);
+      if (b.fenced) {
+        e.cause = b.shutting_down ? EventCause::kBrokerShutdown : EventCause::kMissedHeartbeats;
+        e.detail = b.shutting_down ? fmt::format("broker {} shut down (controlled shutdown)", id)
+                                   : fmt::format("broker {} was fenced: no heartbeat within broker.session.timeout.ms", id);
+      } else {
+        e.cause = EventCause::kRegistration;
+        e.detail = fmt::format("broker {} caught up with the metadata and was unfenced", id);
+      }
+      Emit(sim, std::move(e));
+    }
+  }
+  auto fenced = [&](int32_t id) {
+    const BrokerInfo* b = image.FindBroker(id);
+    return b == nullptr || b->fenced;
+  };
+  auto shutting_down = [&](int32_t id) {
+    const BrokerInfo* b = image.FindBroker(id);
+    return b != nullptr && b->shutting_down;
+  };
+  auto reregistered = [&](int32_t id) {
+    const BrokerInfo* b = image.FindBroker(id);
+    auto old = known_brokers_.find(id);
+    return b != nullptr && old != known_brokers_.end() && old->second.epoch != b->epoch;
+  };
   for (const auto& [name, topic] : image.topics()) {
     for (const auto& [index, p] : topic.partitions) {
       auto& series = samples_[{name, index}];
       if (series.empty() || series.back().leader != p.leader || series.back().isr != p.isr ||
           series.back().leader_epoch != p.leader_epoch)
         series.push_back({now, p.leader, p.leader_epoch, p.isr});
+      auto known = known_partitions_.find({name, index});
+      if (known != known_partitions_.end() && known->second == p) continue;
+      const PartitionInfo* o = known == known_partitions_.end() ? nullptr : &known->second;
+      const bool leader_changed = o == nullptr || o->leader != p.leader || o->leader_epoch != p.leader_epoch;
+      if (leader_changed) {
+        ClusterEvent e;
+        e.kind = EventKind::kLeaderElected;
+        e.topic = name;
+        e.partition = index;
+        e.leader = p.leader;
+        e.previous_leader = o ? o->leader : -1;
+        e.epoch = p.leader_epoch;
+        if (p.leader >= 0) e.nodes.push_back(p.leader);
+        if (e.previous_leader >= 0 && e.previous_leader != p.leader) e.nodes.push_back(e.previous_leader);
+        std::sort(e.nodes.begin(), e.nodes.end());
+        const int32_t prev = e.previous_leader;
+        if (o == nullptr) e.cause = EventCause::kCreated;
+        else if (prev < 0) e.cause = EventCause::kLeaderless;
+        else if (shutting_down(prev)) e.cause = EventCause::kLeaderShutdown;
+        else if (fenced(prev)) e.cause = EventCause::kLeaderFenced;
+        else if (!contains(p.isr, prev)) e.cause = EventCause::kLeaderLeftIsr;
+        else if (o->replicas != p.replicas) e.cause = EventCause::kReassigned;
+        else if (!p.replicas.empty() && p.leader == p.replicas.front()) e.cause = EventCause::kPreferred;
+        e.unclean = o != nullptr && p.leader >= 0 && !contains(o->isr, p.leader) &&
+                    !contains(o->eligible_leaders, p.leader) && o->leader != p.leader;
+        const std::string who = p.leader >= 0 ? fmt::format("broker {} leads", p.leader) : "no leader";
+        e.detail = fmt::format("{}-{}: {} (epoch {}){}{}", name, index, who, p.leader_epoch,
+                               prev >= 0 && prev != p.leader ? fmt::format(", was broker {}", prev) : "",
+                               e.unclean ? ", UNCLEAN: elected from outside the ISR" : "");
+        Emit(sim, std::move(e));
+      }
+      if (o == nullptr) continue;
+      for (int32_t r : o->isr) {
+        if (contains(p.isr, r)) continue;
+        ClusterEvent e;
+        e.kind = EventKind::kIsrShrink;
+        e.topic = name;
+        e.partition = index;
+        e.replica = r;
+        e.nodes = {r};
+        e.leader = p.leader;
+        e.epoch = p.partition_epoch;
+        e.cause = shutting_down(r)                       ? EventCause::kBrokerShutdown
+                  : fenced(r)                            ? EventCause::kBrokerFenced
+                  : reregistered(r)                      ? EventCause::kRegistration
+                  : leader_changed && p.isr.size() <= 1  ? EventCause::kElection
+                                                         : EventCause::kLagged;
+        e.detail = fmt::format("{}-{}: broker {} left the ISR", name, index, r);
+        Emit(sim, std::move(e));
+      }
+      for (int32_t r : p.isr) {
+        if (contains(o->isr, r)) continue;
+        ClusterEvent e;
+        e.kind = EventKind::kIsrExpand;
+        e.topic = name;
+        e.partition = index;
+        e.replica = r;
+        e.nodes = {r};
+        e.leader = p.leader;
+        e.epoch = p.partition_epoch;
+        e.cause = leader_changed && r == p.leader ? EventCause::kElection : EventCause::kCaughtUp;
+        e.detail = fmt::format("{}-{}: broker {} joined the ISR", name, index, r);
+        Emit(sim, std::move(e));
+      }
     }
   }
+  known_brokers_ = image.brokers();
+  for (const auto& [name, topic] : image.topics())
+    for (const auto& [index, p] : topic.partitions) known_partitions_[{name, index}] = p;
+}
+
+void SamsaClusterFactory::EmitViolation(Simulation& sim, const Violation& v) {
+  if (!announced_.insert(v).second) return;
+  view::ClusterEvent e;
+  e.kind = view::EventKind::kViolation;
+  e.text = v.kind;
+  e.topic = v.topic;
+  e.partition = v.partition;
+  e.detail = v.detail;
+  Emit(sim, std::move(e));
 }
 
 void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change) {
@@ -243,13 +380,31 @@ void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, S
     r.metadata_hash = b->metadata_chain_hash();
     if (offset > sampled_metadata_offset_) {
       sampled_metadata_offset_ = offset;
-      SampleLeadership(b->image(), r.at_ns);
+      SampleLeadership(sim, b->image(), r.at_ns);
     }
+  }
+  if (b->IsActiveController() && b->raft() != nullptr && b->raft()->Epoch() > controller_epoch_) {
+    view::ClusterEvent e;
+    e.kind = view::EventKind::kControllerChange;
+    e.leader = n;
+    e.previous_leader = controller_id_;
+    e.epoch = b->raft()->Epoch();
+    e.nodes = {n};
+    if (controller_id_ >= 0 && controller_id_ != n) e.nodes.push_back(controller_id_), std::sort(e.nodes.begin(), e.nodes.end());
+    e.detail = controller_id_ < 0 ? fmt::format("node {} is the active controller (Raft epoch {})", n, e.epoch)
+                                  : fmt::format("node {} is the active controller (Raft epoch {}), was node {}", n,
+                                                e.epoch, controller_id_);
+    controller_id_ = n;
+    controller_epoch_ = e.epoch;
+    Emit(sim, std::move(e));
   }
   if (b->replicas() != nullptr) b->replicas()->TakeChangedPartitions(&r.partitions);
   else r.partitions.clear();
   if (r.metadata_offset < 0 && r.partitions.empty()) return;
-  for (Violation& v : runtime_.Update(r)) pending_.insert(std::move(v));
+  for (Violation& v : runtime_.Update(r)) {
+    EmitViolation(sim, v);
+    pending_.insert(std::move(v));
+  }
 }
 
 void SamsaClusterFactory::Observe(Simulation& sim) {
@@ -289,7 +444,11 @@ std::vector<Violation> SamsaClusterFactory::CheckRuntime(Simulation& sim) {
   std::vector<Violation> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
   pending_.clear();
   // Byte comparison of ISR replicas is the expensive check: every 5th check.
-  if (checks_ % 5 == 0) CheckReplicaBytes(sim, out);
+  if (checks_ % 5 == 0) {
+    const size_t before = out.size();
+    CheckReplicaBytes(sim, out);
+    for (size_t i = before; i < out.size(); ++i) EmitViolation(sim, out[i]);
+  }
   return out;
 }
 
@@ -620,6 +779,183 @@ ExpectationResult SamsaClusterFactory::Evaluate(const Expectation& e, Simulation
   }
   r.detail = "judged by the runner";
   return r;
+}
+
+void SamsaClusterFactory::Describe(Simulation& sim, view::ClusterView* v) {
+  using Key = std::pair<std::string, int32_t>;
+  BrokerNode* fresh = Freshest(sim);
+  const MetadataImage* image = fresh ? &fresh->image() : nullptr;
+  // What each live broker says of itself, and its local replicas by partition.
+  std::map<int32_t, view::BrokerSelf> self;
+  for (BrokerNode* b : LiveBrokers(sim)) self.emplace(b->id().value(), b->Describe());
+  std::map<int32_t, std::map<Key, const view::LocalReplica*>> local;
+  for (const auto& [id, d] : self)
+    for (const view::LocalReplica& r : d.replicas) local[id][{r.topic, r.partition}] = &r;
+  const std::vector<int32_t>& voters = scenario_->cluster.controllers;
+  for (int32_t id : scenario_->ServerIds()) {
+    view::BrokerView b;
+    b.id = id;
+    b.is_broker = id <= scenario_->cluster.brokers;
+    b.is_voter = std::find(voters.begin(), voters.end(), id) != voters.end();
+    b.process = !sim.IsUp(NodeId(id))    ? view::ProcessState::kDown
+                : sim.IsPaused(NodeId(id)) ? view::ProcessState::kPaused
+                                           : view::ProcessState::kUp;
+    if (auto it = self.find(id); it != self.end()) {
+      const view::BrokerSelf& d = it->second;
+      b.lifecycle = d.lifecycle;
+      b.broker_epoch = d.broker_epoch;
+      b.is_active_controller = d.is_active_controller;
+      b.raft_epoch = d.raft_epoch;
+      b.raft_role = d.raft_role;
+      b.raft_leader = d.raft_leader;
+      b.metadata_offset = d.metadata_offset;
+    } else {
+      b.lifecycle = "down";
+    }
+    if (const BrokerInfo* info = image ? image->FindBroker(id) : nullptr) {
+      b.registered = true;
+      b.fenced = info->fenced;
+      b.in_controlled_shutdown = info->shutting_down;
+      if (b.broker_epoch < 0) b.broker_epoch = info->epoch;
+    }
+    v->brokers.push_back(std::move(b));
+  }
+  // Partitions: the committed metadata, and each replica's own offsets.
+  std::map<Key, int64_t> leader_hw;
+  if (image != nullptr) {
+    for (const auto& [name, topic] : image->topics()) {
+      view::TopicView t;
+      t.name = name;
+      for (const auto& [index, p] : topic.partitions) {
+        view::PartitionView pv;
+        pv.topic = name;
+        pv.partition = index;
+        pv.leader = p.leader;
+        pv.leader_epoch = p.leader_epoch;
+        pv.partition_epoch = p.partition_epoch;
+        pv.replicas = p.replicas;
+        pv.isr = p.isr;
+        std::sort(pv.isr.begin(), pv.isr.end());
+        pv.elr = p.eligible_leaders;
+        std::sort(pv.elr.begin(), pv.elr.end());
+        const Key key{name, index};
+        const view::LocalReplica* leader_local = nullptr;
+        if (auto it = local.find(p.leader); it != local.end())
+          if (auto r = it->second.find(key); r != it->second.end() && r->second->is_leader) leader_local = r->second;
+        const int64_t leader_now_ms = leader_local ? self[p.leader].local_now_ms : 0;
+        for (int32_t replica : p.replicas) {
+          view::ReplicaView rv;
+          rv.broker = replica;
+          rv.in_isr = std::binary_search(pv.isr.begin(), pv.isr.end(), replica);
+          rv.eligible = std::binary_search(pv.elr.begin(), pv.elr.end(), replica);
+          rv.is_leader = replica == p.leader;
+          if (auto it = local.find(replica); it != local.end())
+            if (auto r = it->second.find(key); r != it->second.end()) {
+              const view::LocalReplica& lr = *r->second;
+              rv.online = true;
+              rv.log_start_offset = lr.log_start_offset;
+              rv.log_end_offset = lr.log_end_offset;
+              rv.durable_offset = lr.durable_offset;
+              rv.high_watermark = lr.high_watermark;
+            }
+          if (leader_local != nullptr) {
+            if (rv.is_leader) {
+              rv.last_caught_up_ns = leader_now_ms * 1'000'000;
+            } else {
+              for (const auto& [follower, ms] : leader_local->follower_caught_up_ms)
+                if (follower == replica && ms >= 0) rv.last_caught_up_ns = ms * 1'000'000;
+            }
+          }
+          pv.replica_views.push_back(std::move(rv));
+        }
+        if (leader_local != nullptr) leader_hw[key] = leader_local->high_watermark;
+        t.partitions.push_back(std::move(pv));
+      }
+      v->topics.push_back(std::move(t));
+    }
+  }
+  // Clients.
+  for (const auto& [id, kind] : client_kinds_) {
+    view::ClientView c;
+    Node* node = sim.node(NodeId(id));
+    if (auto* p = dynamic_cast<client::ProducerNode*>(node)) {
+      c = p->Describe();
+    } else if (auto* cn = dynamic_cast<client::ConsumerNode*>(node)) {
+      c = cn->Describe();
+      for (view::ConsumerPositionView& pos : c.positions) {
+        auto hw = leader_hw.find({c.target, pos.partition});
+        if (hw == leader_hw.end()) continue;
+        pos.high_watermark = hw->second;
+        if (pos.position >= 0) pos.lag = std::max<int64_t>(0, pos.high_watermark - pos.position);
+      }
+    } else {
+      c.id = id;
+      c.kind = kind.first;
+      c.target = kind.second;
+    }
+    c.up = node != nullptr;
+    v->clients.push_back(std::move(c));
+  }
+}
+
+Status SamsaClusterFactory::SetRate(Simulation& sim, int32_t client, int64_t rate_per_s) {
+  auto it = client_kinds_.find(client);
+  if (it == client_kinds_.end() || it->second.first != "producer")
+    return Status::InvalidArgument(fmt::format("client {} is not a producer", client));
+  if (rate_per_s < 0) return Status::InvalidArgument("a rate is at least 0");
+  auto* p = dynamic_cast<client::ProducerNode*>(sim.node(NodeId(client)));
+  if (p == nullptr) return Status::FailedPrecondition(fmt::format("producer {} is down", client));
+  p->SetRate(rate_per_s, sim.LocalNow(NodeId(client)));
+  return Status::Ok();
+}
+
+Status SamsaClusterFactory::StopConsumer(Simulation& sim, int32_t client) {
+  auto it = client_kinds_.find(client);
+  if (it == client_kinds_.end() || it->second.first != "consumer")
+    return Status::InvalidArgument(fmt::format("client {} is not a consumer", client));
+  auto* c = dynamic_cast<client::ConsumerNode*>(sim.node(NodeId(client)));
+  if (c == nullptr) return Status::FailedPrecondition(fmt::format("consumer {} is down", client));
+  c->StopAt(sim.LocalNow(NodeId(client)));
+  return Status::Ok();
+}
+
+Result<std::vector<view::LogRecordView>> SamsaClusterFactory::ReadLog(Simulation& sim, int32_t node,
+                                                                      const PartitionRef& partition, int64_t from,
+                                                                      size_t max_records) {
+  auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(node)));
+  if (b == nullptr) return Status::FailedPrecondition(fmt::format("broker {} is down (or not a broker)", node));
+  if (b->replicas() == nullptr) return Status::NotFound(fmt::format("node {} is a controller: it keeps no partition logs", node));
+  PartitionLog* log = b->replicas()->FindLog(partition.topic, partition.partition);
+  if (log == nullptr) return Status::NotFound(fmt::format("broker {} holds no replica of {}", node, partition.ToString()));
+  std::vector<view::LogRecordView> out;
+  int64_t at = std::max(from, log->log_start_offset());
+  while (out.size() < max_records && at < log->log_end_offset()) {
+    auto read = log->Read(at, 1 << 20);
+    if (!read.ok()) return read.status();
+    if (read->records.empty() || read->next_offset <= at) break;
+    auto batches = SplitBatches(read->records);
+    if (!batches.ok()) return batches.status();
+    Record rec;
+    for (ByteView batch : *batches) {
+      auto it = RecordIterator::Open(batch, 64 << 20);
+      if (!it.ok()) return it.status();
+      for (Result<bool> more = it->Next(&rec); more.ok() && *more && out.size() < max_records; more = it->Next(&rec)) {
+        const int64_t offset = rec.AbsoluteOffset(it->header());
+        if (offset < at) continue;
+        view::LogRecordView r;
+        r.offset = offset;
+        r.has_key = rec.key.has_value();
+        if (rec.key) r.key = std::string(AsString(*rec.key));
+        r.has_value = rec.value.has_value();
+        if (rec.value) r.value = std::string(AsString(*rec.value));
+        r.timestamp_ms = rec.AbsoluteTimestamp(it->header());
+        r.batch_leader_epoch = it->header().partition_leader_epoch;
+        out.push_back(std::move(r));
+      }
+    }
+    at = read->next_offset;
+  }
+  return out;
 }
 
 }  // namespace samsa::sim

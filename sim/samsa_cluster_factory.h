@@ -37,12 +37,12 @@
 #include <vector>
 
 #include "core/client/history.h"
+#include "core/controller/metadata_image.h"
 #include "sim/cluster_factory.h"
 #include "sim/runtime_checker.h"
 
 namespace samsa {
 class BrokerNode;
-class MetadataImage;
 }
 
 namespace samsa::sim {
@@ -61,6 +61,11 @@ class SamsaClusterFactory final : public ClusterFactory {
   std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& timeline) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
   Stats CollectStats(Simulation& sim) override;
+  void Describe(Simulation& sim, view::ClusterView* view) override;
+  Status SetRate(Simulation& sim, int32_t client, int64_t rate_per_s) override;
+  Status StopConsumer(Simulation& sim, int32_t client) override;
+  Result<std::vector<view::LogRecordView>> ReadLog(Simulation& sim, int32_t node, const PartitionRef& partition,
+                                                   int64_t from, size_t max_records) override;
 
   const client::History* history() const { return history_.get(); }
 
@@ -79,8 +84,10 @@ class SamsaClusterFactory final : public ClusterFactory {
   // The node observer: after each step (start, crash) of a node, the runtime checks on what
   // changed in it.
   void OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change);
-  // Leadership and ISR of every partition as `image` says, at `now`.
-  void SampleLeadership(const MetadataImage& image, int64_t now);
+  // Leadership and ISR of every partition as `image` says, at `now`; and the events (elections,
+  // ISR changes, registrations, fencing) between the previous image sampled and this one.
+  void SampleLeadership(Simulation& sim, const MetadataImage& image, int64_t now);
+  void EmitViolation(Simulation& sim, const Violation& v);
   // The broker with the newest metadata among live nodes (nullptr if none is up).
   BrokerNode* Freshest(Simulation& sim);
   std::vector<BrokerNode*> LiveBrokers(Simulation& sim);
@@ -95,6 +102,14 @@ class SamsaClusterFactory final : public ClusterFactory {
   const Scenario* scenario_ = nullptr;
   std::shared_ptr<client::History> history_;
   std::vector<std::pair<int32_t, std::string>> consumer_ids_;  // (client id, topic)
+  std::map<int32_t, std::pair<std::string, std::string>> client_kinds_;  // id -> (kind, topic)
+  // Events: the metadata last sampled (to diff the next image against), the active controller
+  // (id, Raft epoch) last announced, and the violations already announced.
+  std::map<Tp, PartitionInfo> known_partitions_;
+  std::map<int32_t, BrokerInfo> known_brokers_;
+  int32_t controller_id_ = -1;
+  int32_t controller_epoch_ = -1;
+  std::set<Violation> announced_;
   std::map<Tp, std::vector<Sample>> samples_;                 // leader/ISR changes over time
   std::vector<std::pair<int64_t, int32_t>> controllers_;     // active controller changes
   std::vector<std::pair<int64_t, int64_t>> lag_samples_;     // (time, max consumer lag)

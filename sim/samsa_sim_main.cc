@@ -5,9 +5,14 @@
 //       hash and counts; exit code 1 when the checker finds a violation.
 //   samsa-sim trace-diff A B
 //       names the first divergent event of two trace files (exit code 1 when they differ).
-//   samsa-sim run SCENARIO [--seed N] [--json REPORT] [--trace FILE] [--quiet]
+//   samsa-sim run SCENARIO [--seed N] [--json REPORT] [--trace FILE] [--quiet] [--views FILE]
 //       runs a scenario (scenarios/README.md): prints its captions as they happen, each
 //       expectation and violation; exit 0 when all hold, 1 when one fails, 2 on bad input.
+//       --views FILE.jsonl [--view-every 100ms] also writes the run as a timeline of ClusterViews
+//       and events, one JSON object a line (sim/view_json.h).
+//   samsa-sim inspect SCENARIO [--seed N] [--at 30s] [--events K] [--json]
+//       prints the cluster at that simulated instant as tables (brokers, network, partitions
+//       with LEO/HW/durable offset per replica, clients with lag) and the last K events.
 //   samsa-sim sweep SCENARIO --seeds A..B [--jobs J] [--json REPORT]
 //       runs every seed in worker processes; exit 1 if any seed failed, naming each with the
 //       command that reproduces it.
@@ -24,6 +29,8 @@
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/scenario_runner.h"
+#include "sim/session.h"
+#include "sim/view_json.h"
 #include "sim/toy_nodes.h"
 #include "sim/trace.h"
 
@@ -72,11 +79,10 @@ std::string Clock(int64_t at_ns) {
   return fmt::format("[{:>4}.{:03}s]", ms / 1000, ms % 1000);
 }
 
-// Loads and validates a scenario and picks its factory; prints the reason and returns nullopt on
-// bad input.
+// Loads and validates a scenario; prints the reason and returns nullopt on bad input.
 struct Loaded {
   samsa::sim::Scenario scenario;
-  samsa::sim::ClusterFactory* factory = nullptr;
+  std::string text;  // the file as read
 };
 std::optional<Loaded> Load(const std::string& path) {
   auto text = samsa::net::ReadFileToString(path);
@@ -89,15 +95,19 @@ std::optional<Loaded> Load(const std::string& path) {
     fmt::print(stderr, "{}\n", scenario.status().message());
     return std::nullopt;
   }
-  samsa::sim::ClusterFactory* factory = samsa::sim::FactoryForScenario(*scenario);
-  if (factory == nullptr) {
-    fmt::print(stderr,
-               "samsa-sim: {}: the scenario is valid, but this build has no broker node yet: only scenarios with "
-               "`cluster: {{kind: toy}}` can run\n",
-               path);
-    return std::nullopt;
+  return Loaded{std::move(*scenario), std::move(*text)};
+}
+
+// A session of a loaded scenario; prints the reason and returns nullptr when the cluster cannot
+// be built.
+std::unique_ptr<samsa::sim::Session> OpenSession(const Loaded& loaded, const std::string& path, uint64_t seed,
+                                                 samsa::sim::RunOptions options) {
+  auto session = samsa::sim::Session::Open(loaded.scenario, seed, std::move(options));
+  if (!session.ok()) {
+    fmt::print(stderr, "samsa-sim: {}: {}\n", path, session.status().message());
+    return nullptr;
   }
-  return Loaded{std::move(*scenario), factory};
+  return std::move(*session);
 }
 
 struct RunArgs {
@@ -105,8 +115,14 @@ struct RunArgs {
   std::optional<uint64_t> seed;
   std::string json_path;
   std::string trace_path;
+  std::string views_path;
+  std::string view_every = "100ms";
   bool quiet = false;
 };
+
+std::string JsonLine(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
 
 int RunCommand(const RunArgs& a) {
   auto loaded = Load(a.path);
@@ -126,11 +142,43 @@ int RunCommand(const RunArgs& a) {
       else fmt::print("{}   ~ {}\n", Clock(e.at_ns), e.text);
       std::fflush(stdout);
     };
-  samsa::sim::RunResult r = samsa::sim::RunScenario(sc, seed, *loaded->factory, options);
+  int64_t every_ns = 0;
+  if (!a.views_path.empty()) {
+    auto every = samsa::sim::ParseDurationNs(a.view_every);
+    if (!every.ok() || *every < 1'000'000) {
+      fmt::print(stderr, "samsa-sim: --view-every: expected a duration of at least 1ms (100ms, 1s), got '{}'\n",
+                 a.view_every);
+      return 2;
+    }
+    every_ns = *every;
+  }
+  std::unique_ptr<samsa::sim::Session> session = OpenSession(*loaded, a.path, seed, options);
+  if (!session) return 2;
+  std::string views;  // the --views timeline, written at the end
+  size_t events_written = 0;
+  auto write_events = [&](int64_t until_ns) {
+    const auto& events = session->events();
+    for (; events_written < events.size() && events[events_written].at_ns <= until_ns; ++events_written)
+      views += JsonLine(samsa::sim::EventJson(events[events_written]));
+  };
+  if (every_ns > 0) {
+    for (int64_t t = 0;; t = std::min(session->end_ns(), t + every_ns)) {
+      session->RunUntil(t);
+      write_events(t);
+      views += JsonLine(samsa::sim::ViewJson(session->View()));
+      if (t >= session->end_ns()) break;
+    }
+  }
+  const samsa::sim::RunResult& r = session->Finish();
+  write_events(INT64_MAX);
   fmt::print("seed={} trace_hash={}\n", r.seed, samsa::sim::HashHex(r.trace_hash));
-  if (!r.error.empty()) {
-    fmt::print(stderr, "samsa-sim: {}: {}\n", a.path, r.error);
-    return 2;
+  if (every_ns > 0) {
+    samsa::Status s = samsa::net::WriteFileAtomically(a.views_path, views);
+    if (!s.ok()) {
+      fmt::print(stderr, "samsa-sim: cannot write views: {}\n", s.ToString());
+      return 2;
+    }
+    fmt::print("views and events written to {} (a view every {})\n", a.views_path, a.view_every);
   }
   for (const auto& e : r.expectations)
     fmt::print("{} {}{}{}\n", e.passed ? "PASS" : "FAIL", e.name, e.detail.empty() ? "" : ": ", e.detail);
@@ -164,6 +212,45 @@ int RunCommand(const RunArgs& a) {
     return 1;
   }
   fmt::print("OK\n");
+  return 0;
+}
+
+struct InspectArgs {
+  std::string path;
+  std::optional<uint64_t> seed;
+  std::string at = "0s";
+  size_t last_events = 20;
+  bool json = false;
+};
+
+int InspectCommand(const InspectArgs& a) {
+  auto loaded = Load(a.path);
+  if (!loaded) return 2;
+  auto at = samsa::sim::ParseDurationNs(a.at);
+  if (!at.ok()) {
+    fmt::print(stderr, "samsa-sim: --at: {}\n", at.status().message());
+    return 2;
+  }
+  const samsa::sim::Scenario& sc = loaded->scenario;
+  const int64_t end_ns = sc.run_for_ns + sc.settle_ns;
+  if (*at > end_ns) {
+    fmt::print(stderr, "samsa-sim: --at {}: the run ends at {} (run_for + settle)\n", a.at,
+               samsa::sim::FormatDuration(end_ns));
+    return 2;
+  }
+  const uint64_t seed = a.seed.value_or(sc.seed.value_or(1));
+  std::unique_ptr<samsa::sim::Session> session = OpenSession(*loaded, a.path, seed, {});
+  if (!session) return 2;
+  session->RunUntil(*at);
+  samsa::view::ClusterView view = session->View();
+  if (a.json) {
+    fmt::print("{}", JsonLine(samsa::sim::ViewJson(view)));
+    for (const auto& e : session->events()) fmt::print("{}", JsonLine(samsa::sim::EventJson(e)));
+    return 0;
+  }
+  fmt::print("scenario: {}  seed={}  trace_hash={} (at {})  view_hash={}\n", sc.name, seed,
+             samsa::sim::HashHex(session->trace_hash()), a.at, samsa::sim::HashHex(samsa::sim::ViewHash(view)));
+  fmt::print("{}", samsa::sim::FormatViewTables(view, session->events(), a.last_events));
   return 0;
 }
 
@@ -211,7 +298,8 @@ int SweepCommand(const SweepArgs& a) {
   auto work = [&](int64_t i) {
     samsa::sim::RunOptions options;
     options.wall_clock_ms = samsa::net::WallClockMs;
-    samsa::sim::RunResult r = samsa::sim::RunScenario(sc, first + uint64_t(i), *loaded->factory, options);
+    std::unique_ptr<samsa::sim::ClusterFactory> factory = samsa::sim::MakeClusterFactory(sc);
+    samsa::sim::RunResult r = samsa::sim::RunScenario(sc, first + uint64_t(i), *factory, options);
     return Dump(samsa::sim::RunSummaryJson(r)) + "\n";
   };
   auto on_done = [&](const samsa::net::WorkerResult& w) {
@@ -299,6 +387,19 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (one event a line) to FILE");
   run_cmd->add_flag("--quiet", run.quiet, "Print only the result, not the captions and faults");
 
+  run_cmd->add_option("--views", run.views_path, "Write views and events as a JSON-lines timeline to FILE");
+  run_cmd->add_option("--view-every", run.view_every, "Simulated time between two views in --views (default 100ms)");
+
+  InspectArgs inspect;
+  uint64_t inspect_seed = 0;
+  CLI::App* inspect_cmd = app.add_subcommand("inspect", "Print the cluster of a scenario at one simulated instant");
+  inspect_cmd->add_option("scenario", inspect.path, "Scenario YAML file")->required();
+  CLI::Option* inspect_seed_opt =
+      inspect_cmd->add_option("--seed", inspect_seed, "Run seed (default: the scenario's seed, else 1)");
+  inspect_cmd->add_option("--at", inspect.at, "The instant (30s, 1500ms; default 0s)");
+  inspect_cmd->add_option("--events", inspect.last_events, "How many of the last events to list (default 20)");
+  inspect_cmd->add_flag("--json", inspect.json, "Print the view and every event so far as JSON lines instead");
+
   SweepArgs sweep;
   CLI::App* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over a range of seeds");
   sweep_cmd->add_option("scenario", sweep.path, "Scenario YAML file")->required();
@@ -317,6 +418,10 @@ int main(int argc, char** argv) {
     return RunCommand(run);
   }
   if (*sweep_cmd) return SweepCommand(sweep);
+  if (*inspect_cmd) {
+    if (inspect_seed_opt->count() > 0) inspect.seed = inspect_seed;
+    return InspectCommand(inspect);
+  }
   if (*demo_cmd) return RunDemoCommand(demo, trace_path);
   if (*diff_cmd) {
     auto a = samsa::net::ReadFileToString(diff_a);

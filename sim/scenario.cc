@@ -1,6 +1,7 @@
 #include "sim/scenario.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -644,8 +645,9 @@ void Parser::ParseFaults(const YAML::Node& n) {
       {"resume", FaultType::kResume},       {"partition", FaultType::kPartition}, {"heal", FaultType::kHeal},
       {"isolate", FaultType::kIsolate},     {"clog", FaultType::kClog},          {"latency", FaultType::kLatency},
       {"slow-disk", FaultType::kSlowDisk},  {"disk-full", FaultType::kDiskFull}, {"bit-flip", FaultType::kBitFlip},
-      {"clock-skew", FaultType::kClockSkew}};
-  std::vector<std::string> allowed = {"at", "for", "caption", "amount", "file"};
+      {"clock-skew", FaultType::kClockSkew}, {"set-rate", FaultType::kSetRate},
+      {"add-consumer", FaultType::kAddConsumer}, {"remove-consumer", FaultType::kRemoveConsumer}};
+  std::vector<std::string> allowed = {"at", "for", "caption", "amount", "file", "at_event", "rate", "from", "partitions"};
   std::vector<std::string> type_names;
   for (const auto& [name, t] : types) allowed.push_back(name), type_names.push_back(name);
   for (size_t i = 0; i < n.size(); ++i) {
@@ -662,7 +664,22 @@ void Parser::ParseFaults(const YAML::Node& n) {
         if (found++ == 0) {
           step.type = t;
           std::string tp = Sub(path, name);
-          if (t == FaultType::kHeal) {
+          if (t == FaultType::kSetRate || t == FaultType::kRemoveConsumer) {
+            // A client id (producers, then consumers, from 1001 in file order; added consumers
+            // after them): checked against the workload in Validate.
+            if (auto v = Int(f[name].value, tp, kFirstClientId, kFirstClientId + 100'000)) {
+              step.target.kind = FaultTarget::Kind::kNode;
+              step.target.node_id = int32_t(*v);
+            }
+          } else if (t == FaultType::kAddConsumer) {
+            ConsumerSpec c;
+            c.mark = MarkOf(n[i]);
+            if (auto topic = String(f[name].value, tp)) {
+              c.topic = *topic;
+              topic_refs_.push_back({*topic, {MarkOf(f[name].value), tp}});
+            }
+            step.consumer = std::move(c);
+          } else if (t == FaultType::kHeal) {
             const YAML::Node& v = f[name].value;
             if (!(v.IsNull() || (v.IsScalar() && v.Scalar() == "all")))
               Error(v, tp, "heal takes no target but 'all' (it heals every network fault)");
@@ -691,11 +708,45 @@ void Parser::ParseFaults(const YAML::Node& n) {
       Error(n[i], path, "missing key 'at'");
     } else if (auto at = Duration(f["at"].value, Sub(path, "at"))) {
       step.at_ns = *at;
-      times_.push_back({*at, false, MarkOf(f["at"].value), Sub(path, "at")});
+      // Workload changes may come in the settle phase too (faults stop at run_for).
+      const bool settles = step.type == FaultType::kSetRate || step.type == FaultType::kAddConsumer ||
+                           step.type == FaultType::kRemoveConsumer;
+      times_.push_back({*at, settles, MarkOf(f["at"].value), Sub(path, "at")});
+    }
+    if (f.count("at_event"))
+      if (auto v = Int(f["at_event"].value, Sub(path, "at_event"), 0, INT64_MAX)) step.at_event = *v;
+    const bool workload_change = step.type == FaultType::kSetRate || step.type == FaultType::kAddConsumer ||
+                                 step.type == FaultType::kRemoveConsumer;
+    if (step.type == FaultType::kSetRate) {
+      if (!f.count("rate")) Error(n[i], path, "set-rate needs rate (records per second, 0 stops the producer)");
+      else if (auto v = Int(f["rate"].value, Sub(path, "rate"), 0, 10'000'000)) step.amount = *v;
+    } else if (f.count("rate")) {
+      Error(f["rate"].key, Sub(path, "rate"), fmt::format("only set-rate takes rate; {} does not", FaultTypeName(step.type)));
+    }
+    for (const char* key : {"from", "partitions"})
+      if (f.count(key) && step.type != FaultType::kAddConsumer)
+        Error(f[key].key, Sub(path, key), fmt::format("only add-consumer takes {}; {} does not", key, FaultTypeName(step.type)));
+    if (step.type == FaultType::kAddConsumer && step.consumer) {
+      ConsumerSpec& c = *step.consumer;
+      if (f.count("from")) {
+        const YAML::Node& fr = f["from"].value;
+        int64_t off = 0;
+        if (fr.IsScalar() && (fr.Scalar() == "earliest" || fr.Scalar() == "latest")) c.from = fr.Scalar();
+        else if (fr.IsScalar() && ParseInt64(fr.Scalar(), &off) && off >= 0) c.from = std::to_string(off);
+        else Error(fr, Sub(path, "from"), "expected earliest, latest or an offset >= 0");
+      }
+      if (f.count("partitions") && IsSeq(f["partitions"].value, Sub(path, "partitions"))) {
+        const YAML::Node& ps = f["partitions"].value;
+        for (size_t j = 0; j < ps.size(); ++j)
+          if (auto v = Int(ps[j], Idx(Sub(path, "partitions"), j), 0, 10'000)) {
+            c.partitions.push_back(int32_t(*v));
+            partitions_.push_back({PartitionRef{c.topic, int32_t(*v)}, MarkOf(ps[j]), Idx(Sub(path, "partitions"), j)});
+          }
+      }
     }
     if (f.count("for")) {
       bool instant = step.type == FaultType::kRestart || step.type == FaultType::kResume ||
-                     step.type == FaultType::kHeal || step.type == FaultType::kBitFlip;
+                     step.type == FaultType::kHeal || step.type == FaultType::kBitFlip || workload_change;
       if (instant) {
         Error(f["for"].key, Sub(path, "for"), fmt::format("{} is instantaneous and cannot be reverted", FaultTypeName(step.type)));
       } else if (auto d = Duration(f["for"].value, Sub(path, "for"))) {
@@ -986,6 +1037,31 @@ void Parser::Validate() {
   for (const auto& rf : rfs_)
     if (rf.t_ns > c.brokers)
       ErrorAt(rf.mark, rf.path, fmt::format("replication factor {} is above the {} broker(s) of the cluster", rf.t_ns, c.brokers));
+  // Workload changes name clients by id: producers from kFirstClientId, then consumers, then
+  // each add-consumer in schedule order.
+  {
+    std::set<int32_t> producers, consumers;
+    int32_t next = kFirstClientId;
+    for (const ProducerSpec& p : s_.producers)
+      for (int32_t k = 0; k < p.count; ++k) producers.insert(next++);
+    for (const ConsumerSpec& cs : s_.consumers)
+      for (int32_t k = 0; k < cs.count; ++k) consumers.insert(next++);
+    for (size_t i = 0; i < s_.faults.size(); ++i) {
+      const FaultStep& f = s_.faults[i];
+      const std::string path = fmt::format("faults ({})", FaultTypeName(f.type));
+      if (f.type == FaultType::kAddConsumer) {
+        consumers.insert(next++);
+      } else if (f.type == FaultType::kSetRate && !producers.count(f.target.node_id)) {
+        ErrorAt(f.mark, path,
+                fmt::format("client {} is not a producer (producers are {})", f.target.node_id,
+                            producers.empty() ? "none" : fmt::format("{}..{}", *producers.begin(), *producers.rbegin())));
+      } else if (f.type == FaultType::kRemoveConsumer && !consumers.count(f.target.node_id)) {
+        ErrorAt(f.mark, path,
+                fmt::format("client {} is not a consumer by then (consumers: {})", f.target.node_id,
+                            consumers.empty() ? "none" : fmt::format("{}", fmt::join(consumers, ", "))));
+      }
+    }
+  }
   for (const auto& [topic, where] : topic_refs_)
     if (s_.FindTopic(topic) == nullptr) ErrorAt(where.first, where.second, fmt::format("topic '{}' is not declared under topics", topic));
   for (const auto& p : partitions_)
@@ -1135,7 +1211,7 @@ Result<int64_t> ParseDurationNs(std::string_view text, bool allow_negative) {
     return Status::InvalidArgument(fmt::format("bad duration '{}': {}", text, why));
   };
   if (digits == 0) return bad("expected a number with a unit: 500us, 250ms, 10s, 2m, 1h (a bare integer means ms)");
-  if (digits > 12) return bad("too large");
+  if (digits > 18) return bad("too large");
   if (digits < s.size() && s[digits] == '.') return bad("use a whole number with a smaller unit (1500ms, not 1.5s)");
   int64_t v = 0;
   for (size_t i = 0; i < digits; ++i) v = v * 10 + (s[i] - '0');
@@ -1143,10 +1219,11 @@ Result<int64_t> ParseDurationNs(std::string_view text, bool allow_negative) {
   int64_t scale = 0;
   if (unit.empty() || unit == "ms") scale = kNsPerMs;
   else if (unit == "us") scale = 1'000;
+  else if (unit == "ns") scale = 1;
   else if (unit == "s") scale = 1'000 * kNsPerMs;
   else if (unit == "m" || unit == "min") scale = 60'000 * kNsPerMs;
   else if (unit == "h") scale = 3'600'000 * kNsPerMs;
-  else return bad(fmt::format("unknown unit '{}' (expected us, ms, s, m, h)", unit));
+  else return bad(fmt::format("unknown unit '{}' (expected ns, us, ms, s, m, h)", unit));
   if (v > kMaxDurationNs / scale) return bad("too large");
   if (negative && !allow_negative) return bad("must not be negative");
   return negative ? -v * scale : v * scale;
@@ -1159,7 +1236,8 @@ std::string FormatDuration(int64_t ns) {
   if (a % (60'000 * kNsPerMs) == 0) return fmt::format("{}{}m", sign, a / (60'000 * kNsPerMs));
   if (a % (1'000 * kNsPerMs) == 0) return fmt::format("{}{}s", sign, a / (1'000 * kNsPerMs));
   if (a % kNsPerMs == 0) return fmt::format("{}{}ms", sign, a / kNsPerMs);
-  return fmt::format("{}{}us", sign, a / 1'000);
+  if (a % 1'000 == 0) return fmt::format("{}{}us", sign, a / 1'000);
+  return fmt::format("{}{}ns", sign, a);
 }
 
 std::string_view FaultTypeName(FaultType type) {
@@ -1177,6 +1255,9 @@ std::string_view FaultTypeName(FaultType type) {
     case FaultType::kDiskFull: return "disk-full";
     case FaultType::kBitFlip: return "bit-flip";
     case FaultType::kClockSkew: return "clock-skew";
+    case FaultType::kSetRate: return "set-rate";
+    case FaultType::kAddConsumer: return "add-consumer";
+    case FaultType::kRemoveConsumer: return "remove-consumer";
   }
   return "?";
 }
@@ -1255,6 +1336,86 @@ Result<Scenario> ParseScenario(std::string_view yaml_text, std::string_view file
   } catch (...) {
     return Status::InvalidArgument(fmt::format("{}:0:0: (yaml): unreadable YAML", file_name));
   }
+}
+
+}  // namespace samsa::sim
+
+namespace samsa::sim {
+
+std::string FaultStepToYaml(const FaultStep& step) {
+  std::vector<std::string> parts;
+  parts.push_back("at: " + FormatDuration(step.at_ns));
+  if (step.at_event >= 0) parts.push_back(fmt::format("at_event: {}", step.at_event));
+  const std::string name(FaultTypeName(step.type));
+  switch (step.type) {
+    case FaultType::kHeal: parts.push_back(name + ": all"); break;
+    case FaultType::kSetRate:
+      parts.push_back(fmt::format("{}: {}", name, step.target.node_id));
+      parts.push_back(fmt::format("rate: {}", step.amount));
+      break;
+    case FaultType::kRemoveConsumer: parts.push_back(fmt::format("{}: {}", name, step.target.node_id)); break;
+    case FaultType::kAddConsumer: {
+      const ConsumerSpec c = step.consumer.value_or(ConsumerSpec{});
+      parts.push_back(fmt::format("{}: \"{}\"", name, c.topic));
+      parts.push_back(fmt::format("from: {}", c.from));
+      if (!c.partitions.empty()) parts.push_back(fmt::format("partitions: [{}]", fmt::join(c.partitions, ", ")));
+      break;
+    }
+    default: parts.push_back(fmt::format("{}: \"{}\"", name, step.target.ToString())); break;
+  }
+  if (step.for_ns > 0) parts.push_back("for: " + FormatDuration(step.for_ns));
+  if (step.type == FaultType::kLatency || step.type == FaultType::kClockSkew)
+    parts.push_back("amount: " + FormatDuration(step.amount));
+  if (step.type == FaultType::kSlowDisk) parts.push_back(fmt::format("amount: {}", step.amount));
+  if (step.type == FaultType::kBitFlip) {
+    if (step.flip_file != FileKind::kAny) parts.push_back(fmt::format("file: {}", FileKindName(step.flip_file)));
+    if (step.flip_partition) parts.push_back(fmt::format("partition: {}", step.flip_partition->ToString()));
+  }
+  if (!step.caption.empty()) {
+    std::string quoted;
+    for (char ch : step.caption) {
+      if (ch == '"' || ch == '\\') quoted += '\\';
+      if (ch == '\n') {
+        quoted += "\\n";
+        continue;
+      }
+      quoted += ch;
+    }
+    parts.push_back(fmt::format("caption: \"{}\"", quoted));
+  }
+  return fmt::format("{{ {} }}", fmt::join(parts, ", "));
+}
+
+Result<std::string> ScenarioYamlWith(std::string_view original, uint64_t seed, const std::vector<FaultStep>& recorded) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(original));
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(fmt::format("the scenario is not YAML: {}", e.what()));
+  }
+  if (!root.IsMap()) return Status::InvalidArgument("the scenario is not a YAML map");
+  root["seed"] = seed;
+  YAML::Node faults(YAML::NodeType::Sequence);
+  if (YAML::Node old = root["faults"]; old.IsSequence())
+    for (const YAML::Node& entry : old)
+      if (!(entry.IsMap() && entry["at_event"])) faults.push_back(entry);
+  if (faults.size() > 0 || !recorded.empty()) {
+    for (const FaultStep& step : recorded) {
+      YAML::Node entry;
+      try {
+        entry = YAML::Load(FaultStepToYaml(step));
+      } catch (const std::exception& e) {
+        return Status::FailedPrecondition(fmt::format("cannot write a schedule entry: {}", e.what()));
+      }
+      entry.SetStyle(YAML::EmitterStyle::Flow);
+      faults.push_back(entry);
+    }
+    root["faults"] = faults;
+  }
+  YAML::Emitter out;
+  out << root;
+  if (!out.good()) return Status::FailedPrecondition(fmt::format("cannot write the scenario: {}", out.GetLastError()));
+  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace samsa::sim

@@ -89,21 +89,13 @@ enum class FaultType : uint8_t {
   kDiskFull,   // the disk refuses to grow
   kBitFlip,    // flip one durable bit of one file
   kClockSkew,  // step the local clock by `amount` (default 1s; may be negative)
+  // Workload changes (not faults, but entries of the same schedule):
+  kSetRate,         // producer `target` (a client id) generates `amount` records/s from now on
+  kAddConsumer,     // a new consumer (`consumer`) starts now; it gets the next free client id
+  kRemoveConsumer,  // consumer `target` (a client id) stops reading now
 };
 std::string_view FaultTypeName(FaultType type);  // as written in the file: "slow-disk"
 
-struct FaultStep {
-  int64_t at_ns = 0;
-  FaultType type = FaultType::kCrash;
-  FaultTarget target;
-  int64_t for_ns = 0;   // > 0: reverted automatically at at_ns + for_ns
-  int64_t amount = 0;   // latency/clock-skew: ns; slow-disk: factor; 0 elsewhere
-  std::string caption;  // shown when the fault fires (may be empty)
-  // bit-flip only: aim at a kind of file, and optionally one partition's directory.
-  FileKind flip_file = FileKind::kAny;
-  std::optional<PartitionRef> flip_partition;
-  SourceMark mark;
-};
 
 struct Caption {
   int64_t at_ns = 0;
@@ -156,6 +148,25 @@ struct ConsumerSpec {
   int32_t count = 1;
   int64_t start_ns = 0;
   int64_t stop_ns = -1;
+  SourceMark mark;
+};
+
+struct FaultStep {
+  int64_t at_ns = 0;
+  FaultType type = FaultType::kCrash;
+  FaultTarget target;
+  int64_t for_ns = 0;   // > 0: reverted automatically at at_ns + for_ns
+  int64_t amount = 0;   // latency/clock-skew: ns; slow-disk: factor; 0 elsewhere
+  std::string caption;  // shown when the fault fires (may be empty)
+  // bit-flip only: aim at a kind of file, and optionally one partition's directory.
+  FileKind flip_file = FileKind::kAny;
+  std::optional<PartitionRef> flip_partition;
+  // add-consumer only: the consumer (topic, partitions, from).
+  std::optional<ConsumerSpec> consumer;
+  // >= 0: applied right after the run's event number at_event (and at at_ns), not as an event
+  // of its own at at_ns: how a session records what a user did between two events, so that a
+  // saved session replays bit for bit (sim/session.h).
+  int64_t at_event = -1;
   SourceMark mark;
 };
 
@@ -236,5 +247,14 @@ const std::vector<std::string>& TopicConfigNames();
 const std::vector<std::string>& KnownViolationKinds();
 
 Result<Scenario> ParseScenario(std::string_view yaml_text, std::string_view file_name);
+
+// One schedule entry as the format writes it: a YAML flow map such as
+//   { at: 12003417293ns, at_event: 48211, crash: broker-2, for: 5s }
+// which ParseScenario reads back into an equal FaultStep (mark aside).
+std::string FaultStepToYaml(const FaultStep& step);
+// The scenario text `original` with `seed` set and its recorded entries (those with at_event)
+// replaced by `recorded`, appended to its faults (created if missing); re-emitted as YAML
+// (comments are not kept). InvalidArgument when `original` is not YAML.
+Result<std::string> ScenarioYamlWith(std::string_view original, uint64_t seed, const std::vector<FaultStep>& recorded);
 
 }  // namespace samsa::sim

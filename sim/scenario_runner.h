@@ -1,6 +1,6 @@
 #pragma once
 // Scenario runner: runs one Scenario for one seed on a Simulation whose nodes come from a
-// ClusterFactory, and judges it.
+// ClusterFactory, and judges it. It is a Session (sim/session.h) run straight to its end.
 //
 // Phases: nodes are added at time 0 (servers, then clients); scripted faults fire at their `at`
 // (targets resolved at that moment, through the factory's providers, with a Prng derived from the
@@ -9,6 +9,8 @@
 // at its `until`. At run_for, when settle > 0, everything is healed (Simulation::HealAll) and the
 // cluster runs fault-free for `settle`. Captions and faults are recorded in the RunTimeline with
 // their virtual times (and passed to RunOptions::on_timeline as they happen).
+//
+// Entries with at_event (recorded by a session) are applied right after that many events ran.
 //
 // Judging: CheckRuntime every check_interval_ns, CheckHistory at the end (violations de-duplicated
 // and sorted); no_violations and violation: {kind} are judged here, other expectations by the

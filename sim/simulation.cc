@@ -1,5 +1,6 @@
 #include "sim/simulation.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include <fmt/compile.h>
@@ -322,6 +323,25 @@ void Simulation::Open(int32_t idx, const OpenConn& open) {
   conns_[cid] = c;
   kernel_.Schedule(*there, kAccept, pidx, cid);
   kernel_.Schedule(*back, kEstablished, idx, cid);
+}
+
+std::vector<Simulation::FrameInFlight> Simulation::FramesInFlight() const {
+  std::vector<const Event*> frames;
+  for (const Event& e : kernel_.pending_events())
+    if (e.kind == kFrame) frames.push_back(&e);
+  std::sort(frames.begin(), frames.end(), [](const Event* a, const Event* b) {
+    return a->time_ns < b->time_ns || (a->time_ns == b->time_ns && a->seq < b->seq);
+  });
+  std::vector<FrameInFlight> out;
+  for (const Event* e : frames) {
+    auto it = conns_.find(e->arg0);
+    if (it == conns_.end() || it->second.dead) continue;  // dropped on arrival
+    const Connection& c = it->second;
+    const int to_side = c.end[1] == e->node ? 1 : 0;
+    out.push_back(FrameInFlight{slots_[size_t(c.end[1 - to_side])].id, slots_[size_t(e->node)].id, to_side == 1,
+                                e->time_ns, ByteView(frames_[e->arg1])});
+  }
+  return out;
 }
 
 void Simulation::Send(int32_t idx, OutFrame&& f) {

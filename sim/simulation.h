@@ -155,7 +155,19 @@ class Simulation final : private EventHandler {
   enum class NodeChange { kStarted, kStepped, kCrashed };
   void set_node_observer(std::function<void(NodeId, Node*, NodeChange)> f) { node_observer_ = std::move(f); }
 
+  // Frames sent and not yet delivered, sorted by (delivery time, send order). `request` is true
+  // for frames from a connection's initiator; `bytes` stays valid until the simulation runs on.
+  struct FrameInFlight {
+    NodeId from;
+    NodeId to;
+    bool request = true;
+    int64_t deliver_at_ns = 0;
+    ByteView bytes;
+  };
+  std::vector<FrameInFlight> FramesInFlight() const;
+
   Kernel& kernel() { return kernel_; }
+  const Kernel& kernel() const { return kernel_; }
   Network& network() { return network_; }
   Trace& trace() { return trace_; }
   const SimStats& stats() const { return stats_; }

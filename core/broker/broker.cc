@@ -1,6 +1,7 @@
 #include "core/broker/broker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "core/controller/metadata_records.h"
@@ -157,6 +158,32 @@ BrokerNode::BrokerNode(BrokerConfig config, Disk& disk, uint64_t seed)
 BrokerNode::~BrokerNode() = default;
 
 bool BrokerNode::IsActiveController() const { return controller_ && controller_->active(); }
+
+view::BrokerSelf BrokerNode::Describe() const {
+  view::BrokerSelf d;
+  d.id = config_.node_id;
+  switch (lifecycle_) {
+    case Lifecycle::kStarting: d.lifecycle = "starting"; break;
+    case Lifecycle::kRegistering: d.lifecycle = "registering"; break;
+    case Lifecycle::kRegistered: d.lifecycle = "registered"; break;
+    case Lifecycle::kFailed: d.lifecycle = "failed"; break;
+  }
+  d.broker_epoch = broker_epoch_;
+  d.is_broker = replicas_ != nullptr;
+  d.is_active_controller = IsActiveController();
+  if (raft_ != nullptr) {
+    d.is_voter = raft_->IsVoter();
+    d.raft_epoch = raft_->Epoch();
+    std::string role = raft_->StateName();
+    for (char& c : role) c = char(std::tolower(static_cast<unsigned char>(c)));
+    d.raft_role = std::move(role);
+    d.raft_leader = raft_->LeaderId();
+  }
+  d.metadata_offset = image_.offset();
+  d.local_now_ms = NowMs();
+  if (replicas_ != nullptr) replicas_->Describe(&d.replicas);
+  return d;
+}
 
 void BrokerNode::Fail(Status why) {
   lifecycle_ = Lifecycle::kFailed;

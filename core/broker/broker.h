@@ -41,6 +41,7 @@
 #include "core/controller/metadata_image.h"
 #include "core/controller/metadata_records.h"
 #include "core/protocol/messages/dispatch.h"
+#include "core/view/cluster_view.h"
 
 namespace samsa {
 
@@ -71,6 +72,9 @@ class BrokerNode final : public Node {
   Lifecycle lifecycle() const { return lifecycle_; }
   int64_t broker_epoch() const { return broker_epoch_; }
   bool IsActiveController() const;
+  // This node as a ClusterView shows it (core/view): lifecycle, epochs, Raft state, and its
+  // local replicas.
+  view::BrokerSelf Describe() const;
   // Why the node stopped serving (kFailed): a log that could not be recovered, a failed log
   // directory or metadata log, metadata that does not apply. The node then reports
   // Ready::exited, and its runtime ends the process.

@@ -81,7 +81,35 @@ void ConsumerNode::Backoff(PartState& s) {
   WakeAt(s.retry_at_ns);
 }
 
+void ConsumerNode::StopAt(int64_t t_ns) {
+  config_.stop_ns = std::min(config_.stop_ns, t_ns);
+  WakeAt(config_.stop_ns);
+}
+
+view::ClientView ConsumerNode::Describe() const {
+  view::ClientView v;
+  v.id = id().value();
+  v.kind = "consumer";
+  v.target = config_.topic;
+  v.stopped = now_ns() >= config_.stop_ns;
+  v.in_flight = int64_t(in_flight_.size());
+  v.acknowledged = stats_.records;
+  v.errors = stats_.errors;
+  for (const auto& [p, s] : parts_) {
+    view::ConsumerPositionView pos;
+    pos.partition = p;
+    pos.position = s.position;
+    v.positions.push_back(pos);
+  }
+  return v;
+}
+
 void ConsumerNode::Poll() {
+  if (now_ns() < config_.start_ns) {
+    WakeAt(config_.start_ns);
+    return;
+  }
+  if (now_ns() >= config_.stop_ns) return;
   std::map<NodeId, std::vector<int32_t>> to_list, to_fetch;
   for (auto& [p, s] : parts_) {
     if (s.phase != Phase::kNeedsPosition && s.phase != Phase::kFetchable) continue;
@@ -177,6 +205,7 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
   if (it == in_flight_.end()) return;
   InFlight req = std::move(it->second);
   in_flight_.erase(it);
+  ++stats_.errors[std::string(reason)];
   for (int32_t p : req.partitions) {
     PartState& s = parts_[p];
     if (s.phase == Phase::kListing) s.phase = Phase::kNeedsPosition;
@@ -188,6 +217,7 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
 void ConsumerNode::PartitionError(int32_t partition, ErrorCode error) {
   PartState& s = parts_[partition];
   ++stats_.fetch_errors;
+  ++stats_.errors[std::string(ErrorCodeName(error))];
   if (IsLeadershipError(error)) RequestMetadata();
   Backoff(s);
 }

@@ -30,6 +30,7 @@
 
 #include "core/client/client_base.h"
 #include "core/client/history.h"
+#include "core/view/cluster_view.h"
 
 namespace samsa::client {
 
@@ -49,6 +50,11 @@ struct ConsumerConfig {
   int32_t fetch_max_bytes = 52428800;           // fetch.max.bytes
   int32_t max_partition_fetch_bytes = 1048576;  // max.partition.fetch.bytes
   size_t max_decompressed_bytes = 64u << 20;    // bound on one batch's decompressed records
+  // The application's schedule (node-local time): nothing is read before start_ns (positions
+  // are looked up then, so a late `latest` reader starts at the log end of that moment), and
+  // nothing is requested at or after stop_ns.
+  int64_t start_ns = 0;
+  int64_t stop_ns = INT64_MAX;
 };
 
 struct ConsumerStats {
@@ -58,6 +64,7 @@ struct ConsumerStats {
   uint64_t offset_resets = 0;
   uint64_t fetch_errors = 0;
   uint64_t decode_errors = 0;
+  std::map<std::string, uint64_t> errors;  // fetch/list errors by Kafka name or failure reason
 };
 
 class ConsumerNode final : public ClientBase {
@@ -68,6 +75,12 @@ class ConsumerNode final : public ClientBase {
   std::optional<int64_t> position(int32_t partition) const;
   const ConsumerStats& stats() const { return stats_; }
   uint64_t session() const { return session_; }
+  // Stops reading at local time t_ns (now or later): the application closed the consumer.
+  // The caller drains the node afterwards.
+  void StopAt(int64_t t_ns);
+  // This client as a ClusterView shows it (core/view); high watermarks and lag are the
+  // caller's (they are the brokers').
+  view::ClientView Describe() const;
 
  private:
   enum class Phase : uint8_t { kNeedsPosition, kListing, kFetchable, kFetching, kStopped };

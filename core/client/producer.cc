@@ -152,6 +152,28 @@ void ProducerNode::OnMetadata() {
   }
 }
 
+void ProducerNode::SetRate(int64_t rate_per_s, int64_t now_ns) {
+  workload_.rate_per_s = std::max<int64_t>(rate_per_s, 0);
+  // The next send is due now (or at the start): a faster rate takes effect at once instead of
+  // after the old, longer interval, and no send is owed for the time before.
+  next_send_ns_ = std::max(now_ns, workload_.start_ns);
+  if (workload_.rate_per_s > 0) WakeAt(next_send_ns_);
+}
+
+view::ClientView ProducerNode::Describe() const {
+  view::ClientView v;
+  v.id = id().value();
+  v.kind = "producer";
+  v.target = workload_.topic;
+  v.stopped = now_ns() >= workload_.stop_ns;
+  v.rate_per_s = workload_.rate_per_s;
+  v.in_flight = int64_t(in_flight_.size());
+  v.sent = stats_.invoked;
+  v.acknowledged = stats_.acked;
+  v.errors = stats_.errors;
+  return v;
+}
+
 void ProducerNode::RunWorkload() {
   if (workload_.rate_per_s <= 0 || workload_.topic.empty()) return;
   const int64_t interval_ns = std::max<int64_t>(1, 1'000'000'000 / workload_.rate_per_s);
@@ -407,6 +429,7 @@ void ProducerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
 
 void ProducerNode::RetryOrFail(ProducerBatch batch, ErrorCode error, std::string_view reason) {
   batch.last_error = std::string(reason);
+  ++stats_.errors[std::string(ErrorCodeName(error))];
   if (OutcomeUnknown(error)) batch.maybe_written = true;
   if (InvalidatesMetadata(error)) RequestMetadata();
   bool retriable = IsRetriable(error) || InvalidatesMetadata(error);

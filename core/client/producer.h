@@ -42,6 +42,7 @@
 
 #include "core/client/client_base.h"
 #include "core/client/history.h"
+#include "core/view/cluster_view.h"
 #include "core/client/murmur2.h"
 #include "core/client/record_accumulator.h"
 
@@ -83,6 +84,7 @@ struct ProducerStats {
   uint64_t retries = 0;            // batches re-enqueued
   uint64_t expired = 0;            // batches failed by delivery.timeout.ms
   int32_t max_in_flight_seen = 0;  // most Produce requests in flight to one broker at once
+  std::map<std::string, uint64_t> errors;  // failed batch attempts by Kafka error name or reason
 };
 
 class ProducerNode final : public ClientBase {
@@ -96,6 +98,11 @@ class ProducerNode final : public ClientBase {
                 std::string_view value);
 
   const ProducerStats& stats() const { return stats_; }
+  // Changes the generated rate from now_ns (the node's local time) on; 0 stops generating. The
+  // caller drains the node.
+  void SetRate(int64_t rate_per_s, int64_t now_ns);
+  // This client as a ClusterView shows it (core/view).
+  view::ClientView Describe() const;
   const RecordAccumulator& accumulator() const { return accumulator_; }
   uint64_t generated() const { return seq_; }
 

@@ -1535,6 +1535,25 @@ std::vector<ReplicaManager::PartitionState> ReplicaManager::Partitions() const {
   return out;
 }
 
+void ReplicaManager::Describe(std::vector<view::LocalReplica>* out) const {
+  out->clear();
+  for (const auto& [key, p] : partitions_) {
+    view::LocalReplica r;
+    r.topic = key.first;
+    r.partition = key.second;
+    r.is_leader = p.role == Role::kLeader;
+    r.leader_epoch = p.leader_epoch;
+    r.log_start_offset = p.log->log_start_offset();
+    r.log_end_offset = p.log->log_end_offset();
+    r.durable_offset = std::min(p.log->durable_offset(), r.log_end_offset);
+    r.high_watermark = p.high_watermark;
+    if (r.is_leader)
+      for (const auto& [id, remote] : p.remotes)
+        r.follower_caught_up_ms.emplace_back(id, remote.log_end_offset < 0 ? -1 : remote.last_caught_up_time_ms);
+    out->push_back(std::move(r));
+  }
+}
+
 void ReplicaManager::TakeChangedPartitions(std::vector<PartitionState>* out) {
   out->clear();
   for (auto& [key, p] : partitions_) {

@@ -81,6 +81,7 @@
 #include "core/base/status.h"
 #include "core/log/log_config.h"
 #include "core/log/partition_log.h"
+#include "core/view/cluster_view.h"
 #include "core/protocol/messages/dispatch.h"
 #include "core/replication/replica_assignment.h"
 #include "core/replication/replication_offset_checkpoint.h"
@@ -184,6 +185,9 @@ class ReplicaManager {
   int64_t NextDeadlineMs() const;
 
   std::vector<PartitionState> Partitions() const;  // sorted by (topic, partition)
+  // Every local replica for a ClusterView (core/view): offsets, durable offset, and on a leader
+  // each follower's last caught-up time; sorted by (topic, partition).
+  void Describe(std::vector<view::LocalReplica>* out) const;
   // Partitions whose log found committed data corrupt on Open and cut it (and that the
   // controller has not yet taken out of their ISR): the broker's registration reports them.
   std::vector<BrokerRegistrationRequest::LostPartition> LostDataPartitions() const;
