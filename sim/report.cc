@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "sim/trace.h"
+#include "sim/view_json.h"
 
 namespace samsa::sim {
 
@@ -39,6 +40,8 @@ nlohmann::json RunReportJson(const RunResult& r, std::string_view scenario_path)
     if (!t.nodes.empty()) e["nodes"] = t.nodes;
     j["timeline"].push_back(std::move(e));
   }
+  j["events"] = nlohmann::json::array();
+  for (const auto& e : r.events) j["events"].push_back(nlohmann::json(EventJson(e)));
   j["stats"] = {{"events", r.stats.events},     {"simulated_ms", r.stats.simulated_ms},
                 {"wall_ms", r.stats.wall_ms},   {"produced", r.stats.produced},
                 {"acked", r.stats.acked},       {"consumed", r.stats.consumed},

@@ -8,6 +8,7 @@
 //     "expectations": [{"name", "passed", "detail"}],
 //     "violations": [{"kind", "topic", "partition", "offset", "detail"}], "violations_total": N,
 //     "timeline": [{"at_ms", "kind", "text", "nodes": [..]}],   (caption entries carry "caption")
+//     "events": [cluster events, as sim/view_json.h encodes them],
 //     "stats": {"events", "simulated_ms", "wall_ms", "produced", "acked", "consumed", "sim_speed"},
 //     "reproduce": "samsa-sim run FILE --seed N" }
 // Sweep report:

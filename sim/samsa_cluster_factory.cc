@@ -408,33 +408,24 @@ void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, S
 }
 
 void SamsaClusterFactory::Observe(Simulation& sim) {
-  int64_t now = sim.now_ns();
-  BrokerNode* fresh = Freshest(sim);
+  // From the cluster's view: the active controller, and the largest consumer lag (high
+  // watermark minus position, over consumers and partitions).
+  view::ClusterView v;
+  Describe(sim, &v);
+  const int64_t now = sim.now_ns();
   int32_t controller = -1;
-  for (BrokerNode* b : LiveBrokers(sim))
-    if (b->IsActiveController()) controller = b->id().value();
+  for (const view::BrokerView& b : v.brokers)
+    if (b.is_active_controller) controller = b.id;
   if (controllers_.empty() || controllers_.back().second != controller) controllers_.push_back({now, controller});
-
-  // Consumer lag: the largest (high watermark - position) over consumers and partitions.
-  if (fresh != nullptr && !consumer_ids_.empty()) {
-    std::map<Tp, int64_t> hw;
-    for (BrokerNode* b : LiveBrokers(sim)) {
-      if (b->replicas() == nullptr) continue;
-      for (const auto& st : b->replicas()->Partitions())
-        if (st.is_leader) hw[{st.topic, st.partition}] = st.high_watermark;
-    }
-    int64_t max_lag = 0;
-    for (const auto& [id, topic] : consumer_ids_) {
-      auto* c = dynamic_cast<client::ConsumerNode*>(sim.node(NodeId(id)));
-      if (c == nullptr) continue;
-      for (const auto& [tp, h] : hw) {
-        if (tp.first != topic) continue;
-        std::optional<int64_t> pos = c->position(tp.second);
-        if (pos) max_lag = std::max(max_lag, h - *pos);
-      }
-    }
-    lag_samples_.push_back({now, max_lag});
-  }
+  if (consumer_ids_.empty()) return;
+  if (std::none_of(v.brokers.begin(), v.brokers.end(),
+                   [](const view::BrokerView& b) { return b.process != view::ProcessState::kDown; }))
+    return;
+  int64_t max_lag = 0;
+  for (const view::ClientView& c : v.clients)
+    if (c.kind == "consumer" && c.up)
+      for (const view::ConsumerPositionView& p : c.positions) max_lag = std::max(max_lag, p.lag);
+  lag_samples_.push_back({now, max_lag});
 }
 
 std::vector<Violation> SamsaClusterFactory::CheckRuntime(Simulation& sim) {
@@ -608,14 +599,16 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim, const 
   *final_logs_ = std::move(options.final_logs);
   // Liveness after the heal-and-settle phase: every partition has a leader again.
   if (scenario_->settle_ns > 0) {
-    BrokerNode* fresh = Freshest(sim);
-    if (fresh == nullptr) {
+    view::ClusterView v;
+    Describe(sim, &v);
+    if (std::none_of(v.brokers.begin(), v.brokers.end(),
+                     [](const view::BrokerView& b) { return b.process != view::ProcessState::kDown; })) {
       out.push_back({"liveness", "", -1, -1, "no broker is up at the end of the settle phase"});
     } else {
-      for (const auto& [name, topic] : fresh->image().topics())
-        for (const auto& [index, p] : topic.partitions)
+      for (const view::TopicView& t : v.topics)
+        for (const view::PartitionView& p : t.partitions)
           if (p.leader < 0)
-            out.push_back({"liveness", name, index, -1, "no leader at the end of the settle phase"});
+            out.push_back({"liveness", t.name, p.partition, -1, "no leader at the end of the settle phase"});
     }
   }
   return out;

@@ -22,11 +22,13 @@
 //                       time with the default check interval of 1 s; it reads logs, so it stays
 //                       periodic, and a divergence healed within 5 s can go unseen).
 // Leadership and ISR over time (for the leader/ISR expectations) are sampled from a broker's
-// metadata image whenever a broker's metadata offset passes the highest one sampled; the
-// active controller and consumer lag at each CheckRuntime.
+// metadata image whenever a broker's metadata offset passes the highest one sampled; the same
+// images, diffed, give the cluster events (elections with their cause, ISR changes, broker
+// registrations and fencing; controller changes come from the brokers' Raft state). The active
+// controller and consumer lag are read from the cluster's view (Describe) at each CheckRuntime.
 // History anomalies (CheckHistory, at the end): sim/history_checker.h, acked-lost included (on
 // FinalLogs, with the timeline's faults); and, for scenarios with a settle phase, liveness:
-// every partition has a leader again at the end.
+// every partition has a leader again at the end (read from the view).
 
 #include <map>
 #include <memory>

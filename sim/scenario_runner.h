@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "core/view/cluster_view.h"
 #include "sim/cluster_factory.h"
 #include "sim/scenario.h"
 
@@ -50,6 +51,7 @@ struct RunResult {
   std::vector<Violation> violations;  // sorted, de-duplicated, at most max_violations
   uint64_t violations_total = 0;
   RunTimeline timeline;
+  std::vector<view::ClusterEvent> events;  // the cluster events of the run (sim/session.h)
   Stats stats;
   std::string trace_text;  // when keep_trace
 };

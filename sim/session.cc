@@ -720,6 +720,7 @@ const RunResult& Session::Finish() {
   out.trace_hash = sim.trace().hash();
   if (options_.keep_trace) out.trace_text = sim.trace().ToText();
   out.timeline = r.state.timeline;
+  out.events = events_;
   if (options_.wall_clock_ms) {
     out.stats.wall_ms = options_.wall_clock_ms() - r.wall_start_ms;
     if (out.stats.wall_ms > 0) out.stats.sim_speed = double(out.stats.simulated_ms) / double(out.stats.wall_ms);
@@ -735,6 +736,10 @@ Result<std::string> Session::SaveYaml(std::string_view original) const {
 Status Session::Rewind(int64_t t_ns) {
   if (!make_) return Status::FailedPrecondition("this session runs on a borrowed factory: it cannot rewind");
   if (t_ns < 0) return Status::InvalidArgument("cannot rewind before the start");
+  if (t_ns >= now_ns() && !finished_) {  // nothing to undo: run forward
+    RunUntil(t_ns);
+    return Status::Ok();
+  }
   if (Status st = Start(); !st.ok()) return st;
   RunUntil(t_ns);
   return Status::Ok();
