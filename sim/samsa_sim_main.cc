@@ -13,12 +13,17 @@
 //   samsa-sim inspect SCENARIO [--seed N] [--at 30s] [--events K] [--json]
 //       prints the cluster at that simulated instant as tables (brokers, network, partitions
 //       with LEO/HW/durable offset per replica, clients with lag) and the last K events.
+//   samsa-sim session SCENARIO [--seed N] [--script FILE]
+//       drives a session (sim/session.h) by commands from FILE or stdin: run, step, inject,
+//       view, events, log, frames, rewind, save, hash, finish (`help` lists them).
 //   samsa-sim sweep SCENARIO --seeds A..B [--jobs J] [--json REPORT]
 //       runs every seed in worker processes; exit 1 if any seed failed, naming each with the
 //       command that reproduces it.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <charconv>
+#include <iostream>
 #include <optional>
 
 #include "net/file_util.h"
@@ -254,6 +259,208 @@ int InspectCommand(const InspectArgs& a) {
   return 0;
 }
 
+bool ParseInt(std::string_view text, int64_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+struct SessionArgs {
+  std::string path;
+  std::optional<uint64_t> seed;
+  std::string script = "-";
+};
+
+constexpr const char* kSessionHelp = R"(commands (one a line; # starts a comment):
+  run T            run until simulated time T (30s, 1500ms); `run +D` runs for D more
+  step [N]         run N events (default 1)
+  inject ENTRY     apply a fault or workload change now, as a scenario entry without `at`:
+                   inject { crash: leader-of orders-0, for: 5s }
+                   inject { set-rate: 1001, rate: 800 }
+                   inject { add-consumer: orders, from: latest }
+                   inject { remove-consumer: 1002 }
+  view [K]         the cluster now as tables, with the last K events (default 10)
+  view-json        the cluster now as one JSON line
+  events [K]       the last K events (default 20)
+  log NODE TOPIC-N [FROM] [MAX]
+                   records of that replica's log (default from 0, at most 20)
+  frames           the frames in flight now
+  rewind T         back to simulated time T (re-runs the seed and the recorded injections)
+  save FILE        write the scenario with this session's seed and injections
+  hash             the trace hash and the view hash now
+  finish           run to the end and judge the expectations
+  help             this list)";
+
+// A scripted or interactive session: commands from a file or stdin.
+int SessionCommand(const SessionArgs& a) {
+  auto loaded = Load(a.path);
+  if (!loaded) return 2;
+  const samsa::sim::Scenario& sc = loaded->scenario;
+  const uint64_t seed = a.seed.value_or(sc.seed.value_or(1));
+  std::unique_ptr<samsa::sim::Session> session = OpenSession(*loaded, a.path, seed, {});
+  if (!session) return 2;
+  std::string script;
+  if (a.script != "-") {
+    auto text = samsa::net::ReadFileToString(a.script);
+    if (!text.ok()) {
+      fmt::print(stderr, "samsa-sim: cannot read {}: {}\n", a.script, text.status().ToString());
+      return 2;
+    }
+    script = std::move(*text);
+  }
+  fmt::print("session: {} seed={} (end at {}); `help` lists the commands\n", sc.name, seed,
+             samsa::sim::FormatDuration(session->end_ns()));
+  std::fflush(stdout);
+  const std::string source = a.script == "-" ? std::string("stdin") : a.script;
+  size_t pos = 0;
+  int line_no = 0;
+  int status = 0;
+  auto next_line = [&](std::string* line) -> bool {
+    if (a.script == "-") return bool(std::getline(std::cin, *line));
+    if (pos >= script.size()) return false;
+    size_t end = script.find('\n', pos);
+    if (end == std::string::npos) end = script.size();
+    *line = script.substr(pos, end - pos);
+    pos = end + 1;
+    return true;
+  };
+  auto duration = [](std::string_view text, int64_t* out) {
+    auto d = samsa::sim::ParseDurationNs(text);
+    if (!d.ok()) return false;
+    *out = *d;
+    return true;
+  };
+  std::string line;
+  while (next_line(&line)) {
+    ++line_no;
+    if (size_t hash = line.find('#'); hash != std::string::npos && line.compare(0, 6, "inject") != 0)
+      line.resize(hash);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+    size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    line = line.substr(start);
+    const std::string cmd = line.substr(0, line.find(' '));
+    std::string rest = line.size() > cmd.size() ? line.substr(cmd.size() + 1) : "";
+    std::vector<std::string> args;
+    for (size_t i = 0; i < rest.size();) {
+      size_t j = rest.find(' ', i);
+      if (j == std::string::npos) j = rest.size();
+      if (j > i) args.push_back(rest.substr(i, j - i));
+      i = j + 1;
+    }
+    auto error = [&](const std::string& why) {
+      fmt::print("{}:{}: {}: {}\n", source, line_no, cmd, why);
+      status = 2;
+    };
+    const std::string now = fmt::format("[{}]", samsa::sim::FormatDuration(session->now_ns()));
+    if (cmd == "help") {
+      fmt::print("{}\n", kSessionHelp);
+    } else if (cmd == "run") {
+      int64_t t = 0;
+      bool relative = !args.empty() && args[0].starts_with('+');
+      if (args.size() != 1 || !duration(relative ? args[0].substr(1) : args[0], &t)) {
+        error("expected a time: run 30s, or run +5s");
+      } else {
+        session->RunUntil(relative ? session->now_ns() + t : t);
+        fmt::print("now {} (event {}){}\n", samsa::sim::FormatDuration(session->now_ns()), session->event_index(),
+                   session->at_end() ? ": the run is at its end" : "");
+      }
+    } else if (cmd == "step") {
+      int64_t n = 1;
+      if (!args.empty() && (!ParseInt(args[0], &n) || n < 1)) {
+        error("expected a count of events: step 10");
+      } else {
+        int64_t ran = 0;
+        while (ran < n && session->Step()) ++ran;
+        fmt::print("ran {} event(s); now {} (event {})\n", ran, samsa::sim::FormatDuration(session->now_ns()),
+                   session->event_index());
+      }
+    } else if (cmd == "inject") {
+      // Padded to where it stands in the script, so that errors name its line and column.
+      const std::string placed = std::string(size_t(line_no - 1), '\n') + std::string(start + cmd.size() + 1, ' ') + rest;
+      auto entry = samsa::sim::ParseScheduleEntry(placed, sc, source);
+      if (!entry.ok()) {
+        fmt::print("{}\n", entry.status().message());
+        status = 2;
+      } else if (samsa::Status st = session->Inject(*entry); !st.ok()) {
+        error(st.message());
+      } else {
+        fmt::print("{} injected: {}\n", now, samsa::sim::FaultStepToYaml(session->injections().back()));
+      }
+    } else if (cmd == "view") {
+      int64_t k = 10;
+      if (!args.empty() && !ParseInt(args[0], &k)) k = 10;
+      fmt::print("{}", samsa::sim::FormatViewTables(session->View(), session->events(), size_t(std::max<int64_t>(k, 0))));
+    } else if (cmd == "view-json") {
+      fmt::print("{}", JsonLine(samsa::sim::ViewJson(session->View())));
+    } else if (cmd == "events") {
+      int64_t k = 20;
+      if (!args.empty() && !ParseInt(args[0], &k)) k = 20;
+      const auto& events = session->events();
+      size_t from = events.size() > size_t(std::max<int64_t>(k, 0)) ? events.size() - size_t(k) : 0;
+      for (size_t i = from; i < events.size(); ++i) fmt::print("{}\n", samsa::sim::FormatEventLine(events[i]));
+    } else if (cmd == "log") {
+      int64_t node = 0, from = 0, max = 20;
+      samsa::Result<samsa::sim::FaultTarget> target =
+          args.size() >= 2 ? samsa::sim::ParseTarget("leader-of " + args[1]) : samsa::Status::InvalidArgument("");
+      if (args.size() < 2 || !ParseInt(args[0], &node) || !target.ok() ||
+          (args.size() >= 3 && !ParseInt(args[2], &from)) ||
+          (args.size() >= 4 && !ParseInt(args[3], &max))) {
+        error("expected: log NODE TOPIC-N [FROM] [MAX]");
+      } else {
+        auto records = session->ReadLog(int32_t(node), target->partition, from, size_t(std::max<int64_t>(max, 0)));
+        if (!records.ok()) {
+          error(records.status().message());
+        } else {
+          for (const auto& r : *records)
+            fmt::print("  offset {:>7}  epoch {:>3}  ts {}  key {}  value {}\n", r.offset, r.batch_leader_epoch,
+                       r.timestamp_ms, r.has_key ? r.key : "null", r.has_value ? r.value : "null");
+          fmt::print("{} record(s)\n", records->size());
+        }
+      }
+    } else if (cmd == "frames") {
+      auto frames = session->FramesInFlight();
+      for (const auto& f : frames)
+        fmt::print("  {} -> {}  {} {}  corr {}  {} bytes  arrives {}\n", f.from, f.to, f.request ? "request " : "response",
+                   f.api.empty() ? "-" : f.api, f.correlation_id, f.bytes, samsa::sim::FormatDuration(f.deliver_at_ns));
+      fmt::print("{} frame(s) in flight\n", frames.size());
+    } else if (cmd == "rewind") {
+      int64_t t = 0;
+      if (args.size() != 1 || !duration(args[0], &t)) {
+        error("expected a time: rewind 10s");
+      } else if (samsa::Status st = session->Rewind(t); !st.ok()) {
+        error(st.message());
+      } else {
+        fmt::print("now {} (event {}), trace_hash={}\n", samsa::sim::FormatDuration(session->now_ns()),
+                   session->event_index(), samsa::sim::HashHex(session->trace_hash()));
+      }
+    } else if (cmd == "save") {
+      if (args.size() != 1) {
+        error("expected a file: save session.yaml");
+      } else if (auto text = session->SaveYaml(loaded->text); !text.ok()) {
+        error(text.status().message());
+      } else if (samsa::Status st = samsa::net::WriteFileAtomically(args[0], *text); !st.ok()) {
+        error(st.ToString());
+      } else {
+        fmt::print("saved to {} ({} injection(s)); replay: samsa-sim run {}\n", args[0], session->injections().size(),
+                   args[0]);
+      }
+    } else if (cmd == "hash") {
+      fmt::print("{} trace_hash={} view_hash={}\n", now, samsa::sim::HashHex(session->trace_hash()),
+                 samsa::sim::HashHex(samsa::sim::ViewHash(session->View())));
+    } else if (cmd == "finish") {
+      const samsa::sim::RunResult& r = session->Finish();
+      fmt::print("seed={} trace_hash={}\n", r.seed, samsa::sim::HashHex(r.trace_hash));
+      for (const auto& e : r.expectations)
+        fmt::print("{} {}{}{}\n", e.passed ? "PASS" : "FAIL", e.name, e.detail.empty() ? "" : ": ", e.detail);
+      if (!r.passed && status == 0) status = 1;
+    } else {
+      error("unknown command (help lists them)");
+    }
+    std::fflush(stdout);
+  }
+  return status;
+}
+
 bool ParseSeeds(const std::string& text, uint64_t* first, uint64_t* last) {
   auto number = [](std::string_view s, uint64_t* out) {
     if (s.empty() || s.size() > 19) return false;
@@ -400,6 +607,16 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("--events", inspect.last_events, "How many of the last events to list (default 20)");
   inspect_cmd->add_flag("--json", inspect.json, "Print the view and every event so far as JSON lines instead");
 
+  SessionArgs session_args;
+  uint64_t session_seed = 0;
+  CLI::App* session_cmd =
+      app.add_subcommand("session", "Drive a session of a scenario by commands (run, step, inject, view, rewind, save...)");
+  session_cmd->add_option("scenario", session_args.path, "Scenario YAML file")->required();
+  CLI::Option* session_seed_opt =
+      session_cmd->add_option("--seed", session_seed, "Run seed (default: the scenario's seed, else 1)");
+  session_cmd->add_option("--script", session_args.script, "Read the commands from FILE (default: stdin, `-`)");
+  session_cmd->footer(kSessionHelp);
+
   SweepArgs sweep;
   CLI::App* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over a range of seeds");
   sweep_cmd->add_option("scenario", sweep.path, "Scenario YAML file")->required();
@@ -418,6 +635,10 @@ int main(int argc, char** argv) {
     return RunCommand(run);
   }
   if (*sweep_cmd) return SweepCommand(sweep);
+  if (*session_cmd) {
+    if (session_seed_opt->count() > 0) session_args.seed = session_seed;
+    return SessionCommand(session_args);
+  }
   if (*inspect_cmd) {
     if (inspect_seed_opt->count() > 0) inspect.seed = inspect_seed;
     return InspectCommand(inspect);

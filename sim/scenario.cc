@@ -142,8 +142,11 @@ class Parser {
   explicit Parser(std::string_view file) : file_(file) {}
 
   Result<Scenario> Run(std::string_view text);
+  Result<FaultStep> RunEntry(std::string_view text, const Scenario& context);
 
  private:
+  // Checks the topics, partitions and nodes the parsed sections referred to.
+  void CheckReferences();
   static SourceMark MarkOf(const YAML::Node& n) {
     if (!n.IsDefined()) return {};
     YAML::Mark m = n.Mark();
@@ -1062,18 +1065,46 @@ void Parser::Validate() {
       }
     }
   }
-  for (const auto& [topic, where] : topic_refs_)
-    if (s_.FindTopic(topic) == nullptr) ErrorAt(where.first, where.second, fmt::format("topic '{}' is not declared under topics", topic));
-  for (const auto& p : partitions_)
-    if (!p.ref.topic.empty()) CheckPartition(p.ref, p.mark, p.path);
-  for (const auto& t : targets_)
-    if (t.target.kind == FaultTarget::Kind::kNode) CheckNode(t.target.node_id, t.mark, t.path);
+  CheckReferences();
   for (const auto& pt : times_)
     CheckTime(pt.t_ns, pt.include_settle ? s_.run_for_ns + s_.settle_ns : s_.run_for_ns, pt.mark, pt.path,
               pt.include_settle ? "run_for + settle" : "run_for");
   if (s_.nemesis && s_.nemesis->until_ns == 0) s_.nemesis->until_ns = s_.run_for_ns;
   if (c.kind == "toy" && (!s_.producers.empty() || !s_.consumers.empty()))
     ErrorAt(workload_mark_, "workload", "a toy cluster runs ping nodes only: it takes no producers or consumers");
+}
+
+void Parser::CheckReferences() {
+  for (const auto& [topic, where] : topic_refs_)
+    if (s_.FindTopic(topic) == nullptr) ErrorAt(where.first, where.second, fmt::format("topic '{}' is not declared under topics", topic));
+  for (const auto& p : partitions_)
+    if (!p.ref.topic.empty()) CheckPartition(p.ref, p.mark, p.path);
+  for (const auto& t : targets_)
+    if (t.target.kind == FaultTarget::Kind::kNode) CheckNode(t.target.node_id, t.mark, t.path);
+}
+
+Result<FaultStep> Parser::RunEntry(std::string_view text, const Scenario& context) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    ErrorAt({e.mark.line + 1, e.mark.column + 1}, "(yaml)", e.msg);
+    return Failure();
+  }
+  if (!node.IsMap()) {
+    ErrorAt({1, 1}, "(entry)", "expected a map such as { crash: leader-of orders-0, for: 5s }");
+    return Failure();
+  }
+  s_ = context;
+  s_.faults.clear();
+  if (!node["at"]) node["at"] = "0ms";  // a session applies it now
+  YAML::Node list(YAML::NodeType::Sequence);
+  list.push_back(node);
+  ParseFaults(list);
+  CheckReferences();
+  if (!errors_.empty()) return Failure();
+  if (s_.faults.size() != 1) return Status::InvalidArgument(fmt::format("{}: expected one schedule entry", file_));
+  return s_.faults.front();
 }
 
 Result<Scenario> Parser::Run(std::string_view text) {
@@ -1341,6 +1372,10 @@ Result<Scenario> ParseScenario(std::string_view yaml_text, std::string_view file
 }  // namespace samsa::sim
 
 namespace samsa::sim {
+
+Result<FaultStep> ParseScheduleEntry(std::string_view yaml_text, const Scenario& context, std::string_view where) {
+  return Parser(where).RunEntry(yaml_text, context);
+}
 
 std::string FaultStepToYaml(const FaultStep& step) {
   std::vector<std::string> parts;

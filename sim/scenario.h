@@ -248,6 +248,11 @@ const std::vector<std::string>& KnownViolationKinds();
 
 Result<Scenario> ParseScenario(std::string_view yaml_text, std::string_view file_name);
 
+// One schedule entry (what a `faults` list holds: a fault or a workload change), as YAML, e.g.
+// "{ crash: leader-of orders-0, for: 5s }", checked against `context` (its topics, nodes and
+// clients); `at` may be left out (0). Errors as ParseScenario's, `where` naming the source.
+Result<FaultStep> ParseScheduleEntry(std::string_view yaml_text, const Scenario& context, std::string_view where);
+
 // One schedule entry as the format writes it: a YAML flow map such as
 //   { at: 12003417293ns, at_event: 48211, crash: broker-2, for: 5s }
 // which ParseScenario reads back into an equal FaultStep (mark aside).
