@@ -23,6 +23,19 @@ void ToyClusterFactory::InstallProviders(Simulation& sim) {
   };
 }
 
+void ToyClusterFactory::Describe(Simulation& sim, view::ClusterView* v) {
+  // Ping nodes: processes only (no metadata, partitions or clients).
+  for (NodeId id : sim.broker_ids()) {
+    view::BrokerView b;
+    b.id = id.value();
+    b.process = !sim.IsUp(id) ? view::ProcessState::kDown
+                : sim.IsPaused(id) ? view::ProcessState::kPaused
+                                   : view::ProcessState::kUp;
+    b.lifecycle = sim.IsUp(id) ? "ping" : "down";
+    v->brokers.push_back(std::move(b));
+  }
+}
+
 std::vector<Violation> ToyClusterFactory::CheckHistory(Simulation&, const RunTimeline&) {
   std::vector<Violation> out;
   if (!checker_) return out;

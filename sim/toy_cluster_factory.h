@@ -8,7 +8,7 @@
 // pongs; at the end it reports, as violations, acknowledged entries missing from a node's durable
 // log (kind lost-write) and, when the scenario has a settle phase, node pairs that exchanged no
 // pong during its second half (kind liveness). Broker-specific expectations fail with
-// "not supported by the toy cluster". Stats: acked = pongs seen.
+// "not supported by the toy cluster". Stats: acked = pongs seen. Its views show processes only.
 
 #include <memory>
 
@@ -26,6 +26,7 @@ class ToyClusterFactory final : public ClusterFactory {
   std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& timeline) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
   Stats CollectStats(Simulation& sim) override;
+  void Describe(Simulation& sim, view::ClusterView* view) override;
 
  private:
   int64_t liveness_from_ns_ = INT64_MAX;
