@@ -1,0 +1,180 @@
+#include "gui/cluster_widget.h"
+
+#include <QContextMenuEvent>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+#include <cmath>
+
+#include "gui/palette.h"
+
+namespace samsa::gui {
+
+namespace {
+constexpr double kBoxW = 150, kBoxH = 70, kClientR = 18;
+}
+
+ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent) {
+  setMinimumSize(360, 260);
+  setAutoFillBackground(true);
+}
+
+void ClusterWidget::SetView(const view::ClusterView& view) {
+  view_ = view;
+  places_ = layout_.Layout(view_);
+  update();
+}
+
+QPointF ClusterWidget::Place(int32_t node) const {
+  auto it = places_.find(node);
+  if (it == places_.end()) return QPointF(width() / 2.0, height() / 2.0);
+  return QPointF(it->second.x * width(), it->second.y * height());
+}
+
+int32_t ClusterWidget::NodeAt(QPoint point) const {
+  for (const view::BrokerView& b : view_.brokers) {
+    QPointF c = Place(b.id);
+    if (std::abs(point.x() - c.x()) <= kBoxW / 2 && std::abs(point.y() - c.y()) <= kBoxH / 2) return b.id;
+  }
+  return -1;
+}
+
+void ClusterWidget::contextMenuEvent(QContextMenuEvent* event) {
+  const int32_t node = NodeAt(event->pos());
+  if (node >= 0) emit NodeContextMenu(node, event->globalPos());
+}
+
+void ClusterWidget::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.setRenderHint(QPainter::Antialiasing, true);
+  p.fillRect(rect(), palette().color(QPalette::Base));
+  std::map<std::pair<int32_t, int32_t>, const view::LinkView*> links;
+  for (const view::LinkView& l : view_.links) links[{l.from, l.to}] = &l;
+  std::set<int32_t> brokers;
+  for (const view::BrokerView& b : view_.brokers) brokers.insert(b.id);
+
+  // Links between brokers: one line per pair, styled by the worse direction; a one-way cut is
+  // drawn as an arrow in the direction that still works, with a cross at the blocked end.
+  for (const view::BrokerView& a : view_.brokers)
+    for (const view::BrokerView& b : view_.brokers) {
+      if (a.id >= b.id) continue;
+      auto ab = links.find({a.id, b.id});
+      auto ba = links.find({b.id, a.id});
+      if (ab == links.end() || ba == links.end()) continue;
+      const bool cut_ab = ab->second->state == view::LinkView::State::kCut;
+      const bool cut_ba = ba->second->state == view::LinkView::State::kCut;
+      const QPointF pa = Place(a.id), pb = Place(b.id);
+      QPen pen(Palette::Grey(), 1.5);
+      if (cut_ab && cut_ba) {
+        pen = QPen(Palette::Vermillion(), 2, Qt::DashLine);
+        p.setPen(pen);
+        p.drawLine(pa, pb);
+        const QPointF mid = (pa + pb) / 2;
+        p.setPen(QPen(Palette::Vermillion(), 3));
+        p.drawLine(mid + QPointF(-7, -7), mid + QPointF(7, 7));
+        p.drawLine(mid + QPointF(-7, 7), mid + QPointF(7, -7));
+        continue;
+      }
+      const auto worse = [](const view::LinkView* x, const view::LinkView* y) {
+        return int(x->state) >= int(y->state) ? x : y;
+      };
+      const view::LinkView* l = worse(ab->second, ba->second);
+      if (l->state == view::LinkView::State::kClogged) pen = QPen(Palette::Orange(), 2.5, Qt::DotLine);
+      else if (l->state == view::LinkView::State::kSlowed) pen = QPen(Palette::Orange(), 4);
+      if (cut_ab || cut_ba) pen = QPen(Palette::Vermillion(), 2, Qt::DashLine);
+      p.setPen(pen);
+      p.drawLine(pa, pb);
+      if (cut_ab != cut_ba) {  // one way: an arrow head where frames still arrive
+        const QPointF from = cut_ab ? pb : pa, to = cut_ab ? pa : pb;
+        const QPointF d = to - from;
+        const double len = std::hypot(d.x(), d.y());
+        if (len > 1) {
+          const QPointF u = d / len;
+          const QPointF tip = from + u * (len * 0.6);
+          const QPointF n(-u.y(), u.x());
+          QPainterPath head;
+          head.moveTo(tip);
+          head.lineTo(tip - u * 14 + n * 7);
+          head.lineTo(tip - u * 14 - n * 7);
+          head.closeSubpath();
+          p.fillPath(head, Palette::Vermillion());
+        }
+      }
+    }
+
+  // Clients, with a thin line to every broker they can reach (cut links left out).
+  QFont font = this->font();
+  for (const view::ClientView& c : view_.clients) {
+    if (c.kind == "admin") continue;
+    const QPointF pc = Place(c.id);
+    for (int32_t b : brokers) {
+      auto it = links.find({c.id, b});
+      if (it == links.end() || it->second->state == view::LinkView::State::kCut) continue;
+      p.setPen(QPen(QColor(0, 0, 0, 30), 1));
+      p.drawLine(pc, Place(b));
+    }
+  }
+  for (const view::ClientView& c : view_.clients) {
+    if (c.kind == "admin") continue;
+    const QPointF pc = Place(c.id);
+    const bool producer = c.kind == "producer";
+    p.setPen(QPen(Palette::Black(), 1.5, c.up && !c.stopped ? Qt::SolidLine : Qt::DashLine));
+    p.setBrush(producer ? Palette::SkyBlue() : Palette::Yellow().lighter(120));
+    p.drawEllipse(pc, kClientR, kClientR);
+    p.setPen(Palette::Black());
+    font.setBold(true);
+    p.setFont(font);
+    p.drawText(QRectF(pc.x() - kClientR, pc.y() - kClientR, 2 * kClientR, 2 * kClientR), Qt::AlignCenter,
+               producer ? "P" : "C");
+    font.setBold(false);
+    p.setFont(font);
+    QString label = QStringLiteral("%1 %2").arg(producer ? "producer" : "consumer").arg(c.id);
+    if (producer) label += QStringLiteral("\n%1/s").arg(c.rate_per_s);
+    else {
+      qint64 lag = 0;
+      bool known = false;
+      for (const auto& pos : c.positions)
+        if (pos.lag >= 0) lag += pos.lag, known = true;
+      label += known ? QStringLiteral("\nlag %1").arg(lag) : QStringLiteral("\nlag -");
+    }
+    const double lx = std::clamp(pc.x() - 60, 0.0, std::max(0.0, width() - 120.0));
+    p.drawText(QRectF(lx, pc.y() + kClientR + 2, 120, 34), Qt::AlignHCenter | Qt::AlignTop, label);
+  }
+
+  // Brokers.
+  for (const view::BrokerView& b : view_.brokers) {
+    const QPointF c = Place(b.id);
+    const QRectF box(c.x() - kBoxW / 2, c.y() - kBoxH / 2, kBoxW, kBoxH);
+    const bool down = b.process == view::ProcessState::kDown;
+    const bool paused = b.process == view::ProcessState::kPaused;
+    QColor fill = down ? palette().color(QPalette::Base) : paused ? Palette::Paused() : b.fenced && b.is_broker ? Palette::Fenced().lighter(140) : Palette::Up().lighter(150);
+    QPen outline(down ? Palette::Down() : Palette::Black(), b.is_active_controller ? 4 : 2,
+                 down ? Qt::DashLine : Qt::SolidLine);
+    p.setPen(outline);
+    p.setBrush(fill);
+    p.drawRoundedRect(box, b.is_voter ? 6 : 16, b.is_voter ? 6 : 16);
+    QString roles;
+    if (b.is_active_controller) roles = QStringLiteral("active controller");
+    else if (b.is_voter && b.is_broker) roles = QStringLiteral("broker + voter");
+    else if (b.is_voter) roles = QStringLiteral("controller voter");
+    else roles = QStringLiteral("broker");
+    QString state = down ? QStringLiteral("DOWN") : paused ? QStringLiteral("PAUSED") : QStringLiteral("up");
+    if (!down && b.is_broker) state += b.fenced ? QStringLiteral(", FENCED") : QStringLiteral("");
+    p.setPen(down ? Palette::Down() : Palette::Black());
+    font.setBold(true);
+    font.setPointSizeF(font.pointSizeF() + 1);
+    p.setFont(font);
+    p.drawText(box.adjusted(4, 3, -4, 0), Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("broker %1").arg(b.id));
+    font.setBold(false);
+    font.setPointSizeF(font.pointSizeF() - 1);
+    p.setFont(font);
+    p.drawText(box.adjusted(4, 0, -4, -3), Qt::AlignHCenter | Qt::AlignBottom, roles + "\n" + state);
+  }
+  if (view_.brokers.empty()) {
+    p.setPen(Palette::Grey());
+    p.drawText(rect(), Qt::AlignCenter, QStringLiteral("no cluster yet"));
+  }
+}
+
+}  // namespace samsa::gui

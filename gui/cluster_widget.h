@@ -1,0 +1,46 @@
+#pragma once
+// ClusterWidget: the cluster picture. Brokers are rounded boxes labelled with their id, roles
+// (active controller, voter, broker) and state (up, DOWN, PAUSED, FENCED): the state is written
+// and shaped (a down broker is drawn dashed and hollow, a paused one with a pause bar), not only
+// coloured; voters have square corners, brokers round ones, the active controller a thick outline.
+// Producers and consumers are small circles labelled P/C, their id and rate or lag. Links between
+// brokers are lines: a link cut both ways is red, dashed and crossed; a one-way cut is red and
+// dashed with an arrow in the direction that still works; a clogged link is dotted orange, a
+// slowed one thick orange. Clients have faint lines to the brokers they can reach. Positions come
+// from ClusterLayout.
+#include <QWidget>
+
+#include <set>
+
+#include "core/view/cluster_view.h"
+#include "gui/cluster_layout.h"
+
+namespace samsa::gui {
+
+class ClusterWidget final : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ClusterWidget(QWidget* parent = nullptr);
+  void SetView(const view::ClusterView& view);
+  const ClusterLayout& layout_engine() const { return layout_; }
+  // The broker under a point (widget coordinates), or -1.
+  int32_t NodeAt(QPoint point) const;
+  QSize sizeHint() const override { return QSize(480, 400); }
+
+ signals:
+  void NodeContextMenu(int32_t node, QPoint global_position);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void contextMenuEvent(QContextMenuEvent* event) override;
+
+ private:
+  QPointF Place(int32_t node) const;
+
+  view::ClusterView view_;
+  ClusterLayout layout_;
+  std::map<int32_t, NodePlace> places_;
+};
+
+}  // namespace samsa::gui

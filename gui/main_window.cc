@@ -1,0 +1,367 @@
+#include "gui/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTableWidget>
+#include <QThread>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <tuple>
+
+#include "gui/cluster_widget.h"
+#include "gui/partition_bars_delegate.h"
+#include "gui/partitions_model.h"
+#include "gui/timeline_model.h"
+#include "sim/scenario.h"
+
+namespace samsa::gui {
+
+namespace {
+QString Seconds(int64_t ns) { return QString::number(double(ns) / 1e9, 'f', 3) + " s"; }
+}  // namespace
+
+MainWindow::MainWindow(bool live, QWidget* parent) : QMainWindow(parent), live_(live) {
+  qRegisterMetaType<std::shared_ptr<const samsa::gui::Snapshot>>();
+  qRegisterMetaType<std::shared_ptr<const samsa::sim::Scenario>>();
+  qRegisterMetaType<std::shared_ptr<const samsa::sim::FaultStep>>();
+  BuildUi();
+  BuildMenus();
+  if (live_) {
+    thread_ = new QThread(this);
+    worker_ = new SessionWorker();
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &SessionWorker::Published, this, &MainWindow::OnPublished, Qt::QueuedConnection);
+    connect(worker_, &SessionWorker::Failed, this,
+            [this](const QString& message) { ShowError(tr("The session refused"), message); });
+    thread_->start();
+  }
+}
+
+MainWindow::~MainWindow() {
+  if (thread_ != nullptr) {
+    thread_->quit();
+    thread_->wait();
+  }
+}
+
+void MainWindow::BuildUi() {
+  setWindowTitle(QStringLiteral("samsa"));
+  auto* central = new QWidget(this);
+  auto* layout = new QVBoxLayout(central);
+  layout->setContentsMargins(6, 6, 6, 6);
+  caption_ = new QLabel(central);
+  caption_->setWordWrap(true);
+  QFont big = caption_->font();
+  big.setPointSizeF(big.pointSizeF() * 1.5);
+  caption_->setFont(big);
+  caption_->setStyleSheet(QStringLiteral("QLabel { background: #FFF7D6; padding: 8px; border: 1px solid #E69F00; }"));
+  caption_->setText(tr("Open a scenario to start."));
+  layout->addWidget(caption_);
+
+  auto* vertical = new QSplitter(Qt::Vertical, central);
+  auto* horizontal = new QSplitter(Qt::Horizontal, vertical);
+  cluster_ = new ClusterWidget(horizontal);
+  connect(cluster_, &ClusterWidget::NodeContextMenu, this, &MainWindow::ShowNodeMenu);
+
+  partitions_panel_ = new QWidget(horizontal);
+  auto* pl = new QVBoxLayout(partitions_panel_);
+  pl->setContentsMargins(0, 0, 0, 0);
+  filter_ = new QLineEdit(partitions_panel_);
+  filter_->setPlaceholderText(tr("Filter partitions (topic, or a status such as under-replicated)"));
+  pl->addWidget(filter_);
+  partitions_ = new PartitionsModel(this);
+  partitions_proxy_ = new QSortFilterProxyModel(this);
+  partitions_proxy_->setSourceModel(partitions_);
+  partitions_proxy_->setSortRole(PartitionsModel::kSortRole);
+  partitions_proxy_->setFilterKeyColumn(-1);
+  partitions_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+  connect(filter_, &QLineEdit::textChanged, partitions_proxy_, &QSortFilterProxyModel::setFilterFixedString);
+  partitions_view_ = new QTableView(partitions_panel_);
+  partitions_view_->setModel(partitions_proxy_);
+  partitions_view_->setSortingEnabled(true);
+  partitions_view_->sortByColumn(PartitionsModel::kPartition, Qt::AscendingOrder);
+  partitions_view_->setItemDelegateForColumn(PartitionsModel::kLog, new PartitionBarsDelegate(partitions_view_));
+  partitions_view_->verticalHeader()->hide();
+  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::kReplicaRowPx);
+  for (int c = 0; c < PartitionsModel::kLog; ++c)
+    partitions_view_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  partitions_view_->horizontalHeader()->setSectionResizeMode(PartitionsModel::kLog, QHeaderView::Stretch);
+  partitions_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  partitions_view_->setWordWrap(false);
+  pl->addWidget(partitions_view_, 3);
+  clients_ = new QTableWidget(0, 6, partitions_panel_);
+  clients_->setHorizontalHeaderLabels({tr("Client"), tr("Topic"), tr("Rate/s"), tr("In flight"),
+                                       tr("Acked / read"), tr("Lag and errors")});
+  clients_->verticalHeader()->hide();
+  for (int c = 0; c < 5; ++c) clients_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  clients_->horizontalHeader()->setStretchLastSection(true);
+  clients_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  pl->addWidget(clients_, 1);
+  horizontal->addWidget(cluster_);
+  horizontal->addWidget(partitions_panel_);
+  horizontal->setStretchFactor(0, 2);
+  horizontal->setStretchFactor(1, 3);
+  horizontal->setSizes({560, 840});
+
+  timeline_panel_ = new QWidget(vertical);
+  auto* tl = new QVBoxLayout(timeline_panel_);
+  tl->setContentsMargins(0, 0, 0, 0);
+  auto* bar = new QHBoxLayout();
+  bar->addWidget(new QLabel(tr("Timeline"), timeline_panel_));
+  bar->addStretch(1);
+  auto* jump = new QPushButton(tr("Jump to the first violation"), timeline_panel_);
+  auto* copy = new QPushButton(tr("Copy event"), timeline_panel_);
+  bar->addWidget(jump);
+  bar->addWidget(copy);
+  tl->addLayout(bar);
+  timeline_ = new TimelineModel(this);
+  timeline_view_ = new QListView(timeline_panel_);
+  timeline_view_->setModel(timeline_);
+  timeline_view_->setUniformItemSizes(true);
+  tl->addWidget(timeline_view_);
+  connect(jump, &QPushButton::clicked, this, [this] {
+    const int row = timeline_->FirstViolationRow();
+    if (row >= 0) {
+      timeline_view_->setCurrentIndex(timeline_->index(row));
+      timeline_view_->scrollTo(timeline_->index(row));
+    } else {
+      statusBar()->showMessage(tr("No violation so far"), 3000);
+    }
+  });
+  connect(copy, &QPushButton::clicked, this, [this] {
+    const QModelIndex i = timeline_view_->currentIndex();
+    if (i.isValid()) QApplication::clipboard()->setText(i.data().toString());
+  });
+  vertical->addWidget(horizontal);
+  vertical->addWidget(timeline_panel_);
+  vertical->setStretchFactor(0, 4);
+  vertical->setStretchFactor(1, 1);
+  vertical->setSizes({720, 180});
+  layout->addWidget(vertical, 1);
+  setCentralWidget(central);
+  statusBar()->showMessage(tr("No scenario"));
+}
+
+void MainWindow::BuildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open scenario..."));
+  open->setShortcut(QKeySequence::Open);
+  connect(open, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a scenario"), QString(), tr("Scenarios (*.yaml *.yml)"));
+    if (!path.isEmpty()) OpenFile(path);
+  });
+  recent_menu_ = file->addMenu(tr("Open &recent"));
+  RebuildRecentMenu();
+  QAction* restart = file->addAction(tr("&Restart"));
+  restart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  connect(restart, &QAction::triggered, this, [this] {
+    if (worker_) QMetaObject::invokeMethod(worker_, &SessionWorker::Restart, Qt::QueuedConnection);
+  });
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"));
+  quit->setShortcut(QKeySequence::Quit);
+  connect(quit, &QAction::triggered, this, &QWidget::close);
+
+  QToolBar* tools = addToolBar(tr("Run"));
+  play_ = tools->addAction(tr("Play"));
+  play_->setShortcut(Qt::Key_Space);
+  connect(play_, &QAction::triggered, this, [this] {
+    if (!worker_) return;
+    const bool playing = last_ && last_->playing;
+    QMetaObject::invokeMethod(worker_, playing ? &SessionWorker::Pause : &SessionWorker::Play, Qt::QueuedConnection);
+  });
+  QAction* step = tools->addAction(tr("Step event"));
+  step->setShortcut(Qt::Key_Period);
+  connect(step, &QAction::triggered, this, [this] {
+    if (worker_) QMetaObject::invokeMethod(worker_, &SessionWorker::StepEvent, Qt::QueuedConnection);
+  });
+  for (auto [label, ns, key] : {std::tuple{"+10 ms", qint64(10'000'000), Qt::Key_1},
+                                std::tuple{"+100 ms", qint64(100'000'000), Qt::Key_2},
+                                std::tuple{"+1 s", qint64(1'000'000'000), Qt::Key_3}}) {
+    QAction* a = tools->addAction(tr(label));
+    a->setShortcut(key);
+    connect(a, &QAction::triggered, this, [this, ns = ns] {
+      if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, ns] { w->StepTime(ns); }, Qt::QueuedConnection);
+    });
+  }
+  tools->addSeparator();
+  tools->addWidget(new QLabel(tr(" Speed "), this));
+  speed_ = new QComboBox(this);
+  for (auto [label, v] : {std::pair{"0.1x", 0.1}, std::pair{"0.5x", 0.5}, std::pair{"1x", 1.0}, std::pair{"2x", 2.0},
+                          std::pair{"5x", 5.0}, std::pair{"10x", 10.0}, std::pair{"as fast as possible", 0.0}})
+    speed_->addItem(label, v);
+  speed_->setCurrentIndex(2);
+  connect(speed_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    const double v = speed_->itemData(i).toDouble();
+    if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, v] { w->SetSpeed(v); }, Qt::QueuedConnection);
+  });
+  tools->addWidget(speed_);
+}
+
+void MainWindow::ShowError(const QString& title, const QString& text) {
+  if (error_box_ == nullptr) {
+    error_box_ = new QMessageBox(QMessageBox::Warning, title, QString(), QMessageBox::Ok, this);
+    error_box_->setWindowModality(Qt::WindowModal);
+  }
+  error_box_->setWindowTitle(title);
+  error_box_->setText(title);
+  error_box_->setInformativeText(text);
+  error_box_->open();  // not exec(): the application stays responsive
+}
+
+bool MainWindow::OpenFile(const QString& path, std::optional<uint64_t> seed) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) {
+    ShowError(tr("Cannot open the scenario"), tr("%1: %2").arg(path, file.errorString()));
+    return false;
+  }
+  const QByteArray bytes = file.readAll();
+  Result<sim::Scenario> scenario = sim::ParseScenario(std::string_view(bytes.constData(), size_t(bytes.size())),
+                                                      path.toStdString());
+  if (!scenario.ok()) {
+    ShowError(tr("The scenario has errors"), QString::fromStdString(scenario.status().message()));
+    return false;
+  }
+  path_ = path;
+  seed_ = seed;
+  UpdateRecent(path);
+  const uint64_t s = seed.value_or(scenario->seed.value_or(1));
+  auto shared = std::make_shared<const sim::Scenario>(std::move(*scenario));
+  if (worker_)
+    QMetaObject::invokeMethod(worker_, [w = worker_, shared, s] { w->Open(shared, s); }, Qt::QueuedConnection);
+  setWindowTitle(QStringLiteral("samsa — %1 (seed %2)").arg(QString::fromStdString(shared->name)).arg(s));
+  return true;
+}
+
+void MainWindow::UpdateRecent(const QString& path) {
+  QSettings settings(QStringLiteral("samsa"), QStringLiteral("samsa-gui"));
+  QStringList recent = settings.value(QStringLiteral("recent")).toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > 8) recent.removeLast();
+  settings.setValue(QStringLiteral("recent"), recent);
+  RebuildRecentMenu();
+}
+
+void MainWindow::RebuildRecentMenu() {
+  recent_menu_->clear();
+  QSettings settings(QStringLiteral("samsa"), QStringLiteral("samsa-gui"));
+  const QStringList recent = settings.value(QStringLiteral("recent")).toStringList();
+  for (const QString& path : recent)
+    connect(recent_menu_->addAction(path), &QAction::triggered, this, [this, path] { OpenFile(path); });
+  recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::OnPublished(std::shared_ptr<const Snapshot> snapshot) {
+  ApplySnapshot(*snapshot);
+  if (worker_) worker_->MarkConsumed();
+}
+
+void MainWindow::ApplySnapshot(const Snapshot& s) {
+  auto copy = std::make_shared<Snapshot>(s);
+  if (s.reset) timeline_->Clear();
+  const bool at_bottom = timeline_view_->verticalScrollBar()->value() == timeline_view_->verticalScrollBar()->maximum();
+  timeline_->Append(s.new_events);
+  if (at_bottom) timeline_view_->scrollToBottom();
+  for (const view::ClusterEvent& e : s.new_events)
+    if (e.kind == view::EventKind::kCaption) caption_->setText(QString::fromStdString(e.text));
+  if (s.reset && s.new_events.empty()) caption_->setText(QString::fromStdString(s.scenario_name));
+  cluster_->SetView(s.view);
+  partitions_->SetView(s.view);
+  // Clients.
+  int rows = 0;
+  for (const view::ClientView& c : s.view.clients)
+    if (c.kind != "admin") ++rows;
+  clients_->setRowCount(rows);
+  int row = 0;
+  for (const view::ClientView& c : s.view.clients) {
+    if (c.kind == "admin") continue;
+    QString lag;
+    qint64 total = 0;
+    bool known = false;
+    for (const auto& pos : c.positions)
+      if (pos.lag >= 0) total += pos.lag, known = true;
+    if (c.kind == "consumer") lag = known ? tr("lag %1").arg(total) : tr("lag -");
+    for (const auto& [name, n] : c.errors)
+      lag += (lag.isEmpty() ? "" : ", ") + QStringLiteral("%1 x%2").arg(QString::fromStdString(name)).arg(n);
+    const QStringList cells = {QStringLiteral("%1 %2%3").arg(QString::fromStdString(c.kind)).arg(c.id).arg(c.up ? (c.stopped ? " (stopped)" : "") : " (down)"),
+                               QString::fromStdString(c.target),
+                               c.kind == "producer" ? QString::number(c.rate_per_s) : QStringLiteral("-"),
+                               QString::number(c.in_flight), QString::number(c.acknowledged), lag};
+    for (int col = 0; col < cells.size(); ++col) {
+      QTableWidgetItem* item = clients_->item(row, col);
+      if (item == nullptr) clients_->setItem(row, col, item = new QTableWidgetItem());
+      item->setText(cells[col]);
+    }
+    ++row;
+  }
+  statusBar()->showMessage(tr("%1  seed %2   t = %3 of %4   %5   %6 events")
+                               .arg(QString::fromStdString(s.scenario_name))
+                               .arg(s.seed)
+                               .arg(Seconds(s.view.at_ns), Seconds(s.end_ns))
+                               .arg(s.at_end ? tr("finished") : s.playing ? tr("playing") : tr("paused"))
+                               .arg(s.view.event_index));
+  if (play_) play_->setText(s.playing ? tr("Pause") : tr("Play"));
+  last_ = std::move(copy);
+  emit SnapshotApplied();
+}
+
+void MainWindow::Inject(const sim::FaultStep& step) {
+  if (!worker_) return;
+  auto shared = std::make_shared<const sim::FaultStep>(step);
+  QMetaObject::invokeMethod(worker_, [w = worker_, shared] { w->Inject(shared); }, Qt::QueuedConnection);
+}
+
+void MainWindow::InjectOnNode(sim::FaultType type, int32_t node, int64_t for_ns) {
+  sim::FaultStep step;
+  step.type = type;
+  step.target.kind = sim::FaultTarget::Kind::kNode;
+  step.target.node_id = node;
+  step.for_ns = for_ns;
+  if (type == sim::FaultType::kSlowDisk) step.amount = 10;
+  Inject(step);
+}
+
+void MainWindow::ShowNodeMenu(int32_t node, QPoint global_position) {
+  QMenu menu(this);
+  using T = sim::FaultType;
+  auto add = [&](const QString& label, T type, int64_t for_ns = 0) {
+    connect(menu.addAction(label), &QAction::triggered, this, [this, type, node, for_ns] { InjectOnNode(type, node, for_ns); });
+  };
+  add(tr("Crash (kill -9)"), T::kCrash);
+  add(tr("Restart"), T::kRestart);
+  add(tr("Pause"), T::kPause);
+  add(tr("Resume"), T::kResume);
+  add(tr("Isolate from everyone for 10 s"), T::kIsolate, 10'000'000'000);
+  add(tr("Slow disk (x10) for 10 s"), T::kSlowDisk, 10'000'000'000);
+  add(tr("Flip a bit"), T::kBitFlip);
+  menu.exec(global_position);
+}
+
+QWidget* MainWindow::cluster_panel() const { return cluster_; }
+QWidget* MainWindow::partitions_panel() const { return partitions_panel_; }
+QWidget* MainWindow::timeline_panel() const { return timeline_panel_; }
+QString MainWindow::caption_text() const { return caption_->text(); }
+
+}  // namespace samsa::gui

@@ -1,0 +1,93 @@
+#pragma once
+// MainWindow: samsa-gui's window. Live, it drives a SessionWorker on its own thread and applies
+// the snapshots it publishes; headless (screenshots), ApplySnapshot is called directly. Panels:
+// the caption banner, the cluster picture, the partitions table (sortable, filterable), the
+// clients table and the timeline. Actions (menus, toolbar, a broker's context menu, shortcuts)
+// all become session calls, so everything done here is recorded by the session.
+#include <QMainWindow>
+
+#include <memory>
+#include <optional>
+
+#include "gui/session_worker.h"
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QMessageBox;
+class QSortFilterProxyModel;
+class QTableView;
+class QTableWidget;
+class QThread;
+class QComboBox;
+class QAction;
+class QMenu;
+
+namespace samsa::gui {
+
+class ClusterWidget;
+class PartitionsModel;
+class TimelineModel;
+
+class MainWindow final : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(bool live, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Reads and checks a scenario file; on success opens it (live: in the worker), else shows its
+  // errors in a dialog and keeps what was open. Returns whether it opened.
+  bool OpenFile(const QString& path, std::optional<uint64_t> seed = std::nullopt);
+  void ApplySnapshot(const Snapshot& snapshot);
+  // A fault on one node through the session (what the broker context menu does).
+  void InjectOnNode(sim::FaultType type, int32_t node, int64_t for_ns = 0);
+  void Inject(const sim::FaultStep& step);
+
+  // Panels, for screenshots of one view.
+  QWidget* cluster_panel() const;
+  QWidget* partitions_panel() const;
+  QWidget* timeline_panel() const;
+  const PartitionsModel& partitions_model() const { return *partitions_; }
+  const TimelineModel& timeline_model() const { return *timeline_; }
+  const Snapshot* last_snapshot() const { return last_.get(); }
+  QMessageBox* error_box() const { return error_box_; }
+  QString caption_text() const;
+
+ signals:
+  void SnapshotApplied();
+
+ private:
+  void BuildUi();
+  void BuildMenus();
+  void ShowError(const QString& title, const QString& text);
+  void UpdateRecent(const QString& path);
+  void RebuildRecentMenu();
+  void OnPublished(std::shared_ptr<const Snapshot> snapshot);
+  void ShowNodeMenu(int32_t node, QPoint global_position);
+
+  bool live_;
+  QThread* thread_ = nullptr;
+  SessionWorker* worker_ = nullptr;
+  std::shared_ptr<const Snapshot> last_;
+  std::optional<uint64_t> seed_;
+  QString path_;
+
+  QLabel* caption_ = nullptr;
+  ClusterWidget* cluster_ = nullptr;
+  PartitionsModel* partitions_ = nullptr;
+  QSortFilterProxyModel* partitions_proxy_ = nullptr;
+  QTableView* partitions_view_ = nullptr;
+  QWidget* partitions_panel_ = nullptr;
+  QLineEdit* filter_ = nullptr;
+  QTableWidget* clients_ = nullptr;
+  TimelineModel* timeline_ = nullptr;
+  QListView* timeline_view_ = nullptr;
+  QWidget* timeline_panel_ = nullptr;
+  QComboBox* speed_ = nullptr;
+  QAction* play_ = nullptr;
+  QMenu* recent_menu_ = nullptr;
+  QMessageBox* error_box_ = nullptr;
+};
+
+}  // namespace samsa::gui

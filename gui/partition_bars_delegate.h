@@ -1,0 +1,24 @@
+#pragma once
+// Draws PartitionsModel's log column: one bar per replica over the head of the log (the last
+// kWindow offsets up to the partition's largest log end offset): the bar reaches the replica's
+// log end offset, its dark part is what is durable (flushed), a black tick marks the high
+// watermark it knows, and the number after the bar is how far its log end is behind the head.
+// The leader is marked L; a replica out of the ISR is drawn in orange and marked *; an offline
+// replica is written "offline". A follower 50 offsets behind is plainly visible.
+#include <QStyledItemDelegate>
+
+namespace samsa::gui {
+
+class PartitionBarsDelegate final : public QStyledItemDelegate {
+  Q_OBJECT
+
+ public:
+  static constexpr int64_t kWindow = 2000;
+  static constexpr int kReplicaRowPx = 16;
+
+  using QStyledItemDelegate::QStyledItemDelegate;
+  void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+  QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+};
+
+}  // namespace samsa::gui

@@ -1,0 +1,185 @@
+// samsa-gui's models, layout and window, on a real Qt application (QT_QPA_PLATFORM=offscreen).
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QMessageBox>
+#include <QTemporaryDir>
+
+#include <fstream>
+#include <functional>
+
+#include "gui/cluster_layout.h"
+#include "gui/main_window.h"
+#include "gui/partitions_model.h"
+#include "gui/timeline_model.h"
+#include "net/file_util.h"
+#include "sim/scenario.h"
+#include "sim/session.h"
+
+namespace samsa::gui {
+namespace {
+
+// The QApplication lives in main() (a static one would be destroyed after Qt's own globals).
+void App() { ASSERT_NE(QApplication::instance(), nullptr); }
+
+constexpr int64_t kS = 1'000'000'000;
+
+std::string ScenarioPath(const char* name) { return std::string(SAMSA_SOURCE_DIR) + "/scenarios/" + name + ".yaml"; }
+
+std::unique_ptr<sim::Session> Open(const char* name, uint64_t seed) {
+  Result<std::string> text = net::ReadFileToString(ScenarioPath(name));
+  EXPECT_TRUE(text.ok());
+  Result<sim::Scenario> s = sim::ParseScenario(*text, name);
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  Result<std::unique_ptr<sim::Session>> session = sim::Session::Open(*s, seed);
+  EXPECT_TRUE(session.ok());
+  return std::move(*session);
+}
+
+// Runs the event loop until `done` holds or `seconds` of wall time pass.
+bool WaitFor(const std::function<bool()>& done, int seconds) {
+  QElapsedTimer timer;
+  timer.start();
+  while (!done()) {
+    if (timer.elapsed() > seconds * 1000) return false;
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
+  }
+  return true;
+}
+
+TEST(PartitionsModelTest, HoldsTheViewsPartitionsAtKnownInstants) {
+  App();
+  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
+  PartitionsModel model;
+  session->RunUntil(9 * kS);
+  view::ClusterView at9 = session->View();
+  model.SetView(at9);
+  ASSERT_EQ(model.rowCount(), 3);
+  EXPECT_EQ(model.data(model.index(0, PartitionsModel::kPartition), Qt::DisplayRole).toString(), "orders-0");
+  const view::PartitionView* p0 = at9.FindPartition("orders", 0);
+  ASSERT_NE(p0, nullptr);
+  EXPECT_EQ(model.data(model.index(0, PartitionsModel::kLeader), Qt::DisplayRole).toString(), QString::number(p0->leader));
+  EXPECT_EQ(model.data(model.index(0, PartitionsModel::kStatus), Qt::DisplayRole).toString(), "ok");
+  EXPECT_EQ(model.partition(0).replica_views.size(), 3u);
+  const int32_t old_leader = p0->leader;
+
+  session->RunUntil(14 * kS);  // the leader of orders-0 crashed at 10s
+  view::ClusterView at14 = session->View();
+  model.SetView(at14);
+  const QString leader = model.data(model.index(0, PartitionsModel::kLeader), Qt::DisplayRole).toString();
+  EXPECT_NE(leader, QString::number(old_leader));
+  EXPECT_EQ(leader, QString::number(at14.FindPartition("orders", 0)->leader));
+  EXPECT_EQ(model.data(model.index(0, PartitionsModel::kStatus), Qt::DisplayRole).toString(), "under-replicated");
+  EXPECT_TRUE(model.data(model.index(0, PartitionsModel::kIsr), Qt::DisplayRole)
+                  .toString()
+                  .contains(QStringLiteral("%1*").arg(old_leader)));
+  for (const view::ReplicaView& r : model.partition(0).replica_views)
+    if (r.broker == old_leader) EXPECT_FALSE(r.online);
+  EXPECT_TRUE(model.data(model.index(0, PartitionsModel::kLog), Qt::ToolTipRole).toString().contains("LEO"));
+}
+
+TEST(ClusterLayoutTest, StableAndAPartitionedClusterFallsApart) {
+  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
+  session->RunUntil(5 * kS);
+  ClusterLayout layout;
+  const auto first = layout.Layout(session->View());
+  EXPECT_EQ(layout.components(), 1);
+  ClusterLayout again;
+  const auto second = again.Layout(session->View());
+  ASSERT_EQ(first.size(), second.size());
+  for (const auto& [id, place] : first) {
+    EXPECT_DOUBLE_EQ(place.x, second.at(id).x) << id;
+    EXPECT_DOUBLE_EQ(place.y, second.at(id).y) << id;
+    EXPECT_GE(place.x, 0.0);
+    EXPECT_LE(place.x, 1.0);
+  }
+  sim::FaultStep isolate;
+  isolate.type = sim::FaultType::kPartition;
+  isolate.target.kind = sim::FaultTarget::Kind::kNode;
+  isolate.target.node_id = 2;
+  isolate.for_ns = 3 * kS;
+  ASSERT_TRUE(session->Inject(isolate).ok());
+  const auto split = layout.Layout(session->View());
+  EXPECT_EQ(layout.components(), 2);
+  // Broker 2 stands in its own box, apart from brokers 1 and 3.
+  const double x2 = split.at(2).x, x1 = split.at(1).x, x3 = split.at(3).x;
+  EXPECT_NE(split.at(2).component, split.at(1).component);
+  EXPECT_EQ(split.at(1).component, split.at(3).component);
+  EXPECT_TRUE((x2 > std::max(x1, x3)) || (x2 < std::min(x1, x3)));
+  session->RunFor(4 * kS);  // healed
+  layout.Layout(session->View());
+  EXPECT_EQ(layout.components(), 1);
+}
+
+TEST(MainWindowTest, ABadScenarioShowsItsErrorsAndTheAppStaysUsable) {
+  App();
+  QTemporaryDir dir;
+  const QString bad = dir.filePath("bad.yaml");
+  {
+    std::ofstream out(bad.toStdString());
+    out << "name: bad\nrun_for: 10s\ntopics:\n  - { name: t, partitions: 1, replication.factor: 9 }\n";
+  }
+  MainWindow window(/*live=*/true);
+  EXPECT_FALSE(window.OpenFile(bad));
+  ASSERT_NE(window.error_box(), nullptr);
+  EXPECT_TRUE(window.error_box()->isVisible());
+  EXPECT_TRUE(window.error_box()->informativeText().contains("bad.yaml:4:")) << window.error_box()->informativeText().toStdString();
+  EXPECT_TRUE(window.error_box()->informativeText().contains("replication factor 9"));
+  window.error_box()->close();
+  // Still usable: a good scenario opens and runs.
+  ASSERT_TRUE(window.OpenFile(QString::fromStdString(ScenarioPath("leader-election"))));
+  ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() != nullptr; }, 30));
+  EXPECT_EQ(window.last_snapshot()->scenario_name, "leader-election");
+}
+
+TEST(MainWindowTest, CrashingTheLeaderThroughTheUiElectsAnotherAndShrinksTheIsr) {
+  App();
+  MainWindow window(/*live=*/true);
+  window.show();
+  ASSERT_TRUE(window.OpenFile(QString::fromStdString(ScenarioPath("leader-election")), 42));
+  ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() != nullptr; }, 30));
+  // Play as fast as possible until orders-0 has a leader and a full ISR.
+  auto leader_of_0 = [&]() -> int32_t {
+    const Snapshot* s = window.last_snapshot();
+    const view::PartitionView* p = s ? s->view.FindPartition("orders", 0) : nullptr;
+    return p && p->isr.size() == 3 ? p->leader : -1;
+  };
+  // Speed: as fast as possible (the last entry), then play.
+  for (QAction* a : window.findChildren<QAction*>())
+    if (a->text() == "Play") a->trigger();
+  auto* speed = window.findChild<QComboBox*>();
+  ASSERT_NE(speed, nullptr);
+  speed->setCurrentIndex(speed->count() - 1);
+  ASSERT_TRUE(WaitFor([&] { return leader_of_0() >= 1 && window.last_snapshot()->view.at_ns > 6 * kS; }, 60));
+  const int32_t old_leader = leader_of_0();
+  ASSERT_GE(old_leader, 1);
+  window.InjectOnNode(sim::FaultType::kCrash, old_leader);  // what the context menu's "Crash" does
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const view::PartitionView* p = window.last_snapshot()->view.FindPartition("orders", 0);
+        return p != nullptr && p->leader >= 1 && p->leader != old_leader && p->isr.size() == 2;
+      },
+      60));
+  // The timeline shows the crash and the election.
+  bool crash = false, elected = false;
+  for (int i = 0; i < window.timeline_model().rowCount(); ++i) {
+    const view::ClusterEvent& e = window.timeline_model().event(i);
+    crash |= e.kind == view::EventKind::kFault && e.text.find("crash") != std::string::npos;
+    elected |= e.kind == view::EventKind::kLeaderElected && e.previous_leader == old_leader;
+  }
+  EXPECT_TRUE(crash);
+  EXPECT_TRUE(elected);
+}
+
+}  // namespace
+}  // namespace samsa::gui
+
+int main(int argc, char** argv) {
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  QApplication app(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
