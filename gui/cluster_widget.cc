@@ -37,6 +37,11 @@ int32_t ClusterWidget::NodeAt(QPoint point) const {
     QPointF c = Place(b.id);
     if (std::abs(point.x() - c.x()) <= kBoxW / 2 && std::abs(point.y() - c.y()) <= kBoxH / 2) return b.id;
   }
+  for (const view::ClientView& c : view_.clients) {
+    if (c.kind == "admin") continue;
+    const QPointF p = Place(c.id);
+    if (std::hypot(point.x() - p.x(), point.y() - p.y()) <= kClientR) return c.id;
+  }
   return -1;
 }
 

@@ -24,7 +24,7 @@ class ClusterWidget final : public QWidget {
   explicit ClusterWidget(QWidget* parent = nullptr);
   void SetView(const view::ClusterView& view);
   const ClusterLayout& layout_engine() const { return layout_; }
-  // The broker under a point (widget coordinates), or -1.
+  // The broker or client under a point (widget coordinates), or -1.
   int32_t NodeAt(QPoint point) const;
   QSize sizeHint() const override { return QSize(480, 400); }
 

@@ -8,6 +8,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -217,6 +218,28 @@ void MainWindow::BuildMenus() {
     if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, v] { w->SetSpeed(v); }, Qt::QueuedConnection);
   });
   tools->addWidget(speed_);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* keys = help->addAction(tr("&Keyboard shortcuts"));
+  keys->setShortcut(Qt::Key_F1);
+  connect(keys, &QAction::triggered, this, [this] {
+    QMessageBox* box = new QMessageBox(QMessageBox::Information, tr("Keyboard shortcuts"), HelpText(), QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+  });
+}
+
+QString MainWindow::HelpText() {
+  return tr("Space\tplay / pause\n"
+            ".\tstep one event\n"
+            "1, 2, 3\trun 10 ms, 100 ms, 1 s\n"
+            "Ctrl+O\topen a scenario\n"
+            "Ctrl+R\trestart the scenario from the beginning\n"
+            "Ctrl+Q\tquit\n"
+            "F1\tthis list\n\n"
+            "Right-click a broker: crash, restart, pause, resume, isolate, slow disk, flip a bit.\n"
+            "Right-click a producer: change its rate; a consumer: remove it, or add another.\n"
+            "Every action goes through the session: it is recorded with the instant it happened.");
 }
 
 void MainWindow::ShowError(const QString& title, const QString& text) {
@@ -343,8 +366,55 @@ void MainWindow::InjectOnNode(sim::FaultType type, int32_t node, int64_t for_ns)
   Inject(step);
 }
 
+void MainWindow::SetRate(int32_t producer, int64_t rate_per_s) {
+  sim::FaultStep step;
+  step.type = sim::FaultType::kSetRate;
+  step.target.kind = sim::FaultTarget::Kind::kNode;
+  step.target.node_id = producer;
+  step.amount = rate_per_s;
+  Inject(step);
+}
+
+void MainWindow::AddConsumer(const std::string& topic, const std::string& from) {
+  sim::FaultStep step;
+  step.type = sim::FaultType::kAddConsumer;
+  step.consumer = sim::ConsumerSpec{};
+  step.consumer->topic = topic;
+  step.consumer->from = from;
+  Inject(step);
+}
+
 void MainWindow::ShowNodeMenu(int32_t node, QPoint global_position) {
   QMenu menu(this);
+  const view::ClientView* client = nullptr;
+  if (last_)
+    for (const view::ClientView& c : last_->view.clients)
+      if (c.id == node) client = &c;
+  if (client != nullptr) {
+    if (client->kind == "producer") {
+      const int64_t rate = client->rate_per_s;
+      connect(menu.addAction(tr("Change the rate (now %1/s)...").arg(rate)), &QAction::triggered, this, [this, node, rate] {
+        bool ok = false;
+        const int value = QInputDialog::getInt(this, tr("Producer %1").arg(node), tr("Records per second:"), int(rate), 0,
+                                               1'000'000, 100, &ok);
+        if (ok) SetRate(node, value);
+      });
+      connect(menu.addAction(tr("Stop sending (rate 0)")), &QAction::triggered, this, [this, node] { SetRate(node, 0); });
+    } else if (client->kind == "consumer") {
+      connect(menu.addAction(tr("Remove this consumer")), &QAction::triggered, this, [this, node] {
+        sim::FaultStep step;
+        step.type = sim::FaultType::kRemoveConsumer;
+        step.target.kind = sim::FaultTarget::Kind::kNode;
+        step.target.node_id = node;
+        Inject(step);
+      });
+      const std::string topic = client->target;
+      connect(menu.addAction(tr("Add another consumer of %1 (from latest)").arg(QString::fromStdString(topic))),
+              &QAction::triggered, this, [this, topic] { AddConsumer(topic, "latest"); });
+    }
+    menu.exec(global_position);
+    return;
+  }
   using T = sim::FaultType;
   auto add = [&](const QString& label, T type, int64_t for_ns = 0) {
     connect(menu.addAction(label), &QAction::triggered, this, [this, type, node, for_ns] { InjectOnNode(type, node, for_ns); });

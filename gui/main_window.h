@@ -43,6 +43,10 @@ class MainWindow final : public QMainWindow {
   // A fault on one node through the session (what the broker context menu does).
   void InjectOnNode(sim::FaultType type, int32_t node, int64_t for_ns = 0);
   void Inject(const sim::FaultStep& step);
+  void SetRate(int32_t producer, int64_t rate_per_s);
+  void AddConsumer(const std::string& topic, const std::string& from);
+  // The shortcuts and mouse actions, as the help (F1) lists them.
+  static QString HelpText();
 
   // Panels, for screenshots of one view.
   QWidget* cluster_panel() const;

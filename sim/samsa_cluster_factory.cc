@@ -305,38 +305,32 @@ void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage&
         Emit(sim, std::move(e));
       }
       if (o == nullptr) continue;
-      for (int32_t r : o->isr) {
-        if (contains(p.isr, r)) continue;
+      auto isr_change = [&](EventKind kind, int32_t r, EventCause cause) {
         ClusterEvent e;
-        e.kind = EventKind::kIsrShrink;
+        e.kind = kind;
         e.topic = name;
         e.partition = index;
         e.replica = r;
         e.nodes = {r};
         e.leader = p.leader;
         e.epoch = p.partition_epoch;
-        e.cause = shutting_down(r)                       ? EventCause::kBrokerShutdown
-                  : fenced(r)                            ? EventCause::kBrokerFenced
-                  : reregistered(r)                      ? EventCause::kRegistration
-                  : leader_changed && p.isr.size() <= 1  ? EventCause::kElection
-                                                         : EventCause::kLagged;
-        e.detail = fmt::format("{}-{}: broker {} left the ISR", name, index, r);
+        e.cause = cause;
+        e.detail = fmt::format("{}-{}: broker {} {} the ISR", name, index, r,
+                               kind == EventKind::kIsrShrink ? "left" : "joined");
         Emit(sim, std::move(e));
-      }
-      for (int32_t r : p.isr) {
-        if (contains(o->isr, r)) continue;
-        ClusterEvent e;
-        e.kind = EventKind::kIsrExpand;
-        e.topic = name;
-        e.partition = index;
-        e.replica = r;
-        e.nodes = {r};
-        e.leader = p.leader;
-        e.epoch = p.partition_epoch;
-        e.cause = leader_changed && r == p.leader ? EventCause::kElection : EventCause::kCaughtUp;
-        e.detail = fmt::format("{}-{}: broker {} joined the ISR", name, index, r);
-        Emit(sim, std::move(e));
-      }
+      };
+      for (int32_t r : o->isr)
+        if (!contains(p.isr, r))
+          isr_change(EventKind::kIsrShrink, r,
+                     shutting_down(r)                      ? EventCause::kBrokerShutdown
+                     : fenced(r)                           ? EventCause::kBrokerFenced
+                     : reregistered(r)                     ? EventCause::kRegistration
+                     : leader_changed && p.isr.size() <= 1 ? EventCause::kElection
+                                                           : EventCause::kLagged);
+      for (int32_t r : p.isr)
+        if (!contains(o->isr, r))
+          isr_change(EventKind::kIsrExpand, r,
+                     leader_changed && r == p.leader ? EventCause::kElection : EventCause::kCaughtUp);
     }
   }
   known_brokers_ = image.brokers();

@@ -147,6 +147,9 @@ class Parser {
  private:
   // Checks the topics, partitions and nodes the parsed sections referred to.
   void CheckReferences();
+  // A consumer's `from` (earliest, latest or an offset) and `partitions` (all, or a list).
+  void ConsumerFrom(const YAML::Node& n, const std::string& path, ConsumerSpec* c);
+  void ConsumerPartitions(const YAML::Node& n, const std::string& path, ConsumerSpec* c);
   static SourceMark MarkOf(const YAML::Node& n) {
     if (!n.IsDefined()) return {};
     YAML::Mark m = n.Mark();
@@ -607,29 +610,12 @@ void Parser::ParseWorkload(const YAML::Node& n) {
       c.mark = MarkOf(list[i]);
       if (!g.count("topic")) Error(list[i], path, "missing key 'topic'");
       else topic_ref(g["topic"].value, Sub(path, "topic"), &c.topic);
-      if (g.count("partitions")) {
-        const YAML::Node& ps = g["partitions"].value;
-        if (ps.IsScalar() && ps.Scalar() == "all") {
-          // default
-        } else if (IsSeq(ps, Sub(path, "partitions"))) {
-          for (size_t j = 0; j < ps.size(); ++j)
-            if (auto v = Int(ps[j], Idx(Sub(path, "partitions"), j), 0, 10'000)) {
-              c.partitions.push_back(int32_t(*v));
-              partitions_.push_back({PartitionRef{c.topic, int32_t(*v)}, MarkOf(ps[j]), Idx(Sub(path, "partitions"), j)});
-            }
-        }
-      }
+      if (g.count("partitions")) ConsumerPartitions(g["partitions"].value, Sub(path, "partitions"), &c);
       if (g.count("group"))
         if (String(g["group"].value, Sub(path, "group")))
           Error(g["group"].value, Sub(path, "group"),
                 "consumer groups are not simulated yet: consumers read assigned partitions (leave out group)");
-      if (g.count("from")) {
-        const YAML::Node& fr = g["from"].value;
-        int64_t off = 0;
-        if (fr.IsScalar() && (fr.Scalar() == "earliest" || fr.Scalar() == "latest")) c.from = fr.Scalar();
-        else if (fr.IsScalar() && ParseInt64(fr.Scalar(), &off) && off >= 0) c.from = std::to_string(off);
-        else Error(fr, Sub(path, "from"), "expected earliest, latest or an offset >= 0");
-      }
+      if (g.count("from")) ConsumerFrom(g["from"].value, Sub(path, "from"), &c);
       setup_timeouts(g, path, &c.setup_timeout_ms, &c.setup_timeout_max_ms);
       if (g.count("count") && g.count("members")) Error(g["members"].key, Sub(path, "members"), "give count or members, not both");
       for (const char* key : {"count", "members"})
@@ -731,21 +717,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
         Error(f[key].key, Sub(path, key), fmt::format("only add-consumer takes {}; {} does not", key, FaultTypeName(step.type)));
     if (step.type == FaultType::kAddConsumer && step.consumer) {
       ConsumerSpec& c = *step.consumer;
-      if (f.count("from")) {
-        const YAML::Node& fr = f["from"].value;
-        int64_t off = 0;
-        if (fr.IsScalar() && (fr.Scalar() == "earliest" || fr.Scalar() == "latest")) c.from = fr.Scalar();
-        else if (fr.IsScalar() && ParseInt64(fr.Scalar(), &off) && off >= 0) c.from = std::to_string(off);
-        else Error(fr, Sub(path, "from"), "expected earliest, latest or an offset >= 0");
-      }
-      if (f.count("partitions") && IsSeq(f["partitions"].value, Sub(path, "partitions"))) {
-        const YAML::Node& ps = f["partitions"].value;
-        for (size_t j = 0; j < ps.size(); ++j)
-          if (auto v = Int(ps[j], Idx(Sub(path, "partitions"), j), 0, 10'000)) {
-            c.partitions.push_back(int32_t(*v));
-            partitions_.push_back({PartitionRef{c.topic, int32_t(*v)}, MarkOf(ps[j]), Idx(Sub(path, "partitions"), j)});
-          }
-      }
+      if (f.count("from")) ConsumerFrom(f["from"].value, Sub(path, "from"), &c);
+      if (f.count("partitions")) ConsumerPartitions(f["partitions"].value, Sub(path, "partitions"), &c);
     }
     if (f.count("for")) {
       bool instant = step.type == FaultType::kRestart || step.type == FaultType::kResume ||
@@ -1072,6 +1045,23 @@ void Parser::Validate() {
   if (s_.nemesis && s_.nemesis->until_ns == 0) s_.nemesis->until_ns = s_.run_for_ns;
   if (c.kind == "toy" && (!s_.producers.empty() || !s_.consumers.empty()))
     ErrorAt(workload_mark_, "workload", "a toy cluster runs ping nodes only: it takes no producers or consumers");
+}
+
+void Parser::ConsumerFrom(const YAML::Node& n, const std::string& path, ConsumerSpec* c) {
+  int64_t off = 0;
+  if (n.IsScalar() && (n.Scalar() == "earliest" || n.Scalar() == "latest")) c->from = n.Scalar();
+  else if (n.IsScalar() && ParseInt64(n.Scalar(), &off) && off >= 0) c->from = std::to_string(off);
+  else Error(n, path, "expected earliest, latest or an offset >= 0");
+}
+
+void Parser::ConsumerPartitions(const YAML::Node& n, const std::string& path, ConsumerSpec* c) {
+  if (n.IsScalar() && n.Scalar() == "all") return;  // the default
+  if (!IsSeq(n, path)) return;
+  for (size_t j = 0; j < n.size(); ++j)
+    if (auto v = Int(n[j], Idx(path, j), 0, 10'000)) {
+      c->partitions.push_back(int32_t(*v));
+      partitions_.push_back({PartitionRef{c->topic, int32_t(*v)}, MarkOf(n[j]), Idx(path, j)});
+    }
 }
 
 void Parser::CheckReferences() {

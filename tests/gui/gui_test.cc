@@ -8,11 +8,14 @@
 #include <QMessageBox>
 #include <QTemporaryDir>
 
+#include <array>
+#include <cmath>
 #include <fstream>
 #include <functional>
 
 #include "gui/cluster_layout.h"
 #include "gui/main_window.h"
+#include "gui/palette.h"
 #include "gui/partitions_model.h"
 #include "gui/timeline_model.h"
 #include "net/file_util.h"
@@ -26,6 +29,7 @@ namespace {
 void App() { ASSERT_NE(QApplication::instance(), nullptr); }
 
 constexpr int64_t kS = 1'000'000'000;
+constexpr int32_t kFirstClientIdForTest = 1001;  // leader-election's producer
 
 std::string ScenarioPath(const char* name) { return std::string(SAMSA_SOURCE_DIR) + "/scenarios/" + name + ".yaml"; }
 
@@ -172,6 +176,69 @@ TEST(MainWindowTest, CrashingTheLeaderThroughTheUiElectsAnotherAndShrinksTheIsr)
   }
   EXPECT_TRUE(crash);
   EXPECT_TRUE(elected);
+
+  // The producer's context menu path: its rate changes, and the change is an event.
+  window.SetRate(kFirstClientIdForTest, 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const view::ClientView& c : window.last_snapshot()->view.clients)
+          if (c.id == kFirstClientIdForTest) return c.rate_per_s == 0;
+        return false;
+      },
+      30));
+  // F1 lists the shortcuts.
+  bool f1 = false;
+  for (QAction* a : window.findChildren<QAction*>()) f1 |= a->shortcut() == QKeySequence(Qt::Key_F1);
+  EXPECT_TRUE(f1);
+  EXPECT_TRUE(MainWindow::HelpText().contains("Space"));
+}
+
+
+// Colours under simulated deuteranopia (Machado, Oliveira and Fernandes 2009, severity 1, on
+// linear RGB), compared in CIELAB: every pair of state colours, and of bar colours, stays at
+// least 20 apart (a difference anyone sees at a glance; 2.3 is just noticeable).
+double SrgbToLinear(double c) { return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4); }
+std::array<double, 3> Lab(const std::array<double, 3>& linear) {
+  const double x = 0.4124 * linear[0] + 0.3576 * linear[1] + 0.1805 * linear[2];
+  const double y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  const double z = 0.0193 * linear[0] + 0.1192 * linear[1] + 0.9505 * linear[2];
+  auto f = [](double t) { return t > 0.008856 ? std::cbrt(t) : 7.787 * t + 16.0 / 116.0; };
+  const double fx = f(x / 0.95047), fy = f(y), fz = f(z / 1.08883);
+  return {116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)};
+}
+std::array<double, 3> Deuteranope(const QColor& c) {
+  const double r = SrgbToLinear(c.redF()), g = SrgbToLinear(c.greenF()), b = SrgbToLinear(c.blueF());
+  auto clamp = [](double v) { return std::clamp(v, 0.0, 1.0); };
+  return {clamp(0.367322 * r + 0.860646 * g - 0.227968 * b), clamp(0.280085 * r + 0.672501 * g + 0.047413 * b),
+          clamp(-0.011820 * r + 0.042940 * g + 0.968881 * b)};
+}
+double Distance(const QColor& a, const QColor& b, bool deuteranope) {
+  auto lin = [](const QColor& c) {
+    return std::array<double, 3>{SrgbToLinear(c.redF()), SrgbToLinear(c.greenF()), SrgbToLinear(c.blueF())};
+  };
+  const auto la = Lab(deuteranope ? Deuteranope(a) : lin(a)), lb = Lab(deuteranope ? Deuteranope(b) : lin(b));
+  return std::sqrt(std::pow(la[0] - lb[0], 2) + std::pow(la[1] - lb[1], 2) + std::pow(la[2] - lb[2], 2));
+}
+
+TEST(PaletteTest, StateColoursStayDistinctUnderDeuteranopia) {
+  const std::vector<std::pair<const char*, QColor>> states = {
+      {"up", Palette::Up().lighter(150)}, {"down", Palette::Down()}, {"paused", Palette::Paused()},
+      {"fenced", Palette::Fenced().lighter(140)}};
+  const std::vector<std::pair<const char*, QColor>> bars = {
+      {"log end", Palette::LogEnd()}, {"durable", Palette::Durable()}, {"out of sync", Palette::OutOfSync()},
+      {"high watermark", Palette::HighWatermark()}};
+  for (const auto* set : {&states, &bars})
+    for (size_t i = 0; i < set->size(); ++i)
+      for (size_t j = i + 1; j < set->size(); ++j) {
+        const double normal = Distance((*set)[i].second, (*set)[j].second, false);
+        const double deutan = Distance((*set)[i].second, (*set)[j].second, true);
+        EXPECT_GE(deutan, 20.0) << (*set)[i].first << " vs " << (*set)[j].first << ": " << deutan << " (normal vision "
+                                << normal << ")";
+      }
+  // The simulation itself: red and green, far apart for most people, collapse for a deuteranope.
+  EXPECT_GT(Distance(QColor(200, 30, 30), QColor(30, 160, 30), false), 60.0);
+  EXPECT_LT(Distance(QColor(200, 30, 30), QColor(30, 160, 30), true),
+            Distance(QColor(200, 30, 30), QColor(30, 160, 30), false) / 2);
 }
 
 }  // namespace
