@@ -1,6 +1,7 @@
 #include "gui/cluster_layout.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
@@ -92,10 +93,32 @@ const std::map<int32_t, NodePlace>& ClusterLayout::Layout(const view::ClusterVie
       min_x = std::min(min_x, p[0]), max_x = std::max(max_x, p[0]);
       min_y = std::min(min_y, p[1]), max_y = std::max(max_y, p[1]);
     }
+    // Normalised to the unit square, then pushed apart where two nodes stand closer than a box
+    // (Fruchterman–Reingold balances forces; it does not know how big a broker is drawn).
+    std::vector<std::pair<double, double>> unit(members.size());
+    for (size_t k = 0; k < members.size(); ++k)
+      unit[k] = {max_x > min_x ? (pos[k][0] - min_x) / (max_x - min_x) : 0.5,
+                 max_y > min_y ? (pos[k][1] - min_y) / (max_y - min_y) : 0.5};
+    const double min_gap = std::min(0.45, 1.2 / std::sqrt(double(members.size())));
+    for (int round = 0; round < 200; ++round) {
+      bool moved = false;
+      for (size_t a = 0; a < unit.size(); ++a)
+        for (size_t b = a + 1; b < unit.size(); ++b) {
+          double dx = unit[b].first - unit[a].first, dy = unit[b].second - unit[a].second;
+          const double d = std::hypot(dx, dy);
+          if (d >= min_gap) continue;
+          if (d < 1e-9) dx = 1, dy = 0;
+          const double push = (min_gap - d) / 2 / std::max(d, 1e-9);
+          unit[a].first -= dx * push, unit[a].second -= dy * push;
+          unit[b].first += dx * push, unit[b].second += dy * push;
+          moved = true;
+        }
+      for (auto& [x, y] : unit) x = std::clamp(x, 0.0, 1.0), y = std::clamp(y, 0.0, 1.0);
+      if (!moved) break;
+    }
     for (size_t k = 0; k < members.size(); ++k) {
       NodePlace place;
-      const double nx = max_x > min_x ? (pos[k][0] - min_x) / (max_x - min_x) : 0.5;
-      const double ny = max_y > min_y ? (pos[k][1] - min_y) / (max_y - min_y) : 0.5;
+      const double nx = unit[k].first, ny = unit[k].second;
       // Inside the component's box, with a margin for labels.
       place.x = left + width * box_width * (double(slot) + 0.15 + 0.7 * nx);
       place.y = 0.12 + 0.76 * ny;

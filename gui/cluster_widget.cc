@@ -12,7 +12,14 @@
 namespace samsa::gui {
 
 namespace {
-constexpr double kBoxW = 150, kBoxH = 70, kClientR = 18;
+constexpr double kClientR = 18;
+}
+
+QSizeF ClusterWidget::BoxSize() const {
+  // Smaller boxes when many brokers share the picture.
+  const double n = std::max<double>(1, double(view_.brokers.size()));
+  const double w = std::clamp(width() * 0.68 / (std::sqrt(n) + 1.2), 96.0, 150.0);
+  return QSizeF(w, std::max(58.0, w * 0.47));
 }
 
 ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent) {
@@ -33,6 +40,7 @@ QPointF ClusterWidget::Place(int32_t node) const {
 }
 
 int32_t ClusterWidget::NodeAt(QPoint point) const {
+  const double kBoxW = BoxSize().width(), kBoxH = BoxSize().height();
   for (const view::BrokerView& b : view_.brokers) {
     QPointF c = Place(b.id);
     if (std::abs(point.x() - c.x()) <= kBoxW / 2 && std::abs(point.y() - c.y()) <= kBoxH / 2) return b.id;
@@ -148,6 +156,7 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
   }
 
   // Brokers.
+  const double kBoxW = BoxSize().width(), kBoxH = BoxSize().height();
   for (const view::BrokerView& b : view_.brokers) {
     const QPointF c = Place(b.id);
     const QRectF box(c.x() - kBoxW / 2, c.y() - kBoxH / 2, kBoxW, kBoxH);

@@ -53,7 +53,7 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   samsa::gui::MainWindow window(/*live=*/false);
   window.setWindowTitle(QStringLiteral("samsa — %1 (seed %2)").arg(QString::fromStdString(scenario->name)).arg(s));
   window.resize(width, height);
-  window.ApplySnapshot(*snapshot);
+  window.ApplySnapshot(snapshot);
   window.show();
   QApplication::processEvents();
   QWidget* target = &window;

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -297,19 +298,26 @@ void MainWindow::RebuildRecentMenu() {
 }
 
 void MainWindow::OnPublished(std::shared_ptr<const Snapshot> snapshot) {
-  ApplySnapshot(*snapshot);
+  ApplySnapshot(std::move(snapshot));
   if (worker_) worker_->MarkConsumed();
 }
 
-void MainWindow::ApplySnapshot(const Snapshot& s) {
-  auto copy = std::make_shared<Snapshot>(s);
+void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
+  QElapsedTimer timer;
+  timer.start();
+  const Snapshot& s = *snapshot;
   if (s.reset) timeline_->Clear();
   const bool at_bottom = timeline_view_->verticalScrollBar()->value() == timeline_view_->verticalScrollBar()->maximum();
   timeline_->Append(s.new_events);
   if (at_bottom) timeline_view_->scrollToBottom();
   for (const view::ClusterEvent& e : s.new_events)
     if (e.kind == view::EventKind::kCaption) caption_->setText(QString::fromStdString(e.text));
-  if (s.reset && s.new_events.empty()) caption_->setText(QString::fromStdString(s.scenario_name));
+  if (s.reset) {
+    QString caption = QString::fromStdString(s.scenario_name);
+    for (const view::ClusterEvent& e : s.new_events)
+      if (e.kind == view::EventKind::kCaption) caption = QString::fromStdString(e.text);
+    caption_->setText(caption);
+  }
   cluster_->SetView(s.view);
   partitions_->SetView(s.view);
   // Clients.
@@ -346,7 +354,8 @@ void MainWindow::ApplySnapshot(const Snapshot& s) {
                                .arg(s.at_end ? tr("finished") : s.playing ? tr("playing") : tr("paused"))
                                .arg(s.view.event_index));
   if (play_) play_->setText(s.playing ? tr("Pause") : tr("Play"));
-  last_ = std::move(copy);
+  last_ = std::move(snapshot);
+  last_apply_ns_ = timer.nsecsElapsed();
   emit SnapshotApplied();
 }
 

@@ -32,7 +32,7 @@ std::shared_ptr<Snapshot> MakeSnapshot(sim::Session& session, size_t events_from
 
 SessionWorker::SessionWorker(QObject* parent) : QObject(parent) {
   timer_ = new QTimer(this);
-  timer_->setInterval(15);
+  timer_->setInterval(10);
   connect(timer_, &QTimer::timeout, this, &SessionWorker::Tick);
 }
 
@@ -105,8 +105,9 @@ void SessionWorker::Tick() {
     if (speed_ > 0) {
       session_->RunFor(std::max<int64_t>(1, int64_t(double(elapsed) * speed_)));
     } else {
-      // As fast as possible, yet back to the event loop (and a snapshot) every ~40 ms.
-      const int64_t until = now_wall + 40'000'000;
+      // As fast as possible, yet back to the event loop (and a snapshot) every ~20 ms: about
+      // 30 views a second while the simulation uses most of a core.
+      const int64_t until = now_wall + 20'000'000;
       while (!session_->at_end() && WallNs() < until) session_->RunFor(5'000'000);
     }
     if (session_->at_end()) playing_ = false;

@@ -1,8 +1,8 @@
 #pragma once
 // SessionWorker: owns a sim::Session on its own thread and publishes immutable Snapshots (a
 // ClusterView and the events since the previous snapshot) to the UI thread. While playing it
-// advances the simulation by speed x wall time (or, at maximum speed, as far as ~40 ms of wall
-// time allows) every tick. A new snapshot is published only once the UI has taken the previous
+// advances the simulation by speed x wall time (or, at maximum speed, as far as ~20 ms of wall
+// time allows) every tick (10 ms). A new snapshot is published only once the UI has taken the previous
 // one (MarkConsumed), so the UI never queues up views and never waits for the simulator.
 // Every control (play, step, inject...) is a queued call into the worker thread.
 #include <QObject>

@@ -279,7 +279,8 @@ void InstallNemesis(Simulation& sim, RunState& st, const Scenario& scenario) {
       ApplyFault(s, a, budget.get());
       std::string text = fmt::format("{} {}", FaultKindName(a.kind), TargetKindName(a.target));
       if (a.amount != 0) text += fmt::format(" amount={}", a.amount);
-      if (a.duration_ns > 0) text += " for " + FormatDuration(a.duration_ns);
+      if (a.duration_ns > 0)  // drawn durations are not round: milliseconds are enough to read
+        text += fmt::format(" for {}.{:03}s", a.duration_ns / 1'000'000'000, (a.duration_ns / 1'000'000) % 1000);
       st.Add(s.now_ns(), "nemesis", std::move(text));
     });
   sim.At(spec.until_ns, "nemesis-heal-all", [&st](Simulation& s) {
