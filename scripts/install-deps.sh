@@ -10,6 +10,7 @@ PKGS=(
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
   zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libisal-dev
   fonts-dejavu-core
+  tesseract-ocr tesseract-ocr-eng xvfb xauth
 )
 missing=()
 for p in "${PKGS[@]}"; do

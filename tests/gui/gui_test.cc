@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QMessageBox>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <array>
@@ -239,6 +240,40 @@ TEST(PaletteTest, StateColoursStayDistinctUnderDeuteranopia) {
   EXPECT_GT(Distance(QColor(200, 30, 30), QColor(30, 160, 30), false), 60.0);
   EXPECT_LT(Distance(QColor(200, 30, 30), QColor(30, 160, 30), true),
             Distance(QColor(200, 30, 30), QColor(30, 160, 30), false) / 2);
+}
+
+
+// What a user reads: tesseract (installed by scripts/install-deps.sh) finds the partition and
+// broker names in the window's pixels. The picture is scaled up and made grey first, as OCR of
+// 9-point screen text wants.
+std::string Ocr(const QImage& image, const QString& path) {
+  QImage big = image.scaled(image.width() * 3, image.height() * 3, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                   .convertToFormat(QImage::Format_Grayscale8);
+  EXPECT_TRUE(big.save(path, "PNG"));
+  QProcess tesseract;
+  tesseract.start(QStringLiteral("tesseract"), {path, QStringLiteral("stdout"), QStringLiteral("--psm"), QStringLiteral("11")});
+  EXPECT_TRUE(tesseract.waitForFinished(120'000)) << "tesseract did not finish (is tesseract-ocr installed?)";
+  return tesseract.readAllStandardOutput().toStdString();
+}
+
+TEST(ScreenshotTest, OcrFindsPartitionsAndBrokers) {
+  App();
+  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
+  session->RunUntil(14 * kS);
+  std::shared_ptr<Snapshot> snapshot = MakeSnapshot(*session, 0);
+  snapshot->reset = true;
+  MainWindow window(/*live=*/false);
+  window.resize(1600, 1000);
+  window.ApplySnapshot(snapshot);
+  window.show();
+  QApplication::processEvents();
+  QTemporaryDir dir;
+  const std::string cluster = Ocr(window.cluster_panel()->grab().toImage(), dir.filePath("cluster.png"));
+  for (const char* label : {"broker 1", "broker 2", "broker 3", "DOWN", "active controller", "producer 1001"})
+    EXPECT_NE(cluster.find(label), std::string::npos) << label << " not read in:\n" << cluster;
+  const std::string partitions = Ocr(window.partitions_panel()->grab().toImage(), dir.filePath("partitions.png"));
+  for (const char* label : {"orders-0", "orders-1", "orders-2", "under-replicated"})
+    EXPECT_NE(partitions.find(label), std::string::npos) << label << " not read in:\n" << partitions;
 }
 
 }  // namespace
