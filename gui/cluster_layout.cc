@@ -120,7 +120,8 @@ const std::map<int32_t, NodePlace>& ClusterLayout::Layout(const view::ClusterVie
       NodePlace place;
       const double nx = unit[k].first, ny = unit[k].second;
       // Inside the component's box, with a margin for labels.
-      place.x = left + width * box_width * (double(slot) + 0.15 + 0.7 * nx);
+      // One node alone stands in the middle of its box; boxes keep a wide gap between them.
+      place.x = left + width * box_width * (double(slot) + 0.2 + 0.6 * nx);
       place.y = 0.12 + 0.76 * ny;
       place.component = int(slot);
       places_[ids[members[k]]] = place;

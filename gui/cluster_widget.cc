@@ -1,6 +1,7 @@
 #include "gui/cluster_widget.h"
 
 #include <QContextMenuEvent>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -53,6 +54,21 @@ int32_t ClusterWidget::NodeAt(QPoint point) const {
   return -1;
 }
 
+void ClusterWidget::mousePressEvent(QMouseEvent* event) {
+  if (event->button() != Qt::LeftButton) return QWidget::mousePressEvent(event);
+  int32_t node = NodeAt(event->pos());
+  bool broker = false;
+  for (const view::BrokerView& b : view_.brokers) broker |= b.id == node;
+  if (!broker) node = -1;
+  if (event->modifiers() & Qt::ControlModifier) {
+    if (node >= 0 && !selected_.erase(node)) selected_.insert(node);
+  } else {
+    selected_.clear();
+    if (node >= 0) selected_.insert(node);
+  }
+  update();
+}
+
 void ClusterWidget::contextMenuEvent(QContextMenuEvent* event) {
   const int32_t node = NodeAt(event->pos());
   if (node >= 0) emit NodeContextMenu(node, event->globalPos());
@@ -66,6 +82,23 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
   for (const view::LinkView& l : view_.links) links[{l.from, l.to}] = &l;
   std::set<int32_t> brokers;
   for (const view::BrokerView& b : view_.brokers) brokers.insert(b.id);
+
+  // A partitioned cluster: each side of the partition on its own shaded island.
+  if (layout_.components() > 1) {
+    const QSizeF box = BoxSize();
+    std::map<int, QRectF> islands;
+    for (const view::BrokerView& b : view_.brokers) {
+      auto it = places_.find(b.id);
+      if (it == places_.end()) continue;
+      const QPointF c = Place(b.id);
+      const QRectF r(c.x() - box.width() / 2 - 14, c.y() - box.height() / 2 - 14, box.width() + 28, box.height() + 28);
+      auto [island, fresh] = islands.emplace(it->second.component, r);
+      if (!fresh) island->second = island->second.united(r);
+    }
+    p.setPen(QPen(Palette::Grey(), 1.5, Qt::DashLine));
+    p.setBrush(QColor(0xEE, 0xEE, 0xEE));
+    for (const auto& [component, r] : islands) p.drawRoundedRect(r, 18, 18);
+  }
 
   // Links between brokers: one line per pair, styled by the worse direction; a one-way cut is
   // drawn as an arrow in the direction that still works, with a cross at the blocked end.
@@ -165,6 +198,11 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     QColor fill = down ? palette().color(QPalette::Base) : paused ? Palette::Paused() : b.fenced && b.is_broker ? Palette::Fenced().lighter(140) : Palette::Up().lighter(150);
     QPen outline(down ? Palette::Down() : Palette::Black(), b.is_active_controller ? 4 : 2,
                  down ? Qt::DashLine : Qt::SolidLine);
+    if (selected_.count(b.id)) {  // the selection: a blue halo around the box
+      p.setPen(QPen(Palette::Blue(), 3, Qt::SolidLine));
+      p.setBrush(Qt::NoBrush);
+      p.drawRoundedRect(box.adjusted(-6, -6, 6, 6), 10, 10);
+    }
     p.setPen(outline);
     p.setBrush(fill);
     p.drawRoundedRect(box, b.is_voter ? 6 : 16, b.is_voter ? 6 : 16);

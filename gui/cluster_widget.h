@@ -26,6 +26,8 @@ class ClusterWidget final : public QWidget {
   const ClusterLayout& layout_engine() const { return layout_; }
   // The broker or client under a point (widget coordinates), or -1.
   int32_t NodeAt(QPoint point) const;
+  // Brokers selected by clicking (Ctrl+click adds or removes one), drawn with a blue halo.
+  const std::set<int32_t>& selection() const { return selected_; }
   QSize sizeHint() const override { return QSize(480, 400); }
 
  signals:
@@ -34,6 +36,7 @@ class ClusterWidget final : public QWidget {
  protected:
   void paintEvent(QPaintEvent* event) override;
   void contextMenuEvent(QContextMenuEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
 
  private:
   QPointF Place(int32_t node) const;
@@ -42,6 +45,7 @@ class ClusterWidget final : public QWidget {
   view::ClusterView view_;
   ClusterLayout layout_;
   std::map<int32_t, NodePlace> places_;
+  std::set<int32_t> selected_;
 };
 
 }  // namespace samsa::gui

@@ -238,7 +238,9 @@ QString MainWindow::HelpText() {
             "Ctrl+R\trestart the scenario from the beginning\n"
             "Ctrl+Q\tquit\n"
             "F1\tthis list\n\n"
-            "Right-click a broker: crash, restart, pause, resume, isolate, slow disk, flip a bit.\n"
+            "Click a broker to select it; Ctrl+click selects several.\n"
+            "Right-click a broker: crash, restart, pause, resume, isolate, slow disk, flip a bit,\n"
+            "cut it (or the selected group) from the other brokers, heal the network.\n"
             "Right-click a producer: change its rate; a consumer: remove it, or add another.\n"
             "Every action goes through the session: it is recorded with the instant it happened.");
 }
@@ -384,6 +386,25 @@ void MainWindow::SetRate(int32_t producer, int64_t rate_per_s) {
   Inject(step);
 }
 
+void MainWindow::CutFromRest(const std::vector<int32_t>& brokers, int64_t for_ns) {
+  if (brokers.empty()) return;
+  sim::FaultStep step;
+  step.type = sim::FaultType::kPartition;
+  step.target.kind = brokers.size() == 1 ? sim::FaultTarget::Kind::kNode : sim::FaultTarget::Kind::kNodes;
+  step.target.node_id = brokers.front();
+  if (brokers.size() > 1) step.target.node_ids = brokers;
+  step.for_ns = for_ns;
+  Inject(step);
+}
+
+void MainWindow::HealNetwork() {
+  sim::FaultStep step;
+  step.type = sim::FaultType::kHeal;
+  Inject(step);
+}
+
+int MainWindow::cluster_components() const { return cluster_->layout_engine().components(); }
+
 void MainWindow::AddConsumer(const std::string& topic, const std::string& from) {
   sim::FaultStep step;
   step.type = sim::FaultType::kAddConsumer;
@@ -435,6 +456,14 @@ void MainWindow::ShowNodeMenu(int32_t node, QPoint global_position) {
   add(tr("Isolate from everyone for 10 s"), T::kIsolate, 10'000'000'000);
   add(tr("Slow disk (x10) for 10 s"), T::kSlowDisk, 10'000'000'000);
   add(tr("Flip a bit"), T::kBitFlip);
+  menu.addSeparator();
+  std::vector<int32_t> group(cluster_->selection().begin(), cluster_->selection().end());
+  if (group.size() < 2 || !cluster_->selection().count(node)) group = {node};
+  QStringList names;
+  for (int32_t id : group) names << QString::number(id);
+  connect(menu.addAction(tr("Cut broker(s) %1 from the other brokers for 10 s").arg(names.join(","))),
+          &QAction::triggered, this, [this, group] { CutFromRest(group, 10'000'000'000); });
+  connect(menu.addAction(tr("Heal every network fault")), &QAction::triggered, this, [this] { HealNetwork(); });
   menu.exec(global_position);
 }
 

@@ -44,6 +44,10 @@ class MainWindow final : public QMainWindow {
   void InjectOnNode(sim::FaultType type, int32_t node, int64_t for_ns = 0);
   void Inject(const sim::FaultStep& step);
   void SetRate(int32_t producer, int64_t rate_per_s);
+  // Cuts a group of brokers from the other brokers (clients still reach them), for for_ns.
+  void CutFromRest(const std::vector<int32_t>& brokers, int64_t for_ns);
+  void HealNetwork();
+  int cluster_components() const;
   void AddConsumer(const std::string& topic, const std::string& from);
   // The shortcuts and mouse actions, as the help (F1) lists them.
   static QString HelpText();

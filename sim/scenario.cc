@@ -678,7 +678,7 @@ void Parser::ParseFaults(const YAML::Node& n) {
             bool shape = target->kind == K::kMajorityRing || target->kind == K::kBridge;
             if (shape && t != FaultType::kPartition)
               Error(f[name].value, tp, fmt::format("'{}' is a partition shape; {} needs nodes", target->ToString(), name));
-            bool fixed = target->kind == K::kNode || target->kind == K::kAll;
+            bool fixed = target->kind == K::kNode || target->kind == K::kNodes || target->kind == K::kAll;
             if ((t == FaultType::kRestart || t == FaultType::kResume) && !fixed)
               Error(f[name].value, tp,
                     fmt::format("{} needs a fixed target (a node or all); '{}' may name a different node by then — "
@@ -1069,8 +1069,10 @@ void Parser::CheckReferences() {
     if (s_.FindTopic(topic) == nullptr) ErrorAt(where.first, where.second, fmt::format("topic '{}' is not declared under topics", topic));
   for (const auto& p : partitions_)
     if (!p.ref.topic.empty()) CheckPartition(p.ref, p.mark, p.path);
-  for (const auto& t : targets_)
+  for (const auto& t : targets_) {
     if (t.target.kind == FaultTarget::Kind::kNode) CheckNode(t.target.node_id, t.mark, t.path);
+    for (int32_t id : t.target.node_ids) CheckNode(id, t.mark, t.path);
+  }
 }
 
 Result<FaultStep> Parser::RunEntry(std::string_view text, const Scenario& context) {
@@ -1174,6 +1176,11 @@ std::string FaultTarget::ToString() const {
     case Kind::kMajorityRing: return "majority-ring";
     case Kind::kBridge: return "bridge";
     case Kind::kRandom: return "random";
+    case Kind::kNodes: {
+      std::string out;
+      for (int32_t id : node_ids) out += fmt::format("{}broker-{}", out.empty() ? "" : ",", id);
+      return out;
+    }
   }
   return "?";
 }
@@ -1181,6 +1188,25 @@ std::string FaultTarget::ToString() const {
 Result<FaultTarget> ParseTarget(std::string_view text) {
   FaultTarget t;
   int64_t id = 0;
+  if (text.find(',') != std::string_view::npos) {  // a group of nodes
+    t.kind = FaultTarget::Kind::kNodes;
+    for (size_t at = 0; at <= text.size();) {
+      size_t comma = text.find(',', at);
+      if (comma == std::string_view::npos) comma = text.size();
+      std::string_view part = text.substr(at, comma - at);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+      Result<FaultTarget> one = ParseTarget(part);
+      if (!one.ok() || one->kind != FaultTarget::Kind::kNode)
+        return Status::InvalidArgument(fmt::format("'{}': a group of nodes is a comma-separated list of node ids "
+                                                   "(broker-1,broker-2)", text));
+      t.node_ids.push_back(one->node_id);
+      at = comma + 1;
+    }
+    std::sort(t.node_ids.begin(), t.node_ids.end());
+    t.node_ids.erase(std::unique(t.node_ids.begin(), t.node_ids.end()), t.node_ids.end());
+    return t;
+  }
   std::string_view s = text;
   if (s.starts_with("broker-")) s.remove_prefix(7);
   if (ParseInt64(s, &id)) {
@@ -1212,7 +1238,7 @@ Result<FaultTarget> ParseTarget(std::string_view text) {
       return t;
     }
   return Status::InvalidArgument(fmt::format(
-      "unknown target '{}'; expected a node id, broker-N, leader-of TOPIC-N, followers-of TOPIC-N, leaders, controller, all, minority, "
+      "unknown target '{}'; expected a node id, broker-N, a group broker-1,broker-2, leader-of TOPIC-N, followers-of TOPIC-N, leaders, controller, all, minority, "
       "majority, majority-ring, bridge or random",
       text));
 }

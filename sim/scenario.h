@@ -63,9 +63,12 @@ struct FaultTarget {
     kMajorityRing,  // "majority-ring" (partition only)
     kBridge,        // "bridge" (partition only)
     kRandom,        // "random": one broker drawn from the run's seed
+    kNodes,         // "broker-1,broker-2" (or "1,2"): these nodes, as a group (a partition cuts
+                    // the group from the other brokers)
   };
   Kind kind = Kind::kAll;
   int32_t node_id = -1;     // kNode
+  std::vector<int32_t> node_ids;  // kNodes (sorted, no duplicates)
   PartitionRef partition;   // kLeaderOf, kFollowersOf
   std::string ToString() const;  // as it would be written in the file
 };

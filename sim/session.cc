@@ -67,6 +67,9 @@ std::vector<NodeId> ResolveTarget(Simulation& sim, ClusterFactory& factory, cons
     case K::kMajorityRing:
     case K::kBridge:
     case K::kRandom: out = PickOne(brokers, prng); break;
+    case K::kNodes:
+      for (int32_t id : t.node_ids) out.emplace_back(id);
+      break;
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -568,6 +571,9 @@ Status Session::Inject(FaultStep step) {
     const std::vector<int32_t> servers = scenario_.ServerIds();
     if (step.target.kind == K::kNode && !std::binary_search(servers.begin(), servers.end(), step.target.node_id))
       return Status::InvalidArgument(fmt::format("node {} is not a server of this cluster", step.target.node_id));
+    for (int32_t id : step.target.node_ids)
+      if (!std::binary_search(servers.begin(), servers.end(), id))
+        return Status::InvalidArgument(fmt::format("node {} is not a server of this cluster", id));
     if (step.target.kind == K::kLeaderOf || step.target.kind == K::kFollowersOf)
       if (Status st = check_partition(step.target.partition); !st.ok()) return st;
     if ((step.target.kind == K::kMajorityRing || step.target.kind == K::kBridge) && step.type != FaultType::kPartition)

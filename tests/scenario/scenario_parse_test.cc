@@ -169,6 +169,12 @@ TEST(ScenarioParse, Targets) {
   EXPECT_EQ(ParseTarget("majority-ring")->kind, K::kMajorityRing);
   EXPECT_EQ(ParseTarget("bridge")->kind, K::kBridge);
   EXPECT_EQ(ParseTarget("random")->kind, K::kRandom);
+  Result<FaultTarget> group = ParseTarget("broker-3, 1,broker-3");
+  ASSERT_TRUE(group.ok());
+  EXPECT_EQ(group->kind, K::kNodes);
+  EXPECT_EQ(group->node_ids, (std::vector<int32_t>{1, 3}));
+  EXPECT_EQ(group->ToString(), "broker-1,broker-3");
+  EXPECT_FALSE(ParseTarget("broker-1,leaders").ok());
   EXPECT_EQ(ParseTarget("leader-of orders-0")->ToString(), "leader-of orders-0");
   for (const char* bad : {"", "broker-", "broker-x", "leader-of", "leader-of orders", "leader-of -1", "0", "everyone", "1001"})
     EXPECT_FALSE(ParseTarget(bad).ok()) << bad;
