@@ -177,13 +177,8 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     p.setFont(font);
     QString label = QStringLiteral("%1 %2").arg(producer ? "producer" : "consumer").arg(c.id);
     if (producer) label += QStringLiteral("\n%1/s").arg(c.rate_per_s);
-    else {
-      qint64 lag = 0;
-      bool known = false;
-      for (const auto& pos : c.positions)
-        if (pos.lag >= 0) lag += pos.lag, known = true;
-      label += known ? QStringLiteral("\nlag %1").arg(lag) : QStringLiteral("\nlag -");
-    }
+    else if (const int64_t lag = c.TotalLag(); lag >= 0) label += QStringLiteral("\nlag %1").arg(lag);
+    else label += QStringLiteral("\nlag -");
     const double lx = std::clamp(pc.x() - 60, 0.0, std::max(0.0, width() - 120.0));
     p.drawText(QRectF(lx, pc.y() + kClientR + 2, 120, 34), Qt::AlignHCenter | Qt::AlignTop, label);
   }

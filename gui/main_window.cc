@@ -331,11 +331,7 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   for (const view::ClientView& c : s.view.clients) {
     if (c.kind == "admin") continue;
     QString lag;
-    qint64 total = 0;
-    bool known = false;
-    for (const auto& pos : c.positions)
-      if (pos.lag >= 0) total += pos.lag, known = true;
-    if (c.kind == "consumer") lag = known ? tr("lag %1").arg(total) : tr("lag -");
+    if (c.kind == "consumer") lag = c.TotalLag() >= 0 ? tr("lag %1").arg(c.TotalLag()) : tr("lag -");
     for (const auto& [name, n] : c.errors)
       lag += (lag.isEmpty() ? "" : ", ") + QStringLiteral("%1 x%2").arg(QString::fromStdString(name)).arg(n);
     const QStringList cells = {QStringLiteral("%1 %2%3").arg(QString::fromStdString(c.kind)).arg(c.id).arg(c.up ? (c.stopped ? " (stopped)" : "") : " (down)"),

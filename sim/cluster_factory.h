@@ -122,6 +122,11 @@ class ClusterFactory {
   std::vector<view::ClusterEvent>* events_ = nullptr;
 };
 
+// A node's process as a view shows it: up, down or paused.
+inline view::ProcessState ProcessOf(const Simulation& sim, NodeId id) {
+  return !sim.IsUp(id) ? view::ProcessState::kDown : sim.IsPaused(id) ? view::ProcessState::kPaused : view::ProcessState::kUp;
+}
+
 // A new factory for a scenario: the toy factory for `cluster.kind: toy`, else the samsa factory
 // (SamsaClusterFactory: real broker nodes). One factory serves one run; factories share no state,
 // so runs on several threads each use their own.

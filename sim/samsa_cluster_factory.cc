@@ -412,9 +412,7 @@ void SamsaClusterFactory::Observe(Simulation& sim) {
     if (b.is_active_controller) controller = b.id;
   if (controllers_.empty() || controllers_.back().second != controller) controllers_.push_back({now, controller});
   if (consumer_ids_.empty()) return;
-  if (std::none_of(v.brokers.begin(), v.brokers.end(),
-                   [](const view::BrokerView& b) { return b.process != view::ProcessState::kDown; }))
-    return;
+  if (!v.AnyBrokerRunning()) return;
   int64_t max_lag = 0;
   for (const view::ClientView& c : v.clients)
     if (c.kind == "consumer" && c.up)
@@ -595,8 +593,7 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim, const 
   if (scenario_->settle_ns > 0) {
     view::ClusterView v;
     Describe(sim, &v);
-    if (std::none_of(v.brokers.begin(), v.brokers.end(),
-                     [](const view::BrokerView& b) { return b.process != view::ProcessState::kDown; })) {
+    if (!v.AnyBrokerRunning()) {
       out.push_back({"liveness", "", -1, -1, "no broker is up at the end of the settle phase"});
     } else {
       for (const view::TopicView& t : v.topics)
@@ -784,9 +781,7 @@ void SamsaClusterFactory::Describe(Simulation& sim, view::ClusterView* v) {
     b.id = id;
     b.is_broker = id <= scenario_->cluster.brokers;
     b.is_voter = std::find(voters.begin(), voters.end(), id) != voters.end();
-    b.process = !sim.IsUp(NodeId(id))    ? view::ProcessState::kDown
-                : sim.IsPaused(NodeId(id)) ? view::ProcessState::kPaused
-                                           : view::ProcessState::kUp;
+    b.process = ProcessOf(sim, NodeId(id));
     if (auto it = self.find(id); it != self.end()) {
       const view::BrokerSelf& d = it->second;
       b.lifecycle = d.lifecycle;

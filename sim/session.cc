@@ -406,22 +406,22 @@ Status Session::Start() {
     if (!nf) return Status::InvalidArgument(fmt::format("the cluster factory cannot build server node {}", id));
     sim.AddNode(NodeId(id), std::move(nf));
   }
+  // Clients take ids from kFirstClientId: producers first, then consumers, `count` each.
+  auto add_client = [&](NodeFactory nf, const char* kind, const std::string& topic) -> Status {
+    if (!nf)
+      return Status::InvalidArgument(
+          fmt::format("the cluster factory cannot build {} {} (topic {})", kind, r.next_client_id, topic));
+    sim.AddNode(NodeId(r.next_client_id++), std::move(nf), /*is_client=*/true);
+    return Status::Ok();
+  };
   for (const ProducerSpec& p : scenario_.producers)
-    for (int32_t i = 0; i < p.count; ++i, ++r.next_client_id) {
-      NodeFactory nf = factory.Producer(scenario_, p, r.next_client_id);
-      if (!nf)
-        return Status::InvalidArgument(
-            fmt::format("the cluster factory cannot build producer {} (topic {})", r.next_client_id, p.topic));
-      sim.AddNode(NodeId(r.next_client_id), std::move(nf), /*is_client=*/true);
-    }
+    for (int32_t i = 0; i < p.count; ++i)
+      if (Status st = add_client(factory.Producer(scenario_, p, r.next_client_id), "producer", p.topic); !st.ok())
+        return st;
   for (const ConsumerSpec& c : scenario_.consumers)
-    for (int32_t i = 0; i < c.count; ++i, ++r.next_client_id) {
-      NodeFactory nf = factory.Consumer(scenario_, c, r.next_client_id);
-      if (!nf)
-        return Status::InvalidArgument(
-            fmt::format("the cluster factory cannot build consumer {} (topic {})", r.next_client_id, c.topic));
-      sim.AddNode(NodeId(r.next_client_id), std::move(nf), /*is_client=*/true);
-    }
+    for (int32_t i = 0; i < c.count; ++i)
+      if (Status st = add_client(factory.Consumer(scenario_, c, r.next_client_id), "consumer", c.topic); !st.ok())
+        return st;
   factory.InstallProviders(sim);
 
   RunState& state = r.state;

@@ -28,9 +28,7 @@ void ToyClusterFactory::Describe(Simulation& sim, view::ClusterView* v) {
   for (NodeId id : sim.broker_ids()) {
     view::BrokerView b;
     b.id = id.value();
-    b.process = !sim.IsUp(id) ? view::ProcessState::kDown
-                : sim.IsPaused(id) ? view::ProcessState::kPaused
-                                   : view::ProcessState::kUp;
+    b.process = ProcessOf(sim, id);
     b.lifecycle = sim.IsUp(id) ? "ping" : "down";
     v->brokers.push_back(std::move(b));
   }

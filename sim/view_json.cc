@@ -255,12 +255,9 @@ std::string FormatViewTables(const view::ClusterView& v, const std::vector<view:
   for (const view::ClientView& c : v.clients) {
     std::string errors;
     for (const auto& [name, n] : c.errors) errors += fmt::format("{}{} x{}", errors.empty() ? "" : ", ", name, n);
+    const int64_t total = c.TotalLag();
     std::string lag;
-    int64_t total = 0;
-    bool known = false;
-    for (const view::ConsumerPositionView& p : c.positions)
-      if (p.lag >= 0) total += p.lag, known = true;
-    if (c.kind == "consumer") lag = known ? std::to_string(total) : "-";
+    if (c.kind == "consumer") lag = total >= 0 ? std::to_string(total) : "-";
     clients.rows.push_back({std::to_string(c.id), c.kind, c.target.empty() ? "-" : c.target,
                             !c.up ? "down" : c.stopped ? "stopped" : "running",
                             c.kind == "producer" ? std::to_string(c.rate_per_s) : "-", std::to_string(c.in_flight),

@@ -10,6 +10,19 @@ const PartitionView* ClusterView::FindPartition(const std::string& topic, int32_
   return nullptr;
 }
 
+int64_t ClientView::TotalLag() const {
+  int64_t total = -1;
+  for (const ConsumerPositionView& p : positions)
+    if (p.lag >= 0) total = (total < 0 ? 0 : total) + p.lag;
+  return total;
+}
+
+bool ClusterView::AnyBrokerRunning() const {
+  for (const BrokerView& b : brokers)
+    if (b.process != ProcessState::kDown) return true;
+  return false;
+}
+
 std::string_view EventKindName(EventKind kind) {
   switch (kind) {
     case EventKind::kLeaderElected: return "leader-elected";

@@ -104,6 +104,9 @@ struct ClientView {
   uint64_t acknowledged = 0;        // producers: records acknowledged; consumers: records read
   std::map<std::string, uint64_t> errors;  // by Kafka error name (or "timeout", "disconnected")
   std::vector<ConsumerPositionView> positions;  // consumers, by partition
+
+  // The lag summed over the partitions whose lag is known; -1 when none is.
+  int64_t TotalLag() const;
 };
 
 // Consumer groups: the type exists; it stays empty until groups land.
@@ -154,6 +157,8 @@ struct ClusterView {
   std::vector<GroupView> groups;
 
   const PartitionView* FindPartition(const std::string& topic, int32_t partition) const;
+  // Whether any broker process is up or paused (not down).
+  bool AnyBrokerRunning() const;
 };
 
 // What happened, with its cause.
