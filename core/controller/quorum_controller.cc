@@ -393,9 +393,8 @@ ControllerResult QuorumController::HandleBrokerRegistration(const BrokerRegistra
     // Another live process already holds this id (Kafka: a valid session and a different
     // incarnation): refuse until its session expires.
     auto s = sessions_.find(req.broker_id);
-    const bool valid_session =
-        !existing->fenced && s != sessions_.end() &&
-        now_ms <= s->second.last_contact_ms + config_.broker_session_timeout_ms;
+    const bool valid_session = !existing->fenced && s != sessions_.end() && s->second.heard_ms >= 0 &&
+                               now_ms <= s->second.heard_ms + config_.broker_session_timeout_ms;
     if (valid_session && existing->incarnation_id != req.incarnation_id) {
       return reply(ErrorCode::kDuplicateBrokerRegistration);
     }
@@ -449,7 +448,7 @@ ControllerResult QuorumController::HandleBrokerRegistration(const BrokerRegistra
   rec.in_controlled_shutdown = false;
   rec.log_dirs = req.log_dirs;
   Emit(std::move(rec), &result.records);
-  sessions_[req.broker_id] = Session{now_ms, -1};
+  sessions_[req.broker_id] = Session{now_ms, -1, now_ms};
 
   resp.broker_epoch = epoch;
   return reply(ErrorCode::kNone);
@@ -474,6 +473,7 @@ ControllerResult QuorumController::HandleBrokerHeartbeat(const BrokerHeartbeatRe
 
   Session& session = SessionOf(req.broker_id);
   session.last_contact_ms = now_ms;
+  session.heard_ms = now_ms;
   session.metadata_offset = req.current_metadata_offset;
 
   // Caught up: the registration has committed and the broker has replayed past it.

@@ -31,6 +31,12 @@
 // BROKER SESSIONS live only in the active controller's memory: Activate() gives every
 // registered broker a fresh session starting at its activation time. A broker whose last
 // heartbeat is older than broker_session_timeout_ms (now > last + timeout) is fenced by Tick().
+// A registration from a new incarnation of a registered broker is refused
+// (DUPLICATE_BROKER_REGISTRATION) only while the old registration holds a session this controller
+// has heard from (as Kafka's BrokerHeartbeatTracker counts only heartbeats received): a fresh
+// session after a failover is a grace period before fencing, not evidence that the old process
+// lives, and refusing on it would keep a restarted broker out for as long as failovers come
+// faster than the session timeout.
 //
 // LEADER ELECTION (Kafka's PartitionChangeBuilder, election "online", or "unclean" when the
 // topic's unclean.leader.election.enable is true). A replica is ACCEPTABLE as leader when it is
@@ -139,6 +145,9 @@ class QuorumController {
   struct Session {
     int64_t last_contact_ms = 0;
     int64_t metadata_offset = -1;  // current_metadata_offset of its last heartbeat
+    // When this controller last heard from that registration (its registration or a heartbeat);
+    // -1: not since this controller became active (the session only runs from activation).
+    int64_t heard_ms = -1;
   };
 
   // Applies a generated record to the working image and queues it as pending.

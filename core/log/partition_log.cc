@@ -146,6 +146,7 @@ struct PartitionLog::SyncRequest {
   std::set<uint64_t> outstanding;  // SyncId values not completed yet
   int64_t offset = 0;              // log end offset covered once everything completed
   bool more = false;               // a barrier phase: data syncs are still to be issued
+  int64_t truncation = kNoUnsyncedTruncation;  // the truncation its data syncs make durable
 };
 
 struct PartitionLog::WalkResult {
@@ -906,6 +907,7 @@ Status PartitionLog::TruncateTo(int64_t offset) {
   if (epochs_.TruncateFromEnd(new_end)) SAMSA_RETURN_IF_ERROR(WriteEpochCheckpoint());
   log_start_offset_ = std::min(log_start_offset_, new_end);
   ClampDurable(new_end);
+  truncation_unrequested_ = std::min(truncation_unrequested_, new_end);
   return UpdateCheckpoint();
 }
 
@@ -918,6 +920,7 @@ Status PartitionLog::TruncateFullyAndStartAt(int64_t offset) {
   log_start_offset_ = offset;
   if (epochs_.Clear()) SAMSA_RETURN_IF_ERROR(WriteEpochCheckpoint());
   ClampDurable(offset);
+  truncation_unrequested_ = std::min(truncation_unrequested_, offset);
   return UpdateCheckpoint();
 }
 
@@ -1054,7 +1057,15 @@ std::vector<SyncId> PartitionLog::IssueSyncs(SyncRequest& request) {
   if (parent_dir_dirty_) sync(ParentOf(dir_));
   parent_dir_dirty_ = false;
   request.offset = log_end_offset();
+  request.truncation = truncation_unrequested_;
+  truncation_unrequested_ = kNoUnsyncedTruncation;
   return ids;
+}
+
+int64_t PartitionLog::unsynced_truncation() const {
+  int64_t lowest = truncation_unrequested_;
+  for (const SyncRequest& r : sync_requests_) lowest = std::min(lowest, r.truncation);
+  return lowest;
 }
 
 std::vector<SyncId> PartitionLog::OnSyncDone(SyncId id, bool ok) {

@@ -38,7 +38,9 @@
 // never runs ahead of durable data. When truncation lowers the recovery point or log start
 // offset, the next request first makes the lowered checkpoint durable alone and only then syncs
 // data (the follow-up ids are returned by OnSyncDone): otherwise a crash could pair new data
-// with a stale recovery point that claims it was already verified.
+// with a stale recovery point that claims it was already verified. A truncation is not durable
+// either: until a later request completes, a crash brings back the bytes it removed in place of
+// whatever was appended since (unsynced_truncation()).
 //
 // Time is always a parameter (milliseconds); the log has no clock.
 
@@ -71,6 +73,7 @@ inline constexpr int64_t kNoTimestamp = -1;
 inline constexpr std::string_view kLeaderEpochCheckpointFile = "leader-epoch-checkpoint";
 inline constexpr std::string_view kRecoveryPointFile = "recovery-point";
 inline constexpr std::string_view kTempFileSuffix = ".tmp";
+inline constexpr int64_t kNoUnsyncedTruncation = INT64_MAX;
 
 struct LogAppendInfo {
   int64_t first_offset = -1;  // base offset of the first batch appended
@@ -157,6 +160,11 @@ class PartitionLog {
   std::vector<SyncId> OnSyncDone(SyncId id, bool ok = true);
   // Every offset below this is durable.
   int64_t durable_offset() const { return durable_offset_; }
+  // The lowest offset a truncation cut the log back to whose removal is not durable yet, or
+  // kNoUnsyncedTruncation. Until a sync requested after the truncation completes, a crash can bring
+  // the removed bytes back in place of anything written past this offset since: a replica must
+  // neither claim nor acknowledge offsets past it (see ReplicaManager, "Durability").
+  int64_t unsynced_truncation() const;
   // True when something changed since the last RequestSync (data, indexes, checkpoints).
   bool sync_needed() const;
 
@@ -245,6 +253,8 @@ class PartitionLog {
   std::optional<LogCheckpoint> written_checkpoint_;  // last content written to recovery-point
   bool checkpoint_file_dirty_ = false;
   bool checkpoint_barrier_ = false;  // a lowered checkpoint must become durable before data
+  // The lowest truncation point since the last data-phase sync request (see unsynced_truncation).
+  int64_t truncation_unrequested_ = kNoUnsyncedTruncation;
 
   std::vector<std::string> recovery_notes_;
   bool lost_durable_data_ = false;

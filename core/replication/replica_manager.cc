@@ -167,6 +167,7 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
   }
   p.last_flush_ms = now_ms;
   p.min_isr = MinIsrFor(topic);
+  SyncTruncation(p);  // recovery may have cut the log
   return &p;
 }
 
@@ -1022,8 +1023,8 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     p.retry_at_ms = 0;
     if (!p.log->health().ok()) continue;
     // The next fetch's offset tells the leader what we hold: not before the flush of the last
-    // append (see "Durability" in the header).
-    if (!p.flush_barriers.empty()) continue;
+    // append, nor before a truncation is durable (see "Durability" in the header).
+    if (!p.flush_barriers.empty() || p.log->unsynced_truncation() != kNoUnsyncedTruncation) continue;
     if (p.phase == FollowerPhase::kFetching) fetching.emplace_back(p.leader_id, &p);
     if (p.phase == FollowerPhase::kTruncating) truncating.emplace_back(p.leader_id, &p);
   }
@@ -1123,6 +1124,7 @@ bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t
     NoteLogHealth(p);
     if (!s.ok()) return false;
     SettleFlushBarriers(p);
+    SyncTruncation(p);
   }
   p.high_watermark = std::min(p.high_watermark, p.log->log_end_offset());
   return done;
@@ -1144,6 +1146,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
         if (!p->log->TruncateFullyAndStartAt(rp.log_start_offset).ok()) FollowerBackoff(*p, now_ms);
         NoteLogHealth(*p);
         SettleFlushBarriers(*p);
+        SyncTruncation(*p);
         p->high_watermark = p->log->log_end_offset();
       } else {
         p->phase = FollowerPhase::kTruncating;
@@ -1367,8 +1370,14 @@ void ReplicaManager::NoteLogHealth(const Partition& p) {
 }
 
 int64_t ReplicaManager::AckableEnd(const Partition& p) {
-  int64_t leo = p.log->log_end_offset();
-  return p.flush_barriers.empty() ? leo : std::min(leo, p.flush_barriers.front().first);
+  int64_t end = std::min(p.log->log_end_offset(), p.log->unsynced_truncation());
+  return p.flush_barriers.empty() ? end : std::min(end, p.flush_barriers.front().first);
+}
+
+void ReplicaManager::SyncTruncation(Partition& p) {
+  if (p.log->unsynced_truncation() != kNoUnsyncedTruncation && p.log->sync_needed() && p.log->health().ok())
+    TrackSyncs({p.topic, p.index}, p.log->RequestSync());
+  NoteLogHealth(p);
 }
 
 bool ReplicaManager::SettleFlushBarriers(Partition& p) {
@@ -1437,9 +1446,11 @@ bool ReplicaManager::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
   syncs_.erase(it);
   Partition* p = Find(key);
   if (p == nullptr) return true;
+  const bool truncation_was_unsynced = p->log->unsynced_truncation() != kNoUnsyncedTruncation;
   TrackSyncs(key, p->log->OnSyncDone(id, ok));
   NoteLogHealth(*p);
-  if (SettleFlushBarriers(*p)) {
+  const bool truncation_synced = truncation_was_unsynced && p->log->unsynced_truncation() == kNoUnsyncedTruncation;
+  if (SettleFlushBarriers(*p) || truncation_synced) {
     if (p->role == Role::kLeader) {
       MaybeAdvanceHighWatermark(*p);
       OnPartitionChanged(key, now_ms);

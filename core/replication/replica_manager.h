@@ -38,6 +38,12 @@
 // by a fetch (a follower sends no fetch, whose offset the leader would take as replicated). So
 // with flush_interval_messages = 1, no acks=all answer precedes the flush on every ISR replica
 // it counts. Records below the interval threshold are acknowledged unflushed, as in Kafka.
+// A truncation (a follower cutting a divergent tail) is a barrier too: until it is durable
+// (PartitionLog::unsynced_truncation), a crash could put the cut records back under a high
+// watermark checkpointed since, so the replica fetches nothing (follower) and counts nothing past
+// the cut toward its high watermark or acks=1 answers (leader); the truncation requests its sync
+// at once. Kafka does not sync a truncation: its process crash keeps the page cache, while our
+// crash also loses it.
 //
 // Bounds: parked produce and fetch requests together are at most max_parked_requests; beyond it
 // a fetch is answered at once and an acks=all produce gets REQUEST_TIMED_OUT before appending.
@@ -389,6 +395,8 @@ class ReplicaManager {
   // The log end that may be acknowledged or reported: the log end, or the start of the first
   // flush barrier still waiting for its sync.
   static int64_t AckableEnd(const Partition& p);
+  // Requests the sync that makes a truncation of p's log durable (when one is pending).
+  void SyncTruncation(Partition& p);
   // Records the log's failure in log_failure_ (the first one), after a mutating call.
   void NoteLogHealth(const Partition& p);
   // Drops the barriers a sync (or a truncation) has settled; true when any went.

@@ -218,6 +218,28 @@ TEST_F(ControllerTest, HeartbeatAndRegistrationErrors) {
             int16_t(ErrorCode::kInconsistentClusterId));
 }
 
+// Regression (issue 9; bench-reference seed 100067 before the fix): controller failovers came
+// faster than broker.session.timeout.ms, each gave a crashed broker's old registration a fresh
+// session, and its restarted incarnation was refused as a duplicate for 43 simulated seconds,
+// leaving too few brokers for min.insync.replicas. A session that the active controller has not
+// heard from since it became active no longer blocks a new incarnation.
+TEST_F(ControllerTest, AfterAFailoverARestartedBrokerRegistersAtOnce) {
+  StartCluster(2);
+  now += 1000;
+  c->Deactivate();
+  c->Activate(now);  // a failover: both old registrations get fresh sessions
+  now += 100;
+  EXPECT_FALSE(Heartbeat(2).is_fenced);  // broker 2 lives and heartbeats; broker 1 crashed
+  incarnation = 2;
+  const int64_t old_epoch = epochs[1];
+  EXPECT_GT(Register(1), old_epoch);
+  // Broker 2's old registration was heard from: another process with its id is still refused.
+  ControllerResult r = c->HandleBrokerRegistration(RegistrationRequest(2), now, next_offset);
+  EXPECT_EQ(std::get<BrokerRegistrationResponse>(r.response).error_code,
+            int16_t(ErrorCode::kDuplicateBrokerRegistration));
+  EXPECT_TRUE(r.records.empty());
+}
+
 TEST_F(ControllerTest, InactiveControllerAnswersNotController) {
   Start();
   c->Deactivate();

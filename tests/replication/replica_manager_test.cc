@@ -322,6 +322,47 @@ TEST(ReplicaManagerTest, LeaderChangeTruncatesDivergentSuffix) {
   EXPECT_EQ(entries[1], (EpochEntry{1, 4}));
 }
 
+// Regression (issue 9; bench-reference seed 100391 before the fix): a follower cut its divergent
+// tail and fetched on before the cut was durable. A crash then put the cut records back, and the
+// restarted ISR follower held them below the high watermark it had checkpointed meanwhile, where
+// the leader held others (replica-divergence). Now the follower fetches nothing past a truncation
+// until a sync has made it durable.
+TEST(ReplicaManagerTest, FollowerFetchesPastATruncationOnlyOnceItIsDurable) {
+  Harness h(7, FastOptions());
+  h.CreateTopic("t", 1, {1, 2, 3});
+  h.RunFor(50);
+  uint64_t acked = h.Produce(1, "t", 0, -1, MakeBatch("committed", 1, 4));
+  h.RunFor(200);
+  ASSERT_EQ(ProducePart(h, acked).error_code, kNone);
+  h.Isolate(1);
+  h.Produce(1, "t", 0, 1, MakeBatch("lost", 2, 3));
+  h.RunFor(1000);  // flush.interval.ms (500): the divergent tail is durable on node 1
+  ASSERT_EQ(h.rm(1).FindLog("t", 0)->durable_offset(), 7);
+  h.ElectLeader("t", 0, 2);
+  h.Produce(2, "t", 0, 1, MakeBatch("new", 4, 2));
+  h.RunFor(300);
+  h.HoldSyncs(1, true);
+  h.HealAll();
+  h.RunFor(2500);
+  const PartitionLog* log = h.rm(1).FindLog("t", 0);
+  auto follower = StateOf(h.rm(1), "t", 0);
+  EXPECT_FALSE(follower.is_leader);
+  EXPECT_EQ(follower.log_end_offset, 4) << "truncated to the new epoch's start, then waits for the sync";
+  EXPECT_LE(follower.high_watermark, 4);
+  EXPECT_EQ(log->unsynced_truncation(), 4);
+  h.HoldSyncs(1, false);
+  EXPECT_EQ(log->unsynced_truncation(), kNoUnsyncedTruncation);
+  h.RunFor(500);
+  EXPECT_EQ(StateOf(h.rm(1), "t", 0).log_end_offset, 6);
+  ExpectIdenticalBelow(h, "t", 0, 6, {1, 2, 3});
+  // A crash now keeps the cut: the stale batch at offset 4 cannot come back.
+  h.CrashAndRestart(1);
+  const PartitionLog* restarted = h.rm(1).FindLog("t", 0);
+  ASSERT_NE(restarted, nullptr);
+  EXPECT_LE(StateOf(h.rm(1), "t", 0).high_watermark, restarted->log_end_offset());
+  ExpectIdenticalBelow(h, "t", 0, restarted->log_end_offset(), {1, 2});
+}
+
 TEST(ReplicaManagerTest, FetchAnswersDivergingEpoch) {
   Harness h(8, FastOptions());
   h.CreateTopic("t", 1, {1, 2, 3});
