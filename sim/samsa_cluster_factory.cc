@@ -906,7 +906,11 @@ Result<std::vector<view::LogRecordView>> SamsaClusterFactory::ReadLog(Simulation
                                                                       size_t max_records) {
   auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(node)));
   if (b == nullptr) return Status::FailedPrecondition(fmt::format("broker {} is down (or not a broker)", node));
-  if (b->replicas() == nullptr) return Status::NotFound(fmt::format("node {} is a controller: it keeps no partition logs", node));
+  if (b->replicas() == nullptr) {
+    return Status::NotFound(b->config().broker_role
+                                ? fmt::format("broker {} has not opened its logs yet (it opens them once registered)", node)
+                                : fmt::format("node {} is a controller: it keeps no partition logs", node));
+  }
   PartitionLog* log = b->replicas()->FindLog(partition.topic, partition.partition);
   if (log == nullptr) return Status::NotFound(fmt::format("broker {} holds no replica of {}", node, partition.ToString()));
   std::vector<view::LogRecordView> out;

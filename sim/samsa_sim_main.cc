@@ -323,9 +323,13 @@ int SessionCommand(const SessionArgs& a) {
     pos = end + 1;
     return true;
   };
-  auto duration = [](std::string_view text, int64_t* out) {
+  std::string duration_error;  // why the last duration() call failed
+  auto duration = [&duration_error](std::string_view text, int64_t* out) {
     auto d = samsa::sim::ParseDurationNs(text);
-    if (!d.ok()) return false;
+    if (!d.ok()) {
+      duration_error = " (" + d.status().message() + ")";
+      return false;
+    }
     *out = *d;
     return true;
   };
@@ -357,8 +361,9 @@ int SessionCommand(const SessionArgs& a) {
     } else if (cmd == "run") {
       int64_t t = 0;
       bool relative = !args.empty() && args[0].starts_with('+');
+      duration_error.clear();
       if (args.size() != 1 || !duration(relative ? args[0].substr(1) : args[0], &t)) {
-        error("expected a time: run 30s, or run +5s");
+        error("expected a time: run 30s, or run +5s" + duration_error);
       } else {
         session->RunUntil(relative ? session->now_ns() + t : t);
         fmt::print("now {} (event {}){}\n", samsa::sim::FormatDuration(session->now_ns()), session->event_index(),
@@ -425,8 +430,9 @@ int SessionCommand(const SessionArgs& a) {
       fmt::print("{} frame(s) in flight\n", frames.size());
     } else if (cmd == "rewind") {
       int64_t t = 0;
+      duration_error.clear();
       if (args.size() != 1 || !duration(args[0], &t)) {
-        error("expected a time: rewind 10s");
+        error("expected a time: rewind 10s" + duration_error);
       } else if (samsa::Status st = session->Rewind(t); !st.ok()) {
         error(st.message());
       } else {
