@@ -1244,9 +1244,20 @@ void ReplicaManager::HandleAlterResponse(uint64_t send_id, const SendRecord& rec
         if (part.partition_index == key.second) rp = &part;
       }
     }
-    p->pending_isr.reset();
     p->pending_alter_send = 0;
     int16_t err = response.error_code != 0 ? response.error_code : (rp ? rp->error_code : Err(ErrorCode::kUnknownServerError));
+    const bool stale_view = err == Err(ErrorCode::kFencedLeaderEpoch) || err == Err(ErrorCode::kInvalidUpdateVersion) ||
+                            err == Err(ErrorCode::kUnknownTopicOrPartition) ||
+                            err == Err(ErrorCode::kNotLeaderOrFollower) || err == Err(ErrorCode::kStaleBrokerEpoch);
+    // No verdict: a controller that resigned (NOT_CONTROLLER) may have appended the change before
+    // and a later one commit it, as a timeout may hide a commit. The proposal stays in the maximal
+    // ISR and is sent again after the backoff (as Kafka's AlterPartitionManager retries).
+    const bool unknown_outcome = response.error_code != 0 || err == Err(ErrorCode::kNotController) ||
+                                 err == Err(ErrorCode::kRequestTimedOut) || err == Err(ErrorCode::kUnknownServerError);
+    // Our view is stale: the controller's newer partition state may be our own earlier proposal,
+    // committed after its request timed out. Until the metadata shows it, the proposal stays in
+    // the maximal ISR (the metadata update clears it). Any other answer settles it.
+    if (err == 0 || !(stale_view || unknown_outcome)) p->pending_isr.reset();
     if (err == 0 && rp != nullptr) {
       if (rp->leader_epoch == p->leader_epoch && rp->partition_epoch >= p->partition_epoch) {
         p->isr = Sorted(rp->isr);
@@ -1258,9 +1269,7 @@ void ReplicaManager::HandleAlterResponse(uint64_t send_id, const SendRecord& rec
       }
       continue;
     }
-    if (err == Err(ErrorCode::kFencedLeaderEpoch) || err == Err(ErrorCode::kInvalidUpdateVersion) ||
-        err == Err(ErrorCode::kUnknownTopicOrPartition) || err == Err(ErrorCode::kNotLeaderOrFollower) ||
-        err == Err(ErrorCode::kStaleBrokerEpoch)) {
+    if (stale_view) {
       p->alter_wait_for_metadata = true;
     } else {
       // Retriable (NOT_CONTROLLER, INELIGIBLE_REPLICA: a member restarted since we saw it...).
@@ -1323,7 +1332,12 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
     for (const auto& [key, gen] : record.partitions) {
       Partition* p = Find(key);
       if (p == nullptr || p->pending_alter_send != send_id) continue;
-      p->pending_isr.reset();
+      // No answer (a timeout, a lost connection): the controller may still commit the proposal,
+      // so it stays in the maximal ISR, and the same proposal is sent again after the backoff
+      // until an answer or newer metadata settles it (regression: random-nemesis-safe seed 110822
+      // dropped an expansion whose request timed out while the controller was paused; the
+      // controller committed it later, and the high watermark had meanwhile passed the member it
+      // added, which then became leader without those records).
       p->pending_alter_send = 0;
       p->alter_retry_at_ms = now_ms + backoff;
     }
@@ -1493,7 +1507,11 @@ void ReplicaManager::Tick(int64_t now_ms) {
   for (auto& [key, p] : partitions_) {
     bool retry = p.alter_retry_at_ms != 0 && p.alter_retry_at_ms <= now_ms;
     if (retry) p.alter_retry_at_ms = 0;
-    if (p.role == Role::kLeader && (check_isr || retry)) MaybeShrinkIsr(p, now_ms);
+    if (retry && p.role == Role::kLeader && p.pending_isr && p.pending_alter_send == 0 && !p.alter_wait_for_metadata) {
+      ProposeIsr(p, *p.pending_isr, now_ms);  // the unanswered proposal, again
+    } else if (p.role == Role::kLeader && (check_isr || retry)) {
+      MaybeShrinkIsr(p, now_ms);
+    }
     if (now_ms - p.last_flush_ms >= config_.flush_interval_ms) MaybeFlush(p, now_ms, /*force=*/true);
   }
   MaybeCheckpointHighWatermarks(now_ms);

@@ -663,6 +663,60 @@ TEST(ReplicaManagerTest, ParkedProducesCompleteInOrderAsEachPartitionCatchesUp) 
 }
 
 // When a partition appears twice in a fetch answer, the follower uses the last entry.
+// Regression (issue 9; random-nemesis-safe seed 110822 before the fix): a leader proposed adding
+// a caught-up follower to the ISR; the controller, paused, resigned and answered NOT_CONTROLLER,
+// and the leader dropped the proposal and moved its high watermark on without the follower. But
+// the change was already in the metadata log and a later controller committed it: the follower,
+// now an ISR member lacking those records, was elected and the acknowledged records were lost.
+// Without a verdict the proposal stays in the maximal ISR and is sent again.
+TEST(ReplicaManagerTest, AnIsrChangeWithoutAVerdictStaysInTheMaximalIsr) {
+  ReplicaAssignments a = TwoPartitionsLedByOne();
+  a.topics["t"].configs["min.insync.replicas"] = "1";
+  for (auto& [index, ap] : a.topics["t"].partitions) ap.isr = {1};  // follower 2 is out
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 1;
+  ReplicaManager rm(config, disk);
+  ASSERT_TRUE(rm.Open(0).ok());
+  rm.OnAssignments(a, 101, 0);
+  (void)rm.TakeSends();
+  auto alter_sends = [&] {
+    std::vector<std::pair<uint64_t, AlterPartitionRequest>> out;
+    for (ReplicaSend& s : rm.TakeSends())
+      if (const auto* r = std::get_if<AlterPartitionRequest>(&s.request)) out.emplace_back(s.id, *r);
+    return out;
+  };
+  // Follower 2 fetches at the log end (0): caught up, so the leader proposes ISR {1, 2}.
+  rm.HandleFetch(90, FollowerFetch({{0, 0}}), 12, 1);
+  (void)rm.TakeReplies();
+  auto first = alter_sends();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].second.topics.at(0).partitions.at(0).new_isr, (std::vector<int32_t>{1, 2}));
+  AlterPartitionResponse not_controller;
+  not_controller.error_code = int16_t(ErrorCode::kNotController);
+  rm.OnResponse(first[0].first, ResponseBody(not_controller), 2);
+  // An acks=1 write the follower does not fetch: the committed ISR is {1}, but {1, 2} may have
+  // committed, so the high watermark waits for follower 2.
+  const Bytes batch = MakeBatch("v", 1000);  // outlives the request, which views it
+  ProduceRequest acks1 = AcksAll({0}, batch);
+  acks1.acks = 1;
+  rm.HandleProduce(1, acks1, 9, 3);
+  for (const auto& r : rm.TakeReplies())
+    if (const auto* p = std::get_if<ProduceResponse>(&r.response))
+      EXPECT_EQ(p->responses.at(0).partition_responses.at(0).error_code, kNone);
+  EXPECT_EQ(StateOf(rm, "t", 0).log_end_offset, 1);
+  EXPECT_EQ(StateOf(rm, "t", 0).high_watermark, 0);
+  // After the backoff, the same proposal goes again.
+  rm.Tick(5000);
+  auto again = alter_sends();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].second.topics.at(0).partitions.at(0).new_isr, (std::vector<int32_t>{1, 2}));
+  // The follower catches up: the high watermark moves.
+  rm.HandleFetch(91, FollowerFetch({{0, 1}}), 12, 5001);
+  (void)rm.TakeReplies();
+  EXPECT_EQ(StateOf(rm, "t", 0).high_watermark, 1);
+}
+
 TEST(ReplicaManagerTest, FollowerTakesTheLastAnswerForARepeatedPartition) {
   MemDisk disk;
   ReplicaConfig config;
