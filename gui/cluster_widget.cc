@@ -71,7 +71,20 @@ void ClusterWidget::mousePressEvent(QMouseEvent* event) {
 
 void ClusterWidget::contextMenuEvent(QContextMenuEvent* event) {
   const int32_t node = NodeAt(event->pos());
-  if (node >= 0) emit NodeContextMenu(node, event->globalPos());
+  if (node < 0) return;
+  // As in a file manager: right-clicking outside the selection selects what was clicked.
+  bool broker = false;
+  for (const view::BrokerView& b : view_.brokers) broker |= b.id == node;
+  if (broker && !selected_.count(node)) {
+    selected_ = {node};
+    update();
+  }
+  emit NodeContextMenu(node, event->globalPos());
+}
+
+void ClusterWidget::Select(std::set<int32_t> brokers) {
+  selected_ = std::move(brokers);
+  update();
 }
 
 void ClusterWidget::paintEvent(QPaintEvent*) {

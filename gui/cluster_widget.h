@@ -28,6 +28,7 @@ class ClusterWidget final : public QWidget {
   int32_t NodeAt(QPoint point) const;
   // Brokers selected by clicking (Ctrl+click adds or removes one), drawn with a blue halo.
   const std::set<int32_t>& selection() const { return selected_; }
+  void Select(std::set<int32_t> brokers);
   QSize sizeHint() const override { return QSize(480, 400); }
 
  signals:

@@ -47,13 +47,17 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
     fmt::print(stderr, "samsa-gui: {}\n", session.status().message());
     return 2;
   }
-  (*session)->RunUntil(*at);
-  std::shared_ptr<samsa::gui::Snapshot> snapshot = samsa::gui::MakeSnapshot(**session, 0);
-  snapshot->reset = true;
   samsa::gui::MainWindow window(/*live=*/false);
   window.setWindowTitle(QStringLiteral("samsa — %1 (seed %2)").arg(QString::fromStdString(scenario->name)).arg(s));
   window.resize(width, height);
-  window.ApplySnapshot(snapshot);
+  // Two views, one simulated second apart, so that the clients' rates have an interval.
+  (*session)->RunUntil(std::max<int64_t>(0, *at - 1'000'000'000));
+  std::shared_ptr<samsa::gui::Snapshot> first = samsa::gui::MakeSnapshot(**session, 0);
+  first->reset = true;
+  window.ApplySnapshot(first);
+  const size_t events_seen = (*session)->events().size();
+  (*session)->RunUntil(*at);
+  window.ApplySnapshot(samsa::gui::MakeSnapshot(**session, events_seen));
   window.show();
   QApplication::processEvents();
   QWidget* target = &window;

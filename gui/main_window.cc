@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -28,6 +29,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <tuple>
 
 #include "gui/cluster_widget.h"
@@ -112,11 +114,14 @@ void MainWindow::BuildUi() {
   partitions_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
   partitions_view_->setWordWrap(false);
   pl->addWidget(partitions_view_, 3);
-  clients_ = new QTableWidget(0, 6, partitions_panel_);
+  clients_ = new QTableWidget(0, 7, partitions_panel_);
   clients_->setHorizontalHeaderLabels({tr("Client"), tr("Topic"), tr("Rate/s"), tr("In flight"),
-                                       tr("Acked / read"), tr("Lag and errors")});
+                                       tr("Acked / read"), tr("per s"), tr("Lag and errors")});
+  clients_->horizontalHeaderItem(2)->setToolTip(tr("A producer's configured send rate (records per simulated second)"));
+  clients_->horizontalHeaderItem(5)->setToolTip(
+      tr("Records acknowledged (producer) or read (consumer) per simulated second, over the last second"));
   clients_->verticalHeader()->hide();
-  for (int c = 0; c < 5; ++c) clients_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  for (int c = 0; c < 6; ++c) clients_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   clients_->horizontalHeader()->setStretchLastSection(true);
   clients_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   pl->addWidget(clients_, 1);
@@ -220,6 +225,8 @@ void MainWindow::BuildMenus() {
   });
   tools->addWidget(speed_);
 
+  BuildBrokersMenu();
+
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   QAction* keys = help->addAction(tr("&Keyboard shortcuts"));
   keys->setShortcut(Qt::Key_F1);
@@ -230,7 +237,79 @@ void MainWindow::BuildMenus() {
   });
 }
 
+namespace {
+struct BrokerActionItem {
+  MainWindow::BrokerAction action;
+  const char* label;
+  Qt::Key key;
+};
+// The Brokers menu, in order; the help (F1) lists the same keys.
+constexpr BrokerActionItem kBrokerActions[] = {
+    {MainWindow::BrokerAction::kShutdown, "Controlled &shutdown (SIGTERM)", Qt::Key_S},
+    {MainWindow::BrokerAction::kCrash, "&Kill (crash, kill -9)", Qt::Key_K},
+    {MainWindow::BrokerAction::kRestart, "&Restart a stopped broker", Qt::Key_R},
+    {MainWindow::BrokerAction::kPause, "&Pause (SIGSTOP)", Qt::Key_P},
+    {MainWindow::BrokerAction::kResume, "Res&ume", Qt::Key_U},
+    {MainWindow::BrokerAction::kIsolate, "&Isolate from everyone for 10 s", Qt::Key_I},
+    {MainWindow::BrokerAction::kSlowDisk, "Slow &disk (x10) for 10 s", Qt::Key_D},
+    {MainWindow::BrokerAction::kBitFlip, "Flip a &bit on disk", Qt::Key_B},
+    {MainWindow::BrokerAction::kCut, "&Cut from the other brokers for 10 s", Qt::Key_C},
+    {MainWindow::BrokerAction::kCutOneWay, "Cut &one way for 10 s (they still hear the others)", Qt::Key_O},
+    {MainWindow::BrokerAction::kHeal, "&Heal every network fault", Qt::Key_H},
+};
+}  // namespace
+
+void MainWindow::BuildBrokersMenu() {
+  brokers_menu_ = menuBar()->addMenu(tr("&Brokers"));
+  for (const BrokerActionItem& item : kBrokerActions) {
+    QAction* a = brokers_menu_->addAction(tr(item.label));
+    a->setShortcut(item.key);
+    if (item.action == BrokerAction::kCut) brokers_menu_->insertSeparator(a);
+    connect(a, &QAction::triggered, this, [this, action = item.action] { ActOnSelection(action); });
+  }
+}
+
+std::vector<int32_t> MainWindow::SelectedBrokers() const {
+  std::vector<int32_t> out;
+  if (!last_) return out;
+  for (int32_t id : cluster_->selection())
+    if (last_->view.FindBroker(id) != nullptr) out.push_back(id);
+  return out;
+}
+
+void MainWindow::ActOnSelection(BrokerAction action) {
+  if (action == BrokerAction::kHeal) return HealNetwork();
+  const std::vector<int32_t> brokers = SelectedBrokers();
+  if (brokers.empty()) {
+    statusBar()->showMessage(tr("Select a broker first: click it (Ctrl+click selects several)"), 5000);
+    return;
+  }
+  constexpr int64_t k10s = 10'000'000'000;
+  using T = sim::FaultType;
+  switch (action) {
+    case BrokerAction::kCut: return CutFromRest(brokers, k10s);
+    case BrokerAction::kCutOneWay: return CutFromRest(brokers, k10s, /*one_way=*/true);
+    default: break;
+  }
+  for (int32_t node : brokers) {
+    switch (action) {
+      case BrokerAction::kShutdown: InjectOnNode(T::kShutdown, node); break;
+      case BrokerAction::kCrash: InjectOnNode(T::kCrash, node); break;
+      case BrokerAction::kRestart: InjectOnNode(T::kRestart, node); break;
+      case BrokerAction::kPause: InjectOnNode(T::kPause, node); break;
+      case BrokerAction::kResume: InjectOnNode(T::kResume, node); break;
+      case BrokerAction::kIsolate: InjectOnNode(T::kIsolate, node, k10s); break;
+      case BrokerAction::kSlowDisk: InjectOnNode(T::kSlowDisk, node, k10s); break;
+      case BrokerAction::kBitFlip: InjectOnNode(T::kBitFlip, node); break;
+      default: break;
+    }
+  }
+}
+
 QString MainWindow::HelpText() {
+  QString brokers;
+  for (const BrokerActionItem& item : kBrokerActions)
+    brokers += QKeySequence(item.key).toString() + "\t" + tr(item.label).remove('&') + "\n";
   return tr("Space\tplay / pause\n"
             ".\tstep one event\n"
             "1, 2, 3\trun 10 ms, 100 ms, 1 s\n"
@@ -238,9 +317,9 @@ QString MainWindow::HelpText() {
             "Ctrl+R\trestart the scenario from the beginning\n"
             "Ctrl+Q\tquit\n"
             "F1\tthis list\n\n"
-            "Click a broker to select it; Ctrl+click selects several.\n"
-            "Right-click a broker: crash, restart, pause, resume, isolate, slow disk, flip a bit,\n"
-            "cut it (or the selected group) from the other brokers, heal the network.\n"
+            "Click a broker to select it; Ctrl+click selects several. On the selected brokers:\n") +
+         brokers +
+         tr("\nRight-click a broker for the same actions.\n"
             "Right-click a producer: change its rate; a consumer: remove it, or add another.\n"
             "Every action goes through the session: it is recorded with the instant it happened.");
 }
@@ -322,7 +401,17 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   }
   cluster_->SetView(s.view);
   partitions_->SetView(s.view);
-  // Clients.
+  // Clients. Their acknowledgement (or read) rate over the last simulated second.
+  constexpr int64_t kRateWindowNs = 1'000'000'000;
+  if (last_ && s.view.at_ns < last_->view.at_ns) ack_history_.clear();  // rewound or restarted
+  auto per_second = [&](const view::ClientView& c) -> QString {
+    auto& h = ack_history_[c.id];
+    if (h.empty() || h.back().first < s.view.at_ns) h.emplace_back(s.view.at_ns, c.acknowledged);
+    while (h.size() > 2 && h[1].first <= s.view.at_ns - kRateWindowNs) h.pop_front();
+    const int64_t dt = h.back().first - h.front().first;
+    if (dt <= 0) return QStringLiteral("-");
+    return QString::number(std::llround(double(h.back().second - h.front().second) * 1e9 / double(dt)));
+  };
   int rows = 0;
   for (const view::ClientView& c : s.view.clients)
     if (c.kind != "admin") ++rows;
@@ -337,7 +426,7 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
     const QStringList cells = {QStringLiteral("%1 %2%3").arg(QString::fromStdString(c.kind)).arg(c.id).arg(c.up ? (c.stopped ? " (stopped)" : "") : " (down)"),
                                QString::fromStdString(c.target),
                                c.kind == "producer" ? QString::number(c.rate_per_s) : QStringLiteral("-"),
-                               QString::number(c.in_flight), QString::number(c.acknowledged), lag};
+                               QString::number(c.in_flight), QString::number(c.acknowledged), per_second(c), lag};
     for (int col = 0; col < cells.size(); ++col) {
       QTableWidgetItem* item = clients_->item(row, col);
       if (item == nullptr) clients_->setItem(row, col, item = new QTableWidgetItem());
@@ -382,10 +471,10 @@ void MainWindow::SetRate(int32_t producer, int64_t rate_per_s) {
   Inject(step);
 }
 
-void MainWindow::CutFromRest(const std::vector<int32_t>& brokers, int64_t for_ns) {
+void MainWindow::CutFromRest(const std::vector<int32_t>& brokers, int64_t for_ns, bool one_way) {
   if (brokers.empty()) return;
   sim::FaultStep step;
-  step.type = sim::FaultType::kPartition;
+  step.type = one_way ? sim::FaultType::kOneWay : sim::FaultType::kPartition;
   step.target.kind = brokers.size() == 1 ? sim::FaultTarget::Kind::kNode : sim::FaultTarget::Kind::kNodes;
   step.target.node_id = brokers.front();
   if (brokers.size() > 1) step.target.node_ids = brokers;
@@ -441,25 +530,14 @@ void MainWindow::ShowNodeMenu(int32_t node, QPoint global_position) {
     menu.exec(global_position);
     return;
   }
-  using T = sim::FaultType;
-  auto add = [&](const QString& label, T type, int64_t for_ns = 0) {
-    connect(menu.addAction(label), &QAction::triggered, this, [this, type, node, for_ns] { InjectOnNode(type, node, for_ns); });
-  };
-  add(tr("Crash (kill -9)"), T::kCrash);
-  add(tr("Restart"), T::kRestart);
-  add(tr("Pause"), T::kPause);
-  add(tr("Resume"), T::kResume);
-  add(tr("Isolate from everyone for 10 s"), T::kIsolate, 10'000'000'000);
-  add(tr("Slow disk (x10) for 10 s"), T::kSlowDisk, 10'000'000'000);
-  add(tr("Flip a bit"), T::kBitFlip);
-  menu.addSeparator();
-  std::vector<int32_t> group(cluster_->selection().begin(), cluster_->selection().end());
-  if (group.size() < 2 || !cluster_->selection().count(node)) group = {node};
+  // A broker: the Brokers menu, on the selection (the right-click selected this broker unless it
+  // was already part of the selection).
   QStringList names;
-  for (int32_t id : group) names << QString::number(id);
-  connect(menu.addAction(tr("Cut broker(s) %1 from the other brokers for 10 s").arg(names.join(","))),
-          &QAction::triggered, this, [this, group] { CutFromRest(group, 10'000'000'000); });
-  connect(menu.addAction(tr("Heal every network fault")), &QAction::triggered, this, [this] { HealNetwork(); });
+  for (int32_t id : SelectedBrokers()) names << QString::number(id);
+  QAction* header = menu.addAction(names.size() == 1 ? tr("Broker %1").arg(names.front()) : tr("Brokers %1").arg(names.join(", ")));
+  header->setEnabled(false);
+  menu.addSeparator();
+  menu.addActions(brokers_menu_->actions());
   menu.exec(global_position);
 }
 

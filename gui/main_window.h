@@ -6,6 +6,9 @@
 // all become session calls, so everything done here is recorded by the session.
 #include <QMainWindow>
 
+#include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -44,8 +47,16 @@ class MainWindow final : public QMainWindow {
   void InjectOnNode(sim::FaultType type, int32_t node, int64_t for_ns = 0);
   void Inject(const sim::FaultStep& step);
   void SetRate(int32_t producer, int64_t rate_per_s);
-  // Cuts a group of brokers from the other brokers (clients still reach them), for for_ns.
-  void CutFromRest(const std::vector<int32_t>& brokers, int64_t for_ns);
+  // Cuts a group of brokers from the other brokers (clients still reach them), for for_ns; with
+  // one_way, only the group's messages to the others are dropped (it still hears them).
+  void CutFromRest(const std::vector<int32_t>& brokers, int64_t for_ns, bool one_way = false);
+  // The Brokers menu (and a broker's context menu): each action applies to the selected brokers.
+  enum class BrokerAction { kShutdown, kCrash, kRestart, kPause, kResume, kIsolate, kSlowDisk, kBitFlip, kCut,
+                            kCutOneWay, kHeal };
+  void ActOnSelection(BrokerAction action);
+  // The brokers selected in the cluster picture (click, Ctrl+click), ascending.
+  std::vector<int32_t> SelectedBrokers() const;
+  ClusterWidget& cluster_widget() const { return *cluster_; }
   void HealNetwork();
   int cluster_components() const;
   void AddConsumer(const std::string& topic, const std::string& from);
@@ -76,6 +87,7 @@ class MainWindow final : public QMainWindow {
   void RebuildRecentMenu();
   void OnPublished(std::shared_ptr<const Snapshot> snapshot);
   void ShowNodeMenu(int32_t node, QPoint global_position);
+  void BuildBrokersMenu();
 
   bool live_;
   QThread* thread_ = nullptr;
@@ -98,6 +110,9 @@ class MainWindow final : public QMainWindow {
   QComboBox* speed_ = nullptr;
   QAction* play_ = nullptr;
   QMenu* recent_menu_ = nullptr;
+  QMenu* brokers_menu_ = nullptr;
+  // Per client: (view time, records acknowledged or read) over about the last simulated second.
+  std::map<int32_t, std::deque<std::pair<int64_t, uint64_t>>> ack_history_;
   QMessageBox* error_box_ = nullptr;
   int64_t last_apply_ns_ = 0;
 };

@@ -244,9 +244,11 @@ void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage&
       e.replica = id;
       e.epoch = int32_t(b.epoch);
       if (b.fenced) {
-        e.cause = b.shutting_down ? EventCause::kBrokerShutdown : EventCause::kMissedHeartbeats;
-        e.detail = b.shutting_down ? fmt::format("broker {} shut down (controlled shutdown)", id)
-                                   : fmt::format("broker {} was fenced: no heartbeat within broker.session.timeout.ms", id);
+        // Fencing ends a controlled shutdown (the image clears the mark): look at the old state.
+        const bool shut_down = b.shutting_down || (old != known_brokers_.end() && old->second.shutting_down);
+        e.cause = shut_down ? EventCause::kBrokerShutdown : EventCause::kMissedHeartbeats;
+        e.detail = shut_down ? fmt::format("broker {} completed its controlled shutdown and was fenced", id)
+                             : fmt::format("broker {} was fenced: no heartbeat within broker.session.timeout.ms", id);
       } else {
         e.cause = EventCause::kRegistration;
         e.detail = fmt::format("broker {} caught up with the metadata and was unfenced", id);

@@ -635,7 +635,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
       {"isolate", FaultType::kIsolate},     {"clog", FaultType::kClog},          {"latency", FaultType::kLatency},
       {"slow-disk", FaultType::kSlowDisk},  {"disk-full", FaultType::kDiskFull}, {"bit-flip", FaultType::kBitFlip},
       {"clock-skew", FaultType::kClockSkew}, {"set-rate", FaultType::kSetRate},
-      {"add-consumer", FaultType::kAddConsumer}, {"remove-consumer", FaultType::kRemoveConsumer}};
+      {"add-consumer", FaultType::kAddConsumer}, {"remove-consumer", FaultType::kRemoveConsumer},
+      {"shutdown", FaultType::kShutdown},   {"one-way", FaultType::kOneWay}};
   std::vector<std::string> allowed = {"at", "for", "caption", "amount", "file", "at_event", "rate", "from", "partitions"};
   std::vector<std::string> type_names;
   for (const auto& [name, t] : types) allowed.push_back(name), type_names.push_back(name);
@@ -676,6 +677,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
             step.target = *target;
             using K = FaultTarget::Kind;
             bool shape = target->kind == K::kMajorityRing || target->kind == K::kBridge;
+            if (t == FaultType::kShutdown && target->kind == K::kAll)
+              Error(f[name].value, tp, "shutdown of every broker at once leaves nobody to hand leaderships to; name brokers");
             if (shape && t != FaultType::kPartition)
               Error(f[name].value, tp, fmt::format("'{}' is a partition shape; {} needs nodes", target->ToString(), name));
             bool fixed = target->kind == K::kNode || target->kind == K::kNodes || target->kind == K::kAll;
@@ -1305,6 +1308,8 @@ std::string_view FaultTypeName(FaultType type) {
     case FaultType::kSetRate: return "set-rate";
     case FaultType::kAddConsumer: return "add-consumer";
     case FaultType::kRemoveConsumer: return "remove-consumer";
+    case FaultType::kShutdown: return "shutdown";
+    case FaultType::kOneWay: return "one-way";
   }
   return "?";
 }

@@ -96,6 +96,11 @@ enum class FaultType : uint8_t {
   kSetRate,         // producer `target` (a client id) generates `amount` records/s from now on
   kAddConsumer,     // a new consumer (`consumer`) starts now; it gets the next free client id
   kRemoveConsumer,  // consumer `target` (a client id) stops reading now
+  // Faults added later (kept after the others so that existing values do not move):
+  kShutdown,  // ask the target brokers to shut down (controlled shutdown: the controller moves
+              // their leaderships away, then they exit); with `for`, each starts again `for`
+              // after the request, or as soon as it has exited if that takes longer
+  kOneWay,    // the target's messages to the other brokers are dropped; it still hears them
 };
 std::string_view FaultTypeName(FaultType type);  // as written in the file: "slow-disk"
 

@@ -76,6 +76,18 @@ std::vector<NodeId> ResolveTarget(Simulation& sim, ClusterFactory& factory, cons
   return out;
 }
 
+// The end of a `shutdown ... for`: starts the node again, or, while it is still shutting down
+// (the controller has not let it go yet), checks again every 100 ms until it has exited.
+template <typename Reverted>
+void RestartOnceExited(Simulation& s, NodeId n, const Reverted& reverted) {
+  if (s.IsUp(n)) {
+    s.At(s.now_ns() + 100'000'000, "revert shutdown", [n, reverted](Simulation& s2) { RestartOnceExited(s2, n, reverted); });
+    return;
+  }
+  s.Restart(n);
+  reverted(s, "restart " + NodeList({n}), std::vector<NodeId>{n});
+}
+
 void ApplyStep(Simulation& sim, ClusterFactory& factory, RunState& st, const FaultStep& step, Prng prng) {
   const int64_t now = sim.now_ns();
   const int64_t revert_at = step.at_ns + step.for_ns;
@@ -107,6 +119,32 @@ void ApplyStep(Simulation& sim, ClusterFactory& factory, RunState& st, const Fau
           for (NodeId n : hit)
             if (!s.IsUp(n)) s.Restart(n);
           reverted(s, "restart " + NodeList(hit), hit);
+        });
+      break;
+    }
+    case FaultType::kShutdown: {
+      std::vector<NodeId> hit;
+      const std::vector<NodeId> brokers = sim.broker_ids();
+      for (NodeId n : nodes)
+        if (sim.IsUp(n) && std::binary_search(brokers.begin(), brokers.end(), n)) sim.RequestShutdown(n), hit.push_back(n);
+      record(hit);
+      if (revert)
+        for (NodeId n : hit)
+          sim.At(revert_at, label, [n, reverted](Simulation& s) { RestartOnceExited(s, n, reverted); });
+      break;
+    }
+    case FaultType::kOneWay: {
+      const std::vector<NodeId> brokers = sim.broker_ids();
+      Grudge g;
+      for (NodeId n : nodes)
+        for (NodeId m : brokers)
+          if (!std::binary_search(nodes.begin(), nodes.end(), m)) g.emplace_back(n, m);
+      record(nodes, fmt::format("({} link(s) cut one way: it still hears the others)", g.size()));
+      for (auto [from, to] : g) sim.CutOneWay(from, to);
+      if (revert && !g.empty())
+        sim.At(revert_at, label, [g, nodes, reverted](Simulation& s) {
+          s.UncutGrudge(g);
+          reverted(s, "heal one-way cut of " + NodeList(nodes), nodes);
         });
       break;
     }

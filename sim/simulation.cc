@@ -217,6 +217,11 @@ void Simulation::Dispatch(Slot& s, const Event& e) {
       Deliver(idx, SyncDone{SyncId(e.arg0), ok}, "sync", fmt::format("id={} ok={}", e.arg0, ok ? 1 : 0));
       return;
     }
+    case kShutdown: {
+      if (!s.up || e.arg0 != s.incarnation) return;
+      Deliver(idx, ShutdownRequested{}, "shutdown", "");
+      return;
+    }
     default:
       SAMSA_ASSERT_MSG(false, "unknown event kind");
   }
@@ -469,6 +474,12 @@ void Simulation::Restart(NodeId id) {
   if (slots_[size_t(idx)].up) return;
   ++stats_.restarts;
   Start(idx);
+}
+
+void Simulation::RequestShutdown(NodeId id) {
+  int32_t idx = Index(id);
+  if (!slots_[size_t(idx)].up) return;
+  kernel_.Schedule(now_ns(), kShutdown, idx, slots_[size_t(idx)].incarnation);
 }
 
 void Simulation::Pause(NodeId id) {

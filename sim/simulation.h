@@ -118,6 +118,9 @@ class Simulation final : private EventHandler {
   // HealAll (and a `restart`) start it again.
   void Exit(NodeId id);
   void Restart(NodeId id);
+  // Sends the node a ShutdownRequested (SIGTERM) now, held like any input while it is paused;
+  // a broker then shuts down in a controlled way and exits by itself.
+  void RequestShutdown(NodeId id);
   void Pause(NodeId id);
   void Resume(NodeId id);
   void SetClockDrift(NodeId id, int64_t drift_ppm);  // > -10^6
@@ -178,7 +181,7 @@ class Simulation final : private EventHandler {
  private:
   // Crash (the page cache is lost) or exit (it survives) of a process.
   void Stop(NodeId id, bool crash);
-  enum Kind : uint32_t { kFrame = 1, kAccept, kEstablished, kClosed, kTimer, kSync, kAction, kStallReset };
+  enum Kind : uint32_t { kFrame = 1, kAccept, kEstablished, kClosed, kTimer, kSync, kAction, kStallReset, kShutdown };
 
   struct Slot {
     NodeId id;

@@ -17,6 +17,10 @@ namespace {
 constexpr std::string_view kMetadataTopic = "__cluster_metadata";
 constexpr int64_t kReconnectBackoffMs = 50;       // reconnect.backoff.ms
 constexpr int64_t kLifecycleRetryBackoffMs = 100;  // after a failed registration or heartbeat
+// How long a broker waits for the controller to grant its controlled shutdown before it exits
+// anyway (Kafka waits up to 5 minutes; a simulated cluster with no reachable controller should
+// not keep a stopping broker for that long).
+constexpr int64_t kControlledShutdownTimeoutMs = 30'000;
 constexpr size_t kMaxQueuedFramesPerPeer = 1000;
 // Initial capacity of encoded frames: most requests and answers fit, so encoding does not grow
 // the buffer step by step from empty.
@@ -167,6 +171,7 @@ view::BrokerSelf BrokerNode::Describe() const {
     case Lifecycle::kRegistering: d.lifecycle = "registering"; break;
     case Lifecycle::kRegistered: d.lifecycle = "registered"; break;
     case Lifecycle::kFailed: d.lifecycle = "failed"; break;
+    case Lifecycle::kStopped: d.lifecycle = "stopped"; break;
   }
   d.broker_epoch = broker_epoch_;
   d.is_broker = replicas_ != nullptr;
@@ -188,6 +193,24 @@ view::BrokerSelf BrokerNode::Describe() const {
 void BrokerNode::Fail(Status why) {
   lifecycle_ = Lifecycle::kFailed;
   health_ = std::move(why);
+  CloseEverything();
+}
+
+void BrokerNode::Stop() {
+  lifecycle_ = Lifecycle::kStopped;
+  CloseEverything();
+}
+
+void BrokerNode::OnShutdownRequested() {
+  if (shutdown_requested_ms_ >= 0) return;
+  shutdown_requested_ms_ = NowMs();
+  // Only a registered, unfenced broker has leaderships for the controller to move: any other
+  // node (controller-only, still registering, or fenced) exits at once.
+  if (!config_.broker_role || lifecycle_ != Lifecycle::kRegistered || fenced_) return Stop();
+  next_lifecycle_ms_ = shutdown_requested_ms_;  // ask at the next heartbeat, now
+}
+
+void BrokerNode::CloseEverything() {
   ready_.exited = true;
   for (const auto& [conn, _] : inbound_) ready_.closes.push_back(ConnId(conn));
   for (const auto& [_, peer] : peers_) ready_.closes.push_back(peer.conn);
@@ -262,7 +285,7 @@ void BrokerNode::Start() {
 void BrokerNode::Step(const Input& input) {
   if (input.now_ns > now_ns_) now_ns_ = input.now_ns;
   if (!started_) Start();
-  if (lifecycle_ == Lifecycle::kFailed) {
+  if (halted()) {
     // A failed node keeps nothing open: it answers no request until it is restarted.
     if (const auto* opened = std::get_if<ConnOpened>(&input.event)) ready_.closes.push_back(opened->conn);
     return;
@@ -289,10 +312,12 @@ void BrokerNode::Step(const Input& input) {
           Tick();
         } else if constexpr (std::is_same_v<T, SyncDone>) {
           if (!raft_->OnSyncDone(e.sync, e.ok, NowMs()) && replicas_) replicas_->OnSyncDone(e.sync, e.ok, NowMs());
+        } else if constexpr (std::is_same_v<T, ShutdownRequested>) {
+          OnShutdownRequested();
         }
       },
       input.event);
-  if (lifecycle_ != Lifecycle::kFailed) Pump();
+  if (!halted()) Pump();
 }
 
 Ready BrokerNode::TakeReady() {
@@ -300,13 +325,14 @@ Ready BrokerNode::TakeReady() {
   // time, which only inputs carry).
   if (!started_) ready_.wake_at_ns = now_ns_;
   // The next wake-up: the earliest deadline of any module, request or lifecycle step.
-  if (lifecycle_ != Lifecycle::kFailed && started_) {
+  if (!halted() && started_) {
     int64_t next_ms = raft_->NextDeadlineMs();
     if (controller_) next_ms = std::min(next_ms, controller_->NextDeadlineMs());
     if (replicas_) next_ms = std::min(next_ms, replicas_->NextDeadlineMs());
     // The lifecycle waits for a known controller; learning of one is an input that pumps anyway.
     if (config_.broker_role && !lifecycle_in_flight_ && ActiveControllerId() >= 0)
       next_ms = std::min(next_ms, next_lifecycle_ms_);
+    if (shutdown_requested_ms_ >= 0) next_ms = std::min(next_ms, shutdown_requested_ms_ + kControlledShutdownTimeoutMs);
     for (const auto& [_, p] : pending_) next_ms = std::min(next_ms, p.deadline_ms);
     if (next_ms != INT64_MAX) {
       int64_t at_ns = next_ms * 1'000'000;
@@ -320,6 +346,7 @@ Ready BrokerNode::TakeReady() {
 
 void BrokerNode::Tick() {
   int64_t now = NowMs();
+  if (shutdown_requested_ms_ >= 0 && now >= shutdown_requested_ms_ + kControlledShutdownTimeoutMs) return Stop();
   // Requests past their deadline: fail them and close their connection, as Kafka does.
   std::set<uint64_t> timed_out_conns;
   for (const auto& [_, p] : pending_)
@@ -764,11 +791,12 @@ void BrokerNode::Pump() {
   // pump until nothing moves; bounded because each round only drains what exists.
   for (int round = 0; round < 4; ++round) {
     PumpRaft();
-    if (lifecycle_ == Lifecycle::kFailed) return;
+    if (halted()) return;
     PumpController();
     PumpReplicas();
-    if (lifecycle_ == Lifecycle::kFailed) return;
+    if (halted()) return;
     PumpLifecycle();
+    if (halted()) return;
     if (!image_changed_) break;
   }
 }
@@ -952,6 +980,9 @@ void BrokerNode::ReplicaToSelf(uint64_t send_id, const RequestBody& request) {
 
 void BrokerNode::PumpLifecycle() {
   if (!config_.broker_role) return;
+  // Stopping and no longer registered (the controller answered with a stale epoch): nothing to
+  // hand over any more.
+  if (shutdown_requested_ms_ >= 0 && lifecycle_ == Lifecycle::kRegistering) return Stop();
   int64_t now = NowMs();
   // Answers from this node's own controller, once their records have committed.
   if (!self_replies_.empty()) {
@@ -995,6 +1026,7 @@ void BrokerNode::PumpLifecycle() {
     req.broker_epoch = broker_epoch_;
     req.current_metadata_offset = image_.offset();
     req.want_fence = image_.offset() < broker_epoch_;
+    req.want_shut_down = shutdown_requested_ms_ >= 0;
     lifecycle_in_flight_ = true;
     if (controller == config_.node_id) return LifecycleToSelf(req);
     Send(Owner::kLifecycle, 0, controller, req, 0, config_.request_timeout_ms);
@@ -1015,9 +1047,15 @@ void BrokerNode::OnLifecycleResponse(const ResponseBody& body) {
     }
   } else if (const auto* hb = std::get_if<BrokerHeartbeatResponse>(&body)) {
     lifecycle_in_flight_ = false;
+    if (hb->error_code == 0 && hb->should_shut_down && shutdown_requested_ms_ >= 0) {
+      Stop();  // the controller moved our leaderships away and fenced us: go
+      return;
+    }
     if (hb->error_code == 0) {
       fenced_ = hb->is_fenced;
-      next_lifecycle_ms_ = now + config_.broker_heartbeat_interval_ms;
+      // In a controlled shutdown, ask again soon: the controller lets the broker go once every
+      // active broker has replayed the shutdown record.
+      next_lifecycle_ms_ = now + (shutdown_requested_ms_ >= 0 ? kLifecycleRetryBackoffMs : config_.broker_heartbeat_interval_ms);
     } else if (hb->error_code == Err(ErrorCode::kStaleBrokerEpoch) ||
                hb->error_code == Err(ErrorCode::kBrokerIdNotRegistered)) {
       lifecycle_ = Lifecycle::kRegistering;

@@ -51,7 +51,8 @@ class ReplicaManager;
 
 class BrokerNode final : public Node {
  public:
-  enum class Lifecycle { kStarting, kRegistering, kRegistered, kFailed };
+  // kStopped: exited cleanly after a ShutdownRequested (a controlled shutdown when registered).
+  enum class Lifecycle { kStarting, kRegistering, kRegistered, kFailed, kStopped };
 
   BrokerNode(BrokerConfig config, Disk& disk, uint64_t seed);
   ~BrokerNode() override;
@@ -132,6 +133,12 @@ class BrokerNode final : public Node {
   int64_t NowMs() const { return now_ns_ / 1'000'000; }
   void Start();
   void Fail(Status why);
+  // Exits cleanly (kStopped): the end of a shutdown.
+  void Stop();
+  // Failed or stopped: the process is ending and answers nothing more.
+  bool halted() const { return lifecycle_ == Lifecycle::kFailed || lifecycle_ == Lifecycle::kStopped; }
+  void CloseEverything();
+  void OnShutdownRequested();
 
   // Inbound.
   void OnFrame(ConnId conn, ByteView frame);
@@ -209,6 +216,9 @@ class BrokerNode final : public Node {
   bool lifecycle_in_flight_ = false;
   int64_t next_lifecycle_ms_ = 0;
   bool fenced_ = true;
+  // When a ShutdownRequested arrived (-1: none). Heartbeats then ask for a controlled shutdown,
+  // and the node exits once the controller grants it, or after kControlledShutdownTimeoutMs.
+  int64_t shutdown_requested_ms_ = -1;
 
   // Connections and requests.
   std::map<uint64_t, InboundConn> inbound_;   // by ConnId value

@@ -41,9 +41,13 @@ struct SyncDone {
   bool ok = true;  // false when the sync failed (the data is not durable)
 };
 
+// The operator asks the process to stop (SIGTERM): a broker shuts down in a controlled way (the
+// controller moves its leaderships away first) and then exits; other nodes exit at once.
+struct ShutdownRequested {};
+
 struct Input {
   int64_t now_ns = 0;
-  std::variant<ConnOpened, ConnClosed, FrameArrived, TimerFired, SyncDone> event;
+  std::variant<ConnOpened, ConnClosed, FrameArrived, TimerFired, SyncDone, ShutdownRequested> event;
 };
 
 // Effects.

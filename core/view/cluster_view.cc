@@ -10,6 +10,12 @@ const PartitionView* ClusterView::FindPartition(const std::string& topic, int32_
   return nullptr;
 }
 
+const BrokerView* ClusterView::FindBroker(int32_t id) const {
+  for (const BrokerView& b : brokers)
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
 int64_t ClientView::TotalLag() const {
   int64_t total = -1;
   for (const ConsumerPositionView& p : positions)

@@ -157,6 +157,7 @@ struct ClusterView {
   std::vector<GroupView> groups;
 
   const PartitionView* FindPartition(const std::string& topic, int32_t partition) const;
+  const BrokerView* FindBroker(int32_t id) const;
   // Whether any broker process is up or paused (not down).
   bool AnyBrokerRunning() const;
 };

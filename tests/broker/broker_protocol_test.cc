@@ -20,7 +20,7 @@ class BrokerProtocolTest : public ::testing::Test {
     broker_ = std::make_unique<BrokerNode>(*config, disk_, 7);
     Step(ConnOpened{conn_, kNoNode, false});
   }
-  void Step(std::variant<ConnOpened, ConnClosed, FrameArrived, TimerFired, SyncDone> event) {
+  void Step(decltype(Input::event) event) {
     now_ns_ += 1'000'000;
     broker_->Step(Input{now_ns_, std::move(event)});
     Ready r = broker_->TakeReady();

@@ -94,8 +94,11 @@ TEST(BrokerSimTest, ElectsControllerAndRegistersBrokers) {
   for (int id = 1; id <= 3; ++id)
     if (c.broker(id)->IsActiveController()) controller = id;
   ASSERT_GE(controller, 1);
-  for (int id = 1; id <= 3; ++id)
-    if (id != controller) EXPECT_EQ(c.broker(id)->OutboundConnectionsTo(controller), 2) << "node " << id;
+  for (int id = 1; id <= 3; ++id) {
+    if (id != controller) {
+      EXPECT_EQ(c.broker(id)->OutboundConnectionsTo(controller), 2) << "node " << id;
+    }
+  }
 }
 
 }  // namespace

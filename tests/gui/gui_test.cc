@@ -15,6 +15,7 @@
 #include <functional>
 
 #include "gui/cluster_layout.h"
+#include "gui/cluster_widget.h"
 #include "gui/main_window.h"
 #include "gui/palette.h"
 #include "gui/partitions_model.h"
@@ -81,8 +82,11 @@ TEST(PartitionsModelTest, HoldsTheViewsPartitionsAtKnownInstants) {
   EXPECT_TRUE(model.data(model.index(0, PartitionsModel::kIsr), Qt::DisplayRole)
                   .toString()
                   .contains(QStringLiteral("%1*").arg(old_leader)));
-  for (const view::ReplicaView& r : model.partition(0).replica_views)
-    if (r.broker == old_leader) EXPECT_FALSE(r.online);
+  for (const view::ReplicaView& r : model.partition(0).replica_views) {
+    if (r.broker == old_leader) {
+      EXPECT_FALSE(r.online);
+    }
+  }
   EXPECT_TRUE(model.data(model.index(0, PartitionsModel::kLog), Qt::ToolTipRole).toString().contains("LEO"));
 }
 
@@ -190,6 +194,77 @@ TEST(MainWindowTest, CrashingTheLeaderThroughTheUiElectsAnotherAndShrinksTheIsr)
   window.HealNetwork();
   ASSERT_TRUE(WaitFor([&] { return window.cluster_components() == 1; }, 30));
 
+  // The Brokers menu acts on the selection, by its shortcuts: O cuts broker 1 one way (only its
+  // messages to the other brokers are dropped), H heals.
+  auto trigger_key = [&](Qt::Key key) {
+    for (QAction* a : window.findChildren<QAction*>())
+      if (a->shortcut() == QKeySequence(key)) {
+        a->trigger();
+        return true;
+      }
+    return false;
+  };
+  // Steps 100 ms (key 2) once the previous step shows: one step at a time, every view seen.
+  int64_t stepped_to = -1;
+  auto step_100ms = [&] {
+    const int64_t now = window.last_snapshot()->view.at_ns;
+    if (now < stepped_to) return;
+    stepped_to = now + 100'000'000;
+    trigger_key(Qt::Key_2);
+  };
+  auto cut_links = [&](int32_t* from_1, int32_t* others) {
+    *from_1 = *others = 0;
+    for (const view::LinkView& l : window.last_snapshot()->view.links)
+      if (l.state == view::LinkView::State::kCut) ++(l.from == 1 ? *from_1 : *others);
+  };
+  window.cluster_widget().Select({1});
+  ASSERT_TRUE(trigger_key(Qt::Key_O));
+  ASSERT_TRUE(WaitFor([&] { int32_t a, b; cut_links(&a, &b); return a == 2 && b == 0; }, 30));
+  ASSERT_TRUE(trigger_key(Qt::Key_H));
+  ASSERT_TRUE(WaitFor([&] { int32_t a, b; cut_links(&a, &b); return a == 0 && b == 0; }, 30));
+
+  // S: a controlled shutdown of the leader of orders-0. Leadership moves while it still runs,
+  // then it exits; the timeline says it was a controlled shutdown.
+  const int32_t leader = window.last_snapshot()->view.FindPartition("orders", 0)->leader;
+  ASSERT_GE(leader, 1);
+  window.cluster_widget().Select({leader});
+  ASSERT_TRUE(trigger_key(Qt::Key_S));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        step_100ms();
+        const view::ClusterView& v = window.last_snapshot()->view;
+        const view::BrokerView* b = v.FindBroker(leader);
+        const view::PartitionView* p = v.FindPartition("orders", 0);
+        return b != nullptr && p != nullptr && b->process != view::ProcessState::kUp && p->leader != leader;
+      },
+      60))
+      << [&] {
+           const view::ClusterView& v = window.last_snapshot()->view;
+           std::string s = "at " + std::to_string(v.at_ns) + " leader " + std::to_string(leader) + ":";
+           for (const auto& b : v.brokers) s += " " + std::to_string(b.id) + "/" + std::to_string(int(b.process));
+           if (const auto* p = v.FindPartition("orders", 0)) s += " orders-0 leader " + std::to_string(p->leader);
+           for (int i = 0; i < window.timeline_model().rowCount(); ++i) {
+             const view::ClusterEvent& e = window.timeline_model().event(i);
+             if (e.at_ns > 5 * kS) s += "\n  " + std::to_string(e.at_ns) + " " + e.text + " " + e.detail;
+           }
+           return s;
+         }();
+  bool shut_down = false;
+  for (int i = 0; i < window.timeline_model().rowCount(); ++i) {
+    const view::ClusterEvent& e = window.timeline_model().event(i);
+    shut_down |= e.kind == view::EventKind::kBrokerFenced && e.cause == view::EventCause::kBrokerShutdown &&
+                 e.replica == leader;
+  }
+  EXPECT_TRUE(shut_down);
+  ASSERT_TRUE(trigger_key(Qt::Key_R));  // restart it
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        step_100ms();
+        const view::BrokerView* b = window.last_snapshot()->view.FindBroker(leader);
+        return b != nullptr && b->process == view::ProcessState::kUp;
+      },
+      60));
+
   // The producer's context menu path: its rate changes, and the change is an event.
   window.SetRate(kFirstClientIdForTest, 0);
   ASSERT_TRUE(WaitFor(
@@ -204,6 +279,7 @@ TEST(MainWindowTest, CrashingTheLeaderThroughTheUiElectsAnotherAndShrinksTheIsr)
   for (QAction* a : window.findChildren<QAction*>()) f1 |= a->shortcut() == QKeySequence(Qt::Key_F1);
   EXPECT_TRUE(f1);
   EXPECT_TRUE(MainWindow::HelpText().contains("Space"));
+  EXPECT_TRUE(MainWindow::HelpText().contains("Controlled shutdown"));
 }
 
 

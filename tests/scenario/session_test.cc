@@ -1,6 +1,7 @@
 // Sessions (sim/session.h): driven in pieces they reproduce a run straight to the end; they
 // rewind and branch deterministically; injections (faults and workload changes) are recorded and
 // a saved session replays to the same trace hash; sessions on two threads share nothing.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -175,6 +176,78 @@ TEST(SessionTest, InjectionsAreRecordedAndASavedSessionReplaysToTheSameHash) {
   Result<std::string> resaved = again->SaveYaml(*saved);
   ASSERT_TRUE(resaved.ok());
   EXPECT_EQ(*resaved, *saved);
+}
+
+// A controlled shutdown (`shutdown`, what SIGTERM does to a Kafka broker): the controller moves
+// the broker's leaderships away while it still runs, then lets it exit; it starts again after
+// `for`. Nothing acknowledged is lost and the scenario's expectations hold.
+// kScenario without its scheduled crash.
+std::string QuietScenario() {
+  std::string text = kScenario;
+  const std::string crash = R"(  - { at: 6s, crash: leader-of t-0, for: 4s, caption: "the leader of t-0 dies" }
+)";
+  size_t at = text.find(crash);
+  EXPECT_NE(at, std::string::npos);
+  text.replace(at, crash.size(), "");
+  text.replace(text.find("faults:\n"), 8, "");
+  return text;
+}
+
+TEST(SessionTest, ControlledShutdownMovesLeadershipBeforeTheBrokerExits) {
+  const Scenario s = Parse(QuietScenario());
+  std::unique_ptr<Session> session = OpenOrDie(s, 7);
+  session->RunUntil(5 * kS);
+  const view::PartitionView* before = session->View().FindPartition("t", 0);
+  ASSERT_NE(before, nullptr);
+  const int32_t leader = before->leader;
+  ASSERT_GT(leader, 0);
+  Result<FaultStep> step = ParseScheduleEntry(fmt::format("{{ at: 0s, shutdown: broker-{}, for: 4s }}", leader), s, "test");
+  ASSERT_TRUE(step.ok()) << step.status().message();
+  step->at_ns = session->now_ns();
+  ASSERT_TRUE(session->Inject(*step).ok());
+  // Within a few heartbeats: a new leader while the old one still runs, in controlled shutdown.
+  bool moved_while_up = false;
+  for (int i = 0; i < 100 && !moved_while_up; ++i) {
+    session->RunFor(10'000'000);
+    view::ClusterView v = session->View();
+    const view::PartitionView* p = v.FindPartition("t", 0);
+    const view::BrokerView* b = v.FindBroker(leader);
+    ASSERT_NE(b, nullptr);
+    moved_while_up = p->leader != leader && p->leader > 0 && b->process == view::ProcessState::kUp;
+  }
+  EXPECT_TRUE(moved_while_up) << "leadership of t-0 should leave broker " << leader << " before it exits";
+  session->RunUntil(8 * kS);
+  EXPECT_NE(session->View().FindBroker(leader)->process, view::ProcessState::kUp) << "it should have exited";
+  bool shutdown_event = false;
+  for (const auto& e : session->events())
+    shutdown_event |= e.kind == view::EventKind::kBrokerFenced && e.cause == view::EventCause::kBrokerShutdown;
+  EXPECT_TRUE(shutdown_event) << "the fencing that ends a controlled shutdown is reported as such";
+  session->RunUntil(10 * kS);
+  EXPECT_EQ(session->View().FindBroker(leader)->process, view::ProcessState::kUp) << "started again after `for`";
+  const RunResult& result = session->Finish();
+  for (const auto& e : result.expectations) EXPECT_TRUE(e.passed) << e.name << ": " << e.detail;
+}
+
+// A one-way cut: the target's messages to the other brokers are dropped; it still hears them.
+TEST(SessionTest, OneWayCutDropsOnlyTheTargetsOutgoingLinks) {
+  const Scenario s = Parse(QuietScenario());
+  std::unique_ptr<Session> session = OpenOrDie(s, 7);
+  session->RunUntil(3 * kS);
+  Result<FaultStep> step = ParseScheduleEntry("{ at: 0s, one-way: broker-2, for: 2s }", s, "test");
+  ASSERT_TRUE(step.ok()) << step.status().message();
+  step->at_ns = session->now_ns();
+  ASSERT_TRUE(session->Inject(*step).ok());
+  view::ClusterView v = session->View();
+  int cut_out = 0, cut_in = 0;
+  for (const auto& l : v.links) {
+    if (l.state != view::LinkView::State::kCut) continue;
+    if (l.from == 2 && (l.to == 1 || l.to == 3)) ++cut_out;
+    else ++cut_in;
+  }
+  EXPECT_EQ(cut_out, 2);
+  EXPECT_EQ(cut_in, 0) << "nothing else is cut";
+  session->RunUntil(6 * kS);
+  for (const auto& l : session->View().links) EXPECT_NE(l.state, view::LinkView::State::kCut) << l.from << "->" << l.to;
 }
 
 TEST(SessionTest, BranchContinuesFromThePastAndKeepsTheOriginal) {
