@@ -394,7 +394,9 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   for (const view::ClusterEvent& e : s.new_events)
     if (e.kind == view::EventKind::kCaption) caption_->setText(QString::fromStdString(e.text));
   if (s.reset) {
-    QString caption = QString::fromStdString(s.scenario_name);
+    // Before the first caption: what to do first.
+    QString caption = tr("%1: press Space (Play) to start. F1 lists every key; right-click a broker to break it.")
+                          .arg(QString::fromStdString(s.scenario_name));
     for (const view::ClusterEvent& e : s.new_events)
       if (e.kind == view::EventKind::kCaption) caption = QString::fromStdString(e.text);
     caption_->setText(caption);

@@ -127,7 +127,7 @@ QVariant PartitionsModel::headerData(int section, Qt::Orientation orientation, i
     case kReplicas: return QStringLiteral("Replicas");
     case kIsr: return QStringLiteral("ISR");
     case kStatus: return QStringLiteral("Status");
-    case kLog: return QStringLiteral("Replicas at the head of the log (bar: LEO, dark: durable, black line: HW)");
+    case kLog: return QStringLiteral("Replicas at the head of the log\nbar: log end (LEO) · dark: durable · black line: HW");
   }
   return {};
 }
