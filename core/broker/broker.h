@@ -17,8 +17,14 @@
 //   kStarting   -> kRegistering : the node knows the active controller
 //   kRegistering-> kRegistered  : BrokerRegistration answered with a broker epoch
 //   kRegistered -> kRegistering : a heartbeat answered STALE_BROKER_EPOCH / unknown broker
+//   any         -> kFailed      : a fatal error (Fail): the process exits
+//   any         -> kStopped     : a ShutdownRequested completed (Stop): the process exits
 // Heartbeats go every broker.heartbeat.interval.ms with the metadata offset replayed so far; the
 // controller unfences the broker once it has caught up.
+// Controlled shutdown (ShutdownRequested on a registered, unfenced broker): heartbeats, every
+// 100 ms from then on, ask want_shut_down; the controller moves leaderships away and answers
+// should_shut_down once every active broker has replayed that, and the broker stops. It stops
+// anyway after 30 s, or at once when it loses its registration; other nodes stop at once.
 //
 // Connections: inbound connections carry client (and peer) requests; their responses go back in
 // request order, as Kafka guarantees per connection. Outbound connections, one per peer node,
