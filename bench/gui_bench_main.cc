@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "samsa-gui-bench: no snapshot within 30 s\n");
     return 2;
   }
-  auto* speed = window.findChild<QComboBox*>();
+  auto* speed = window.findChild<QComboBox*>("speed");
   speed->setCurrentIndex(speed->count() - 1);  // as fast as possible
   for (QAction* a : window.findChildren<QAction*>())
     if (a->text() == "Play") a->trigger();

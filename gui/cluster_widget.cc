@@ -2,6 +2,7 @@
 
 #include <QContextMenuEvent>
 #include <QMouseEvent>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -13,15 +14,20 @@
 namespace samsa::gui {
 
 namespace {
-constexpr double kClientR = 18;
 }
 
 QSizeF ClusterWidget::BoxSize() const {
   // Smaller boxes when many brokers share the picture.
   const double n = std::max<double>(1, double(view_.brokers.size()));
-  const double w = std::clamp(width() * 0.68 / (std::sqrt(n) + 1.2), 96.0, 150.0);
-  return QSizeF(w, std::max(58.0, w * 0.47));
+  // Never narrower than the text it holds (presentation mode uses large type).
+  const QFontMetricsF fm(font());
+  const double text_w = fm.horizontalAdvance(QStringLiteral("active controller")) + 14;
+  const double text_h = 3 * fm.height() + 10;
+  const double w = std::max(text_w, std::clamp(width() * 0.68 / (std::sqrt(n) + 1.2), 96.0, 150.0));
+  return QSizeF(w, std::max({58.0, w * 0.47, text_h}));
 }
+
+double ClusterWidget::ClientRadius() const { return std::max(18.0, QFontMetricsF(font()).height() * 0.95); }
 
 ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent) {
   setMinimumSize(360, 260);
@@ -49,7 +55,7 @@ int32_t ClusterWidget::NodeAt(QPoint point) const {
   for (const view::ClientView& c : view_.clients) {
     if (c.kind == "admin") continue;
     const QPointF p = Place(c.id);
-    if (std::hypot(point.x() - p.x(), point.y() - p.y()) <= kClientR) return c.id;
+    if (std::hypot(point.x() - p.x(), point.y() - p.y()) <= ClientRadius()) return c.id;
   }
   return -1;
 }
@@ -164,6 +170,9 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
 
   // Clients, with a thin line to every broker they can reach (cut links left out).
   QFont font = this->font();
+  const double kClientR = ClientRadius();
+  const double label_w = QFontMetricsF(font).horizontalAdvance(QStringLiteral("consumer 10000")) + 8;
+  const double label_h = 2 * QFontMetricsF(font).height() + 4;
   for (const view::ClientView& c : view_.clients) {
     if (c.kind == "admin") continue;
     const QPointF pc = Place(c.id);
@@ -192,8 +201,8 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     if (producer) label += QStringLiteral("\n%1/s").arg(c.rate_per_s);
     else if (const int64_t lag = c.TotalLag(); lag >= 0) label += QStringLiteral("\nlag %1").arg(lag);
     else label += QStringLiteral("\nlag -");
-    const double lx = std::clamp(pc.x() - 60, 0.0, std::max(0.0, width() - 120.0));
-    p.drawText(QRectF(lx, pc.y() + kClientR + 2, 120, 34), Qt::AlignHCenter | Qt::AlignTop, label);
+    const double lx = std::clamp(pc.x() - label_w / 2, 0.0, std::max(0.0, width() - label_w));
+    p.drawText(QRectF(lx, pc.y() + kClientR + 2, label_w, label_h), Qt::AlignHCenter | Qt::AlignTop, label);
   }
 
   // Brokers.

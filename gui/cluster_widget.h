@@ -42,6 +42,7 @@ class ClusterWidget final : public QWidget {
  private:
   QPointF Place(int32_t node) const;
   QSizeF BoxSize() const;  // of a broker
+  double ClientRadius() const;
 
   view::ClusterView view_;
   ClusterLayout layout_;

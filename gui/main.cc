@@ -2,7 +2,7 @@
 //   samsa-gui [SCENARIO] [--seed N]
 //       opens the scenario (default: the leader-election classroom scenario) in a window.
 //   samsa-gui [SCENARIO] [--seed N] --run-for 20s --screenshot FILE.png
-//             [--view cluster|partitions|timeline|all] [--size 1600x1000]
+//             [--view cluster|partitions|timeline|chart|all] [--size 1600x1000] [--presentation]
 //       runs the scenario to that instant without a window (QT_QPA_PLATFORM=offscreen works),
 //       renders the view and saves it as PNG. Same arguments, same pixels.
 #include <QApplication>
@@ -24,7 +24,7 @@ namespace {
 std::string DefaultScenario() { return std::string(SAMSA_SOURCE_DIR) + "/scenarios/leader-election.yaml"; }
 
 int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std::string& run_for,
-               const std::string& file, const std::string& which, const std::string& size) {
+               const std::string& file, const std::string& which, const std::string& size, bool presentation) {
   auto text = samsa::net::ReadFileToString(path);
   if (!text.ok()) {
     fmt::print(stderr, "samsa-gui: cannot read {}: {}\n", path, text.status().ToString());
@@ -50,24 +50,29 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   samsa::gui::MainWindow window(/*live=*/false);
   window.setWindowTitle(QStringLiteral("samsa — %1 (seed %2)").arg(QString::fromStdString(scenario->name)).arg(s));
   window.resize(width, height);
+  if (presentation) window.SetPresentation(true);
   // Two views, one simulated second apart, so that the clients' rates have an interval.
-  (*session)->RunUntil(std::max<int64_t>(0, *at - 1'000'000'000));
-  std::shared_ptr<samsa::gui::Snapshot> first = samsa::gui::MakeSnapshot(**session, 0);
+  samsa::gui::Recording recording(std::move(*session));
+  recording.AdvanceTo(std::max<int64_t>(0, *at - 1'000'000'000));
+  std::shared_ptr<samsa::gui::Snapshot> first = samsa::gui::MakeSnapshot(recording, 0, 0);
   first->reset = true;
   window.ApplySnapshot(first);
-  const size_t events_seen = (*session)->events().size();
-  (*session)->RunUntil(*at);
-  window.ApplySnapshot(samsa::gui::MakeSnapshot(**session, events_seen));
+  const size_t events_seen = recording.session().events().size();
+  const size_t samples_seen = recording.samples().size();
+  recording.AdvanceTo(*at);
+  window.ApplySnapshot(samsa::gui::MakeSnapshot(recording, events_seen, samples_seen));
   window.show();
   QApplication::processEvents();
   QWidget* target = &window;
   if (which == "cluster") target = window.cluster_panel();
   else if (which == "partitions") target = window.partitions_panel();
   else if (which == "timeline") target = window.timeline_panel();
+  else if (which == "chart") target = window.chart_panel();
   else if (which != "all") {
-    fmt::print(stderr, "samsa-gui: --view is one of cluster, partitions, timeline, all\n");
+    fmt::print(stderr, "samsa-gui: --view is one of cluster, partitions, timeline, chart, all\n");
     return 2;
   }
+  if (which == "chart") window.RedrawChart();
   if (which != "all") {
     target->setParent(nullptr);
     target->resize(width, height);
@@ -91,11 +96,13 @@ int main(int argc, char** argv) {
   std::string path = DefaultScenario();
   uint64_t seed = 0;
   std::string run_for = "20s", screenshot, which = "all", size = "1600x1000";
+  bool presentation = false;
   cli.add_option("scenario", path, "Scenario YAML file (default: scenarios/leader-election.yaml)");
   CLI::Option* seed_opt = cli.add_option("--seed", seed, "Run seed (default: the scenario's seed)");
   cli.add_option("--run-for", run_for, "With --screenshot: the simulated instant to show (default 20s)");
   cli.add_option("--screenshot", screenshot, "Render without a window, save as PNG and exit");
-  cli.add_option("--view", which, "With --screenshot: cluster, partitions, timeline or all (default)");
+  cli.add_option("--view", which, "With --screenshot: cluster, partitions, timeline, chart or all (default)");
+  cli.add_flag("--presentation", presentation, "With --screenshot: in presentation mode (F5)");
   cli.add_option("--size", size, "With --screenshot: WIDTHxHEIGHT (default 1600x1000)");
   try {
     cli.parse(argc, argv);
@@ -104,8 +111,9 @@ int main(int argc, char** argv) {
   }
   std::optional<uint64_t> s;
   if (seed_opt->count() > 0) s = seed;
-  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size);
+  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size, presentation);
   samsa::gui::MainWindow window(/*live=*/true);
+  window.SetScenarioDir(QString::fromStdString(std::string(SAMSA_SOURCE_DIR) + "/scenarios"));
   window.resize(1500, 950);
   window.show();
   window.OpenFile(QString::fromStdString(path), s);

@@ -19,8 +19,14 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QListWidget>
+#include <QSaveFile>
 #include <QSettings>
+#include <QSlider>
 #include <QSortFilterProxyModel>
+#include <QTabWidget>
+#include <QDialog>
+#include <QDir>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
@@ -33,6 +39,7 @@
 #include <tuple>
 
 #include "gui/cluster_widget.h"
+#include "gui/lag_chart.h"
 #include "gui/partition_bars_delegate.h"
 #include "gui/partitions_model.h"
 #include "gui/timeline_model.h"
@@ -42,6 +49,21 @@ namespace samsa::gui {
 
 namespace {
 QString Seconds(int64_t ns) { return QString::number(double(ns) / 1e9, 'f', 3) + " s"; }
+const QString kContinueHint = QStringLiteral("   [paused for the class: press Space to continue]");
+
+// Events worth an explain line (not captions, workload changes or registrations).
+bool IsSignificant(const view::ClusterEvent& e) {
+  using K = view::EventKind;
+  switch (e.kind) {
+    case K::kLeaderElected: return e.previous_leader >= 0 || e.cause != view::EventCause::kCreated;
+    case K::kIsrShrink: case K::kIsrExpand: case K::kBrokerFenced: case K::kControllerChange:
+    case K::kViolation: case K::kFault: case K::kRevert: return true;
+    case K::kExpectation: return !e.passed;
+    default: return false;
+  }
+}
+
+std::string Explain(const view::ClusterEvent& e) { return e.detail.empty() ? e.text : e.detail; }
 }  // namespace
 
 MainWindow::MainWindow(bool live, QWidget* parent) : QMainWindow(parent), live_(live) {
@@ -82,6 +104,11 @@ void MainWindow::BuildUi() {
   caption_->setStyleSheet(QStringLiteral("QLabel { background: #FFF7D6; padding: 8px; border: 1px solid #E69F00; }"));
   caption_->setText(tr("Open a scenario to start."));
   layout->addWidget(caption_);
+  explain_ = new QLabel(central);
+  explain_->setWordWrap(true);
+  explain_->setToolTip(tr("What the last significant event means, and why it happened"));
+  explain_->setStyleSheet(QStringLiteral("QLabel { padding: 2px 8px; }"));
+  layout->addWidget(explain_);
 
   auto* vertical = new QSplitter(Qt::Vertical, central);
   auto* horizontal = new QSplitter(Qt::Horizontal, vertical);
@@ -107,7 +134,7 @@ void MainWindow::BuildUi() {
   partitions_view_->sortByColumn(PartitionsModel::kPartition, Qt::AscendingOrder);
   partitions_view_->setItemDelegateForColumn(PartitionsModel::kLog, new PartitionBarsDelegate(partitions_view_));
   partitions_view_->verticalHeader()->hide();
-  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::kReplicaRowPx);
+  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(font()));
   for (int c = 0; c < PartitionsModel::kLog; ++c)
     partitions_view_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   partitions_view_->horizontalHeader()->setSectionResizeMode(PartitionsModel::kLog, QHeaderView::Stretch);
@@ -131,7 +158,8 @@ void MainWindow::BuildUi() {
   horizontal->setStretchFactor(1, 3);
   horizontal->setSizes({560, 840});
 
-  timeline_panel_ = new QWidget(vertical);
+  tabs_ = new QTabWidget(vertical);
+  timeline_panel_ = new QWidget(tabs_);
   auto* tl = new QVBoxLayout(timeline_panel_);
   tl->setContentsMargins(0, 0, 0, 0);
   auto* bar = new QHBoxLayout();
@@ -160,11 +188,16 @@ void MainWindow::BuildUi() {
     const QModelIndex i = timeline_view_->currentIndex();
     if (i.isValid()) QApplication::clipboard()->setText(i.data().toString());
   });
+  chart_ = new LagChart(tabs_);
+  connect(chart_, &LagChart::PartitionChanged, this, &MainWindow::RedrawChart);
+  tabs_->addTab(timeline_panel_, tr("Timeline"));
+  tabs_->addTab(chart_, tr("Lag chart"));
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] { RedrawChart(); });
   vertical->addWidget(horizontal);
-  vertical->addWidget(timeline_panel_);
+  vertical->addWidget(tabs_);
   vertical->setStretchFactor(0, 4);
   vertical->setStretchFactor(1, 1);
-  vertical->setSizes({720, 180});
+  vertical->setSizes({680, 240});
   layout->addWidget(vertical, 1);
   setCentralWidget(central);
   statusBar()->showMessage(tr("No scenario"));
@@ -185,12 +218,61 @@ void MainWindow::BuildMenus() {
   connect(restart, &QAction::triggered, this, [this] {
     if (worker_) QMetaObject::invokeMethod(worker_, &SessionWorker::Restart, Qt::QueuedConnection);
   });
+  QAction* gallery = file->addAction(tr("Scenario &gallery..."));
+  gallery->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+  connect(gallery, &QAction::triggered, this, [this] { ShowGallery(); });
+  file->addSeparator();
+  QAction* save = file->addAction(tr("&Save session..."));
+  save->setShortcut(QKeySequence::Save);
+  save->setToolTip(tr("The scenario with this seed and every action taken; samsa-sim run replays it"));
+  connect(save, &QAction::triggered, this, [this] {
+    if (path_.isEmpty()) return;
+    QFileInfo info(path_);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save session"),
+                                                      info.dir().filePath(info.completeBaseName() + "-session.yaml"),
+                                                      tr("Scenarios (*.yaml *.yml)"));
+    if (!path.isEmpty() && SaveSession(path)) statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+  });
+  QAction* png = file->addAction(tr("Save the &view as PNG..."));
+  png->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+  connect(png, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save the view as PNG"), QStringLiteral("samsa.png"),
+                                                      tr("PNG images (*.png)"));
+    if (!path.isEmpty() && !grab().save(path, "PNG")) ShowError(tr("Cannot save the view"), path);
+  });
+  QAction* csv = file->addAction(tr("&Export the chart as CSV..."));
+  connect(csv, &QAction::triggered, this, [this] {
+    RedrawChart();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the chart"), QStringLiteral("samsa-chart.csv"),
+                                                      tr("CSV (*.csv)"));
+    if (!path.isEmpty() && !chart_->SaveCsv(path)) ShowError(tr("Cannot export the chart"), path);
+  });
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);
   connect(quit, &QAction::triggered, this, &QWidget::close);
 
+  QMenu* view_menu = menuBar()->addMenu(tr("&View"));
+  QAction* present = view_menu->addAction(tr("&Presentation mode"));
+  present->setCheckable(true);
+  present->setShortcut(Qt::Key_F5);
+  connect(present, &QAction::toggled, this, [this](bool on) { SetPresentation(on); });
+  QAction* lesson = view_menu->addAction(tr("&Lesson mode: stop at pausing captions"));
+  lesson->setCheckable(true);
+  lesson->setChecked(true);
+  lesson->setShortcut(Qt::Key_L);
+  connect(lesson, &QAction::toggled, this, [this](bool on) {
+    if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, on] { w->SetLessonMode(on); }, Qt::QueuedConnection);
+  });
+  QAction* chart = view_menu->addAction(tr("Lag &chart"));
+  chart->setShortcut(Qt::Key_G);
+  connect(chart, &QAction::triggered, this, [this] { tabs_->setCurrentWidget(chart_); });
+  QAction* timeline = view_menu->addAction(tr("&Timeline"));
+  timeline->setShortcut(Qt::Key_T);
+  connect(timeline, &QAction::triggered, this, [this] { tabs_->setCurrentWidget(timeline_panel_); });
+
   QToolBar* tools = addToolBar(tr("Run"));
+  run_bar_ = tools;
   play_ = tools->addAction(tr("Play"));
   play_->setShortcut(Qt::Key_Space);
   connect(play_, &QAction::triggered, this, [this] {
@@ -215,6 +297,7 @@ void MainWindow::BuildMenus() {
   tools->addSeparator();
   tools->addWidget(new QLabel(tr(" Speed "), this));
   speed_ = new QComboBox(this);
+  speed_->setObjectName(QStringLiteral("speed"));
   for (auto [label, v] : {std::pair{"0.1x", 0.1}, std::pair{"0.5x", 0.5}, std::pair{"1x", 1.0}, std::pair{"2x", 2.0},
                           std::pair{"5x", 5.0}, std::pair{"10x", 10.0}, std::pair{"as fast as possible", 0.0}})
     speed_->addItem(label, v);
@@ -225,6 +308,7 @@ void MainWindow::BuildMenus() {
   });
   tools->addWidget(speed_);
 
+  BuildTimeBar();
   BuildBrokersMenu();
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -315,6 +399,14 @@ QString MainWindow::HelpText() {
             "1, 2, 3\trun 10 ms, 100 ms, 1 s\n"
             "Ctrl+O\topen a scenario\n"
             "Ctrl+R\trestart the scenario from the beginning\n"
+            "[ and ]\tback / forward one second (the time slider)\n"
+            "Ctrl+B\tbranch here: continue from this instant in a new branch\n"
+            "Ctrl+S\tsave the session (replays with samsa-sim run)\n"
+            "Ctrl+G\tthe scenario gallery\n"
+            "Ctrl+P\tsave the view as PNG\n"
+            "G, T\tthe lag chart, the timeline\n"
+            "F5\tpresentation mode\n"
+            "L\tlesson mode: stop at pausing captions\n"
             "Ctrl+Q\tquit\n"
             "F1\tthis list\n\n"
             "Click a broker to select it; Ctrl+click selects several. On the selected brokers:\n") +
@@ -350,6 +442,9 @@ bool MainWindow::OpenFile(const QString& path, std::optional<uint64_t> seed) {
   }
   path_ = path;
   seed_ = seed;
+  source_text_ = QString::fromUtf8(bytes);
+  samples_.clear();
+  compare_branch_ = -1;
   UpdateRecent(path);
   const uint64_t s = seed.value_or(scenario->seed.value_or(1));
   auto shared = std::make_shared<const sim::Scenario>(std::move(*scenario));
@@ -387,7 +482,20 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   QElapsedTimer timer;
   timer.start();
   const Snapshot& s = *snapshot;
-  if (s.reset) timeline_->Clear();
+  if (s.reset) {
+    timeline_->Clear();
+    events_.clear();
+    explain_->clear();
+  }
+  events_.insert(events_.end(), s.new_events.begin(), s.new_events.end());
+  {
+    std::vector<Sample>& series = samples_[s.branch];
+    series.resize(std::min(series.size(), s.samples_from));
+    series.insert(series.end(), s.new_samples.begin(), s.new_samples.end());
+    if (!s.partition_names.empty()) partition_names_ = s.partition_names;
+  }
+  for (const view::ClusterEvent& e : s.new_events)
+    if (IsSignificant(e)) explain_->setText(QString::fromStdString(Explain(e)));
   const bool at_bottom = timeline_view_->verticalScrollBar()->value() == timeline_view_->verticalScrollBar()->maximum();
   timeline_->Append(s.new_events);
   if (at_bottom) timeline_view_->scrollToBottom();
@@ -401,6 +509,7 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
       if (e.kind == view::EventKind::kCaption) caption = QString::fromStdString(e.text);
     caption_->setText(caption);
   }
+  if (s.stopped_at_caption && !caption_->text().endsWith(kContinueHint)) caption_->setText(caption_->text() + kContinueHint);
   cluster_->SetView(s.view);
   partitions_->SetView(s.view);
   // Clients. Their acknowledgement (or read) rate over the last simulated second.
@@ -443,7 +552,16 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
                                .arg(s.at_end ? tr("finished") : s.playing ? tr("playing") : tr("paused"))
                                .arg(s.view.event_index));
   if (play_) play_->setText(s.playing ? tr("Pause") : tr("Play"));
+  UpdateTimeBar(s);
+  const bool redraw = s.reset || !last_ || last_->branch != s.branch;
   last_ = std::move(snapshot);
+  chart_dirty_ = true;
+  // The chart costs more than the other views: at most four redraws a second, and only when shown.
+  QElapsedTimer wall;
+  wall.start();
+  if (tabs_->currentWidget() == chart_ && chart_->isVisible() &&
+      (redraw || !s.playing || wall.msecsSinceReference() * 1'000'000 - chart_drawn_wall_ns_ > 250'000'000))
+    RedrawChart();
   last_apply_ns_ = timer.nsecsElapsed();
   emit SnapshotApplied();
 }
@@ -542,6 +660,190 @@ void MainWindow::ShowNodeMenu(int32_t node, QPoint global_position) {
   menu.addActions(brokers_menu_->actions());
   menu.exec(global_position);
 }
+
+void MainWindow::BuildTimeBar() {
+  addToolBarBreak();
+  time_bar_ = addToolBar(tr("Time"));
+  time_bar_->addWidget(new QLabel(tr(" Time "), this));
+  slider_ = new QSlider(Qt::Horizontal, this);
+  slider_->setMinimumWidth(360);
+  slider_->setToolTip(tr("Drag to see the cluster at any instant of the run (earlier instants are re-run from the "
+                         "seed). [ and ] move it by one second."));
+  slider_->setSingleStep(100);
+  slider_->setPageStep(1000);
+  connect(slider_, &QSlider::valueChanged, this, [this](int ms) { SeekTo(int64_t(ms) * 1'000'000); });
+  time_bar_->addWidget(slider_);
+  slider_label_ = new QLabel(this);
+  slider_label_->setMinimumWidth(150);
+  time_bar_->addWidget(slider_label_);
+  for (auto [label, delta, key] : {std::tuple{"[", -1000, Qt::Key_BracketLeft}, std::tuple{"]", 1000, Qt::Key_BracketRight}}) {
+    auto* a = new QAction(tr(label), this);
+    a->setShortcut(key);
+    addAction(a);
+    connect(a, &QAction::triggered, this, [this, delta = delta] { slider_->setValue(slider_->value() + delta); });
+  }
+  QAction* branch = time_bar_->addAction(tr("Branch here"));
+  branch->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+  branch->setToolTip(tr("Continue from this instant in a new branch (Ctrl+B); the current branch stays as it is"));
+  connect(branch, &QAction::triggered, this, &MainWindow::BranchHere);
+  time_bar_->addWidget(new QLabel(tr("  Branch "), this));
+  branch_box_ = new QComboBox(this);
+  branch_box_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  connect(branch_box_, &QComboBox::activated, this, [this](int i) { SwitchBranch(branch_box_->itemData(i).toInt()); });
+  time_bar_->addWidget(branch_box_);
+  time_bar_->addWidget(new QLabel(tr("  Compare with "), this));
+  compare_box_ = new QComboBox(this);
+  compare_box_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  compare_box_->setToolTip(tr("Overlay another branch's lag and ISR-size curves on the lag chart"));
+  connect(compare_box_, &QComboBox::activated, this, [this](int i) { SetCompareBranch(compare_box_->itemData(i).toInt()); });
+  time_bar_->addWidget(compare_box_);
+}
+
+void MainWindow::UpdateTimeBar(const Snapshot& s) {
+  {
+    QSignalBlocker block(slider_);
+    slider_->setRange(0, int(s.end_ns / 1'000'000));
+    if (!slider_->isSliderDown()) slider_->setValue(int(s.view.at_ns / 1'000'000));
+  }
+  slider_label_->setText(tr("%1 of %2").arg(Seconds(s.view.at_ns), Seconds(s.end_ns)));
+  auto describe = [](const BranchInfo& b) {
+    return b.parent < 0 ? tr("%1: the scenario").arg(b.id + 1)
+                        : tr("%1: from %2 at %3").arg(b.id + 1).arg(b.parent + 1).arg(Seconds(b.from_ns));
+  };
+  if (branch_box_->count() != int(s.branches.size()) || branch_box_->currentData().toInt() != s.branch) {
+    QSignalBlocker b1(branch_box_), b2(compare_box_);
+    branch_box_->clear();
+    compare_box_->clear();
+    compare_box_->addItem(tr("none"), -1);
+    for (const BranchInfo& b : s.branches) {
+      branch_box_->addItem(describe(b), b.id);
+      if (b.id != s.branch) compare_box_->addItem(describe(b), b.id);
+    }
+    branch_box_->setCurrentIndex(branch_box_->findData(s.branch));
+    if (compare_branch_ == s.branch) compare_branch_ = -1;
+    compare_box_->setCurrentIndex(std::max(0, compare_box_->findData(compare_branch_)));
+  }
+}
+
+void MainWindow::SeekTo(int64_t t_ns) {
+  if (worker_) worker_->RequestSeek(t_ns);
+}
+
+void MainWindow::BranchHere() {
+  if (worker_) QMetaObject::invokeMethod(worker_, &SessionWorker::Branch, Qt::QueuedConnection);
+}
+
+void MainWindow::SwitchBranch(int branch) {
+  if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, branch] { w->SwitchTo(branch); }, Qt::QueuedConnection);
+}
+
+void MainWindow::SetCompareBranch(int branch) {
+  compare_branch_ = branch;
+  if (compare_box_) compare_box_->setCurrentIndex(std::max(0, compare_box_->findData(branch)));
+  RedrawChart();
+}
+
+const std::vector<Sample>& MainWindow::samples(int branch) const {
+  static const std::vector<Sample> kNone;
+  auto it = samples_.find(branch);
+  return it == samples_.end() ? kNone : it->second;
+}
+
+void MainWindow::RedrawChart() {
+  LagChart::Data d;
+  const int branch = last_ ? last_->branch : 0;
+  d.samples = &samples(branch);
+  d.partition_names = &partition_names_;
+  d.events = &events_;
+  d.branch = branch + 1;
+  if (compare_branch_ >= 0 && compare_branch_ != branch) {
+    d.compare = &samples(compare_branch_);
+    d.compare_branch = compare_branch_ + 1;
+  }
+  chart_->Redraw(d);
+  chart_dirty_ = false;
+  QElapsedTimer wall;
+  wall.start();
+  chart_drawn_wall_ns_ = wall.msecsSinceReference() * 1'000'000;
+}
+
+bool MainWindow::SaveSession(const QString& path) {
+  if (!worker_ || path_.isEmpty()) return false;
+  Result<std::string> yaml = Status::FailedPrecondition("no session");
+  const std::string original = source_text_.toStdString();
+  QMetaObject::invokeMethod(worker_, [&] { yaml = worker_->SaveYaml(original); }, Qt::BlockingQueuedConnection);
+  if (!yaml.ok()) {
+    ShowError(tr("Cannot save the session"), QString::fromStdString(yaml.status().message()));
+    return false;
+  }
+  QSaveFile f(path);
+  if (!f.open(QIODevice::WriteOnly) || f.write(yaml->data(), qint64(yaml->size())) != qint64(yaml->size()) ||
+      !f.commit()) {
+    ShowError(tr("Cannot save the session"), tr("%1: %2").arg(path, f.errorString()));
+    return false;
+  }
+  return true;
+}
+
+void MainWindow::SetPresentation(bool on) {
+  presentation_ = on;
+  QFont f = QApplication::font();
+  if (on) f.setPixelSize(24);
+  setFont(f);
+  QFont big = f;
+  if (on) big.setPixelSize(34);
+  else big.setPointSizeF(f.pointSizeF() * 1.5);
+  caption_->setFont(big);
+  tabs_->setVisible(!on);
+  clients_->setVisible(!on);
+  filter_->setVisible(!on);
+  time_bar_->setVisible(!on);
+  statusBar()->setVisible(!on);
+  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(f));
+  explain_->setFont(f);
+  QHeaderView* header = partitions_view_->horizontalHeader();
+  QFont header_font = QApplication::font(header);
+  if (on) header_font.setPixelSize(15);  // readable, yet narrow enough to leave the bars their room
+  header->setFont(header_font);
+  cluster_->update();
+}
+
+QWidget* MainWindow::ShowGallery() {
+  auto* dialog = new QDialog(this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowTitle(tr("Scenario gallery"));
+  auto* layout = new QVBoxLayout(dialog);
+  layout->addWidget(new QLabel(tr("Click a scenario to open it."), dialog));
+  auto* list = new QListWidget(dialog);
+  list->setWordWrap(true);
+  list->setObjectName(QStringLiteral("gallery"));
+  const QDir dir(scenario_dir_);
+  for (const QString& name : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name)) {
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) continue;
+    const QByteArray bytes = file.readAll();
+    Result<sim::Scenario> sc = sim::ParseScenario(std::string_view(bytes.constData(), size_t(bytes.size())),
+                                                  path.toStdString());
+    QString text = sc.ok() ? QStringLiteral("%1\n%2").arg(QString::fromStdString(sc->name),
+                                                          QString::fromStdString(sc->description).simplified())
+                           : tr("%1 (does not parse)").arg(name);
+    auto* item = new QListWidgetItem(text, list);
+    item->setData(Qt::UserRole, path);
+    item->setToolTip(path);
+    if (!sc.ok()) item->setFlags(Qt::NoItemFlags);
+  }
+  connect(list, &QListWidget::itemClicked, dialog, [this, dialog](QListWidgetItem* item) {
+    if (OpenFile(item->data(Qt::UserRole).toString())) dialog->close();
+  });
+  layout->addWidget(list);
+  dialog->resize(720, 560);
+  dialog->show();
+  return dialog;
+}
+
+QString MainWindow::explain_text() const { return explain_->text(); }
+QWidget* MainWindow::chart_panel() const { return chart_; }
 
 QWidget* MainWindow::cluster_panel() const { return cluster_; }
 QWidget* MainWindow::partitions_panel() const { return partitions_panel_; }

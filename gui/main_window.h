@@ -23,12 +23,16 @@ class QTableView;
 class QTableWidget;
 class QThread;
 class QComboBox;
+class QToolBar;
 class QAction;
 class QMenu;
+class QSlider;
+class QTabWidget;
 
 namespace samsa::gui {
 
 class ClusterWidget;
+class LagChart;
 class PartitionsModel;
 class TimelineModel;
 
@@ -63,10 +67,33 @@ class MainWindow final : public QMainWindow {
   // The shortcuts and mouse actions, as the help (F1) lists them.
   static QString HelpText();
 
+  // Time travel (live): the current branch to instant t (rewound when in the past); a new branch
+  // from the current instant; another branch current; another branch's curves overlaid on the
+  // lag chart (-1: none).
+  void SeekTo(int64_t t_ns);
+  void BranchHere();
+  void SwitchBranch(int branch);
+  void SetCompareBranch(int branch);
+  int compare_branch() const { return compare_branch_; }
+  // The open scenario with this run's seed and every action taken, as `samsa-sim run` replays it.
+  bool SaveSession(const QString& path);
+  // The recorded samples of a branch (empty when it never was current).
+  const std::vector<Sample>& samples(int branch) const;
+  LagChart& lag_chart() const { return *chart_; }
+  void RedrawChart();
+  // Presentation mode (F5): large type; only the caption, the cluster and the partitions.
+  void SetPresentation(bool on);
+  bool presentation() const { return presentation_; }
+  // The scenario gallery lists the scenarios of this directory.
+  void SetScenarioDir(const QString& dir) { scenario_dir_ = dir; }
+  QWidget* ShowGallery();
+  QString explain_text() const;
+
   // Panels, for screenshots of one view.
   QWidget* cluster_panel() const;
   QWidget* partitions_panel() const;
   QWidget* timeline_panel() const;
+  QWidget* chart_panel() const;
   const PartitionsModel& partitions_model() const { return *partitions_; }
   const TimelineModel& timeline_model() const { return *timeline_; }
   const Snapshot* last_snapshot() const { return last_.get(); }
@@ -88,6 +115,8 @@ class MainWindow final : public QMainWindow {
   void OnPublished(std::shared_ptr<const Snapshot> snapshot);
   void ShowNodeMenu(int32_t node, QPoint global_position);
   void BuildBrokersMenu();
+  void BuildTimeBar();
+  void UpdateTimeBar(const Snapshot& s);
 
   bool live_;
   QThread* thread_ = nullptr;
@@ -115,6 +144,26 @@ class MainWindow final : public QMainWindow {
   std::map<int32_t, std::deque<std::pair<int64_t, uint64_t>>> ack_history_;
   QMessageBox* error_box_ = nullptr;
   int64_t last_apply_ns_ = 0;
+
+  // Time travel and the lag chart.
+  QSlider* slider_ = nullptr;
+  QLabel* slider_label_ = nullptr;
+  QComboBox* branch_box_ = nullptr;
+  QComboBox* compare_box_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  LagChart* chart_ = nullptr;
+  QLabel* explain_ = nullptr;
+  QToolBar* time_bar_ = nullptr;
+  QToolBar* run_bar_ = nullptr;
+  std::map<int, std::vector<Sample>> samples_;  // by branch
+  std::vector<std::string> partition_names_;
+  std::vector<view::ClusterEvent> events_;     // the current branch's, for the chart
+  int compare_branch_ = -1;
+  bool chart_dirty_ = false;
+  int64_t chart_drawn_wall_ns_ = 0;
+  bool presentation_ = false;
+  QString scenario_dir_;
+  QString source_text_;  // the open scenario file's text, for Save session
 };
 
 }  // namespace samsa::gui

@@ -26,6 +26,14 @@ struct Palette {
   static QColor Durable() { return Blue(); }
   static QColor HighWatermark() { return Black(); }
   static QColor OutOfSync() { return Orange(); }
+  // Charts.
+  static QColor Violation() { return Vermillion(); }
+  static QColor Isr() { return BluishGreen(); }
+  // The k-th of several series of one kind (consumers), cycling.
+  static QColor Series(int k) {
+    const QColor colours[] = {Orange(), ReddishPurple(), SkyBlue(), Yellow(), Grey()};
+    return colours[k % 5];
+  }
 };
 
 }  // namespace samsa::gui

@@ -1,5 +1,6 @@
 #include "gui/partition_bars_delegate.h"
 
+#include <QFontMetrics>
 #include <QPainter>
 
 #include <algorithm>
@@ -19,8 +20,10 @@ const view::PartitionView* PartitionOf(const QModelIndex& index) {
 QSize PartitionBarsDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
   const view::PartitionView* p = PartitionOf(index);
   const int replicas = p ? int(p->replica_views.size()) : 1;
-  return QSize(360, 4 + replicas * kReplicaRowPx);
+  return QSize(360, 4 + replicas * RowPx(option.font));
 }
+
+int PartitionBarsDelegate::RowPx(const QFont& font) { return std::max(kReplicaRowPx, QFontMetrics(font).height() + 2); }
 
 void PartitionBarsDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
   QStyledItemDelegate::paint(painter, option, index);  // background and selection
@@ -32,8 +35,10 @@ void PartitionBarsDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
   const int64_t span = std::max<int64_t>(1, head - from);
   painter->save();
   const QRect area = option.rect.adjusted(4, 2, -8, -2);
-  const int label_px = 78;
-  const int number_px = 56;
+  const QFontMetrics fm(option.font);
+  const int row_px = RowPx(option.font);
+  const int label_px = std::max(78, fm.horizontalAdvance(QStringLiteral("broker 10 L")) + 6);
+  const int number_px = std::max(56, fm.horizontalAdvance(QStringLiteral("-99999")) + 6);
   const int bar_left = area.left() + label_px;
   const int bar_width = std::max(10, area.width() - label_px - number_px);
   auto x_of = [&](int64_t offset) {
@@ -41,7 +46,7 @@ void PartitionBarsDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
   };
   int y = area.top();
   for (const view::ReplicaView& r : p->replica_views) {
-    const QRect row(area.left(), y, area.width(), kReplicaRowPx - 2);
+    const QRect row(area.left(), y, area.width(), row_px - 2);
     const QString mark = r.is_leader ? QStringLiteral(" L") : r.in_isr ? QString() : QStringLiteral(" *");
     painter->setPen(r.in_isr || r.is_leader ? option.palette.color(QPalette::Text) : Palette::Vermillion());
     painter->drawText(QRect(row.left(), row.top(), label_px - 4, row.height()), Qt::AlignVCenter | Qt::AlignLeft,
@@ -65,7 +70,7 @@ void PartitionBarsDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
                         Qt::AlignVCenter | Qt::AlignLeft,
                         behind == 0 ? QStringLiteral("head") : QStringLiteral("-%1").arg(behind));
     }
-    y += kReplicaRowPx;
+    y += row_px;
   }
   painter->restore();
 }

@@ -15,6 +15,8 @@ class PartitionBarsDelegate final : public QStyledItemDelegate {
  public:
   static constexpr int64_t kWindow = 2000;
   static constexpr int kReplicaRowPx = 16;
+  // The height of one replica's row in `font` (at least kReplicaRowPx).
+  static int RowPx(const QFont& font);
 
   using QStyledItemDelegate::QStyledItemDelegate;
   void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;

@@ -852,7 +852,7 @@ void Parser::ParseCaptions(const YAML::Node& n) {
   for (size_t i = 0; i < n.size(); ++i) {
     std::string path = Idx("captions", i);
     std::map<std::string, Field> f;
-    if (!Fields(n[i], path, {"at", "text"}, &f)) continue;
+    if (!Fields(n[i], path, {"at", "text", "pause"}, &f)) continue;
     Caption c;
     if (!f.count("at")) Error(n[i], path, "missing key 'at'");
     else if (auto at = Duration(f["at"].value, Sub(path, "at"))) {
@@ -861,6 +861,8 @@ void Parser::ParseCaptions(const YAML::Node& n) {
     }
     if (!f.count("text")) Error(n[i], path, "missing key 'text'");
     else if (auto t = String(f["text"].value, Sub(path, "text"))) c.text = *t;
+    if (f.count("pause"))
+      if (auto b = Bool(f["pause"].value, Sub(path, "pause"))) c.pause = *b;
     s_.captions.push_back(std::move(c));
   }
   std::stable_sort(s_.captions.begin(), s_.captions.end(), [](const Caption& a, const Caption& b) { return a.at_ns < b.at_ns; });

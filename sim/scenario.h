@@ -108,6 +108,8 @@ std::string_view FaultTypeName(FaultType type);  // as written in the file: "slo
 struct Caption {
   int64_t at_ns = 0;
   std::string text;
+  bool pause = false;  // lesson mode: the GUI stops the run here until the teacher resumes it
+                       // (runs without a GUI, samsa-sim's, go straight on)
 };
 
 struct NemesisSpec {

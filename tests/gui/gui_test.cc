@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QFontInfo>
 #include <QMessageBox>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <functional>
 
+#include "tests/gui/gui_test_util.h"
 #include "gui/cluster_layout.h"
 #include "gui/cluster_widget.h"
 #include "gui/main_window.h"
@@ -26,35 +28,6 @@
 
 namespace samsa::gui {
 namespace {
-
-// The QApplication lives in main() (a static one would be destroyed after Qt's own globals).
-void App() { ASSERT_NE(QApplication::instance(), nullptr); }
-
-constexpr int64_t kS = 1'000'000'000;
-constexpr int32_t kFirstClientIdForTest = 1001;  // leader-election's producer
-
-std::string ScenarioPath(const char* name) { return std::string(SAMSA_SOURCE_DIR) + "/scenarios/" + name + ".yaml"; }
-
-std::unique_ptr<sim::Session> Open(const char* name, uint64_t seed) {
-  Result<std::string> text = net::ReadFileToString(ScenarioPath(name));
-  EXPECT_TRUE(text.ok());
-  Result<sim::Scenario> s = sim::ParseScenario(*text, name);
-  EXPECT_TRUE(s.ok()) << s.status().message();
-  Result<std::unique_ptr<sim::Session>> session = sim::Session::Open(*s, seed);
-  EXPECT_TRUE(session.ok());
-  return std::move(*session);
-}
-
-// Runs the event loop until `done` holds or `seconds` of wall time pass.
-bool WaitFor(const std::function<bool()>& done, int seconds) {
-  QElapsedTimer timer;
-  timer.start();
-  while (!done()) {
-    if (timer.elapsed() > seconds * 1000) return false;
-    QApplication::processEvents(QEventLoop::AllEvents, 20);
-  }
-  return true;
-}
 
 TEST(PartitionsModelTest, HoldsTheViewsPartitionsAtKnownInstants) {
   App();
@@ -158,9 +131,11 @@ TEST(MainWindowTest, CrashingTheLeaderThroughTheUiElectsAnotherAndShrinksTheIsr)
   };
   // Speed 10x (a loaded machine can starve the UI thread for a while: the simulation must not
   // run past the faults meanwhile), then play.
-  auto* speed = window.findChild<QComboBox*>();
+  auto* speed = window.findChild<QComboBox*>("speed");
   ASSERT_NE(speed, nullptr);
   speed->setCurrentIndex(speed->findText("10x"));
+  for (QAction* a : window.findChildren<QAction*>())
+    if (a->text().startsWith("&Lesson mode")) a->setChecked(false);  // no stop at the 5 s caption
   for (QAction* a : window.findChildren<QAction*>())
     if (a->text() == "Play") a->trigger();
   ASSERT_TRUE(WaitFor([&] { return leader_of_0() >= 1 && window.last_snapshot()->view.at_ns > 6 * kS; }, 60));
@@ -362,6 +337,33 @@ TEST(ScreenshotTest, OcrFindsPartitionsAndBrokers) {
   const std::string partitions = Ocr(window.partitions_panel()->grab().toImage(), dir.filePath("partitions.png"));
   for (const char* label : {"orders-0", "orders-1", "orders-2", "under-replicated"})
     EXPECT_NE(partitions.find(label), std::string::npos) << label << " not read in:\n" << partitions;
+}
+
+TEST(ScreenshotTest, PresentationModeShowsLargeTypeAndOnlyTheStory) {
+  App();
+  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
+  session->RunUntil(14 * kS);
+  std::shared_ptr<Snapshot> snapshot = MakeSnapshot(*session, 0);
+  snapshot->reset = true;
+  MainWindow window(/*live=*/false);
+  window.resize(1920, 1080);
+  window.SetPresentation(true);
+  window.ApplySnapshot(snapshot);
+  window.show();
+  QApplication::processEvents();
+  EXPECT_TRUE(window.presentation());
+  EXPECT_GE(QFontInfo(window.font()).pixelSize(), 24);
+  EXPECT_FALSE(window.timeline_panel()->isVisible());
+  EXPECT_FALSE(window.chart_panel()->isVisible());
+  EXPECT_TRUE(window.cluster_panel()->isVisible());
+  EXPECT_TRUE(window.partitions_panel()->isVisible());
+  QTemporaryDir dir;
+  const std::string text = Ocr(window.grab().toImage(), dir.filePath("presentation.png"));
+  for (const char* label : {"orders-0", "broker 1", "new leader"})
+    EXPECT_NE(text.find(label), std::string::npos) << label << " not read in:\n" << text;
+  window.SetPresentation(false);
+  QApplication::processEvents();
+  EXPECT_TRUE(window.timeline_panel()->isVisible() || window.chart_panel()->isVisible());
 }
 
 }  // namespace

@@ -1,0 +1,47 @@
+#pragma once
+// Helpers shared by the GUI tests (one binary: gui_test.cc holds main()).
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "net/file_util.h"
+#include "sim/scenario.h"
+#include "sim/session.h"
+
+namespace samsa::gui {
+
+// The QApplication lives in main() (a static one would be destroyed after Qt's own globals).
+inline void App() { ASSERT_NE(QApplication::instance(), nullptr); }
+
+inline constexpr int64_t kS = 1'000'000'000;
+inline constexpr int32_t kFirstClientIdForTest = 1001;  // leader-election's producer
+
+inline std::string ScenarioPath(const char* name) { return std::string(SAMSA_SOURCE_DIR) + "/scenarios/" + name + ".yaml"; }
+
+inline std::unique_ptr<sim::Session> Open(const char* name, uint64_t seed) {
+  Result<std::string> text = net::ReadFileToString(ScenarioPath(name));
+  EXPECT_TRUE(text.ok());
+  Result<sim::Scenario> s = sim::ParseScenario(*text, name);
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  Result<std::unique_ptr<sim::Session>> session = sim::Session::Open(*s, seed);
+  EXPECT_TRUE(session.ok());
+  return std::move(*session);
+}
+
+// Runs the event loop until `done` holds or `seconds` of wall time pass.
+inline bool WaitFor(const std::function<bool()>& done, int seconds) {
+  QElapsedTimer timer;
+  timer.start();
+  while (!done()) {
+    if (timer.elapsed() > seconds * 1000) return false;
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
+  }
+  return true;
+}
+
+}  // namespace samsa::gui

@@ -1,0 +1,250 @@
+// samsa-gui's time travel, lag chart and classroom features, on a real Qt application.
+#include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QDialog>
+#include <QListWidget>
+#include <QTabWidget>
+#include <QTemporaryDir>
+
+#include <set>
+
+#include "gui/lag_chart.h"
+#include "gui/main_window.h"
+#include "gui/partitions_model.h"
+#include "gui/recording.h"
+#include "gui/timeline_model.h"
+#include "tests/gui/gui_test_util.h"
+
+namespace samsa::gui {
+namespace {
+
+int32_t LeaderOf0(const Snapshot* s) {
+  const view::PartitionView* p = s ? s->view.FindPartition("orders", 0) : nullptr;
+  return p ? p->leader : -2;
+}
+
+// A live window on leader-election seed 42, with the first snapshot applied.
+std::unique_ptr<MainWindow> OpenLive(const char* scenario = "leader-election") {
+  auto window = std::make_unique<MainWindow>(/*live=*/true);
+  window->show();
+  EXPECT_TRUE(window->OpenFile(QString::fromStdString(ScenarioPath(scenario)), 42));
+  EXPECT_TRUE(WaitFor([&] { return window->last_snapshot() != nullptr; }, 30));
+  return window;
+}
+
+bool SeekAndWait(MainWindow& w, int64_t t_ns) {
+  w.SeekTo(t_ns);
+  return WaitFor([&] { return w.last_snapshot() && w.last_snapshot()->view.at_ns == t_ns && !w.last_snapshot()->playing; }, 60);
+}
+
+bool SameSample(const Sample& a, const Sample& b) {
+  if (a.at_ns != b.at_ns || a.total_lag != b.total_lag || a.isr_total != b.isr_total ||
+      a.partitions.size() != b.partitions.size())
+    return false;
+  for (size_t i = 0; i < a.partitions.size(); ++i)
+    if (a.partitions[i].high_watermark != b.partitions[i].high_watermark ||
+        a.partitions[i].durable != b.partitions[i].durable)
+      return false;
+  return true;
+}
+
+TEST(TimeTravelTest, ScrubbingBackShowsTheEarlierState) {
+  App();
+  // What the cluster looked like at 8 s, from a session of its own.
+  std::unique_ptr<sim::Session> reference = Open("leader-election", 42);
+  reference->RunUntil(8 * kS);
+  const view::ClusterView at8 = reference->View();
+  const int32_t leader_at_8 = at8.FindPartition("orders", 0)->leader;
+  ASSERT_GE(leader_at_8, 1);
+
+  auto window = OpenLive();
+  ASSERT_TRUE(SeekAndWait(*window, 20 * kS));
+  const int32_t leader_at_20 = LeaderOf0(window->last_snapshot());
+  EXPECT_NE(leader_at_20, leader_at_8) << "the crash at 10 s should have moved the leadership";
+  EXPECT_GE(window->samples(0).size(), 200u);
+
+  ASSERT_TRUE(SeekAndWait(*window, 8 * kS));
+  const Snapshot* s = window->last_snapshot();
+  EXPECT_EQ(LeaderOf0(s), leader_at_8);
+  EXPECT_EQ(s->view.FindPartition("orders", 0)->isr, at8.FindPartition("orders", 0)->isr);
+  // The table shows it too, and nothing after 8 s is left in the timeline or the curves.
+  const PartitionsModel& model = window->partitions_model();
+  bool found = false;
+  for (int r = 0; r < model.rowCount(); ++r) {
+    if (model.index(r, PartitionsModel::kPartition).data().toString() != "orders-0") continue;
+    found = true;
+    EXPECT_EQ(model.index(r, PartitionsModel::kLeader).data().toString(), QString::number(leader_at_8));
+  }
+  EXPECT_TRUE(found);
+  for (int i = 0; i < window->timeline_model().rowCount(); ++i) EXPECT_LE(window->timeline_model().event(i).at_ns, 8 * kS);
+  ASSERT_FALSE(window->samples(0).empty());
+  EXPECT_EQ(window->samples(0).back().at_ns, 8 * kS);
+}
+
+TEST(TimeTravelTest, ABranchDiffersFromItsParentOnlyAfterTheBranchPoint) {
+  App();
+  auto window = OpenLive();
+  ASSERT_TRUE(SeekAndWait(*window, 8 * kS));
+  window->BranchHere();
+  ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->branches.size() == 2 && window->last_snapshot()->branch == 1; }, 30));
+  // What if broker 2 had crashed too, at 8 s?
+  window->InjectOnNode(sim::FaultType::kCrash, 2);
+  ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->branches[1].injections == 1; }, 30));
+  ASSERT_TRUE(SeekAndWait(*window, 20 * kS));
+  std::vector<view::ClusterEvent> branch_events;
+  for (int i = 0; i < window->timeline_model().rowCount(); ++i) branch_events.push_back(window->timeline_model().event(i));
+  // The parent, untouched, to 20 s as well.
+  window->SwitchBranch(0);
+  ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->branch == 0; }, 30));
+  EXPECT_EQ(window->last_snapshot()->view.at_ns, 8 * kS) << "the parent keeps its own clock";
+  ASSERT_TRUE(SeekAndWait(*window, 20 * kS));
+  std::vector<view::ClusterEvent> parent_events;
+  for (int i = 0; i < window->timeline_model().rowCount(); ++i) parent_events.push_back(window->timeline_model().event(i));
+
+  const std::vector<Sample>& parent = window->samples(0);
+  const std::vector<Sample>& branch = window->samples(1);
+  ASSERT_EQ(parent.size(), branch.size());
+  size_t same_before = 0, differ_after = 0;
+  for (size_t i = 0; i < parent.size(); ++i) {
+    if (parent[i].at_ns <= 8 * kS) same_before += SameSample(parent[i], branch[i]) ? 1 : 0;
+    else differ_after += SameSample(parent[i], branch[i]) ? 0 : 1;
+  }
+  EXPECT_EQ(same_before, 81u) << "every sample up to the branch point (0, 0.1 s, ..., 8 s) is the parent's";
+  EXPECT_GT(differ_after, 50u);
+  // Events: the same up to the branch point, then the branch's own crash.
+  auto before = [](const std::vector<view::ClusterEvent>& es) {
+    std::vector<std::string> out;
+    for (const view::ClusterEvent& e : es)
+      if (e.at_ns < 8 * kS) out.push_back(std::to_string(e.at_ns) + " " + e.detail + e.text);
+    return out;
+  };
+  EXPECT_EQ(before(parent_events), before(branch_events));
+  auto crashes_of_2 = [](const std::vector<view::ClusterEvent>& es) {
+    int n = 0;
+    for (const view::ClusterEvent& e : es)
+      n += e.kind == view::EventKind::kFault && e.text.find("crash broker-2") != std::string::npos ? 1 : 0;
+    return n;
+  };
+  EXPECT_EQ(crashes_of_2(branch_events), 1);
+  EXPECT_EQ(crashes_of_2(parent_events), 0);
+
+  // Overlaid on the lag chart: the other branch's curves, dashed, named after it.
+  window->SetCompareBranch(1);
+  std::set<std::string> names;
+  for (const QString& n : window->lag_chart().SeriesNames()) names.insert(n.toStdString());
+  EXPECT_TRUE(names.count("ISR size, all partitions")) << "the current branch's ISR curve";
+  EXPECT_TRUE(names.count("ISR size, all partitions (branch 2)")) << "the compared branch's ISR curve";
+}
+
+TEST(TimeTravelTest, ASavedSessionReplaysToTheSameHash) {
+  App();
+  auto window = OpenLive();
+  ASSERT_TRUE(SeekAndWait(*window, 7 * kS));
+  window->InjectOnNode(sim::FaultType::kPause, 2);
+  ASSERT_TRUE(SeekAndWait(*window, 9 * kS));
+  window->InjectOnNode(sim::FaultType::kResume, 2);
+  ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->branches[0].injections == 2; }, 30));
+  const int64_t end = window->last_snapshot()->end_ns;
+  ASSERT_TRUE(SeekAndWait(*window, end));
+  const uint64_t hash = window->last_snapshot()->trace_hash;
+
+  QTemporaryDir dir;
+  const QString path = dir.filePath("saved.yaml");
+  ASSERT_TRUE(window->SaveSession(path));
+  Result<std::string> text = net::ReadFileToString(path.toStdString());
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("pause"), std::string::npos) << *text;
+  Result<sim::Scenario> saved = sim::ParseScenario(*text, path.toStdString());
+  ASSERT_TRUE(saved.ok()) << saved.status().message() << "\n" << *text;
+  ASSERT_EQ(saved->seed.value_or(0), 42u);
+  auto replay = sim::Session::Open(*saved, *saved->seed);
+  ASSERT_TRUE(replay.ok());
+  (*replay)->RunUntil(end);
+  EXPECT_EQ((*replay)->trace_hash(), hash);
+  // And the actions mattered: the scenario alone runs to another hash.
+  std::unique_ptr<sim::Session> plain = Open("leader-election", 42);
+  plain->RunUntil(end);
+  EXPECT_NE(plain->trace_hash(), hash);
+}
+
+TEST(LessonTest, APausingCaptionStopsTheRunUntilResumed) {
+  App();
+  // leader-election's 5 s caption has `pause: true`.
+  auto window = OpenLive();
+  auto trigger = [&](const QString& text) {
+    for (QAction* a : window->findChildren<QAction*>())
+      if (a->text() == text) return a->trigger(), true;
+    return false;
+  };
+  auto* speed = window->findChild<QComboBox*>("speed");
+  speed->setCurrentIndex(speed->findText("as fast as possible"));
+  ASSERT_TRUE(trigger("Play"));
+  ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->stopped_at_caption; }, 60));
+  const Snapshot* s = window->last_snapshot();
+  EXPECT_EQ(s->view.at_ns, 5 * kS);
+  EXPECT_FALSE(s->playing);
+  EXPECT_TRUE(window->caption_text().contains("Look at orders-0")) << window->caption_text().toStdString();
+  EXPECT_TRUE(window->caption_text().contains("press Space to continue"));
+  // It stays there (the worker keeps ticking every 10 ms meanwhile).
+  WaitFor([] { return false; }, 1);
+  EXPECT_EQ(window->last_snapshot()->view.at_ns, 5 * kS);
+  ASSERT_TRUE(trigger("Play"));
+  ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->view.at_ns > 6 * kS; }, 60));
+}
+
+TEST(LagChartTest, DrawsOffsetsLagAndFaultPeriodsAndExportsCsv) {
+  App();
+  Recording recording(Open("leader-election", 42));
+  recording.AdvanceTo(30 * kS);
+  MainWindow window(/*live=*/false);
+  window.resize(1400, 900);
+  std::shared_ptr<Snapshot> s = MakeSnapshot(recording, 0, 0);
+  s->reset = true;
+  window.ApplySnapshot(s);
+  window.RedrawChart();
+  std::set<std::string> names;
+  for (const QString& n : window.lag_chart().SeriesNames()) names.insert(n.toStdString());
+  for (const char* n : {"high watermark", "durable (leader)", "consumer 1002 position", "consumer 1002 lag",
+                        "ISR size, all partitions"})
+    EXPECT_TRUE(names.count(n)) << n;
+  EXPECT_EQ(window.lag_chart().partition(), "orders-0");
+  EXPECT_EQ(window.lag_chart().ShadedPeriods(), 1) << "the crash of orders-0's leader, 10 s to 25 s";
+  const std::vector<std::pair<int64_t, int64_t>> periods = FaultPeriods(recording.session().events(), 30 * kS);
+  ASSERT_EQ(periods.size(), 1u);
+  EXPECT_EQ(periods[0], std::make_pair(10 * kS, 25 * kS));
+  // The CSV holds every point: 301 samples (0..30 s) of the high watermark among them.
+  const QString csv = window.lag_chart().Csv();
+  EXPECT_EQ(csv.count("\"high watermark\","), recording.samples().size() - size_t(std::count_if(
+      recording.samples().begin(), recording.samples().end(),
+      [](const Sample& x) { return x.partitions.empty() || x.partitions[0].high_watermark < 0; })));
+  EXPECT_EQ(recording.samples().size(), 301u);
+  // Another partition.
+  window.lag_chart().SetPartition("orders-2");
+  window.RedrawChart();
+  EXPECT_EQ(window.lag_chart().partition(), "orders-2");
+}
+
+TEST(ClassroomTest, TheGalleryListsEveryScenarioAndOpensOneWithAClick) {
+  App();
+  MainWindow window(/*live=*/true);
+  window.SetScenarioDir(QString::fromStdString(std::string(SAMSA_SOURCE_DIR) + "/scenarios"));
+  window.show();
+  QWidget* gallery = window.ShowGallery();
+  auto* list = gallery->findChild<QListWidget*>("gallery");
+  ASSERT_NE(list, nullptr);
+  const QStringList files = QDir(QString::fromStdString(std::string(SAMSA_SOURCE_DIR) + "/scenarios"))
+                                .entryList({QStringLiteral("*.yaml")}, QDir::Files);
+  ASSERT_EQ(list->count(), files.size());
+  QListWidgetItem* item = nullptr;
+  for (int i = 0; i < list->count(); ++i)
+    if (list->item(i)->text().startsWith("last-replica-standing\n")) item = list->item(i);
+  ASSERT_NE(item, nullptr);
+  EXPECT_GT(item->text().size(), 60) << "name and description";
+  emit list->itemClicked(item);
+  EXPECT_TRUE(window.windowTitle().contains("last-replica-standing")) << window.windowTitle().toStdString();
+  ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() && window.last_snapshot()->scenario_name == "last-replica-standing"; }, 30));
+}
+
+}  // namespace
+}  // namespace samsa::gui
