@@ -27,6 +27,10 @@
 #include <QTabWidget>
 #include <QDialog>
 #include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
@@ -40,6 +44,7 @@
 
 #include "gui/cluster_widget.h"
 #include "gui/lag_chart.h"
+#include "gui/palette.h"
 #include "gui/partition_bars_delegate.h"
 #include "gui/partitions_model.h"
 #include "gui/timeline_model.h"
@@ -217,6 +222,13 @@ void MainWindow::BuildMenus() {
   restart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   connect(restart, &QAction::triggered, this, [this] {
     if (worker_) QMetaObject::invokeMethod(worker_, &SessionWorker::Restart, Qt::QueuedConnection);
+  });
+  QAction* report = file->addAction(tr("Open re&port..."));
+  report->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  connect(report, &QAction::triggered, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a sweep or run report"), QString(),
+                                                      tr("Reports (*.json)"));
+    if (!path.isEmpty()) OpenReport(path);
   });
   QAction* gallery = file->addAction(tr("Scenario &gallery..."));
   gallery->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
@@ -499,6 +511,14 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   const bool at_bottom = timeline_view_->verticalScrollBar()->value() == timeline_view_->verticalScrollBar()->maximum();
   timeline_->Append(s.new_events);
   if (at_bottom) timeline_view_->scrollToBottom();
+  if (jump_to_violation_) {
+    if (const int row = timeline_->FirstViolationRow(); row >= 0) {
+      jump_to_violation_ = false;
+      tabs_->setCurrentWidget(timeline_panel_);
+      timeline_view_->setCurrentIndex(timeline_->index(row));
+      timeline_view_->scrollTo(timeline_->index(row));
+    }
+  }
   for (const view::ClusterEvent& e : s.new_events)
     if (e.kind == view::EventKind::kCaption) caption_->setText(QString::fromStdString(e.text));
   if (s.reset) {
@@ -838,6 +858,104 @@ QWidget* MainWindow::ShowGallery() {
   });
   layout->addWidget(list);
   dialog->resize(720, 560);
+  dialog->show();
+  return dialog;
+}
+
+void MainWindow::OpenAtFirstViolation(const QString& scenario, uint64_t seed) {
+  if (!OpenFile(scenario, seed)) return;
+  jump_to_violation_ = true;
+  if (worker_) QMetaObject::invokeMethod(worker_, &SessionWorker::RunToFirstViolation, Qt::QueuedConnection);
+}
+
+QWidget* MainWindow::OpenReport(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) {
+    ShowError(tr("Cannot open the report"), tr("%1: %2").arg(path, file.errorString()));
+    return nullptr;
+  }
+  QJsonParseError error;
+  const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
+  const QJsonObject r = doc.object();
+  if (doc.isNull() || !r.contains("file") || !(r.contains("per_seed") || r.contains("seed"))) {
+    ShowError(tr("Not a samsa report"),
+              doc.isNull() ? tr("%1: offset %2: %3").arg(path).arg(error.offset).arg(error.errorString())
+                           : tr("%1: expected a samsa-sim run or sweep report (--json), with \"file\" and "
+                                "\"per_seed\" or \"seed\"").arg(path));
+    return nullptr;
+  }
+  // The scenario: as written in the report (relative to where samsa-sim ran), else next to the
+  // report, else in the scenario directory.
+  const QString written = r.value("file").toString();
+  QString scenario;
+  for (const QString& candidate : {written, QFileInfo(path).dir().filePath(written),
+                                   QDir(scenario_dir_).filePath(QFileInfo(written).fileName())})
+    if (!candidate.isEmpty() && QFileInfo::exists(candidate)) {
+      scenario = candidate;
+      break;
+    }
+  if (scenario.isEmpty()) {
+    ShowError(tr("Cannot find the report's scenario"), tr("%1 names %2, which is not there").arg(path, written));
+    return nullptr;
+  }
+  struct Row {
+    qint64 seed;
+    bool passed;
+    qint64 violations;
+    QString failed;
+  };
+  std::vector<Row> rows;
+  auto failed_names = [](const QJsonArray& a) {
+    QStringList names;
+    for (const QJsonValue& v : a) names << (v.isObject() ? v.toObject().value("name").toString() : v.toString());
+    return names.join(", ");
+  };
+  if (r.contains("per_seed")) {
+    for (const QJsonValue& v : r.value("per_seed").toArray()) {
+      const QJsonObject o = v.toObject();
+      rows.push_back({o.value("seed").toInteger(), o.value("passed").toBool(), o.value("violations_total").toInteger(),
+                      failed_names(o.value("failed_expectations").toArray())});
+    }
+  } else {
+    QJsonArray failed;
+    for (const QJsonValue& v : r.value("expectations").toArray())
+      if (!v.toObject().value("passed").toBool()) failed.append(v);
+    rows.push_back({r.value("seed").toInteger(), r.value("passed").toBool(), r.value("violations_total").toInteger(),
+                    failed_names(failed)});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return !a.passed && b.passed; });
+
+  auto* dialog = new QDialog(this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowTitle(tr("Report: %1").arg(QFileInfo(path).fileName()));
+  auto* layout = new QVBoxLayout(dialog);
+  const qsizetype failing = std::count_if(rows.begin(), rows.end(), [](const Row& x) { return !x.passed; });
+  layout->addWidget(new QLabel(tr("%1, %2 seeds, %3 failing. Click a seed to open that run at its first violation.")
+                                   .arg(r.value("scenario").toString()).arg(rows.size()).arg(failing),
+                               dialog));
+  auto* table = new QTableWidget(int(rows.size()), 4, dialog);
+  table->setObjectName(QStringLiteral("report"));
+  table->setHorizontalHeaderLabels({tr("Seed"), tr("Verdict"), tr("Violations"), tr("Failed expectations")});
+  table->verticalHeader()->hide();
+  table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table->horizontalHeader()->setStretchLastSection(true);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    const QStringList cells = {QString::number(row.seed), row.passed ? tr("passed") : tr("FAILED"),
+                               QString::number(row.violations), row.failed};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = new QTableWidgetItem(cells[c]);
+      item->setData(Qt::UserRole, row.seed);
+      if (!row.passed) item->setForeground(Palette::Vermillion());
+      table->setItem(int(i), c, item);
+    }
+  }
+  connect(table, &QTableWidget::cellClicked, dialog, [this, table, scenario](int row, int) {
+    OpenAtFirstViolation(scenario, uint64_t(table->item(row, 0)->data(Qt::UserRole).toLongLong()));
+  });
+  layout->addWidget(table);
+  dialog->resize(640, 420);
   dialog->show();
   return dialog;
 }

@@ -87,6 +87,10 @@ class MainWindow final : public QMainWindow {
   // The scenario gallery lists the scenarios of this directory.
   void SetScenarioDir(const QString& dir) { scenario_dir_ = dir; }
   QWidget* ShowGallery();
+  // A sweep or run report (samsa-sim --json): its seeds, failing first; clicking one opens that
+  // run positioned at its first violation. Null (and an error dialog) for a file that is not one.
+  QWidget* OpenReport(const QString& path);
+  void OpenAtFirstViolation(const QString& scenario, uint64_t seed);
   QString explain_text() const;
 
   // Panels, for screenshots of one view.
@@ -164,6 +168,7 @@ class MainWindow final : public QMainWindow {
   bool presentation_ = false;
   QString scenario_dir_;
   QString source_text_;  // the open scenario file's text, for Save session
+  bool jump_to_violation_ = false;  // select the first violation in the timeline once it arrives
 };
 
 }  // namespace samsa::gui

@@ -163,6 +163,22 @@ void SessionWorker::Branch() {
   ResendAll();
 }
 
+void SessionWorker::RunToFirstViolation() {
+  if (!current_) return;
+  playing_ = false;
+  sim::Session& session = current_->session();
+  size_t scanned = 0;
+  auto found = [&] {
+    for (const auto& events = session.events(); scanned < events.size(); ++scanned)
+      if (events[scanned].kind == view::EventKind::kViolation) return true;
+    return false;
+  };
+  // Runtime checks run every check interval: advance in small steps and stop at the first.
+  while (!found() && !session.at_end()) current_->AdvanceTo(session.now_ns() + 10'000'000);
+  if (!found()) session.Finish();  // the history check, at the end
+  Publish(true);
+}
+
 void SessionWorker::SwitchTo(int branch) {
   if (branch < 0 || size_t(branch) >= branches_.size() || branch == current_id_) return;
   current_ = branches_[size_t(branch)].recording.get();

@@ -84,6 +84,9 @@ class SessionWorker final : public QObject {
   void RequestSeek(qint64 t_ns);
   void Branch();
   void SwitchTo(int branch);
+  // Runs to the instant of the first violation (one the runtime checks name while running, or,
+  // failing that, one the history check names at the end) and pauses there.
+  void RunToFirstViolation();
   // Lesson mode (on by default): pausing captions stop the run.
   void SetLessonMode(bool on) { lesson_mode_ = on; }
 

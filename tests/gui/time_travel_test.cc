@@ -3,10 +3,15 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDialog>
+#include <QFileInfo>
 #include <QListWidget>
+#include <QMessageBox>
+#include <QProcess>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
 
+#include <fstream>
 #include <set>
 
 #include "gui/lag_chart.h"
@@ -244,6 +249,69 @@ TEST(ClassroomTest, TheGalleryListsEveryScenarioAndOpensOneWithAClick) {
   emit list->itemClicked(item);
   EXPECT_TRUE(window.windowTitle().contains("last-replica-standing")) << window.windowTitle().toStdString();
   ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() && window.last_snapshot()->scenario_name == "last-replica-standing"; }, 30));
+}
+
+TEST(ReportTest, AFailingSeedFromASweepReportOpensAtItsFirstViolation) {
+  App();
+  // unclean-election-loss, judged strictly: its acknowledged-record loss is now a failure.
+  Result<std::string> text = net::ReadFileToString(ScenarioPath("unclean-election-loss"));
+  ASSERT_TRUE(text.ok());
+  std::string strict = text->substr(0, text->find("\nexpect:")) + "\nexpect: [no_violations]\n";
+  QTemporaryDir dir;
+  const QString scenario = dir.filePath("strict.yaml");
+  {
+    std::ofstream(scenario.toStdString()) << strict;
+  }
+  const QString report = dir.filePath("sweep.json");
+  QProcess sweep;
+  sweep.start(QStringLiteral(SAMSA_BINARY_DIR "/sim/samsa-sim"),
+              {"sweep", scenario, "--seeds", "1..2", "--json", report});
+  ASSERT_TRUE(sweep.waitForFinished(120'000));
+  ASSERT_TRUE(QFileInfo::exists(report)) << sweep.readAllStandardError().toStdString();
+
+  // Where its first violation is, found independently.
+  Result<sim::Scenario> sc = sim::ParseScenario(strict, "strict.yaml");
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  auto reference = sim::Session::Open(*sc, 1);
+  ASSERT_TRUE(reference.ok());
+  (*reference)->Finish();
+  int64_t first_at = -1;
+  for (const view::ClusterEvent& e : (*reference)->events())
+    if (e.kind == view::EventKind::kViolation) {
+      first_at = e.at_ns;
+      break;
+    }
+  ASSERT_GE(first_at, 0) << "seed 1 should fail";
+
+  MainWindow window(/*live=*/true);
+  window.show();
+  QWidget* dialog = window.OpenReport(report);
+  ASSERT_NE(dialog, nullptr);
+  auto* table = dialog->findChild<QTableWidget*>("report");
+  ASSERT_NE(table, nullptr);
+  ASSERT_EQ(table->rowCount(), 2);
+  EXPECT_EQ(table->item(0, 1)->text(), "FAILED");
+  int row = -1;
+  for (int r = 0; r < table->rowCount(); ++r)
+    if (table->item(r, 0)->text() == "1") row = r;
+  ASSERT_GE(row, 0);
+  emit table->cellClicked(row, 0);
+  ASSERT_TRUE(WaitFor([&] {
+    const Snapshot* s = window.last_snapshot();
+    return s && s->seed == 1 && window.timeline_model().FirstViolationRow() >= 0;
+  }, 120));
+  const Snapshot* s = window.last_snapshot();
+  EXPECT_FALSE(s->playing);
+  EXPECT_GE(s->view.at_ns, first_at);
+  EXPECT_LE(s->view.at_ns, first_at + 10'000'000) << "positioned at the first violation (10 ms steps)";
+  EXPECT_EQ(window.timeline_model().event(window.timeline_model().FirstViolationRow()).at_ns, first_at);
+
+  // Not a report: an error, and nothing else changes.
+  const QString bad = dir.filePath("bad.json");
+  { std::ofstream(bad.toStdString()) << "{\"hello\": 1}"; }
+  EXPECT_EQ(window.OpenReport(bad), nullptr);
+  ASSERT_NE(window.error_box(), nullptr);
+  EXPECT_TRUE(window.error_box()->informativeText().contains("expected a samsa-sim run or sweep report"));
 }
 
 }  // namespace
