@@ -271,6 +271,8 @@ void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage&
   };
   for (const auto& [name, topic] : image.topics()) {
     for (const auto& [index, p] : topic.partitions) {
+      std::vector<int32_t> isr_sorted = p.isr;  // what the events carry, as views show it
+      std::sort(isr_sorted.begin(), isr_sorted.end());
       auto& series = samples_[{name, index}];
       if (series.empty() || series.back().leader != p.leader || series.back().isr != p.isr ||
           series.back().leader_epoch != p.leader_epoch)
@@ -287,6 +289,7 @@ void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage&
         e.leader = p.leader;
         e.previous_leader = o ? o->leader : -1;
         e.epoch = p.leader_epoch;
+        e.isr = isr_sorted;
         if (p.leader >= 0) e.nodes.push_back(p.leader);
         if (e.previous_leader >= 0 && e.previous_leader != p.leader) e.nodes.push_back(e.previous_leader);
         std::sort(e.nodes.begin(), e.nodes.end());
@@ -316,6 +319,7 @@ void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage&
         e.nodes = {r};
         e.leader = p.leader;
         e.epoch = p.partition_epoch;
+        e.isr = isr_sorted;
         e.cause = cause;
         e.detail = fmt::format("{}-{}: broker {} {} the ISR", name, index, r,
                                kind == EventKind::kIsrShrink ? "left" : "joined");

@@ -116,6 +116,7 @@ ordered_json EventJson(const view::ClusterEvent& e) {
   j["epoch"] = e.epoch;
   j["replica"] = e.replica;
   j["unclean"] = e.unclean;
+  j["isr"] = e.isr;
   j["passed"] = e.passed;
   j["text"] = e.text;
   j["detail"] = e.detail;

@@ -19,7 +19,7 @@
 //    "groups":[]}
 //   {"type":"event", "at_ns", "event_index", "kind":"leader-elected|isr-shrink|...",
 //    "cause":"leader-fenced|lagged|...", "nodes":[..], "topic", "partition", "leader",
-//    "previous_leader", "epoch", "replica", "unclean", "passed", "text", "detail"}
+//    "previous_leader", "epoch", "replica", "unclean", "isr":[..], "passed", "text", "detail"}
 //
 // Every number is an integer (no floating point), keys are written in a fixed order, and -1
 // means unknown, so the text of a view, and ViewHash, are the same on every build and process.

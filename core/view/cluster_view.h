@@ -164,9 +164,9 @@ struct ClusterView {
 
 // What happened, with its cause.
 enum class EventKind : uint8_t {
-  kLeaderElected,     // partition, leader, previous_leader, epoch, cause, unclean
-  kIsrShrink,         // partition, replica, cause
-  kIsrExpand,         // partition, replica, cause (caught up)
+  kLeaderElected,     // partition, leader, previous_leader, epoch, cause, unclean, isr
+  kIsrShrink,         // partition, replica, cause, isr
+  kIsrExpand,         // partition, replica, cause (caught up), isr
   kBrokerRegistered,  // broker, epoch
   kBrokerFenced,      // broker, cause
   kBrokerUnfenced,    // broker
@@ -210,6 +210,8 @@ struct ClusterEvent {
   int32_t epoch = -1;               // leader epoch, broker epoch or Raft epoch
   int32_t replica = -1;             // ISR changes, broker events
   bool unclean = false;             // leader elected from outside the ISR and ELR
+  std::vector<int32_t> isr;         // the partition's ISR after the change (sorted): ISR and
+                                    // leader events; empty elsewhere
   bool passed = false;              // kExpectation
   std::string text;                 // what a reader sees first (caption, fault, expectation name)
   std::string detail;               // a sentence of explanation
