@@ -73,6 +73,7 @@ void ClusterWidget::mousePressEvent(QMouseEvent* event) {
     if (node >= 0) selected_.insert(node);
   }
   update();
+  emit BrokerClicked(node);
 }
 
 void ClusterWidget::contextMenuEvent(QContextMenuEvent* event) {

@@ -33,6 +33,8 @@ class ClusterWidget final : public QWidget {
 
  signals:
   void NodeContextMenu(int32_t node, QPoint global_position);
+  // A left click on a broker (-1: on nothing).
+  void BrokerClicked(int32_t broker);
 
  protected:
   void paintEvent(QPaintEvent* event) override;

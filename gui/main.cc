@@ -2,7 +2,8 @@
 //   samsa-gui [SCENARIO] [--seed N]
 //       opens the scenario (default: the leader-election classroom scenario) in a window.
 //   samsa-gui [SCENARIO] [--seed N] --run-for 20s --screenshot FILE.png
-//             [--view cluster|partitions|timeline|chart|all] [--size 1600x1000] [--presentation]
+//             [--view cluster|partitions|timeline|chart|inspector|all] [--size 1600x1000] [--presentation]
+//             [--inspect BROKER]
 //       runs the scenario to that instant without a window (QT_QPA_PLATFORM=offscreen works),
 //       renders the view and saves it as PNG. Same arguments, same pixels.
 #include <QApplication>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "gui/inspector.h"
 #include "gui/main_window.h"
 #include "net/file_util.h"
 #include "sim/scenario.h"
@@ -24,7 +26,8 @@ namespace {
 std::string DefaultScenario() { return std::string(SAMSA_SOURCE_DIR) + "/scenarios/leader-election.yaml"; }
 
 int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std::string& run_for,
-               const std::string& file, const std::string& which, const std::string& size, bool presentation) {
+               const std::string& file, const std::string& which, const std::string& size, bool presentation,
+               int inspect) {
   auto text = samsa::net::ReadFileToString(path);
   if (!text.ok()) {
     fmt::print(stderr, "samsa-gui: cannot read {}: {}\n", path, text.status().ToString());
@@ -51,6 +54,7 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   window.setWindowTitle(QStringLiteral("samsa — %1 (seed %2)").arg(QString::fromStdString(scenario->name)).arg(s));
   window.resize(width, height);
   if (presentation) window.SetPresentation(true);
+  window.SetScenario(std::make_shared<const samsa::sim::Scenario>(*scenario));
   // Two views, one simulated second apart, so that the clients' rates have an interval.
   samsa::gui::Recording recording(std::move(*session));
   recording.AdvanceTo(std::max<int64_t>(0, *at - 1'000'000'000));
@@ -68,11 +72,30 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   else if (which == "partitions") target = window.partitions_panel();
   else if (which == "timeline") target = window.timeline_panel();
   else if (which == "chart") target = window.chart_panel();
+  else if (which == "inspector") target = window.inspector_panel();
   else if (which != "all") {
-    fmt::print(stderr, "samsa-gui: --view is one of cluster, partitions, timeline, chart, all\n");
+    fmt::print(stderr, "samsa-gui: --view is one of cluster, partitions, timeline, chart, inspector, all\n");
     return 2;
   }
   if (which == "chart") window.RedrawChart();
+  if (inspect >= 0) {
+    // The broker, and the last records of the first partition it leads, the first one followed.
+    window.SetLogReader([&recording](int32_t node, const samsa::sim::PartitionRef& p, int64_t from, size_t max) {
+      return recording.session().ReadLog(node, p, from, max);
+    });
+    window.InspectBroker(inspect);
+    const samsa::view::ClusterView& v = window.last_snapshot()->view;
+    for (const samsa::view::TopicView& t : v.topics)
+      for (const samsa::view::PartitionView& p : t.partitions) {
+        if (p.leader != inspect) continue;
+        int64_t hw = 0;
+        for (const samsa::view::ReplicaView& r : p.replica_views) hw = r.is_leader ? r.high_watermark : hw;
+        const std::string name = t.name + "-" + std::to_string(p.partition);
+        if (window.inspector().ReadRecords(name, inspect, std::max<int64_t>(0, hw - 3000))) window.inspector().Follow(0);
+        goto inspected;
+      }
+  inspected:;
+  }
   if (which != "all") {
     target->setParent(nullptr);
     target->resize(width, height);
@@ -97,12 +120,14 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
   std::string run_for = "20s", screenshot, which = "all", size = "1600x1000";
   bool presentation = false;
+  int inspect = -1;
   cli.add_option("scenario", path, "Scenario YAML file (default: scenarios/leader-election.yaml)");
   CLI::Option* seed_opt = cli.add_option("--seed", seed, "Run seed (default: the scenario's seed)");
   cli.add_option("--run-for", run_for, "With --screenshot: the simulated instant to show (default 20s)");
   cli.add_option("--screenshot", screenshot, "Render without a window, save as PNG and exit");
   cli.add_option("--view", which, "With --screenshot: cluster, partitions, timeline, chart or all (default)");
   cli.add_flag("--presentation", presentation, "With --screenshot: in presentation mode (F5)");
+  cli.add_option("--inspect", inspect, "With --screenshot: inspect this broker (and the records of a partition it leads)");
   cli.add_option("--size", size, "With --screenshot: WIDTHxHEIGHT (default 1600x1000)");
   try {
     cli.parse(argc, argv);
@@ -111,7 +136,7 @@ int main(int argc, char** argv) {
   }
   std::optional<uint64_t> s;
   if (seed_opt->count() > 0) s = seed;
-  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size, presentation);
+  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size, presentation, inspect);
   samsa::gui::MainWindow window(/*live=*/true);
   window.SetScenarioDir(QString::fromStdString(std::string(SAMSA_SOURCE_DIR) + "/scenarios"));
   window.resize(1500, 950);

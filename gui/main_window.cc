@@ -43,11 +43,13 @@
 #include <tuple>
 
 #include "gui/cluster_widget.h"
+#include "gui/inspector.h"
 #include "gui/lag_chart.h"
 #include "gui/palette.h"
 #include "gui/partition_bars_delegate.h"
 #include "gui/partitions_model.h"
 #include "gui/timeline_model.h"
+#include "sim/explain.h"
 #include "sim/scenario.h"
 
 namespace samsa::gui {
@@ -68,7 +70,6 @@ bool IsSignificant(const view::ClusterEvent& e) {
   }
 }
 
-std::string Explain(const view::ClusterEvent& e) { return e.detail.empty() ? e.text : e.detail; }
 }  // namespace
 
 MainWindow::MainWindow(bool live, QWidget* parent) : QMainWindow(parent), live_(live) {
@@ -80,6 +81,12 @@ MainWindow::MainWindow(bool live, QWidget* parent) : QMainWindow(parent), live_(
   if (live_) {
     thread_ = new QThread(this);
     worker_ = new SessionWorker();
+    inspector_->SetReader([this](int32_t node, const sim::PartitionRef& partition, int64_t from, size_t max) {
+      Result<std::vector<view::LogRecordView>> out = Status::FailedPrecondition("no session");
+      QMetaObject::invokeMethod(worker_, [&] { out = worker_->ReadLog(node, partition, from, max); },
+                                Qt::BlockingQueuedConnection);
+      return out;
+    });
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
     connect(worker_, &SessionWorker::Published, this, &MainWindow::OnPublished, Qt::QueuedConnection);
@@ -197,6 +204,11 @@ void MainWindow::BuildUi() {
   connect(chart_, &LagChart::PartitionChanged, this, &MainWindow::RedrawChart);
   tabs_->addTab(timeline_panel_, tr("Timeline"));
   tabs_->addTab(chart_, tr("Lag chart"));
+  inspector_ = new Inspector(tabs_);
+  tabs_->addTab(inspector_, tr("Inspector"));
+  connect(cluster_, &ClusterWidget::BrokerClicked, this, [this](int32_t id) {
+    if (id >= 0) InspectBroker(id);
+  });
   connect(tabs_, &QTabWidget::currentChanged, this, [this] { RedrawChart(); });
   vertical->addWidget(horizontal);
   vertical->addWidget(tabs_);
@@ -279,6 +291,9 @@ void MainWindow::BuildMenus() {
   QAction* chart = view_menu->addAction(tr("Lag &chart"));
   chart->setShortcut(Qt::Key_G);
   connect(chart, &QAction::triggered, this, [this] { tabs_->setCurrentWidget(chart_); });
+  QAction* inspect = view_menu->addAction(tr("&Inspector"));
+  inspect->setShortcut(Qt::Key_N);
+  connect(inspect, &QAction::triggered, this, [this] { tabs_->setCurrentWidget(inspector_); });
   QAction* timeline = view_menu->addAction(tr("&Timeline"));
   timeline->setShortcut(Qt::Key_T);
   connect(timeline, &QAction::triggered, this, [this] { tabs_->setCurrentWidget(timeline_panel_); });
@@ -416,7 +431,7 @@ QString MainWindow::HelpText() {
             "Ctrl+S\tsave the session (replays with samsa-sim run)\n"
             "Ctrl+G\tthe scenario gallery\n"
             "Ctrl+P\tsave the view as PNG\n"
-            "G, T\tthe lag chart, the timeline\n"
+            "G, T, N\tthe lag chart, the timeline, the inspector (click a broker to inspect it)\n"
             "F5\tpresentation mode\n"
             "L\tlesson mode: stop at pausing captions\n"
             "Ctrl+Q\tquit\n"
@@ -460,6 +475,7 @@ bool MainWindow::OpenFile(const QString& path, std::optional<uint64_t> seed) {
   UpdateRecent(path);
   const uint64_t s = seed.value_or(scenario->seed.value_or(1));
   auto shared = std::make_shared<const sim::Scenario>(std::move(*scenario));
+  scenario_ = shared;
   if (worker_)
     QMetaObject::invokeMethod(worker_, [w = worker_, shared, s] { w->Open(shared, s); }, Qt::QueuedConnection);
   setWindowTitle(QStringLiteral("samsa — %1 (seed %2)").arg(QString::fromStdString(shared->name)).arg(s));
@@ -507,7 +523,8 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
     if (!s.partition_names.empty()) partition_names_ = s.partition_names;
   }
   for (const view::ClusterEvent& e : s.new_events)
-    if (IsSignificant(e)) explain_->setText(QString::fromStdString(Explain(e)));
+    if (IsSignificant(e))
+      explain_->setText(QString::fromStdString(scenario_ ? sim::ExplainEvent(e, *scenario_) : e.detail));
   const bool at_bottom = timeline_view_->verticalScrollBar()->value() == timeline_view_->verticalScrollBar()->maximum();
   timeline_->Append(s.new_events);
   if (at_bottom) timeline_view_->scrollToBottom();
@@ -532,6 +549,7 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   if (s.stopped_at_caption && !caption_->text().endsWith(kContinueHint)) caption_->setText(caption_->text() + kContinueHint);
   cluster_->SetView(s.view);
   partitions_->SetView(s.view);
+  inspector_->SetView(s.view, &samples_[s.branch], &partition_names_);
   // Clients. Their acknowledgement (or read) rate over the last simulated second.
   constexpr int64_t kRateWindowNs = 1'000'000'000;
   if (last_ && s.view.at_ns < last_->view.at_ns) ack_history_.clear();  // rewound or restarted
@@ -961,6 +979,17 @@ QWidget* MainWindow::OpenReport(const QString& path) {
 }
 
 QString MainWindow::explain_text() const { return explain_->text(); }
+QWidget* MainWindow::inspector_panel() const { return inspector_; }
+
+void MainWindow::InspectBroker(int32_t id) {
+  inspector_->ShowBroker(id);
+  if (!presentation_) tabs_->setCurrentWidget(inspector_);
+}
+
+void MainWindow::SetLogReader(std::function<Result<std::vector<view::LogRecordView>>(int32_t, const sim::PartitionRef&,
+                                                                                     int64_t, size_t)> reader) {
+  inspector_->SetReader(std::move(reader));
+}
 QWidget* MainWindow::chart_panel() const { return chart_; }
 
 QWidget* MainWindow::cluster_panel() const { return cluster_; }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +33,7 @@ class QTabWidget;
 namespace samsa::gui {
 
 class ClusterWidget;
+class Inspector;
 class LagChart;
 class PartitionsModel;
 class TimelineModel;
@@ -80,6 +82,12 @@ class MainWindow final : public QMainWindow {
   // The recorded samples of a branch (empty when it never was current).
   const std::vector<Sample>& samples(int branch) const;
   LagChart& lag_chart() const { return *chart_; }
+  Inspector& inspector() const { return *inspector_; }
+  // Shows the inspector on broker `id` (what a click on a broker does).
+  void InspectBroker(int32_t id);
+  // Headless windows read logs through this (live ones through the worker).
+  void SetLogReader(std::function<Result<std::vector<view::LogRecordView>>(int32_t, const sim::PartitionRef&, int64_t,
+                                                                           size_t)> reader);
   void RedrawChart();
   // Presentation mode (F5): large type; only the caption, the cluster and the partitions.
   void SetPresentation(bool on);
@@ -87,6 +95,9 @@ class MainWindow final : public QMainWindow {
   // The scenario gallery lists the scenarios of this directory.
   void SetScenarioDir(const QString& dir) { scenario_dir_ = dir; }
   QWidget* ShowGallery();
+  // The scenario that is open (OpenFile sets it; headless windows are given theirs), for the
+  // explain line's setting values.
+  void SetScenario(std::shared_ptr<const sim::Scenario> scenario) { scenario_ = std::move(scenario); }
   // A sweep or run report (samsa-sim --json): its seeds, failing first; clicking one opens that
   // run positioned at its first violation. Null (and an error dialog) for a file that is not one.
   QWidget* OpenReport(const QString& path);
@@ -98,6 +109,7 @@ class MainWindow final : public QMainWindow {
   QWidget* partitions_panel() const;
   QWidget* timeline_panel() const;
   QWidget* chart_panel() const;
+  QWidget* inspector_panel() const;
   const PartitionsModel& partitions_model() const { return *partitions_; }
   const TimelineModel& timeline_model() const { return *timeline_; }
   const Snapshot* last_snapshot() const { return last_.get(); }
@@ -156,6 +168,7 @@ class MainWindow final : public QMainWindow {
   QComboBox* compare_box_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   LagChart* chart_ = nullptr;
+  Inspector* inspector_ = nullptr;
   QLabel* explain_ = nullptr;
   QToolBar* time_bar_ = nullptr;
   QToolBar* run_bar_ = nullptr;
@@ -168,6 +181,7 @@ class MainWindow final : public QMainWindow {
   bool presentation_ = false;
   QString scenario_dir_;
   QString source_text_;  // the open scenario file's text, for Save session
+  std::shared_ptr<const sim::Scenario> scenario_;
   bool jump_to_violation_ = false;  // select the first violation in the timeline once it arrives
 };
 

@@ -19,6 +19,7 @@ Sample SampleOf(const view::ClusterView& view) {
       PartitionSample ps;
       ps.isr_size = int32_t(p.isr.size());
       for (const view::ReplicaView& r : p.replica_views) {
+        if (r.online) ps.log_ends.emplace_back(r.broker, r.log_end_offset);
         if (!r.is_leader || !r.online) continue;
         ps.high_watermark = r.high_watermark;
         ps.durable = r.durable_offset;

@@ -22,6 +22,7 @@ struct PartitionSample {
   int64_t high_watermark = -1;  // the leader's; -1 while offline
   int64_t durable = -1;         // the leader's durable (flushed) offset; -1 while offline
   int32_t isr_size = 0;
+  std::vector<std::pair<int32_t, int64_t>> log_ends;  // (broker, log end offset) of each online replica
 };
 
 struct ConsumerSample {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <set>
 
+#include "gui/inspector.h"
 #include "gui/lag_chart.h"
 #include "gui/main_window.h"
 #include "gui/partitions_model.h"
@@ -249,6 +250,73 @@ TEST(ClassroomTest, TheGalleryListsEveryScenarioAndOpensOneWithAClick) {
   emit list->itemClicked(item);
   EXPECT_TRUE(window.windowTitle().contains("last-replica-standing")) << window.windowTitle().toStdString();
   ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() && window.last_snapshot()->scenario_name == "last-replica-standing"; }, 30));
+}
+
+TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
+  App();
+  Recording recording(Open("leader-election", 42));
+  recording.AdvanceTo(20 * kS);
+  MainWindow window(/*live=*/false);
+  window.resize(1400, 900);
+  std::shared_ptr<Snapshot> s = MakeSnapshot(recording, 0, 0);
+  s->reset = true;
+  window.ApplySnapshot(s);
+  window.SetLogReader([&recording](int32_t node, const sim::PartitionRef& p, int64_t from, size_t max) {
+    return recording.session().ReadLog(node, p, from, max);
+  });
+  const view::PartitionView* p0 = s->view.FindPartition("orders", 0);
+  ASSERT_NE(p0, nullptr);
+  const int32_t leader = p0->leader;
+  window.InspectBroker(leader);
+  const QString text = window.inspector().broker_text();
+  EXPECT_TRUE(text.contains(QStringLiteral("Broker %1").arg(leader))) << text.toStdString();
+  EXPECT_TRUE(text.contains("orders-0")) << text.toStdString();
+  EXPECT_TRUE(text.contains("Raft: epoch")) << text.toStdString();
+  const view::BrokerView* b = s->view.FindBroker(leader);
+  EXPECT_TRUE(text.contains(QString::fromStdString("role " + b->raft_role))) << text.toStdString();
+
+  ASSERT_TRUE(window.inspector().ReadRecords("orders-0", leader, 100));
+  const QTableWidget& records = window.inspector().records();
+  ASSERT_GT(records.rowCount(), 10);
+  EXPECT_EQ(records.item(0, 0)->text(), "100");
+  for (int r = 0; r < records.rowCount(); ++r) {
+    EXPECT_TRUE(records.item(r, 1)->text().startsWith("k")) << records.item(r, 1)->text().toStdString();
+    EXPECT_TRUE(records.item(r, 2)->text().startsWith("p1001-")) << "producer 1001's values";
+  }
+  // The same records as the session reads.
+  auto direct = recording.session().ReadLog(leader, sim::PartitionRef{"orders", 0}, 100, 1);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(records.item(0, 2)->text().toStdString(), (*direct)[0].value);
+  // Followed: every replica got offset 100, it was committed, and the consumer read it.
+  const QString journey = window.inspector().Follow(0);
+  EXPECT_TRUE(journey.contains("offset 100")) << journey.toStdString();
+  EXPECT_TRUE(journey.contains("consumer 1002 at")) << journey.toStdString();
+  EXPECT_FALSE(journey.contains("not yet")) << journey.toStdString();
+  const RecordJourney j = FollowRecord(recording.samples(), 0, 0, 100);
+  EXPECT_EQ(j.replica_got.size(), 3u);
+  ASSERT_GE(j.committed_ns, 0);
+  for (const auto& [broker, at] : j.replica_got) EXPECT_LE(at, j.committed_ns) << "acks=all: every ISR replica first";
+  // An offset far past the end: nothing yet.
+  const RecordJourney later = FollowRecord(recording.samples(), 0, 0, 1'000'000);
+  EXPECT_TRUE(later.replica_got.empty());
+  EXPECT_EQ(later.committed_ns, -1);
+}
+
+TEST(ClassroomTest, TheExplainLineSaysWhatTheLastEventMeantWithTheScenariosSettings) {
+  App();
+  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
+  session->RunUntil(14 * kS);
+  MainWindow window(/*live=*/false);
+  window.SetScenario(std::make_shared<const sim::Scenario>(session->scenario()));
+  std::shared_ptr<Snapshot> s = MakeSnapshot(*session, 0);
+  s->reset = true;
+  window.ApplySnapshot(s);
+  // The last significant event by 14 s: broker 3 (crashed at 10 s) fenced out of the ISRs, after
+  // leader-election's 3 s session timeout.
+  const std::string text = window.explain_text().toStdString();
+  EXPECT_NE(text.find("ISR of orders-"), std::string::npos) << text;
+  EXPECT_NE(text.find("broker 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("broker.session.timeout.ms (3 s)"), std::string::npos) << text;
 }
 
 TEST(ReportTest, AFailingSeedFromASweepReportOpensAtItsFirstViolation) {

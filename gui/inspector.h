@@ -1,0 +1,76 @@
+#pragma once
+// Inspector: the selected broker (its Raft epoch and role, its partitions as leader and as
+// follower, its lifecycle) and a replica's records, read through the session; a record can be
+// followed: which replicas hold it, and when (to the nearest sample) each replica got it, the high
+// watermark passed it (acks=all producers are answered then), the leader flushed it and each
+// consumer read past it.
+#include <QWidget>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/base/status.h"
+#include "core/view/cluster_view.h"
+#include "gui/recording.h"
+#include "sim/scenario.h"
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+class QTableWidget;
+
+namespace samsa::gui {
+
+using LogReader = std::function<Result<std::vector<view::LogRecordView>>(int32_t node, const sim::PartitionRef& partition,
+                                                                         int64_t from, size_t max_records)>;
+
+// What the samples say of one offset of one partition: the first sample instant at which each
+// thing held (-1: not yet).
+struct RecordJourney {
+  std::vector<std::pair<int32_t, int64_t>> replica_got;    // (broker, first instant its log end passed it)
+  int64_t committed_ns = -1;                               // the high watermark passed it
+  int64_t durable_ns = -1;                                 // the leader's durable offset passed it
+  std::vector<std::pair<int32_t, int64_t>> consumer_read;  // (consumer, first instant its position passed it)
+};
+RecordJourney FollowRecord(const std::vector<Sample>& samples, size_t partition_index, int32_t partition, int64_t offset);
+
+class Inspector final : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit Inspector(QWidget* parent = nullptr);
+  void SetReader(LogReader reader) { reader_ = std::move(reader); }
+  // The latest view and the current branch's samples (read when shown or followed; not kept).
+  void SetView(const view::ClusterView& view, const std::vector<Sample>* samples,
+               const std::vector<std::string>* partition_names);
+  // Shows broker `id` (from the cluster picture's selection); -1 clears it.
+  void ShowBroker(int32_t id);
+  // Reads the records of `partition` on `broker` from `from` into the table.
+  bool ReadRecords(const std::string& partition, int32_t broker, int64_t from);
+  // Follows the record on table row `row`; returns the text shown.
+  QString Follow(int row);
+
+  QString broker_text() const;
+  const QTableWidget& records() const { return *records_; }
+
+ private:
+  void RefreshBroker();
+  void RefreshReplicas();
+
+  LogReader reader_;
+  view::ClusterView view_;
+  const std::vector<Sample>* samples_ = nullptr;
+  const std::vector<std::string>* partition_names_ = nullptr;
+  int32_t broker_ = -1;
+  QLabel* broker_label_ = nullptr;
+  QComboBox* partition_ = nullptr;
+  QComboBox* replica_ = nullptr;
+  QSpinBox* from_ = nullptr;
+  QTableWidget* records_ = nullptr;
+  QLabel* follow_ = nullptr;
+  std::string read_partition_;  // of the records shown
+};
+
+}  // namespace samsa::gui
