@@ -201,8 +201,8 @@ void LagChart::Redraw(const Data& data) {
       auto* upper = new QLineSeries();
       lower->append(secs(from), 0);
       lower->append(secs(to), 0);
-      upper->append(secs(from), b->y_max * 1.05);
-      upper->append(secs(to), b->y_max * 1.05);
+      upper->append(secs(from), y->max());
+      upper->append(secs(to), y->max());
       auto* area = new QAreaSeries(upper, lower);
       area->setName(tr("fault"));
       area->setBrush(QColor(0, 0, 0, 28));

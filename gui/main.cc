@@ -3,7 +3,7 @@
 //       opens the scenario (default: the leader-election classroom scenario) in a window.
 //   samsa-gui [SCENARIO] [--seed N] --run-for 20s --screenshot FILE.png
 //             [--view cluster|partitions|timeline|chart|inspector|all] [--size 1600x1000] [--presentation]
-//             [--inspect BROKER]
+//             [--inspect BROKER] [--compare SAVED-SESSION.yaml]
 //       runs the scenario to that instant without a window (QT_QPA_PLATFORM=offscreen works),
 //       renders the view and saves it as PNG. Same arguments, same pixels.
 #include <QApplication>
@@ -27,7 +27,7 @@ std::string DefaultScenario() { return std::string(SAMSA_SOURCE_DIR) + "/scenari
 
 int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std::string& run_for,
                const std::string& file, const std::string& which, const std::string& size, bool presentation,
-               int inspect) {
+               int inspect, const std::string& compare) {
   auto text = samsa::net::ReadFileToString(path);
   if (!text.ok()) {
     fmt::print(stderr, "samsa-gui: cannot read {}: {}\n", path, text.status().ToString());
@@ -77,6 +77,24 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
     fmt::print(stderr, "samsa-gui: --view is one of cluster, partitions, timeline, chart, inspector, all\n");
     return 2;
   }
+  if (!compare.empty()) {
+    // Another run (a saved session: a branch of this one) to overlay on the lag chart.
+    auto other_text = samsa::net::ReadFileToString(compare);
+    auto other = other_text.ok() ? samsa::sim::ParseScenario(*other_text, compare) : samsa::Result<samsa::sim::Scenario>(other_text.status());
+    if (!other.ok()) {
+      fmt::print(stderr, "samsa-gui: --compare {}: {}\n", compare, other.status().message());
+      return 2;
+    }
+    auto other_session = samsa::sim::Session::Open(*other, other->seed.value_or(s));
+    if (!other_session.ok()) {
+      fmt::print(stderr, "samsa-gui: --compare {}: {}\n", compare, other_session.status().message());
+      return 2;
+    }
+    samsa::gui::Recording other_recording(std::move(*other_session));
+    other_recording.AdvanceTo(*at);
+    window.SetBranchSamples(1, other_recording.samples());
+    window.SetCompareBranch(1);
+  }
   if (which == "chart") window.RedrawChart();
   if (inspect >= 0) {
     // The broker, and the last records of the first partition it leads, the first one followed.
@@ -121,12 +139,14 @@ int main(int argc, char** argv) {
   std::string run_for = "20s", screenshot, which = "all", size = "1600x1000";
   bool presentation = false;
   int inspect = -1;
+  std::string compare;
   cli.add_option("scenario", path, "Scenario YAML file (default: scenarios/leader-election.yaml)");
   CLI::Option* seed_opt = cli.add_option("--seed", seed, "Run seed (default: the scenario's seed)");
   cli.add_option("--run-for", run_for, "With --screenshot: the simulated instant to show (default 20s)");
   cli.add_option("--screenshot", screenshot, "Render without a window, save as PNG and exit");
   cli.add_option("--view", which, "With --screenshot: cluster, partitions, timeline, chart or all (default)");
   cli.add_flag("--presentation", presentation, "With --screenshot: in presentation mode (F5)");
+  cli.add_option("--compare", compare, "With --screenshot: overlay this run's curves (a saved session) on the lag chart");
   cli.add_option("--inspect", inspect, "With --screenshot: inspect this broker (and the records of a partition it leads)");
   cli.add_option("--size", size, "With --screenshot: WIDTHxHEIGHT (default 1600x1000)");
   try {
@@ -136,7 +156,7 @@ int main(int argc, char** argv) {
   }
   std::optional<uint64_t> s;
   if (seed_opt->count() > 0) s = seed;
-  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size, presentation, inspect);
+  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size, presentation, inspect, compare);
   samsa::gui::MainWindow window(/*live=*/true);
   window.SetScenarioDir(QString::fromStdString(std::string(SAMSA_SOURCE_DIR) + "/scenarios"));
   window.resize(1500, 950);

@@ -81,6 +81,8 @@ class MainWindow final : public QMainWindow {
   bool SaveSession(const QString& path);
   // The recorded samples of a branch (empty when it never was current).
   const std::vector<Sample>& samples(int branch) const;
+  // Headless: another run's samples as branch `branch` (a saved session to overlay).
+  void SetBranchSamples(int branch, std::vector<Sample> samples) { samples_[branch] = std::move(samples); }
   LagChart& lag_chart() const { return *chart_; }
   Inspector& inspector() const { return *inspector_; }
   // Shows the inspector on broker `id` (what a click on a broker does).
