@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 #include "gui/palette.h"
 
@@ -37,6 +39,11 @@ ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent) {
 void ClusterWidget::SetView(const view::ClusterView& view) {
   view_ = view;
   places_ = layout_.Layout(view_);
+  update();
+}
+
+void ClusterWidget::SetFrames(std::vector<view::FrameView> frames) {
+  frames_ = std::move(frames);
   update();
 }
 
@@ -204,6 +211,54 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     else label += QStringLiteral("\nlag -");
     const double lx = std::clamp(pc.x() - label_w / 2, 0.0, std::max(0.0, width() - label_w));
     p.drawText(QRectF(lx, pc.y() + kClientR + 2, label_w, label_h), Qt::AlignHCenter | Qt::AlignTop, label);
+  }
+
+  // Flow: each frame on its way from -> to. A frame's position is its remaining time against the
+  // longest remaining on that link (about the link's latency); responses carry their request's API.
+  frames_drawn_ = 0;
+  if (!frames_.empty()) {
+    std::map<std::pair<int32_t, int32_t>, int64_t> span;
+    for (const view::FrameView& f : frames_) {
+      int64_t& s = span[{f.from, f.to}];
+      s = std::max(s, std::max<int64_t>(1'000'000, f.deliver_at_ns - view_.at_ns));
+    }
+    std::map<std::tuple<int32_t, int32_t, int32_t>, std::string> api_of;  // (client, server, correlation id)
+    for (const view::FrameView& f : frames_)
+      if (f.request) api_of[{f.from, f.to, f.correlation_id}] = f.api;
+    auto colour_of = [](const std::string& api) {
+      if (api == "Produce") return Palette::Blue();
+      if (api == "Fetch") return Palette::SkyBlue();
+      if (api == "Vote" || api == "BeginQuorumEpoch" || api == "EndQuorumEpoch" || api == "FetchSnapshot")
+        return Palette::ReddishPurple();
+      if (api.rfind("Broker", 0) == 0) return Palette::Grey();
+      return Palette::Orange();
+    };
+    QFont small = this->font();
+    small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
+    p.setFont(small);
+    std::map<std::pair<int32_t, int32_t>, int> labelled;
+    for (const view::FrameView& f : frames_) {
+      if (places_.count(f.from) == 0 || places_.count(f.to) == 0) continue;
+      const double remaining = double(std::max<int64_t>(0, f.deliver_at_ns - view_.at_ns));
+      const double fraction = std::clamp(1.0 - remaining / double(span[{f.from, f.to}]), 0.05, 0.95);
+      const QPointF a = Place(f.from), b = Place(f.to);
+      const QPointF at = a + (b - a) * fraction;
+      std::string api = f.request ? f.api : "";
+      if (!f.request)
+        if (auto it = api_of.find({f.to, f.from, f.correlation_id}); it != api_of.end()) api = it->second;
+      const QColor c = colour_of(api);
+      p.setPen(QPen(c.darker(130), 2));
+      p.setBrush(f.request ? QBrush(c) : QBrush(palette().color(QPalette::Base)));
+      p.drawEllipse(at, 6, 6);
+      // One label per link direction, so that a busy link stays readable.
+      if (labelled[{f.from, f.to}]++ == 0) {
+        p.setPen(c.darker(160));
+        p.drawText(at + QPointF(8, -4), QString::fromStdString(api.empty() ? std::string("response") : api) +
+                                            (f.request ? QString() : QStringLiteral(" (response)")));
+      }
+      ++frames_drawn_;
+    }
+    p.setFont(this->font());
   }
 
   // Brokers.

@@ -11,6 +11,7 @@
 #include <QWidget>
 
 #include <set>
+#include <vector>
 
 #include "core/view/cluster_view.h"
 #include "gui/cluster_layout.h"
@@ -29,6 +30,10 @@ class ClusterWidget final : public QWidget {
   // Brokers selected by clicking (Ctrl+click adds or removes one), drawn with a blue halo.
   const std::set<int32_t>& selection() const { return selected_; }
   void Select(std::set<int32_t> brokers);
+  // Flow: the frames on the wire now, drawn along their links (requests filled, responses
+  // hollow, coloured by API, labelled); empty hides the flow.
+  void SetFrames(std::vector<view::FrameView> frames);
+  size_t frames_drawn() const { return frames_drawn_; }
   QSize sizeHint() const override { return QSize(480, 400); }
 
  signals:
@@ -50,6 +55,8 @@ class ClusterWidget final : public QWidget {
   ClusterLayout layout_;
   std::map<int32_t, NodePlace> places_;
   std::set<int32_t> selected_;
+  std::vector<view::FrameView> frames_;
+  size_t frames_drawn_ = 0;
 };
 
 }  // namespace samsa::gui

@@ -3,7 +3,7 @@
 //       opens the scenario (default: the leader-election classroom scenario) in a window.
 //   samsa-gui [SCENARIO] [--seed N] --run-for 20s --screenshot FILE.png
 //             [--view cluster|partitions|timeline|chart|inspector|all] [--size 1600x1000] [--presentation]
-//             [--inspect BROKER] [--compare SAVED-SESSION.yaml]
+//             [--inspect BROKER] [--compare SAVED-SESSION.yaml] [--flow]
 //       runs the scenario to that instant without a window (QT_QPA_PLATFORM=offscreen works),
 //       renders the view and saves it as PNG. Same arguments, same pixels.
 #include <QApplication>
@@ -27,7 +27,7 @@ std::string DefaultScenario() { return std::string(SAMSA_SOURCE_DIR) + "/scenari
 
 int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std::string& run_for,
                const std::string& file, const std::string& which, const std::string& size, bool presentation,
-               int inspect, const std::string& compare) {
+               int inspect, const std::string& compare, bool flow) {
   auto text = samsa::net::ReadFileToString(path);
   if (!text.ok()) {
     fmt::print(stderr, "samsa-gui: cannot read {}: {}\n", path, text.status().ToString());
@@ -64,7 +64,9 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   const size_t events_seen = recording.session().events().size();
   const size_t samples_seen = recording.samples().size();
   recording.AdvanceTo(*at);
-  window.ApplySnapshot(samsa::gui::MakeSnapshot(recording, events_seen, samples_seen));
+  std::shared_ptr<samsa::gui::Snapshot> last = samsa::gui::MakeSnapshot(recording, events_seen, samples_seen);
+  if (flow) last->frames = recording.session().FramesInFlight();
+  window.ApplySnapshot(last);
   window.show();
   QApplication::processEvents();
   QWidget* target = &window;
@@ -140,12 +142,14 @@ int main(int argc, char** argv) {
   bool presentation = false;
   int inspect = -1;
   std::string compare;
+  bool flow = false;
   cli.add_option("scenario", path, "Scenario YAML file (default: scenarios/leader-election.yaml)");
   CLI::Option* seed_opt = cli.add_option("--seed", seed, "Run seed (default: the scenario's seed)");
   cli.add_option("--run-for", run_for, "With --screenshot: the simulated instant to show (default 20s)");
   cli.add_option("--screenshot", screenshot, "Render without a window, save as PNG and exit");
   cli.add_option("--view", which, "With --screenshot: cluster, partitions, timeline, chart or all (default)");
   cli.add_flag("--presentation", presentation, "With --screenshot: in presentation mode (F5)");
+  cli.add_flag("--flow", flow, "With --screenshot: draw the requests in flight on the links");
   cli.add_option("--compare", compare, "With --screenshot: overlay this run's curves (a saved session) on the lag chart");
   cli.add_option("--inspect", inspect, "With --screenshot: inspect this broker (and the records of a partition it leads)");
   cli.add_option("--size", size, "With --screenshot: WIDTHxHEIGHT (default 1600x1000)");
@@ -156,7 +160,7 @@ int main(int argc, char** argv) {
   }
   std::optional<uint64_t> s;
   if (seed_opt->count() > 0) s = seed;
-  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size, presentation, inspect, compare);
+  if (!screenshot.empty()) return Screenshot(path, s, run_for, screenshot, which, size, presentation, inspect, compare, flow);
   samsa::gui::MainWindow window(/*live=*/true);
   window.SetScenarioDir(QString::fromStdString(std::string(SAMSA_SOURCE_DIR) + "/scenarios"));
   window.resize(1500, 950);

@@ -288,6 +288,13 @@ void MainWindow::BuildMenus() {
   connect(lesson, &QAction::toggled, this, [this](bool on) {
     if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, on] { w->SetLessonMode(on); }, Qt::QueuedConnection);
   });
+  QAction* flow = view_menu->addAction(tr("&Flow: requests in flight on the links"));
+  flow->setCheckable(true);
+  flow->setShortcut(Qt::Key_F);
+  connect(flow, &QAction::toggled, this, [this](bool on) {
+    if (!on) cluster_->SetFrames({});
+    if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, on] { w->SetFlow(on); }, Qt::QueuedConnection);
+  });
   QAction* chart = view_menu->addAction(tr("Lag &chart"));
   chart->setShortcut(Qt::Key_G);
   connect(chart, &QAction::triggered, this, [this] { tabs_->setCurrentWidget(chart_); });
@@ -325,10 +332,13 @@ void MainWindow::BuildMenus() {
   tools->addWidget(new QLabel(tr(" Speed "), this));
   speed_ = new QComboBox(this);
   speed_->setObjectName(QStringLiteral("speed"));
-  for (auto [label, v] : {std::pair{"0.1x", 0.1}, std::pair{"0.5x", 0.5}, std::pair{"1x", 1.0}, std::pair{"2x", 2.0},
+  for (auto [label, v] : {std::pair{"0.001x", 0.001}, std::pair{"0.01x", 0.01}, std::pair{"0.1x", 0.1},
+                          std::pair{"0.5x", 0.5}, std::pair{"1x", 1.0}, std::pair{"2x", 2.0},
                           std::pair{"5x", 5.0}, std::pair{"10x", 10.0}, std::pair{"as fast as possible", 0.0}})
     speed_->addItem(label, v);
-  speed_->setCurrentIndex(2);
+  speed_->setCurrentIndex(speed_->findText(QStringLiteral("1x")));
+  speed_->setToolTip(tr("Simulated time per wall-clock second. With the flow shown (F), 0.001x lets a class follow "
+                        "one produce: a 1 ms network hop takes a second"));
   connect(speed_, &QComboBox::currentIndexChanged, this, [this](int i) {
     const double v = speed_->itemData(i).toDouble();
     if (worker_) QMetaObject::invokeMethod(worker_, [w = worker_, v] { w->SetSpeed(v); }, Qt::QueuedConnection);
@@ -434,6 +444,7 @@ QString MainWindow::HelpText() {
             "G, T, N\tthe lag chart, the timeline, the inspector (click a broker to inspect it)\n"
             "F5\tpresentation mode\n"
             "L\tlesson mode: stop at pausing captions\n"
+            "F\tflow: requests in flight drawn on the links (use speed 0.001x to follow one)\n"
             "Ctrl+Q\tquit\n"
             "F1\tthis list\n\n"
             "Click a broker to select it; Ctrl+click selects several. On the selected brokers:\n") +
@@ -548,6 +559,7 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   }
   if (s.stopped_at_caption && !caption_->text().endsWith(kContinueHint)) caption_->setText(caption_->text() + kContinueHint);
   cluster_->SetView(s.view);
+  cluster_->SetFrames(s.frames);
   partitions_->SetView(s.view);
   inspector_->SetView(s.view, &samples_[s.branch], &partition_names_);
   // Clients. Their acknowledgement (or read) rate over the last simulated second.

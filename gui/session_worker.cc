@@ -240,6 +240,7 @@ void SessionWorker::Publish(bool force) {
   s->playing = playing_;
   s->speed = speed_;
   s->stopped_at_caption = stopped_at_caption_;
+  if (flow_) s->frames = current_->session().FramesInFlight();
   s->branch = current_id_;
   s->branches.clear();
   for (BranchState& b : branches_) {

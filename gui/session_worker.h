@@ -49,6 +49,7 @@ struct Snapshot {
   std::vector<BranchInfo> branches;
   bool stopped_at_caption = false;             // lesson mode: a pausing caption stopped the run
   uint64_t trace_hash = 0;                     // the session's trace hash so far
+  std::vector<view::FrameView> frames;         // on the wire now, when the flow is shown
   std::string scenario_name;
   uint64_t seed = 0;
   int64_t end_ns = 0;
@@ -89,6 +90,11 @@ class SessionWorker final : public QObject {
   void RunToFirstViolation();
   // Lesson mode (on by default): pausing captions stop the run.
   void SetLessonMode(bool on) { lesson_mode_ = on; }
+  // Flow: snapshots carry the frames in flight.
+  void SetFlow(bool on) {
+    flow_ = on;
+    Publish(true);
+  }
 
  public:
   // Called on the worker thread (BlockingQueuedConnection from the UI).
@@ -122,6 +128,7 @@ class SessionWorker final : public QObject {
   bool reset_pending_ = false;
   bool stopped_at_caption_ = false;
   bool lesson_mode_ = true;
+  bool flow_ = false;
   double speed_ = 1.0;
   size_t events_sent_ = 0;
   size_t samples_sent_ = 0;

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <set>
 
+#include "gui/cluster_widget.h"
 #include "gui/inspector.h"
 #include "gui/lag_chart.h"
 #include "gui/main_window.h"
@@ -317,6 +318,35 @@ TEST(ClassroomTest, TheExplainLineSaysWhatTheLastEventMeantWithTheScenariosSetti
   EXPECT_NE(text.find("ISR of orders-"), std::string::npos) << text;
   EXPECT_NE(text.find("broker 3"), std::string::npos) << text;
   EXPECT_NE(text.find("broker.session.timeout.ms (3 s)"), std::string::npos) << text;
+}
+
+TEST(FlowTest, RequestsInFlightAreDrawnOnTheLinksWhenTheFlowIsOn) {
+  App();
+  auto window = OpenLive();
+  ASSERT_TRUE(SeekAndWait(*window, 8 * kS));
+  EXPECT_TRUE(window->last_snapshot()->frames.empty()) << "the flow is off by default";
+  for (QAction* a : window->findChildren<QAction*>())
+    if (a->text().startsWith("&Flow")) a->setChecked(true);
+  ASSERT_TRUE(WaitFor([&] { return !window->last_snapshot()->frames.empty(); }, 30));
+  // Step a few events: produce requests and replica fetches are on the wire at 8 s.
+  std::set<std::string> apis;
+  for (int i = 0; i < 200 && apis.size() < 2; ++i) {
+    const size_t before = window->last_snapshot()->view.event_index;
+    for (QAction* a : window->findChildren<QAction*>())
+      if (a->text() == "Step event") a->trigger();
+    ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->view.event_index > before; }, 30));
+    for (const view::FrameView& f : window->last_snapshot()->frames)
+      if (f.request) apis.insert(f.api);
+  }
+  EXPECT_TRUE(apis.count("Produce")) << "the producer's requests";
+  EXPECT_TRUE(apis.count("Fetch")) << "replica and consumer fetches";
+  window->cluster_widget().grab();
+  EXPECT_GT(window->cluster_widget().frames_drawn(), 0u);
+  for (QAction* a : window->findChildren<QAction*>())
+    if (a->text().startsWith("&Flow")) a->setChecked(false);
+  ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->frames.empty(); }, 30));
+  window->cluster_widget().grab();
+  EXPECT_EQ(window->cluster_widget().frames_drawn(), 0u);
 }
 
 TEST(ReportTest, AFailingSeedFromASweepReportOpensAtItsFirstViolation) {
