@@ -7,6 +7,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSplitter>
+#include <QFontMetrics>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -64,6 +66,30 @@ Inspector::Inspector(QWidget* parent) : QWidget(parent) {
   broker_label_->setWordWrap(true);
   broker_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(broker_label_);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  auto table = [&](const QStringList& headers) {
+    auto* t = new QTableWidget(0, int(headers.size()), split);
+    t->setHorizontalHeaderLabels(headers);
+    t->verticalHeader()->hide();
+    t->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 4);
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->horizontalHeader()->setStretchLastSection(true);
+    t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    return t;
+  };
+  config_ = table({tr("Setting"), tr("Source"), tr("Value")});
+  config_->setToolTip(tr("The broker's effective configuration: scenario = the scenario's cluster.config, "
+                         "simulator = set per node by samsa-sim, default = Kafka's default"));
+  segments_ = table({tr("Partition"), tr("Segment base offset"), tr("Bytes")});
+  auto* right = new QWidget(split);
+  auto* records_layout = new QVBoxLayout(right);
+  records_layout->setContentsMargins(0, 0, 0, 0);
+  split->addWidget(config_);
+  split->addWidget(segments_);
+  split->addWidget(right);
+  split->setSizes({480, 300, 700});
+  layout->addWidget(split, 1);
   auto* bar = new QHBoxLayout();
   bar->addWidget(new QLabel(tr("Records of"), this));
   partition_ = new QComboBox(this);
@@ -83,15 +109,16 @@ Inspector::Inspector(QWidget* parent) : QWidget(parent) {
   });
   bar->addWidget(read);
   bar->addStretch(1);
-  layout->addLayout(bar);
-  records_ = new QTableWidget(0, 5, this);
+  records_layout->addLayout(bar);
+  records_ = new QTableWidget(0, 5, right);
   records_->setHorizontalHeaderLabels({tr("Offset"), tr("Key"), tr("Value"), tr("Timestamp (ms)"), tr("Batch leader epoch")});
   records_->verticalHeader()->hide();
   records_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   records_->setSelectionBehavior(QAbstractItemView::SelectRows);
   records_->horizontalHeader()->setStretchLastSection(true);
+  records_->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 4);
   connect(records_, &QTableWidget::cellClicked, this, [this](int row, int) { Follow(row); });
-  layout->addWidget(records_, 1);
+  records_layout->addWidget(records_, 1);
   follow_ = new QLabel(tr("Click a record to follow it."), this);
   follow_->setWordWrap(true);
   follow_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -135,6 +162,39 @@ void Inspector::RefreshReplicas() {
 void Inspector::ShowBroker(int32_t id) {
   broker_ = id;
   RefreshBroker();
+  RefreshDetails();
+}
+
+void Inspector::RefreshDetails() {
+  config_->setRowCount(0);
+  segments_->setRowCount(0);
+  if (!describer_ || broker_ < 0) return;
+  Result<view::BrokerDetailsView> d = describer_(broker_);
+  if (!d.ok()) {
+    config_->setRowCount(1);
+    config_->setItem(0, 0, new QTableWidgetItem(QString::fromStdString(d.status().message())));
+    return;
+  }
+  auto fill = [](QTableWidget* t, int row, const QStringList& cells) {
+    for (int c = 0; c < cells.size(); ++c) t->setItem(row, c, new QTableWidgetItem(cells[c]));
+  };
+  config_->setRowCount(int(d->config.size()));
+  for (size_t i = 0; i < d->config.size(); ++i) {
+    const view::ConfigEntryView& e = d->config[i];
+    fill(config_, int(i), {QString::fromStdString(e.name), QString::fromStdString(e.source), QString::fromStdString(e.value)});
+    config_->item(int(i), 2)->setToolTip(QString::fromStdString(e.value));
+    if (e.source == "scenario") {
+      QFont bold = config_->font();
+      bold.setBold(true);
+      for (int c = 0; c < 3; ++c) config_->item(int(i), c)->setFont(bold);
+    }
+  }
+  segments_->setRowCount(int(d->segments.size()));
+  for (size_t i = 0; i < d->segments.size(); ++i) {
+    const view::SegmentView& g = d->segments[i];
+    fill(segments_, int(i), {QStringLiteral("%1-%2").arg(QString::fromStdString(g.topic)).arg(g.partition),
+                             QString::number(g.base_offset), QString::number(g.size_bytes)});
+  }
 }
 
 void Inspector::RefreshBroker() {

@@ -1,6 +1,7 @@
 #pragma once
 // Inspector: the selected broker (its Raft epoch and role, its partitions as leader and as
-// follower, its lifecycle) and a replica's records, read through the session; a record can be
+// follower, its lifecycle, its effective configuration with each value's source, its log
+// segments) and a replica's records, read through the session; a record can be
 // followed: which replicas hold it, and when (to the nearest sample) each replica got it, the high
 // watermark passed it (acks=all producers are answered then), the leader flushed it and each
 // consumer read past it.
@@ -26,6 +27,8 @@ namespace samsa::gui {
 using LogReader = std::function<Result<std::vector<view::LogRecordView>>(int32_t node, const sim::PartitionRef& partition,
                                                                          int64_t from, size_t max_records)>;
 
+using BrokerDescriber = std::function<Result<view::BrokerDetailsView>(int32_t node)>;
+
 // What the samples say of one offset of one partition: the first sample instant at which each
 // thing held (-1: not yet).
 struct RecordJourney {
@@ -42,6 +45,7 @@ class Inspector final : public QWidget {
  public:
   explicit Inspector(QWidget* parent = nullptr);
   void SetReader(LogReader reader) { reader_ = std::move(reader); }
+  void SetDescriber(BrokerDescriber describer) { describer_ = std::move(describer); }
   // The latest view and the current branch's samples (read when shown or followed; not kept).
   void SetView(const view::ClusterView& view, const std::vector<Sample>* samples,
                const std::vector<std::string>* partition_names);
@@ -54,12 +58,19 @@ class Inspector final : public QWidget {
 
   QString broker_text() const;
   const QTableWidget& records() const { return *records_; }
+  const QTableWidget& config() const { return *config_; }
+  const QTableWidget& segments() const { return *segments_; }
 
  private:
   void RefreshBroker();
   void RefreshReplicas();
 
+  void RefreshDetails();
+
   LogReader reader_;
+  BrokerDescriber describer_;
+  QTableWidget* config_ = nullptr;
+  QTableWidget* segments_ = nullptr;
   view::ClusterView view_;
   const std::vector<Sample>* samples_ = nullptr;
   const std::vector<std::string>* partition_names_ = nullptr;

@@ -103,6 +103,7 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
     window.SetLogReader([&recording](int32_t node, const samsa::sim::PartitionRef& p, int64_t from, size_t max) {
       return recording.session().ReadLog(node, p, from, max);
     });
+    window.SetDescriber([&recording](int32_t node) { return recording.session().DescribeBroker(node); });
     window.InspectBroker(inspect);
     const samsa::view::ClusterView& v = window.last_snapshot()->view;
     for (const samsa::view::TopicView& t : v.topics)

@@ -87,6 +87,11 @@ MainWindow::MainWindow(bool live, QWidget* parent) : QMainWindow(parent), live_(
                                 Qt::BlockingQueuedConnection);
       return out;
     });
+    inspector_->SetDescriber([this](int32_t node) {
+      Result<view::BrokerDetailsView> out = Status::FailedPrecondition("no session");
+      QMetaObject::invokeMethod(worker_, [&] { out = worker_->DescribeBroker(node); }, Qt::BlockingQueuedConnection);
+      return out;
+    });
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
     connect(worker_, &SessionWorker::Published, this, &MainWindow::OnPublished, Qt::QueuedConnection);
@@ -996,6 +1001,10 @@ QWidget* MainWindow::inspector_panel() const { return inspector_; }
 void MainWindow::InspectBroker(int32_t id) {
   inspector_->ShowBroker(id);
   if (!presentation_) tabs_->setCurrentWidget(inspector_);
+}
+
+void MainWindow::SetDescriber(std::function<Result<view::BrokerDetailsView>(int32_t)> describer) {
+  inspector_->SetDescriber(std::move(describer));
 }
 
 void MainWindow::SetLogReader(std::function<Result<std::vector<view::LogRecordView>>(int32_t, const sim::PartitionRef&,

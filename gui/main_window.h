@@ -87,7 +87,8 @@ class MainWindow final : public QMainWindow {
   Inspector& inspector() const { return *inspector_; }
   // Shows the inspector on broker `id` (what a click on a broker does).
   void InspectBroker(int32_t id);
-  // Headless windows read logs through this (live ones through the worker).
+  // Headless windows read logs and describe brokers through these (live ones through the worker).
+  void SetDescriber(std::function<Result<view::BrokerDetailsView>(int32_t)> describer);
   void SetLogReader(std::function<Result<std::vector<view::LogRecordView>>(int32_t, const sim::PartitionRef&, int64_t,
                                                                            size_t)> reader);
   void RedrawChart();

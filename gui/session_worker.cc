@@ -199,6 +199,11 @@ Result<std::vector<view::LogRecordView>> SessionWorker::ReadLog(int32_t node, co
   return current_->session().ReadLog(node, partition, from, max_records);
 }
 
+Result<view::BrokerDetailsView> SessionWorker::DescribeBroker(int32_t node) {
+  if (!current_) return Status::FailedPrecondition("no scenario is open");
+  return current_->session().DescribeBroker(node);
+}
+
 void SessionWorker::Tick() {
   if (!current_) return;
   sim::Session& session = current_->session();

@@ -101,6 +101,7 @@ class SessionWorker final : public QObject {
   Result<std::string> SaveYaml(const std::string& original) const;
   Result<std::vector<view::LogRecordView>> ReadLog(int32_t node, const sim::PartitionRef& partition, int64_t from,
                                                    size_t max_records);
+  Result<view::BrokerDetailsView> DescribeBroker(int32_t node);
 
  signals:
   void Published(std::shared_ptr<const samsa::gui::Snapshot> snapshot);

@@ -32,7 +32,8 @@
 //                             derives (elections, ISR changes, registrations, fencing, controller
 //                             changes, runtime violations), in time order;
 //   SetRate, StopConsumer     workload changes now (the caller drains the node);
-//   ReadLog                   a replica's records.
+//   ReadLog                   a replica's records;
+//   DescribeBroker            a broker's configuration and log segments.
 // None of these may draw from the simulation's random streams or schedule events in a way that
 // depends on anything but the simulation's state (determinism).
 
@@ -109,6 +110,10 @@ class ClusterFactory {
   virtual Result<std::vector<view::LogRecordView>> ReadLog(Simulation&, int32_t node, const PartitionRef&,
                                                            int64_t /*from*/, size_t /*max_records*/) {
     return Status::Unsupported(fmt::format("node {} keeps no partition logs in this cluster", node));
+  }
+  // A running broker's effective configuration (with where each value came from) and segments.
+  virtual Result<view::BrokerDetailsView> DescribeBroker(Simulation&, int32_t node) {
+    return Status::Unsupported(fmt::format("node {} has no broker configuration in this cluster", node));
   }
 
  protected:

@@ -1,6 +1,7 @@
 #include "sim/samsa_cluster_factory.h"
 
 #include <algorithm>
+#include <set>
 #include <optional>
 
 #include <fmt/format.h>
@@ -905,6 +906,27 @@ Status SamsaClusterFactory::StopConsumer(Simulation& sim, int32_t client) {
   if (c == nullptr) return Status::FailedPrecondition(fmt::format("consumer {} is down", client));
   c->StopAt(sim.LocalNow(NodeId(client)));
   return Status::Ok();
+}
+
+Result<view::BrokerDetailsView> SamsaClusterFactory::DescribeBroker(Simulation& sim, int32_t node) {
+  auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(node)));
+  if (b == nullptr) return Status::FailedPrecondition(fmt::format("broker {} is down (or not a broker)", node));
+  view::BrokerDetailsView d;
+  d.id = node;
+  // Broker() sets these per node; the scenario's cluster.config sets the rest it names.
+  static const std::set<std::string> kSetPerNode = {"node.id", "process.roles", "controller.quorum.voters",
+                                                    "advertised.listeners", "log.dirs", "cluster.id"};
+  for (auto& [name, value] : b->config().Describe()) {
+    std::string source = kSetPerNode.count(name) ? "simulator"
+                         : scenario_ != nullptr && scenario_->cluster.config.count(name) ? "scenario"
+                                                                                         : "default";
+    d.config.push_back({name, std::move(value), std::move(source)});
+  }
+  if (b->replicas() != nullptr)
+    for (const view::LocalReplica& r : b->Describe().replicas)
+      if (const PartitionLog* log = b->replicas()->FindLog(r.topic, r.partition))
+        for (const auto& [base, bytes] : log->segments()) d.segments.push_back({r.topic, r.partition, base, bytes});
+  return d;
 }
 
 Result<std::vector<view::LogRecordView>> SamsaClusterFactory::ReadLog(Simulation& sim, int32_t node,

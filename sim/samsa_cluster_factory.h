@@ -66,6 +66,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   void Describe(Simulation& sim, view::ClusterView* view) override;
   Status SetRate(Simulation& sim, int32_t client, int64_t rate_per_s) override;
   Status StopConsumer(Simulation& sim, int32_t client) override;
+  Result<view::BrokerDetailsView> DescribeBroker(Simulation& sim, int32_t node) override;
   Result<std::vector<view::LogRecordView>> ReadLog(Simulation& sim, int32_t node, const PartitionRef& partition,
                                                    int64_t from, size_t max_records) override;
 

@@ -663,6 +663,10 @@ Result<std::vector<view::LogRecordView>> Session::ReadLog(int32_t node, const Pa
   return run_->factory->ReadLog(*run_->sim, node, partition, from, std::min<size_t>(max_records, 10'000));
 }
 
+Result<view::BrokerDetailsView> Session::DescribeBroker(int32_t node) {
+  return run_->factory->DescribeBroker(*run_->sim, node);
+}
+
 std::vector<view::FrameView> Session::FramesInFlight() {
   std::vector<view::FrameView> out;
   for (const Simulation::FrameInFlight& f : run_->sim->FramesInFlight()) {

@@ -88,6 +88,8 @@ class Session {
   Result<std::vector<view::LogRecordView>> ReadLog(int32_t node, const PartitionRef& partition, int64_t from,
                                                    size_t max_records);
   std::vector<view::FrameView> FramesInFlight();
+  // A running broker's effective configuration (each value's source) and log segments.
+  Result<view::BrokerDetailsView> DescribeBroker(int32_t node);
 
   // Runs to the end, then judges: CheckHistory, stats, expectations (each also becomes an
   // event, as does each violation found at the end). Idempotent.

@@ -79,6 +79,52 @@ std::vector<int32_t> BrokerConfig::VoterIds() const {
   return ids;
 }
 
+std::vector<std::pair<std::string, std::string>> BrokerConfig::Describe() const {
+  auto b = [](bool v) { return std::string(v ? "true" : "false"); };
+  auto n = [](int64_t v) { return std::to_string(v); };
+  std::string roles = broker_role && controller_role ? "broker,controller" : broker_role ? "broker" : "controller";
+  std::string voters;
+  for (const VoterEndpoint& v : quorum_voters)
+    voters += (voters.empty() ? "" : ",") + std::to_string(v.id) + "@" + v.host + ":" + std::to_string(v.port);
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"node.id", n(node_id)},
+      {"process.roles", roles},
+      {"controller.quorum.voters", voters},
+      {"advertised.listeners", "PLAINTEXT://" + advertised_host + ":" + std::to_string(advertised_port)},
+      {"log.dirs", log_dir},
+      {"cluster.id", cluster_id},
+      {"num.partitions", n(num_partitions)},
+      {"default.replication.factor", n(default_replication_factor)},
+      {"min.insync.replicas", n(min_insync_replicas)},
+      {"unclean.leader.election.enable", b(unclean_leader_election_enable)},
+      {"auto.create.topics.enable", b(auto_create_topics_enable)},
+      {"auto.leader.rebalance.enable", b(auto_leader_rebalance_enable)},
+      {"leader.imbalance.check.interval.seconds", n(leader_imbalance_check_interval_ms / 1000)},
+      {"replica.lag.time.max.ms", n(replica_lag_time_max_ms)},
+      {"replica.fetch.max.bytes", n(replica_fetch_max_bytes)},
+      {"replica.fetch.wait.max.ms", n(replica_fetch_wait_max_ms)},
+      {"replica.fetch.min.bytes", n(replica_fetch_min_bytes)},
+      {"replica.fetch.backoff.ms", n(replica_fetch_backoff_ms)},
+      {"log.segment.bytes", n(log_segment_bytes)},
+      {"log.roll.ms", n(log_roll_ms)},
+      {"log.retention.ms", n(log_retention_ms)},
+      {"log.retention.bytes", n(log_retention_bytes)},
+      {"log.flush.interval.messages", n(log_flush_interval_messages)},
+      {"log.flush.interval.ms", n(log_flush_interval_ms)},
+      {"message.max.bytes", n(message_max_bytes)},
+      {"broker.session.timeout.ms", n(broker_session_timeout_ms)},
+      {"broker.heartbeat.interval.ms", n(broker_heartbeat_interval_ms)},
+      {"controller.quorum.election.timeout.ms", n(quorum_election_timeout_ms)},
+      {"controller.quorum.election.backoff.max.ms", n(quorum_election_backoff_max_ms)},
+      {"controller.quorum.fetch.timeout.ms", n(quorum_fetch_timeout_ms)},
+      {"controller.quorum.request.timeout.ms", n(quorum_request_timeout_ms)},
+      {"request.timeout.ms", n(request_timeout_ms)},
+      {"socket.request.max.bytes", n(socket_request_max_bytes)},
+  };
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<BrokerConfig> BrokerConfig::FromProperties(const Properties& props) {
   BrokerConfig c;
   std::vector<std::string> errors;

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/base/status.h"
@@ -80,6 +81,10 @@ struct BrokerConfig {
 
   bool IsVoter(int32_t id) const;
   std::vector<int32_t> VoterIds() const;  // sorted
+
+  // Every property this config holds, as (Kafka name, effective value), in the units of the name
+  // (log.roll.ms, not hours), sorted by name: what an inspector shows.
+  std::vector<std::pair<std::string, std::string>> Describe() const;
 
   // Validates and converts. Errors list every bad key: "min.insync.replicas: 'x' is not an integer".
   static Result<BrokerConfig> FromProperties(const Properties& props);

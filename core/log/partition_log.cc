@@ -181,6 +181,12 @@ std::vector<int64_t> PartitionLog::segment_base_offsets() const {
   return out;
 }
 
+std::vector<std::pair<int64_t, uint64_t>> PartitionLog::segments() const {
+  std::vector<std::pair<int64_t, uint64_t>> out;
+  for (const auto& s : segments_) out.emplace_back(s.base_offset, s.size_bytes);
+  return out;
+}
+
 std::optional<int32_t> PartitionLog::latest_epoch() const {
   auto latest = epochs_.latest();
   return latest ? std::optional<int32_t>(latest->epoch) : std::nullopt;

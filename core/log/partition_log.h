@@ -173,6 +173,8 @@ class PartitionLog {
   const std::string& dir() const { return dir_; }
   const LogConfig& config() const { return config_; }
   std::vector<int64_t> segment_base_offsets() const;
+  // (base offset, file size in bytes) of every segment, oldest first.
+  std::vector<std::pair<int64_t, uint64_t>> segments() const;
   // True when Open cut the log below a (valid) recovery point, or inside it (a corrupt batch with
   // valid data after it, unlike a torn unsynced tail): data that may have been durable and
   // acknowledged was found corrupt and dropped. A corrupt last batch counts only below the

@@ -228,6 +228,24 @@ struct LogRecordView {
   int32_t batch_leader_epoch = -1;  // the partitionLeaderEpoch of its batch
 };
 
+// One broker's configuration and log segments, as an inspector shows them.
+struct ConfigEntryView {
+  std::string name;     // the Kafka property name
+  std::string value;    // the effective value
+  std::string source;   // "scenario" (cluster.config), "simulator" (set per node), "default"
+};
+struct SegmentView {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t base_offset = 0;
+  uint64_t size_bytes = 0;
+};
+struct BrokerDetailsView {
+  int32_t id = -1;
+  std::vector<ConfigEntryView> config;   // by name
+  std::vector<SegmentView> segments;     // by (topic, partition, base offset)
+};
+
 // A frame on the wire now (sent, not yet delivered).
 struct FrameView {
   int32_t from = -1;

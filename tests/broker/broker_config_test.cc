@@ -84,5 +84,30 @@ TEST(BrokerConfigTest, StructuralErrors) {
   EXPECT_FALSE(BrokerConfig::FromProperties({{"node.id", "1"}, {"controller.quorum.voters", "1@a:1,1@b:2"}}).ok());
 }
 
+
+// Describe lists every property with its effective value; read back, it gives the same config.
+TEST(BrokerConfigTest, DescribeRoundTripsThroughFromProperties) {
+  Properties props = {{"node.id", "3"},
+                      {"process.roles", "broker"},
+                      {"controller.quorum.voters", "1@a:9093,2@b:9093"},
+                      {"min.insync.replicas", "2"},
+                      {"log.roll.hours", "2"},
+                      {"unclean.leader.election.enable", "true"},
+                      {"leader.imbalance.check.interval.seconds", "30"}};
+  auto c = BrokerConfig::FromProperties(props);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const auto described = c->Describe();
+  Properties back(described.begin(), described.end());
+  EXPECT_EQ(back.at("min.insync.replicas"), "2");
+  EXPECT_EQ(back.at("log.roll.ms"), "7200000") << "in the unit of the name";
+  EXPECT_EQ(back.at("unclean.leader.election.enable"), "true");
+  EXPECT_EQ(back.at("process.roles"), "broker");
+  EXPECT_EQ(back.at("replica.lag.time.max.ms"), "30000") << "a default";
+  auto again = BrokerConfig::FromProperties(back);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->unknown_keys.empty()) << "every described name is a known property";
+  EXPECT_EQ(again->Describe(), described);
+}
+
 }  // namespace
 }  // namespace samsa

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "gui/cluster_widget.h"
@@ -265,6 +266,7 @@ TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
   window.SetLogReader([&recording](int32_t node, const sim::PartitionRef& p, int64_t from, size_t max) {
     return recording.session().ReadLog(node, p, from, max);
   });
+  window.SetDescriber([&recording](int32_t node) { return recording.session().DescribeBroker(node); });
   const view::PartitionView* p0 = s->view.FindPartition("orders", 0);
   ASSERT_NE(p0, nullptr);
   const int32_t leader = p0->leader;
@@ -275,6 +277,22 @@ TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
   EXPECT_TRUE(text.contains("Raft: epoch")) << text.toStdString();
   const view::BrokerView* b = s->view.FindBroker(leader);
   EXPECT_TRUE(text.contains(QString::fromStdString("role " + b->raft_role))) << text.toStdString();
+  // Its configuration, each value with its source, and its segments.
+  std::map<std::string, std::pair<std::string, std::string>> config;
+  const QTableWidget& ct = window.inspector().config();
+  for (int r = 0; r < ct.rowCount(); ++r)
+    config[ct.item(r, 0)->text().toStdString()] = {ct.item(r, 2)->text().toStdString(), ct.item(r, 1)->text().toStdString()};
+  EXPECT_EQ(config["min.insync.replicas"], std::make_pair(std::string("2"), std::string("scenario")));
+  EXPECT_EQ(config["broker.session.timeout.ms"], std::make_pair(std::string("3000"), std::string("scenario")));
+  EXPECT_EQ(config["replica.lag.time.max.ms"], std::make_pair(std::string("30000"), std::string("default")));
+  EXPECT_EQ(config["node.id"], std::make_pair(std::to_string(leader), std::string("simulator")));
+  const QTableWidget& st = window.inspector().segments();
+  std::set<std::string> with_segments;
+  for (int r = 0; r < st.rowCount(); ++r) {
+    with_segments.insert(st.item(r, 0)->text().toStdString());
+    EXPECT_GT(st.item(r, 2)->text().toLongLong(), 0) << "bytes";
+  }
+  EXPECT_EQ(with_segments, (std::set<std::string>{"orders-0", "orders-1", "orders-2"})) << "a replica of each";
 
   ASSERT_TRUE(window.inspector().ReadRecords("orders-0", leader, 100));
   const QTableWidget& records = window.inspector().records();
