@@ -18,6 +18,7 @@ namespace samsa::gui {
 
 namespace {
 QString At(int64_t ns) { return ns < 0 ? QObject::tr("not yet") : QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 1); }
+QString At3(int64_t ns) { return ns < 0 ? QObject::tr("not yet") : QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 3); }
 
 // "orders-12" -> ("orders", 12).
 bool SplitPartition(const std::string& name, sim::PartitionRef* out) {
@@ -35,6 +36,18 @@ QString Printable(const std::string& bytes) {
   return bytes.size() > 80 ? s + QStringLiteral("...") : s;
 }
 }  // namespace
+
+SessionQueries QueriesOf(sim::Session& session) {
+  SessionQueries q;
+  q.read_log = [&session](int32_t node, const sim::PartitionRef& p, int64_t from, size_t max) {
+    return session.ReadLog(node, p, from, max);
+  };
+  q.describe_broker = [&session](int32_t node) { return session.DescribeBroker(node); };
+  q.record_history = [&session](const sim::PartitionRef& p, const std::string& value) {
+    return session.RecordHistory(p, value);
+  };
+  return q;
+}
 
 RecordJourney FollowRecord(const std::vector<Sample>& samples, size_t partition_index, int32_t partition, int64_t offset) {
   RecordJourney j;
@@ -168,8 +181,8 @@ void Inspector::ShowBroker(int32_t id) {
 void Inspector::RefreshDetails() {
   config_->setRowCount(0);
   segments_->setRowCount(0);
-  if (!describer_ || broker_ < 0) return;
-  Result<view::BrokerDetailsView> d = describer_(broker_);
+  if (!queries_.describe_broker || broker_ < 0) return;
+  Result<view::BrokerDetailsView> d = queries_.describe_broker(broker_);
   if (!d.ok()) {
     config_->setRowCount(1);
     config_->setItem(0, 0, new QTableWidgetItem(QString::fromStdString(d.status().message())));
@@ -234,8 +247,8 @@ QString Inspector::broker_text() const { return broker_label_->text(); }
 bool Inspector::ReadRecords(const std::string& partition, int32_t broker, int64_t from) {
   sim::PartitionRef ref;
   records_->setRowCount(0);
-  if (!reader_ || !SplitPartition(partition, &ref)) return false;
-  Result<std::vector<view::LogRecordView>> records = reader_(broker, ref, from, 200);
+  if (!queries_.read_log || !SplitPartition(partition, &ref)) return false;
+  Result<std::vector<view::LogRecordView>> records = queries_.read_log(broker, ref, from, 200);
   if (!records.ok()) {
     follow_->setText(tr("Cannot read %1 on broker %2: %3")
                          .arg(QString::fromStdString(partition))
@@ -251,6 +264,7 @@ bool Inspector::ReadRecords(const std::string& partition, int32_t broker, int64_
                                r.has_value ? Printable(r.value) : tr("(null)"), QString::number(r.timestamp_ms),
                                QString::number(r.batch_leader_epoch)};
     for (int c = 0; c < cells.size(); ++c) records_->setItem(int(i), c, new QTableWidgetItem(cells[c]));
+    records_->item(int(i), 2)->setData(Qt::UserRole, QString::fromStdString(r.value));  // unabridged
   }
   follow_->setText(tr("%1 records of %2 on broker %3 from offset %4. Click one to follow it.")
                        .arg(records->size())
@@ -268,17 +282,31 @@ QString Inspector::Follow(int row) {
   const auto it = std::find(partition_names_->begin(), partition_names_->end(), read_partition_);
   if (it == partition_names_->end()) return {};
   const RecordJourney j = FollowRecord(*samples_, size_t(it - partition_names_->begin()), ref.partition, offset);
-  QStringList got, read;
+  QStringList got;
   for (const auto& [broker, at] : j.replica_got) got << tr("broker %1 at %2").arg(broker).arg(At(at));
-  for (const auto& [consumer, at] : j.consumer_read) read << tr("consumer %1 at %2").arg(consumer).arg(At(at));
+  // The clients' history: exact instants of the send, its acknowledgement and each first read.
+  const std::string value = records_->item(row, 2)->data(Qt::UserRole).toString().toStdString();
+  QString clients;
+  if (queries_.record_history) {
+    Result<view::RecordHistoryView> h = queries_.record_history(ref, value);
+    if (h.ok()) {
+      QStringList read;
+      for (const auto& [consumer, at] : h->read_by) read << tr("consumer %1 at %2").arg(consumer).arg(At3(at));
+      clients = tr("Sent by producer %1 at %2; ").arg(h->producer).arg(At3(h->sent_ns));
+      clients += h->acked_ns >= 0 ? tr("acknowledged at %1 (offset %2). ").arg(At3(h->acked_ns)).arg(h->acked_offset)
+                 : h->ack_error.empty() ? tr("not acknowledged yet. ")
+                                        : tr("failed: %1. ").arg(QString::fromStdString(h->ack_error));
+      clients += tr("Read by: %1.").arg(read.isEmpty() ? tr("no consumer yet") : read.join(", "));
+    } else {
+      clients = QString::fromStdString(h.status().message());
+    }
+  }
   const QString text =
-      tr("<b>%1 offset %2</b> (times to the nearest 0.1 s sample). Replicas got it: %3. Committed (the high "
-         "watermark passed it; acks=all producers are answered then) at %4. Flushed on the leader at %5. Read by: %6.")
+      tr("<b>%1 offset %2</b>. %3<br>On the brokers (to the nearest 0.1 s sample): replicas got it: %4; the high "
+         "watermark passed it at %5; flushed on the leader at %6.")
           .arg(QString::fromStdString(read_partition_))
           .arg(offset)
-          .arg(got.isEmpty() ? tr("none yet") : got.join(", "))
-          .arg(At(j.committed_ns), At(j.durable_ns))
-          .arg(read.isEmpty() ? tr("no consumer yet") : read.join(", "));
+          .arg(clients, got.isEmpty() ? tr("none yet") : got.join(", "), At(j.committed_ns), At(j.durable_ns));
   follow_->setText(text);
   return text;
 }

@@ -1,10 +1,10 @@
 #pragma once
 // Inspector: the selected broker (its Raft epoch and role, its partitions as leader and as
 // follower, its lifecycle, its effective configuration with each value's source, its log
-// segments) and a replica's records, read through the session; a record can be
-// followed: which replicas hold it, and when (to the nearest sample) each replica got it, the high
-// watermark passed it (acks=all producers are answered then), the leader flushed it and each
-// consumer read past it.
+// segments) and a replica's records, read through the session. A record can be followed: when
+// its producer sent it and had it acknowledged and when each consumer read it (the clients'
+// history), and when each replica's log end, the high watermark and the leader's durable offset
+// passed its offset (the recorded samples, to the nearest 0.1 s).
 #include <QWidget>
 
 #include <cstdint>
@@ -16,6 +16,7 @@
 #include "core/view/cluster_view.h"
 #include "gui/recording.h"
 #include "sim/scenario.h"
+#include "sim/session.h"
 
 class QComboBox;
 class QLabel;
@@ -28,6 +29,16 @@ using LogReader = std::function<Result<std::vector<view::LogRecordView>>(int32_t
                                                                          int64_t from, size_t max_records)>;
 
 using BrokerDescriber = std::function<Result<view::BrokerDetailsView>(int32_t node)>;
+using RecordHistorian = std::function<Result<view::RecordHistoryView>(const sim::PartitionRef&, const std::string& value)>;
+
+// What the inspector asks the session. A live window asks through the worker thread; a headless
+// one asks its session directly (QueriesOf).
+struct SessionQueries {
+  LogReader read_log;
+  BrokerDescriber describe_broker;
+  RecordHistorian record_history;
+};
+SessionQueries QueriesOf(sim::Session& session);
 
 // What the samples say of one offset of one partition: the first sample instant at which each
 // thing held (-1: not yet).
@@ -44,8 +55,7 @@ class Inspector final : public QWidget {
 
  public:
   explicit Inspector(QWidget* parent = nullptr);
-  void SetReader(LogReader reader) { reader_ = std::move(reader); }
-  void SetDescriber(BrokerDescriber describer) { describer_ = std::move(describer); }
+  void SetQueries(SessionQueries queries) { queries_ = std::move(queries); }
   // The latest view and the current branch's samples (read when shown or followed; not kept).
   void SetView(const view::ClusterView& view, const std::vector<Sample>* samples,
                const std::vector<std::string>* partition_names);
@@ -67,8 +77,7 @@ class Inspector final : public QWidget {
 
   void RefreshDetails();
 
-  LogReader reader_;
-  BrokerDescriber describer_;
+  SessionQueries queries_;
   QTableWidget* config_ = nullptr;
   QTableWidget* segments_ = nullptr;
   view::ClusterView view_;

@@ -54,10 +54,31 @@ struct Builder {
     s->setPen(pen);
     return s;
   }
+  // Adds the points to `s`; where samples are missing (no leader, no position known) the line
+  // breaks: each later stretch is a series of its own with the same pen and no legend entry.
   void Add(QLineSeries* s, const QList<QPointF>& points) {
-    s->replace(points);
-    for (const QPointF& p : points) y_max = std::max(y_max, p.y());
-    chart->addSeries(s);
+    constexpr double kGapS = 1.5 * double(kSampleIntervalNs) / 1e9;
+    QList<QPointF> stretch;
+    QLineSeries* current = s;
+    auto flush = [&] {
+      if (current == nullptr) {
+        current = new QLineSeries();
+        current->setName(s->name());
+        current->setPen(s->pen());
+      }
+      current->replace(stretch);
+      chart->addSeries(current);
+      if (current != s)
+        for (QLegendMarker* m : chart->legend()->markers(current)) m->setVisible(false);
+      current = nullptr;
+      stretch.clear();
+    };
+    for (const QPointF& p : points) {
+      if (!stretch.isEmpty() && p.x() - stretch.back().x() > kGapS) flush();
+      stretch << p;
+      y_max = std::max(y_max, p.y());
+    }
+    flush();
     csv->emplace_back(s->name(), points);
   }
 };

@@ -100,10 +100,7 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   if (which == "chart") window.RedrawChart();
   if (inspect >= 0) {
     // The broker, and the last records of the first partition it leads, the first one followed.
-    window.SetLogReader([&recording](int32_t node, const samsa::sim::PartitionRef& p, int64_t from, size_t max) {
-      return recording.session().ReadLog(node, p, from, max);
-    });
-    window.SetDescriber([&recording](int32_t node) { return recording.session().DescribeBroker(node); });
+    window.SetHeadlessSession(recording.session());
     window.InspectBroker(inspect);
     const samsa::view::ClusterView& v = window.last_snapshot()->view;
     for (const samsa::view::TopicView& t : v.topics)

@@ -81,22 +81,26 @@ MainWindow::MainWindow(bool live, QWidget* parent) : QMainWindow(parent), live_(
   if (live_) {
     thread_ = new QThread(this);
     worker_ = new SessionWorker();
-    inspector_->SetReader([this](int32_t node, const sim::PartitionRef& partition, int64_t from, size_t max) {
+    SessionQueries q;
+    // Each a blocking call into the worker thread (it answers between two ticks).
+    q.read_log = [this](int32_t node, const sim::PartitionRef& partition, int64_t from, size_t max) {
       Result<std::vector<view::LogRecordView>> out = Status::FailedPrecondition("no session");
       QMetaObject::invokeMethod(worker_, [&] { out = worker_->ReadLog(node, partition, from, max); },
                                 Qt::BlockingQueuedConnection);
       return out;
-    });
-    inspector_->SetDescriber([this](int32_t node) {
+    };
+    q.describe_broker = [this](int32_t node) {
       Result<view::BrokerDetailsView> out = Status::FailedPrecondition("no session");
       QMetaObject::invokeMethod(worker_, [&] { out = worker_->DescribeBroker(node); }, Qt::BlockingQueuedConnection);
       return out;
-    });
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(worker_, &SessionWorker::Published, this, &MainWindow::OnPublished, Qt::QueuedConnection);
-    connect(worker_, &SessionWorker::Failed, this,
-            [this](const QString& message) { ShowError(tr("The session refused"), message); });
+    };
+    q.record_history = [this](const sim::PartitionRef& partition, const std::string& value) {
+      Result<view::RecordHistoryView> out = Status::FailedPrecondition("no session");
+      QMetaObject::invokeMethod(worker_, [&] { out = worker_->RecordHistory(partition, value); },
+                                Qt::BlockingQueuedConnection);
+      return out;
+    };
+    inspector_->SetQueries(std::move(q));
     thread_->start();
   }
 }
@@ -1003,14 +1007,7 @@ void MainWindow::InspectBroker(int32_t id) {
   if (!presentation_) tabs_->setCurrentWidget(inspector_);
 }
 
-void MainWindow::SetDescriber(std::function<Result<view::BrokerDetailsView>(int32_t)> describer) {
-  inspector_->SetDescriber(std::move(describer));
-}
-
-void MainWindow::SetLogReader(std::function<Result<std::vector<view::LogRecordView>>(int32_t, const sim::PartitionRef&,
-                                                                                     int64_t, size_t)> reader) {
-  inspector_->SetReader(std::move(reader));
-}
+void MainWindow::SetHeadlessSession(sim::Session& session) { inspector_->SetQueries(QueriesOf(session)); }
 QWidget* MainWindow::chart_panel() const { return chart_; }
 
 QWidget* MainWindow::cluster_panel() const { return cluster_; }

@@ -87,10 +87,8 @@ class MainWindow final : public QMainWindow {
   Inspector& inspector() const { return *inspector_; }
   // Shows the inspector on broker `id` (what a click on a broker does).
   void InspectBroker(int32_t id);
-  // Headless windows read logs and describe brokers through these (live ones through the worker).
-  void SetDescriber(std::function<Result<view::BrokerDetailsView>(int32_t)> describer);
-  void SetLogReader(std::function<Result<std::vector<view::LogRecordView>>(int32_t, const sim::PartitionRef&, int64_t,
-                                                                           size_t)> reader);
+  // A headless window's inspector asks `session` directly (a live one asks through the worker).
+  void SetHeadlessSession(sim::Session& session);
   void RedrawChart();
   // Presentation mode (F5): large type; only the caption, the cluster and the partitions.
   void SetPresentation(bool on);

@@ -204,6 +204,12 @@ Result<view::BrokerDetailsView> SessionWorker::DescribeBroker(int32_t node) {
   return current_->session().DescribeBroker(node);
 }
 
+Result<view::RecordHistoryView> SessionWorker::RecordHistory(const sim::PartitionRef& partition,
+                                                             const std::string& value) {
+  if (!current_) return Status::FailedPrecondition("no scenario is open");
+  return current_->session().RecordHistory(partition, value);
+}
+
 void SessionWorker::Tick() {
   if (!current_) return;
   sim::Session& session = current_->session();

@@ -102,6 +102,7 @@ class SessionWorker final : public QObject {
   Result<std::vector<view::LogRecordView>> ReadLog(int32_t node, const sim::PartitionRef& partition, int64_t from,
                                                    size_t max_records);
   Result<view::BrokerDetailsView> DescribeBroker(int32_t node);
+  Result<view::RecordHistoryView> RecordHistory(const sim::PartitionRef& partition, const std::string& value);
 
  signals:
   void Published(std::shared_ptr<const samsa::gui::Snapshot> snapshot);

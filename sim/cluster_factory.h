@@ -33,7 +33,8 @@
 //                             changes, runtime violations), in time order;
 //   SetRate, StopConsumer     workload changes now (the caller drains the node);
 //   ReadLog                   a replica's records;
-//   DescribeBroker            a broker's configuration and log segments.
+//   DescribeBroker            a broker's configuration and log segments;
+//   RecordHistory             when a record was sent, acknowledged and read.
 // None of these may draw from the simulation's random streams or schedule events in a way that
 // depends on anything but the simulation's state (determinism).
 
@@ -110,6 +111,10 @@ class ClusterFactory {
   virtual Result<std::vector<view::LogRecordView>> ReadLog(Simulation&, int32_t node, const PartitionRef&,
                                                            int64_t /*from*/, size_t /*max_records*/) {
     return Status::Unsupported(fmt::format("node {} keeps no partition logs in this cluster", node));
+  }
+  // The clients' history of the record with this value in `partition`.
+  virtual Result<view::RecordHistoryView> RecordHistory(Simulation&, const PartitionRef&, std::string_view /*value*/) {
+    return Status::Unsupported("this cluster keeps no client history");
   }
   // A running broker's effective configuration (with where each value came from) and segments.
   virtual Result<view::BrokerDetailsView> DescribeBroker(Simulation&, int32_t node) {

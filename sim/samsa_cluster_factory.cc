@@ -908,6 +908,36 @@ Status SamsaClusterFactory::StopConsumer(Simulation& sim, int32_t client) {
   return Status::Ok();
 }
 
+Result<view::RecordHistoryView> SamsaClusterFactory::RecordHistory(Simulation&, const PartitionRef& partition,
+                                                                  std::string_view value) {
+  if (!history_) return Status::FailedPrecondition("no run");
+  view::RecordHistoryView out;
+  uint64_t op = 0;
+  for (const client::HistoryEvent& e : history_->events()) {
+    if (e.value != value) continue;
+    if (e.op == client::EventOp::kSend) {
+      // Producers choose the partition: match the send by value, its completion by op id.
+      if (e.type == client::EventType::kInvoke && op == 0) {
+        op = e.op_id;
+        out.producer = e.process;
+        out.sent_ns = e.time_ns;
+      } else if (e.op_id == op && e.type == client::EventType::kOk) {
+        out.acked_ns = e.time_ns;
+        out.acked_offset = e.offset;
+      } else if (e.op_id == op && e.type == client::EventType::kFail) {
+        out.ack_error = std::string(e.error);
+      }
+    } else if (e.type == client::EventType::kOk && e.topic == partition.topic && e.partition == partition.partition) {
+      bool seen = false;
+      for (const auto& [consumer, at] : out.read_by) seen |= consumer == e.process;
+      if (!seen) out.read_by.emplace_back(e.process, e.time_ns);
+    }
+  }
+  if (out.sent_ns < 0 && out.read_by.empty())
+    return Status::NotFound(fmt::format("no client sent or read the value '{}'", value));
+  return out;
+}
+
 Result<view::BrokerDetailsView> SamsaClusterFactory::DescribeBroker(Simulation& sim, int32_t node) {
   auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(node)));
   if (b == nullptr) return Status::FailedPrecondition(fmt::format("broker {} is down (or not a broker)", node));

@@ -67,6 +67,8 @@ class SamsaClusterFactory final : public ClusterFactory {
   Status SetRate(Simulation& sim, int32_t client, int64_t rate_per_s) override;
   Status StopConsumer(Simulation& sim, int32_t client) override;
   Result<view::BrokerDetailsView> DescribeBroker(Simulation& sim, int32_t node) override;
+  Result<view::RecordHistoryView> RecordHistory(Simulation& sim, const PartitionRef& partition,
+                                                std::string_view value) override;
   Result<std::vector<view::LogRecordView>> ReadLog(Simulation& sim, int32_t node, const PartitionRef& partition,
                                                    int64_t from, size_t max_records) override;
 

@@ -667,6 +667,10 @@ Result<view::BrokerDetailsView> Session::DescribeBroker(int32_t node) {
   return run_->factory->DescribeBroker(*run_->sim, node);
 }
 
+Result<view::RecordHistoryView> Session::RecordHistory(const PartitionRef& partition, std::string_view value) {
+  return run_->factory->RecordHistory(*run_->sim, partition, value);
+}
+
 std::vector<view::FrameView> Session::FramesInFlight() {
   std::vector<view::FrameView> out;
   for (const Simulation::FrameInFlight& f : run_->sim->FramesInFlight()) {

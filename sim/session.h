@@ -90,6 +90,8 @@ class Session {
   std::vector<view::FrameView> FramesInFlight();
   // A running broker's effective configuration (each value's source) and log segments.
   Result<view::BrokerDetailsView> DescribeBroker(int32_t node);
+  // When the record with this value was sent, acknowledged and read (the clients' history).
+  Result<view::RecordHistoryView> RecordHistory(const PartitionRef& partition, std::string_view value);
 
   // Runs to the end, then judges: CheckHistory, stats, expectations (each also becomes an
   // event, as does each violation found at the end). Idempotent.

@@ -7,9 +7,9 @@ gui=$1 scenario=$2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-for view in all cluster partitions timeline; do
+for view in all cluster partitions timeline chart inspector; do
   for i in 1 2; do
-    "$gui" "$scenario" --seed 42 --run-for 14s --view "$view" --size 1280x800 --screenshot "$dir/$view$i.png" >/dev/null 2>&1 || {
+    "$gui" "$scenario" --seed 42 --run-for 14s --view "$view" --inspect 1 --size 1280x800 --screenshot "$dir/$view$i.png" >/dev/null 2>&1 || {
       echo "FAIL: samsa-gui --screenshot --view $view failed"; exit 1; }
   done
   cmp -s "$dir/${view}1.png" "$dir/${view}2.png" || { echo "FAIL: --view $view: two runs gave different pixels"; exit 1; }

@@ -246,6 +246,18 @@ struct BrokerDetailsView {
   std::vector<SegmentView> segments;     // by (topic, partition, base offset)
 };
 
+// What the clients' history says of one record (a producer's value): when it was sent and
+// acknowledged, and which consumers read it when. Times are the clients' clocks (the simulated
+// clock unless a clock-drift fault skews them); -1 when it did not happen (yet).
+struct RecordHistoryView {
+  int32_t producer = -1;
+  int64_t sent_ns = -1;
+  int64_t acked_ns = -1;
+  int64_t acked_offset = -1;
+  std::string ack_error;                            // a failed send's error
+  std::vector<std::pair<int32_t, int64_t>> read_by;  // (consumer, when), first read of each
+};
+
 // A frame on the wire now (sent, not yet delivered).
 struct FrameView {
   int32_t from = -1;

@@ -263,10 +263,7 @@ TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
   std::shared_ptr<Snapshot> s = MakeSnapshot(recording, 0, 0);
   s->reset = true;
   window.ApplySnapshot(s);
-  window.SetLogReader([&recording](int32_t node, const sim::PartitionRef& p, int64_t from, size_t max) {
-    return recording.session().ReadLog(node, p, from, max);
-  });
-  window.SetDescriber([&recording](int32_t node) { return recording.session().DescribeBroker(node); });
+  window.SetHeadlessSession(recording.session());
   const view::PartitionView* p0 = s->view.FindPartition("orders", 0);
   ASSERT_NE(p0, nullptr);
   const int32_t leader = p0->leader;
@@ -311,6 +308,18 @@ TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
   EXPECT_TRUE(journey.contains("offset 100")) << journey.toStdString();
   EXPECT_TRUE(journey.contains("consumer 1002 at")) << journey.toStdString();
   EXPECT_FALSE(journey.contains("not yet")) << journey.toStdString();
+  EXPECT_TRUE(journey.contains("Sent by producer 1001")) << journey.toStdString();
+  EXPECT_TRUE(journey.contains("(offset 100)")) << "acknowledged with its offset: " << journey.toStdString();
+  // The clients' history agrees with the log: the producer was acknowledged with offset 100, after
+  // sending, and the consumer read it after that.
+  auto h = recording.session().RecordHistory(sim::PartitionRef{"orders", 0}, (*direct)[0].value);
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  EXPECT_EQ(h->producer, 1001);
+  EXPECT_EQ(h->acked_offset, 100);
+  EXPECT_LT(h->sent_ns, h->acked_ns);
+  ASSERT_EQ(h->read_by.size(), 1u);
+  EXPECT_EQ(h->read_by[0].first, 1002);
+  EXPECT_FALSE(recording.session().RecordHistory(sim::PartitionRef{"orders", 0}, "no-such-value").ok());
   const RecordJourney j = FollowRecord(recording.samples(), 0, 0, 100);
   EXPECT_EQ(j.replica_got.size(), 3u);
   ASSERT_GE(j.committed_ns, 0);
