@@ -101,6 +101,11 @@ MainWindow::MainWindow(bool live, QWidget* parent) : QMainWindow(parent), live_(
       return out;
     };
     inspector_->SetQueries(std::move(q));
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &SessionWorker::Published, this, &MainWindow::OnPublished, Qt::QueuedConnection);
+    connect(worker_, &SessionWorker::Failed, this,
+            [this](const QString& message) { ShowError(tr("The session refused"), message); });
     thread_->start();
   }
 }
@@ -242,6 +247,8 @@ void MainWindow::BuildMenus() {
   QAction* restart = file->addAction(tr("&Restart"));
   restart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   connect(restart, &QAction::triggered, this, [this] {
+    recorded_.clear();  // the actions taken are dropped: another future
+    samples_.clear();
     if (worker_) QMetaObject::invokeMethod(worker_, &SessionWorker::Restart, Qt::QueuedConnection);
   });
   QAction* report = file->addAction(tr("Open re&port..."));
@@ -491,6 +498,7 @@ bool MainWindow::OpenFile(const QString& path, std::optional<uint64_t> seed) {
   seed_ = seed;
   source_text_ = QString::fromUtf8(bytes);
   samples_.clear();
+  recorded_.clear();
   compare_branch_ = -1;
   UpdateRecent(path);
   const uint64_t s = seed.value_or(scenario->seed.value_or(1));
@@ -612,6 +620,15 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
                                .arg(s.view.event_index));
   if (play_) play_->setText(s.playing ? tr("Pause") : tr("Play"));
   UpdateTimeBar(s);
+  preview_ns_ = -1;
+  // A new branch starts with its parent's recorded views up to the branch point.
+  if (!recorded_.count(s.branch))
+    for (const BranchInfo& b : s.branches)
+      if (b.id == s.branch && b.parent >= 0)
+        for (const auto& [second, r] : recorded_[b.parent])
+          if (r->view.at_ns <= b.from_ns) recorded_[s.branch].emplace(second, r);
+  // One recorded view per simulated second (the first shown in it), for previews while seeking.
+  recorded_[s.branch].emplace(s.view.at_ns / 1'000'000'000, snapshot);
   const bool redraw = s.reset || !last_ || last_->branch != s.branch;
   last_ = std::move(snapshot);
   chart_dirty_ = true;
@@ -627,6 +644,11 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
 
 void MainWindow::Inject(const sim::FaultStep& step) {
   if (!worker_) return;
+  // The future changes: views recorded after now no longer hold.
+  if (last_) {
+    auto& views = recorded_[last_->branch];
+    views.erase(views.upper_bound(last_->view.at_ns / 1'000'000'000), views.end());
+  }
   auto shared = std::make_shared<const sim::FaultStep>(step);
   QMetaObject::invokeMethod(worker_, [w = worker_, shared] { w->Inject(shared); }, Qt::QueuedConnection);
 }
@@ -785,7 +807,21 @@ void MainWindow::UpdateTimeBar(const Snapshot& s) {
 }
 
 void MainWindow::SeekTo(int64_t t_ns) {
-  if (worker_) worker_->RequestSeek(t_ns);
+  if (!worker_ || !last_) return;
+  worker_->RequestSeek(t_ns);
+  if (t_ns == last_->view.at_ns) return;
+  // The preview: the recorded view nearest before t (the session's states are a function of the
+  // seed and the injections, so a view recorded before a rewind is the view after it).
+  auto& views = recorded_[last_->branch];
+  auto it = views.upper_bound(t_ns / 1'000'000'000);
+  while (it != views.begin() && std::prev(it)->second->view.at_ns > t_ns) --it;
+  if (it == views.begin()) return;
+  const Snapshot& r = *std::prev(it)->second;
+  preview_ns_ = r.view.at_ns;
+  cluster_->SetView(r.view);
+  partitions_->SetView(r.view);
+  statusBar()->showMessage(tr("showing the view recorded at %1; re-running the seed to %2...")
+                               .arg(Seconds(r.view.at_ns), Seconds(t_ns)));
 }
 
 void MainWindow::BranchHere() {

@@ -72,7 +72,11 @@ class MainWindow final : public QMainWindow {
   // Time travel (live): the current branch to instant t (rewound when in the past); a new branch
   // from the current instant; another branch current; another branch's curves overlaid on the
   // lag chart (-1: none).
+  // While the session re-runs to t, the picture shows the view recorded nearest before t (one
+  // per simulated second of each branch, from the snapshots shown), marked as a preview.
   void SeekTo(int64_t t_ns);
+  // The instant of the preview shown now (-1: none, the picture is the session's own).
+  int64_t preview_ns() const { return preview_ns_; }
   void BranchHere();
   void SwitchBranch(int branch);
   void SetCompareBranch(int branch);
@@ -183,7 +187,10 @@ class MainWindow final : public QMainWindow {
   QString scenario_dir_;
   QString source_text_;  // the open scenario file's text, for Save session
   std::shared_ptr<const sim::Scenario> scenario_;
-  bool jump_to_violation_ = false;  // select the first violation in the timeline once it arrives
+  bool jump_to_violation_ = false;
+  // Recorded views for previews while seeking: per branch, per simulated second.
+  std::map<int, std::map<int64_t, std::shared_ptr<const Snapshot>>> recorded_;
+  int64_t preview_ns_ = -1;  // select the first violation in the timeline once it arrives
 };
 
 }  // namespace samsa::gui
