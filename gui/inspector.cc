@@ -138,13 +138,23 @@ Inspector::Inspector(QWidget* parent) : QWidget(parent) {
   layout->addWidget(follow_);
 }
 
-void Inspector::SetView(const view::ClusterView& view, const std::vector<Sample>* samples,
+void Inspector::SetView(std::shared_ptr<const view::ClusterView> view, const std::vector<Sample>* samples,
                         const std::vector<std::string>* partition_names) {
-  view_ = view;
+  view_ = std::move(view);
   samples_ = samples;
   partition_names_ = partition_names;
+  if (isVisible()) Refresh();  // else when shown: the inspector costs nothing while hidden
+}
+
+void Inspector::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  Refresh();
+}
+
+void Inspector::Refresh() {
+  if (!view_) return;
   QStringList names;
-  for (const view::TopicView& t : view_.topics)
+  for (const view::TopicView& t : view_->topics)
     for (const view::PartitionView& p : t.partitions) names << QStringLiteral("%1-%2").arg(QString::fromStdString(t.name)).arg(p.partition);
   QStringList current;
   for (int i = 0; i < partition_->count(); ++i) current << partition_->itemText(i);
@@ -156,15 +166,16 @@ void Inspector::SetView(const view::ClusterView& view, const std::vector<Sample>
     partition_->setCurrentIndex(std::max(0, partition_->findText(keep)));
     RefreshReplicas();
   }
-  if (isVisible()) RefreshBroker();
+  RefreshBroker();
 }
 
 void Inspector::RefreshReplicas() {
+  if (!view_) return;
   sim::PartitionRef ref;
   const int keep = replica_->currentData().toInt();
   replica_->clear();
   if (!SplitPartition(partition_->currentText().toStdString(), &ref)) return;
-  if (const view::PartitionView* p = view_.FindPartition(ref.topic, ref.partition)) {
+  if (const view::PartitionView* p = view_->FindPartition(ref.topic, ref.partition)) {
     for (int32_t r : p->replicas)
       replica_->addItem(r == p->leader ? tr("%1 (leader)").arg(r) : QString::number(r), r);
     const int i = replica_->findData(keep);
@@ -211,13 +222,14 @@ void Inspector::RefreshDetails() {
 }
 
 void Inspector::RefreshBroker() {
-  const view::BrokerView* b = broker_ >= 0 ? view_.FindBroker(broker_) : nullptr;
+  if (!view_) return;
+  const view::BrokerView* b = broker_ >= 0 ? view_->FindBroker(broker_) : nullptr;
   if (b == nullptr) {
     broker_label_->setText(tr("Click a broker in the cluster picture to inspect it."));
     return;
   }
   QStringList leads, follows;
-  for (const view::TopicView& t : view_.topics)
+  for (const view::TopicView& t : view_->topics)
     for (const view::PartitionView& p : t.partitions) {
       const QString name = QStringLiteral("%1-%2").arg(QString::fromStdString(t.name)).arg(p.partition);
       if (p.leader == b->id) leads << name;

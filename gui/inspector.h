@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,7 +58,7 @@ class Inspector final : public QWidget {
   explicit Inspector(QWidget* parent = nullptr);
   void SetQueries(SessionQueries queries) { queries_ = std::move(queries); }
   // The latest view and the current branch's samples (read when shown or followed; not kept).
-  void SetView(const view::ClusterView& view, const std::vector<Sample>* samples,
+  void SetView(std::shared_ptr<const view::ClusterView> view, const std::vector<Sample>* samples,
                const std::vector<std::string>* partition_names);
   // Shows broker `id` (from the cluster picture's selection); -1 clears it.
   void ShowBroker(int32_t id);
@@ -72,6 +73,8 @@ class Inspector final : public QWidget {
   const QTableWidget& segments() const { return *segments_; }
 
  private:
+  void showEvent(QShowEvent* event) override;
+  void Refresh();
   void RefreshBroker();
   void RefreshReplicas();
 
@@ -80,7 +83,7 @@ class Inspector final : public QWidget {
   SessionQueries queries_;
   QTableWidget* config_ = nullptr;
   QTableWidget* segments_ = nullptr;
-  view::ClusterView view_;
+  std::shared_ptr<const view::ClusterView> view_;
   const std::vector<Sample>* samples_ = nullptr;
   const std::vector<std::string>* partition_names_ = nullptr;
   int32_t broker_ = -1;

@@ -578,7 +578,8 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   cluster_->SetView(s.view);
   cluster_->SetFrames(s.frames);
   partitions_->SetView(s.view);
-  inspector_->SetView(s.view, &samples_[s.branch], &partition_names_);
+  inspector_->SetView(std::shared_ptr<const view::ClusterView>(snapshot, &snapshot->view), &samples_[s.branch],
+                      &partition_names_);
   // Clients. Their acknowledgement (or read) rate over the last simulated second.
   constexpr int64_t kRateWindowNs = 1'000'000'000;
   if (last_ && s.view.at_ns < last_->view.at_ns) ack_history_.clear();  // rewound or restarted
