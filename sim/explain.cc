@@ -22,15 +22,9 @@ using view::EventKind;
 // The broker default of the settings a sentence quotes (the simulated brokers start from the
 // same BrokerConfig, so a default here is the value the run used).
 std::string DefaultOf(std::string_view key) {
-  const BrokerConfig d;
-  if (key == "replica.lag.time.max.ms") return std::to_string(d.replica_lag_time_max_ms);
-  if (key == "broker.session.timeout.ms") return std::to_string(d.broker_session_timeout_ms);
-  if (key == "broker.heartbeat.interval.ms") return std::to_string(d.broker_heartbeat_interval_ms);
-  if (key == "controller.quorum.fetch.timeout.ms") return std::to_string(d.quorum_fetch_timeout_ms);
-  if (key == "controller.quorum.election.timeout.ms") return std::to_string(d.quorum_election_timeout_ms);
-  if (key == "min.insync.replicas") return std::to_string(d.min_insync_replicas);
-  if (key == "unclean.leader.election.enable") return d.unclean_leader_election_enable ? "true" : "false";
-  if (key == "auto.leader.rebalance.enable") return d.auto_leader_rebalance_enable ? "true" : "false";
+  const std::vector<std::pair<std::string, std::string>> defaults = BrokerConfig().Describe();
+  for (const auto& [name, value] : defaults)
+    if (name == key) return value;
   return "";
 }
 
