@@ -146,6 +146,8 @@ void MainWindow::BuildUi() {
   pl->setContentsMargins(0, 0, 0, 0);
   filter_ = new QLineEdit(partitions_panel_);
   filter_->setPlaceholderText(tr("Filter partitions (topic, or a status such as under-replicated)"));
+  // Focus only when clicked: the one-key shortcuts (Space, K, ...) must not type into it.
+  filter_->setFocusPolicy(Qt::ClickFocus);
   pl->addWidget(filter_);
   partitions_ = new PartitionsModel(this);
   partitions_proxy_ = new QSortFilterProxyModel(this);
@@ -153,7 +155,8 @@ void MainWindow::BuildUi() {
   partitions_proxy_->setSortRole(PartitionsModel::kSortRole);
   partitions_proxy_->setFilterKeyColumn(-1);
   partitions_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
-  connect(filter_, &QLineEdit::textChanged, partitions_proxy_, &QSortFilterProxyModel::setFilterFixedString);
+  connect(filter_, &QLineEdit::textChanged, this,
+          [this](const QString& text) { partitions_proxy_->setFilterFixedString(text.trimmed()); });
   partitions_view_ = new QTableView(partitions_panel_);
   partitions_view_->setModel(partitions_proxy_);
   partitions_view_->setSortingEnabled(true);
