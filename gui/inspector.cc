@@ -14,6 +14,8 @@
 
 #include <algorithm>
 
+#include "gui/combo_choices.h"
+
 namespace samsa::gui {
 
 namespace {
@@ -153,19 +155,7 @@ void Inspector::showEvent(QShowEvent* event) {
 
 void Inspector::Refresh() {
   if (!view_) return;
-  QStringList names;
-  for (const view::TopicView& t : view_->topics)
-    for (const view::PartitionView& p : t.partitions) names << QStringLiteral("%1-%2").arg(QString::fromStdString(t.name)).arg(p.partition);
-  QStringList current;
-  for (int i = 0; i < partition_->count(); ++i) current << partition_->itemText(i);
-  if (names != current) {
-    const QString keep = partition_->currentText();
-    QSignalBlocker block(partition_);
-    partition_->clear();
-    partition_->addItems(names);
-    partition_->setCurrentIndex(std::max(0, partition_->findText(keep)));
-    RefreshReplicas();
-  }
+  if (SetChoices(partition_, ToQStringList(PartitionNames(*view_)))) RefreshReplicas();
   RefreshBroker();
 }
 

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <map>
 
+#include "gui/combo_choices.h"
 #include "gui/palette.h"
 
 namespace samsa::gui {
@@ -131,20 +132,7 @@ void LagChart::SetPartition(const QString& name) {
 void LagChart::Redraw(const Data& data) {
   csv_rows_.clear();
   // Partition choices.
-  if (data.partition_names != nullptr) {
-    QStringList names;
-    for (const std::string& n : *data.partition_names) names << QString::fromStdString(n);
-    QStringList current;
-    for (int i = 0; i < partition_->count(); ++i) current << partition_->itemText(i);
-    if (names != current) {
-      const QString keep = partition_->currentText();
-      QSignalBlocker block(partition_);
-      partition_->clear();
-      partition_->addItems(names);
-      const int i = partition_->findText(keep);
-      partition_->setCurrentIndex(i >= 0 ? i : 0);
-    }
-  }
+  if (data.partition_names != nullptr) SetChoices(partition_, ToQStringList(*data.partition_names));
   const int p = partition_->currentIndex();
   const std::vector<Sample> empty;
   const std::vector<Sample>& samples = data.samples ? *data.samples : empty;

@@ -321,10 +321,7 @@ std::string Ocr(const QImage& image, const QString& path) {
 
 TEST(ScreenshotTest, OcrFindsPartitionsAndBrokers) {
   App();
-  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
-  session->RunUntil(14 * kS);
-  std::shared_ptr<Snapshot> snapshot = MakeSnapshot(*session, 0);
-  snapshot->reset = true;
+  std::shared_ptr<Snapshot> snapshot = SnapshotAt("leader-election", 14 * kS);
   MainWindow window(/*live=*/false);
   window.resize(1600, 1000);
   window.ApplySnapshot(snapshot);
@@ -341,10 +338,7 @@ TEST(ScreenshotTest, OcrFindsPartitionsAndBrokers) {
 
 TEST(ScreenshotTest, PresentationModeShowsLargeTypeAndOnlyTheStory) {
   App();
-  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
-  session->RunUntil(14 * kS);
-  std::shared_ptr<Snapshot> snapshot = MakeSnapshot(*session, 0);
-  snapshot->reset = true;
+  std::shared_ptr<Snapshot> snapshot = SnapshotAt("leader-election", 14 * kS);
   MainWindow window(/*live=*/false);
   window.resize(1920, 1080);
   window.SetPresentation(true);

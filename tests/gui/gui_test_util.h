@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "gui/recording.h"
+#include "gui/session_worker.h"
 #include "net/file_util.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
@@ -42,6 +44,22 @@ inline bool WaitFor(const std::function<bool()>& done, int seconds) {
     QApplication::processEvents(QEventLoop::AllEvents, 20);
   }
   return true;
+}
+
+// A first snapshot (reset) of `scenario` seed 42 run to t, as a headless window applies it.
+inline std::shared_ptr<Snapshot> SnapshotAt(const char* scenario, int64_t t_ns) {
+  std::unique_ptr<sim::Session> session = Open(scenario, 42);
+  session->RunUntil(t_ns);
+  std::shared_ptr<Snapshot> snapshot = MakeSnapshot(*session, 0);
+  snapshot->reset = true;
+  return snapshot;
+}
+
+// The same from a recording (with its samples).
+inline std::shared_ptr<Snapshot> SnapshotOf(Recording& recording) {
+  std::shared_ptr<Snapshot> snapshot = MakeSnapshot(recording, 0, 0);
+  snapshot->reset = true;
+  return snapshot;
 }
 
 }  // namespace samsa::gui

@@ -220,8 +220,7 @@ TEST(LagChartTest, DrawsOffsetsLagAndFaultPeriodsAndExportsCsv) {
   recording.AdvanceTo(30 * kS);
   MainWindow window(/*live=*/false);
   window.resize(1400, 900);
-  std::shared_ptr<Snapshot> s = MakeSnapshot(recording, 0, 0);
-  s->reset = true;
+  std::shared_ptr<Snapshot> s = SnapshotOf(recording);
   window.ApplySnapshot(s);
   window.RedrawChart();
   std::set<std::string> names;
@@ -273,8 +272,7 @@ TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
   recording.AdvanceTo(20 * kS);
   MainWindow window(/*live=*/false);
   window.resize(1400, 900);
-  std::shared_ptr<Snapshot> s = MakeSnapshot(recording, 0, 0);
-  s->reset = true;
+  std::shared_ptr<Snapshot> s = SnapshotOf(recording);
   window.ApplySnapshot(s);
   window.SetHeadlessSession(recording.session());
   const view::PartitionView* p0 = s->view.FindPartition("orders", 0);
