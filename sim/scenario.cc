@@ -10,6 +10,7 @@
 #include <exception>
 #include <set>
 
+#include "core/config/properties.h"
 #include "core/record/compression.h"
 
 namespace samsa::sim {
@@ -18,57 +19,6 @@ namespace {
 
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int64_t kMaxDurationNs = int64_t(1'000'000) * 86'400 * 1'000'000;  // 1000 days
-
-enum class ConfigType : uint8_t { kInt, kPositiveInt, kBool, kMs, kCleanupPolicy, kCompression };
-
-struct ConfigDef {
-  const char* name;
-  ConfigType type;
-};
-
-// Kafka broker properties that scenarios may set (names and meanings as in Apache Kafka).
-const ConfigDef kBrokerConfigs[] = {
-    {"auto.create.topics.enable", ConfigType::kBool},
-    {"auto.leader.rebalance.enable", ConfigType::kBool},
-    {"broker.heartbeat.interval.ms", ConfigType::kMs},
-    {"broker.session.timeout.ms", ConfigType::kMs},
-    {"compression.type", ConfigType::kCompression},
-    {"controller.quorum.election.backoff.max.ms", ConfigType::kMs},
-    {"controller.quorum.election.timeout.ms", ConfigType::kMs},
-    {"controller.quorum.fetch.timeout.ms", ConfigType::kMs},
-    {"default.replication.factor", ConfigType::kPositiveInt},
-    {"group.initial.rebalance.delay.ms", ConfigType::kMs},
-    {"log.cleanup.policy", ConfigType::kCleanupPolicy},
-    {"log.flush.interval.messages", ConfigType::kPositiveInt},
-    {"log.flush.interval.ms", ConfigType::kMs},
-    {"log.retention.bytes", ConfigType::kInt},
-    {"log.retention.ms", ConfigType::kMs},
-    {"log.segment.bytes", ConfigType::kPositiveInt},
-    {"message.max.bytes", ConfigType::kPositiveInt},
-    {"min.insync.replicas", ConfigType::kPositiveInt},
-    {"num.partitions", ConfigType::kPositiveInt},
-    {"offsets.topic.num.partitions", ConfigType::kPositiveInt},
-    {"offsets.topic.replication.factor", ConfigType::kPositiveInt},
-    {"replica.fetch.max.bytes", ConfigType::kPositiveInt},
-    {"replica.fetch.wait.max.ms", ConfigType::kMs},
-    {"replica.lag.time.max.ms", ConfigType::kMs},
-    {"replica.socket.timeout.ms", ConfigType::kMs},
-    {"unclean.leader.election.enable", ConfigType::kBool},
-};
-
-// Kafka topic-level properties.
-const ConfigDef kTopicConfigs[] = {
-    {"cleanup.policy", ConfigType::kCleanupPolicy},
-    {"compression.type", ConfigType::kCompression},
-    {"flush.messages", ConfigType::kPositiveInt},
-    {"flush.ms", ConfigType::kMs},
-    {"max.message.bytes", ConfigType::kPositiveInt},
-    {"min.insync.replicas", ConfigType::kPositiveInt},
-    {"retention.bytes", ConfigType::kInt},
-    {"retention.ms", ConfigType::kMs},
-    {"segment.bytes", ConfigType::kPositiveInt},
-    {"unclean.leader.election.enable", ConfigType::kBool},
-};
 
 // History anomalies (sim/history_checker.h) and runtime invariants (sim/samsa_cluster_factory.h).
 const char* const kViolationKinds[] = {
@@ -191,8 +141,13 @@ class Parser {
   std::optional<int64_t> Duration(const YAML::Node& n, std::string_view path, bool allow_negative = false);
   std::optional<FaultTarget> Target(const YAML::Node& n, std::string_view path);
   std::optional<PartitionRef> Partition(const YAML::Node& n, std::string_view path);
-  void Config(const YAML::Node& n, std::string_view path, const ConfigDef* defs, size_t num_defs,
-              std::map<std::string, std::string>* out);
+  // A config map of `scope` (cluster.config, topics[].config), checked against the property
+  // registry (core/config/properties.h).
+  void Config(const YAML::Node& n, std::string_view path, config::Scope scope, std::map<std::string, std::string>* out);
+  // A producer's or consumer's keys: the workload's own plus the registry's client properties.
+  static std::vector<std::string> ClientKeys(config::Scope scope, std::vector<std::string> workload_keys);
+  // Errors for the registry's refused client properties among `fields`.
+  void RefuseUnsupported(std::map<std::string, Field>& fields, std::string_view path, config::Scope scope);
 
   void ParseCluster(const YAML::Node& n);
   void ParseNetwork(const YAML::Node& n);
@@ -341,56 +296,81 @@ std::optional<FaultTarget> Parser::Target(const YAML::Node& n, std::string_view 
   return *t;
 }
 
-void Parser::Config(const YAML::Node& n, std::string_view path, const ConfigDef* defs, size_t num_defs,
+void Parser::Config(const YAML::Node& n, std::string_view path, config::Scope scope,
                     std::map<std::string, std::string>* out) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < num_defs; ++i) names.emplace_back(defs[i].name);
+  const std::vector<std::string>& names = scope == config::Scope::kBroker ? BrokerConfigNames() : TopicConfigNames();
+  // Every name the registry lists is recognised here, refused ones included, so that they get
+  // their reason rather than "unknown key".
+  std::vector<std::string> known;
+  for (const config::Property& p : config::All())
+    if (p.scope == scope) known.emplace_back(p.name);
   std::map<std::string, Field> fields;
-  if (!Fields(n, path, names, &fields)) return;
-  for (const auto& [k, f] : fields) {
-    const ConfigDef* def = nullptr;
-    for (size_t i = 0; i < num_defs; ++i)
-      if (k == defs[i].name) def = &defs[i];
-    std::string p = Sub(path, k);
-    switch (def->type) {
-      case ConfigType::kInt:
-        if (auto v = Int(f.value, p, -1, INT64_MAX)) (*out)[k] = std::to_string(*v);
-        break;
-      case ConfigType::kPositiveInt:
-        if (auto v = Int(f.value, p, 1, INT32_MAX)) (*out)[k] = std::to_string(*v);
-        break;
-      case ConfigType::kBool:
-        if (auto v = Bool(f.value, p)) (*out)[k] = *v ? "true" : "false";
-        break;
-      case ConfigType::kMs: {
-        int64_t v = 0;
-        if (f.value.IsScalar() && f.value.Scalar() == "-1") {
-          (*out)[k] = "-1";
-        } else if (auto d = Duration(f.value, p)) {
-          if (*d % kNsPerMs != 0) {
-            Error(f.value, p, "must be a whole number of milliseconds");
-          } else {
-            v = *d / kNsPerMs;
-            (*out)[k] = std::to_string(v);
-          }
-        }
-        break;
-      }
-      case ConfigType::kCleanupPolicy:
-      case ConfigType::kCompression: {
-        auto v = String(f.value, p);
-        if (!v) break;
-        std::vector<std::string> ok = def->type == ConfigType::kCleanupPolicy
-                                          ? std::vector<std::string>{"compact", "delete"}
-                                          : std::vector<std::string>{"gzip", "lz4", "none", "producer", "snappy", "zstd"};
-        if (std::find(ok.begin(), ok.end(), *v) == ok.end())
-          Error(f.value, p, fmt::format("'{}' is not one of: {}", *v, Join(ok, ", ")));
-        else
-          (*out)[k] = *v;
-        break;
-      }
-    }
+  if (!n.IsMap()) {
+    Fields(n, path, names, &fields);
+    return;
   }
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
+    if (!key.IsScalar()) {
+      Error(key, path, "keys must be plain words");
+      continue;
+    }
+    const std::string k = key.Scalar();
+    const std::string p = Sub(path, k);
+    const config::Property* def = config::Find(scope, k);
+    if (def == nullptr) {
+      std::string hint = Suggest(k, names);
+      Error(key, p, hint.empty() ? fmt::format("unknown {} property '{}'; see the properties table in scenarios/README.md",
+                                               config::ScopeName(scope), k)
+                                 : fmt::format("unknown {} property '{}'{}", config::ScopeName(scope), k, hint));
+      continue;
+    }
+    if (!def->refused.empty()) {
+      Error(key, p, fmt::format("'{}' is not supported by samsa yet: {}", k, def->refused));
+      continue;
+    }
+    if (def->per_node) {
+      Error(key, p, fmt::format("'{}' is set by the simulator for each node (from cluster.brokers and cluster.controllers)", k));
+      continue;
+    }
+    if (out->count(k)) {
+      Error(key, p, "given twice");
+      continue;
+    }
+    std::optional<std::string> text;
+    if (def->type == config::Type::kMs) {
+      // A duration ("5s", "250ms", a bare number of milliseconds) or -1 where the range allows it.
+      if (value.IsScalar() && value.Scalar() == "-1" && def->min <= -1) {
+        text = "-1";
+      } else if (auto d = Duration(value, p)) {
+        if (*d % kNsPerMs != 0) Error(value, p, "must be a whole number of milliseconds");
+        else text = std::to_string(*d / kNsPerMs);
+      }
+    } else if (def->type == config::Type::kBool) {
+      if (auto v = Bool(value, p)) text = *v ? "true" : "false";
+    } else {
+      text = String(value, p);
+    }
+    if (!text) continue;
+    if (std::string why = config::Check(*def, *text); !why.empty()) {
+      Error(value, p, why);
+      continue;
+    }
+    (*out)[k] = config::Canonical(*def, *text);
+  }
+}
+
+std::vector<std::string> Parser::ClientKeys(config::Scope scope, std::vector<std::string> workload_keys) {
+  for (const config::Property& p : config::All())
+    if (p.scope == scope) workload_keys.emplace_back(p.name);
+  return workload_keys;
+}
+
+void Parser::RefuseUnsupported(std::map<std::string, Field>& fields, std::string_view path, config::Scope scope) {
+  for (auto& [k, f] : fields)
+    if (const config::Property* p = config::Find(scope, k); p != nullptr && !p->refused.empty())
+      Error(f.key, Sub(path, k), fmt::format("'{}' is not supported by samsa yet: {}", k, p->refused));
 }
 
 void Parser::ParseCluster(const YAML::Node& n) {
@@ -427,7 +407,7 @@ void Parser::ParseCluster(const YAML::Node& n) {
   ids("controller_only", &s_.cluster.controller_only);
   ids("controllers", &s_.cluster.controllers);
   controllers_mark_ = f.count("controllers") ? MarkOf(f["controllers"].value) : MarkOf(n);
-  if (f.count("config")) Config(f["config"].value, "cluster.config", kBrokerConfigs, std::size(kBrokerConfigs), &s_.cluster.config);
+  if (f.count("config")) Config(f["config"].value, "cluster.config", config::Scope::kBroker, &s_.cluster.config);
 }
 
 void Parser::ParseNetwork(const YAML::Node& n) {
@@ -484,7 +464,7 @@ void Parser::ParseTopics(const YAML::Node& n) {
         rfs_.push_back({*r, false, MarkOf(f["replication.factor"].value), rp});
       }
     }
-    if (f.count("config")) Config(f["config"].value, Sub(path, "config"), kTopicConfigs, std::size(kTopicConfigs), &t.config);
+    if (f.count("config")) Config(f["config"].value, Sub(path, "config"), config::Scope::kTopic, &t.config);
     s_.topics.push_back(std::move(t));
   }
 }
@@ -534,12 +514,10 @@ void Parser::ParseWorkload(const YAML::Node& n) {
       std::string path = Idx("workload.producers", i);
       std::map<std::string, Field> g;
       if (!Fields(list[i], path,
-                  {"topic", "rate_per_s", "keys", "acks", "linger.ms", "batch.size", "retries", "retry.backoff.ms",
-                   "request.timeout.ms", "delivery.timeout.ms", "max.in.flight.requests.per.connection",
-                   "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
-                   "enable.idempotence", "compression.type", "value_bytes", "count", "start", "stop"},
+                  ClientKeys(config::Scope::kProducer, {"topic", "rate_per_s", "keys", "value_bytes", "count", "start", "stop"}),
                   &g))
         continue;
+      RefuseUnsupported(g, path, config::Scope::kProducer);
       ProducerSpec p;
       p.mark = MarkOf(list[i]);
       if (!g.count("topic")) Error(list[i], path, "missing key 'topic'");
@@ -579,7 +557,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
         if (auto v = Bool(g["enable.idempotence"].value, Sub(path, "enable.idempotence"))) {
           if (*v)
             Error(g["enable.idempotence"].value, Sub(path, "enable.idempotence"),
-                  "idempotent producers are not simulated yet (no producer ids or sequence numbers); use false");
+                  config::Check(*config::Find(config::Scope::kProducer, "enable.idempotence"), "true") + "; use false");
         }
       if (g.count("compression.type"))
         if (auto v = String(g["compression.type"].value, Sub(path, "compression.type"))) {
@@ -602,10 +580,10 @@ void Parser::ParseWorkload(const YAML::Node& n) {
       std::string path = Idx("workload.consumers", i);
       std::map<std::string, Field> g;
       if (!Fields(list[i], path,
-                  {"topic", "partitions", "group", "from", "count", "members", "start", "stop",
-                   "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms"},
+                  ClientKeys(config::Scope::kConsumer, {"topic", "partitions", "group", "from", "count", "members", "start", "stop"}),
                   &g))
         continue;
+      RefuseUnsupported(g, path, config::Scope::kConsumer);
       ConsumerSpec c;
       c.mark = MarkOf(list[i]);
       if (!g.count("topic")) Error(list[i], path, "missing key 'topic'");
@@ -1358,21 +1336,25 @@ std::optional<std::string> Scenario::Config(std::string_view key, std::string_vi
   return std::nullopt;
 }
 
+namespace {
+
+// The names a scenario may set in `scope`: accepted by the registry and not set per node.
+std::vector<std::string> SettableNames(config::Scope scope) {
+  std::vector<std::string> v;
+  for (const config::Property& p : config::All())
+    if (p.scope == scope && p.refused.empty() && !p.per_node) v.emplace_back(p.name);
+  return v;
+}
+
+}  // namespace
+
 const std::vector<std::string>& BrokerConfigNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const auto& d : kBrokerConfigs) v.emplace_back(d.name);
-    return v;
-  }();
+  static const std::vector<std::string> names = SettableNames(config::Scope::kBroker);
   return names;
 }
 
 const std::vector<std::string>& TopicConfigNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const auto& d : kTopicConfigs) v.emplace_back(d.name);
-    return v;
-  }();
+  static const std::vector<std::string> names = SettableNames(config::Scope::kTopic);
   return names;
 }
 

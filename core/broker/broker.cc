@@ -273,6 +273,8 @@ void BrokerNode::Start() {
     rep.min_insync_replicas = config_.min_insync_replicas;
     rep.flush_interval_messages = config_.log_flush_interval_messages;
     rep.flush_interval_ms = config_.log_flush_interval_ms;
+    rep.compression_type = config_.compression_type;
+    rep.retention_check_interval_ms = config_.log_retention_check_interval_ms;
     replicas_ = std::make_unique<ReplicaManager>(rep, disk_);
     if (Status s = replicas_->Open(NowMs()); !s.ok()) return Fail(s.WithContext("partition logs"));
     lifecycle_ = Lifecycle::kRegistering;
@@ -386,6 +388,13 @@ void BrokerNode::OnConnClosed(ConnId conn) {
 
 void BrokerNode::OnFrame(ConnId conn, ByteView frame) {
   if (peer_of_conn_.count(conn.value())) return OnResponseFrame(conn, frame);
+  if (frame.size() > size_t(config_.socket_request_max_bytes)) {
+    // socket.request.max.bytes: Kafka refuses a larger request from its size prefix alone, before
+    // reading it, and closes the connection (InvalidReceiveException).
+    ready_.closes.push_back(conn);
+    OnConnClosed(conn);
+    return;
+  }
   if (!inbound_.count(conn.value())) inbound_[conn.value()];
   Result<Request> request = DecodeRequest(frame);
   if (!request.ok()) {

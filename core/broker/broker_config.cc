@@ -4,6 +4,8 @@
 #include <charconv>
 #include <functional>
 
+#include "core/config/properties.h"
+
 namespace samsa {
 
 namespace {
@@ -109,8 +111,11 @@ std::vector<std::pair<std::string, std::string>> BrokerConfig::Describe() const 
       {"log.roll.ms", n(log_roll_ms)},
       {"log.retention.ms", n(log_retention_ms)},
       {"log.retention.bytes", n(log_retention_bytes)},
+      {"log.retention.check.interval.ms", n(log_retention_check_interval_ms)},
       {"log.flush.interval.messages", n(log_flush_interval_messages)},
       {"log.flush.interval.ms", n(log_flush_interval_ms)},
+      {"log.cleanup.policy", log_cleanup_policy},
+      {"compression.type", compression_type},
       {"message.max.bytes", n(message_max_bytes)},
       {"broker.session.timeout.ms", n(broker_session_timeout_ms)},
       {"broker.heartbeat.interval.ms", n(broker_heartbeat_interval_ms)},
@@ -132,67 +137,73 @@ Result<BrokerConfig> BrokerConfig::FromProperties(const Properties& props) {
     errors.push_back(key + ": '" + value + "' " + why);
   };
 
-  // Typed setters: each known key has a parser; anything else is recorded as unknown.
-  auto int64_in = [&](int64_t* field, int64_t lo, int64_t hi, int64_t scale = 1) {
-    return [=, &bad](const std::string& key, const std::string& v) {
-      int64_t x;
-      if (!ParseInt64(v, &x)) return bad(key, v, "is not an integer");
-      if (x < lo || x > hi) return bad(key, v, "is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-      *field = x * scale;
-    };
+  // The registry (core/config/properties.h) checks every value's type and range first; these
+  // setters only store checked values. Each broker property of the registry has exactly one
+  // (BrokerConfigTest.EveryRegistryBrokerPropertyIsApplied).
+  auto int64_of = [](const std::string& v) {
+    int64_t x = 0;
+    ParseInt64(v, &x);
+    return x;
   };
-  auto int32_in = [&](int32_t* field, int64_t lo, int64_t hi) {
-    return [=, &bad](const std::string& key, const std::string& v) {
-      int64_t x;
-      if (!ParseInt64(v, &x)) return bad(key, v, "is not an integer");
-      if (x < lo || x > hi) return bad(key, v, "is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-      *field = int32_t(x);
-    };
+  auto int64_field = [&](int64_t* field, int64_t scale = 1) {
+    return [=](const std::string&, const std::string& v) { *field = int64_of(v) * scale; };
   };
-  auto boolean = [&](bool* field) {
-    return [=, &bad](const std::string& key, const std::string& v) {
+  auto int32_field = [&](int32_t* field) {
+    return [=](const std::string&, const std::string& v) { *field = int32_t(int64_of(v)); };
+  };
+  auto bool_field = [](bool* field) {
+    return [=](const std::string&, const std::string& v) {
       std::string s(Trim(v));
-      std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
-      if (s == "true") *field = true;
-      else if (s == "false") *field = false;
-      else bad(key, v, "is not true or false");
+      *field = s.size() == 4;  // checked: "true" or "false", in any case
     };
   };
-  constexpr int64_t kMax = INT64_MAX;
+  auto string_field = [](std::string* field) {
+    return [=](const std::string&, const std::string& v) { *field = std::string(Trim(v)); };
+  };
   int32_t rf32 = c.default_replication_factor;
   std::map<std::string, std::function<void(const std::string&, const std::string&)>> setters = {
-      {"node.id", int32_in(&c.node_id, 0, INT32_MAX)},
-      {"broker.id", int32_in(&c.node_id, 0, INT32_MAX)},
-      {"num.partitions", int32_in(&c.num_partitions, 1, 1000000)},
-      {"default.replication.factor", int32_in(&rf32, 1, INT16_MAX)},
-      {"min.insync.replicas", int32_in(&c.min_insync_replicas, 1, INT16_MAX)},
-      {"unclean.leader.election.enable", boolean(&c.unclean_leader_election_enable)},
-      {"auto.create.topics.enable", boolean(&c.auto_create_topics_enable)},
-      {"auto.leader.rebalance.enable", boolean(&c.auto_leader_rebalance_enable)},
-      {"leader.imbalance.check.interval.seconds", int64_in(&c.leader_imbalance_check_interval_ms, 1, kMax / 1000, 1000)},
-      {"replica.lag.time.max.ms", int64_in(&c.replica_lag_time_max_ms, 1, kMax)},
-      {"replica.fetch.max.bytes", int32_in(&c.replica_fetch_max_bytes, 1, INT32_MAX)},
-      {"replica.fetch.wait.max.ms", int64_in(&c.replica_fetch_wait_max_ms, 0, kMax)},
-      {"replica.fetch.min.bytes", int32_in(&c.replica_fetch_min_bytes, 1, INT32_MAX)},
-      {"replica.fetch.backoff.ms", int64_in(&c.replica_fetch_backoff_ms, 0, kMax)},
-      {"log.segment.bytes", int64_in(&c.log_segment_bytes, 14, INT32_MAX)},
-      {"log.roll.ms", int64_in(&c.log_roll_ms, 1, kMax)},
-      {"log.roll.hours", int64_in(&c.log_roll_ms, 1, kMax / 3600000, 3600000)},
-      {"log.retention.ms", int64_in(&c.log_retention_ms, -1, kMax)},
-      {"log.retention.minutes", int64_in(&c.log_retention_ms, -1, kMax / 60000, 60000)},
-      {"log.retention.hours", int64_in(&c.log_retention_ms, -1, kMax / 3600000, 3600000)},
-      {"log.retention.bytes", int64_in(&c.log_retention_bytes, -1, kMax)},
-      {"log.flush.interval.messages", int64_in(&c.log_flush_interval_messages, 1, kMax)},
-      {"log.flush.interval.ms", int64_in(&c.log_flush_interval_ms, 1, kMax)},
-      {"message.max.bytes", int32_in(&c.message_max_bytes, 0, INT32_MAX)},
-      {"broker.session.timeout.ms", int64_in(&c.broker_session_timeout_ms, 1, kMax)},
-      {"broker.heartbeat.interval.ms", int64_in(&c.broker_heartbeat_interval_ms, 1, kMax)},
-      {"controller.quorum.election.timeout.ms", int64_in(&c.quorum_election_timeout_ms, 1, kMax)},
-      {"controller.quorum.election.backoff.max.ms", int64_in(&c.quorum_election_backoff_max_ms, 0, kMax)},
-      {"controller.quorum.fetch.timeout.ms", int64_in(&c.quorum_fetch_timeout_ms, 1, kMax)},
-      {"controller.quorum.request.timeout.ms", int64_in(&c.quorum_request_timeout_ms, 1, kMax)},
-      {"request.timeout.ms", int64_in(&c.request_timeout_ms, 1, kMax)},
-      {"socket.request.max.bytes", int32_in(&c.socket_request_max_bytes, 1, INT32_MAX)},
+      {"node.id", int32_field(&c.node_id)},
+      {"broker.id", int32_field(&c.node_id)},
+      {"num.partitions", int32_field(&c.num_partitions)},
+      {"default.replication.factor", int32_field(&rf32)},
+      {"min.insync.replicas", int32_field(&c.min_insync_replicas)},
+      {"unclean.leader.election.enable", bool_field(&c.unclean_leader_election_enable)},
+      {"auto.create.topics.enable", bool_field(&c.auto_create_topics_enable)},
+      {"auto.leader.rebalance.enable", bool_field(&c.auto_leader_rebalance_enable)},
+      {"leader.imbalance.check.interval.seconds", int64_field(&c.leader_imbalance_check_interval_ms, 1000)},
+      {"replica.lag.time.max.ms", int64_field(&c.replica_lag_time_max_ms)},
+      {"replica.fetch.max.bytes", int32_field(&c.replica_fetch_max_bytes)},
+      {"replica.fetch.wait.max.ms", int64_field(&c.replica_fetch_wait_max_ms)},
+      {"replica.fetch.min.bytes", int32_field(&c.replica_fetch_min_bytes)},
+      {"replica.fetch.backoff.ms", int64_field(&c.replica_fetch_backoff_ms)},
+      {"log.segment.bytes", int64_field(&c.log_segment_bytes)},
+      {"log.roll.ms", int64_field(&c.log_roll_ms)},
+      {"log.roll.hours", [&](const std::string&, const std::string& v) {
+         if (!props.count("log.roll.ms")) c.log_roll_ms = int64_of(v) * 3600000;
+       }},
+      {"log.retention.ms", int64_field(&c.log_retention_ms)},
+      {"log.retention.minutes", [&](const std::string&, const std::string& v) {
+         if (!props.count("log.retention.ms")) c.log_retention_ms = int64_of(v) < 0 ? -1 : int64_of(v) * 60000;
+       }},
+      {"log.retention.hours", [&](const std::string&, const std::string& v) {
+         if (!props.count("log.retention.ms") && !props.count("log.retention.minutes"))
+           c.log_retention_ms = int64_of(v) < 0 ? -1 : int64_of(v) * 3600000;
+       }},
+      {"log.retention.bytes", int64_field(&c.log_retention_bytes)},
+      {"log.retention.check.interval.ms", int64_field(&c.log_retention_check_interval_ms)},
+      {"log.flush.interval.messages", int64_field(&c.log_flush_interval_messages)},
+      {"log.flush.interval.ms", int64_field(&c.log_flush_interval_ms)},
+      {"log.cleanup.policy", string_field(&c.log_cleanup_policy)},
+      {"compression.type", string_field(&c.compression_type)},
+      {"message.max.bytes", int32_field(&c.message_max_bytes)},
+      {"broker.session.timeout.ms", int64_field(&c.broker_session_timeout_ms)},
+      {"broker.heartbeat.interval.ms", int64_field(&c.broker_heartbeat_interval_ms)},
+      {"controller.quorum.election.timeout.ms", int64_field(&c.quorum_election_timeout_ms)},
+      {"controller.quorum.election.backoff.max.ms", int64_field(&c.quorum_election_backoff_max_ms)},
+      {"controller.quorum.fetch.timeout.ms", int64_field(&c.quorum_fetch_timeout_ms)},
+      {"controller.quorum.request.timeout.ms", int64_field(&c.quorum_request_timeout_ms)},
+      {"request.timeout.ms", int64_field(&c.request_timeout_ms)},
+      {"socket.request.max.bytes", int32_field(&c.socket_request_max_bytes)},
       {"log.dirs", [&](const std::string& key, const std::string& v) {
          std::string first(Trim(std::string_view(v).substr(0, v.find(','))));
          if (first.empty()) return bad(key, v, "is empty");
@@ -245,12 +256,17 @@ Result<BrokerConfig> BrokerConfig::FromProperties(const Properties& props) {
        }},
   };
   for (const auto& [key, value] : props) {
-    auto it = setters.find(key);
-    if (it == setters.end()) {
+    const config::Property* property = config::Find(config::Scope::kBroker, key);
+    if (property == nullptr) {
       c.unknown_keys.push_back(key);
       continue;
     }
-    it->second(key, value);
+    if (std::string why = config::Check(*property, value); !why.empty()) {
+      errors.push_back(key + ": " + why);
+      continue;
+    }
+    // Every accepted broker property has a setter (PropertyRegistryTest.BrokerConfigTakesEvery...).
+    if (auto it = setters.find(key); it != setters.end()) it->second(key, value);
   }
   c.default_replication_factor = int16_t(rf32);
   if (c.node_id < 0 && !props.count("node.id") && !props.count("broker.id")) errors.push_back("node.id: is required");

@@ -59,10 +59,13 @@ struct BrokerConfig {
   int64_t log_roll_ms = 604800000;                       // log.roll.ms (log.roll.hours = 168)
   int64_t log_retention_ms = 604800000;                  // log.retention.ms (log.retention.hours)
   int64_t log_retention_bytes = -1;                      // log.retention.bytes
+  int64_t log_retention_check_interval_ms = 300000;      // log.retention.check.interval.ms
   int64_t log_flush_interval_messages = INT64_MAX;       // log.flush.interval.messages
   int64_t log_flush_interval_ms = 5000;                  // log.flush.interval.ms (Kafka: unset,
                                                          // the OS flushes; we model writeback)
   int32_t message_max_bytes = 1048588;                   // message.max.bytes
+  std::string log_cleanup_policy = "delete";             // log.cleanup.policy (compact refused)
+  std::string compression_type = "producer";             // compression.type (topics' default)
 
   // KRaft.
   int64_t broker_session_timeout_ms = 9000;              // broker.session.timeout.ms
@@ -76,7 +79,8 @@ struct BrokerConfig {
   int64_t request_timeout_ms = 30000;                    // request.timeout.ms (inter-broker)
   int32_t socket_request_max_bytes = 104857600;          // socket.request.max.bytes
 
-  // Keys that were given but are not known to samsa (Kafka logs them as unused; so do we).
+  // Keys that were given but are not known to samsa (Kafka logs them as unused; so do we). A
+  // key the registry (core/config/properties.h) lists but refuses is an error instead.
   std::vector<std::string> unknown_keys;
 
   bool IsVoter(int32_t id) const;
@@ -86,7 +90,8 @@ struct BrokerConfig {
   // (log.roll.ms, not hours), sorted by name: what an inspector shows.
   std::vector<std::pair<std::string, std::string>> Describe() const;
 
-  // Validates and converts. Errors list every bad key: "min.insync.replicas: 'x' is not an integer".
+  // Validates (against the property registry) and converts. Errors list every bad key:
+  // "min.insync.replicas: 'x' is not an integer".
   static Result<BrokerConfig> FromProperties(const Properties& props);
 };
 

@@ -941,7 +941,7 @@ Status PartitionLog::IncreaseLogStartOffset(int64_t offset) {
   return UpdateCheckpoint();
 }
 
-Result<int> PartitionLog::DeleteExpiredSegments(int64_t now_ms) {
+Result<int> PartitionLog::DeleteExpiredSegments(int64_t now_ms, int64_t upper_bound) {
   SAMSA_RETURN_IF_ERROR(CheckHealthy());
   int deleted = 0;
   uint64_t total = size_bytes();
@@ -951,7 +951,7 @@ Result<int> PartitionLog::DeleteExpiredSegments(int64_t now_ms) {
     bool expired = config_.retention_ms >= 0 && seg.max_timestamp >= 0 &&
                    now_ms - seg.max_timestamp > config_.retention_ms;
     bool over_size = config_.retention_bytes >= 0 && total - seg.size_bytes >= uint64_t(config_.retention_bytes);
-    if (!below_start && !expired && !over_size) break;
+    if (!below_start && ((!expired && !over_size) || seg.next_offset > upper_bound)) break;
     SAMSA_RETURN_IF_ERROR(DeleteSegmentFiles(seg));
     total -= seg.size_bytes;
     segments_.erase(segments_.begin());

@@ -45,6 +45,7 @@
 // Time is always a parameter (milliseconds); the log has no clock.
 
 #include <cstdint>
+#include <limits>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -150,8 +151,10 @@ class PartitionLog {
 
   // Retention: deletes whole non-active segments, oldest first, while the log exceeds
   // retention_bytes, while a segment's largest timestamp is older than now - retention_ms, or when
-  // it lies wholly below the log start offset. Raises the log start offset. Returns the count.
-  Result<int> DeleteExpiredSegments(int64_t now_ms);
+  // it lies wholly below the log start offset. Only segments wholly below `upper_bound` (the high
+  // watermark: Kafka never deletes uncommitted data for retention) go for size or age. Raises the
+  // log start offset. Returns the count.
+  Result<int> DeleteExpiredSegments(int64_t now_ms, int64_t upper_bound = std::numeric_limits<int64_t>::max());
 
   // Starts syncing everything changed since the last request; returns the ids to wait for.
   std::vector<SyncId> RequestSync();
@@ -172,6 +175,13 @@ class PartitionLog {
   const Status& health() const { return failed_; }
   const std::string& dir() const { return dir_; }
   const LogConfig& config() const { return config_; }
+  // Changes the settings from the next append or retention pass on (a topic's configs, which
+  // arrive with the metadata after the log was opened). `config` must Validate; `gapless` stays.
+  void set_config(const LogConfig& config) {
+    bool gapless = config_.gapless;
+    config_ = config;
+    config_.gapless = gapless;
+  }
   std::vector<int64_t> segment_base_offsets() const;
   // (base offset, file size in bytes) of every segment, oldest first.
   std::vector<std::pair<int64_t, uint64_t>> segments() const;

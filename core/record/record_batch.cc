@@ -385,6 +385,43 @@ Result<std::vector<Record>> DecodeRecords(ByteView batch, size_t max_decompresse
   return records;
 }
 
+Result<Bytes> RecompressBatches(ByteView records_field, CompressionCodec codec) {
+  SAMSA_ASSIGN_OR_RETURN(std::vector<ByteView> batches, SplitBatches(records_field));
+  Bytes out;
+  out.reserve(records_field.size());
+  for (ByteView batch : batches) {
+    SAMSA_ASSIGN_OR_RETURN(RecordIterator it, RecordIterator::Open(batch, kDefaultMaxDecompressedBytes));
+    const BatchHeader h = it.header();
+    if (h.compression() == codec) {
+      out.insert(out.end(), batch.begin(), batch.end());
+      continue;
+    }
+    RecordBatchBuilder b;
+    b.set_base_offset(h.base_offset)
+        .set_partition_leader_epoch(h.partition_leader_epoch)
+        .set_compression(codec)
+        .set_timestamp_type(h.log_append_time() ? TimestampType::kLogAppendTime : TimestampType::kCreateTime,
+                            h.log_append_time() ? h.max_timestamp : -1)
+        .set_transactional(h.transactional())
+        .set_control(h.control())
+        .set_producer(h.producer_id, h.producer_epoch)
+        .set_base_sequence(h.base_sequence);
+    Record r;
+    for (;;) {
+      SAMSA_ASSIGN_OR_RETURN(bool more, it.Next(&r));
+      if (!more) break;
+      std::optional<ByteView> key, value;
+      if (r.key) key = ByteView(*r.key);
+      if (r.value) value = ByteView(*r.value);
+      SAMSA_RETURN_IF_ERROR(b.AddWithOffsetDelta(r.offset_delta, r.AbsoluteTimestamp(h), key, value, r.headers));
+      r = Record();
+    }
+    SAMSA_ASSIGN_OR_RETURN(Bytes rebuilt, b.Build());
+    out.insert(out.end(), rebuilt.begin(), rebuilt.end());
+  }
+  return out;
+}
+
 Result<std::vector<ByteView>> SplitBatches(ByteView records_field, ByteView* partial_tail) {
   std::vector<ByteView> batches;
   if (partial_tail != nullptr) *partial_tail = ByteView();

@@ -223,6 +223,12 @@ Result<std::vector<Record>> DecodeRecords(ByteView batch, size_t max_decompresse
 // than its batchLength says) is normal at the end of a Fetch response: it is not an error and
 // not returned among the batches; *partial_tail (if given) receives it (empty when none).
 // Corruption when a batchLength is below the minimum batch size.
+// The batches of `records_field` (whole, valid batches: a producer's checked RECORDS) with every
+// batch whose codec is not `codec` rebuilt with it: same offsets deltas, timestamps, keys, values,
+// headers, producer id, epoch, sequence and flags. What a leader does for a topic whose
+// compression.type names a codec (Kafka's LogValidator).
+Result<Bytes> RecompressBatches(ByteView records_field, CompressionCodec codec);
+
 Result<std::vector<ByteView>> SplitBatches(ByteView records_field, ByteView* partial_tail = nullptr);
 
 }  // namespace samsa

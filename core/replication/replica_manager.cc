@@ -35,6 +35,9 @@ std::optional<std::pair<std::string, int32_t>> ParsePartitionDir(const std::stri
   return std::make_pair(name.substr(0, dash), index);
 }
 
+// a + b for a time and an interval that may be "never" (INT64_MAX).
+int64_t SaturatingAdd(int64_t a, int64_t b) { return b >= INT64_MAX - a ? INT64_MAX : a + b; }
+
 // Validates a producer's RECORDS: whole batches, each within max_batch_bytes, every record
 // decodable. Returns the Kafka error (0 when valid).
 int16_t ValidateProducerRecords(ByteView data, int64_t max_batch_bytes) {
@@ -166,7 +169,7 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
     recovered_hws_.erase(hw);
   }
   p.last_flush_ms = now_ms;
-  p.min_isr = MinIsrFor(topic);
+  ApplyTopicSettings(p);
   SyncTruncation(p);  // recovery may have cut the log
   return &p;
 }
@@ -288,7 +291,7 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
     }
   }
   assignments_ = assignments;
-  for (auto& [key, p] : partitions_) p.min_isr = MinIsrFor(key.first);
+  for (auto& [key, p] : partitions_) ApplyTopicSettings(p);
 
   // Partitions this node no longer replicates: stop and delete.
   std::vector<PartitionKey> removed;
@@ -424,18 +427,33 @@ void ReplicaManager::FailParkedFor(const PartitionKey& key, int64_t now_ms) {
   CompleteParkedFetches(key, now_ms, /*hw_moved=*/true);
 }
 
-int32_t ReplicaManager::MinIsrFor(const std::string& topic) const {
-  auto t = assignments_.topics.find(topic);
-  if (t != assignments_.topics.end()) {
-    auto c = t->second.configs.find("min.insync.replicas");
-    if (c != t->second.configs.end()) {
-      int32_t v = 0;
-      const std::string& s = c->second;
-      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec == std::errc() && ptr == s.data() + s.size() && v >= 1) return v;
-    }
-  }
-  return config_.min_insync_replicas;
+void ReplicaManager::ApplyTopicSettings(Partition& p) {
+  const std::map<std::string, std::string>* configs = nullptr;
+  if (auto t = assignments_.topics.find(p.topic); t != assignments_.topics.end()) configs = &t->second.configs;
+  // A topic config's value (checked by the controller when the topic was created), else `def`.
+  auto number = [&](const char* name, int64_t def, int64_t min) {
+    if (configs == nullptr) return def;
+    auto c = configs->find(name);
+    if (c == configs->end()) return def;
+    int64_t v = 0;
+    const std::string& s = c->second;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && ptr == s.data() + s.size() && v >= min ? v : def;
+  };
+  LogConfig log = p.log->config();
+  log.segment_bytes = number("segment.bytes", config_.log.segment_bytes, 14);
+  log.roll_ms = number("segment.ms", config_.log.roll_ms, 1);
+  log.retention_ms = number("retention.ms", config_.log.retention_ms, -1);
+  log.retention_bytes = number("retention.bytes", config_.log.retention_bytes, -1);
+  log.max_batch_bytes = number("max.message.bytes", config_.log.max_batch_bytes, int64_t(kBatchHeaderBytes));
+  if (log.Validate().ok()) p.log->set_config(log);
+  p.min_isr = int32_t(number("min.insync.replicas", config_.min_insync_replicas, 1));
+  p.flush_interval_messages = number("flush.messages", config_.flush_interval_messages, 1);
+  p.flush_interval_ms = number("flush.ms", config_.flush_interval_ms, 1);
+  std::string codec = config_.compression_type;
+  if (configs != nullptr)
+    if (auto c = configs->find("compression.type"); c != configs->end()) codec = c->second;
+  p.recompress_to = codec == "producer" ? std::nullopt : CompressionCodecFromName(codec);
 }
 
 size_t ReplicaManager::MaximalIsrSize(const Partition& p) const {
@@ -608,13 +626,22 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
       int16_t err = valid_acks ? LeaderError(p, key) : Err(ErrorCode::kInvalidRequiredAcks);
       if (err == 0 && full) err = Err(ErrorCode::kRequestTimedOut);
       if (err == 0) {
-        err = part.records ? ValidateProducerRecords(*part.records, config_.log.max_batch_bytes)
+        err = part.records ? ValidateProducerRecords(*part.records, p->log->config().max_batch_bytes)
                            : Err(ErrorCode::kCorruptMessage);
       }
+      // The topic's compression.type, when it names a codec: batches in another are rebuilt in it.
+      std::optional<Bytes> recompressed;
+      if (err == 0 && p->recompress_to) {
+        auto rebuilt = RecompressBatches(*part.records, *p->recompress_to);
+        if (!rebuilt.ok()) err = Err(ErrorCode::kCorruptMessage);
+        else if (!std::equal(rebuilt->begin(), rebuilt->end(), part.records->begin(), part.records->end()))
+          recompressed = std::move(*rebuilt);
+      }
+      const ByteView records = recompressed ? ByteView(*recompressed) : part.records ? ByteView(*part.records) : ByteView();
       if (err == 0 && acks == -1 && int32_t(p->isr.size()) < p->min_isr)
         err = Err(ErrorCode::kNotEnoughReplicas);
       if (err == 0) {
-        auto info = p->log->AppendAsLeader(*part.records, p->leader_epoch, now_ms);
+        auto info = p->log->AppendAsLeader(records, p->leader_epoch, now_ms);
         NoteLogHealth(*p);
         if (!info.ok()) {
           StatusCode c = info.status().code();
@@ -1363,7 +1390,7 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
 // Durability, time, introspection
 
 void ReplicaManager::MaybeFlush(Partition& p, int64_t now_ms, bool force) {
-  if (!force && p.unflushed_messages < config_.flush_interval_messages) return;
+  if (!force && p.unflushed_messages < p.flush_interval_messages) return;
   if (p.log->sync_needed() && p.log->health().ok()) TrackSyncs({p.topic, p.index}, p.log->RequestSync());
   NoteLogHealth(p);
   p.unflushed_messages = 0;
@@ -1373,7 +1400,7 @@ void ReplicaManager::MaybeFlush(Partition& p, int64_t now_ms, bool force) {
 void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t now_ms) {
   int64_t before = info.first_offset;
   p.unflushed_messages += info.last_offset - info.first_offset + 1;
-  if (p.unflushed_messages < config_.flush_interval_messages) return;
+  if (p.unflushed_messages < p.flush_interval_messages) return;
   MaybeFlush(p, now_ms, /*force=*/false);
   p.flush_barriers.emplace_back(before, info.last_offset + 1);
   SettleFlushBarriers(p);  // nothing to wait for when the disk is already there (or failed)
@@ -1512,10 +1539,23 @@ void ReplicaManager::Tick(int64_t now_ms) {
     } else if (p.role == Role::kLeader && (check_isr || retry)) {
       MaybeShrinkIsr(p, now_ms);
     }
-    if (now_ms - p.last_flush_ms >= config_.flush_interval_ms) MaybeFlush(p, now_ms, /*force=*/true);
+    if (now_ms - p.last_flush_ms >= p.flush_interval_ms) MaybeFlush(p, now_ms, /*force=*/true);
   }
+  MaybeApplyRetention(now_ms);
   MaybeCheckpointHighWatermarks(now_ms);
   PumpFetchers(now_ms);
+}
+
+void ReplicaManager::MaybeApplyRetention(int64_t now_ms) {
+  if (next_retention_check_ms_ < 0) next_retention_check_ms_ = SaturatingAdd(now_ms, config_.retention_check_interval_ms);
+  if (now_ms < next_retention_check_ms_) return;
+  next_retention_check_ms_ = SaturatingAdd(now_ms, config_.retention_check_interval_ms);
+  for (Partition* p : all_partitions_) {
+    if (!p->log->health().ok()) continue;
+    auto deleted = p->log->DeleteExpiredSegments(now_ms, p->high_watermark);
+    NoteLogHealth(*p);
+    if (deleted.ok() && *deleted > 0) OnPartitionChanged({p->topic, p->index}, now_ms);
+  }
 }
 
 int64_t ReplicaManager::NextDeadlineMs() const {
@@ -1527,11 +1567,12 @@ int64_t ReplicaManager::NextDeadlineMs() const {
     if (p.role == Role::kLeader && !p.remotes.empty()) leads_replicated = true;
     if (p.alter_retry_at_ms != 0) next = std::min(next, p.alter_retry_at_ms);
     if (p.retry_at_ms != 0 && p.role == Role::kFollower) next = std::min(next, p.retry_at_ms);
-    int64_t flush_at = p.last_flush_ms + config_.flush_interval_ms;
+    int64_t flush_at = SaturatingAdd(p.last_flush_ms, p.flush_interval_ms);  // flush.ms may be "never"
     if (flush_at < next && p.log->sync_needed()) next = flush_at;
   }
   if (leads_replicated) next = std::min(next, next_isr_check_ms_);
   if (!all_partitions_.empty() && checkpoint_phase_ == CheckpointPhase::kIdle) next = std::min(next, next_checkpoint_ms_);
+  if (!all_partitions_.empty() && next_retention_check_ms_ >= 0) next = std::min(next, next_retention_check_ms_);
   for (const auto& [id, link] : links_) {
     if (link.fetch_backoff_until_ms != 0) next = std::min(next, link.fetch_backoff_until_ms);
     if (link.epoch_backoff_until_ms != 0) next = std::min(next, link.epoch_backoff_until_ms);

@@ -108,9 +108,16 @@ struct ReplicaConfig {
   int32_t replica_fetch_min_bytes = 1;
   int64_t replica_fetch_backoff_ms = 1000;
   int32_t min_insync_replicas = 1;
+  // The broker's defaults of the topic settings below; a topic's configs (flush.messages,
+  // flush.ms, compression.type, segment.bytes, segment.ms, retention.*, max.message.bytes,
+  // min.insync.replicas) override them for its partitions (ApplyTopicSettings).
   int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
   // Our model of OS writeback: every N ms each log's unsynced data is synced.
   int64_t flush_interval_ms = 5000;
+  std::string compression_type = "producer";  // "producer" keeps the producer's codec
+  // log.retention.check.interval.ms: how often every log deletes the segments its topic's
+  // retention.ms / retention.bytes let go (below the high watermark).
+  int64_t retention_check_interval_ms = 300000;
   int32_t max_parked_requests = 10000;
   // replica.high.watermark.checkpoint.interval.ms: how often the high watermarks are written to
   // replication-offset-checkpoint (when one moved).
@@ -274,8 +281,12 @@ class ReplicaManager {
     // Appends that reached flush_interval_messages and wait for their sync: (log end before the
     // append, log end after it), in append order. See "Durability" above.
     std::vector<std::pair<int64_t, int64_t>> flush_barriers;
-    // MinIsrFor(topic), kept current with the metadata (it is needed on every acks=all produce).
+    // The topic's settings over the broker's, kept current with the metadata by
+    // ApplyTopicSettings (the log's own are in its LogConfig).
     int32_t min_isr = 1;
+    int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
+    int64_t flush_interval_ms = std::numeric_limits<int64_t>::max();
+    std::optional<CompressionCodec> recompress_to;  // nullopt: keep the producer's codec
     // What TakeChangedPartitions last reported (reported_epoch below any epoch: not yet).
     Role reported_role = Role::kNone;
     int32_t reported_epoch = std::numeric_limits<int32_t>::min();
@@ -336,7 +347,10 @@ class ReplicaManager {
   void StopPartition(Partition& p);
   void FailParkedFor(const PartitionKey& key, int64_t now_ms);
 
-  int32_t MinIsrFor(const std::string& topic) const;
+  // Every retention_check_interval_ms: each log deletes what its retention lets go.
+  void MaybeApplyRetention(int64_t now_ms);
+  // Sets p's topic settings (and its log's LogConfig) from its topic's configs over config_.
+  void ApplyTopicSettings(Partition& p);
   // The size of the maximal ISR: the distinct ids of isr and pending_isr.
   size_t MaximalIsrSize(const Partition& p) const;
   // KIP-966: while the ISR is below min.insync.replicas (capped at the replica count) the leader
@@ -455,6 +469,7 @@ class ReplicaManager {
   uint64_t next_park_seq_ = 1;
   uint64_t next_send_id_ = 1;
   int64_t next_isr_check_ms_ = 0;
+  int64_t next_retention_check_ms_ = -1;  // -1: set by the first Tick, one interval later
   std::vector<ReplicaReply> replies_;
   std::vector<ReplicaSend> sends_;
   // PumpFetchers' scratch: (leader, partition) of the followers ready to send, reused.

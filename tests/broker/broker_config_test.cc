@@ -84,6 +84,47 @@ TEST(BrokerConfigTest, StructuralErrors) {
   EXPECT_FALSE(BrokerConfig::FromProperties({{"node.id", "1"}, {"controller.quorum.voters", "1@a:1,1@b:2"}}).ok());
 }
 
+TEST(BrokerConfigTest, IdentityAndAliases) {
+  auto c = BrokerConfig::FromProperties({{"broker.id", "4"},
+                                         {"log.dir", "/var/samsa"},
+                                         {"cluster.id", "blue"},
+                                         {"listeners", "PLAINTEXT://b4:19092"}});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->node_id, 4);
+  EXPECT_EQ(c->log_dir, "/var/samsa");
+  EXPECT_EQ(c->cluster_id, "blue");
+  EXPECT_EQ(c->advertised_host, "b4");
+  EXPECT_EQ(c->advertised_port, 19092);
+  // log.dirs wins over log.dir, advertised.listeners over listeners.
+  auto d = BrokerConfig::FromProperties({{"node.id", "4"},
+                                         {"log.dir", "/var/a"},
+                                         {"log.dirs", "/var/b,/var/c"},
+                                         {"listeners", "PLAINTEXT://x:1"},
+                                         {"advertised.listeners", "PLAINTEXT://y:2"}});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->log_dir, "/var/b");
+  EXPECT_EQ(d->advertised_host, "y");
+  EXPECT_EQ(d->advertised_port, 2);
+}
+
+// Kafka's precedence: .ms over .minutes over .hours.
+TEST(BrokerConfigTest, RetentionAndRollUnits) {
+  auto c = BrokerConfig::FromProperties({{"node.id", "1"}, {"log.retention.hours", "3"}, {"log.roll.hours", "2"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->log_retention_ms, 3 * 3600000);
+  EXPECT_EQ(c->log_roll_ms, 2 * 3600000);
+  c = BrokerConfig::FromProperties({{"node.id", "1"}, {"log.retention.hours", "3"}, {"log.retention.minutes", "5"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->log_retention_ms, 5 * 60000);
+  c = BrokerConfig::FromProperties({{"node.id", "1"}, {"log.retention.minutes", "5"}, {"log.retention.ms", "700"},
+                                    {"log.roll.hours", "2"}, {"log.roll.ms", "900"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->log_retention_ms, 700);
+  EXPECT_EQ(c->log_roll_ms, 900);
+  c = BrokerConfig::FromProperties({{"node.id", "1"}, {"log.retention.hours", "-1"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->log_retention_ms, -1) << "unlimited stays unlimited";
+}
 
 // Describe lists every property with its effective value; read back, it gives the same config.
 TEST(BrokerConfigTest, DescribeRoundTripsThroughFromProperties) {

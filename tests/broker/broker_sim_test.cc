@@ -274,3 +274,38 @@ TEST(BrokerSimTest, ControllerNodeLeaderShrinksAndExpandsIsr) {
 
 }  // namespace
 }  // namespace samsa
+
+namespace samsa {
+namespace {
+
+// auto.create.topics.enable, num.partitions and default.replication.factor: a producer that asks
+// for an unknown topic creates it with the brokers' defaults, unless auto-creation is off.
+TEST(BrokerSimTest, AutoCreatedTopicsFollowTheBrokerDefaults) {
+  for (bool enabled : {true, false}) {
+    SCOPED_TRACE(enabled ? "auto.create.topics.enable=true" : "auto.create.topics.enable=false");
+    Cluster c(3, 3,
+              {{"auto.create.topics.enable", enabled ? "true" : "false"},
+               {"num.partitions", "5"},
+               {"default.replication.factor", "2"}});
+    auto history = std::make_shared<client::History>();
+    client::ProducerConfig pc;
+    pc.client.bootstrap = {NodeId(1), NodeId(2), NodeId(3)};
+    pc.client.allow_auto_topic_creation = true;
+    pc.acks = 1;
+    client::ProducerWorkload w{.topic = "auto", .rate_per_s = 50, .keys = 10, .start_ns = 3 * kSecond};
+    c.sim.AddNode(NodeId(1001), [&](NodeId id, Disk&, uint64_t s) {
+      return std::make_unique<client::ProducerNode>(id, pc, w, history, s); }, true);
+    c.sim.RunFor(12 * kSecond);
+    const TopicInfo* topic = c.broker(1)->image().FindTopic("auto");
+    if (!enabled) {
+      EXPECT_EQ(topic, nullptr) << c.Describe();
+      continue;
+    }
+    ASSERT_NE(topic, nullptr) << c.Describe();
+    EXPECT_EQ(topic->partitions.size(), 5u);
+    for (const auto& [index, p] : topic->partitions) EXPECT_EQ(p.replicas.size(), 2u) << "partition " << index;
+  }
+}
+
+}  // namespace
+}  // namespace samsa

@@ -1,3 +1,4 @@
+#include "core/config/properties.h"
 #include "core/controller/quorum_controller.h"
 
 #include <gtest/gtest.h>
@@ -308,6 +309,33 @@ TEST_F(ControllerTest, CreateTopicDefaultsAndConfigs) {
   EXPECT_EQ(topic->configs.at("min.insync.replicas"), "2");
   EXPECT_EQ(TopicMinInsyncReplicas(*topic, 1), 2);
   EXPECT_EQ(std::get<ConfigRecord>(last_records[1]).name, "min.insync.replicas");
+}
+
+// The property registry's refusals hold for CreateTopics too (real clients create topics with
+// configs): a refused topic property, or a refused value, is INVALID_CONFIG naming it.
+TEST_F(ControllerTest, CreateTopicRefusesWhatTheRegistryRefuses) {
+  StartCluster(3);
+  int refused = 0;
+  for (const config::Property& p : config::All()) {
+    if (p.scope != config::Scope::kTopic) continue;
+    std::vector<std::string> values;
+    if (!p.refused.empty()) values.push_back("1");
+    std::string_view rv = p.refused_values;
+    while (!rv.empty()) {
+      size_t bar = rv.find('|');
+      values.emplace_back(rv.substr(0, bar));
+      rv = bar == std::string_view::npos ? std::string_view() : rv.substr(bar + 1);
+    }
+    for (const std::string& v : values) {
+      CreateTopicsResponse::Topic t = Create("refused-" + std::to_string(refused++), 1, 1, {{std::string(p.name), v}});
+      EXPECT_EQ(ErrorCode(t.error_code), ErrorCode::kInvalidConfig) << p.name << "=" << v;
+      EXPECT_NE(t.error_message.value_or("").find(std::string(p.name)), std::string::npos) << t.error_message.value_or("");
+    }
+  }
+  EXPECT_GT(refused, 20);
+  // What it accepts is stored.
+  CreateTopicsResponse::Topic ok = Create("accepted", 1, 1, {{"segment.bytes", "4096"}, {"compression.type", "lz4"}});
+  EXPECT_EQ(ok.error_code, 0) << ok.error_message.value_or("");
 }
 
 TEST_F(ControllerTest, CreateTopicErrors) {

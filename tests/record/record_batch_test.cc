@@ -149,6 +149,46 @@ TEST(RecordBatchTest, EncodeRecordMatchesLayoutComment) {
   EXPECT_EQ(back, r);
 }
 
+// A topic's compression.type: batches in another codec are rebuilt in it with the same records
+// and header fields; batches already in it are kept byte for byte.
+TEST(RecordBatchTest, RecompressBatchesKeepsRecordsAndHeaderFields) {
+  RecordBatchBuilder plain;
+  plain.set_producer(77, 3).set_base_sequence(12).set_transactional(true);
+  RecordHeader h{"trace", Bytes{1, 2}};
+  plain.Add(1000, AsBytes("k1"), AsBytes(std::string(200, 'x')), std::span<const RecordHeader>(&h, 1));
+  plain.Add(1005, std::nullopt, AsBytes("v2"));
+  auto first = plain.Build();
+  RecordBatchBuilder zipped;
+  zipped.set_compression(CompressionCodec::kGzip).set_base_offset(2);
+  zipped.Add(2000, AsBytes("k3"), AsBytes("v3"));
+  auto second = zipped.Build();
+  ASSERT_TRUE(first.ok() && second.ok());
+  Bytes both = *first;
+  both.insert(both.end(), second->begin(), second->end());
+
+  auto out = RecompressBatches(both, CompressionCodec::kGzip);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  auto batches = SplitBatches(*out);
+  ASSERT_TRUE(batches.ok());
+  ASSERT_EQ(batches->size(), 2u);
+  auto h0 = ValidateBatch((*batches)[0]);
+  ASSERT_TRUE(h0.ok()) << h0.status().ToString();
+  EXPECT_EQ(h0->compression(), CompressionCodec::kGzip);
+  EXPECT_EQ(h0->producer_id, 77);
+  EXPECT_EQ(h0->producer_epoch, 3);
+  EXPECT_EQ(h0->base_sequence, 12);
+  EXPECT_TRUE(h0->transactional());
+  EXPECT_LT((*batches)[0].size(), first->size()) << "200 x's compress";
+  EXPECT_EQ(DecodeRecords((*batches)[0], kDefaultMaxDecompressedBytes).value(),
+            DecodeRecords(*first, kDefaultMaxDecompressedBytes).value());
+  EXPECT_TRUE(std::equal((*batches)[1].begin(), (*batches)[1].end(), second->begin(), second->end()))
+      << "already gzip: kept as it was";
+  // And back to none.
+  auto none = RecompressBatches(*out, CompressionCodec::kNone);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(ValidateBatch(SplitBatches(*none).value()[1]).value().compression(), CompressionCodec::kNone);
+}
+
 TEST(RecordBatchTest, HeaderFieldsFromBuilder) {
   RecordBatchBuilder b;
   b.set_base_offset(42)

@@ -792,6 +792,7 @@ TEST(ReplicaManagerTest, ParkedFetchWithARepeatedPartition) {
 TEST(ReplicaManagerTest, NextDeadlineFollowsParkedRequests) {
   ReplicaConfig config;
   config.flush_interval_ms = int64_t(1) << 50;        // no flush deadlines in the way
+  config.retention_check_interval_ms = int64_t(1) << 50;  // nor retention passes
   config.replica_lag_time_max_ms = int64_t(1) << 50;  // nor ISR checks
   config.hw_checkpoint_interval_ms = int64_t(1) << 50;  // nor high-watermark checkpoints
   LeaderOfTwo leader(config);
