@@ -16,9 +16,16 @@
 //   samsa-sim session SCENARIO [--seed N] [--script FILE]
 //       drives a session (sim/session.h) by commands from FILE or stdin: run, step, inject,
 //       view, events, log, frames, rewind, save, hash, finish (`help` lists them).
-//   samsa-sim sweep SCENARIO --seeds A..B [--jobs J] [--json REPORT]
-//       runs every seed in worker processes; exit 1 if any seed failed, naming each with the
-//       command that reproduces it.
+//   samsa-sim sweep SCENARIO --seeds A..B [--jobs J] [--json REPORT] [--shard K/N | --shard auto/N]
+//       runs every seed in worker processes; exit 1 if any seed failed, naming each with its
+//       violation kinds and counts and the command that reproduces it. --shard K/N runs only the
+//       K-th (0-based) of N contiguous slices of A..B; auto/N takes K from JOB_COMPLETION_INDEX
+//       (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array, --array=0-(N-1)).
+//   samsa-sim merge SHARD.json... [--json REPORT]
+//       merges shard reports (sweep --json) into the report one sweep of the whole range would
+//       write (wall_ms aside) and prints the same summary; refuses reports of other scenarios,
+//       overlapping seeds and gaps (exit 2). docs/distributed-sweeps.md shows both at scale.
+// run and sweep report violations as a count per kind plus the first 10 of each kind.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
@@ -26,6 +33,7 @@
 #include <iostream>
 #include <optional>
 
+#include "net/env.h"
 #include "net/file_util.h"
 #include "net/subprocess.h"
 #include "net/wall_clock.h"
@@ -187,14 +195,7 @@ int RunCommand(const RunArgs& a) {
   }
   for (const auto& e : r.expectations)
     fmt::print("{} {}{}{}\n", e.passed ? "PASS" : "FAIL", e.name, e.detail.empty() ? "" : ": ", e.detail);
-  size_t shown = 0;
-  for (const auto& v : r.violations) {
-    if (shown++ == 20) break;
-    std::string where = v.topic.empty() ? "" : fmt::format(" {}-{}", v.topic, v.partition);
-    if (v.offset >= 0) where += fmt::format(" offset={}", v.offset);
-    fmt::print("VIOLATION {}{}: {}\n", v.kind, where, v.detail);
-  }
-  if (r.violations_total > 20) fmt::print("... and {} more violation(s)\n", r.violations_total - 20);
+  fmt::print("{}", samsa::sim::FormatViolations(r));
   fmt::print("events={} simulated_ms={} wall_ms={} sim_speed={:.1f}x produced={} acked={} consumed={}\n",
              r.stats.events, r.stats.simulated_ms, r.stats.wall_ms, r.stats.sim_speed, r.stats.produced,
              r.stats.acked, r.stats.consumed);
@@ -467,9 +468,21 @@ int SessionCommand(const SessionArgs& a) {
   return status;
 }
 
-bool ParseSeeds(const std::string& text, uint64_t* first, uint64_t* last) {
+struct SweepArgs {
+  std::string path;
+  std::string seeds;
+  std::string shard;  // "K/N", "auto/N" or "" (not sharded)
+  int jobs = 1;
+  std::string json_path;
+};
+
+// The environment variables `--shard auto/N` reads the 0-based shard index from, in this order.
+constexpr const char* kShardIndexVars[] = {"JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"};
+
+// Parses --shard K/N or auto/N; on error prints why (naming the value) and returns false.
+bool ParseShard(const std::string& text, uint64_t* index, uint64_t* count, std::string* source) {
   auto number = [](std::string_view s, uint64_t* out) {
-    if (s.empty() || s.size() > 19) return false;
+    if (s.empty() || s.size() > 7) return false;  // sweeps take at most a million seeds
     uint64_t v = 0;
     for (char c : s) {
       if (c < '0' || c > '9') return false;
@@ -478,29 +491,89 @@ bool ParseSeeds(const std::string& text, uint64_t* first, uint64_t* last) {
     *out = v;
     return true;
   };
-  size_t dots = text.find("..");
-  if (dots == std::string::npos) return number(text, first) && number(text, last);
-  return number(std::string_view(text).substr(0, dots), first) &&
-         number(std::string_view(text).substr(dots + 2), last) && *first <= *last;
+  size_t slash = text.find('/');
+  std::string_view k = std::string_view(text).substr(0, slash);
+  if (slash == std::string::npos || !number(std::string_view(text).substr(slash + 1), count) || *count == 0) {
+    fmt::print(stderr,
+               "samsa-sim: --shard: expected K/N (shard K of N, K from 0 to N-1) or auto/N (K from "
+               "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID), N from 1 to 1000000; got '{}'\n",
+               text);
+    return false;
+  }
+  if (k != "auto") {
+    if (!number(k, index)) {
+      fmt::print(stderr, "samsa-sim: --shard {}: the shard index '{}' is not a number (or `auto`)\n", text, k);
+      return false;
+    }
+    return true;
+  }
+  std::string found_var, found_value;
+  for (const char* var : kShardIndexVars) {
+    std::optional<std::string> v = samsa::net::GetEnv(var);
+    if (!v || v->empty()) continue;
+    if (!found_var.empty() && *v != found_value) {
+      fmt::print(stderr, "samsa-sim: --shard {}: {}={} and {}={} disagree; unset one\n", text, found_var, found_value,
+                 var, *v);
+      return false;
+    }
+    if (found_var.empty()) {
+      found_var = var;
+      found_value = *v;
+    }
+  }
+  if (found_var.empty()) {
+    fmt::print(stderr,
+               "samsa-sim: --shard {}: neither JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) nor "
+               "SLURM_ARRAY_TASK_ID (a Slurm array) is set; give the index: --shard K/{}\n",
+               text, *count);
+    return false;
+  }
+  if (!number(found_value, index)) {
+    fmt::print(stderr, "samsa-sim: --shard {}: {}='{}' is not a shard index (a number from 0)\n", text, found_var,
+               found_value);
+    return false;
+  }
+  *source = found_var + "=" + found_value;
+  return true;
 }
 
-struct SweepArgs {
-  std::string path;
-  std::string seeds;
-  int jobs = 1;
-  std::string json_path;
-};
-
 int SweepCommand(const SweepArgs& a) {
-  uint64_t first = 0, last = 0;
-  if (!ParseSeeds(a.seeds, &first, &last) || last - first >= 1'000'000) {
+  auto range = samsa::sim::ParseSeedRange(a.seeds);
+  if (!range || range->second - range->first >= 1'000'000) {
     fmt::print(stderr, "samsa-sim: --seeds: expected A..B (A <= B, at most a million seeds) or N, got '{}'\n", a.seeds);
     return 2;
   }
+  samsa::sim::SweepSpec spec;
+  spec.first_seed = range->first;
+  spec.last_seed = range->second;
+  std::string shard_source;
+  if (!a.shard.empty()) {
+    uint64_t index = 0, count = 0;
+    if (!ParseShard(a.shard, &index, &count, &shard_source)) return 2;
+    auto slice = samsa::sim::ShardRange(range->first, range->second, index, count);
+    if (!slice.ok()) {
+      fmt::print(stderr, "samsa-sim: --shard {}{}: {}\n", a.shard,
+                 shard_source.empty() ? "" : " (" + shard_source + ")", slice.status().message());
+      return 2;
+    }
+    spec.shard_index = index;
+    spec.shard_count = count;
+    spec.of_first = range->first;
+    spec.of_last = range->second;
+    spec.first_seed = slice->first;
+    spec.last_seed = slice->second;
+  }
+  const uint64_t first = spec.first_seed, last = spec.last_seed;
   auto loaded = Load(a.path);
   if (!loaded) return 2;
   const samsa::sim::Scenario& sc = loaded->scenario;
+  spec.scenario_name = sc.name;
+  spec.scenario_path = a.path;
+  spec.scenario_hash = samsa::sim::ScenarioHash(loaded->text);
   const int64_t count = int64_t(last - first + 1);
+  if (spec.shard_count > 0)
+    fmt::print("shard {}/{}{} of seeds {}..{}: seeds {}..{}\n", spec.shard_index, spec.shard_count,
+               shard_source.empty() ? "" : " (" + shard_source + ")", spec.of_first, spec.of_last, first, last);
   fmt::print("sweep: {} seeds {}..{} ({} runs, {} job(s))\n", sc.name, first, last, count, a.jobs);
   std::fflush(stdout);
   const bool tty = samsa::net::IsTerminal(2);
@@ -548,18 +621,8 @@ int SweepCommand(const SweepArgs& a) {
     return 2;
   }
   const int64_t wall_ms = samsa::net::WallClockMs() - start_ms;
-  nlohmann::json report = samsa::sim::SweepReportJson(sc.name, a.path, first, last, results, wall_ms);
-  fmt::print("sweep {} seeds {}..{}: runs={} passed={} failed={} wall_ms={}\n", sc.name, first, last, count,
-             count - failed, failed, wall_ms);
-  for (const auto& s : report["per_seed"]) {
-    if (s.value("passed", false)) continue;
-    uint64_t seed = s.value("seed", uint64_t(0));
-    std::string why;
-    if (s.contains("error")) why = s["error"].get<std::string>();
-    if (s.contains("failed_expectations"))
-      for (const auto& name : s["failed_expectations"]) why += (why.empty() ? "" : "; ") + name.get<std::string>();
-    fmt::print("  FAILED seed={} ({}); reproduce: {}\n", seed, why, samsa::sim::ReproduceCommand(a.path, seed));
-  }
+  nlohmann::json report = samsa::sim::SweepReportJson(spec, results, wall_ms);
+  fmt::print("{}", samsa::sim::SweepSummaryText(report));
   if (!a.json_path.empty()) {
     samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(report, 2) + "\n");
     if (!s.ok()) {
@@ -568,6 +631,44 @@ int SweepCommand(const SweepArgs& a) {
     }
   }
   return failed == 0 ? 0 : 1;
+}
+
+struct MergeArgs {
+  std::vector<std::string> inputs;
+  std::string json_path;
+};
+
+// Merges shard sweep reports into the report of one sweep of their whole range; prints what
+// `sweep` prints at the end. Exit 0 when every seed passed, 1 when one failed, 2 on bad input.
+int MergeCommand(const MergeArgs& a) {
+  std::vector<samsa::sim::SweepInput> inputs;
+  for (const std::string& path : a.inputs) {
+    auto text = samsa::net::ReadFileToString(path);
+    if (!text.ok()) {
+      fmt::print(stderr, "samsa-sim: merge: cannot read {}: {}\n", path, text.status().ToString());
+      return 2;
+    }
+    nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+      fmt::print(stderr, "samsa-sim: merge: {}: not JSON (expected a report of `samsa-sim sweep --json`)\n", path);
+      return 2;
+    }
+    inputs.push_back({path, std::move(j)});
+  }
+  auto merged = samsa::sim::MergeSweepReports(inputs);
+  if (!merged.ok()) {
+    fmt::print(stderr, "samsa-sim: merge: {}\n", merged.status().message());
+    return 2;
+  }
+  fmt::print("{}", samsa::sim::SweepSummaryText(*merged));
+  if (!a.json_path.empty()) {
+    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(*merged, 2) + "\n");
+    if (!s.ok()) {
+      fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
+      return 2;
+    }
+  }
+  return merged->value("failed", uint64_t(0)) == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -629,6 +730,15 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--seeds", sweep.seeds, "Seeds A..B (inclusive)")->required();
   sweep_cmd->add_option("--jobs", sweep.jobs, "Worker processes")->check(CLI::Range(1, 256));
   sweep_cmd->add_option("--json", sweep.json_path, "Write the JSON sweep report to REPORT");
+  sweep_cmd->add_option("--shard", sweep.shard,
+                        "Run only shard K/N of the seeds (K from 0 to N-1; contiguous slices); auto/N takes K from "
+                        "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID");
+
+  MergeArgs merge;
+  CLI::App* merge_cmd =
+      app.add_subcommand("merge", "Merge shard sweep reports into the report of one sweep of the whole range");
+  merge_cmd->add_option("reports", merge.inputs, "Sweep reports (sweep --json) of the shards")->required();
+  merge_cmd->add_option("--json", merge.json_path, "Write the merged JSON sweep report to REPORT");
 
   try {
     app.parse(argc, argv);
@@ -641,6 +751,7 @@ int main(int argc, char** argv) {
     return RunCommand(run);
   }
   if (*sweep_cmd) return SweepCommand(sweep);
+  if (*merge_cmd) return MergeCommand(merge);
   if (*session_cmd) {
     if (session_seed_opt->count() > 0) session_args.seed = session_seed;
     return SessionCommand(session_args);

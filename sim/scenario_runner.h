@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,7 @@ namespace samsa::sim {
 struct RunOptions {
   bool keep_trace = false;                // keep the trace records and return them as text
   int64_t check_interval_ns = 1'000'000'000;  // CheckRuntime period (simulated)
-  size_t max_violations = 1000;           // kept in the result (the count covers all)
+  size_t max_violations_per_kind = 10;    // kept in the result per kind (the counts cover all)
   std::function<int64_t()> wall_clock_ms;  // optional; e.g. samsa::net::WallClockMs
   std::function<void(const TimelineEntry&)> on_timeline;  // optional live feed (captions, faults)
 };
@@ -48,8 +49,11 @@ struct RunResult {
   bool passed = false;
   std::string error;  // set-up failure (no node factory...); passed = false
   std::vector<ExpectationResult> expectations;
-  std::vector<Violation> violations;  // sorted, de-duplicated, at most max_violations
-  uint64_t violations_total = 0;
+  // Sorted, de-duplicated: the first max_violations_per_kind of each kind (in that order), so
+  // that a flood of one kind never hides another.
+  std::vector<Violation> violations;
+  uint64_t violations_total = 0;                       // all of them, kept or not
+  std::map<std::string, uint64_t> violations_by_kind;  // all of them, per kind
   RunTimeline timeline;
   std::vector<view::ClusterEvent> events;  // the cluster events of the run (sim/session.h)
   Stats stats;

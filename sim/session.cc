@@ -764,10 +764,8 @@ const RunResult& Session::Finish() {
   }
 
   out.violations_total = violations.size();
-  for (const Violation& v : violations) {
-    if (out.violations.size() >= options_.max_violations) break;
-    out.violations.push_back(v);
-  }
+  for (const Violation& v : violations)  // sorted by kind first: each kind's first ones are kept
+    if (++out.violations_by_kind[v.kind] <= options_.max_violations_per_kind) out.violations.push_back(v);
   out.passed = true;
   for (const auto& e : out.expectations) out.passed = out.passed && e.passed;
   out.trace_hash = sim.trace().hash();

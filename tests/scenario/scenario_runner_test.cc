@@ -153,7 +153,14 @@ TEST(Report, SweepReport) {
   seeds.push_back({11, true, false, {{"seed", 11}, {"passed", true}}});
   seeds.push_back({10, false, false, {{"seed", 10}, {"passed", false}}});
   seeds.push_back({12, false, true, {{"seed", 12}, {"passed", false}, {"error", "worker killed by signal 6"}}});
-  nlohmann::json j = SweepReportJson("x", "scenarios/x.yaml", 10, 12, seeds, 5);
+  SweepSpec spec;
+  spec.scenario_name = "x";
+  spec.scenario_path = "scenarios/x.yaml";
+  spec.first_seed = 10;
+  spec.last_seed = 12;
+  nlohmann::json j = SweepReportJson(spec, seeds, 5);
+  EXPECT_FALSE(j.contains("shard"));
+  EXPECT_FALSE(j.contains("scenario_hash"));
   EXPECT_EQ(j["seeds"], "10..12");
   EXPECT_EQ(j["runs"], 3);
   EXPECT_EQ(j["passed"], 1);

@@ -1,0 +1,13 @@
+#include "net/env.h"
+
+#include <cstdlib>
+
+namespace samsa::net {
+
+std::optional<std::string> GetEnv(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace samsa::net
