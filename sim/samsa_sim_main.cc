@@ -26,9 +26,9 @@
 #include <iostream>
 #include <optional>
 
-#include "net/file_util.h"
-#include "net/subprocess.h"
-#include "net/wall_clock.h"
+#include "net/os/file_util.h"
+#include "net/os/subprocess.h"
+#include "net/os/wall_clock.h"
 #include "samsa/build_info.h"
 #include "sim/cluster_factory.h"
 #include "sim/report.h"
@@ -58,7 +58,7 @@ int RunDemoCommand(const samsa::sim::DemoOptions& options, const std::string& tr
              r.events, r.trace_records, r.faults, r.stats.frames_delivered, r.stats.frames_dropped,
              r.stats.timers_fired, r.stats.syncs_done, r.stats.crashes, r.stats.restarts, r.acks);
   if (!trace_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(trace_path, r.trace_text);
+    samsa::Status s = samsa::os::WriteFileAtomically(trace_path, r.trace_text);
     if (!s.ok()) {
       fmt::print(stderr, "cannot write trace: {}\n", s.ToString());
       return 2;
@@ -90,7 +90,7 @@ struct Loaded {
   std::string text;  // the file as read
 };
 std::optional<Loaded> Load(const std::string& path) {
-  auto text = samsa::net::ReadFileToString(path);
+  auto text = samsa::os::ReadFileToString(path);
   if (!text.ok()) {
     fmt::print(stderr, "samsa-sim: cannot read {}: {}\n", path, text.status().ToString());
     return std::nullopt;
@@ -140,7 +140,7 @@ int RunCommand(const RunArgs& a) {
   std::fflush(stdout);
   samsa::sim::RunOptions options;
   options.keep_trace = !a.trace_path.empty();
-  options.wall_clock_ms = samsa::net::WallClockMs;
+  options.wall_clock_ms = samsa::os::WallClockMs;
   if (!a.quiet)
     options.on_timeline = [](const samsa::sim::TimelineEntry& e) {
       if (e.kind == "caption") fmt::print("{} {}\n", Clock(e.at_ns), e.text);
@@ -178,7 +178,7 @@ int RunCommand(const RunArgs& a) {
   write_events(INT64_MAX);
   fmt::print("seed={} trace_hash={}\n", r.seed, samsa::sim::HashHex(r.trace_hash));
   if (every_ns > 0) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.views_path, views);
+    samsa::Status s = samsa::os::WriteFileAtomically(a.views_path, views);
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write views: {}\n", s.ToString());
       return 2;
@@ -199,14 +199,14 @@ int RunCommand(const RunArgs& a) {
              r.stats.events, r.stats.simulated_ms, r.stats.wall_ms, r.stats.sim_speed, r.stats.produced,
              r.stats.acked, r.stats.consumed);
   if (!a.json_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(samsa::sim::RunReportJson(r, a.path), 2) + "\n");
+    samsa::Status s = samsa::os::WriteFileAtomically(a.json_path, Dump(samsa::sim::RunReportJson(r, a.path), 2) + "\n");
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
       return 2;
     }
   }
   if (!a.trace_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.trace_path, r.trace_text);
+    samsa::Status s = samsa::os::WriteFileAtomically(a.trace_path, r.trace_text);
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write trace: {}\n", s.ToString());
       return 2;
@@ -300,7 +300,7 @@ int SessionCommand(const SessionArgs& a) {
   if (!session) return 2;
   std::string script;
   if (a.script != "-") {
-    auto text = samsa::net::ReadFileToString(a.script);
+    auto text = samsa::os::ReadFileToString(a.script);
     if (!text.ok()) {
       fmt::print(stderr, "samsa-sim: cannot read {}: {}\n", a.script, text.status().ToString());
       return 2;
@@ -444,7 +444,7 @@ int SessionCommand(const SessionArgs& a) {
         error("expected a file: save session.yaml");
       } else if (auto text = session->SaveYaml(loaded->text); !text.ok()) {
         error(text.status().message());
-      } else if (samsa::Status st = samsa::net::WriteFileAtomically(args[0], *text); !st.ok()) {
+      } else if (samsa::Status st = samsa::os::WriteFileAtomically(args[0], *text); !st.ok()) {
         error(st.ToString());
       } else {
         fmt::print("saved to {} ({} injection(s)); replay: samsa-sim run {}\n", args[0], session->injections().size(),
@@ -503,19 +503,19 @@ int SweepCommand(const SweepArgs& a) {
   const int64_t count = int64_t(last - first + 1);
   fmt::print("sweep: {} seeds {}..{} ({} runs, {} job(s))\n", sc.name, first, last, count, a.jobs);
   std::fflush(stdout);
-  const bool tty = samsa::net::IsTerminal(2);
-  const int64_t start_ms = samsa::net::WallClockMs();
+  const bool tty = samsa::os::IsTerminal(2);
+  const int64_t start_ms = samsa::os::WallClockMs();
   int64_t last_line_ms = start_ms;
   std::vector<samsa::sim::SeedSummary> results;
   int64_t failed = 0;
   auto work = [&](int64_t i) {
     samsa::sim::RunOptions options;
-    options.wall_clock_ms = samsa::net::WallClockMs;
+    options.wall_clock_ms = samsa::os::WallClockMs;
     std::unique_ptr<samsa::sim::ClusterFactory> factory = samsa::sim::MakeClusterFactory(sc);
     samsa::sim::RunResult r = samsa::sim::RunScenario(sc, first + uint64_t(i), *factory, options);
     return Dump(samsa::sim::RunSummaryJson(r)) + "\n";
   };
-  auto on_done = [&](const samsa::net::WorkerResult& w) {
+  auto on_done = [&](const samsa::os::WorkerResult& w) {
     samsa::sim::SeedSummary s;
     s.seed = first + uint64_t(w.index);
     nlohmann::json j = nlohmann::json::parse(w.output, nullptr, /*allow_exceptions=*/false);
@@ -529,7 +529,7 @@ int SweepCommand(const SweepArgs& a) {
     if (!s.passed) ++failed;
     results.push_back(std::move(s));
     int64_t done = int64_t(results.size());
-    int64_t now_ms = samsa::net::WallClockMs();
+    int64_t now_ms = samsa::os::WallClockMs();
     if (tty) {
       constexpr int kWidth = 40;
       int filled = int(done * kWidth / count);
@@ -542,12 +542,12 @@ int SweepCommand(const SweepArgs& a) {
     }
     std::fflush(stderr);
   };
-  samsa::Status st = samsa::net::RunInForkedWorkers(count, a.jobs, work, on_done);
+  samsa::Status st = samsa::os::RunInForkedWorkers(count, a.jobs, work, on_done);
   if (!st.ok()) {
     fmt::print(stderr, "samsa-sim: sweep: {}\n", st.ToString());
     return 2;
   }
-  const int64_t wall_ms = samsa::net::WallClockMs() - start_ms;
+  const int64_t wall_ms = samsa::os::WallClockMs() - start_ms;
   nlohmann::json report = samsa::sim::SweepReportJson(sc.name, a.path, first, last, results, wall_ms);
   fmt::print("sweep {} seeds {}..{}: runs={} passed={} failed={} wall_ms={}\n", sc.name, first, last, count,
              count - failed, failed, wall_ms);
@@ -561,7 +561,7 @@ int SweepCommand(const SweepArgs& a) {
     fmt::print("  FAILED seed={} ({}); reproduce: {}\n", seed, why, samsa::sim::ReproduceCommand(a.path, seed));
   }
   if (!a.json_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(report, 2) + "\n");
+    samsa::Status s = samsa::os::WriteFileAtomically(a.json_path, Dump(report, 2) + "\n");
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
       return 2;
@@ -651,8 +651,8 @@ int main(int argc, char** argv) {
   }
   if (*demo_cmd) return RunDemoCommand(demo, trace_path);
   if (*diff_cmd) {
-    auto a = samsa::net::ReadFileToString(diff_a);
-    auto b = samsa::net::ReadFileToString(diff_b);
+    auto a = samsa::os::ReadFileToString(diff_a);
+    auto b = samsa::os::ReadFileToString(diff_b);
     if (!a.ok() || !b.ok()) {
       fmt::print(stderr, "{}\n", (!a.ok() ? a.status() : b.status()).ToString());
       return 2;
