@@ -1,6 +1,6 @@
 #pragma once
 // BrokerNode: one samsa node (broker, KRaft controller, or both), the single entry point of the
-// core. It is a Node (core/broker/node.h): the simulator and the real runtime feed it inputs and
+// core. It is a Node (core/base/node.h): the simulator and the real runtime feed it inputs and
 // apply its Ready; it never does I/O itself.
 //
 // Inside, it routes Kafka requests to the modules and moves their messages over connections:
@@ -43,9 +43,9 @@
 #include <vector>
 
 #include "core/base/disk.h"
+#include "core/base/node.h"
 #include "core/base/prng.h"
 #include "core/broker/broker_config.h"
-#include "core/broker/node.h"
 #include "core/controller/metadata_image.h"
 #include "core/controller/metadata_records.h"
 #include "core/protocol/error_codes.h"
