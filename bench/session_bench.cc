@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
 
@@ -15,7 +15,7 @@ namespace {
 
 std::unique_ptr<Session> BenchReferenceAt60s() {
   const std::string path = std::string(SAMSA_SOURCE_DIR) + "/scenarios/bench-reference.yaml";
-  Result<std::string> text = net::ReadFileToString(path);
+  Result<std::string> text = os::ReadFileToString(path);
   if (!text.ok()) return nullptr;
   Result<Scenario> scenario = ParseScenario(*text, path);
   if (!scenario.ok()) return nullptr;

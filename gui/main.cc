@@ -17,7 +17,7 @@
 
 #include "gui/inspector.h"
 #include "gui/main_window.h"
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
 
@@ -28,7 +28,7 @@ std::string DefaultScenario() { return std::string(SAMSA_SOURCE_DIR) + "/scenari
 int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std::string& run_for,
                const std::string& file, const std::string& which, const std::string& size, bool presentation,
                int inspect, const std::string& compare, bool flow) {
-  auto text = samsa::net::ReadFileToString(path);
+  auto text = samsa::os::ReadFileToString(path);
   if (!text.ok()) {
     fmt::print(stderr, "samsa-gui: cannot read {}: {}\n", path, text.status().ToString());
     return 2;
@@ -81,7 +81,7 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   }
   if (!compare.empty()) {
     // Another run (a saved session: a branch of this one) to overlay on the lag chart.
-    auto other_text = samsa::net::ReadFileToString(compare);
+    auto other_text = samsa::os::ReadFileToString(compare);
     auto other = other_text.ok() ? samsa::sim::ParseScenario(*other_text, compare) : samsa::Result<samsa::sim::Scenario>(other_text.status());
     if (!other.ok()) {
       fmt::print(stderr, "samsa-gui: --compare {}: {}\n", compare, other.status().message());

@@ -33,10 +33,10 @@
 #include <iostream>
 #include <optional>
 
-#include "net/env.h"
-#include "net/file_util.h"
-#include "net/subprocess.h"
-#include "net/wall_clock.h"
+#include "net/os/env.h"
+#include "net/os/file_util.h"
+#include "net/os/subprocess.h"
+#include "net/os/wall_clock.h"
 #include "samsa/build_info.h"
 #include "sim/cluster_factory.h"
 #include "sim/report.h"
@@ -66,7 +66,7 @@ int RunDemoCommand(const samsa::sim::DemoOptions& options, const std::string& tr
              r.events, r.trace_records, r.faults, r.stats.frames_delivered, r.stats.frames_dropped,
              r.stats.timers_fired, r.stats.syncs_done, r.stats.crashes, r.stats.restarts, r.acks);
   if (!trace_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(trace_path, r.trace_text);
+    samsa::Status s = samsa::os::WriteFileAtomically(trace_path, r.trace_text);
     if (!s.ok()) {
       fmt::print(stderr, "cannot write trace: {}\n", s.ToString());
       return 2;
@@ -98,7 +98,7 @@ struct Loaded {
   std::string text;  // the file as read
 };
 std::optional<Loaded> Load(const std::string& path) {
-  auto text = samsa::net::ReadFileToString(path);
+  auto text = samsa::os::ReadFileToString(path);
   if (!text.ok()) {
     fmt::print(stderr, "samsa-sim: cannot read {}: {}\n", path, text.status().ToString());
     return std::nullopt;
@@ -148,7 +148,7 @@ int RunCommand(const RunArgs& a) {
   std::fflush(stdout);
   samsa::sim::RunOptions options;
   options.keep_trace = !a.trace_path.empty();
-  options.wall_clock_ms = samsa::net::WallClockMs;
+  options.wall_clock_ms = samsa::os::WallClockMs;
   if (!a.quiet)
     options.on_timeline = [](const samsa::sim::TimelineEntry& e) {
       if (e.kind == "caption") fmt::print("{} {}\n", Clock(e.at_ns), e.text);
@@ -186,7 +186,7 @@ int RunCommand(const RunArgs& a) {
   write_events(INT64_MAX);
   fmt::print("seed={} trace_hash={}\n", r.seed, samsa::sim::HashHex(r.trace_hash));
   if (every_ns > 0) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.views_path, views);
+    samsa::Status s = samsa::os::WriteFileAtomically(a.views_path, views);
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write views: {}\n", s.ToString());
       return 2;
@@ -200,14 +200,14 @@ int RunCommand(const RunArgs& a) {
              r.stats.events, r.stats.simulated_ms, r.stats.wall_ms, r.stats.sim_speed, r.stats.produced,
              r.stats.acked, r.stats.consumed);
   if (!a.json_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(samsa::sim::RunReportJson(r, a.path), 2) + "\n");
+    samsa::Status s = samsa::os::WriteFileAtomically(a.json_path, Dump(samsa::sim::RunReportJson(r, a.path), 2) + "\n");
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
       return 2;
     }
   }
   if (!a.trace_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.trace_path, r.trace_text);
+    samsa::Status s = samsa::os::WriteFileAtomically(a.trace_path, r.trace_text);
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write trace: {}\n", s.ToString());
       return 2;
@@ -301,7 +301,7 @@ int SessionCommand(const SessionArgs& a) {
   if (!session) return 2;
   std::string script;
   if (a.script != "-") {
-    auto text = samsa::net::ReadFileToString(a.script);
+    auto text = samsa::os::ReadFileToString(a.script);
     if (!text.ok()) {
       fmt::print(stderr, "samsa-sim: cannot read {}: {}\n", a.script, text.status().ToString());
       return 2;
@@ -445,7 +445,7 @@ int SessionCommand(const SessionArgs& a) {
         error("expected a file: save session.yaml");
       } else if (auto text = session->SaveYaml(loaded->text); !text.ok()) {
         error(text.status().message());
-      } else if (samsa::Status st = samsa::net::WriteFileAtomically(args[0], *text); !st.ok()) {
+      } else if (samsa::Status st = samsa::os::WriteFileAtomically(args[0], *text); !st.ok()) {
         error(st.ToString());
       } else {
         fmt::print("saved to {} ({} injection(s)); replay: samsa-sim run {}\n", args[0], session->injections().size(),
@@ -509,7 +509,7 @@ bool ParseShard(const std::string& text, uint64_t* index, uint64_t* count, std::
   }
   std::string found_var, found_value;
   for (const char* var : kShardIndexVars) {
-    std::optional<std::string> v = samsa::net::GetEnv(var);
+    std::optional<std::string> v = samsa::os::GetEnv(var);
     if (!v || v->empty()) continue;
     if (!found_var.empty() && *v != found_value) {
       fmt::print(stderr, "samsa-sim: --shard {}: {}={} and {}={} disagree; unset one\n", text, found_var, found_value,
@@ -576,19 +576,19 @@ int SweepCommand(const SweepArgs& a) {
                shard_source.empty() ? "" : " (" + shard_source + ")", spec.of_first, spec.of_last, first, last);
   fmt::print("sweep: {} seeds {}..{} ({} runs, {} job(s))\n", sc.name, first, last, count, a.jobs);
   std::fflush(stdout);
-  const bool tty = samsa::net::IsTerminal(2);
-  const int64_t start_ms = samsa::net::WallClockMs();
+  const bool tty = samsa::os::IsTerminal(2);
+  const int64_t start_ms = samsa::os::WallClockMs();
   int64_t last_line_ms = start_ms;
   std::vector<samsa::sim::SeedSummary> results;
   int64_t failed = 0;
   auto work = [&](int64_t i) {
     samsa::sim::RunOptions options;
-    options.wall_clock_ms = samsa::net::WallClockMs;
+    options.wall_clock_ms = samsa::os::WallClockMs;
     std::unique_ptr<samsa::sim::ClusterFactory> factory = samsa::sim::MakeClusterFactory(sc);
     samsa::sim::RunResult r = samsa::sim::RunScenario(sc, first + uint64_t(i), *factory, options);
     return Dump(samsa::sim::RunSummaryJson(r)) + "\n";
   };
-  auto on_done = [&](const samsa::net::WorkerResult& w) {
+  auto on_done = [&](const samsa::os::WorkerResult& w) {
     samsa::sim::SeedSummary s;
     s.seed = first + uint64_t(w.index);
     nlohmann::json j = nlohmann::json::parse(w.output, nullptr, /*allow_exceptions=*/false);
@@ -602,7 +602,7 @@ int SweepCommand(const SweepArgs& a) {
     if (!s.passed) ++failed;
     results.push_back(std::move(s));
     int64_t done = int64_t(results.size());
-    int64_t now_ms = samsa::net::WallClockMs();
+    int64_t now_ms = samsa::os::WallClockMs();
     if (tty) {
       constexpr int kWidth = 40;
       int filled = int(done * kWidth / count);
@@ -615,16 +615,16 @@ int SweepCommand(const SweepArgs& a) {
     }
     std::fflush(stderr);
   };
-  samsa::Status st = samsa::net::RunInForkedWorkers(count, a.jobs, work, on_done);
+  samsa::Status st = samsa::os::RunInForkedWorkers(count, a.jobs, work, on_done);
   if (!st.ok()) {
     fmt::print(stderr, "samsa-sim: sweep: {}\n", st.ToString());
     return 2;
   }
-  const int64_t wall_ms = samsa::net::WallClockMs() - start_ms;
+  const int64_t wall_ms = samsa::os::WallClockMs() - start_ms;
   nlohmann::json report = samsa::sim::SweepReportJson(spec, results, wall_ms);
   fmt::print("{}", samsa::sim::SweepSummaryText(report));
   if (!a.json_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(report, 2) + "\n");
+    samsa::Status s = samsa::os::WriteFileAtomically(a.json_path, Dump(report, 2) + "\n");
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
       return 2;
@@ -643,7 +643,7 @@ struct MergeArgs {
 int MergeCommand(const MergeArgs& a) {
   std::vector<samsa::sim::SweepInput> inputs;
   for (const std::string& path : a.inputs) {
-    auto text = samsa::net::ReadFileToString(path);
+    auto text = samsa::os::ReadFileToString(path);
     if (!text.ok()) {
       fmt::print(stderr, "samsa-sim: merge: cannot read {}: {}\n", path, text.status().ToString());
       return 2;
@@ -662,7 +662,7 @@ int MergeCommand(const MergeArgs& a) {
   }
   fmt::print("{}", samsa::sim::SweepSummaryText(*merged));
   if (!a.json_path.empty()) {
-    samsa::Status s = samsa::net::WriteFileAtomically(a.json_path, Dump(*merged, 2) + "\n");
+    samsa::Status s = samsa::os::WriteFileAtomically(a.json_path, Dump(*merged, 2) + "\n");
     if (!s.ok()) {
       fmt::print(stderr, "samsa-sim: cannot write report: {}\n", s.ToString());
       return 2;
@@ -762,8 +762,8 @@ int main(int argc, char** argv) {
   }
   if (*demo_cmd) return RunDemoCommand(demo, trace_path);
   if (*diff_cmd) {
-    auto a = samsa::net::ReadFileToString(diff_a);
-    auto b = samsa::net::ReadFileToString(diff_b);
+    auto a = samsa::os::ReadFileToString(diff_a);
+    auto b = samsa::os::ReadFileToString(diff_b);
     if (!a.ok() || !b.ok()) {
       fmt::print(stderr, "{}\n", (!a.ok() ? a.status() : b.status()).ToString());
       return 2;

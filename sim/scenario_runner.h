@@ -38,7 +38,7 @@ struct RunOptions {
   bool keep_trace = false;                // keep the trace records and return them as text
   int64_t check_interval_ns = 1'000'000'000;  // CheckRuntime period (simulated)
   size_t max_violations_per_kind = 10;    // kept in the result per kind (the counts cover all)
-  std::function<int64_t()> wall_clock_ms;  // optional; e.g. samsa::net::WallClockMs
+  std::function<int64_t()> wall_clock_ms;  // optional; e.g. samsa::os::WallClockMs
   std::function<void(const TimelineEntry&)> on_timeline;  // optional live feed (captions, faults)
 };
 

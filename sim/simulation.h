@@ -1,5 +1,5 @@
 #pragma once
-// Simulation: hosts nodes (anything implementing the Node seam of core/broker/node.h) on one
+// Simulation: hosts nodes (anything implementing the Node seam of core/base/node.h) on one
 // Kernel, with a simulated Network and one SimDisk per node, and records every delivered event
 // in a Trace.
 //
@@ -44,8 +44,8 @@
 #include <string>
 #include <vector>
 
+#include "core/base/node.h"
 #include "core/base/prng.h"
-#include "core/broker/node.h"
 #include "sim/kernel.h"
 #include "sim/network.h"
 #include "sim/sim_disk.h"

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "core/base/disk.h"
-#include "core/broker/node.h"
+#include "core/base/node.h"
 #include "sim/nemesis.h"
 #include "sim/simulation.h"
 

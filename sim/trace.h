@@ -9,7 +9,7 @@
 //
 // Text form, one record a line:   <time_ns> <node> <kind> <summary>\n
 // The text is produced here; writing it to a file is the caller's business (samsa-sim uses
-// net/file_util.h), since sim/ performs no file I/O.
+// net/os/file_util.h), since sim/ performs no file I/O.
 
 #include <cstdint>
 #include <optional>

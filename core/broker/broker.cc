@@ -29,114 +29,128 @@ constexpr size_t kReplyReserveBytes = 256;
 
 int16_t Err(ErrorCode code) { return int16_t(code); }
 
-// The versions this node serves, per api key. ApiVersions advertises [advertised_min,
-// advertised_max]; requests are served from served_min up to the codec's maximum (brokers talk
-// to each other with newer versions than they advertise to clients: Fetch v12 carries the
-// diverging-epoch and leader tags replication needs); anything else is UNSUPPORTED_VERSION.
-struct Served {
-  ApiKey key;
-  int16_t advertised_min, advertised_max;
-  int16_t served_min;
-  bool controller_only;  // KRaft APIs answered by the controller role
-};
-constexpr Served kServed[] = {
-    {ApiKey::kProduce, 0, 8, 3, false},
-    {ApiKey::kFetch, 0, 11, 4, false},
-    {ApiKey::kListOffsets, 0, 5, 0, false},
-    {ApiKey::kMetadata, 0, 8, 0, false},
-    {ApiKey::kOffsetForLeaderEpoch, 0, 3, 0, false},
-    {ApiKey::kApiVersions, 0, 3, 0, false},
-    {ApiKey::kCreateTopics, 0, 4, 0, false},
-    {ApiKey::kDeleteTopics, 0, 3, 0, false},
-    {ApiKey::kVote, 0, 1, 0, true},
-    {ApiKey::kBeginQuorumEpoch, 0, 1, 0, true},
-    {ApiKey::kEndQuorumEpoch, 0, 1, 0, true},
-    {ApiKey::kDescribeQuorum, 0, 2, 0, false},
-    {ApiKey::kAlterPartition, 0, 3, 0, true},
-    {ApiKey::kBrokerRegistration, 0, 4, 0, true},
-    {ApiKey::kBrokerHeartbeat, 0, 1, 0, true},
-};
+// Error-response builders, one per API (see BrokerNode::ApiRoute::error_response): the
+// response to the request with every error field set to `error`, per partition where the API
+// answers per partition.
 
-const Served* FindServed(ApiKey key) {
-  for (const auto& s : kServed)
-    if (s.key == key) return &s;
-  return nullptr;
+ResponseBody ProduceError(const RequestBody& body, int16_t error) {
+  const auto& r = std::get<ProduceRequest>(body);
+  ProduceResponse resp;
+  for (const auto& t : r.topic_data) {
+    auto& rt = resp.responses.emplace_back();
+    rt.name = t.name;
+    for (const auto& p : t.partition_data) {
+      auto& rp = rt.partition_responses.emplace_back();
+      rp.index = p.index;
+      rp.error_code = error;
+      rp.base_offset = -1;
+    }
+  }
+  return resp;
 }
 
-// A response to `body` whose every error field carries `error` (used for UNSUPPORTED_VERSION on
-// versions we advertise but do not serve, and NOT_CONTROLLER). nullopt when the API has no such
-// response shape here; the caller then closes the connection.
-std::optional<ResponseBody> ErrorResponseFor(const RequestBody& body, int16_t error) {
-  if (const auto* r = std::get_if<ProduceRequest>(&body)) {
-    ProduceResponse resp;
-    for (const auto& t : r->topic_data) {
-      auto& rt = resp.responses.emplace_back();
-      rt.name = t.name;
-      for (const auto& p : t.partition_data) {
-        auto& rp = rt.partition_responses.emplace_back();
-        rp.index = p.index;
-        rp.error_code = error;
-        rp.base_offset = -1;
-      }
+ResponseBody FetchError(const RequestBody& body, int16_t error) {
+  const auto& r = std::get<FetchRequest>(body);
+  FetchResponse resp;
+  resp.error_code = error;
+  for (const auto& t : r.topics) {
+    auto& rt = resp.responses.emplace_back();
+    rt.topic = t.topic;
+    rt.topic_id = t.topic_id;
+    for (const auto& p : t.partitions) {
+      auto& rp = rt.partitions.emplace_back();
+      rp.partition_index = p.partition;
+      rp.error_code = error;
+      rp.high_watermark = -1;
     }
-    return resp;
   }
-  if (const auto* r = std::get_if<FetchRequest>(&body)) {
-    FetchResponse resp;
-    resp.error_code = error;
-    for (const auto& t : r->topics) {
-      auto& rt = resp.responses.emplace_back();
-      rt.topic = t.topic;
-      rt.topic_id = t.topic_id;
-      for (const auto& p : t.partitions) {
-        auto& rp = rt.partitions.emplace_back();
-        rp.partition_index = p.partition;
-        rp.error_code = error;
-        rp.high_watermark = -1;
-      }
+  return resp;
+}
+
+ResponseBody ListOffsetsError(const RequestBody& body, int16_t error) {
+  const auto& r = std::get<ListOffsetsRequest>(body);
+  ListOffsetsResponse resp;
+  for (const auto& t : r.topics) {
+    auto& rt = resp.topics.emplace_back();
+    rt.name = t.name;
+    for (const auto& p : t.partitions) {
+      auto& rp = rt.partitions.emplace_back();
+      rp.partition_index = p.partition_index;
+      rp.error_code = error;
     }
-    return resp;
   }
-  if (const auto* r = std::get_if<CreateTopicsRequest>(&body)) {
-    CreateTopicsResponse resp;
-    for (const auto& t : r->topics) {
+  return resp;
+}
+
+ResponseBody MetadataError(const RequestBody& body, int16_t error) {
+  const auto& r = std::get<MetadataRequest>(body);
+  MetadataResponse resp;
+  if (r.topics) {
+    for (const auto& t : *r.topics) {
       auto& rt = resp.topics.emplace_back();
-      rt.name = t.name;
       rt.error_code = error;
-    }
-    return resp;
-  }
-  if (const auto* r = std::get_if<DeleteTopicsRequest>(&body)) {
-    DeleteTopicsResponse resp;
-    for (const auto& n : r->topic_names) {
-      auto& rt = resp.responses.emplace_back();
-      rt.name = n;
-      rt.error_code = error;
-    }
-    for (const auto& t : r->topics) {
-      auto& rt = resp.responses.emplace_back();
       rt.name = t.name;
       rt.topic_id = t.topic_id;
-      rt.error_code = error;
     }
-    return resp;
   }
-  if (std::holds_alternative<BrokerRegistrationRequest>(body)) {
-    BrokerRegistrationResponse resp;
-    resp.error_code = error;
-    return resp;
+  return resp;
+}
+
+ResponseBody OffsetForLeaderEpochError(const RequestBody& body, int16_t error) {
+  const auto& r = std::get<OffsetForLeaderEpochRequest>(body);
+  OffsetForLeaderEpochResponse resp;
+  for (const auto& t : r.topics) {
+    auto& rt = resp.topics.emplace_back();
+    rt.topic = t.topic;
+    for (const auto& p : t.partitions) {
+      auto& rp = rt.partitions.emplace_back();
+      rp.partition = p.partition;
+      rp.error_code = error;
+    }
   }
-  if (std::holds_alternative<BrokerHeartbeatRequest>(body)) {
-    BrokerHeartbeatResponse resp;
-    resp.error_code = error;
-    return resp;
+  return resp;
+}
+
+ResponseBody ApiVersionsError(const RequestBody&, int16_t error) {
+  ApiVersionsResponse resp;
+  resp.error_code = error;
+  return resp;
+}
+
+ResponseBody CreateTopicsError(const RequestBody& body, int16_t error) {
+  const auto& r = std::get<CreateTopicsRequest>(body);
+  CreateTopicsResponse resp;
+  for (const auto& t : r.topics) {
+    auto& rt = resp.topics.emplace_back();
+    rt.name = t.name;
+    rt.error_code = error;
   }
-  if (std::holds_alternative<AlterPartitionRequest>(body)) {
-    AlterPartitionResponse resp;
-    resp.error_code = error;
-    return resp;
+  return resp;
+}
+
+ResponseBody DeleteTopicsError(const RequestBody& body, int16_t error) {
+  const auto& r = std::get<DeleteTopicsRequest>(body);
+  DeleteTopicsResponse resp;
+  for (const auto& n : r.topic_names) {
+    auto& rt = resp.responses.emplace_back();
+    rt.name = n;
+    rt.error_code = error;
   }
-  return std::nullopt;
+  for (const auto& t : r.topics) {
+    auto& rt = resp.responses.emplace_back();
+    rt.name = t.name;
+    rt.topic_id = t.topic_id;
+    rt.error_code = error;
+  }
+  return resp;
+}
+
+// The Raft APIs answer with a top-level error (the quorum has one partition).
+template <typename Response>
+ResponseBody TopLevelError(const RequestBody&, int16_t error) {
+  Response resp;
+  resp.error_code = error;
+  return resp;
 }
 
 bool IsMetadataFetch(const FetchRequest& r) {
@@ -145,11 +159,132 @@ bool IsMetadataFetch(const FetchRequest& r) {
 
 }  // namespace
 
-std::vector<ApiVersionsResponse::ApiVersion> BrokerNode::AdvertisedApiVersions(bool controller_role) {
+// The routing table (see broker.h). Owners' handlers run only on nodes whose roles serve the
+// row, so a kReplicas handler may use replicas_ and a controller-role row has controller_.
+const BrokerNode::ApiRoute BrokerNode::kRoutes[] = {
+    {ApiKey::kProduce, ApiOwner::kReplicas, ServedBy::kBrokerRole, 0, 8, 3, ErrorCode::kNotLeaderOrFollower,
+     ProduceError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.replicas_->HandleProduce(token, std::get<ProduceRequest>(r.body), r.header.api_version, now);
+     }},
+    {ApiKey::kFetch, ApiOwner::kRaftOrReplicas, ServedBy::kAnyRole, 0, 11, 4, ErrorCode::kNotLeaderOrFollower,
+     FetchError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.HandleFetch(token, r, now);
+     }},
+    {ApiKey::kListOffsets, ApiOwner::kReplicas, ServedBy::kBrokerRole, 0, 5, 0, ErrorCode::kNotLeaderOrFollower,
+     ListOffsetsError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.replicas_->HandleListOffsets(token, std::get<ListOffsetsRequest>(r.body), r.header.api_version, now);
+     }},
+    {ApiKey::kMetadata, ApiOwner::kNode, ServedBy::kAnyRole, 0, 8, 0, ErrorCode::kUnsupportedVersion,
+     MetadataError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t) {
+       n.HandleMetadata(token, std::get<MetadataRequest>(r.body), r.header.api_version);
+     }},
+    {ApiKey::kOffsetForLeaderEpoch, ApiOwner::kReplicas, ServedBy::kBrokerRole, 0, 3, 0,
+     ErrorCode::kNotLeaderOrFollower, OffsetForLeaderEpochError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.replicas_->HandleOffsetForLeaderEpoch(token, std::get<OffsetForLeaderEpochRequest>(r.body),
+                                               r.header.api_version, now);
+     }},
+    {ApiKey::kApiVersions, ApiOwner::kNode, ServedBy::kAnyRole, 0, 3, 0, ErrorCode::kUnsupportedVersion,
+     ApiVersionsError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t) {
+       n.HandleApiVersions(token, std::get<ApiVersionsRequest>(r.body), r.header.api_version);
+     }},
+    {ApiKey::kCreateTopics, ApiOwner::kController, ServedBy::kAnyRole, 0, 4, 0, ErrorCode::kUnsupportedVersion,
+     CreateTopicsError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t) {
+       n.HandleControllerRequest(token, r.body, r.header.api_version);
+     }},
+    {ApiKey::kDeleteTopics, ApiOwner::kController, ServedBy::kAnyRole, 0, 3, 0, ErrorCode::kUnsupportedVersion,
+     DeleteTopicsError,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t) {
+       n.HandleControllerRequest(token, r.body, r.header.api_version);
+     }},
+    {ApiKey::kVote, ApiOwner::kRaft, ServedBy::kControllerRole, 0, 1, 0, ErrorCode::kUnsupportedVersion,
+     TopLevelError<VoteResponse>,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.raft_->OnRequest(token, r.body, r.header.api_version, now);
+     }},
+    {ApiKey::kBeginQuorumEpoch, ApiOwner::kRaft, ServedBy::kControllerRole, 0, 1, 0, ErrorCode::kUnsupportedVersion,
+     TopLevelError<BeginQuorumEpochResponse>,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.raft_->OnRequest(token, r.body, r.header.api_version, now);
+     }},
+    {ApiKey::kEndQuorumEpoch, ApiOwner::kRaft, ServedBy::kControllerRole, 0, 1, 0, ErrorCode::kUnsupportedVersion,
+     TopLevelError<EndQuorumEpochResponse>,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.raft_->OnRequest(token, r.body, r.header.api_version, now);
+     }},
+    {ApiKey::kDescribeQuorum, ApiOwner::kRaft, ServedBy::kAnyRole, 0, 2, 0, ErrorCode::kUnsupportedVersion,
+     TopLevelError<DescribeQuorumResponse>,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t now) {
+       n.raft_->OnRequest(token, r.body, r.header.api_version, now);
+     }},
+    {ApiKey::kAlterPartition, ApiOwner::kController, ServedBy::kControllerRole, 0, 3, 0,
+     ErrorCode::kUnsupportedVersion, TopLevelError<AlterPartitionResponse>,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t) {
+       n.HandleControllerRequest(token, r.body, r.header.api_version);
+     }},
+    {ApiKey::kBrokerRegistration, ApiOwner::kController, ServedBy::kControllerRole, 0, 4, 0,
+     ErrorCode::kUnsupportedVersion, TopLevelError<BrokerRegistrationResponse>,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t) {
+       n.HandleControllerRequest(token, r.body, r.header.api_version);
+     }},
+    {ApiKey::kBrokerHeartbeat, ApiOwner::kController, ServedBy::kControllerRole, 0, 1, 0,
+     ErrorCode::kUnsupportedVersion, TopLevelError<BrokerHeartbeatResponse>,
+     [](BrokerNode& n, uint64_t token, const Request& r, int64_t) {
+       n.HandleControllerRequest(token, r.body, r.header.api_version);
+     }},
+};
+
+std::span<const BrokerNode::ApiRoute> BrokerNode::Routes() { return kRoutes; }
+
+const BrokerNode::ApiRoute* BrokerNode::FindRoute(ApiKey key) {
+  for (const auto& r : kRoutes)
+    if (r.key == key) return &r;
+  return nullptr;
+}
+
+std::string_view BrokerNode::OwnerName(ApiOwner owner) {
+  switch (owner) {
+    case ApiOwner::kNode: return "node";
+    case ApiOwner::kRaft: return "raft";
+    case ApiOwner::kController: return "controller";
+    case ApiOwner::kReplicas: return "replica manager";
+    case ApiOwner::kRaftOrReplicas: return "raft (metadata topic) or replica manager";
+  }
+  return "?";
+}
+
+bool BrokerNode::RolesServe(const ApiRoute& route, bool broker_role, bool controller_role) {
+  switch (route.served_by) {
+    case ServedBy::kAnyRole: return true;
+    case ServedBy::kBrokerRole: return broker_role;
+    case ServedBy::kControllerRole: return controller_role;
+  }
+  return false;
+}
+
+// A node whose roles serve the route also has the route's module (Start creates the replica
+// manager for the broker role and the controller for the controller role, or fails the node).
+bool BrokerNode::Serves(const ApiRoute& route) const {
+  return RolesServe(route, replicas_ != nullptr, controller_ != nullptr);
+}
+
+ResponseBody BrokerNode::ErrorResponseFor(const RequestBody& body, int16_t error) {
+  const ApiRoute* route = FindRoute(ApiKeyOf(body));
+  SAMSA_ASSERT_MSG(route != nullptr, "every decodable API has a route");
+  return route->error_response(body, error);
+}
+
+std::vector<ApiVersionsResponse::ApiVersion> BrokerNode::AdvertisedApiVersions(bool broker_role, bool controller_role) {
   std::vector<ApiVersionsResponse::ApiVersion> out;
-  for (const auto& s : kServed) {
-    if (s.controller_only && !controller_role) continue;
-    out.push_back({int16_t(s.key), s.advertised_min, s.advertised_max});
+  for (const auto& r : kRoutes) {
+    if (!RolesServe(r, broker_role, controller_role)) continue;
+    out.push_back({int16_t(r.key), r.advertised_min, r.advertised_max});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.api_key < b.api_key; });
   return out;
@@ -489,56 +624,35 @@ void BrokerNode::OnRequest(ConnId conn, const Request& request) {
   uint64_t token = NewToken(conn, request.header);
   ApiKey key = request.header.api_key;
   int16_t version = request.header.api_version;
-  const Served* served = FindServed(key);
+  const ApiRoute* route = FindRoute(key);
   std::optional<VersionRange> codec = SupportedVersions(key);
-  if (served == nullptr || !codec || version > codec->max || version < served->served_min ||
-      (served->controller_only && !config_.controller_role)) {
-    if (key == ApiKey::kApiVersions) {
-      Bytes out;
-      AppendApiVersionsUnsupportedVersionResponse(request.header.correlation_id, out);
-      return ReplyRaw(token, std::move(out));
-    }
-    std::optional<ResponseBody> error = ErrorResponseFor(request.body, Err(ErrorCode::kUnsupportedVersion));
-    if (error) return Reply(token, *error);
+  if (route == nullptr || !codec) {
+    // Unreachable: every API the codec decodes has a route (BrokerProtocolTest checks). Close
+    // rather than abort, as for a request that does not decode.
     tokens_.erase(token);
     ready_.closes.push_back(conn);
     OnConnClosed(conn);
     return;
   }
-  int64_t now = NowMs();
-  std::visit(
-      [&](const auto& body) {
-        using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, ApiVersionsRequest>) {
-          HandleApiVersions(token, body, version);
-        } else if constexpr (std::is_same_v<T, MetadataRequest>) {
-          HandleMetadata(token, body, version);
-        } else if constexpr (std::is_same_v<T, VoteRequest> || std::is_same_v<T, BeginQuorumEpochRequest> ||
-                             std::is_same_v<T, EndQuorumEpochRequest> || std::is_same_v<T, DescribeQuorumRequest>) {
-          raft_->OnRequest(token, request.body, version, now);
-        } else if constexpr (std::is_same_v<T, FetchRequest>) {
-          if (IsMetadataFetch(body)) {
-            raft_->OnRequest(token, request.body, version, now);
-          } else if (replicas_) {
-            replicas_->HandleFetch(token, body, version, now);
-          } else {
-            Reply(token, *ErrorResponseFor(request.body, Err(ErrorCode::kNotLeaderOrFollower)));
-          }
-        } else if constexpr (std::is_same_v<T, ProduceRequest>) {
-          if (replicas_) replicas_->HandleProduce(token, body, version, now);
-          else Reply(token, *ErrorResponseFor(request.body, Err(ErrorCode::kNotLeaderOrFollower)));
-        } else if constexpr (std::is_same_v<T, ListOffsetsRequest>) {
-          if (replicas_) replicas_->HandleListOffsets(token, body, version, now);
-          else ReplyNothing(token);
-        } else if constexpr (std::is_same_v<T, OffsetForLeaderEpochRequest>) {
-          if (replicas_) replicas_->HandleOffsetForLeaderEpoch(token, body, version, now);
-          else ReplyNothing(token);
-        } else {
-          // CreateTopics, DeleteTopics, BrokerRegistration, BrokerHeartbeat, AlterPartition.
-          HandleControllerRequest(token, request.body, version);
-        }
-      },
-      request.body);
+  if (version > codec->max || version < route->served_min) {
+    if (key == ApiKey::kApiVersions) {
+      Bytes out;
+      AppendApiVersionsUnsupportedVersionResponse(request.header.correlation_id, out);
+      return ReplyRaw(token, std::move(out));
+    }
+    return Reply(token, route->error_response(request.body, Err(ErrorCode::kUnsupportedVersion)));
+  }
+  if (!Serves(*route)) return Reply(token, route->error_response(request.body, Err(route->unserved_error)));
+  route->handle(*this, token, request, NowMs());
+}
+
+void BrokerNode::HandleFetch(uint64_t token, const Request& request, int64_t now_ms) {
+  const auto& fetch = std::get<FetchRequest>(request.body);
+  int16_t version = request.header.api_version;
+  if (IsMetadataFetch(fetch)) return raft_->OnRequest(token, request.body, version, now_ms);
+  if (replicas_) return replicas_->HandleFetch(token, fetch, version, now_ms);
+  // A controller-only node holds no partition replicas.
+  Reply(token, FetchError(request.body, Err(ErrorCode::kNotLeaderOrFollower)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -546,7 +660,7 @@ void BrokerNode::OnRequest(ConnId conn, const Request& request) {
 
 void BrokerNode::HandleApiVersions(uint64_t token, const ApiVersionsRequest&, int16_t) {
   ApiVersionsResponse resp;
-  resp.api_keys = AdvertisedApiVersions(config_.controller_role);
+  resp.api_keys = AdvertisedApiVersions(replicas_ != nullptr, controller_ != nullptr);
   Reply(token, ResponseBody(std::move(resp)));
 }
 
@@ -635,7 +749,7 @@ void BrokerNode::HandleControllerRequest(uint64_t token, const RequestBody& body
     if (client_api && ActiveControllerId() >= 0 && ActiveControllerId() != config_.node_id) {
       return ForwardToController(token, body, version);
     }
-    return Reply(token, *ErrorResponseFor(body, Err(ErrorCode::kNotController)));
+    return Reply(token, ErrorResponseFor(body, Err(ErrorCode::kNotController)));
   }
   ControllerResult result = std::visit(
       [&](const auto& req) -> ControllerResult {
@@ -658,7 +772,7 @@ void BrokerNode::HandleControllerRequest(uint64_t token, const RequestBody& body
       body);
   if (result.records.empty()) return Reply(token, result.response);
   Result<int64_t> last = AppendMetadata(result.records);
-  if (!last.ok()) return Reply(token, *ErrorResponseFor(body, Err(ErrorCode::kNotController)));
+  if (!last.ok()) return Reply(token, ErrorResponseFor(body, Err(ErrorCode::kNotController)));
   held_replies_.push_back({*last, token, body, std::move(result.response)});
 }
 
@@ -763,7 +877,7 @@ void BrokerNode::FailPending(const PendingRequest& p) {
       if (f == forwarded_.end()) break;
       Forwarded fw = std::move(f->second);
       forwarded_.erase(f);
-      Reply(fw.token, *ErrorResponseFor(fw.body, Err(ErrorCode::kNotController)));
+      Reply(fw.token, ErrorResponseFor(fw.body, Err(ErrorCode::kNotController)));
       break;
     }
   }
@@ -867,7 +981,7 @@ void BrokerNode::PumpController() {
   if (!raft_->IsLeader() && !held_replies_.empty()) {
     // Leadership lost before the records committed: the callers must retry elsewhere.
     for (const auto& held : held_replies_)
-      Reply(held.token, *ErrorResponseFor(held.request, Err(ErrorCode::kNotController)));
+      Reply(held.token, ErrorResponseFor(held.request, Err(ErrorCode::kNotController)));
     held_replies_.clear();
   }
   if (controller_->active()) {

@@ -1,6 +1,6 @@
 #pragma once
 // BrokerNode: one samsa node (broker, KRaft controller, or both), the single entry point of the
-// core. It is a Node (core/broker/node.h): the simulator and the real runtime feed it inputs and
+// core. It is a Node (core/base/node.h): the simulator and the real runtime feed it inputs and
 // apply its Ready; it never does I/O itself.
 //
 // Inside, it routes Kafka requests to the modules and moves their messages over connections:
@@ -36,16 +36,19 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/base/disk.h"
+#include "core/base/node.h"
 #include "core/base/prng.h"
 #include "core/broker/broker_config.h"
-#include "core/broker/node.h"
 #include "core/controller/metadata_image.h"
 #include "core/controller/metadata_records.h"
+#include "core/protocol/error_codes.h"
 #include "core/protocol/messages/dispatch.h"
 #include "core/view/cluster_view.h"
 
@@ -92,9 +95,46 @@ class BrokerNode final : public Node {
   // at the same offset with different hashes replayed different histories.
   uint64_t metadata_chain_hash() const { return metadata_chain_hash_; }
 
-  // API versions this node serves (ApiVersions advertises them; others are answered with
-  // UNSUPPORTED_VERSION). Produce and Fetch are advertised from v0 but served from v3 and v4.
-  static std::vector<ApiVersionsResponse::ApiVersion> AdvertisedApiVersions(bool controller_role);
+  // Request routing. Every API the codec decodes has one row in the routing table (kRoutes in
+  // broker.cc): the module that answers it, the process roles that serve it, its versions, and
+  // how an unserved request is answered. OnRequest answers, in this order:
+  //   version outside [served_min, codec max]  -> the API's error response, UNSUPPORTED_VERSION
+  //                                               (ApiVersions: its v0 layout, error 35)
+  //   this node's roles do not serve the API   -> the API's error response, unserved_error
+  //   otherwise                                -> handle(), which answers now or later
+  // ApiVersions advertises exactly the rows this node's roles serve. A request that does not
+  // decode (an api key or version the codec lacks, a malformed body) has no response layout we
+  // could write, so its connection is closed, as Kafka's SocketServer does.
+  enum class ApiOwner {
+    kNode,            // BrokerNode itself (ApiVersions, Metadata)
+    kRaft,            // RaftReplica (the __cluster_metadata quorum)
+    kController,      // QuorumController when active; other nodes forward or answer NOT_CONTROLLER
+    kReplicas,        // ReplicaManager (broker role)
+    kRaftOrReplicas,  // Fetch: of __cluster_metadata -> RaftReplica, else ReplicaManager
+  };
+  enum class ServedBy { kAnyRole, kBrokerRole, kControllerRole };
+  struct ApiRoute {
+    ApiKey key;
+    ApiOwner owner;
+    ServedBy served_by;
+    int16_t advertised_min, advertised_max;  // what ApiVersions advertises
+    // Served from here up to the codec's maximum: brokers talk to each other with newer versions
+    // than they advertise to clients (Fetch v12 carries the diverging-epoch and leader tags
+    // replication needs); Produce and Fetch are advertised from v0 but served from v3 and v4.
+    int16_t served_min;
+    ErrorCode unserved_error;  // when this node's roles do not serve the API
+    // The request's response with every error field set to `error`.
+    ResponseBody (*error_response)(const RequestBody& body, int16_t error);
+    void (*handle)(BrokerNode& node, uint64_t token, const Request& request, int64_t now_ms);
+  };
+  static std::span<const ApiRoute> Routes();
+  // The row of `key`; nullptr when the codec has no definition for it.
+  static const ApiRoute* FindRoute(ApiKey key);
+  static std::string_view OwnerName(ApiOwner owner);
+  // Whether a node with these roles serves the route.
+  static bool RolesServe(const ApiRoute& route, bool broker_role, bool controller_role);
+  // The ApiVersions api_keys of a node with these roles, ordered by key.
+  static std::vector<ApiVersionsResponse::ApiVersion> AdvertisedApiVersions(bool broker_role, bool controller_role);
 
  private:
   // Who owns an outbound request, so its response or failure goes back to the right module.
@@ -165,6 +205,11 @@ class BrokerNode final : public Node {
   void Emit(ConnId conn, Bytes frame);
 
   // Local request handling.
+  static const ApiRoute kRoutes[];
+  bool Serves(const ApiRoute& route) const;
+  // The error response of `body` (its route's builder) with `error` in every error field.
+  static ResponseBody ErrorResponseFor(const RequestBody& body, int16_t error);
+  void HandleFetch(uint64_t token, const Request& request, int64_t now_ms);
   void HandleApiVersions(uint64_t token, const ApiVersionsRequest& request, int16_t version);
   void HandleMetadata(uint64_t token, const MetadataRequest& request, int16_t version);
   void HandleControllerRequest(uint64_t token, const RequestBody& body, int16_t version);

@@ -40,8 +40,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/node.h"
 #include "core/base/prng.h"
-#include "core/broker/node.h"
 #include "core/client/history.h"
 #include "core/protocol/error_codes.h"
 #include "core/protocol/messages/dispatch.h"

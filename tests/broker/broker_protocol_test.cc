@@ -2,6 +2,11 @@
 // answers to versions it does not serve, and that malformed frames close the connection.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
 #include "core/base/mem_disk.h"
 #include "core/broker/broker.h"
 #include "core/protocol/error_codes.h"
@@ -223,6 +228,139 @@ TEST_F(BrokerProtocolTest, UnknownApiKeyClosesTheConnection) {
   ASSERT_EQ(closes_.size(), 1u);
   EXPECT_EQ(closes_[0], conn_);
   EXPECT_TRUE(frames_.empty());
+}
+
+// A node with the given process.roles, on a fresh MemDisk, driven like BrokerProtocolTest's.
+class RolesProtocolTest : public BrokerProtocolTest {
+ protected:
+  ~RolesProtocolTest() override { broker_.reset(); }  // before the disks it uses
+  void UseNode(std::map<std::string, std::string> props) {
+    auto config = BrokerConfig::FromProperties(props);
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    broker_.reset();
+    disks_.push_back(std::make_unique<MemDisk>());
+    broker_ = std::make_unique<BrokerNode>(*config, *disks_.back(), 11);
+    Step(ConnOpened{conn_, kNoNode, false});
+    frames_.clear();
+    closes_.clear();
+  }
+  void UseControllerOnlyNode() { UseNode({{"node.id", "101"}, {"process.roles", "controller"}}); }
+  void UseBrokerOnlyNode() {
+    UseNode({{"node.id", "1"}, {"process.roles", "broker"}, {"controller.quorum.voters", "101@localhost:9093"}});
+  }
+  std::set<int16_t> Advertised() {
+    frames_.clear();
+    Step(FrameArrived{conn_, Request(ApiKey::kApiVersions, 3, ApiVersionsRequest{}, 9)});
+    EXPECT_EQ(frames_.size(), 1u);
+    std::set<int16_t> keys;
+    if (frames_.empty()) return keys;
+    auto resp = DecodeResponse(ApiKey::kApiVersions, 3, frames_[0].frame);
+    EXPECT_TRUE(resp.ok());
+    if (!resp.ok()) return keys;
+    for (const auto& k : std::get<ApiVersionsResponse>(resp->body).api_keys) keys.insert(k.api_key);
+    frames_.clear();
+    return keys;
+  }
+
+  std::vector<std::unique_ptr<MemDisk>> disks_;  // one per node, each fresh
+};
+
+// Regression: a controller-only node used to drop ListOffsets and OffsetForLeaderEpoch without
+// any answer (the client waited for its request timeout). Partition APIs a node without the
+// broker role does not serve are answered per partition with NOT_LEADER_OR_FOLLOWER.
+TEST_F(RolesProtocolTest, ControllerOnlyNodeAnswersBrokerApisWithPartitionErrors) {
+  UseControllerOnlyNode();
+  const int16_t not_leader = int16_t(ErrorCode::kNotLeaderOrFollower);
+
+  ListOffsetsRequest list;
+  list.topics.push_back({"orders", {{0, -1, -1, 1}, {1, -1, -2, 1}}});
+  Step(FrameArrived{conn_, Request(ApiKey::kListOffsets, 1, list, 1)});
+  ASSERT_EQ(frames_.size(), 1u);
+  auto lo = DecodeResponse(ApiKey::kListOffsets, 1, frames_[0].frame);
+  ASSERT_TRUE(lo.ok()) << lo.status().ToString();
+  EXPECT_EQ(lo->header.correlation_id, 1);
+  const auto& lob = std::get<ListOffsetsResponse>(lo->body);
+  ASSERT_EQ(lob.topics.size(), 1u);
+  EXPECT_EQ(lob.topics[0].name, "orders");
+  ASSERT_EQ(lob.topics[0].partitions.size(), 2u);
+  for (const auto& p : lob.topics[0].partitions) EXPECT_EQ(p.error_code, not_leader);
+  EXPECT_EQ(lob.topics[0].partitions[1].partition_index, 1);
+
+  OffsetForLeaderEpochRequest ofle;
+  ofle.topics.push_back({"orders", {{2, -1, 3}}});
+  Step(FrameArrived{conn_, Request(ApiKey::kOffsetForLeaderEpoch, 2, ofle, 2)});
+  ASSERT_EQ(frames_.size(), 2u);
+  auto oe = DecodeResponse(ApiKey::kOffsetForLeaderEpoch, 2, frames_[1].frame);
+  ASSERT_TRUE(oe.ok()) << oe.status().ToString();
+  EXPECT_EQ(oe->header.correlation_id, 2);
+  const auto& oeb = std::get<OffsetForLeaderEpochResponse>(oe->body);
+  ASSERT_EQ(oeb.topics.size(), 1u);
+  ASSERT_EQ(oeb.topics[0].partitions.size(), 1u);
+  EXPECT_EQ(oeb.topics[0].partitions[0].partition, 2);
+  EXPECT_EQ(oeb.topics[0].partitions[0].error_code, not_leader);
+  EXPECT_EQ(oeb.topics[0].partitions[0].end_offset, -1);
+
+  ProduceRequest produce;
+  produce.acks = -1;
+  produce.timeout_ms = 1000;
+  produce.topic_data.push_back({"orders", {{0, std::nullopt}}});
+  Step(FrameArrived{conn_, Request(ApiKey::kProduce, 3, produce, 3)});
+  ASSERT_EQ(frames_.size(), 3u);
+  auto pr = DecodeResponse(ApiKey::kProduce, 3, frames_[2].frame);
+  ASSERT_TRUE(pr.ok()) << pr.status().ToString();
+  EXPECT_EQ(pr->header.correlation_id, 3);
+  EXPECT_EQ(std::get<ProduceResponse>(pr->body).responses[0].partition_responses[0].error_code, not_leader);
+
+  EXPECT_TRUE(closes_.empty());
+  // The node still serves what it does serve.
+  EXPECT_TRUE(Advertised().count(int16_t(ApiKey::kVote)));
+}
+
+// The other direction: a broker-only node does not serve the quorum's APIs; Vote gets a
+// VoteResponse carrying UNSUPPORTED_VERSION (it used to close the connection).
+TEST_F(RolesProtocolTest, BrokerOnlyNodeAnswersVoteWithUnsupportedVersion) {
+  UseBrokerOnlyNode();
+  VoteRequest vote;
+  vote.cluster_id = "x";
+  vote.topics.push_back({"__cluster_metadata", {{0, 5, 2, {}, {}, 4, 100}}});
+  Step(FrameArrived{conn_, Request(ApiKey::kVote, 0, vote, 4)});
+  ASSERT_EQ(frames_.size(), 1u);
+  auto resp = DecodeResponse(ApiKey::kVote, 0, frames_[0].frame);
+  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  EXPECT_EQ(resp->header.correlation_id, 4);
+  EXPECT_EQ(std::get<VoteResponse>(resp->body).error_code, int16_t(ErrorCode::kUnsupportedVersion));
+  EXPECT_TRUE(closes_.empty());
+}
+
+// ApiVersions advertises exactly the routing table's rows that a node's roles serve, and every
+// API the codec decodes has a row (so no decodable request goes unanswered).
+TEST_F(RolesProtocolTest, ApiVersionsMatchesTheRoutingTableForEveryRole) {
+  for (const auto& v : SupportedApiVersions()) {
+    const BrokerNode::ApiRoute* route = BrokerNode::FindRoute(ApiKey(v.api_key));
+    ASSERT_NE(route, nullptr) << ApiKeyName(ApiKey(v.api_key)) << " has no route";
+    EXPECT_LE(route->advertised_max, v.max_version) << ApiKeyName(route->key);
+    EXPECT_GE(route->served_min, v.min_version) << ApiKeyName(route->key);
+  }
+  struct Case {
+    bool broker, controller;
+    std::function<void()> use;
+  };
+  std::vector<Case> cases = {{true, true, [] {}},
+                             {true, false, [&] { UseBrokerOnlyNode(); }},
+                             {false, true, [&] { UseControllerOnlyNode(); }}};
+  for (const auto& c : cases) {
+    c.use();
+    std::set<int16_t> want;
+    for (const auto& r : BrokerNode::Routes())
+      if (BrokerNode::RolesServe(r, c.broker, c.controller)) want.insert(int16_t(r.key));
+    EXPECT_EQ(Advertised(), want) << "broker=" << c.broker << " controller=" << c.controller;
+  }
+  UseControllerOnlyNode();
+  std::set<int16_t> controller_only = Advertised();
+  EXPECT_FALSE(controller_only.count(int16_t(ApiKey::kListOffsets)));
+  EXPECT_FALSE(controller_only.count(int16_t(ApiKey::kOffsetForLeaderEpoch)));
+  EXPECT_FALSE(controller_only.count(int16_t(ApiKey::kProduce)));
+  EXPECT_TRUE(controller_only.count(int16_t(ApiKey::kFetch)));  // the metadata log's Fetch
 }
 
 }  // namespace

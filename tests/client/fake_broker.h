@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/broker/node.h"
+#include "core/base/node.h"
 #include "core/protocol/messages/dispatch.h"
 #include "core/record/record_batch.h"
 

@@ -22,7 +22,7 @@
 #include "gui/palette.h"
 #include "gui/partitions_model.h"
 #include "gui/timeline_model.h"
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
 

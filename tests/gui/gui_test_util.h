@@ -11,7 +11,7 @@
 
 #include "gui/recording.h"
 #include "gui/session_worker.h"
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
 
@@ -26,7 +26,7 @@ inline constexpr int32_t kFirstClientIdForTest = 1001;  // leader-election's pro
 inline std::string ScenarioPath(const char* name) { return std::string(SAMSA_SOURCE_DIR) + "/scenarios/" + name + ".yaml"; }
 
 inline std::unique_ptr<sim::Session> Open(const char* name, uint64_t seed) {
-  Result<std::string> text = net::ReadFileToString(ScenarioPath(name));
+  Result<std::string> text = os::ReadFileToString(ScenarioPath(name));
   EXPECT_TRUE(text.ok());
   Result<sim::Scenario> s = sim::ParseScenario(*text, name);
   EXPECT_TRUE(s.ok()) << s.status().message();

@@ -167,7 +167,7 @@ TEST(TimeTravelTest, ASavedSessionReplaysToTheSameHash) {
   QTemporaryDir dir;
   const QString path = dir.filePath("saved.yaml");
   ASSERT_TRUE(window->SaveSession(path));
-  Result<std::string> text = net::ReadFileToString(path.toStdString());
+  Result<std::string> text = os::ReadFileToString(path.toStdString());
   ASSERT_TRUE(text.ok());
   EXPECT_NE(text->find("pause"), std::string::npos) << *text;
   Result<sim::Scenario> saved = sim::ParseScenario(*text, path.toStdString());
@@ -390,7 +390,7 @@ TEST(FlowTest, RequestsInFlightAreDrawnOnTheLinksWhenTheFlowIsOn) {
 TEST(ReportTest, AFailingSeedFromASweepReportOpensAtItsFirstViolation) {
   App();
   // unclean-election-loss, judged strictly: its acknowledged-record loss is now a failure.
-  Result<std::string> text = net::ReadFileToString(ScenarioPath("unclean-election-loss"));
+  Result<std::string> text = os::ReadFileToString(ScenarioPath("unclean-election-loss"));
   ASSERT_TRUE(text.ok());
   std::string strict = text->substr(0, text->find("\nexpect:")) + "\nexpect: [no_violations]\n";
   QTemporaryDir dir;

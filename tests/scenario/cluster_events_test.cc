@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
 #include "sim/view_json.h"
@@ -158,7 +158,7 @@ TEST(ClusterEventsTest, EachKindWithItsCause) {
 TEST(ClusterEventsTest, ViolationsAndUncleanElectionsAreEvents) {
   for (const char* name : {"partition-acks1-loss", "unclean-election-loss"}) {
     const std::string path = std::string(SAMSA_SOURCE_DIR) + "/scenarios/" + name + ".yaml";
-    Result<std::string> text = net::ReadFileToString(path);
+    Result<std::string> text = os::ReadFileToString(path);
     ASSERT_TRUE(text.ok());
     Result<Scenario> s = ParseScenario(*text, path);
     ASSERT_TRUE(s.ok()) << s.status().message();

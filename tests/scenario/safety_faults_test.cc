@@ -10,7 +10,7 @@
 #include "core/broker/broker.h"
 #include "core/controller/metadata_image.h"
 #include "core/replication/replica_manager.h"
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/samsa_cluster_factory.h"
 #include "sim/scenario_runner.h"
 #include "sim/simulation.h"
@@ -21,7 +21,7 @@ namespace {
 
 Scenario Load(const std::string& name) {
   std::string path = std::string(SAMSA_SOURCE_DIR) + "/scenarios/" + name;
-  auto text = net::ReadFileToString(path);
+  auto text = os::ReadFileToString(path);
   EXPECT_TRUE(text.ok()) << path;
   auto s = ParseScenario(text.ok() ? *text : "", path);
   EXPECT_TRUE(s.ok()) << s.status().message();

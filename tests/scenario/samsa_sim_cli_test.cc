@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 
 namespace {
 
@@ -40,7 +40,7 @@ const std::string kToyDemo = std::string(SAMSA_SOURCE_DIR) + "/scenarios/toy-dem
 
 TEST(SamsaSimCli, BadFileExits2WithErrorOnStderr) {
   std::string path = Tmp("bad.yaml");
-  ASSERT_TRUE(samsa::net::WriteFileAtomically(path, "name: bad\nrun_for: 10x\n").ok());
+  ASSERT_TRUE(samsa::os::WriteFileAtomically(path, "name: bad\nrun_for: 10x\n").ok());
   Output o = SimStderrOnly("run " + path);
   EXPECT_EQ(o.code, 2);
   EXPECT_NE(o.text.find(path + ":2:10: run_for: bad duration '10x'"), std::string::npos) << o.text;
@@ -63,12 +63,12 @@ TEST(SamsaSimCli, RunToyDemoPasses) {
   EXPECT_NE(o.text.find("seed=7 trace_hash=0x"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("[   1.000s] Node 2 crashes."), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("PASS no_violations"), std::string::npos) << o.text;
-  auto report = samsa::net::ReadFileToString(json);
+  auto report = samsa::os::ReadFileToString(json);
   ASSERT_TRUE(report.ok());
   auto j = nlohmann::json::parse(*report);
   EXPECT_EQ(j["passed"], true);
   EXPECT_EQ(j["seed"], 7);
-  auto t = samsa::net::ReadFileToString(trace);
+  auto t = samsa::os::ReadFileToString(trace);
   ASSERT_TRUE(t.ok());
   EXPECT_GT(t->size(), 1000u);
   // Same seed from the command line: same hash; --quiet hides captions.
@@ -80,7 +80,7 @@ TEST(SamsaSimCli, RunToyDemoPasses) {
 
 TEST(SamsaSimCli, FailurePrintsReproduceCommand) {
   std::string path = Tmp("impossible.yaml");
-  ASSERT_TRUE(samsa::net::WriteFileAtomically(
+  ASSERT_TRUE(samsa::os::WriteFileAtomically(
                   path, "name: impossible\ncluster: { kind: toy }\nrun_for: 500ms\nexpect:\n  - violation: lost-write\n")
                   .ok());
   Output o = Sim("run " + path + " --seed 42");
@@ -100,7 +100,7 @@ TEST(SamsaSimCli, SweepFiveToySeeds) {
   EXPECT_EQ(o.code, 0) << o.text;
   EXPECT_NE(o.text.find("runs=5 passed=5 failed=0"), std::string::npos) << o.text;
   EXPECT_NE(o.text.find("sweep: 5/5 done"), std::string::npos) << o.text;  // not a TTY: lines
-  auto report = samsa::net::ReadFileToString(json);
+  auto report = samsa::os::ReadFileToString(json);
   ASSERT_TRUE(report.ok());
   auto j = nlohmann::json::parse(*report);
   EXPECT_EQ(j["seeds"], "1..5");

@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "core/base/prng.h"
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/scenario.h"
 
 namespace samsa::sim {
 namespace {
 
 std::string Read(const std::string& path) {
-  auto text = net::ReadFileToString(path);
+  auto text = os::ReadFileToString(path);
   EXPECT_TRUE(text.ok()) << path;
   return text.ok() ? *text : std::string();
 }

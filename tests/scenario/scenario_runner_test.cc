@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/report.h"
 #include "sim/scenario_runner.h"
 #include "sim/toy_cluster_factory.h"
@@ -13,7 +13,7 @@ namespace {
 
 Scenario LoadToyDemo() {
   std::string path = std::string(SAMSA_SOURCE_DIR) + "/scenarios/toy-demo.yaml";
-  auto text = net::ReadFileToString(path);
+  auto text = os::ReadFileToString(path);
   EXPECT_TRUE(text.ok());
   auto s = ParseScenario(text.ok() ? *text : "", path);
   EXPECT_TRUE(s.ok()) << s.status().message();

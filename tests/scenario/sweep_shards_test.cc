@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/report.h"
 #include "sim/scenario_runner.h"
 #include "sim/toy_cluster_factory.h"
@@ -271,7 +271,7 @@ Output Sim(const std::string& args, const std::string& vars = "", const std::str
 std::string Tmp(const std::string& name) { return std::string(SAMSA_BINARY_DIR) + "/sweep_shards_" + name; }
 
 nlohmann::json ReadJson(const std::string& path) {
-  auto text = net::ReadFileToString(path);
+  auto text = os::ReadFileToString(path);
   EXPECT_TRUE(text.ok()) << path;
   return text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
 }
@@ -316,7 +316,7 @@ TEST(ShardedSweepCli, KubernetesIndexedJobShardsMergeToTheWholeSweep) {
 TEST(ShardedSweepCli, SlurmArrayShardsMergeToTheWholeSweep) {
   // Every seed fails (the toy cluster loses nothing): FAILED lines and reproduce commands too.
   std::string path = Tmp("impossible.yaml");
-  ASSERT_TRUE(net::WriteFileAtomically(
+  ASSERT_TRUE(os::WriteFileAtomically(
                   path, "name: impossible\ncluster: { kind: toy }\nrun_for: 300ms\nexpect:\n  - violation: lost-write\n")
                   .ok());
   ExpectShardsMergeToTheWholeSweep(path, "11..16", "SLURM_ARRAY_TASK_ID", 4, 1);
@@ -348,7 +348,7 @@ TEST(ShardedSweepCli, BadShardsAndMergesAreExplained) {
   EXPECT_EQ(o.code, 2);
   EXPECT_THAT(o.text, HasSubstr("9 shards for 8 seed(s) (1..8): at most one shard per seed"));
 
-  ASSERT_TRUE(net::WriteFileAtomically(Tmp("garbage.json"), "{not json").ok());
+  ASSERT_TRUE(os::WriteFileAtomically(Tmp("garbage.json"), "{not json").ok());
   o = Sim("merge " + Tmp("garbage.json"));
   EXPECT_EQ(o.code, 2);
   EXPECT_THAT(o.text, HasSubstr(Tmp("garbage.json") + ": not JSON"));

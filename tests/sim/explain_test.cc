@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
 #include "sim/view_json.h"
@@ -249,7 +249,7 @@ run_for: 1s
 // A real unclean election: scenarios/unclean-election-loss.yaml, run to just after it.
 TEST(ExplainTest, UncleanElectionFromTheScenario) {
   const std::string path = std::string(SAMSA_SOURCE_DIR) + "/scenarios/unclean-election-loss.yaml";
-  Result<std::string> text = net::ReadFileToString(path);
+  Result<std::string> text = os::ReadFileToString(path);
   ASSERT_TRUE(text.ok());
   const Scenario s = Parse(*text, path);
   Result<std::unique_ptr<Session>> session = Session::Open(s, s.seed.value_or(1));

@@ -8,7 +8,7 @@
 
 #include <fmt/core.h>
 
-#include "core/broker/node.h"
+#include "core/base/node.h"
 #include "sim/simulation.h"
 
 namespace samsa::sim::testing {

@@ -1,4 +1,5 @@
 #pragma once
+// Part of samsa_os (net/os/CMakeLists.txt): linked by samsa-sim and samsa-gui without samsa_net.
 // Small whole-file helpers over POSIX I/O, for tools (samsa-sim writes and diffs trace files here,
 // since sim/ does no file I/O of its own).
 
@@ -7,11 +8,11 @@
 
 #include "core/base/status.h"
 
-namespace samsa::net {
+namespace samsa::os {
 
 // Writes bytes to path.tmp, fsyncs it, and renames it over path.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 // Reads a whole file.
 Result<std::string> ReadFileToString(const std::string& path);
 
-}  // namespace samsa::net
+}  // namespace samsa::os

@@ -1,11 +1,11 @@
-#include "net/file_util.h"
+#include "net/os/file_util.h"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace samsa::net {
+namespace samsa::os {
 
 namespace {
 Status Errno(std::string_view what, const std::string& path) {
@@ -58,4 +58,4 @@ Result<std::string> ReadFileToString(const std::string& path) {
   return out;
 }
 
-}  // namespace samsa::net
+}  // namespace samsa::os

@@ -1,4 +1,5 @@
 #pragma once
+// Part of samsa_os (net/os/CMakeLists.txt): linked by samsa-sim and samsa-gui without samsa_net.
 // Fork-based worker pool for tools (samsa-sim sweep runs one seed per child process; sim/ may not
 // spawn processes or threads itself).
 //
@@ -16,7 +17,7 @@
 
 #include "core/base/status.h"
 
-namespace samsa::net {
+namespace samsa::os {
 
 struct WorkerResult {
   int64_t index = 0;
@@ -31,4 +32,4 @@ Status RunInForkedWorkers(int64_t count, int jobs, const std::function<std::stri
 // True when fd is a terminal (for progress bars).
 bool IsTerminal(int fd);
 
-}  // namespace samsa::net
+}  // namespace samsa::os

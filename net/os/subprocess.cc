@@ -1,4 +1,4 @@
-#include "net/subprocess.h"
+#include "net/os/subprocess.h"
 
 #include <poll.h>
 #include <sys/wait.h>
@@ -10,7 +10,7 @@
 #include <map>
 #include <vector>
 
-namespace samsa::net {
+namespace samsa::os {
 
 namespace {
 
@@ -114,4 +114,4 @@ Status RunInForkedWorkers(int64_t count, int jobs, const std::function<std::stri
 
 bool IsTerminal(int fd) { return ::isatty(fd) == 1; }
 
-}  // namespace samsa::net
+}  // namespace samsa::os

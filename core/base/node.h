@@ -3,13 +3,17 @@
 // machine driven by inputs and drained of effects, like etcd/raft's RawNode.
 //
 //   node.Step(input);            // one event, carrying the current time in integer nanoseconds
-//   Ready r = node.TakeReady();  // frames to send, connections to open or close, syncs to run,
-//                                // and the next time the node wants a Timer input
+//   Ready r = node.TakeReady();  // frames to send, connections to open or close, the next time
+//                                // the node wants a TimerFired input, and whether it exited
 //
 // Nothing in a node does I/O, reads a clock or draws unseeded randomness; the simulator and the
 // real runtime (net/) are the only callers, and a node cannot tell which one drives it.
-// Disk page-cache writes go through the Disk seam synchronously during Step; Disk::RequestSync
-// hands back a SyncId whose completion arrives later as a SyncDone input.
+// Ready carries no disk work: page-cache writes go through the Disk seam (core/base/disk.h)
+// synchronously during Step, and syncs are requested there too (Disk::RequestSync hands back a
+// SyncId at once; the runtime completes it later and delivers a SyncDone input).
+//
+// Lives in core/base so that every kind of node (core/broker's BrokerNode, core/client's
+// clients, the simulator's toy nodes) implements it without including one another.
 
 #include <cstdint>
 #include <optional>

@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
-namespace samsa::net {
+namespace samsa::os {
 
 // The variable's value; nullopt when it is not set.
 std::optional<std::string> GetEnv(const char* name);
 
-}  // namespace samsa::net
+}  // namespace samsa::os

@@ -1,8 +1,8 @@
-#include "net/env.h"
+#include "net/os/env.h"
 
 #include <cstdlib>
 
-namespace samsa::net {
+namespace samsa::os {
 
 std::optional<std::string> GetEnv(const char* name) {
   const char* v = std::getenv(name);
@@ -10,4 +10,4 @@ std::optional<std::string> GetEnv(const char* name) {
   return std::string(v);
 }
 
-}  // namespace samsa::net
+}  // namespace samsa::os

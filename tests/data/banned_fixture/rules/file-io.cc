@@ -1,0 +1,2 @@
+// Fixture: must trip only the banned-API rule "file-io".
+void* Open() { return fopen("x", "r"); }

@@ -1,0 +1,2 @@
+// Fixture: must trip only the banned-API rule "popen".
+void* Shell() { return popen("ls", "r"); }

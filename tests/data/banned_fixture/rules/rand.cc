@@ -1,0 +1,2 @@
+// Fixture: must trip only the banned-API rule "rand".
+int Roll() { return rand() % 6; }

@@ -1,0 +1,2 @@
+// Fixture: must trip only the banned-API rule "random-device".
+unsigned Seed() { std::random_device rd; return rd(); }

@@ -1,0 +1,2 @@
+// Fixture: must trip only the banned-API rule "socket".
+#include <sys/socket.h>

@@ -1,0 +1,2 @@
+// Fixture: must trip only the banned-API rule "system".
+int Shell() { return std::system("ls"); }

@@ -1,0 +1,2 @@
+// Fixture: must trip only the banned-API rule "thread".
+void Spawn() { std::thread t([] {}); t.join(); }
