@@ -220,6 +220,17 @@ std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const Part
   return out;
 }
 
+std::vector<NodeId> SamsaClusterFactory::IsrOf(Simulation& sim, const PartitionRef& partition) {
+  BrokerNode* b = Freshest(sim);
+  if (b == nullptr) return {};
+  const PartitionInfo* p = b->image().FindPartition(partition.topic, partition.partition);
+  if (p == nullptr) return {};
+  std::vector<NodeId> out;
+  for (int32_t r : p->isr) out.emplace_back(r);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage& image, int64_t now) {
   using view::ClusterEvent;
   using view::EventCause;

@@ -60,6 +60,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   void InstallProviders(Simulation& sim) override;
   std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& partition) override;
+  std::vector<NodeId> IsrOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<Violation> CheckRuntime(Simulation& sim) override;
   std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& timeline) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
