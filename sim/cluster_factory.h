@@ -16,7 +16,9 @@
 //                             sim.providers() (partition leaders, active controller) and attach
 //                             any observers (frame observer, history recorders).
 //   LeaderOf(sim, partition)  at fault time, for the "leader-of TOPIC-N" target (empty: none);
-//   FollowersOf(sim, partition) likewise for "followers-of TOPIC-N" (replicas but the leader).
+//   FollowersOf(sim, partition) likewise for "followers-of TOPIC-N" (replicas but the leader;
+//                             "follower-of TOPIC-N" draws one of them);
+//   IsrOf(sim, partition)     likewise for "isr-of TOPIC-N" (the current ISR).
 //   CheckRuntime(sim)         every RunOptions::check_interval_ns of simulated time.
 //   CheckHistory(sim, timeline)
 //                             once at the end (may crash nodes to inspect durable state); the
@@ -95,6 +97,7 @@ class ClusterFactory {
   virtual void InstallProviders(Simulation&) {}
   virtual std::vector<NodeId> LeaderOf(Simulation&, const PartitionRef&) { return {}; }
   virtual std::vector<NodeId> FollowersOf(Simulation&, const PartitionRef&) { return {}; }
+  virtual std::vector<NodeId> IsrOf(Simulation&, const PartitionRef&) { return {}; }
   virtual std::vector<Violation> CheckRuntime(Simulation&) { return {}; }
   virtual std::vector<Violation> CheckHistory(Simulation&, const RunTimeline&) { return {}; }
   virtual ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) = 0;

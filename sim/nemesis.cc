@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <set>
+
 #include "sim/sim_disk.h"
 #include "sim/simulation.h"
 
@@ -74,16 +77,18 @@ std::vector<NodeId> Targets(Simulation& sim, const FaultAction& a, Prng& prng) {
   return ResolveNodes(t, sim.broker_ids(), prng, sim.providers());
 }
 
-// A pair of distinct nodes: the explicit ones, or two drawn from the brokers.
-std::pair<NodeId, NodeId> Pair(Simulation& sim, const FaultAction& a, Prng& prng) {
-  if (a.nodes.size() >= 2) return {a.nodes[0], a.nodes[1]};
-  auto all = Shuffled(sim.broker_ids(), prng);
-  if (a.nodes.size() == 1) {
-    for (NodeId n : all)
-      if (n != a.nodes[0]) return {a.nodes[0], n};
-  }
-  if (all.size() < 2) return {kNoNode, kNoNode};
-  return {all[0], all[1]};
+// Every directed link from a node of `group` to a broker outside it; with every broker in the
+// group, every link between two brokers.
+std::vector<std::pair<NodeId, NodeId>> OutwardLinks(std::vector<NodeId> group, const std::vector<NodeId>& brokers) {
+  std::sort(group.begin(), group.end());
+  std::vector<std::pair<NodeId, NodeId>> out;
+  const bool everyone = std::all_of(brokers.begin(), brokers.end(), [&](NodeId b) {
+    return std::binary_search(group.begin(), group.end(), b);
+  });
+  for (NodeId n : group)
+    for (NodeId m : brokers)
+      if (m != n && (everyone || !std::binary_search(group.begin(), group.end(), m))) out.emplace_back(n, m);
+  return out;
 }
 
 }  // namespace
@@ -122,7 +127,9 @@ void CorruptionBudget::Note(NodeId node, const std::string& path) {
   if (!group.empty()) corrupted_[group].insert(node);
 }
 
-void ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget* budget) {
+AppliedFault ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget* budget,
+                        std::function<void(Simulation&, const std::vector<NodeId>&)> on_revert) {
+  AppliedFault hit;
   Prng prng(a.pick);
   int64_t revert_at = a.at_ns + a.duration_ns;
   bool revert = a.duration_ns > 0;
@@ -131,42 +138,93 @@ void ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget* budget)
     case FaultKind::kCrash: {
       auto nodes = Targets(sim, a, prng);
       for (NodeId n : nodes) sim.Crash(n);
+      hit.nodes = nodes;
       if (revert)
-        sim.At(revert_at, label, [nodes](Simulation& s) {
+        sim.At(revert_at, label, [nodes, on_revert](Simulation& s) {
           for (NodeId n : nodes) s.Restart(n);
+          if (on_revert) on_revert(s, nodes);
         });
       break;
     }
     case FaultKind::kPause: {
       auto nodes = Targets(sim, a, prng);
       for (NodeId n : nodes) sim.Pause(n);
+      hit.nodes = nodes;
       if (revert)
-        sim.At(revert_at, label, [nodes](Simulation& s) {
+        sim.At(revert_at, label, [nodes, on_revert](Simulation& s) {
           for (NodeId n : nodes) s.Resume(n);
+          if (on_revert) on_revert(s, nodes);
         });
       break;
     }
     case FaultKind::kPartition: {
+      // The same draws as ResolveGrudge (the trace hashes of earlier runs hold), keeping the group.
       Grudge g;
+      const std::vector<NodeId> brokers = sim.broker_ids();
       if (!a.nodes.empty()) {
         g = IsolateGrudge(a.nodes, sim.node_ids());
+        hit.nodes = a.nodes;
       } else {
-        g = ResolveGrudge(a.target, sim.broker_ids(), prng, sim.providers());
+        switch (a.target) {
+          case TargetKind::kMinority:
+          case TargetKind::kMajority: {
+            auto [minority, majority] = MinorityMajority(brokers, prng);
+            g = CompleteGrudge({minority, majority});
+            hit.nodes = a.target == TargetKind::kMinority ? minority : majority;
+            break;
+          }
+          case TargetKind::kMajorityRing:
+            g = MajorityRingGrudge(brokers, prng);
+            hit.nodes = brokers;
+            break;
+          case TargetKind::kBridge: {
+            NodeId bridge = kNoNode;
+            g = BridgeGrudge(brokers, prng, &bridge);
+            hit.nodes = brokers;
+            if (bridge != kNoNode) hit.detail = fmt::format("bridge=broker-{}", bridge.value());
+            break;
+          }
+          case TargetKind::kAll:
+            g = ResolveGrudge(a.target, brokers, prng, sim.providers());
+            hit.nodes = brokers;
+            break;
+          default: {  // one, leaders, controller: that group isolated (as ResolveGrudge does)
+            std::vector<NodeId> iso = ResolveNodes(a.target, brokers, prng, sim.providers());
+            if (!iso.empty()) g = IsolateGrudge(iso, brokers);
+            hit.nodes = iso;
+            break;
+          }
+        }
       }
-      if (g.empty()) break;
+      if (g.empty()) {
+        hit.nodes.clear();
+        break;
+      }
       sim.ApplyGrudge(g);
-      if (revert) sim.At(revert_at, label, [g](Simulation& s) { s.UncutGrudge(g); });
+      if (revert)
+        sim.At(revert_at, label, [g, nodes = hit.nodes, on_revert](Simulation& s) {
+          s.UncutGrudge(g);
+          if (on_revert) on_revert(s, nodes);
+        });
       break;
     }
     case FaultKind::kOneWay: {
-      auto [from, to] = Pair(sim, a, prng);
-      if (from == kNoNode) break;
-      sim.CutOneWay(from, to);
-      if (revert) sim.At(revert_at, label, [from, to](Simulation& s) { s.UncutGrudge({{from, to}}); });
+      auto nodes = Targets(sim, a, prng);
+      Grudge g = OutwardLinks(nodes, sim.broker_ids());
+      if (g.empty()) break;
+      hit.nodes = nodes;
+      hit.detail = fmt::format("{} link(s) cut one way", g.size());
+      for (auto [from, to] : g) sim.CutOneWay(from, to);
+      if (revert)
+        sim.At(revert_at, label, [g, nodes, on_revert](Simulation& s) {
+          s.UncutGrudge(g);
+          if (on_revert) on_revert(s, nodes);
+        });
       break;
     }
     case FaultKind::kClog: {
-      for (NodeId n : Targets(sim, a, prng))
+      hit.nodes = Targets(sim, a, prng);
+      for (NodeId n : hit.nodes)
         for (NodeId m : sim.node_ids())
           if (m != n && sim.network().HasLink(n, m)) sim.Clog(n, m, a.at_ns + std::max<int64_t>(a.duration_ns, 1));
       break;
@@ -178,28 +236,39 @@ void ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget* budget)
         for (NodeId m : sim.node_ids())
           if (m != n && sim.network().HasLink(n, m)) links.emplace_back(n, m), links.emplace_back(m, n);
       for (auto [x, y] : links) sim.SetLinkLatency(x, y, a.amount, a.amount / 2);
+      hit.nodes = nodes;
       if (revert)
-        sim.At(revert_at, label, [links](Simulation& s) {
+        sim.At(revert_at, label, [links, nodes, on_revert](Simulation& s) {
           for (auto [x, y] : links) s.SetLinkLatency(x, y, 0, 0);
+          if (on_revert) on_revert(s, nodes);
         });
       break;
     }
     case FaultKind::kReset: {
-      auto [x, y] = Pair(sim, a, prng);
-      if (x != kNoNode) sim.ResetConnections(x, y);
+      auto nodes = Targets(sim, a, prng);
+      std::set<std::pair<NodeId, NodeId>> pairs;  // each connection pair once
+      for (auto [x, y] : OutwardLinks(nodes, sim.broker_ids())) pairs.insert({std::min(x, y), std::max(x, y)});
+      for (auto [x, y] : pairs) sim.ResetConnections(x, y);
+      if (!pairs.empty()) {
+        hit.nodes = nodes;
+        hit.detail = fmt::format("{} broker pair(s) reset", pairs.size());
+      }
       break;
     }
     case FaultKind::kClockDrift: {
       auto nodes = Targets(sim, a, prng);
       for (NodeId n : nodes) sim.SetClockDrift(n, a.amount);
+      hit.nodes = nodes;
       if (revert)
-        sim.At(revert_at, label, [nodes](Simulation& s) {
+        sim.At(revert_at, label, [nodes, on_revert](Simulation& s) {
           for (NodeId n : nodes) s.SetClockDrift(n, 0);
+          if (on_revert) on_revert(s, nodes);
         });
       break;
     }
     case FaultKind::kClockStep:
-      for (NodeId n : Targets(sim, a, prng)) sim.StepClock(n, a.amount);
+      hit.nodes = Targets(sim, a, prng);
+      for (NodeId n : hit.nodes) sim.StepClock(n, a.amount);
       break;
     case FaultKind::kSlowDisk:
     case FaultKind::kDiskFull:
@@ -216,15 +285,18 @@ void ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget* budget)
         sim.disk(n).set_faults(f);
         sim.trace().Record(sim.now_ns(), n.value(), "fault", fmt::format("{} amount={}", FaultKindName(a.kind), a.amount));
       }
+      hit.nodes = nodes;
       if (revert)
-        sim.At(revert_at, label, [nodes](Simulation& s) {
+        sim.At(revert_at, label, [nodes, on_revert](Simulation& s) {
           for (NodeId n : nodes) s.disk(n).ClearFaults();
+          if (on_revert) on_revert(s, nodes);
         });
       break;
     }
     case FaultKind::kBitFlip:
+      hit.nodes = Targets(sim, a, prng);
       if (budget != nullptr) {
-        for (NodeId n : Targets(sim, a, prng)) {
+        for (NodeId n : hit.nodes) {
           std::string where = sim.disk(n).FlipRandomDurableBit(
               "", [budget, n](const std::string& path) { return budget->Allows(n, path); });
           if (!where.empty()) budget->Note(n, where.substr(0, where.rfind('@')));
@@ -234,12 +306,13 @@ void ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget* budget)
         }
         break;
       }
-      for (NodeId n : Targets(sim, a, prng)) {
+      for (NodeId n : hit.nodes) {
         std::string where = sim.disk(n).FlipRandomDurableBit();
         sim.trace().Record(sim.now_ns(), n.value(), "fault", "bit-flip " + where);
       }
       break;
   }
+  return hit;
 }
 
 void InstallSchedule(Simulation& sim, const std::vector<FaultAction>& schedule, int64_t heal_at_ns) {

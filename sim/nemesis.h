@@ -17,8 +17,15 @@
 // partitions may heal each other early); crash -> restart; pause -> resume; latency -> zero;
 // drift -> zero; disk faults -> cleared. Clog expires by itself; reset, clock steps and bit flips
 // are instantaneous.
+//
+// Every kind honours its target: the target group T (explicit `nodes`, or `target` resolved;
+// majority-ring and bridge mean one node except for partitions). one-way cuts every link from a
+// node of T to a broker outside T, one way (T = every broker: every link between brokers, each
+// way); reset resets the connections between each node of T and each broker outside T (T = every
+// broker: between every two brokers).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -111,10 +118,19 @@ std::vector<FaultAction> RandomSchedule(const NemesisOptions& options, Prng prng
 // Schedules every action (apply and revert) on the simulation, then HealAll at heal_at_ns.
 void InstallSchedule(Simulation& sim, const std::vector<FaultAction>& schedule, int64_t heal_at_ns);
 
-// Applies one action now (used by InstallSchedule, and by GUIs injecting faults by hand) and, when
-// it has a duration, schedules its revert at at_ns + duration_ns.
+// What ApplyFault hit: the nodes (sorted; for a partition the group cut off, every broker for
+// majority-ring and bridge) and, when there is more to say, a short detail ("bridge=broker-3").
+struct AppliedFault {
+  std::vector<NodeId> nodes;
+  std::string detail;
+};
+
+// Applies one action now (used by InstallSchedule, by scripted scenario faults, and by GUIs
+// injecting faults by hand) and, when it has a duration, schedules its revert at
+// at_ns + duration_ns; `on_revert` (if given) is called right after the revert with the nodes.
 // With a budget, bit flips stay within it (a node with no allowed file is skipped, and the trace
 // says so); without one, they land anywhere.
-void ApplyFault(Simulation& sim, const FaultAction& action, CorruptionBudget* budget = nullptr);
+AppliedFault ApplyFault(Simulation& sim, const FaultAction& action, CorruptionBudget* budget = nullptr,
+                        std::function<void(Simulation&, const std::vector<NodeId>&)> on_revert = {});
 
 }  // namespace samsa::sim

@@ -34,13 +34,14 @@ void SamsaClusterFactory::Reset(const Scenario& scenario) {
   history_ = std::make_shared<client::History>();
   consumer_ids_.clear();
   samples_.clear();
-  controllers_.clear();
+  active_controller_changes_.clear();
   lag_samples_.clear();
   runtime_ = RuntimeChecker();
   brokers_by_id_.clear();
   for (int32_t id : scenario.ServerIds())
     if (id >= 0 && size_t(id) >= brokers_by_id_.size()) brokers_by_id_.resize(size_t(id) + 1, nullptr);
   reported_metadata_offset_.assign(brokers_by_id_.size(), -1);
+  active_by_id_.assign(brokers_by_id_.size(), false);
   sampled_metadata_offset_ = -1;
   pending_.clear();
   final_logs_.reset();
@@ -219,6 +220,17 @@ std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const Part
   return out;
 }
 
+std::vector<NodeId> SamsaClusterFactory::IsrOf(Simulation& sim, const PartitionRef& partition) {
+  BrokerNode* b = Freshest(sim);
+  if (b == nullptr) return {};
+  const PartitionInfo* p = b->image().FindPartition(partition.topic, partition.partition);
+  if (p == nullptr) return {};
+  std::vector<NodeId> out;
+  for (int32_t r : p->isr) out.emplace_back(r);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage& image, int64_t now) {
   using view::ClusterEvent;
   using view::EventCause;
@@ -359,8 +371,20 @@ void SamsaClusterFactory::EmitViolation(Simulation& sim, const Violation& v) {
 void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change) {
   const int32_t n = id.value();
   if (n < 0 || size_t(n) >= brokers_by_id_.size()) return;  // a client (or not a server)
+  // The active controller at every instant (for controller_within): after each step, and gone
+  // with a crash or an exit.
+  auto note_active = [&](bool active) {
+    if (active_by_id_[size_t(n)] == active) return;
+    active_by_id_[size_t(n)] = active;
+    int32_t lowest = -1;
+    for (size_t i = 0; i < active_by_id_.size() && lowest < 0; ++i)
+      if (active_by_id_[i]) lowest = int32_t(i);
+    if (active_controller_changes_.empty() || active_controller_changes_.back().second != lowest)
+      active_controller_changes_.push_back({sim.now_ns(), lowest});
+  };
   if (change == Simulation::NodeChange::kCrashed) {
     brokers_by_id_[size_t(n)] = nullptr;
+    note_active(false);
     runtime_.NodeDown(n);
     return;
   }
@@ -370,6 +394,7 @@ void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, S
   }
   BrokerNode* b = brokers_by_id_[size_t(n)];
   if (b == nullptr) return;
+  note_active(b->IsActiveController());
   BrokerReport& r = report_;
   r.node = n;
   r.at_ns = sim.now_ns();
@@ -409,16 +434,12 @@ void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, S
 }
 
 void SamsaClusterFactory::Observe(Simulation& sim) {
-  // From the cluster's view: the active controller, and the largest consumer lag (high
-  // watermark minus position, over consumers and partitions).
+  // From the cluster's view: the largest consumer lag (high watermark minus position, over
+  // consumers and partitions).
+  if (consumer_ids_.empty()) return;
   view::ClusterView v;
   Describe(sim, &v);
   const int64_t now = sim.now_ns();
-  int32_t controller = -1;
-  for (const view::BrokerView& b : v.brokers)
-    if (b.is_active_controller) controller = b.id;
-  if (controllers_.empty() || controllers_.back().second != controller) controllers_.push_back({now, controller});
-  if (consumer_ids_.empty()) return;
   if (!v.AnyBrokerRunning()) return;
   int64_t max_lag = 0;
   for (const view::ClientView& c : v.clients)
@@ -668,17 +689,26 @@ ExpectationResult SamsaClusterFactory::Evaluate(const Expectation& e, Simulation
       return r;
     }
     case ExpectKind::kControllerWithin: {
-      // The active controller as last observed at the end of the window.
+      // Passes when some server is the active controller at some instant of [after, after +
+      // within] (each change is seen at the step that made it, not at a sampled instant).
       int32_t id = -1;
       int64_t since = 0;
-      for (const auto& [t, c] : controllers_) {
-        if (t > until) break;
-        id = c;
-        since = t;
+      for (const auto& [t, c] : active_controller_changes_) {
+        if (t > from) break;
+        id = c, since = t;
       }
-      r.passed = id >= 0;
-      r.detail = id >= 0 ? fmt::format("active controller {} (since {})", id, Ms(since))
-                         : fmt::format("no active controller at {}", Ms(until));
+      if (id >= 0) {
+        r.passed = true;
+        r.detail = fmt::format("active controller {} at {} (since {})", id, Ms(from), Ms(since));
+        return r;
+      }
+      for (const auto& [t, c] : active_controller_changes_)
+        if (t > from && t <= until && c >= 0) {
+          r.passed = true;
+          r.detail = fmt::format("active controller {} from {}", c, Ms(t));
+          return r;
+        }
+      r.detail = fmt::format("no active controller at any instant between {} and {}", Ms(from), Ms(until));
       return r;
     }
     case ExpectKind::kIsrShrinks:

@@ -25,7 +25,8 @@
 // metadata image whenever a broker's metadata offset passes the highest one sampled; the same
 // images, diffed, give the cluster events (elections with their cause, ISR changes, broker
 // registrations and fencing; controller changes come from the brokers' Raft state). The active
-// controller and consumer lag are read from the cluster's view (Describe) at each CheckRuntime.
+// controller is followed at every step of a server (for controller_within); consumer lag is read
+// from the cluster's view (Describe) at each CheckRuntime.
 // History anomalies (CheckHistory, at the end): sim/history_checker.h, acked-lost included (on
 // FinalLogs, with the timeline's faults); and, for scenarios with a settle phase, liveness:
 // every partition has a leader again at the end (read from the view).
@@ -59,6 +60,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   void InstallProviders(Simulation& sim) override;
   std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& partition) override;
+  std::vector<NodeId> IsrOf(Simulation& sim, const PartitionRef& partition) override;
   std::vector<Violation> CheckRuntime(Simulation& sim) override;
   std::vector<Violation> CheckHistory(Simulation& sim, const RunTimeline& timeline) override;
   ExpectationResult Evaluate(const Expectation& expectation, Simulation& sim, const RunTimeline& timeline) override;
@@ -84,7 +86,7 @@ class SamsaClusterFactory final : public ClusterFactory {
   using Tp = std::pair<std::string, int32_t>;
 
   void Reset(const Scenario& scenario);
-  // CheckRuntime's samples: active controller and consumer lag.
+  // CheckRuntime's samples: consumer lag.
   void Observe(Simulation& sim);
   // The node observer: after each step (start, crash) of a node, the runtime checks on what
   // changed in it.
@@ -116,7 +118,11 @@ class SamsaClusterFactory final : public ClusterFactory {
   int32_t controller_epoch_ = -1;
   std::set<Violation> announced_;
   std::map<Tp, std::vector<Sample>> samples_;                 // leader/ISR changes over time
-  std::vector<std::pair<int64_t, int32_t>> controllers_;     // active controller changes
+  // Exact: which servers believe they are the active controller (after their last step; a
+  // crashed or exited node does not), and every change of the lowest such id (-1: none), at the
+  // instant of the step that changed it. controller_within judges these.
+  std::vector<bool> active_by_id_;
+  std::vector<std::pair<int64_t, int32_t>> active_controller_changes_;
   std::vector<std::pair<int64_t, int64_t>> lag_samples_;     // (time, max consumer lag)
   RuntimeChecker runtime_;
   // For OnNodeChange, by node id (servers only): the live broker node, the metadata offset it

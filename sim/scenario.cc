@@ -193,6 +193,7 @@ class Parser {
   std::vector<std::pair<std::string, std::pair<SourceMark, std::string>>> topic_refs_;
   SourceMark brokers_mark_, controllers_mark_, kind_mark_, workload_mark_;
   bool has_run_for_ = false;
+  int32_t added_consumers_ = 0;  // RunEntry: add-consumer entries of the context scenario
   SourceMark nemesis_until_mark_;
 };
 
@@ -281,8 +282,9 @@ std::optional<PartitionRef> Parser::Partition(const YAML::Node& n, std::string_v
 
 std::optional<FaultTarget> Parser::Target(const YAML::Node& n, std::string_view path) {
   if (!n.IsScalar()) {
-    Error(n, path, "expected a target (a node id, broker-N, leader-of TOPIC-N, followers-of TOPIC-N, leaders, controller, all, minority, "
-                   "majority, majority-ring, bridge, random)");
+    Error(n, path, "expected a target (a node id, broker-N, leader-of TOPIC-N, followers-of TOPIC-N, follower-of TOPIC-N, "
+                   "isr-of TOPIC-N, producer-N, consumer-N, leaders, controller, all, minority, majority, majority-ring, "
+                   "bridge, random)");
     return std::nullopt;
   }
   auto t = ParseTarget(n.Scalar());
@@ -291,7 +293,8 @@ std::optional<FaultTarget> Parser::Target(const YAML::Node& n, std::string_view 
     return std::nullopt;
   }
   targets_.push_back({*t, MarkOf(n), std::string(path)});
-  if (t->kind == FaultTarget::Kind::kLeaderOf || t->kind == FaultTarget::Kind::kFollowersOf)
+  if (t->kind == FaultTarget::Kind::kLeaderOf || t->kind == FaultTarget::Kind::kFollowersOf ||
+      t->kind == FaultTarget::Kind::kIsrOf || t->kind == FaultTarget::Kind::kFollowerOf)
     partitions_.push_back({t->partition, MarkOf(n), std::string(path)});
   return *t;
 }
@@ -614,7 +617,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
       {"slow-disk", FaultType::kSlowDisk},  {"disk-full", FaultType::kDiskFull}, {"bit-flip", FaultType::kBitFlip},
       {"clock-skew", FaultType::kClockSkew}, {"set-rate", FaultType::kSetRate},
       {"add-consumer", FaultType::kAddConsumer}, {"remove-consumer", FaultType::kRemoveConsumer},
-      {"shutdown", FaultType::kShutdown},   {"one-way", FaultType::kOneWay}};
+      {"shutdown", FaultType::kShutdown},   {"one-way", FaultType::kOneWay},     {"reset", FaultType::kReset},
+      {"clock-drift", FaultType::kClockDrift}, {"disk-errors", FaultType::kDiskErrors}};
   std::vector<std::string> allowed = {"at", "for", "caption", "amount", "file", "at_event", "rate", "from", "partitions"};
   std::vector<std::string> type_names;
   for (const auto& [name, t] : types) allowed.push_back(name), type_names.push_back(name);
@@ -659,7 +663,14 @@ void Parser::ParseFaults(const YAML::Node& n) {
               Error(f[name].value, tp, "shutdown of every broker at once leaves nobody to hand leaderships to; name brokers");
             if (shape && t != FaultType::kPartition)
               Error(f[name].value, tp, fmt::format("'{}' is a partition shape; {} needs nodes", target->ToString(), name));
-            bool fixed = target->kind == K::kNode || target->kind == K::kNodes || target->kind == K::kAll;
+            const bool client = target->kind == K::kClient;
+            if (client && t != FaultType::kCrash && t != FaultType::kPause && t != FaultType::kRestart &&
+                t != FaultType::kResume)
+              Error(f[name].value, tp,
+                    fmt::format("'{}' is a client: {} applies to brokers (a client can only crash, pause, restart "
+                                "or resume)",
+                                target->ToString(), name));
+            bool fixed = target->kind == K::kNode || target->kind == K::kNodes || target->kind == K::kAll || client;
             if ((t == FaultType::kRestart || t == FaultType::kResume) && !fixed)
               Error(f[name].value, tp,
                     fmt::format("{} needs a fixed target (a node or all); '{}' may name a different node by then — "
@@ -703,7 +714,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
     }
     if (f.count("for")) {
       bool instant = step.type == FaultType::kRestart || step.type == FaultType::kResume ||
-                     step.type == FaultType::kHeal || step.type == FaultType::kBitFlip || workload_change;
+                     step.type == FaultType::kHeal || step.type == FaultType::kBitFlip ||
+                     step.type == FaultType::kReset || workload_change;
       if (instant) {
         Error(f["for"].key, Sub(path, "for"), fmt::format("{} is instantaneous and cannot be reverted", FaultTypeName(step.type)));
       } else if (auto d = Duration(f["for"].value, Sub(path, "for"))) {
@@ -718,6 +730,8 @@ void Parser::ParseFaults(const YAML::Node& n) {
       case FaultType::kLatency: step.amount = 50 * kNsPerMs; break;
       case FaultType::kClockSkew: step.amount = 1'000 * kNsPerMs; break;
       case FaultType::kSlowDisk: step.amount = 10; break;
+      case FaultType::kClockDrift: step.amount = 100'000; break;  // 10% fast
+      case FaultType::kDiskErrors: step.amount = 10; break;       // 1 operation in 10 fails
       default: break;
     }
     if (f.count("amount")) {
@@ -729,6 +743,13 @@ void Parser::ParseFaults(const YAML::Node& n) {
         if (auto d = Duration(a, ap, true)) step.amount = *d;
       } else if (step.type == FaultType::kSlowDisk) {
         if (auto v = Int(a, ap, 2, 10'000)) step.amount = *v;
+      } else if (step.type == FaultType::kClockDrift) {  // ppm: the clock stays monotonic above -10^6
+        if (auto v = Int(a, ap, -999'999, 1'000'000)) {
+          if (*v == 0) Error(a, ap, "a drift of 0 ppm changes nothing");
+          step.amount = *v;
+        }
+      } else if (step.type == FaultType::kDiskErrors) {  // each write and sync fails with probability 1/amount
+        if (auto v = Int(a, ap, 1, 1'000'000)) step.amount = *v;
       } else {
         Error(f["amount"].key, ap, fmt::format("{} takes no amount", FaultTypeName(step.type)));
       }
@@ -1052,9 +1073,26 @@ void Parser::CheckReferences() {
     if (s_.FindTopic(topic) == nullptr) ErrorAt(where.first, where.second, fmt::format("topic '{}' is not declared under topics", topic));
   for (const auto& p : partitions_)
     if (!p.ref.topic.empty()) CheckPartition(p.ref, p.mark, p.path);
+  // Client targets: producers from kFirstClientId, then consumers (`count` each), then one id per
+  // add-consumer of the schedule (whenever it comes: a target naming an added consumer before it
+  // exists finds no node then, and hits nothing).
+  int32_t producers_end = kFirstClientId, consumers_end = 0;
+  for (const ProducerSpec& p : s_.producers) producers_end += p.count;
+  consumers_end = producers_end;
+  for (const ConsumerSpec& c : s_.consumers) consumers_end += c.count;
+  for (const FaultStep& f : s_.faults) consumers_end += f.type == FaultType::kAddConsumer;
+  consumers_end += added_consumers_;
   for (const auto& t : targets_) {
     if (t.target.kind == FaultTarget::Kind::kNode) CheckNode(t.target.node_id, t.mark, t.path);
     for (int32_t id : t.target.node_ids) CheckNode(id, t.mark, t.path);
+    if (t.target.kind == FaultTarget::Kind::kClient) {
+      const bool producer = t.target.client_role == "producer";
+      const int32_t lo = producer ? kFirstClientId : producers_end, hi = producer ? producers_end : consumers_end;
+      if (t.target.node_id < lo || t.target.node_id >= hi)
+        ErrorAt(t.mark, t.path,
+                fmt::format("client {} is not a {} ({}s are {})", t.target.node_id, t.target.client_role,
+                            t.target.client_role, lo < hi ? fmt::format("{}..{}", lo, hi - 1) : std::string("none")));
+    }
   }
 }
 
@@ -1071,6 +1109,7 @@ Result<FaultStep> Parser::RunEntry(std::string_view text, const Scenario& contex
     return Failure();
   }
   s_ = context;
+  for (const FaultStep& f : context.faults) added_consumers_ += f.type == FaultType::kAddConsumer;
   s_.faults.clear();
   if (!node["at"]) node["at"] = "0ms";  // a session applies it now
   YAML::Node list(YAML::NodeType::Sequence);
@@ -1159,6 +1198,9 @@ std::string FaultTarget::ToString() const {
     case Kind::kMajorityRing: return "majority-ring";
     case Kind::kBridge: return "bridge";
     case Kind::kRandom: return "random";
+    case Kind::kIsrOf: return "isr-of " + partition.ToString();
+    case Kind::kFollowerOf: return "follower-of " + partition.ToString();
+    case Kind::kClient: return fmt::format("{}-{}", client_role.empty() ? "client" : client_role, node_id);
     case Kind::kNodes: {
       std::string out;
       for (int32_t id : node_ids) out += fmt::format("{}broker-{}", out.empty() ? "" : ",", id);
@@ -1198,15 +1240,29 @@ Result<FaultTarget> ParseTarget(std::string_view text) {
     t.node_id = int32_t(id);
     return t;
   }
-  if (text.starts_with("leader-of ") || text.starts_with("followers-of ")) {
-    bool leader = text.starts_with("leader-of ");
-    std::string_view p = text.substr(leader ? 10 : 13);
+  for (const std::string_view role : {"producer-", "consumer-"})
+    if (text.starts_with(role)) {
+      if (!ParseInt64(text.substr(role.size()), &id) || id < kFirstClientId || id > INT32_MAX)
+        return Status::InvalidArgument(fmt::format("'{}': expected {}N with a client id N >= {} (e.g. {}{})", text, role,
+                                                   kFirstClientId, role, kFirstClientId));
+      t.kind = FaultTarget::Kind::kClient;
+      t.node_id = int32_t(id);
+      t.client_role = std::string(role.substr(0, role.size() - 1));
+      return t;
+    }
+  const std::pair<std::string_view, FaultTarget::Kind> of_partition[] = {
+      {"leader-of", FaultTarget::Kind::kLeaderOf},
+      {"followers-of", FaultTarget::Kind::kFollowersOf},
+      {"follower-of", FaultTarget::Kind::kFollowerOf},
+      {"isr-of", FaultTarget::Kind::kIsrOf}};
+  for (const auto& [word, kind] : of_partition) {
+    if (!(text.starts_with(word) && text.size() > word.size() && text[word.size()] == ' ')) continue;
+    std::string_view p = text.substr(word.size());
     while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
     size_t dash = p.rfind('-');
     if (dash == std::string_view::npos || dash == 0 || !ParseInt64(p.substr(dash + 1), &id) || id < 0 || id > 1'000'000)
-      return Status::InvalidArgument(fmt::format("'{}': expected {} TOPIC-N (e.g. {} orders-0)", text,
-                                                 leader ? "leader-of" : "followers-of", leader ? "leader-of" : "followers-of"));
-    t.kind = leader ? FaultTarget::Kind::kLeaderOf : FaultTarget::Kind::kFollowersOf;
+      return Status::InvalidArgument(fmt::format("'{}': expected {} TOPIC-N (e.g. {} orders-0)", text, word, word));
+    t.kind = kind;
     t.partition = PartitionRef{std::string(p.substr(0, dash)), int32_t(id)};
     return t;
   }
@@ -1221,8 +1277,9 @@ Result<FaultTarget> ParseTarget(std::string_view text) {
       return t;
     }
   return Status::InvalidArgument(fmt::format(
-      "unknown target '{}'; expected a node id, broker-N, a group broker-1,broker-2, leader-of TOPIC-N, followers-of TOPIC-N, leaders, controller, all, minority, "
-      "majority, majority-ring, bridge or random",
+      "unknown target '{}'; expected a node id, broker-N, a group broker-1,broker-2, leader-of TOPIC-N, followers-of TOPIC-N, "
+      "follower-of TOPIC-N, isr-of TOPIC-N, producer-N, consumer-N, leaders, controller, all, minority, majority, "
+      "majority-ring, bridge or random",
       text));
 }
 
@@ -1290,6 +1347,9 @@ std::string_view FaultTypeName(FaultType type) {
     case FaultType::kRemoveConsumer: return "remove-consumer";
     case FaultType::kShutdown: return "shutdown";
     case FaultType::kOneWay: return "one-way";
+    case FaultType::kReset: return "reset";
+    case FaultType::kClockDrift: return "clock-drift";
+    case FaultType::kDiskErrors: return "disk-errors";
   }
   return "?";
 }
@@ -1406,7 +1466,8 @@ std::string FaultStepToYaml(const FaultStep& step) {
   if (step.for_ns > 0) parts.push_back("for: " + FormatDuration(step.for_ns));
   if (step.type == FaultType::kLatency || step.type == FaultType::kClockSkew)
     parts.push_back("amount: " + FormatDuration(step.amount));
-  if (step.type == FaultType::kSlowDisk) parts.push_back(fmt::format("amount: {}", step.amount));
+  if (step.type == FaultType::kSlowDisk || step.type == FaultType::kClockDrift || step.type == FaultType::kDiskErrors)
+    parts.push_back(fmt::format("amount: {}", step.amount));
   if (step.type == FaultType::kBitFlip) {
     if (step.flip_file != FileKind::kAny) parts.push_back(fmt::format("file: {}", FileKindName(step.flip_file)));
     if (step.flip_partition) parts.push_back(fmt::format("partition: {}", step.flip_partition->ToString()));

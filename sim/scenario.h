@@ -65,11 +65,17 @@ struct FaultTarget {
     kRandom,        // "random": one broker drawn from the run's seed
     kNodes,         // "broker-1,broker-2" (or "1,2"): these nodes, as a group (a partition cuts
                     // the group from the other brokers)
+    // Added later (kept after the others so that existing values do not move):
+    kIsrOf,         // "isr-of orders-0": the partition's current ISR, as a group
+    kFollowerOf,    // "follower-of orders-0": ONE follower, drawn from the fault's Prng (seed)
+    kClient,        // "producer-1001", "consumer-1002": that simulated client node (crash, pause,
+                    // restart, resume only); `client_role` says which word was written
   };
   Kind kind = Kind::kAll;
-  int32_t node_id = -1;     // kNode
+  int32_t node_id = -1;     // kNode, kClient
   std::vector<int32_t> node_ids;  // kNodes (sorted, no duplicates)
-  PartitionRef partition;   // kLeaderOf, kFollowersOf
+  PartitionRef partition;   // kLeaderOf, kFollowersOf, kIsrOf, kFollowerOf
+  std::string client_role;  // kClient: "producer" or "consumer"
   std::string ToString() const;  // as it would be written in the file
 };
 
@@ -101,6 +107,10 @@ enum class FaultType : uint8_t {
               // their leaderships away, then they exit); with `for`, each starts again `for`
               // after the request, or as soon as it has exited if that takes longer
   kOneWay,    // the target's messages to the other brokers are dropped; it still hears them
+  // Scripted forms of nemesis kinds (applied through ApplyFault, sim/nemesis.h):
+  kReset,       // reset the connections between the target and the other brokers (instant)
+  kClockDrift,  // the target's clock runs `amount` ppm fast (negative: slow) until `for` ends
+  kDiskErrors,  // the target's disk fails each write and sync with probability 1/`amount`
 };
 std::string_view FaultTypeName(FaultType type);  // as written in the file: "slow-disk"
 
@@ -166,7 +176,8 @@ struct FaultStep {
   FaultType type = FaultType::kCrash;
   FaultTarget target;
   int64_t for_ns = 0;   // > 0: reverted automatically at at_ns + for_ns
-  int64_t amount = 0;   // latency/clock-skew: ns; slow-disk: factor; 0 elsewhere
+  int64_t amount = 0;   // latency/clock-skew: ns; slow-disk: factor; clock-drift: ppm;
+                        // disk-errors: 1/probability; 0 elsewhere
   std::string caption;  // shown when the fault fires (may be empty)
   // bit-flip only: aim at a kind of file, and optionally one partition's directory.
   FileKind flip_file = FileKind::kAny;

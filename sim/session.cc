@@ -44,9 +44,11 @@ std::vector<int32_t> Ints(const std::vector<NodeId>& nodes) {
   return out;
 }
 
+// Servers are named broker-N (as targets are written), simulated clients client-N.
 std::string NodeList(const std::vector<NodeId>& nodes) {
   std::string s;
-  for (NodeId n : nodes) s += fmt::format("{}broker-{}", s.empty() ? "" : ",", n.value());
+  for (NodeId n : nodes)
+    s += fmt::format("{}{}-{}", s.empty() ? "" : ",", n.value() >= kFirstClientId ? "client" : "broker", n.value());
   return s.empty() ? "nobody" : s;
 }
 
@@ -59,6 +61,18 @@ std::vector<NodeId> ResolveTarget(Simulation& sim, ClusterFactory& factory, cons
     case K::kNode: out = {NodeId(t.node_id)}; break;
     case K::kLeaderOf: out = factory.LeaderOf(sim, t.partition); break;
     case K::kFollowersOf: out = factory.FollowersOf(sim, t.partition); break;
+    case K::kIsrOf: out = factory.IsrOf(sim, t.partition); break;
+    case K::kFollowerOf: {  // one of them, drawn from the fault's own stream (the run's seed)
+      std::vector<NodeId> followers = factory.FollowersOf(sim, t.partition);
+      std::sort(followers.begin(), followers.end());
+      out = PickOne(followers, prng);
+      break;
+    }
+    case K::kClient: {  // the client node with that id, if the run has one (yet)
+      const std::vector<NodeId> all = sim.node_ids();
+      if (std::binary_search(all.begin(), all.end(), NodeId(t.node_id))) out = {NodeId(t.node_id)};
+      break;
+    }
     case K::kLeaders: out = ResolveNodes(TargetKind::kLeaders, brokers, prng, sim.providers()); break;
     case K::kController: out = ResolveNodes(TargetKind::kController, brokers, prng, sim.providers()); break;
     case K::kAll: out = brokers; break;
@@ -272,6 +286,33 @@ void ApplyStep(Simulation& sim, ClusterFactory& factory, RunState& st, const Fau
     case FaultType::kRemoveConsumer:
       SAMSA_ASSERT_MSG(false, "workload changes are applied by the session");
       break;
+    case FaultType::kReset:
+    case FaultType::kClockDrift:
+    case FaultType::kDiskErrors: {
+      // The nemesis's code path (sim/nemesis.h), with the nodes resolved here as the target says.
+      if (nodes.empty()) {
+        record(nodes);
+        break;
+      }
+      FaultAction a;
+      a.at_ns = now;
+      a.duration_ns = step.for_ns;
+      a.kind = step.type == FaultType::kReset        ? FaultKind::kReset
+               : step.type == FaultType::kClockDrift ? FaultKind::kClockDrift
+                                                     : FaultKind::kDiskErrors;
+      a.amount = step.amount;
+      a.nodes = nodes;
+      a.pick = prng.NextU64();
+      AppliedFault hit = ApplyFault(sim, a, nullptr, [name, reverted](Simulation& s, const std::vector<NodeId>& n) {
+        reverted(s, name + " cleared on " + NodeList(n), n);
+      });
+      std::string extra = step.type == FaultType::kClockDrift ? fmt::format("{:+} ppm", step.amount)
+                          : step.type == FaultType::kDiskErrors ? fmt::format("1/{} of writes and syncs fail", step.amount)
+                                                                : "";
+      if (!hit.detail.empty()) extra += (extra.empty() ? "(" : " (") + hit.detail + ")";
+      record(hit.nodes, extra);
+      break;
+    }
     case FaultType::kClockSkew: {
       for (NodeId n : nodes) sim.StepClock(n, step.amount);
       record(nodes, (step.amount >= 0 ? "+" : "") + FormatDuration(step.amount));
@@ -317,12 +358,15 @@ void InstallNemesis(Simulation& sim, RunState& st, const Scenario& scenario) {
   std::vector<FaultAction> schedule = RandomSchedule(no, sim.root_prng().Split("nemesis"));
   for (const FaultAction& a : schedule)
     sim.At(a.at_ns, a.ToString(), [a, &st, budget](Simulation& s) {
-      ApplyFault(s, a, budget.get());
-      std::string text = fmt::format("{} {}", FaultKindName(a.kind), TargetKindName(a.target));
+      AppliedFault hit = ApplyFault(s, a, budget.get());
+      std::vector<NodeId> nodes = hit.nodes;
+      std::sort(nodes.begin(), nodes.end());
+      std::string text = fmt::format("{} {} ({})", FaultKindName(a.kind), NodeList(nodes), TargetKindName(a.target));
+      if (!hit.detail.empty()) text += " " + hit.detail;
       if (a.amount != 0) text += fmt::format(" amount={}", a.amount);
       if (a.duration_ns > 0)  // drawn durations are not round: milliseconds are enough to read
         text += fmt::format(" for {}.{:03}s", a.duration_ns / 1'000'000'000, (a.duration_ns / 1'000'000) % 1000);
-      st.Add(s.now_ns(), "nemesis", std::move(text));
+      st.Add(s.now_ns(), "nemesis", std::move(text), Ints(nodes));
     });
   sim.At(spec.until_ns, "nemesis-heal-all", [&st](Simulation& s) {
     s.HealAll();
@@ -612,7 +656,17 @@ Status Session::Inject(FaultStep step) {
     for (int32_t id : step.target.node_ids)
       if (!std::binary_search(servers.begin(), servers.end(), id))
         return Status::InvalidArgument(fmt::format("node {} is not a server of this cluster", id));
-    if (step.target.kind == K::kLeaderOf || step.target.kind == K::kFollowersOf)
+    if (step.target.kind == K::kClient) {
+      const std::vector<NodeId> all = sim.node_ids();
+      if (step.target.node_id < kFirstClientId || !std::binary_search(all.begin(), all.end(), NodeId(step.target.node_id)))
+        return Status::InvalidArgument(fmt::format("no client {} in this run", step.target.node_id));
+      if (step.type != FaultType::kCrash && step.type != FaultType::kPause && step.type != FaultType::kRestart &&
+          step.type != FaultType::kResume)
+        return Status::InvalidArgument(fmt::format("{} applies to brokers; a client can only crash, pause, restart or resume",
+                                                   FaultTypeName(step.type)));
+    }
+    if (step.target.kind == K::kLeaderOf || step.target.kind == K::kFollowersOf || step.target.kind == K::kIsrOf ||
+        step.target.kind == K::kFollowerOf)
       if (Status st = check_partition(step.target.partition); !st.ok()) return st;
     if ((step.target.kind == K::kMajorityRing || step.target.kind == K::kBridge) && step.type != FaultType::kPartition)
       return Status::InvalidArgument(fmt::format("'{}' is a partition shape; {} needs nodes", step.target.ToString(),

@@ -124,5 +124,41 @@ TEST(NemesisTest, LeaderAndControllerTargetsUseProviders) {
   EXPECT_TRUE(c.sim.network().Reachable(NodeId(1), NodeId(2)));
 }
 
+// one-way and reset act on their target (they used to draw two brokers at random whatever the
+// target said), and ApplyFault names the nodes every kind hit.
+TEST(NemesisTest, OneWayAndResetHonourTheirTargetAndReportTheNodesHit) {
+  testing::ProbeCluster c(3);
+  c.sim.providers().active_controller = [] { return std::vector<NodeId>{NodeId(2)}; };
+  FaultAction a;
+  a.kind = FaultKind::kOneWay;
+  a.target = TargetKind::kController;
+  a.duration_ns = 100'000'000;
+  AppliedFault hit = ApplyFault(c.sim, a);
+  EXPECT_EQ(hit.nodes, (std::vector<NodeId>{NodeId(2)}));
+  auto cut = [&](int a, int b) { return c.sim.network().fault(NodeId(a), NodeId(b)).cut; };
+  EXPECT_TRUE(cut(2, 1));
+  EXPECT_TRUE(cut(2, 3));
+  EXPECT_FALSE(cut(1, 2)) << "it still hears the others";
+  EXPECT_FALSE(cut(3, 2)) << "it still hears the others";
+  EXPECT_FALSE(cut(1, 3));
+  EXPECT_FALSE(cut(3, 1));
+  c.sim.RunUntil(200'000'000);
+  EXPECT_FALSE(c.sim.network().AnyFault()) << "reverted after its duration";
+  a.kind = FaultKind::kReset;
+  a.duration_ns = 0;
+  hit = ApplyFault(c.sim, a);
+  EXPECT_EQ(hit.nodes, (std::vector<NodeId>{NodeId(2)}));
+  EXPECT_EQ(hit.detail, "2 broker pair(s) reset");
+  a.target = TargetKind::kAll;
+  EXPECT_EQ(ApplyFault(c.sim, a).detail, "3 broker pair(s) reset");
+  a.kind = FaultKind::kPartition;
+  a.target = TargetKind::kMinority;
+  a.duration_ns = 100'000'000;
+  hit = ApplyFault(c.sim, a);
+  ASSERT_EQ(hit.nodes.size(), 1u) << "the minority of 3";
+  for (NodeId other : {NodeId(1), NodeId(2), NodeId(3)})
+    if (other != hit.nodes[0]) EXPECT_FALSE(c.sim.network().Reachable(hit.nodes[0], other));
+}
+
 }  // namespace
 }  // namespace samsa::sim
