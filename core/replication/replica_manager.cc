@@ -1362,6 +1362,14 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
 // ---------------------------------------------------------------------------------------------
 // Durability, time, introspection
 
+int64_t ReplicaManager::FlushDueMs(const Partition& p) const {
+  // flush_interval_ms defaults to INT64_MAX (never): saturate instead of overflowing the sum
+  // (last_flush_ms may also be negative under a stepped clock).
+  const int64_t interval = config_.flush_interval_ms;
+  if (interval == INT64_MAX || (p.last_flush_ms > 0 && interval > INT64_MAX - p.last_flush_ms)) return INT64_MAX;
+  return p.last_flush_ms + interval;
+}
+
 void ReplicaManager::MaybeFlush(Partition& p, int64_t now_ms, bool force) {
   if (!force && p.unflushed_messages < config_.flush_interval_messages) return;
   if (p.log->sync_needed() && p.log->health().ok()) TrackSyncs({p.topic, p.index}, p.log->RequestSync());
@@ -1512,7 +1520,7 @@ void ReplicaManager::Tick(int64_t now_ms) {
     } else if (p.role == Role::kLeader && (check_isr || retry)) {
       MaybeShrinkIsr(p, now_ms);
     }
-    if (now_ms - p.last_flush_ms >= config_.flush_interval_ms) MaybeFlush(p, now_ms, /*force=*/true);
+    if (FlushDueMs(p) <= now_ms) MaybeFlush(p, now_ms, /*force=*/true);
   }
   MaybeCheckpointHighWatermarks(now_ms);
   PumpFetchers(now_ms);
@@ -1527,7 +1535,7 @@ int64_t ReplicaManager::NextDeadlineMs() const {
     if (p.role == Role::kLeader && !p.remotes.empty()) leads_replicated = true;
     if (p.alter_retry_at_ms != 0) next = std::min(next, p.alter_retry_at_ms);
     if (p.retry_at_ms != 0 && p.role == Role::kFollower) next = std::min(next, p.retry_at_ms);
-    int64_t flush_at = p.last_flush_ms + config_.flush_interval_ms;
+    int64_t flush_at = FlushDueMs(p);
     if (flush_at < next && p.log->sync_needed()) next = flush_at;
   }
   if (leads_replicated) next = std::min(next, next_isr_check_ms_);
