@@ -151,6 +151,7 @@ class Parser {
 
   void ParseCluster(const YAML::Node& n);
   void ParseNetwork(const YAML::Node& n);
+  void ParseDisk(const YAML::Node& n);
   void ParseTopics(const YAML::Node& n);
   void ParseWorkload(const YAML::Node& n);
   void ParseFaults(const YAML::Node& n);
@@ -437,6 +438,27 @@ void Parser::ParseNetwork(const YAML::Node& n) {
     s_.latency_min_ns = *a;
     s_.latency_max_ns = *b;
   }
+}
+
+void Parser::ParseDisk(const YAML::Node& n) {
+  std::map<std::string, Field> f;
+  if (!Fields(n, "disk", {"writeback"}, &f)) return;
+  if (!f.count("writeback")) return;
+  const YAML::Node& v = f["writeback"].value;
+  if (v.IsScalar() && v.Scalar() == "off") {
+    s_.disk_writeback_ns = 0;
+    return;
+  }
+  if (!v.IsScalar()) {
+    Error(v, "disk.writeback", "expected a duration such as 5s, or off");
+    return;
+  }
+  auto d = Duration(v, "disk.writeback");
+  if (!d) return;
+  if (*d != 0 && *d < kNsPerMs)
+    Error(v, "disk.writeback", "must be 0 (off) or at least 1ms");
+  else
+    s_.disk_writeback_ns = *d;
 }
 
 void Parser::ParseTopics(const YAML::Node& n) {
@@ -1135,8 +1157,8 @@ Result<Scenario> Parser::Run(std::string_view text) {
     ErrorAt({1, 1}, "(top level)", "the file is empty; a scenario needs at least name and run_for");
     return Failure();
   }
-  if (Fields(root, "", {"name", "description", "seed", "cluster", "network", "topics", "workload", "faults", "nemesis",
-                         "captions", "run_for", "settle", "expect", "tolerate"},
+  if (Fields(root, "", {"name", "description", "seed", "cluster", "network", "disk", "topics", "workload", "faults",
+                         "nemesis", "captions", "run_for", "settle", "expect", "tolerate"},
              &f)) {
     if (!f.count("name")) Error(root, "name", "missing key 'name'");
     else if (auto v = String(f["name"].value, "name")) s_.name = *v;
@@ -1155,6 +1177,7 @@ Result<Scenario> Parser::Run(std::string_view text) {
     if (f.count("cluster")) ParseCluster(f["cluster"].value);
     else brokers_mark_ = controllers_mark_ = MarkOf(root);
     if (f.count("network")) ParseNetwork(f["network"].value);
+    if (f.count("disk")) ParseDisk(f["disk"].value);
     if (f.count("topics")) ParseTopics(f["topics"].value);
     workload_mark_ = MarkOf(root);
     if (f.count("workload")) ParseWorkload(f["workload"].value);

@@ -241,6 +241,9 @@ struct Scenario {
   ClusterSpec cluster;
   int64_t latency_min_ns = 1'000'000;
   int64_t latency_max_ns = 3'000'000;
+  // disk.writeback: the OS writes every node's dirty pages back this often (Linux's
+  // dirty_writeback_centisecs = 5 s); 0 = off (only the broker's syncs make data durable).
+  int64_t disk_writeback_ns = 5'000'000'000;
   std::vector<TopicSpec> topics;
   std::vector<ProducerSpec> producers;
   std::vector<ConsumerSpec> consumers;

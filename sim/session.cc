@@ -479,6 +479,7 @@ Status Session::Start() {
   so.keep_trace_records = options_.keep_trace;
   so.default_link.latency_min_ns = scenario_.latency_min_ns;
   so.default_link.latency_max_ns = scenario_.latency_max_ns;
+  so.disk_writeback_ns = scenario_.disk_writeback_ns;
   r.sim = std::make_unique<Simulation>(so);
   Simulation& sim = *r.sim;
   r.state.sim = &sim;

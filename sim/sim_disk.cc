@@ -6,7 +6,32 @@
 
 namespace samsa::sim {
 
+void SimDisk::set_writeback(int64_t interval_ns, std::function<int64_t()> clock) {
+  writeback_ns_ = interval_ns > 0 && clock ? interval_ns : 0;
+  clock_ = std::move(clock);
+  if (writeback_ns_ > 0) {
+    mem_.EnableWritebackTracking();
+    last_mutation_ns_ = clock_();
+  }
+}
+
+void SimDisk::CatchUpWriteback() {
+  if (writeback_ns_ <= 0 || !mem_.dirty()) return;
+  // Everything dirty was written at or before last_mutation_ns_, after the tick before it (that
+  // tick's writeback was caught up with before the mutation). A tick since then, at a time <= now,
+  // covers it all. Ticks are at k * writeback_ns_; what is written at a tick's very instant waits
+  // for the next one.
+  if (clock_() / writeback_ns_ > last_mutation_ns_ / writeback_ns_ && mem_.WritebackAll()) ++writebacks_;
+}
+
+void SimDisk::NoteMutation() {
+  if (writeback_ns_ <= 0) return;
+  CatchUpWriteback();
+  last_mutation_ns_ = clock_();
+}
+
 Status SimDisk::MaybeIoError() {
+  NoteMutation();
   if (faults_.io_error_num > 0 && prng_.Chance(faults_.io_error_num, faults_.io_error_den))
     return Status::IoError("injected I/O error");
   return Status::Ok();
@@ -70,6 +95,7 @@ void SimDisk::FinishSync(SyncId id, bool ok) {
 }
 
 void SimDisk::Crash() {
+  CatchUpWriteback();  // the ticks before the crash wrote back what was written before them
   requested_.clear();
   mem_.Crash(&prng_);
 }
@@ -104,6 +130,7 @@ std::vector<std::string> SimDisk::DurableFiles(std::string_view dir) const {
 
 std::string SimDisk::FlipRandomDurableBit(std::string_view dir,
                                           const std::function<bool(const std::string& path)>& accept) {
+  CatchUpWriteback();  // a flip lands on what is durable now
   std::vector<std::string> files = DurableFiles(dir);
   if (accept) std::erase_if(files, [&](const std::string& p) { return !accept(p); });
   if (files.empty()) return "";

@@ -11,6 +11,20 @@
 //                  (SyncDone{ok=false}, nothing made durable) with probability num/den
 //   bit flips      FlipRandomDurableBit / MemDisk::FlipDurableBit (latent sector errors), on any
 //                  file or aimed at a kind of file (FileKind) and optionally one partition
+// and, not a fault, the OS's writeback (set_writeback): Linux's flusher threads write dirty pages
+// back every dirty_writeback_centisecs (5 s) without the process asking. At every tick
+// t = k * writeback_ns of simulated time (k >= 1), everything written before t becomes durable,
+// as if every file and directory had been synced. The node is not told (no SyncDone), so its own
+// bookkeeping (a broker's durable offsets) stays conservative.
+//
+// Writeback is lazy: no kernel event, nothing in the trace. The disk notes the time of its last
+// mutation; before each mutation, before a crash and before a bit flip it asks whether a tick has
+// passed since then, and if so writes back everything that is dirty (MemDisk::WritebackAll) first.
+// Since nothing was written between that mutation and the tick, the disk's content then is
+// exactly what it was at the tick, so this is the same as a writeback at every tick, but costs one
+// division per mutation and at most one writeback (of only the files written) per tick in which
+// something was written: cheap for any interval, the same in Debug and Release, and it draws
+// nothing from any random stream. Mutate only through the SimDisk (not mem()) while it is on.
 // The Simulation drains TakeRequestedSyncs() after each Step of the owning node and schedules
 // the completions; the node learns of them only as SyncDone inputs.
 
@@ -103,6 +117,17 @@ class SimDisk final : public Disk {
   // Files under `dir` with durable content, sorted.
   std::vector<std::string> DurableFiles(std::string_view dir = "") const;
 
+  // OS writeback every interval_ns of simulated time read from `clock` (0 = off: data becomes
+  // durable only through syncs, the strict model and the default of a bare Simulation).
+  void set_writeback(int64_t interval_ns, std::function<int64_t()> clock);
+  int64_t writeback_ns() const { return writeback_ns_; }
+  // Writebacks that made something durable (for tests and statistics).
+  uint64_t writebacks() const { return writebacks_; }
+  // Applies the writeback of every tick passed since the last mutation (see the header comment).
+  // Mutations, Crash and FlipRandomDurableBit call it themselves; observers of durable content
+  // (tests) call it before they look.
+  void CatchUpWriteback();
+
   const DiskFaults& faults() const { return faults_; }
   void set_faults(const DiskFaults& faults);
   void ClearFaults() { set_faults(DiskFaults{}); }
@@ -113,12 +138,18 @@ class SimDisk final : public Disk {
 
  private:
   Status MaybeIoError();
+  // Before each mutating call: catch up with the writeback, then note the time of this one.
+  void NoteMutation();
 
   MemDisk mem_;
   Prng prng_;
   DiskFaults faults_;
   std::vector<SyncId> requested_;
   int64_t last_sync_done_ns_ = 0;
+  int64_t writeback_ns_ = 0;
+  std::function<int64_t()> clock_;
+  int64_t last_mutation_ns_ = 0;
+  uint64_t writebacks_ = 0;
 };
 
 }  // namespace samsa::sim

@@ -41,6 +41,8 @@ void Simulation::AddNode(NodeId id, NodeFactory factory, bool is_client) {
   s.is_client = is_client;
   s.factory = std::move(factory);
   s.disk = std::make_unique<SimDisk>(root_.Split(fmt::format("disk/{}", id.value())));
+  if (options_.disk_writeback_ns > 0)
+    s.disk->set_writeback(options_.disk_writeback_ns, [this] { return kernel_.now_ns(); });
   index_[id] = idx;
   network_.AddNode(id, is_client);
   if (options_.auto_mesh)

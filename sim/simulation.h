@@ -25,7 +25,9 @@
 // Process states per node:   Up --Crash--> Down --Restart--> Up;  Up --Pause--> Paused --Resume--> Up
 //   Crash: the node object is destroyed (memory gone), its connections are reset (peers get
 //          ConnClosed after reset_notice_ns, frames in flight are dropped), its timer and pending
-//          syncs are forgotten, and its disk crashes (unsynced data lost, tails possibly torn).
+//          syncs are forgotten, and its disk crashes (unsynced data lost, tails possibly torn;
+//          with SimOptions::disk_writeback_ns, what was written before the last writeback tick
+//          survives).
 //   Restart: the factory builds a new node over the same disk (recovery is the node's job).
 //   Pause: like SIGSTOP: events for the node are held, in order, and delivered at Resume (so its
 //          timers fire late); its connections stay open.
@@ -67,6 +69,10 @@ struct SimOptions {
   // TCP user timeout.
   int64_t stall_reset_ns = 200'000'000;
   bool keep_trace_records = true;
+  // OS writeback of every node's disk (SimDisk::set_writeback): at every multiple of this much
+  // simulated time, everything written before becomes durable. 0 = off (the strict model: only
+  // syncs make data durable). Scenarios default to 5 s (`disk: { writeback: 5s }`).
+  int64_t disk_writeback_ns = 0;
   // Bound on frames in flight plus held events: a runaway node trips an assert instead of
   // eating memory.
   uint64_t max_in_flight = 10'000'000;

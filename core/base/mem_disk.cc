@@ -43,10 +43,11 @@ std::string_view Normalize(std::string_view path) {
 // File contents are ChunkedBytes: the live data, the durable content and every pending sync's
 // snapshot share their chunks, so a sync copies no file bytes (only a later overwrite or
 // truncate-and-append copies the one chunk it changes).
-struct MemDisk::Inode {
+struct MemDisk::Inode : std::enable_shared_from_this<MemDisk::Inode> {
   ChunkedBytes data;            // page cache: what reads see
   ChunkedBytes durable;         // what a crash leaves
   uint64_t applied_sync = 0;    // newest sync id applied: an older one completing later is stale
+  bool written = false;         // listed in written_ (writeback tracking)
 };
 
 struct MemDisk::Dir {
@@ -121,6 +122,7 @@ Result<MemDisk::Inode*> MemDisk::OpenOrCreate(std::string_view raw) {
     if (dir->subdirs.count(name)) return Status::InvalidArgument("'" + std::string(raw) + "' is a directory");
     if (it == dir->files.end()) it = dir->files.emplace(std::string(name), nullptr).first;
     it->second = std::make_shared<Inode>();
+    namespace_dirty_ = true;
   }
   file_cache_.Insert(normalized, it->second.get());
   return it->second.get();
@@ -140,6 +142,7 @@ Status MemDisk::CreateDir(std::string_view raw) {
     if (p->files.count(name)) return Status::AlreadyExists("'" + std::string(prefix) + "' is a file");
     p->subdirs.emplace(name);
     live_dirs_.emplace(std::string(prefix), std::make_shared<Dir>());
+    namespace_dirty_ = true;
   }
   return Status::Ok();
 }
@@ -151,6 +154,7 @@ Status MemDisk::Write(std::string_view path, uint64_t offset, ByteView data) {
   if (end > inode->data.size()) SAMSA_RETURN_IF_ERROR(CheckCapacity(end - inode->data.size()));
   if (end > inode->data.size()) inode->data.Resize(end);
   inode->data.Overwrite(offset, data);
+  NoteWritten(inode);
   return Status::Ok();
 }
 
@@ -160,6 +164,7 @@ Result<uint64_t> MemDisk::Append(std::string_view path, ByteView data) {
   SAMSA_RETURN_IF_ERROR(CheckCapacity(data.size()));
   uint64_t at = inode->data.size();
   inode->data.Append(data);
+  NoteWritten(inode);
   return at;
 }
 
@@ -200,6 +205,7 @@ Status MemDisk::Truncate(std::string_view path, uint64_t size) {
   if (inode == nullptr) return Status::NotFound("no file '" + std::string(path) + "'");
   if (size > inode->data.size()) SAMSA_RETURN_IF_ERROR(CheckCapacity(size - inode->data.size()));
   inode->data.Resize(size);
+  NoteWritten(inode);
   return Status::Ok();
 }
 
@@ -221,6 +227,7 @@ Status MemDisk::Rename(std::string_view from, std::string_view to) {
   auto to_it = dst->files.find(to_name);
   if (to_it == dst->files.end()) to_it = dst->files.emplace(std::string(to_name), nullptr).first;
   to_it->second = std::move(inode);
+  namespace_dirty_ = true;
   return Status::Ok();
 }
 
@@ -233,6 +240,7 @@ Status MemDisk::Remove(std::string_view raw) {
   if (auto f = dir->files.find(name); f != dir->files.end()) {
     dir->files.erase(f);
     ForgetFile(path);
+    namespace_dirty_ = true;
     return Status::Ok();
   }
   if (auto sub = dir->subdirs.find(name); sub != dir->subdirs.end()) {
@@ -241,6 +249,7 @@ Status MemDisk::Remove(std::string_view raw) {
       return Status::FailedPrecondition("directory '" + std::string(path) + "' is not empty");
     dir->subdirs.erase(sub);
     live_dirs_.erase(victim);
+    namespace_dirty_ = true;
     return Status::Ok();
   }
   return Status::NotFound("no entry '" + std::string(path) + "'");
@@ -357,7 +366,58 @@ Result<uint64_t> MemDisk::DurableSize(std::string_view path) const {
   return uint64_t(f->second->durable.size());
 }
 
+void MemDisk::NoteWritten(Inode* inode) {
+  if (!track_writes_ || inode->written) return;
+  inode->written = true;
+  written_.push_back(inode->shared_from_this());
+}
+
+void MemDisk::EnableWritebackTracking() {
+  if (track_writes_) return;
+  track_writes_ = true;
+  // What was written before tracking began: list every live file (the next writeback takes them).
+  for (const auto& [_, dir] : live_dirs_)
+    for (const auto& [__, inode] : dir->files) NoteWritten(inode.get());
+  namespace_dirty_ = true;
+}
+
+bool MemDisk::WritebackAll() {
+  // One sync id for the whole writeback: pending syncs requested before it carry older content
+  // and become stale (CompleteSync ignores them); syncs requested after it still apply.
+  const uint64_t id = next_sync_id_++;
+  bool any = namespace_dirty_;
+  auto write_back = [&](Inode& inode) {
+    inode.written = false;
+    if (id <= inode.applied_sync) return;
+    inode.applied_sync = id;
+    if (!(inode.durable == inode.data)) any = true;
+    inode.durable = inode.data;  // shares the chunks: no byte is copied
+  };
+  if (track_writes_) {
+    for (const auto& inode : written_) write_back(*inode);
+    written_.clear();
+  } else {
+    for (const auto& [_, dir] : live_dirs_)
+      for (const auto& [__, inode] : dir->files) write_back(*inode);
+  }
+  if (namespace_dirty_) {
+    // The durable namespace becomes the live one. Directories that go away are marked too, so
+    // that a pending sync of one cannot bring it back.
+    for (const auto& [path, _] : durable_dirs_) dir_applied_sync_[path] = id;
+    durable_dirs_.clear();
+    for (const auto& [path, dir] : live_dirs_) {
+      durable_dirs_[path] = std::make_shared<Dir>(*dir);
+      dir_applied_sync_[path] = id;
+    }
+    namespace_dirty_ = false;
+  }
+  return any;
+}
+
 void MemDisk::Crash(Prng* prng) {
+  for (const auto& inode : written_) inode->written = false;  // the live state becomes the durable one
+  written_.clear();
+  namespace_dirty_ = false;
   pending_.clear();
   file_cache_.Clear();
   stop_at_ops_.reset();

@@ -62,6 +62,18 @@ class MemDisk final : public Disk {
   void SyncAll(std::string_view path);
   std::vector<SyncId> PendingSyncs() const;
 
+  // OS writeback (what Linux's flusher threads do): everything written so far becomes durable, as
+  // if every file and directory had been synced and the syncs had completed, without the caller
+  // requesting anything. Syncs requested before it and completing later change nothing (their
+  // content is older); later ones apply as usual. Cost: the files written since the previous
+  // writeback (tracked only once EnableWritebackTracking() was called; otherwise every file),
+  // plus a copy of the directory tables when a name changed. Returns whether anything was dirty.
+  bool WritebackAll();
+  // Starts tracking what each mutation dirties, so that WritebackAll touches only that.
+  void EnableWritebackTracking();
+  // Whether anything was mutated since the last WritebackAll or Crash (tracked only once enabled).
+  bool dirty() const { return !written_.empty() || namespace_dirty_; }
+
   // Loses everything not made durable. With prng, each file whose unsynced change is a pure
   // append keeps a random whole-sector prefix of that tail, the last kept sector possibly torn.
   void Crash(Prng* prng = nullptr);
@@ -98,6 +110,8 @@ class MemDisk final : public Disk {
   Dir* FindDir(const DirMap& ns, std::string_view path) const;
   Result<Inode*> OpenOrCreate(std::string_view path);
   Status CheckCapacity(uint64_t extra) const;
+  // Writeback tracking: the inode's data changed.
+  void NoteWritten(Inode* inode);
 
   // Live and durable namespaces: directory path -> directory ("" is the root).
   DirMap live_dirs_;
@@ -113,6 +127,11 @@ class MemDisk final : public Disk {
   uint64_t mutating_ops_ = 0;
   std::optional<uint64_t> stop_at_ops_;
   uint64_t capacity_bytes_ = 0;
+  // Writeback tracking (EnableWritebackTracking): inodes whose data changed since the last
+  // writeback, in first-write order, and whether any name did.
+  bool track_writes_ = false;
+  std::vector<std::shared_ptr<Inode>> written_;
+  bool namespace_dirty_ = false;
 };
 
 }  // namespace samsa

@@ -471,7 +471,9 @@ Ready BrokerNode::TakeReady() {
       next_ms = std::min(next_ms, next_lifecycle_ms_);
     if (shutdown_requested_ms_ >= 0) next_ms = std::min(next_ms, shutdown_requested_ms_ + kControlledShutdownTimeoutMs);
     for (const auto& [_, p] : pending_) next_ms = std::min(next_ms, p.deadline_ms);
-    if (next_ms != INT64_MAX) {
+    // INT64_MAX is "no deadline"; a deadline too far to express in ns (log.flush.interval.ms set
+    // near its maximum) is none either, rather than an overflow.
+    if (next_ms < INT64_MAX / 1'000'000) {
       int64_t at_ns = next_ms * 1'000'000;
       ready_.wake_at_ns = std::max(at_ns, now_ns_ + 1'000'000);
     }

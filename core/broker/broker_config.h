@@ -61,8 +61,11 @@ struct BrokerConfig {
   int64_t log_retention_bytes = -1;                      // log.retention.bytes
   int64_t log_retention_check_interval_ms = 300000;      // log.retention.check.interval.ms
   int64_t log_flush_interval_messages = INT64_MAX;       // log.flush.interval.messages
-  int64_t log_flush_interval_ms = 5000;                  // log.flush.interval.ms (Kafka: unset,
-                                                         // the OS flushes; we model writeback)
+  // log.flush.interval.ms. Kafka leaves it unset, so the log flusher never syncs by time
+  // (log.flush.scheduler.interval.ms = Long.MAX_VALUE): durability comes from replication, and
+  // the OS writes dirty pages back on its own (in the simulator: the disk's `writeback`).
+  // INT64_MAX = never.
+  int64_t log_flush_interval_ms = INT64_MAX;
   int32_t message_max_bytes = 1048588;                   // message.max.bytes
   std::string log_cleanup_policy = "delete";             // log.cleanup.policy (compact refused)
   std::string compression_type = "producer";             // compression.type (topics' default)

@@ -35,8 +35,9 @@ std::optional<std::pair<std::string, int32_t>> ParsePartitionDir(const std::stri
   return std::make_pair(name.substr(0, dash), index);
 }
 
-// a + b for a time and an interval that may be "never" (INT64_MAX).
-int64_t SaturatingAdd(int64_t a, int64_t b) { return b >= INT64_MAX - a ? INT64_MAX : a + b; }
+// a + b for a time (negative under a stepped clock) and an interval >= 0 that may be "never"
+// (INT64_MAX): saturates at INT64_MAX instead of overflowing.
+int64_t SaturatingAdd(int64_t a, int64_t b) { return b > 0 && a > INT64_MAX - b ? INT64_MAX : a + b; }
 
 // Validates a producer's RECORDS: whole batches, each within max_batch_bytes, every record
 // decodable. Returns the Kafka error (0 when valid).
@@ -1389,6 +1390,11 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
 // ---------------------------------------------------------------------------------------------
 // Durability, time, introspection
 
+int64_t ReplicaManager::FlushDueMs(const Partition& p) const {
+  // flush.ms defaults to INT64_MAX (never): saturate instead of overflowing the sum.
+  return SaturatingAdd(p.last_flush_ms, p.flush_interval_ms);
+}
+
 void ReplicaManager::MaybeFlush(Partition& p, int64_t now_ms, bool force) {
   if (!force && p.unflushed_messages < p.flush_interval_messages) return;
   if (p.log->sync_needed() && p.log->health().ok()) TrackSyncs({p.topic, p.index}, p.log->RequestSync());
@@ -1539,7 +1545,7 @@ void ReplicaManager::Tick(int64_t now_ms) {
     } else if (p.role == Role::kLeader && (check_isr || retry)) {
       MaybeShrinkIsr(p, now_ms);
     }
-    if (now_ms - p.last_flush_ms >= p.flush_interval_ms) MaybeFlush(p, now_ms, /*force=*/true);
+    if (FlushDueMs(p) <= now_ms) MaybeFlush(p, now_ms, /*force=*/true);
   }
   MaybeApplyRetention(now_ms);
   MaybeCheckpointHighWatermarks(now_ms);
@@ -1567,7 +1573,7 @@ int64_t ReplicaManager::NextDeadlineMs() const {
     if (p.role == Role::kLeader && !p.remotes.empty()) leads_replicated = true;
     if (p.alter_retry_at_ms != 0) next = std::min(next, p.alter_retry_at_ms);
     if (p.retry_at_ms != 0 && p.role == Role::kFollower) next = std::min(next, p.retry_at_ms);
-    int64_t flush_at = SaturatingAdd(p.last_flush_ms, p.flush_interval_ms);  // flush.ms may be "never"
+    int64_t flush_at = FlushDueMs(p);
     if (flush_at < next && p.log->sync_needed()) next = flush_at;
   }
   if (leads_replicated) next = std::min(next, next_isr_check_ms_);

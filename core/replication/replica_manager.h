@@ -31,7 +31,10 @@
 // (FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION) waits for the next metadata.
 //
 // Durability: each log is synced every flush_interval_ms and once flush_interval_messages
-// records were appended since the last sync. Kafka does the latter flush inside the append, so
+// records were appended since the last sync. Both default to never, as in Kafka: records are
+// acknowledged from the page cache, and what makes them durable without a sync is the OS writing
+// dirty pages back by itself, which the broker neither sees nor counts (its durable_offset only
+// moves with its own syncs, so it is conservative). Kafka does the latter flush inside the append, so
 // nothing acknowledges those records before the flush: here the append leaves a flush barrier
 // (the log end before and after it) and, until a sync covers it, the records past the barrier
 // count toward no high watermark (leader), produce no acks=1 answer (leader) and are not claimed
@@ -112,8 +115,9 @@ struct ReplicaConfig {
   // flush.ms, compression.type, segment.bytes, segment.ms, retention.*, max.message.bytes,
   // min.insync.replicas) override them for its partitions (ApplyTopicSettings).
   int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
-  // Our model of OS writeback: every N ms each log's unsynced data is synced.
-  int64_t flush_interval_ms = 5000;
+  // log.flush.interval.ms: every N ms each log's unsynced data is synced. Kafka's default
+  // (INT64_MAX) never syncs by time; the OS's writeback is the disk's business, not the broker's.
+  int64_t flush_interval_ms = std::numeric_limits<int64_t>::max();
   std::string compression_type = "producer";  // "producer" keeps the producer's codec
   // log.retention.check.interval.ms: how often every log deletes the segments its topic's
   // retention.ms / retention.bytes let go (below the high watermark).
@@ -403,6 +407,8 @@ class ReplicaManager {
   void FollowerBackoff(Partition& p, int64_t now_ms);
 
   void MaybeFlush(Partition& p, int64_t now_ms, bool force);
+  // When flush_interval_ms next syncs p: INT64_MAX for never (no overflow).
+  int64_t FlushDueMs(const Partition& p) const;
   // Counts an append's records toward flush_interval_messages; at the threshold, flushes and
   // leaves a flush barrier.
   void NoteAppend(Partition& p, const LogAppendInfo& info, int64_t now_ms);

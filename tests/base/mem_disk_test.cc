@@ -522,5 +522,42 @@ TEST(PathTableTest, MatchesAnUnorderedMap) {
   }
 }
 
+// OS writeback: everything written becomes durable without a sync request, names included; an
+// older sync completing afterwards does not move durable content back, a newer one still applies.
+// With tracking the same happens, touching only what was written (and a removed directory stays
+// removed).
+TEST(MemDiskTest, WritebackAllMakesEverythingDurable) {
+  for (bool tracking : {false, true}) {
+    SCOPED_TRACE(tracking ? "tracking" : "walking every file");
+    MemDisk d;
+    if (tracking) d.EnableWritebackTracking();
+    ASSERT_TRUE(d.CreateDir("t/p-0").ok());
+    ASSERT_TRUE(d.CreateDir("gone").ok());
+    ASSERT_TRUE(d.Append("t/p-0/a.log", AsBytes("v1")).ok());
+    SyncId old_sync = d.RequestSync("t/p-0/a.log");  // content "v1"
+    SyncId old_dir_sync = d.RequestSync("");         // lists "gone"
+    ASSERT_TRUE(d.Write("t/p-0/a.log", 0, AsBytes("v2")).ok());
+    ASSERT_TRUE(d.Remove("gone").ok());
+    if (tracking) EXPECT_TRUE(d.dirty());
+    EXPECT_TRUE(d.WritebackAll());
+    if (tracking) EXPECT_FALSE(d.dirty());
+    EXPECT_EQ(*d.DurableSize("t/p-0/a.log"), 2u);
+    d.CompleteSync(old_sync);  // stale: "v1" must not come back
+    d.CompleteSync(old_dir_sync);
+    ASSERT_TRUE(d.Append("t/p-0/a.log", AsBytes("+")).ok());
+    d.CompleteSync(d.RequestSync("t/p-0/a.log"));  // newer than the writeback: applies
+    ASSERT_TRUE(d.Write("t/p-0/a.log", 0, AsBytes("XX")).ok());  // never written back
+    d.Crash();
+    EXPECT_EQ(ReadAll(d, "t/p-0/a.log"), "v2+");
+    EXPECT_FALSE(d.Exists("gone"));
+    EXPECT_FALSE(d.WritebackAll());  // nothing dirty after a crash
+    ASSERT_TRUE(d.Write("t/p-0/a.log", 0, AsBytes("v5")).ok());  // tracked again after the crash
+    if (tracking) EXPECT_TRUE(d.dirty());
+    EXPECT_TRUE(d.WritebackAll());
+    d.Crash();
+    EXPECT_EQ(ReadAll(d, "t/p-0/a.log"), "v5+");
+  }
+}
+
 }  // namespace
 }  // namespace samsa

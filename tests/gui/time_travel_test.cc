@@ -318,7 +318,10 @@ TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
   const QString journey = window.inspector().Follow(0);
   EXPECT_TRUE(journey.contains("offset 100")) << journey.toStdString();
   EXPECT_TRUE(journey.contains("consumer 1002 at")) << journey.toStdString();
-  EXPECT_FALSE(journey.contains("not yet")) << journey.toStdString();
+  // Every step happened, except the leader's flush: with Kafka's defaults (no log.flush.* in
+  // leader-election) the broker never syncs a partition log; the OS writes it back unseen.
+  EXPECT_EQ(journey.count("not yet"), 1) << journey.toStdString();
+  EXPECT_TRUE(journey.contains("flushed on the leader at not yet")) << journey.toStdString();
   EXPECT_TRUE(journey.contains("Sent by producer 1001")) << journey.toStdString();
   EXPECT_TRUE(journey.contains("(offset 100)")) << "acknowledged with its offset: " << journey.toStdString();
   // The clients' history agrees with the log: the producer was acknowledged with offset 100, after

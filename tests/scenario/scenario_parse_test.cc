@@ -315,5 +315,45 @@ TEST(ScenarioParse, MutationFuzzNeverCrashes) {
   EXPECT_GT(ok, 0);  // some mutations stay valid
 }
 
+// disk: { writeback }: a duration (default 5s), off or 0; anything else is an error at its place.
+TEST(ScenarioParse, DiskWriteback) {
+  const std::string head = "name: t\nrun_for: 60s\n";
+  struct Good {
+    std::string yaml;
+    int64_t ns;
+  };
+  for (const Good& g : std::vector<Good>{{"", 5'000'000'000},
+                                         {"disk: { writeback: 1s }\n", 1'000'000'000},
+                                         {"disk:\n  writeback: 250ms\n", 250'000'000},
+                                         {"disk: { writeback: 1500 }\n", 1'500'000'000},
+                                         {"disk: { writeback: 2m }\n", 120'000'000'000},
+                                         {"disk: { writeback: off }\n", 0},
+                                         {"disk: { writeback: 0 }\n", 0},
+                                         {"disk: {}\n", 5'000'000'000}}) {
+    auto s = ParseScenario(head + g.yaml, "disk.yaml");
+    ASSERT_TRUE(s.ok()) << g.yaml << s.status().message();
+    EXPECT_EQ(s->disk_writeback_ns, g.ns) << g.yaml;
+  }
+  struct Bad {
+    std::string yaml;
+    std::string expected;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {"disk: { writeback: soon }\n", "disk.yaml:3:20: disk.writeback: bad duration 'soon'"},
+           {"disk: { writeback: -1s }\n", "disk.yaml:3:20: disk.writeback:"},
+           {"disk: { writeback: 1.5s }\n", "disk.yaml:3:20: disk.writeback:"},
+           {"disk: { writeback: 500us }\n", "disk.yaml:3:20: disk.writeback: must be 0 (off) or at least 1ms"},
+           {"disk: { writeback: [1s] }\n", "disk.yaml:3:20: disk.writeback: expected a duration such as 5s, or off"},
+           {"disk: { writeback: on }\n", "disk.yaml:3:20: disk.writeback: bad duration 'on'"},
+           {"disk: { flush: 1s }\n", "disk.yaml:3:9: disk.flush: unknown key"},
+           {"disk: 5s\n", "disk.yaml:3:7: disk: expected a map"},
+       }) {
+    auto s = ParseScenario(head + b.yaml, "disk.yaml");
+    ASSERT_FALSE(s.ok()) << b.yaml;
+    EXPECT_NE(s.status().message().find(b.expected), std::string::npos)
+        << b.yaml << "  expected: " << b.expected << "\n  got:      " << s.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace samsa::sim

@@ -267,5 +267,98 @@ TEST(SimDiskTest, AnyFlipDrawsAsBefore) {
     EXPECT_EQ(a.FlipRandomDurableBit(), b.FlipRandomDurableBit("", [&](const std::string& p) { return any.Matches(p); }));
 }
 
+constexpr int64_t kSecond = 1'000'000'000;
+
+// The OS writeback, lazily: at every multiple of the interval, what was written before it becomes
+// durable (what is written at the tick's very instant waits for the next one); without it only
+// syncs count. A crash keeps exactly that.
+TEST(SimDiskTest, WritebackTicksMakeEarlierWritesDurable) {
+  int64_t now = 0;
+  SimDisk d(Prng(1));
+  d.set_writeback(5 * kSecond, [&] { return now; });
+  now = 1 * kSecond;
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  ASSERT_TRUE(d.Append("p/f", AsBytes("abc")).ok());
+  now = 5 * kSecond - 1;
+  d.CatchUpWriteback();
+  EXPECT_FALSE(d.mem().DurableSize("p/f").ok());  // no tick yet: not even the name
+  now = 5 * kSecond;
+  d.CatchUpWriteback();
+  ASSERT_TRUE(d.mem().DurableSize("p/f").ok());
+  EXPECT_EQ(*d.mem().DurableSize("p/f"), 3u);
+  EXPECT_EQ(d.writebacks(), 1u);
+  ASSERT_TRUE(d.Write("p/f", 0, AsBytes("XYZ")).ok());  // at the tick: waits for the 10 s one
+  now = 10 * kSecond - 1;
+  d.Crash();
+  EXPECT_EQ(ReadAll(d, "p/f"), "abc");
+  now = 10 * kSecond + 500'000'000;
+  ASSERT_TRUE(d.Write("p/f", 0, AsBytes("QQQ")).ok());
+  now = 17 * kSecond;  // the 15 s tick passed: a crash keeps the write
+  d.Crash();
+  EXPECT_EQ(ReadAll(d, "p/f"), "QQQ");
+  EXPECT_EQ(d.writebacks(), 2u);
+}
+
+TEST(SimDiskTest, WithoutWritebackOnlySyncsMakeDataDurable) {
+  for (int64_t interval : {int64_t{0}, 1 * kSecond}) {
+    SCOPED_TRACE(interval);
+    int64_t now = 0;
+    SimDisk d(Prng(1));
+    d.set_writeback(interval, [&] { return now; });
+    now = 1;
+    ASSERT_TRUE(d.CreateDir("p").ok());
+    ASSERT_TRUE(d.Append("p/f", AsBytes("abc")).ok());
+    now = 60 * kSecond;
+    d.Crash();
+    EXPECT_EQ(d.Exists("p/f"), interval != 0);
+  }
+}
+
+// A sync requested before a writeback tick and completed after it does not move durable content
+// back; one requested after it applies.
+TEST(SimDiskTest, SyncsAndWritebackNeverMoveDurableContentBack) {
+  int64_t now = 0;
+  SimDisk d(Prng(1));
+  d.set_writeback(1 * kSecond, [&] { return now; });
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  ASSERT_TRUE(d.Append("p/f", AsBytes("v1")).ok());
+  SyncId early = d.RequestSync("p/f");
+  now = 500'000'000;
+  ASSERT_TRUE(d.Write("p/f", 0, AsBytes("v2")).ok());
+  now = 1 * kSecond + 1;
+  d.CatchUpWriteback();
+  d.FinishSync(early, true);
+  now = 1 * kSecond + 2;
+  ASSERT_TRUE(d.Write("p/f", 0, AsBytes("v3")).ok());
+  d.FinishSync(d.RequestSync("p/f"), true);
+  ASSERT_TRUE(d.Write("p/f", 0, AsBytes("v4")).ok());
+  d.Crash();  // no tick since v3's sync: v4 is lost
+  EXPECT_EQ(ReadAll(d, "p/f"), "v3");
+}
+
+// Through the Simulation: SimOptions::disk_writeback_ns reaches every node's disk, and a crash
+// after a tick keeps what the node wrote before it, without the node having synced anything.
+TEST(SimDiskTest, SimulationAppliesWritebackToEveryDisk) {
+  for (int64_t interval : {int64_t{0}, 1 * kSecond}) {
+    SCOPED_TRACE(interval);
+    SimOptions so;
+    so.disk_writeback_ns = interval;
+    ProbeCluster c(2, so);
+    c.sim.RunUntil(200'000'000);
+    for (int id : {1, 2}) {
+      Disk& d = c.P(id).disk();
+      ASSERT_TRUE(d.CreateDir("p").ok());
+      ASSERT_TRUE(d.Append("p/f", AsBytes("data")).ok());
+    }
+    c.sim.RunUntil(3 * kSecond);
+    c.sim.Crash(NodeId(1));
+    c.sim.Crash(NodeId(2));
+    c.sim.Restart(NodeId(1));
+    c.sim.Restart(NodeId(2));
+    for (int id : {1, 2}) EXPECT_EQ(ReadAll(c.P(id).disk(), "p/f"), interval == 0 ? "<missing>" : "data");
+    EXPECT_EQ(c.sim.disk(NodeId(1)).writeback_ns(), interval);
+  }
+}
+
 }  // namespace
 }  // namespace samsa::sim
