@@ -158,6 +158,7 @@ void MainWindow::BuildUi() {
   connect(filter_, &QLineEdit::textChanged, this,
           [this](const QString& text) { partitions_proxy_->setFilterFixedString(text.trimmed()); });
   partitions_view_ = new QTableView(partitions_panel_);
+  partitions_view_->setObjectName(QStringLiteral("partitions"));
   partitions_view_->setModel(partitions_proxy_);
   partitions_view_->setSortingEnabled(true);
   partitions_view_->sortByColumn(PartitionsModel::kPartition, Qt::AscendingOrder);
