@@ -306,7 +306,10 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
     if (a == nullptr || !Contains(a->replicas, config_.node_id)) removed.push_back(key);
   }
   for (const PartitionKey& key : removed) {
-    StopPartition(*Find(key));
+    Partition& gone = *Find(key);
+    const bool was_replica = gone.role != Role::kNone;
+    StopPartition(gone);
+    if (was_replica) NotifyLeadership(gone, /*stopped=*/true);
     FailParkedFor(key, now_ms);
     DeletePartition(key);
   }
@@ -398,6 +401,7 @@ void ReplicaManager::MakeLeader(Partition& p, const AssignedPartition& a, int64_
   p.high_watermark = std::clamp(p.high_watermark, p.log->log_start_offset(), leo);
   MaybeAdvanceHighWatermark(p);
   OnPartitionChanged(key, now_ms);
+  NotifyLeadership(p);
 }
 
 void ReplicaManager::MakeFollower(Partition& p, const AssignedPartition& a, int64_t now_ms) {
@@ -421,11 +425,18 @@ void ReplicaManager::MakeFollower(Partition& p, const AssignedPartition& a, int6
     p.phase = FollowerPhase::kFetching;
   }
   FailParkedFor(key, now_ms);
+  NotifyLeadership(p);
+}
+
+void ReplicaManager::NotifyLeadership(const Partition& p, bool stopped) {
+  LeadershipChange change{p.topic, p.index, !stopped && p.role == Role::kLeader, stopped ? -1 : p.leader_epoch};
+  for (const LeadershipListener& listener : leadership_listeners_) listener(change);
 }
 
 void ReplicaManager::FailParkedFor(const PartitionKey& key, int64_t now_ms) {
   CompleteParkedProduces(key, now_ms);
   CompleteParkedFetches(key, now_ms, /*hw_moved=*/true);
+  CompleteInternalAppends(key);
 }
 
 void ReplicaManager::ApplyTopicSettings(Partition& p) {
@@ -597,6 +608,50 @@ int16_t ReplicaManager::LeaderError(const Partition* p, const PartitionKey& key)
 void ReplicaManager::OnPartitionChanged(const PartitionKey& key, int64_t now_ms) {
   CompleteParkedProduces(key, now_ms);
   CompleteParkedFetches(key, now_ms, /*hw_moved=*/false);
+  CompleteInternalAppends(key);
+}
+
+void ReplicaManager::AppendInternal(const std::string& topic, int32_t partition, ByteView records, int64_t now_ms,
+                                    AppendDone done) {
+  PartitionKey key{topic, partition};
+  Partition* p = Find(key);
+  int16_t err = LeaderError(p, key);
+  if (err == 0) err = ValidateProducerRecords(records, p->log->config().max_batch_bytes);
+  if (err == 0 && int32_t(p->isr.size()) < p->min_isr) err = Err(ErrorCode::kNotEnoughReplicas);
+  if (err != 0) return done(err, -1);
+  auto info = p->log->AppendAsLeader(records, p->leader_epoch, now_ms);
+  NoteLogHealth(*p);
+  if (!info.ok()) {
+    StatusCode c = info.status().code();
+    return done(c == StatusCode::kInvalidArgument || c == StatusCode::kCorruption ? Err(ErrorCode::kCorruptMessage)
+                                                                                 : Err(ErrorCode::kKafkaStorageError),
+                -1);
+  }
+  internal_appends_.push_back({key, p->leader_epoch, info->first_offset, info->last_offset + 1, std::move(done)});
+  NoteAppend(*p, *info, now_ms);
+  MaybeAdvanceHighWatermark(*p);
+  OnPartitionChanged(key, now_ms);
+}
+
+void ReplicaManager::CompleteInternalAppends(const PartitionKey& key) {
+  if (internal_appends_.empty()) return;
+  std::vector<std::pair<AppendDone, std::pair<int16_t, int64_t>>> decided;
+  std::erase_if(internal_appends_, [&](InternalAppend& a) {
+    if (a.key != key) return false;
+    const Partition* p = Find(key);
+    int16_t err = 0;
+    if (p == nullptr || p->role != Role::kLeader || p->leader_epoch != a.leader_epoch) {
+      err = Err(ErrorCode::kNotLeaderOrFollower);
+    } else if (p->high_watermark < a.required_offset) {
+      return false;  // not committed yet
+    } else if (int32_t(MaximalIsrSize(*p)) < p->min_isr) {
+      err = Err(ErrorCode::kNotEnoughReplicasAfterAppend);
+    }
+    decided.push_back({std::move(a.done), {err, err == 0 ? a.base_offset : -1}});
+    return true;
+  });
+  // Once the list is consistent: a callback may append again.
+  for (auto& [done, result] : decided) done(result.first, result.second);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -877,6 +932,7 @@ void ReplicaManager::UpdateFollowerFetchState(Partition& p, int32_t follower, in
     PartitionKey key{p.topic, p.index};
     CompleteParkedProduces(key, now_ms);
     CompleteParkedFetches(key, now_ms, /*hw_moved=*/true);
+    CompleteInternalAppends(key);
   }
 }
 

@@ -75,6 +75,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -182,6 +183,32 @@ class ReplicaManager {
   // (acks=all produce, parked fetch) from Tick/OnResponse/other requests. Views in the request
   // need only live for the call.
   void HandleProduce(uint64_t token, const ProduceRequest& request, int16_t version, int64_t now_ms);
+
+  // Internal appends: records a module of this broker writes to a partition it leads, with no
+  // client and no request (a group coordinator's __consumer_offsets, an idempotent producer's
+  // state), with acks=all semantics. `done(error, base_offset)` runs exactly once, possibly before
+  // AppendInternal returns (an immediate error, or an ISR of one that commits at once):
+  //   0 and the first offset once the high watermark passes the records;
+  //   NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile;
+  //   NOT_LEADER_OR_FOLLOWER when this node does not lead the partition (UNKNOWN_TOPIC_OR_PARTITION
+  //   when it has no replica of it), or loses that leader epoch before the records commit;
+  //   NOT_ENOUGH_REPLICAS, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, KAFKA_STORAGE_ERROR as a produce.
+  // `records` are whole record batches; the log assigns their offsets.
+  using AppendDone = std::function<void(int16_t error, int64_t base_offset)>;
+  void AppendInternal(const std::string& topic, int32_t partition, ByteView records, int64_t now_ms, AppendDone done);
+
+  // Leadership listeners: told each time this node becomes the leader or a follower of a
+  // partition (or of a new leader epoch of it), and with leader = false and leader_epoch = -1
+  // when it stops replicating it. Called synchronously, after the change took effect.
+  struct LeadershipChange {
+    std::string topic;
+    int32_t partition = 0;
+    bool leader = false;
+    int32_t leader_epoch = -1;
+    friend bool operator==(const LeadershipChange&, const LeadershipChange&) = default;
+  };
+  using LeadershipListener = std::function<void(const LeadershipChange&)>;
+  void AddLeadershipListener(LeadershipListener listener) { leadership_listeners_.push_back(std::move(listener)); }
   void HandleFetch(uint64_t token, const FetchRequest& request, int16_t version, int64_t now_ms);
   void HandleListOffsets(uint64_t token, const ListOffsetsRequest& request, int16_t version, int64_t now_ms);
   void HandleOffsetForLeaderEpoch(uint64_t token, const OffsetForLeaderEpochRequest& request, int16_t version,
@@ -351,6 +378,9 @@ class ReplicaManager {
   void StopPartition(Partition& p);
   void FailParkedFor(const PartitionKey& key, int64_t now_ms);
 
+  // Runs the callbacks of the internal appends on `key` that are decided (committed or failed).
+  void CompleteInternalAppends(const PartitionKey& key);
+  void NotifyLeadership(const Partition& p, bool stopped = false);
   // Every retention_check_interval_ms: each log deletes what its retention lets go.
   void MaybeApplyRetention(int64_t now_ms);
   // Sets p's topic settings (and its log's LogConfig) from its topic's configs over config_.
@@ -475,7 +505,16 @@ class ReplicaManager {
   uint64_t next_park_seq_ = 1;
   uint64_t next_send_id_ = 1;
   int64_t next_isr_check_ms_ = 0;
-  int64_t next_retention_check_ms_ = -1;  // -1: set by the first Tick, one interval later
+  int64_t next_retention_check_ms_ = -1;
+  struct InternalAppend {
+    PartitionKey key;
+    int32_t leader_epoch = -1;
+    int64_t base_offset = 0;
+    int64_t required_offset = 0;  // the high watermark that commits it
+    AppendDone done;
+  };
+  std::vector<InternalAppend> internal_appends_;  // in append order
+  std::vector<LeadershipListener> leadership_listeners_;  // -1: set by the first Tick, one interval later
   std::vector<ReplicaReply> replies_;
   std::vector<ReplicaSend> sends_;
   // PumpFetchers' scratch: (leader, partition) of the followers ready to send, reused.

@@ -788,6 +788,64 @@ TEST(ReplicaManagerTest, ParkedFetchWithARepeatedPartition) {
   EXPECT_EQ(rm.parked_requests(), 1u) << "the acks=all produce waits";
 }
 
+// AppendInternal: no client, acks=all semantics. The callback runs once the follower has the
+// records (the high watermark passes them), with their offsets; an append on a partition this
+// node does not lead fails at once, and one still waiting when the leadership moves fails then.
+// The leadership listener sees every change, with its epoch.
+TEST(ReplicaManagerTest, InternalAppendsCommitLikeAcksAllAndListenersSeeLeadership) {
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 1;
+  ReplicaManager rm(config, disk);
+  std::vector<ReplicaManager::LeadershipChange> changes;
+  rm.AddLeadershipListener([&](const ReplicaManager::LeadershipChange& c) { changes.push_back(c); });
+  ASSERT_TRUE(rm.Open(0).ok());
+  ReplicaAssignments a = TwoPartitionsLedByOne();
+  rm.OnAssignments(a, 101, 0);
+  (void)rm.TakeSends();
+  EXPECT_EQ(changes, (std::vector<ReplicaManager::LeadershipChange>{{"t", 0, true, 0}, {"t", 1, true, 0}}));
+  rm.HandleFetch(90, FollowerFetch({{0, 0}, {1, 0}}), 12, 1);  // the follower is caught up
+  (void)rm.TakeReplies();
+
+  std::vector<std::pair<int16_t, int64_t>> results;
+  auto record = [&](int16_t error, int64_t offset) { results.push_back({error, offset}); };
+  rm.AppendInternal("t", 0, MakeBatch("group-a", 1, 3), 2, record);
+  rm.AppendInternal("t", 0, MakeBatch("group-b", 1, 2), 3, record);
+  EXPECT_TRUE(results.empty()) << "not committed before the follower has the records";
+  EXPECT_EQ(StateOf(rm, "t", 0).log_end_offset, 5);
+  rm.HandleFetch(91, FollowerFetch({{0, 3}}), 12, 4);  // the follower has the first append
+  EXPECT_EQ(results, (std::vector<std::pair<int16_t, int64_t>>{{0, 0}}));
+  rm.HandleFetch(92, FollowerFetch({{0, 5}}), 12, 5);
+  EXPECT_EQ(results, (std::vector<std::pair<int16_t, int64_t>>{{0, 0}, {0, 3}}));
+  EXPECT_TRUE(rm.TakeReplies().size() >= 2u) << "the follower's fetches are answered as usual";
+
+  // Not a partition of this node: an immediate error.
+  results.clear();
+  rm.AppendInternal("t", 7, MakeBatch("x", 1, 1), 6, record);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_NE(results[0].first, 0);
+  // Waiting when the leadership moves to broker 2: NOT_LEADER_OR_FOLLOWER, and the listener hears it.
+  results.clear();
+  rm.AppendInternal("t", 1, MakeBatch("late", 1, 1), 7, record);
+  EXPECT_TRUE(results.empty());
+  a.topics["t"].partitions[1].leader = 2;
+  a.topics["t"].partitions[1].leader_epoch = 1;
+  changes.clear();
+  rm.OnAssignments(a, 101, 8);
+  EXPECT_EQ(results, (std::vector<std::pair<int16_t, int64_t>>{{int16_t(ErrorCode::kNotLeaderOrFollower), -1}}));
+  EXPECT_EQ(changes, (std::vector<ReplicaManager::LeadershipChange>{{"t", 1, false, 1}}));
+  // A follower refuses internal appends at once.
+  results.clear();
+  rm.AppendInternal("t", 1, MakeBatch("again", 1, 1), 9, record);
+  EXPECT_EQ(results, (std::vector<std::pair<int16_t, int64_t>>{{int16_t(ErrorCode::kNotLeaderOrFollower), -1}}));
+  // Dropped from the partition: the listener hears leader=false, epoch -1.
+  changes.clear();
+  a.topics["t"].partitions[1].replicas = {2, 3};
+  a.topics["t"].partitions[1].isr = {2, 3};
+  rm.OnAssignments(a, 101, 10);
+  EXPECT_EQ(changes, (std::vector<ReplicaManager::LeadershipChange>{{"t", 1, false, -1}}));
+}
+
 // NextDeadlineMs follows the parked requests as they come and go (answered or timed out).
 TEST(ReplicaManagerTest, NextDeadlineFollowsParkedRequests) {
   ReplicaConfig config;
