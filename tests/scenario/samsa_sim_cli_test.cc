@@ -8,27 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "net/os/file_util.h"
+#include "tests/scenario/sim_cli.h"
 
 namespace {
 
-struct Output {
-  int code = -1;
-  std::string text;  // stdout and stderr
-};
+using Output = samsa::test::SimOutput;
 
 // Runs samsa-sim with `args`; `redirect` says where its streams go ("2>&1": both captured).
-Output Sim(const std::string& args, const std::string& redirect = "2>&1") {
-  std::string cmd = std::string(SAMSA_BINARY_DIR) + "/sim/samsa-sim " + args + " " + redirect;
-  Output out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.text.append(buf, n);
-  int status = ::pclose(p);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+Output Sim(const std::string& args, const std::string& redirect = "2>&1") { return samsa::test::RunSamsaSim(args, redirect); }
 
 Output SimStderrOnly(const std::string& args) {
   return Sim(args, "2>&1 >/dev/null");  // stderr only

@@ -16,6 +16,7 @@
 #include "sim/report.h"
 #include "sim/scenario_runner.h"
 #include "sim/toy_cluster_factory.h"
+#include "tests/scenario/sim_cli.h"
 
 namespace samsa::sim {
 namespace {
@@ -248,24 +249,11 @@ TEST(MergeSweepReports, RefusesWhatIsNotOneSweep) {
 
 // ---- Through the binary: shards with the index from the environment, merged.
 
-struct Output {
-  int code = -1;
-  std::string text;
-};
+using Output = test::SimOutput;
 
 // Runs `env -u ... VARS samsa-sim ARGS` (the shard variables cleared, then `vars` set).
 Output Sim(const std::string& args, const std::string& vars = "", const std::string& redirect = "2>&1") {
-  std::string cmd = "env -u JOB_COMPLETION_INDEX -u SLURM_ARRAY_TASK_ID " + vars + " " +
-                    std::string(SAMSA_BINARY_DIR) + "/sim/samsa-sim " + args + " " + redirect;
-  Output out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.text.append(buf, n);
-  int status = ::pclose(p);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return test::RunSamsaSim(args, redirect, "env -u JOB_COMPLETION_INDEX -u SLURM_ARRAY_TASK_ID " + vars);
 }
 
 std::string Tmp(const std::string& name) { return std::string(SAMSA_BINARY_DIR) + "/sweep_shards_" + name; }
