@@ -200,18 +200,19 @@ BrokerNode* SamsaClusterFactory::Freshest(Simulation& sim) {
   return best;
 }
 
-std::vector<NodeId> SamsaClusterFactory::LeaderOf(Simulation& sim, const PartitionRef& partition) {
+const PartitionInfo* SamsaClusterFactory::FreshestPartition(Simulation& sim, const PartitionRef& partition) {
   BrokerNode* b = Freshest(sim);
-  if (b == nullptr) return {};
-  const PartitionInfo* p = b->image().FindPartition(partition.topic, partition.partition);
+  return b == nullptr ? nullptr : b->image().FindPartition(partition.topic, partition.partition);
+}
+
+std::vector<NodeId> SamsaClusterFactory::LeaderOf(Simulation& sim, const PartitionRef& partition) {
+  const PartitionInfo* p = FreshestPartition(sim, partition);
   if (p == nullptr || p->leader < 0) return {};
   return {NodeId(p->leader)};
 }
 
 std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const PartitionRef& partition) {
-  BrokerNode* b = Freshest(sim);
-  if (b == nullptr) return {};
-  const PartitionInfo* p = b->image().FindPartition(partition.topic, partition.partition);
+  const PartitionInfo* p = FreshestPartition(sim, partition);
   if (p == nullptr) return {};
   std::vector<NodeId> out;
   for (int32_t r : p->replicas)
@@ -221,9 +222,7 @@ std::vector<NodeId> SamsaClusterFactory::FollowersOf(Simulation& sim, const Part
 }
 
 std::vector<NodeId> SamsaClusterFactory::IsrOf(Simulation& sim, const PartitionRef& partition) {
-  BrokerNode* b = Freshest(sim);
-  if (b == nullptr) return {};
-  const PartitionInfo* p = b->image().FindPartition(partition.topic, partition.partition);
+  const PartitionInfo* p = FreshestPartition(sim, partition);
   if (p == nullptr) return {};
   std::vector<NodeId> out;
   for (int32_t r : p->isr) out.emplace_back(r);

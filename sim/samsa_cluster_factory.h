@@ -97,6 +97,8 @@ class SamsaClusterFactory final : public ClusterFactory {
   void EmitViolation(Simulation& sim, const Violation& v);
   // The broker with the newest metadata among live nodes (nullptr if none is up).
   BrokerNode* Freshest(Simulation& sim);
+  // The partition as the freshest broker's metadata image has it (nullptr: unknown, or no broker up).
+  const PartitionInfo* FreshestPartition(Simulation& sim, const PartitionRef& partition);
   std::vector<BrokerNode*> LiveBrokers(Simulation& sim);
   void CheckReplicaBytes(Simulation& sim, std::vector<Violation>& out);
   // What the cluster holds at the end of the run, per partition of the scenario's topics: the

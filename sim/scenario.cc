@@ -303,16 +303,13 @@ std::optional<FaultTarget> Parser::Target(const YAML::Node& n, std::string_view 
 void Parser::Config(const YAML::Node& n, std::string_view path, config::Scope scope,
                     std::map<std::string, std::string>* out) {
   const std::vector<std::string>& names = scope == config::Scope::kBroker ? BrokerConfigNames() : TopicConfigNames();
-  // Every name the registry lists is recognised here, refused ones included, so that they get
-  // their reason rather than "unknown key".
-  std::vector<std::string> known;
-  for (const config::Property& p : config::All())
-    if (p.scope == scope) known.emplace_back(p.name);
-  std::map<std::string, Field> fields;
   if (!n.IsMap()) {
-    Fields(n, path, names, &fields);
+    std::map<std::string, Field> none;
+    Fields(n, path, names, &none);  // its "expected a map" error
     return;
   }
+  // Every name the registry lists is recognised here, refused ones included, so that they get
+  // their reason rather than "unknown key"; `names` (the settable ones) feed "did you mean".
   for (auto it = n.begin(); it != n.end(); ++it) {
     const YAML::Node key = it->first;
     const YAML::Node value = it->second;

@@ -154,7 +154,8 @@ Result<BrokerConfig> BrokerConfig::FromProperties(const Properties& props) {
   auto bool_field = [](bool* field) {
     return [=](const std::string&, const std::string& v) {
       std::string s(Trim(v));
-      *field = s.size() == 4;  // checked: "true" or "false", in any case
+      std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
+      *field = s == "true";  // checked: "true" or "false", in any case
     };
   };
   auto string_field = [](std::string* field) {

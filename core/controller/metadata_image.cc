@@ -239,14 +239,19 @@ Status MetadataImage::ApplyRecord(const BrokerRegistrationChangeRecord& r) {
 
 Status MetadataImage::ApplyRecord(const NoOpRecord&) { return Status::Ok(); }
 
-int32_t TopicMinInsyncReplicas(const TopicInfo& topic, int32_t cluster_default) {
-  auto it = topic.configs.find(std::string(kMinInsyncReplicasConfig));
-  if (it == topic.configs.end()) return cluster_default;
-  int32_t v = 0;
+int64_t TopicConfigNumber(const std::map<std::string, std::string>& configs, std::string_view name, int64_t fallback,
+                          int64_t min, int64_t max) {
+  auto it = configs.find(std::string(name));
+  if (it == configs.end()) return fallback;
+  int64_t v = 0;
   const std::string& s = it->second;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || v < 1) return cluster_default;
+  if (ec != std::errc() || ptr != s.data() + s.size() || v < min || v > max) return fallback;
   return v;
+}
+
+int32_t TopicMinInsyncReplicas(const TopicInfo& topic, int32_t cluster_default) {
+  return int32_t(TopicConfigNumber(topic.configs, kMinInsyncReplicasConfig, cluster_default, 1, INT32_MAX));
 }
 
 bool TopicUncleanLeaderElection(const TopicInfo& topic, bool cluster_default) {

@@ -25,6 +25,7 @@
 // offset() moves).
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -128,6 +129,10 @@ class MetadataImage {
 // malformed value falls back to the default).
 inline constexpr std::string_view kMinInsyncReplicasConfig = "min.insync.replicas";
 inline constexpr std::string_view kUncleanLeaderElectionConfig = "unclean.leader.election.enable";
+// A topic config's integer value when it is one within [min, max], else `fallback` (the
+// broker's default).
+int64_t TopicConfigNumber(const std::map<std::string, std::string>& configs, std::string_view name, int64_t fallback,
+                          int64_t min, int64_t max = std::numeric_limits<int64_t>::max());
 int32_t TopicMinInsyncReplicas(const TopicInfo& topic, int32_t cluster_default);
 bool TopicUncleanLeaderElection(const TopicInfo& topic, bool cluster_default);
 

@@ -440,18 +440,11 @@ void ReplicaManager::FailParkedFor(const PartitionKey& key, int64_t now_ms) {
 }
 
 void ReplicaManager::ApplyTopicSettings(Partition& p) {
-  const std::map<std::string, std::string>* configs = nullptr;
-  if (auto t = assignments_.topics.find(p.topic); t != assignments_.topics.end()) configs = &t->second.configs;
+  static const std::map<std::string, std::string> kNoConfigs;
+  auto t = assignments_.topics.find(p.topic);
+  const std::map<std::string, std::string>& configs = t != assignments_.topics.end() ? t->second.configs : kNoConfigs;
   // A topic config's value (checked by the controller when the topic was created), else `def`.
-  auto number = [&](const char* name, int64_t def, int64_t min) {
-    if (configs == nullptr) return def;
-    auto c = configs->find(name);
-    if (c == configs->end()) return def;
-    int64_t v = 0;
-    const std::string& s = c->second;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && ptr == s.data() + s.size() && v >= min ? v : def;
-  };
+  auto number = [&](std::string_view name, int64_t def, int64_t min) { return TopicConfigNumber(configs, name, def, min); };
   LogConfig log = p.log->config();
   log.segment_bytes = number("segment.bytes", config_.log.segment_bytes, 14);
   log.roll_ms = number("segment.ms", config_.log.roll_ms, 1);
@@ -459,12 +452,11 @@ void ReplicaManager::ApplyTopicSettings(Partition& p) {
   log.retention_bytes = number("retention.bytes", config_.log.retention_bytes, -1);
   log.max_batch_bytes = number("max.message.bytes", config_.log.max_batch_bytes, int64_t(kBatchHeaderBytes));
   if (log.Validate().ok()) p.log->set_config(log);
-  p.min_isr = int32_t(number("min.insync.replicas", config_.min_insync_replicas, 1));
+  p.min_isr = int32_t(number(kMinInsyncReplicasConfig, config_.min_insync_replicas, 1));
   p.flush_interval_messages = number("flush.messages", config_.flush_interval_messages, 1);
   p.flush_interval_ms = number("flush.ms", config_.flush_interval_ms, 1);
-  std::string codec = config_.compression_type;
-  if (configs != nullptr)
-    if (auto c = configs->find("compression.type"); c != configs->end()) codec = c->second;
+  auto c = configs.find("compression.type");
+  const std::string& codec = c != configs.end() ? c->second : config_.compression_type;
   p.recompress_to = codec == "producer" ? std::nullopt : CompressionCodecFromName(codec);
 }
 

@@ -21,6 +21,17 @@ namespace {
 using config::Property;
 using config::Scope;
 
+// "a|b" -> {"a", "b"}.
+std::vector<std::string> Split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t i = s.find(sep);
+    out.emplace_back(s.substr(0, i));
+    s = i == std::string_view::npos ? std::string_view() : s.substr(i + 1);
+  }
+  return out;
+}
+
 // Every "TEST(Suite, Name)" / "TEST_F(...)" / "TEST_P(...)" under tests/, as "Suite.Name".
 std::set<std::string> TestNamesInSources() {
   std::set<std::string> names;
@@ -94,12 +105,7 @@ TEST(PropertyRegistryTest, RefusedPropertiesAreRefusedEverywhere) {
   std::vector<Refusal> refusals;
   for (const Property& p : config::All()) {
     if (!p.refused.empty()) refusals.push_back({p.scope, std::string(p.name), p.type == config::Type::kMs ? "100" : "1"});
-    std::string_view values = p.refused_values;
-    while (!values.empty()) {
-      size_t bar = values.find('|');
-      refusals.push_back({p.scope, std::string(p.name), std::string(values.substr(0, bar))});
-      values = bar == std::string_view::npos ? std::string_view() : values.substr(bar + 1);
-    }
+    for (const std::string& v : Split(p.refused_values, '|')) refusals.push_back({p.scope, std::string(p.name), v});
   }
   ASSERT_GT(refusals.size(), 25u);
   for (const Refusal& r : refusals) {
@@ -190,16 +196,6 @@ TEST(PropertyRegistryTest, BrokerConfigTakesEveryBrokerProperty) {
 
 namespace samsa {
 namespace {
-
-std::vector<std::string> Split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    size_t i = s.find(sep);
-    out.emplace_back(s.substr(0, i));
-    s = i == std::string_view::npos ? std::string_view() : s.substr(i + 1);
-  }
-  return out;
-}
 
 // The properties section of scenarios/README.md, as the registry gives it.
 std::string PropertiesMarkdown() {
