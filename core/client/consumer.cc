@@ -247,6 +247,17 @@ void ConsumerNode::HandleListOffsets(const InFlight& req, const ListOffsetsRespo
 }
 
 void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
+  // Each requested partition's answer (the last one, should a partition be answered twice), by
+  // partition number, in one pass over the answer.
+  std::vector<const FetchResponse::Partition*>& answers = answer_scratch_;
+  int32_t max_partition = -1;
+  for (int32_t p : req.partitions) max_partition = std::max(max_partition, p);
+  answers.assign(size_t(max_partition + 1), nullptr);
+  for (const auto& t : resp.responses) {
+    if (t.topic != config_.topic) continue;
+    for (const auto& fp : t.partitions)
+      if (fp.partition_index >= 0 && fp.partition_index <= max_partition) answers[size_t(fp.partition_index)] = &fp;
+  }
   for (int32_t p : req.partitions) {
     PartState& s = parts_[p];
     if (s.phase != Phase::kFetching) continue;
@@ -255,11 +266,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
       PartitionError(p, ErrorCode(resp.error_code));
       continue;
     }
-    const FetchResponse::Partition* found = nullptr;
-    for (const auto& t : resp.responses)
-      if (t.topic == config_.topic)
-        for (const auto& fp : t.partitions)
-          if (fp.partition_index == p) found = &fp;
+    const FetchResponse::Partition* found = p >= 0 ? answers[size_t(p)] : nullptr;
     if (!found) continue;  // nothing for it this time
     ErrorCode err = ErrorCode(found->error_code);
     if (err == ErrorCode::kOffsetOutOfRange) {

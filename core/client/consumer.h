@@ -115,6 +115,7 @@ class ConsumerNode final : public ClientBase {
   uint64_t next_token_ = 1;
   uint64_t session_ = 0;
   ConsumerStats stats_;
+  std::vector<const FetchResponse::Partition*> answer_scratch_;  // HandleFetch's, by partition
 };
 
 }  // namespace samsa::client

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <span>
 
+#include "core/base/assert.h"
 #include "core/controller/metadata_image.h"
 #include "core/protocol/error_codes.h"
 #include "core/record/batch_header.h"
@@ -88,6 +89,28 @@ const Partition* FindAnswer(const std::vector<Topic>& topics, const std::pair<st
   return nullptr;
 }
 
+// The answer for each of `keys` in a response's topics (nullptr for none), into *out. Answers
+// normally come in the order of the request, possibly skipping some (an incremental fetch
+// session answers only what changed): matched in one pass then, else by FindAnswer each.
+template <typename Topic, typename Partition, typename Key>
+void MatchAnswers(const std::vector<Topic>& topics, const std::vector<Key>& keys, int32_t Partition::*index,
+                  std::vector<const Partition*>* out) {
+  out->assign(keys.size(), nullptr);
+  size_t t = 0, p = 0, matched = 0, answers = 0;
+  for (const Topic& topic : topics) answers += topic.partitions.size();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    while (t < topics.size() && p >= topics[t].partitions.size()) ++t, p = 0;
+    if (t == topics.size()) break;
+    const auto& key = keys[i].first;
+    if (topics[t].topic == key.first && topics[t].partitions[p].*index == key.second) {
+      (*out)[i] = &topics[t].partitions[p++];
+      ++matched;
+    }
+  }
+  if (matched == answers) return;
+  for (size_t i = 0; i < keys.size(); ++i) (*out)[i] = FindAnswer(topics, keys[i].first, index);
+}
+
 // Stable sort by .first; an insertion sort, as the inputs are short (a node's follower partitions)
 // and std::stable_sort would allocate a buffer.
 template <typename T>
@@ -170,6 +193,7 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
     recovered_hws_.erase(hw);
   }
   p.last_flush_ms = now_ms;
+  MarkTouched(p);
   ApplyTopicSettings(p);
   SyncTruncation(p);  // recovery may have cut the log
   return &p;
@@ -226,6 +250,8 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   if (it == partitions_.end()) return;
   std::string dir = it->second.log->dir();
   all_partitions_.erase(std::find(all_partitions_.begin(), all_partitions_.end(), &it->second));
+  std::erase(touched_, &it->second);
+  std::erase(timed_, &it->second);
   if (auto t = by_topic_.find(key.first); t != by_topic_.end() && key.second >= 0 &&
                                           size_t(key.second) < t->second.partitions.size()) {
     t->second.partitions[size_t(key.second)] = nullptr;
@@ -360,10 +386,34 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
       }
     }
   }
+  CountLeadersWithFollowers();
   PumpFetchers(now_ms);
 }
 
+void ReplicaManager::CountLeadersWithFollowers() {
+  leaders_with_followers_ = 0;
+  for (const Partition* p : all_partitions_) leaders_with_followers_ += p->role == Role::kLeader && !p->remotes.empty();
+}
+
+void ReplicaManager::MarkTouched(Partition& p) {
+  if (p.touched) return;
+  p.touched = true;
+  touched_.push_back(&p);
+}
+
+bool ReplicaManager::Timed(const Partition& p) {
+  return (p.retry_at_ms != 0 && p.role == Role::kFollower) || p.alter_retry_at_ms != 0 ||
+         p.flush_interval_ms != std::numeric_limits<int64_t>::max();
+}
+
+void ReplicaManager::MarkTimed(Partition& p) {
+  if (p.timed || !Timed(p)) return;
+  p.timed = true;
+  timed_.push_back(&p);
+}
+
 void ReplicaManager::StopPartition(Partition& p) {
+  MarkTouched(p);
   p.role = Role::kNone;
   p.generation = ++generation_counter_;
   p.in_flight = false;
@@ -375,6 +425,7 @@ void ReplicaManager::StopPartition(Partition& p) {
 
 void ReplicaManager::MakeLeader(Partition& p, const AssignedPartition& a, int64_t now_ms) {
   PartitionKey key{p.topic, p.index};
+  MarkTouched(p);
   p.role = Role::kLeader;
   p.leader_id = config_.node_id;
   p.leader_epoch = a.leader_epoch;
@@ -458,6 +509,7 @@ void ReplicaManager::ApplyTopicSettings(Partition& p) {
   auto c = configs.find("compression.type");
   const std::string& codec = c != configs.end() ? c->second : config_.compression_type;
   p.recompress_to = codec == "producer" ? std::nullopt : CompressionCodecFromName(codec);
+  MarkTimed(p);
 }
 
 size_t ReplicaManager::MaximalIsrSize(const Partition& p) const {
@@ -498,6 +550,7 @@ bool ReplicaManager::MaybeAdvanceHighWatermark(Partition& p) {
   }
   if (candidate <= p.high_watermark) return false;
   p.high_watermark = candidate;
+  MarkTouched(p);
   return true;
 }
 
@@ -958,44 +1011,47 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
   pf.version = version;
   pf.deadline_ms = now_ms + request.max_wait_ms;
   pf.request = request;
+  uint64_t seq = next_park_seq_++;
+  // Every partition of the request is led here (else the fetch was answered at once): each lists
+  // the fetch once, with its high watermark now.
   for (const auto& topic : request.topics) {
     for (const auto& part : topic.partitions) {
       PartitionKey key{topic.topic, part.partition};
-      const Partition* p = Find(key);
-      bool listed = std::any_of(pf.hw_at_park.begin(), pf.hw_at_park.end(),
-                                [&](const auto& e) { return SameKey(e.first, key); });
-      if (!listed) pf.hw_at_park.emplace_back(std::move(key), p ? p->high_watermark : -1);
+      Partition* p = Find(key);
+      if (p == nullptr || (!p->fetch_watchers.empty() && p->fetch_watchers.back().first == seq)) continue;
+      p->fetch_watchers.emplace_back(seq, p->high_watermark);
+      pf.watched.push_back(std::move(key));
     }
   }
-  uint64_t seq = next_park_seq_++;
   parked_deadlines_.emplace_back(seq, pf.deadline_ms);
   parked_fetches_.emplace(seq, std::move(pf));
 }
 
+void ReplicaManager::AnswerParkedFetch(std::map<uint64_t, ParkedFetch>::iterator it, FetchEval ev) {
+  ParkedFetch& pf = it->second;
+  Reply(pf.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
+  for (const PartitionKey& key : pf.watched) {
+    if (Partition* p = Find(key)) std::erase_if(p->fetch_watchers, [&](const auto& w) { return w.first == it->first; });
+  }
+  ForgetDeadline(it->first);
+  parked_fetches_.erase(it);
+}
+
 void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved) {
   (void)now_ms;
-  for (auto it = parked_fetches_.begin(); it != parked_fetches_.end();) {
+  const Partition* p = Find(key);
+  if (p == nullptr || p->fetch_watchers.empty()) return;
+  // In parking order; answering one changes p's list, so walk a copy.
+  std::vector<std::pair<uint64_t, int64_t>> watchers = p->fetch_watchers;
+  for (const auto& [seq, hw_at_park] : watchers) {
+    auto it = parked_fetches_.find(seq);
+    if (it == parked_fetches_.end()) continue;
     ParkedFetch& pf = it->second;
-    auto hw_it = std::find_if(pf.hw_at_park.begin(), pf.hw_at_park.end(),
-                              [&](const auto& e) { return SameKey(e.first, key); });
-    if (hw_it == pf.hw_at_park.end()) {
-      ++it;
-      continue;
-    }
     FetchEval ev = EvaluateFetch(pf.request, pf.version);
     bool done = ev.must_answer || ev.bytes >= pf.request.min_bytes;
     // Followers learn the HW from fetch answers; release a parked replica fetch when it moved.
-    if (!done && hw_moved && pf.request.replica_id >= 0) {
-      const Partition* p = Find(key);
-      done = p == nullptr || p->high_watermark != hw_it->second;
-    }
-    if (done) {
-      Reply(pf.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
-      ForgetDeadline(it->first);
-      it = parked_fetches_.erase(it);
-    } else {
-      ++it;
-    }
+    if (!done && hw_moved && pf.request.replica_id >= 0) done = p->high_watermark != hw_at_park;
+    if (done) AnswerParkedFetch(it, std::move(ev));
   }
 }
 
@@ -1172,6 +1228,7 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
 
 void ReplicaManager::FollowerBackoff(Partition& p, int64_t now_ms) {
   p.retry_at_ms = now_ms + std::max<int64_t>(1, config_.replica_fetch_backoff_ms);
+  MarkTimed(p);
 }
 
 bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t end_offset) {
@@ -1203,15 +1260,19 @@ bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t
     SyncTruncation(p);
   }
   p.high_watermark = std::min(p.high_watermark, p.log->log_end_offset());
+  MarkTouched(p);
   return done;
 }
 
 void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchResponse& response, int64_t now_ms) {
-  for (const auto& [key, gen] : record.partitions) {
+  std::vector<const FetchResponse::Partition*>& answers = answer_scratch_;
+  MatchAnswers(response.responses, record.partitions, &FetchResponse::Partition::partition_index, &answers);
+  for (size_t i = 0; i < record.partitions.size(); ++i) {
+    const auto& [key, gen] = record.partitions[i];
     Partition* p = Find(key);
     if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
     p->in_flight = false;
-    const FetchResponse::Partition* found = FindAnswer(response.responses, key, &FetchResponse::Partition::partition_index);
+    const FetchResponse::Partition* found = answers[i];
     if (response.error_code != 0 || found == nullptr) {
       FollowerBackoff(*p, now_ms);
       continue;
@@ -1224,6 +1285,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
         SettleFlushBarriers(*p);
         SyncTruncation(*p);
         p->high_watermark = p->log->log_end_offset();
+        MarkTouched(*p);
       } else {
         p->phase = FollowerPhase::kTruncating;
       }
@@ -1284,7 +1346,10 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
       NoteLogHealth(*p);
     }
     int64_t hw = std::min(rp.high_watermark, leo);
-    if (hw > p->high_watermark) p->high_watermark = hw;
+    if (hw > p->high_watermark) {
+      p->high_watermark = hw;
+      MarkTouched(*p);
+    }
   }
 }
 
@@ -1350,6 +1415,7 @@ void ReplicaManager::HandleAlterResponse(uint64_t send_id, const SendRecord& rec
     } else {
       // Retriable (NOT_CONTROLLER, INELIGIBLE_REPLICA: a member restarted since we saw it...).
       p->alter_retry_at_ms = now_ms + std::max<int64_t>(1, config_.replica_fetch_backoff_ms);
+      MarkTimed(*p);
     }
     // The maximal ISR may have shrunk back (a failed expansion): nothing to do, the HW only rises.
     OnPartitionChanged(key, now_ms);
@@ -1416,6 +1482,7 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
       // added, which then became leader without those records).
       p->pending_alter_send = 0;
       p->alter_retry_at_ms = now_ms + backoff;
+      MarkTimed(*p);
     }
     return;
   }
@@ -1440,6 +1507,7 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
 
 int64_t ReplicaManager::FlushDueMs(const Partition& p) const {
   // flush.ms defaults to INT64_MAX (never): saturate instead of overflowing the sum.
+  if (p.flush_interval_ms == std::numeric_limits<int64_t>::max()) return INT64_MAX;
   return SaturatingAdd(p.last_flush_ms, p.flush_interval_ms);
 }
 
@@ -1460,7 +1528,8 @@ void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t
   SettleFlushBarriers(p);  // nothing to wait for when the disk is already there (or failed)
 }
 
-void ReplicaManager::NoteLogHealth(const Partition& p) {
+void ReplicaManager::NoteLogHealth(Partition& p) {
+  MarkTouched(p);
   if (log_failure_.ok() && !p.log->health().ok()) log_failure_ = p.log->health().WithContext(p.log->dir());
 }
 
@@ -1577,15 +1646,27 @@ void ReplicaManager::Tick(int64_t now_ms) {
       ++it;
       continue;
     }
-    FetchEval ev = EvaluateFetch(it->second.request, it->second.version);
-    Reply(it->second.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
-    ForgetDeadline(it->first);
-    it = parked_fetches_.erase(it);
+    auto next = std::next(it);
+    AnswerParkedFetch(it, EvaluateFetch(it->second.request, it->second.version));
+    it = next;
   }
   // ISR shrink, every replica_lag_time_max_ms / 2 as Kafka does, and retries of failed proposals.
   bool check_isr = now_ms >= next_isr_check_ms_;
   if (check_isr) next_isr_check_ms_ = now_ms + std::max<int64_t>(1, config_.replica_lag_time_max_ms / 2);
-  for (auto& [key, p] : partitions_) {
+  // Every leader at an ISR check; otherwise only the partitions with a deadline of their own (the
+  // others have nothing to do here), in the same (topic, partition) order.
+  std::vector<Partition*>& due = tick_scratch_;
+  due.clear();
+  if (check_isr) {
+    for (auto& [key, p] : partitions_) due.push_back(&p);
+  } else {
+    due = timed_;
+    std::sort(due.begin(), due.end(), [](const Partition* a, const Partition* b) {
+      return a->topic != b->topic ? a->topic < b->topic : a->index < b->index;
+    });
+  }
+  for (Partition* partition : due) {
+    Partition& p = *partition;
     bool retry = p.alter_retry_at_ms != 0 && p.alter_retry_at_ms <= now_ms;
     if (retry) p.alter_retry_at_ms = 0;
     if (retry && p.role == Role::kLeader && p.pending_isr && p.pending_alter_send == 0 && !p.alter_wait_for_metadata) {
@@ -1598,6 +1679,10 @@ void ReplicaManager::Tick(int64_t now_ms) {
   MaybeApplyRetention(now_ms);
   MaybeCheckpointHighWatermarks(now_ms);
   PumpFetchers(now_ms);
+  std::erase_if(timed_, [](Partition* p) {
+    p->timed = Timed(*p);
+    return !p->timed;
+  });
 }
 
 void ReplicaManager::MaybeApplyRetention(int64_t now_ms) {
@@ -1615,16 +1700,23 @@ void ReplicaManager::MaybeApplyRetention(int64_t now_ms) {
 int64_t ReplicaManager::NextDeadlineMs() const {
   int64_t next = INT64_MAX;
   for (const auto& [seq, deadline] : parked_deadlines_) next = std::min(next, deadline);
-  bool leads_replicated = false;
-  for (const Partition* partition : all_partitions_) {
-    const Partition& p = *partition;
-    if (p.role == Role::kLeader && !p.remotes.empty()) leads_replicated = true;
-    if (p.alter_retry_at_ms != 0) next = std::min(next, p.alter_retry_at_ms);
-    if (p.retry_at_ms != 0 && p.role == Role::kFollower) next = std::min(next, p.retry_at_ms);
+  // A partition's own deadline; one without (not Timed) gives INT64_MAX.
+  auto own = [&](const Partition& p) {
+    int64_t at = INT64_MAX;
+    if (p.alter_retry_at_ms != 0) at = std::min(at, p.alter_retry_at_ms);
+    if (p.retry_at_ms != 0 && p.role == Role::kFollower) at = std::min(at, p.retry_at_ms);
     int64_t flush_at = FlushDueMs(p);
-    if (flush_at < next && p.log->sync_needed()) next = flush_at;
-  }
-  if (leads_replicated) next = std::min(next, next_isr_check_ms_);
+    if (flush_at < at && p.log->sync_needed()) at = flush_at;
+    return at;
+  };
+  for (const Partition* p : timed_) next = std::min(next, own(*p));
+#ifndef NDEBUG
+  for (const Partition* p : all_partitions_) SAMSA_ASSERT_MSG(p->timed || own(*p) == INT64_MAX, "a deadline not in timed_");
+  size_t leaders = 0;
+  for (const Partition* p : all_partitions_) leaders += p->role == Role::kLeader && !p->remotes.empty();
+  SAMSA_ASSERT(leaders == leaders_with_followers_);
+#endif
+  if (leaders_with_followers_ > 0) next = std::min(next, next_isr_check_ms_);
   if (!all_partitions_.empty() && checkpoint_phase_ == CheckpointPhase::kIdle) next = std::min(next, next_checkpoint_ms_);
   if (!all_partitions_.empty() && next_retention_check_ms_ >= 0) next = std::min(next, next_retention_check_ms_);
   for (const auto& [id, link] : links_) {
@@ -1680,7 +1772,20 @@ void ReplicaManager::Describe(std::vector<view::LocalReplica>* out) const {
 
 void ReplicaManager::TakeChangedPartitions(std::vector<PartitionState>* out) {
   out->clear();
-  for (auto& [key, p] : partitions_) {
+#ifndef NDEBUG
+  for (const Partition* p : all_partitions_) {
+    SAMSA_ASSERT_MSG(p->touched || (p->role == p->reported_role && p->leader_epoch == p->reported_epoch &&
+                                    p->high_watermark == p->reported_hw && p->log->log_end_offset() == p->reported_leo),
+                     "a partition changed without MarkTouched");
+  }
+#endif
+  std::sort(touched_.begin(), touched_.end(), [](const Partition* a, const Partition* b) {
+    return a->topic != b->topic ? a->topic < b->topic : a->index < b->index;
+  });
+  for (Partition* partition : touched_) {
+    Partition& p = *partition;
+    p.touched = false;
+    const PartitionKey key{p.topic, p.index};
     const int64_t leo = p.log->log_end_offset();
     const bool leo_back = leo < p.reported_leo;  // since the previous call
     p.reported_leo = leo;
@@ -1700,6 +1805,7 @@ void ReplicaManager::TakeChangedPartitions(std::vector<PartitionState>* out) {
     s.high_watermark = p.high_watermark;
     if (s.is_leader) s.isr = p.isr;
   }
+  touched_.clear();
 }
 
 void ReplicaManager::Reply(uint64_t token, ResponseBody body, bool send_response, std::vector<Bytes> buffers) {

@@ -238,10 +238,11 @@ class ReplicaManager {
   // For observers that check invariants after every input (the simulator's runtime checker):
   // into *out (cleared first), sorted by (topic, partition), the state of each partition whose
   // role, leader epoch or high watermark changed, or whose log end offset went back, since the
-  // previous call (every partition at the first call). It compares each partition with what
-  // the previous call reported, rather than flagging the places that change them, so no change
-  // can be missed: O(local partitions) per call, allocating only for the changed ones. A
-  // deleted partition is not reported.
+  // previous call (every partition at the first call). A deleted partition is not reported.
+  // O(touched partitions) per call: every change of a partition's role, epoch, high watermark or
+  // log (MarkTouched) lists it, and only listed partitions are compared with what the previous
+  // call reported. Debug builds also compare every other partition and abort on a change that
+  // was not listed.
   void TakeChangedPartitions(std::vector<PartitionState>* out);
   PartitionLog* FindLog(const std::string& topic, int32_t partition);
   const ReplicaConfig& config() const { return config_; }
@@ -323,6 +324,11 @@ class ReplicaManager {
     int32_t reported_epoch = std::numeric_limits<int32_t>::min();
     int64_t reported_hw = -1;
     int64_t reported_leo = -1;  // the log end offset at the previous call
+    // The parked fetches naming this partition, in parking order: (park sequence, the high
+    // watermark when it was parked).
+    std::vector<std::pair<uint64_t, int64_t>> fetch_watchers;
+    bool touched = false;       // listed in touched_ (for TakeChangedPartitions)
+    bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
   };
 
   struct LeaderLink {
@@ -363,8 +369,8 @@ class ReplicaManager {
     int16_t version = 0;
     int64_t deadline_ms = 0;
     FetchRequest request;  // no views inside
-    // Each partition of the request (once) with its HW when the fetch was parked.
-    std::vector<std::pair<PartitionKey, int64_t>> hw_at_park;
+    // Each partition of the request, once; each lists this fetch in its fetch_watchers.
+    std::vector<PartitionKey> watched;
   };
 
   Partition* Find(const PartitionKey& key);
@@ -422,6 +428,8 @@ class ReplicaManager {
   // Drops a parked request (produce or fetch) from parked_deadlines_.
   void ForgetDeadline(uint64_t seq);
   void CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved);
+  // Answers a parked fetch with `ev` and forgets it (its deadline, its partitions' watchers).
+  void AnswerParkedFetch(std::map<uint64_t, ParkedFetch>::iterator it, FetchEval ev);
   void FinishProduce(ParkedProduce& pp);
 
   // Follower side.
@@ -447,8 +455,19 @@ class ReplicaManager {
   static int64_t AckableEnd(const Partition& p);
   // Requests the sync that makes a truncation of p's log durable (when one is pending).
   void SyncTruncation(Partition& p);
-  // Records the log's failure in log_failure_ (the first one), after a mutating call.
-  void NoteLogHealth(const Partition& p);
+  // After a mutating call on p's log: records the log's failure in log_failure_ (the first one),
+  // and lists p for TakeChangedPartitions (its log end may have moved).
+  void NoteLogHealth(Partition& p);
+  // Lists p for the next TakeChangedPartitions: its role, epoch, high watermark or log changed.
+  void MarkTouched(Partition& p);
+  // Lists p in timed_ when it has a deadline of its own (Timed(p)); NextDeadlineMs and Tick look
+  // at listed partitions only, so every place that gives a partition a deadline calls this.
+  void MarkTimed(Partition& p);
+  // True when p has a deadline of its own: an ISR proposal to retry, a follower backoff, or a
+  // flush.ms interval.
+  static bool Timed(const Partition& p);
+  // Recounts leaders_with_followers_ (after metadata changed roles or replica sets).
+  void CountLeadersWithFollowers();
   // Drops the barriers a sync (or a truncation) has settled; true when any went.
   bool SettleFlushBarriers(Partition& p);
   void TrackSyncs(const PartitionKey& key, const std::vector<SyncId>& ids);
@@ -501,6 +520,15 @@ class ReplicaManager {
   // sequence (produces and fetches share the sequence), and every partition, in no order.
   std::vector<std::pair<uint64_t, int64_t>> parked_deadlines_;
   std::vector<Partition*> all_partitions_;
+  // The partitions whose role, epoch, high watermark or log changed since the last
+  // TakeChangedPartitions (each once: Partition::touched), and those that may have a deadline
+  // (Partition::timed; pruned by Tick). Both in no order.
+  std::vector<Partition*> touched_;
+  std::vector<Partition*> timed_;
+  std::vector<Partition*> tick_scratch_;  // Tick's partitions to visit, reused
+  std::vector<const FetchResponse::Partition*> answer_scratch_;  // HandleFetchResponse's, reused
+  // Leaders with at least one follower: the periodic ISR check is a deadline only when > 0.
+  size_t leaders_with_followers_ = 0;
   std::map<uint64_t, ParkedFetch> parked_fetches_;
   uint64_t next_park_seq_ = 1;
   uint64_t next_send_id_ = 1;
