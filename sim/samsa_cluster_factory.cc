@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <optional>
 
 #include <fmt/format.h>
@@ -477,9 +478,13 @@ void SamsaClusterFactory::CheckReplicaBytes(Simulation& sim, std::vector<Violati
   std::vector<BrokerNode*> live = LiveBrokers(sim);
   std::map<int32_t, BrokerNode*> by_id;
   for (BrokerNode* b : live) by_id[b->id().value()] = b;
+  // Each live replica's partition states, once per check (sorted by topic and partition).
+  std::map<int32_t, std::vector<ReplicaManager::PartitionState>> states;
+  for (BrokerNode* b : live)
+    if (b->replicas() != nullptr) states[b->id().value()] = b->replicas()->Partitions();
   for (BrokerNode* leader : live) {
     if (leader->replicas() == nullptr) continue;
-    for (const auto& st : leader->replicas()->Partitions()) {
+    for (const auto& st : states[leader->id().value()]) {
       if (!st.is_leader) continue;
       PartitionLog* llog = leader->replicas()->FindLog(st.topic, st.partition);
       if (llog == nullptr) continue;
@@ -488,11 +493,14 @@ void SamsaClusterFactory::CheckReplicaBytes(Simulation& sim, std::vector<Violati
         ReplicaManager* fr = by_id[member]->replicas();
         if (fr == nullptr) continue;
         int64_t follower_hw = -1, follower_start = 0;
-        for (const auto& fs : fr->Partitions())
-          if (fs.topic == st.topic && fs.partition == st.partition && !fs.is_leader) {
-            follower_hw = fs.high_watermark;
-            follower_start = fs.log_start_offset;
-          }
+        const auto& fstates = states[member];
+        auto fs = std::lower_bound(fstates.begin(), fstates.end(), st, [](const auto& a, const auto& b) {
+          return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+        });
+        if (fs != fstates.end() && fs->topic == st.topic && fs->partition == st.partition && !fs->is_leader) {
+          follower_hw = fs->high_watermark;
+          follower_start = fs->log_start_offset;
+        }
         PartitionLog* flog = fr->FindLog(st.topic, st.partition);
         if (flog == nullptr || follower_hw <= 0) continue;
         int64_t from = std::max(llog->log_start_offset(), follower_start);

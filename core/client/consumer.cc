@@ -64,6 +64,7 @@ void ConsumerNode::Assign(const std::vector<int32_t>& partitions) {
         break;
     }
     parts_[p] = s;
+    idle_.insert(p);
   }
 }
 
@@ -111,8 +112,14 @@ void ConsumerNode::Poll() {
   }
   if (now_ns() >= config_.stop_ns) return;
   std::map<NodeId, std::vector<int32_t>> to_list, to_fetch;
-  for (auto& [p, s] : parts_) {
-    if (s.phase != Phase::kNeedsPosition && s.phase != Phase::kFetchable) continue;
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    const int32_t p = *it;
+    PartState& s = parts_[p];
+    if (s.phase != Phase::kNeedsPosition && s.phase != Phase::kFetchable) {
+      it = idle_.erase(it);
+      continue;
+    }
+    ++it;
     if (s.retry_at_ns > now_ns()) {
       WakeAt(s.retry_at_ns);
       continue;
@@ -147,6 +154,7 @@ void ConsumerNode::Poll() {
       lp.current_leader_epoch = md.leader_epoch;
       t.partitions.push_back(lp);
       parts_[p].phase = Phase::kListing;
+      idle_.erase(p);
     }
     req.topics.push_back(std::move(t));
     uint64_t token = next_token_++;
@@ -165,22 +173,49 @@ void ConsumerNode::Poll() {
     req.min_bytes = config_.fetch_min_bytes;
     req.max_bytes = config_.fetch_max_bytes;
     req.isolation_level = 0;  // read_uncommitted
-    req.session_id = 0;
-    req.session_epoch = -1;  // no fetch session
+    // Fetch v7+ uses a fetch session (FetchSessionState).
+    FetchSessionState* session = v >= 7 ? &fetch_sessions_[leader] : nullptr;
+    const bool whole = session == nullptr || session->epoch == 0;
+    req.session_id = session ? session->id : 0;
+    req.session_epoch = session ? session->epoch : -1;
+    if (session && whole) session->held.clear();
     FetchRequest::Topic t;
     t.topic = config_.topic;
+    FetchRequest::ForgottenTopic forgotten;
+    forgotten.topic = config_.topic;
+    auto held = session ? session->held.begin() : std::map<int32_t, FetchRequest::Partition>::iterator();
     for (int32_t p : ps) {
       FetchRequest::Partition fp;
       fp.partition = p;
       fp.current_leader_epoch = metadata().at(config_.topic).partitions[size_t(p)].leader_epoch;
       fp.fetch_offset = parts_[p].position;
       fp.partition_max_bytes = config_.max_partition_fetch_bytes;
-      t.partitions.push_back(fp);
       parts_[p].phase = Phase::kFetching;
+      idle_.erase(p);
+      if (session != nullptr) {
+        // ps ascends, as the held map: what the session holds before p is not fetched now.
+        while (held != session->held.end() && held->first < p) {
+          forgotten.partitions.push_back(held->first);
+          held = session->held.erase(held);
+        }
+        if (held != session->held.end() && held->first == p) {
+          bool same = held->second == fp;
+          held->second = fp;
+          ++held;
+          if (same && !whole) continue;
+        } else {
+          held = std::next(session->held.emplace_hint(held, p, fp));
+        }
+      }
+      t.partitions.push_back(fp);
     }
-    req.topics.push_back(std::move(t));
+    if (session != nullptr) {
+      for (; held != session->held.end(); held = session->held.erase(held)) forgotten.partitions.push_back(held->first);
+      if (!forgotten.partitions.empty()) req.forgotten_topics_data.push_back(std::move(forgotten));
+    }
+    if (!t.partitions.empty()) req.topics.push_back(std::move(t));
     uint64_t token = next_token_++;
-    in_flight_[token] = InFlight{ApiKey::kFetch, leader, ps};
+    in_flight_[token] = InFlight{ApiKey::kFetch, leader, ps, req.session_epoch};
     ++stats_.fetches;
     SendRequest(leader, req, v,
                 MsToNs(int64_t(client_config().request_timeout_ms) + config_.fetch_max_wait_ms),
@@ -194,6 +229,18 @@ void ConsumerNode::OnResponse(uint64_t token, const ResponseBody& body) {
   InFlight req = std::move(it->second);
   in_flight_.erase(it);
   if (const auto* f = std::get_if<FetchResponse>(&body)) {
+    if (req.session_epoch >= 0) {
+      // The session goes on with the next epoch; an error, or an answer without a session,
+      // starts a new one (closing this one, unless the broker does not know it).
+      FetchSessionState& session = fetch_sessions_[req.broker];
+      if (f->error_code == 0 && f->session_id != 0) {
+        session.id = f->session_id;
+        session.epoch = req.session_epoch == INT32_MAX ? 1 : req.session_epoch + 1;
+      } else {
+        if (f->error_code == 0 || f->error_code == int16_t(ErrorCode::kFetchSessionIdNotFound)) session.id = 0;
+        session.epoch = 0;
+      }
+    }
     HandleFetch(req, *f);
   } else if (const auto* l = std::get_if<ListOffsetsResponse>(&body)) {
     HandleListOffsets(req, *l);
@@ -206,8 +253,11 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
   InFlight req = std::move(it->second);
   in_flight_.erase(it);
   ++stats_.errors[std::string(reason)];
+  // The broker may or may not have served it: start a new session.
+  if (req.session_epoch >= 0) fetch_sessions_[req.broker].epoch = 0;
   for (int32_t p : req.partitions) {
     PartState& s = parts_[p];
+    idle_.insert(p);
     if (s.phase == Phase::kListing) s.phase = Phase::kNeedsPosition;
     if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
     Backoff(s);
@@ -226,6 +276,7 @@ void ConsumerNode::HandleListOffsets(const InFlight& req, const ListOffsetsRespo
   for (int32_t p : req.partitions) {
     PartState& s = parts_[p];
     if (s.phase != Phase::kListing) continue;
+    idle_.insert(p);
     s.phase = Phase::kNeedsPosition;
     const ListOffsetsResponse::Partition* found = nullptr;
     for (const auto& t : resp.topics)
@@ -261,7 +312,12 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
   for (int32_t p : req.partitions) {
     PartState& s = parts_[p];
     if (s.phase != Phase::kFetching) continue;
+    idle_.insert(p);
     s.phase = Phase::kFetchable;
+    // A lost session: the next fetch starts a new one at once.
+    if (resp.error_code == int16_t(ErrorCode::kFetchSessionIdNotFound) ||
+        resp.error_code == int16_t(ErrorCode::kInvalidFetchSessionEpoch))
+      continue;
     if (resp.error_code != 0) {
       PartitionError(p, ErrorCode(resp.error_code));
       continue;

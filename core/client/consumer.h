@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,16 @@ class ConsumerNode final : public ClientBase {
     ApiKey api;
     NodeId broker;
     std::vector<int32_t> partitions;
+    int32_t session_epoch = -1;  // a fetch's session epoch (-1: no session)
+  };
+  // The fetch session (KIP-227) with one broker: its id (0: none), the next fetch's epoch (0:
+  // start a new one), and the partitions as the broker holds them. A fetch then carries only the
+  // partitions whose fetch state changed and forgets those not fetched now; the answer carries
+  // only the partitions with something new.
+  struct FetchSessionState {
+    int32_t id = 0;
+    int32_t epoch = 0;
+    std::map<int32_t, FetchRequest::Partition> held;
   };
 
   void OnResponse(uint64_t token, const ResponseBody& body) override;
@@ -110,11 +121,15 @@ class ConsumerNode final : public ClientBase {
 
   ConsumerConfig config_;
   std::map<int32_t, PartState> parts_;
+  // The partitions that may be waiting to list or fetch (kNeedsPosition, kFetchable), which Poll
+  // walks instead of every partition; others leave it there.
+  std::set<int32_t> idle_;
   bool assigned_ = false;
   std::map<uint64_t, InFlight> in_flight_;
   uint64_t next_token_ = 1;
   uint64_t session_ = 0;
   ConsumerStats stats_;
+  std::map<NodeId, FetchSessionState> fetch_sessions_;
   std::vector<const FetchResponse::Partition*> answer_scratch_;  // HandleFetch's, by partition
 };
 

@@ -222,8 +222,10 @@ void ProducerNode::Poll() {
   Drain();
   drain_.leaderless = false;
   drain_.next_ns = kNever;
-  for (size_t q = 0; q < accumulator_.queue_count() && drain_.next_ns > now_ns(); ++q)
+  for (size_t q : accumulator_.nonempty_queues()) {
+    if (drain_.next_ns <= now_ns()) break;
     SummarizeQueue(q);
+  }
   drain_.valid = true;
   drain_.accumulator_version = accumulator_.version();
   drain_.client_version = state_version();
@@ -285,8 +287,7 @@ void ProducerNode::Drain() {
   const bool guarantee_order = client_config().max_in_flight_requests_per_connection == 1;
   std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
   ready.clear();
-  for (size_t q = 0; q < accumulator_.queue_count(); ++q) {
-    if (accumulator_.queue_empty(q)) continue;
+  for (size_t q : accumulator_.nonempty_queues()) {
     const TopicPartition& tp = accumulator_.queue_partition(q);
     NodeId leader = LeaderOf(tp);
     if (leader == kNoNode) {

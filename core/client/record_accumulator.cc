@@ -38,6 +38,10 @@ size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
   if (q == queues_.size()) {
     auto it = queues_.insert(LowerBound(tp), Queue{tp, {}});
     q = size_t(it - queues_.begin());  // after the insert: it may reallocate
+    // The queues after it were renumbered (rare: once per partition).
+    std::set<size_t> renumbered;
+    for (size_t n : nonempty_) renumbered.insert(n < q ? n : n + 1);
+    nonempty_ = std::move(renumbered);
   }
   last_queue_ = q;
   return q;
@@ -72,6 +76,7 @@ bool RecordAccumulator::Append(const TopicPartition& tp, const PendingRecord& re
     q.push_back(std::move(b));
     Track(now_ns);
   }
+  if (fresh) NoteQueue(last_queue_);
   ProducerBatch& batch = q.back();
   batch.bytes += bytes;
   batch.records.push_back(record);
@@ -103,8 +108,7 @@ bool RecordAccumulator::HeadReady(const TopicPartition& tp, int64_t now_ns) cons
 
 std::vector<TopicPartition> RecordAccumulator::Partitions() const {
   std::vector<TopicPartition> out;
-  for (const Queue& q : queues_)
-    if (!q.batches.empty()) out.push_back(q.tp);
+  for (size_t q : nonempty_) out.push_back(queues_[q].tp);
   return out;
 }
 
@@ -139,6 +143,7 @@ std::optional<ProducerBatch> RecordAccumulator::TakeHead(size_t q) {
   if (batches.empty()) return std::nullopt;
   ProducerBatch b = std::move(batches.front());
   batches.pop_front();
+  NoteQueue(q);
   Untrack(b.created_ns);
   ++version_;
   b.closed = true;
@@ -156,6 +161,12 @@ void RecordAccumulator::Reenqueue(ProducerBatch batch) {
   ++version_;
   size_t q = FindOrMake(batch.tp);
   queues_[q].batches.push_front(std::move(batch));
+  NoteQueue(q);
+}
+
+void RecordAccumulator::NoteQueue(size_t q) {
+  if (queues_[q].batches.empty()) nonempty_.erase(q);
+  else nonempty_.insert(q);
 }
 
 std::vector<ProducerBatch> RecordAccumulator::ExpireBefore(int64_t now_ns,
@@ -176,6 +187,7 @@ std::vector<ProducerBatch> RecordAccumulator::ExpireBefore(int64_t now_ns,
     }
     queue.batches = std::move(keep);
   }
+  for (size_t q = 0; q < queues_.size(); ++q) NoteQueue(q);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,9 @@ class RecordAccumulator {
   size_t QueueOf(const TopicPartition& tp) const { return Find(tp); }
   const TopicPartition& queue_partition(size_t q) const { return queues_[q].tp; }
   bool queue_empty(size_t q) const { return queues_[q].batches.empty(); }
+  // The numbers of the queues with a batch, ascending: what the sender walks, without the
+  // empty queues of the other partitions.
+  const std::set<size_t>& nonempty_queues() const { return nonempty_; }
   // When queue q's head becomes ready (now_ns if it is); nullopt when q is empty.
   std::optional<int64_t> HeadReadyAt(size_t q, int64_t now_ns) const;
   const ProducerBatch* Head(size_t q) const;
@@ -111,6 +115,7 @@ class RecordAccumulator {
     std::deque<ProducerBatch> batches;
   };
   std::vector<Queue> queues_;  // ascending by tp
+  std::set<size_t> nonempty_;  // queue numbers with a batch
   size_t last_queue_ = 0;      // the last queue looked up: appends mostly repeat it
   // created_ns of every queued batch -> how many: the earliest without a scan, so that
   // ExpireBefore() only walks the queues when something is due.
@@ -127,6 +132,8 @@ class RecordAccumulator {
   // Whether a record of record_bytes would start a new batch in queue q (queue_count(): none).
   bool StartsNewBatch(size_t q, size_t record_bytes) const;
   void Track(int64_t created_ns);
+  // Keeps nonempty_ current for queue q after a batch came or went.
+  void NoteQueue(size_t q);
   void Untrack(int64_t created_ns);
 };
 

@@ -111,15 +111,6 @@ void MatchAnswers(const std::vector<Topic>& topics, const std::vector<Key>& keys
   for (size_t i = 0; i < keys.size(); ++i) (*out)[i] = FindAnswer(topics, keys[i].first, index);
 }
 
-// Stable sort by .first; an insertion sort, as the inputs are short (a node's follower partitions)
-// and std::stable_sort would allocate a buffer.
-template <typename T>
-void StableSortByFirst(std::vector<T>& v) {
-  for (size_t i = 1; i < v.size(); ++i) {
-    for (size_t j = i; j > 0 && v[j].first < v[j - 1].first; --j) std::swap(v[j], v[j - 1]);
-  }
-}
-
 // Calls fn(key, group) for each run of equal .first in v, in order.
 template <typename T, typename Fn>
 void ForEachGroup(const std::vector<T>& v, Fn&& fn) {
@@ -252,6 +243,7 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   all_partitions_.erase(std::find(all_partitions_.begin(), all_partitions_.end(), &it->second));
   std::erase(touched_, &it->second);
   std::erase(timed_, &it->second);
+  std::erase(pump_, &it->second);
   if (auto t = by_topic_.find(key.first); t != by_topic_.end() && key.second >= 0 &&
                                           size_t(key.second) < t->second.partitions.size()) {
     t->second.partitions[size_t(key.second)] = nullptr;
@@ -406,6 +398,12 @@ bool ReplicaManager::Timed(const Partition& p) {
          p.flush_interval_ms != std::numeric_limits<int64_t>::max();
 }
 
+void ReplicaManager::MarkPump(Partition& p) {
+  if (p.pump) return;
+  p.pump = true;
+  pump_.push_back(&p);
+}
+
 void ReplicaManager::MarkTimed(Partition& p) {
   if (p.timed || !Timed(p)) return;
   p.timed = true;
@@ -475,6 +473,7 @@ void ReplicaManager::MakeFollower(Partition& p, const AssignedPartition& a, int6
   } else {
     p.phase = FollowerPhase::kFetching;
   }
+  MarkPump(p);
   FailParkedFor(key, now_ms);
   NotifyLeadership(p);
 }
@@ -876,19 +875,33 @@ void ReplicaManager::FinishProduce(ParkedProduce& pp) { Reply(pp.token, Response
 // ---------------------------------------------------------------------------------------------
 // Fetch (leader side)
 
-ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& request, int16_t version) const {
+ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& request, int16_t version,
+                                                        const FetchSession* session) const {
   FetchEval ev;
   bool is_replica = request.replica_id >= 0;
   int64_t remaining = version >= 3 ? request.max_bytes : INT32_MAX;
   if (is_replica) remaining = std::min<int64_t>(remaining, config_.replica_fetch_max_bytes);
   bool first_read = true;
   ev.response.responses.reserve(request.topics.size());
-  for (const auto& topic : request.topics) {
+  for (uint32_t ti = 0; ti < request.topics.size(); ++ti) {
+    const auto& topic = request.topics[ti];
     FetchResponse::Topic rt;
     rt.topic = topic.topic;
     rt.topic_id = topic.topic_id;
-    rt.partitions.reserve(topic.partitions.size());
-    for (const auto& part : topic.partitions) {
+    if (session == nullptr) rt.partitions.reserve(topic.partitions.size());
+    for (uint32_t pi = 0; pi < topic.partitions.size(); ++pi) {
+      const auto& part = topic.partitions[pi];
+      // A session answers a partition only with something new (see FetchSession).
+      auto answer = [&](FetchResponse::Partition&& rp) {
+        if (session != nullptr) {
+          const FetchSession::Sent& sent = session->sent[ti][pi];
+          bool news = rp.error_code != 0 || rp.diverging_epoch || (rp.records && !rp.records->empty()) ||
+                      rp.high_watermark != sent.high_watermark || rp.log_start_offset != sent.log_start_offset;
+          if (!news) return;
+          ev.slots.emplace_back(ti, pi);
+        }
+        rt.partitions.push_back(std::move(rp));
+      };
       FetchResponse::Partition rp;
       rp.partition_index = part.partition;
       rp.high_watermark = -1;
@@ -904,7 +917,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
       if (err != 0) {
         rp.error_code = err;
         ev.must_answer = true;
-        rt.partitions.push_back(std::move(rp));
+        answer(std::move(rp));
         continue;
       }
       int64_t leo = p->log->log_end_offset();
@@ -916,14 +929,14 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
         if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) {
           rp.diverging_epoch = FetchResponse::EpochEndOffset{end.epoch, end.end_offset};
           ev.must_answer = true;
-          rt.partitions.push_back(std::move(rp));
+          answer(std::move(rp));
           continue;
         }
       }
       if (part.fetch_offset < p->log->log_start_offset() || part.fetch_offset > leo) {
         rp.error_code = Err(ErrorCode::kOffsetOutOfRange);
         ev.must_answer = true;
-        rt.partitions.push_back(std::move(rp));
+        answer(std::move(rp));
         continue;
       }
       int64_t limit = is_replica ? leo : p->high_watermark;
@@ -950,11 +963,117 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
           }
         }
       }
-      rt.partitions.push_back(std::move(rp));
+      answer(std::move(rp));
     }
-    ev.response.responses.push_back(std::move(rt));
+    if (session == nullptr || !rt.partitions.empty()) ev.response.responses.push_back(std::move(rt));
   }
+  if (session != nullptr) ev.response.session_id = session->id;
   return ev;
+}
+
+ReplicaManager::FetchEval ReplicaManager::EvaluateParked(const ParkedFetch& pf) const {
+  if (pf.session_id == 0) return EvaluateFetch(pf.request, pf.version);
+  auto s = fetch_sessions_.find(pf.session_id);
+  if (s != fetch_sessions_.end()) return EvaluateFetch(s->second.request, pf.version, &s->second);
+  FetchEval ev;  // closed (a new session replaced it) while the fetch waited
+  ev.response.error_code = Err(ErrorCode::kFetchSessionIdNotFound);
+  ev.must_answer = true;
+  return ev;
+}
+
+void ReplicaManager::NoteAnswered(FetchSession& session, const std::vector<std::pair<uint32_t, uint32_t>>& slots,
+                                  FetchResponse& response) {
+  size_t i = 0;
+  for (const auto& t : response.responses) {
+    for (const auto& rp : t.partitions) {
+      auto [ti, pi] = slots[i++];
+      session.sent[ti][pi] = {rp.high_watermark, rp.log_start_offset};
+    }
+  }
+}
+
+ReplicaManager::FetchSession* ReplicaManager::NewFetchSession(const FetchRequest& request, int64_t now_ms) {
+  if (fetch_sessions_.size() >= kMaxFetchSessions) {
+    auto lru = std::min_element(fetch_sessions_.begin(), fetch_sessions_.end(), [](const auto& a, const auto& b) {
+      return a.second.last_used_ms < b.second.last_used_ms;
+    });
+    if (now_ms - lru->second.last_used_ms < kFetchSessionEvictionMs) return nullptr;
+    fetch_sessions_.erase(lru);
+  }
+  // Ids differ across this broker's incarnations (its broker epoch), so a fetcher holding an id of
+  // a previous one is told FETCH_SESSION_ID_NOT_FOUND rather than joining another's session.
+  int32_t id = 0;
+  while (id == 0 || fetch_sessions_.count(id) != 0) {
+    uint64_t mixed = (uint64_t(broker_epoch_) * 0x9E3779B97F4A7C15ull) ^ (++fetch_sessions_created_ * 0xBF58476D1CE4E5B9ull);
+    id = int32_t((mixed >> 33) & 0x7fffffff);
+  }
+  FetchSession& s = fetch_sessions_[id];
+  s.id = id;
+  s.replica_id = request.replica_id;
+  s.last_used_ms = now_ms;
+  UpdateFetchSession(s, request);
+  return &s;
+}
+
+void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& request) {
+  auto find_topic = [&](const std::string& name) -> size_t {
+    for (size_t t = 0; t < s.request.topics.size(); ++t)
+      if (s.request.topics[t].topic == name) return t;
+    return s.request.topics.size();
+  };
+  for (const auto& forgotten : request.forgotten_topics_data) {
+    size_t t = find_topic(forgotten.topic);
+    if (t == s.request.topics.size()) continue;
+    auto& parts = s.request.topics[t].partitions;
+    for (int32_t index : forgotten.partitions) {
+      for (size_t i = 0; i < parts.size(); ++i) {
+        if (parts[i].partition != index) continue;
+        parts.erase(parts.begin() + ptrdiff_t(i));
+        s.sent[t].erase(s.sent[t].begin() + ptrdiff_t(i));
+        break;
+      }
+    }
+    if (parts.empty()) {
+      s.request.topics.erase(s.request.topics.begin() + ptrdiff_t(t));
+      s.sent.erase(s.sent.begin() + ptrdiff_t(t));
+    }
+  }
+  for (const auto& topic : request.topics) {
+    size_t t = find_topic(topic.topic);
+    if (t == s.request.topics.size()) {
+      FetchRequest::Topic added;
+      added.topic = topic.topic;
+      added.topic_id = topic.topic_id;
+      s.request.topics.push_back(std::move(added));
+      s.sent.emplace_back();
+    }
+    auto& parts = s.request.topics[t].partitions;
+    // Usually the partitions come in the session's order: look from where the last one was found.
+    size_t hint = 0;
+    for (const auto& part : topic.partitions) {
+      size_t i = hint;
+      while (i < parts.size() && parts[i].partition != part.partition) ++i;
+      if (i == parts.size()) {
+        i = 0;
+        while (i < hint && parts[i].partition != part.partition) ++i;
+        if (i == hint) i = parts.size();
+      }
+      // Listed again: answered in full next time, as a fetcher that lost an answer may ask.
+      if (i == parts.size()) {
+        parts.push_back(part);
+        s.sent[t].emplace_back();
+      } else {
+        parts[i] = part;
+        s.sent[t][i] = FetchSession::Sent{};
+      }
+      hint = i + 1;
+    }
+  }
+  s.request.replica_id = request.replica_id;
+  s.request.max_wait_ms = request.max_wait_ms;
+  s.request.min_bytes = request.min_bytes;
+  s.request.max_bytes = request.max_bytes;
+  s.request.isolation_level = request.isolation_level;
 }
 
 void ReplicaManager::UpdateFollowerFetchState(Partition& p, int32_t follower, int64_t fetch_offset, int64_t now_ms) {
@@ -982,6 +1101,44 @@ void ReplicaManager::UpdateFollowerFetchState(Partition& p, int32_t follower, in
 }
 
 void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, int16_t version, int64_t now_ms) {
+  const bool sessionless = version < 7 || (request.session_id == 0 && request.session_epoch < 0);
+  if (sessionless) return ServeFetch(token, request, version, nullptr, now_ms);
+  auto close = [&](int32_t id) {
+    auto it = fetch_sessions_.find(id);
+    if (it != fetch_sessions_.end() && it->second.replica_id == request.replica_id) fetch_sessions_.erase(it);
+  };
+  FetchSession* session = nullptr;
+  if (request.session_epoch < 0) {
+    close(request.session_id);  // epoch -1: close it and fetch without one
+    return ServeFetch(token, request, version, nullptr, now_ms);
+  }
+  if (request.session_epoch == 0) {
+    if (request.session_id != 0) close(request.session_id);
+    session = NewFetchSession(request, now_ms);
+    if (session == nullptr) return ServeFetch(token, request, version, nullptr, now_ms);  // cache full
+  } else {
+    auto it = fetch_sessions_.find(request.session_id);
+    int16_t err = 0;
+    if (it == fetch_sessions_.end() || it->second.replica_id != request.replica_id) {
+      err = Err(ErrorCode::kFetchSessionIdNotFound);
+    } else if (it->second.next_epoch != request.session_epoch) {
+      err = Err(ErrorCode::kInvalidFetchSessionEpoch);
+    }
+    if (err != 0) {
+      FetchResponse r;
+      r.error_code = err;
+      return Reply(token, ResponseBody(std::move(r)));
+    }
+    session = &it->second;
+    UpdateFetchSession(*session, request);
+    session->next_epoch = session->next_epoch == INT32_MAX ? 1 : session->next_epoch + 1;
+  }
+  session->last_used_ms = now_ms;
+  ServeFetch(token, session->request, version, session, now_ms);
+}
+
+void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int16_t version, FetchSession* session,
+                                int64_t now_ms) {
   bool is_replica = request.replica_id >= 0;
   if (is_replica) {
     for (const auto& topic : request.topics) {
@@ -1000,9 +1157,10 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
       }
     }
   }
-  FetchEval ev = EvaluateFetch(request, version);
+  FetchEval ev = EvaluateFetch(request, version, session);
   bool full = parked_requests() >= size_t(std::max(0, config_.max_parked_requests));
   if (ev.must_answer || ev.bytes >= request.min_bytes || request.max_wait_ms <= 0 || full) {
+    if (session != nullptr) NoteAnswered(*session, ev.slots, ev.response);
     Reply(token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
     return;
   }
@@ -1010,7 +1168,8 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
   pf.token = token;
   pf.version = version;
   pf.deadline_ms = now_ms + request.max_wait_ms;
-  pf.request = request;
+  if (session != nullptr) pf.session_id = session->id;
+  else pf.request = request;
   uint64_t seq = next_park_seq_++;
   // Every partition of the request is led here (else the fetch was answered at once): each lists
   // the fetch once, with its high watermark now.
@@ -1029,6 +1188,8 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
 
 void ReplicaManager::AnswerParkedFetch(std::map<uint64_t, ParkedFetch>::iterator it, FetchEval ev) {
   ParkedFetch& pf = it->second;
+  if (auto s = fetch_sessions_.find(pf.session_id); pf.session_id != 0 && s != fetch_sessions_.end())
+    NoteAnswered(s->second, ev.slots, ev.response);
   Reply(pf.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
   for (const PartitionKey& key : pf.watched) {
     if (Partition* p = Find(key)) std::erase_if(p->fetch_watchers, [&](const auto& w) { return w.first == it->first; });
@@ -1047,10 +1208,13 @@ void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_
     auto it = parked_fetches_.find(seq);
     if (it == parked_fetches_.end()) continue;
     ParkedFetch& pf = it->second;
-    FetchEval ev = EvaluateFetch(pf.request, pf.version);
-    bool done = ev.must_answer || ev.bytes >= pf.request.min_bytes;
+    auto session = fetch_sessions_.find(pf.session_id);
+    const FetchRequest& request =
+        pf.session_id != 0 && session != fetch_sessions_.end() ? session->second.request : pf.request;
+    FetchEval ev = EvaluateParked(pf);
+    bool done = ev.must_answer || ev.bytes >= request.min_bytes;
     // Followers learn the HW from fetch answers; release a parked replica fetch when it moved.
-    if (!done && hw_moved && pf.request.replica_id >= 0) done = p->high_watermark != hw_at_park;
+    if (!done && hw_moved && request.replica_id >= 0) done = p->high_watermark != hw_at_park;
     if (done) AnswerParkedFetch(it, std::move(ev));
   }
 }
@@ -1149,19 +1313,41 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
   std::vector<std::pair<int32_t, Partition*>>& truncating = ready_truncating_;
   fetching.clear();
   truncating.clear();
-  for (auto& [key, p] : partitions_) {
-    if (p.role != Role::kFollower || p.leader_id < 0 || p.in_flight) continue;
-    if (p.retry_at_ms > now_ms) continue;
+  // Only the partitions that may have become ready are looked at (MarkPump), and those whose
+  // backoff ended; a ready one stays listed until a request carries it.
+  for (Partition* p : timed_)
+    if (p->role == Role::kFollower && p->retry_at_ms != 0 && p->retry_at_ms <= now_ms) MarkPump(*p);
+  std::sort(pump_.begin(), pump_.end(), [](const Partition* a, const Partition* b) {
+    return a->topic != b->topic ? a->topic < b->topic : a->index < b->index;
+  });
+  std::erase_if(pump_, [&](Partition* partition) {
+    Partition& p = *partition;
+    if (p.role != Role::kFollower || p.leader_id < 0 || p.in_flight) return p.pump = false, true;
+    if (p.retry_at_ms > now_ms) return p.pump = false, true;
     p.retry_at_ms = 0;
-    if (!p.log->health().ok()) continue;
+    if (!p.log->health().ok()) return p.pump = false, true;
     // The next fetch's offset tells the leader what we hold: not before the flush of the last
     // append, nor before a truncation is durable (see "Durability" in the header).
-    if (!p.flush_barriers.empty() || p.log->unsynced_truncation() != kNoUnsyncedTruncation) continue;
+    if (!p.flush_barriers.empty() || p.log->unsynced_truncation() != kNoUnsyncedTruncation) return p.pump = false, true;
     if (p.phase == FollowerPhase::kFetching) fetching.emplace_back(p.leader_id, &p);
-    if (p.phase == FollowerPhase::kTruncating) truncating.emplace_back(p.leader_id, &p);
+    else if (p.phase == FollowerPhase::kTruncating) truncating.emplace_back(p.leader_id, &p);
+    else return p.pump = false, true;
+    return false;
+  });
+#ifndef NDEBUG
+  // What a scan of every partition finds ready must be what the list found.
+  size_t ready = 0;
+  for (auto& [key, p] : partitions_) {
+    if (p.role != Role::kFollower || p.leader_id < 0 || p.in_flight || p.retry_at_ms > now_ms) continue;
+    if (!p.log->health().ok() || !p.flush_barriers.empty() || p.log->unsynced_truncation() != kNoUnsyncedTruncation) continue;
+    if (p.phase != FollowerPhase::kFetching && p.phase != FollowerPhase::kTruncating) continue;
+    SAMSA_ASSERT_MSG(p.pump, "a ready follower partition missing from pump_");
+    ++ready;
   }
-  StableSortByFirst(fetching);
-  StableSortByFirst(truncating);
+  SAMSA_ASSERT(ready == fetching.size() + truncating.size());
+#endif
+  std::stable_sort(fetching.begin(), fetching.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(truncating.begin(), truncating.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   ForEachGroup(truncating, [&](int32_t leader, std::span<const std::pair<int32_t, Partition*>> ps) {
     LeaderLink& link = links_[leader];
     if (link.epoch_in_flight != 0 || link.epoch_backoff_until_ms != 0) return;
@@ -1194,18 +1380,30 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     req.min_bytes = config_.replica_fetch_min_bytes;
     req.max_bytes = config_.replica_fetch_max_bytes;
     req.isolation_level = 0;
-    req.session_id = 0;
-    req.session_epoch = -1;  // no fetch session: every fetch is full
+    // The fetch session with this leader (see FetchSession): a new one (epoch 0) carries every
+    // ready partition; a later fetch only those whose fetch state changed, and forgets those
+    // no longer ready, so the leader's session always holds exactly this fetch's partitions.
+    const bool whole = link.session_epoch == 0;
+    req.session_id = link.session_id;
+    req.session_epoch = link.session_epoch;
+    if (whole) link.session.clear();
     SendRecord record;
     record.kind = SendKind::kFetch;
     record.to = leader;
+    record.session_epoch = link.session_epoch;
     record.partitions.reserve(ps.size());
+    auto held = link.session.begin();
+    auto forget = [&](const PartitionKey& key) {
+      if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != key.first)
+        req.forgotten_topics_data.push_back({key.first, {}, {}});
+      req.forgotten_topics_data.back().partitions.push_back(key.second);
+    };
     for (auto [_, p] : ps) {
-      if (req.topics.empty() || req.topics.back().topic != p->topic) {
-        FetchRequest::Topic t;
-        t.topic = p->topic;
-        t.partitions.reserve(ps.size());
-        req.topics.push_back(std::move(t));
+      PartitionKey key{p->topic, p->index};
+      // ps is in key order, as the session map: what the session holds before key is not ready.
+      while (held != link.session.end() && KeyLess()(held->first, key)) {
+        forget(held->first);
+        held = link.session.erase(held);
       }
       FetchRequest::Partition part;
       part.partition = p->index;
@@ -1214,9 +1412,30 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
       part.last_fetched_epoch = p->log->latest_epoch().value_or(kUndefinedEpoch);
       part.log_start_offset = p->log->log_start_offset();
       part.partition_max_bytes = config_.replica_fetch_max_bytes;
+      if (held != link.session.end() && SameKey(held->first, key)) {
+        bool same = held->second == part;
+        held->second = part;
+        ++held;
+        if (same && !whole) {
+          record.partitions.push_back({std::move(key), p->generation});
+          p->in_flight = true;
+          continue;
+        }
+      } else {
+        held = std::next(link.session.emplace_hint(held, key, part));
+      }
+      if (req.topics.empty() || req.topics.back().topic != p->topic) {
+        FetchRequest::Topic t;
+        t.topic = p->topic;
+        req.topics.push_back(std::move(t));
+      }
       req.topics.back().partitions.push_back(part);
-      record.partitions.push_back({{p->topic, p->index}, p->generation});
+      record.partitions.push_back({std::move(key), p->generation});
       p->in_flight = true;
+    }
+    while (held != link.session.end()) {
+      forget(held->first);
+      held = link.session.erase(held);
     }
     uint64_t id = next_send_id_++;
     link.fetch_in_flight = id;
@@ -1272,7 +1491,14 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
     Partition* p = Find(key);
     if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
     p->in_flight = false;
+    MarkPump(*p);
     const FetchResponse::Partition* found = answers[i];
+    // A session's answer leaves out the partitions with nothing new; a lost session is
+    // started again at once (OnResponse), without a backoff.
+    if (response.error_code == 0 && found == nullptr && response.session_id != 0) continue;
+    if (response.error_code == Err(ErrorCode::kFetchSessionIdNotFound) ||
+        response.error_code == Err(ErrorCode::kInvalidFetchSessionEpoch))
+      continue;
     if (response.error_code != 0 || found == nullptr) {
       FollowerBackoff(*p, now_ms);
       continue;
@@ -1359,6 +1585,7 @@ void ReplicaManager::HandleEpochResponse(const SendRecord& record, const OffsetF
     Partition* p = Find(key);
     if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
     p->in_flight = false;
+    MarkPump(*p);
     const OffsetForLeaderEpochResponse::Partition* found =
         FindAnswer(response.topics, key, &OffsetForLeaderEpochResponse::Partition::partition);
     if (found == nullptr || found->error_code != 0) {
@@ -1432,8 +1659,18 @@ void ReplicaManager::OnResponse(uint64_t send_id, const ResponseBody& response, 
       LeaderLink& link = links_[record.to];
       if (link.fetch_in_flight == send_id) link.fetch_in_flight = 0;
       if (const auto* r = std::get_if<FetchResponse>(&response)) {
+        // The session goes on with the next epoch; any error starts a new one (closing this one,
+        // unless the leader does not know it).
+        if (r->error_code == 0 && r->session_id != 0) {
+          link.session_id = r->session_id;
+          link.session_epoch = record.session_epoch == INT32_MAX ? 1 : record.session_epoch + 1;
+        } else {
+          if (r->error_code == Err(ErrorCode::kFetchSessionIdNotFound) || r->error_code == 0) link.session_id = 0;
+          link.session_epoch = 0;
+        }
         HandleFetchResponse(record, *r, now_ms);
       } else {
+        link.session_epoch = 0;
         FetchResponse empty;
         empty.error_code = Err(ErrorCode::kUnknownServerError);
         HandleFetchResponse(record, empty, now_ms);
@@ -1490,6 +1727,7 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
   if (record.kind == SendKind::kFetch && link.fetch_in_flight == send_id) {
     link.fetch_in_flight = 0;
     link.fetch_backoff_until_ms = now_ms + backoff;
+    link.session_epoch = 0;  // the leader may or may not have served it: start a new session
   }
   if (record.kind == SendKind::kOffsetForLeaderEpoch && link.epoch_in_flight == send_id) {
     link.epoch_in_flight = 0;
@@ -1497,7 +1735,10 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
   }
   for (const auto& [key, gen] : record.partitions) {
     Partition* p = Find(key);
-    if (p != nullptr && p->generation == gen) p->in_flight = false;
+    if (p != nullptr && p->generation == gen) {
+      p->in_flight = false;
+      MarkPump(*p);
+    }
   }
   PumpFetchers(now_ms);
 }
@@ -1546,6 +1787,7 @@ void ReplicaManager::SyncTruncation(Partition& p) {
 
 bool ReplicaManager::SettleFlushBarriers(Partition& p) {
   if (p.flush_barriers.empty()) return false;
+  MarkPump(p);
   // A truncation cut the barriers to the log end; what remains still needs its sync.
   int64_t leo = p.log->log_end_offset();
   for (auto& [before, after] : p.flush_barriers) {
@@ -1614,6 +1856,7 @@ bool ReplicaManager::OnSyncDone(SyncId id, bool ok, int64_t now_ms) {
   TrackSyncs(key, p->log->OnSyncDone(id, ok));
   NoteLogHealth(*p);
   const bool truncation_synced = truncation_was_unsynced && p->log->unsynced_truncation() == kNoUnsyncedTruncation;
+  if (truncation_synced) MarkPump(*p);
   if (SettleFlushBarriers(*p) || truncation_synced) {
     if (p->role == Role::kLeader) {
       MaybeAdvanceHighWatermark(*p);
@@ -1647,7 +1890,7 @@ void ReplicaManager::Tick(int64_t now_ms) {
       continue;
     }
     auto next = std::next(it);
-    AnswerParkedFetch(it, EvaluateFetch(it->second.request, it->second.version));
+    AnswerParkedFetch(it, EvaluateParked(it->second));
     it = next;
   }
   // ISR shrink, every replica_lag_time_max_ms / 2 as Kafka does, and retries of failed proposals.

@@ -250,6 +250,13 @@ class ReplicaManager {
   // until reopened). Kafka takes the log directory offline; with one directory, the broker stops.
   const Status& log_failure() const { return log_failure_; }
   size_t parked_requests() const { return parked_produces_.size() + parked_fetches_.size(); }
+  // Incremental fetch sessions (KIP-227) this node holds as a leader, for followers and consumers.
+  size_t fetch_sessions() const { return fetch_sessions_.size(); }
+  // Kafka's max.incremental.fetch.session.cache.slots and min.incremental.fetch.session.eviction.ms
+  // (fixed here): a new session past the limit evicts the least recently used one idle that
+  // long, else gets none (session id 0: its fetches stay full).
+  static constexpr size_t kMaxFetchSessions = 1000;
+  static constexpr int64_t kFetchSessionEvictionMs = 120000;
 
  private:
   using PartitionKey = std::pair<std::string, int32_t>;
@@ -329,6 +336,7 @@ class ReplicaManager {
     std::vector<std::pair<uint64_t, int64_t>> fetch_watchers;
     bool touched = false;       // listed in touched_ (for TakeChangedPartitions)
     bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
+    bool pump = false;          // listed in pump_ (for PumpFetchers)
   };
 
   struct LeaderLink {
@@ -336,6 +344,12 @@ class ReplicaManager {
     uint64_t epoch_in_flight = 0;
     int64_t fetch_backoff_until_ms = 0;
     int64_t epoch_backoff_until_ms = 0;
+    // The fetch session with this leader (FetchSession): its id (0: none), the epoch of the next
+    // fetch (0: start a new session, closing session_id), and its partitions as the leader holds
+    // them.
+    int32_t session_id = 0;
+    int32_t session_epoch = 0;
+    std::map<PartitionKey, FetchRequest::Partition, KeyLess> session;
   };
 
   enum class SendKind { kFetch, kOffsetForLeaderEpoch, kAlterPartition };
@@ -344,6 +358,7 @@ class ReplicaManager {
     int32_t to = -1;
     // (key, generation) of every partition the send covers.
     std::vector<std::pair<PartitionKey, uint64_t>> partitions;
+    int32_t session_epoch = -1;  // a fetch's session epoch (0: it starts a session)
   };
 
   struct ParkedProduce {
@@ -364,11 +379,45 @@ class ReplicaManager {
     std::vector<Waiter> waiters;
   };
 
+  // A fetch session (KIP-227), leader side. Fetch v7+ with session_epoch 0 creates one from its
+  // partitions (closing session_id if set); each later fetch names it with the next epoch and
+  // carries only the partitions whose fetch state changed, plus the ones to forget, and its answer
+  // carries only the partitions with something new: records, an error, a diverging epoch, or a
+  // high watermark or log start other than the session's last answer said. Every fetch still
+  // serves the whole session, so a follower's state is updated for each of its partitions, as
+  // with a full fetch. Epoch -1 closes the session. A wrong epoch gets INVALID_FETCH_SESSION_EPOCH,
+  // an unknown id (or one another replica owns) FETCH_SESSION_ID_NOT_FOUND; the fetcher then
+  // starts a new session.
+  struct FetchSession {
+    int32_t id = 0;
+    int32_t replica_id = -1;  // the follower's node id; -1 for a consumer
+    int32_t next_epoch = 1;
+    int64_t last_used_ms = 0;
+    FetchRequest request;  // every partition of the session, by topic; the last fetch's scalars
+    // What the last answer said of each partition (parallel to request.topics[t].partitions);
+    // -1 before any answer, so a new partition is always answered.
+    struct Sent {
+      int64_t high_watermark = -1;
+      int64_t log_start_offset = -1;
+    };
+    std::vector<std::vector<Sent>> sent;
+  };
+  // Creates a session for `request` (its partitions), or returns nullptr when the cache is full.
+  FetchSession* NewFetchSession(const FetchRequest& request, int64_t now_ms);
+  // Applies an incremental fetch's partitions and forgotten partitions to s.
+  static void UpdateFetchSession(FetchSession& s, const FetchRequest& request);
+  // Answers `token` for `request` (a sessionless fetch, or a session's request) at once or parks it.
+  void ServeFetch(uint64_t token, const FetchRequest& request, int16_t version, FetchSession* session, int64_t now_ms);
+  // Before ev.response goes out for session: records what it tells (FetchSession::sent).
+  static void NoteAnswered(FetchSession& session, const std::vector<std::pair<uint32_t, uint32_t>>& slots,
+                           FetchResponse& response);
+
   struct ParkedFetch {
     uint64_t token = 0;
     int16_t version = 0;
     int64_t deadline_ms = 0;
-    FetchRequest request;  // no views inside
+    int32_t session_id = 0;  // the session it serves (its request is the session's), or 0
+    FetchRequest request;  // a sessionless fetch's; no views inside
     // Each partition of the request, once; each lists this fetch in its fetch_watchers.
     std::vector<PartitionKey> watched;
   };
@@ -416,8 +465,13 @@ class ReplicaManager {
     std::vector<Bytes> buffers;
     int64_t bytes = 0;
     bool must_answer = false;  // errors or diverging epochs answer at once
+    // With a session: the (topic, partition) slot in the session of each answered partition.
+    std::vector<std::pair<uint32_t, uint32_t>> slots;
   };
-  FetchEval EvaluateFetch(const FetchRequest& request, int16_t version) const;
+  // With a session, only what is new since its last answer is answered.
+  FetchEval EvaluateFetch(const FetchRequest& request, int16_t version, const FetchSession* session = nullptr) const;
+  // A parked fetch's evaluation (FETCH_SESSION_ID_NOT_FOUND when its session has gone).
+  FetchEval EvaluateParked(const ParkedFetch& pf) const;
   void UpdateFollowerFetchState(Partition& p, int32_t follower, int64_t fetch_offset, int64_t now_ms);
   void OnPartitionChanged(const PartitionKey& key, int64_t now_ms);
   void CompleteParkedProduces(const PartitionKey& key, int64_t now_ms);
@@ -460,6 +514,9 @@ class ReplicaManager {
   void NoteLogHealth(Partition& p);
   // Lists p for the next TakeChangedPartitions: its role, epoch, high watermark or log changed.
   void MarkTouched(Partition& p);
+  // Lists p in pump_: as a follower it may have become ready to fetch (or to ask for its
+  // epoch's end): not in flight any more, a flush barrier or truncation settled, a new leader.
+  void MarkPump(Partition& p);
   // Lists p in timed_ when it has a deadline of its own (Timed(p)); NextDeadlineMs and Tick look
   // at listed partitions only, so every place that gives a partition a deadline calls this.
   void MarkTimed(Partition& p);
@@ -525,11 +582,14 @@ class ReplicaManager {
   // (Partition::timed; pruned by Tick). Both in no order.
   std::vector<Partition*> touched_;
   std::vector<Partition*> timed_;
+  std::vector<Partition*> pump_;  // PumpFetchers' candidates (Partition::pump), in no order
   std::vector<Partition*> tick_scratch_;  // Tick's partitions to visit, reused
   std::vector<const FetchResponse::Partition*> answer_scratch_;  // HandleFetchResponse's, reused
   // Leaders with at least one follower: the periodic ISR check is a deadline only when > 0.
   size_t leaders_with_followers_ = 0;
   std::map<uint64_t, ParkedFetch> parked_fetches_;
+  std::map<int32_t, FetchSession> fetch_sessions_;
+  uint64_t fetch_sessions_created_ = 0;
   uint64_t next_park_seq_ = 1;
   uint64_t next_send_id_ = 1;
   int64_t next_isr_check_ms_ = 0;
