@@ -355,6 +355,7 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
           MakeLeader(p, a, now_ms);
         } else if (a.partition_epoch > p.partition_epoch) {
           // Same leader epoch, newer ISR (our AlterPartition or the controller's own change).
+          MarkTouched(p);
           p.partition_epoch = a.partition_epoch;
           p.replicas = a.replicas;
           p.isr = Sorted(a.isr);
@@ -371,6 +372,7 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
         if (p.role != Role::kFollower || a.leader_epoch > p.leader_epoch || a.leader != p.leader_id) {
           MakeFollower(p, a, now_ms);
         } else {
+          MarkTouched(p);
           p.partition_epoch = std::max(p.partition_epoch, a.partition_epoch);
           p.replicas = a.replicas;
           p.isr = Sorted(a.isr);
@@ -388,6 +390,7 @@ void ReplicaManager::CountLeadersWithFollowers() {
 }
 
 void ReplicaManager::MarkTouched(Partition& p) {
+  p.version = ++partition_versions_;
   if (p.touched) return;
   p.touched = true;
   touched_.push_back(&p);
@@ -892,24 +895,28 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     for (uint32_t pi = 0; pi < topic.partitions.size(); ++pi) {
       const auto& part = topic.partitions[pi];
       // A session answers a partition only with something new (see FetchSession).
+      // True when it is answered.
       auto answer = [&](FetchResponse::Partition&& rp) {
         if (session != nullptr) {
           const FetchSession::Sent& sent = session->sent[ti][pi];
           bool news = rp.error_code != 0 || rp.diverging_epoch || (rp.records && !rp.records->empty()) ||
                       rp.high_watermark != sent.high_watermark || rp.log_start_offset != sent.log_start_offset;
-          if (!news) return;
+          if (!news) return false;
           ev.slots.emplace_back(ti, pi);
         }
         rt.partitions.push_back(std::move(rp));
+        return true;
       };
+      PartitionKey key{topic.topic, part.partition};
+      const Partition* p = Find(key);
+      // Nothing new when it had nothing new at this version (see FetchSession::Sent).
+      if (session != nullptr && p != nullptr && session->sent[ti][pi].quiet_version == p->version) continue;
       FetchResponse::Partition rp;
       rp.partition_index = part.partition;
       rp.high_watermark = -1;
       rp.last_stable_offset = -1;
       rp.log_start_offset = -1;
       rp.records = ByteView();
-      PartitionKey key{topic.topic, part.partition};
-      const Partition* p = Find(key);
       int16_t err = LeaderError(p, key);
       if (err == 0) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
       if (err == 0 && is_replica && !Contains(p->replicas, request.replica_id))
@@ -940,6 +947,8 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
         continue;
       }
       int64_t limit = is_replica ? leo : p->high_watermark;
+      // Left unread for want of bytes: it may have something next time at the same version.
+      const bool unread = part.fetch_offset < limit && !(remaining > 0 || first_read);
       if (part.fetch_offset < limit && (remaining > 0 || first_read)) {
         size_t max_bytes = size_t(std::max<int64_t>(0, std::min<int64_t>(part.partition_max_bytes, remaining)));
         auto read = p->log->Read(part.fetch_offset, max_bytes);
@@ -963,7 +972,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
           }
         }
       }
-      answer(std::move(rp));
+      if (!answer(std::move(rp)) && !unread) session->sent[ti][pi].quiet_version = p->version;
     }
     if (session == nullptr || !rt.partitions.empty()) ev.response.responses.push_back(std::move(rt));
   }
@@ -987,7 +996,7 @@ void ReplicaManager::NoteAnswered(FetchSession& session, const std::vector<std::
   for (const auto& t : response.responses) {
     for (const auto& rp : t.partitions) {
       auto [ti, pi] = slots[i++];
-      session.sent[ti][pi] = {rp.high_watermark, rp.log_start_offset};
+      session.sent[ti][pi] = FetchSession::Sent{rp.high_watermark, rp.log_start_offset};
     }
   }
 }
@@ -1141,17 +1150,25 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
                                 int64_t now_ms) {
   bool is_replica = request.replica_id >= 0;
   if (is_replica) {
-    for (const auto& topic : request.topics) {
-      for (const auto& part : topic.partitions) {
+    for (size_t ti = 0; ti < request.topics.size(); ++ti) {
+      const auto& topic = request.topics[ti];
+      for (size_t pi = 0; pi < topic.partitions.size(); ++pi) {
+        const auto& part = topic.partitions[pi];
         PartitionKey key{topic.topic, part.partition};
         Partition* found = Find(key);
-        if (LeaderError(found, key) != 0) continue;
+        if (found == nullptr) continue;
         Partition& p = *found;
-        if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) continue;
-        if (part.fetch_offset < p.log->log_start_offset() || part.fetch_offset > p.log->log_end_offset()) continue;
-        if (version >= 12 && part.last_fetched_epoch >= 0) {
-          EpochEndOffset end = LeaderEndOffsetForEpoch(p, part.last_fetched_epoch);
-          if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) continue;
+        // A session's partition found valid at this version still is (FetchSession::Sent).
+        const FetchSession::Sent* sent = session != nullptr ? &session->sent[ti][pi] : nullptr;
+        if (sent == nullptr || sent->valid_version != p.version) {
+          if (LeaderError(found, key) != 0) continue;
+          if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) continue;
+          if (part.fetch_offset < p.log->log_start_offset() || part.fetch_offset > p.log->log_end_offset()) continue;
+          if (version >= 12 && part.last_fetched_epoch >= 0) {
+            EpochEndOffset end = LeaderEndOffsetForEpoch(p, part.last_fetched_epoch);
+            if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) continue;
+          }
+          if (sent != nullptr) sent->valid_version = p.version;
         }
         UpdateFollowerFetchState(p, request.replica_id, part.fetch_offset, now_ms);
       }
@@ -1392,7 +1409,11 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     record.to = leader;
     record.session_epoch = link.session_epoch;
     record.partitions.reserve(ps.size());
-    auto held = link.session.begin();
+    // The session after this fetch is ps, in key order as the session is: merge the two.
+    std::vector<HeldPartition>& next = link_scratch_;
+    next.clear();
+    next.reserve(ps.size());
+    size_t held = 0;
     auto forget = [&](const PartitionKey& key) {
       if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != key.first)
         req.forgotten_topics_data.push_back({key.first, {}, {}});
@@ -1400,10 +1421,15 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     };
     for (auto [_, p] : ps) {
       PartitionKey key{p->topic, p->index};
-      // ps is in key order, as the session map: what the session holds before key is not ready.
-      while (held != link.session.end() && KeyLess()(held->first, key)) {
-        forget(held->first);
-        held = link.session.erase(held);
+      // What the session holds before key is not ready now.
+      while (held < link.session.size() && KeyLess()(link.session[held].key, key)) forget(link.session[held++].key);
+      const bool listed = held < link.session.size() && SameKey(link.session[held].key, key);
+      // Unchanged since the session took it (the partition's version is the same): not sent.
+      if (listed && !whole && link.session[held].version == p->version) {
+        next.push_back(std::move(link.session[held++]));
+        record.partitions.push_back({std::move(key), p->generation});
+        p->in_flight = true;
+        continue;
       }
       FetchRequest::Partition part;
       part.partition = p->index;
@@ -1412,31 +1438,22 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
       part.last_fetched_epoch = p->log->latest_epoch().value_or(kUndefinedEpoch);
       part.log_start_offset = p->log->log_start_offset();
       part.partition_max_bytes = config_.replica_fetch_max_bytes;
-      if (held != link.session.end() && SameKey(held->first, key)) {
-        bool same = held->second == part;
-        held->second = part;
-        ++held;
-        if (same && !whole) {
-          record.partitions.push_back({std::move(key), p->generation});
-          p->in_flight = true;
-          continue;
+      const bool same = listed && !whole && link.session[held].part == part;
+      if (listed) ++held;
+      next.push_back(HeldPartition{key, part, p->version});
+      if (!same) {
+        if (req.topics.empty() || req.topics.back().topic != p->topic) {
+          FetchRequest::Topic t;
+          t.topic = p->topic;
+          req.topics.push_back(std::move(t));
         }
-      } else {
-        held = std::next(link.session.emplace_hint(held, key, part));
+        req.topics.back().partitions.push_back(part);
       }
-      if (req.topics.empty() || req.topics.back().topic != p->topic) {
-        FetchRequest::Topic t;
-        t.topic = p->topic;
-        req.topics.push_back(std::move(t));
-      }
-      req.topics.back().partitions.push_back(part);
       record.partitions.push_back({std::move(key), p->generation});
       p->in_flight = true;
     }
-    while (held != link.session.end()) {
-      forget(held->first);
-      held = link.session.erase(held);
-    }
+    while (held < link.session.size()) forget(link.session[held++].key);
+    std::swap(link.session, next);
     uint64_t id = next_send_id_++;
     link.fetch_in_flight = id;
     in_flight_[id] = std::move(record);

@@ -334,11 +334,22 @@ class ReplicaManager {
     // The parked fetches naming this partition, in parking order: (park sequence, the high
     // watermark when it was parked).
     std::vector<std::pair<uint64_t, int64_t>> fetch_watchers;
+    // Changes (to a number no partition had before) with every change of role, epoch, replicas,
+    // high watermark or log (MarkTouched): what a fetch session saw of it is still true while
+    // this stays the same.
+    uint64_t version = 0;
     bool touched = false;       // listed in touched_ (for TakeChangedPartitions)
     bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
     bool pump = false;          // listed in pump_ (for PumpFetchers)
   };
 
+  // A partition as a leader's fetch session holds it (follower side), with the partition's
+  // version when that was taken (unchanged version: unchanged fetch state).
+  struct HeldPartition {
+    PartitionKey key;
+    FetchRequest::Partition part;
+    uint64_t version = 0;
+  };
   struct LeaderLink {
     uint64_t fetch_in_flight = 0;
     uint64_t epoch_in_flight = 0;
@@ -349,7 +360,7 @@ class ReplicaManager {
     // them.
     int32_t session_id = 0;
     int32_t session_epoch = 0;
-    std::map<PartitionKey, FetchRequest::Partition, KeyLess> session;
+    std::vector<HeldPartition> session;  // in key order
   };
 
   enum class SendKind { kFetch, kOffsetForLeaderEpoch, kAlterPartition };
@@ -399,6 +410,11 @@ class ReplicaManager {
     struct Sent {
       int64_t high_watermark = -1;
       int64_t log_start_offset = -1;
+      // The partition's version when a fetch of it was last found valid (a follower's fetch
+      // state may be taken), and when it was last found to have nothing new (nothing to read, no
+      // error, what `Sent` says): both hold while the version and the fetch state stay the same.
+      mutable uint64_t valid_version = 0;
+      mutable uint64_t quiet_version = 0;
     };
     std::vector<std::vector<Sent>> sent;
   };
@@ -582,6 +598,8 @@ class ReplicaManager {
   // (Partition::timed; pruned by Tick). Both in no order.
   std::vector<Partition*> touched_;
   std::vector<Partition*> timed_;
+  uint64_t partition_versions_ = 0;  // the last Partition::version given
+  std::vector<HeldPartition> link_scratch_;  // PumpFetchers' next session, reused
   std::vector<Partition*> pump_;  // PumpFetchers' candidates (Partition::pump), in no order
   std::vector<Partition*> tick_scratch_;  // Tick's partitions to visit, reused
   std::vector<const FetchResponse::Partition*> answer_scratch_;  // HandleFetchResponse's, reused

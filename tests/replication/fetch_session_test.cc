@@ -1,0 +1,283 @@
+// Fetch sessions (KIP-227): the leader's session cache and the follower's incremental fetches.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/base/mem_disk.h"
+#include "core/replication/replica_manager.h"
+#include "tests/replication/replication_harness.h"
+
+namespace samsa::testing {
+namespace {
+
+int16_t E(ErrorCode c) { return int16_t(c); }
+
+// Node 1 leads t-0 and t-1 (replicas 1 and 2, both in the ISR).
+ReplicaAssignments TwoPartitions(int32_t leader) {
+  ReplicaAssignments a;
+  AssignedTopic& t = a.topics["t"];
+  t.name = "t";
+  t.id = Uuid::FromHalves(7, 7);
+  for (int32_t p = 0; p < 2; ++p) {
+    AssignedPartition& ap = t.partitions[p];
+    ap.partition = p;
+    ap.replicas = {1, 2};
+    ap.isr = {1, 2};
+    ap.leader = leader;
+    ap.leader_epoch = 0;
+  }
+  a.broker_epochs = {{1, 101}, {2, 102}};
+  return a;
+}
+
+struct Leader {
+  Leader() : rm(Config(), disk) {
+    EXPECT_TRUE(rm.Open(0).ok());
+    rm.OnAssignments(TwoPartitions(1), 101, 0);
+    (void)rm.TakeSends();
+  }
+  static ReplicaConfig Config() {
+    ReplicaConfig c;
+    c.node_id = 1;
+    return c;
+  }
+  // The one answer to `token` (a fetch), failing the test when there is none.
+  FetchResponse Answer(uint64_t token) {
+    for (ReplicaReply& r : rm.TakeReplies()) {
+      if (r.token == token) {
+        // The views point into r.buffers: keep them alive with the answer.
+        buffers.insert(buffers.end(), std::make_move_iterator(r.buffers.begin()), std::make_move_iterator(r.buffers.end()));
+        return std::get<FetchResponse>(r.response);
+      }
+    }
+    ADD_FAILURE() << "no answer to " << token;
+    return {};
+  }
+  void Produce(int32_t partition, int64_t now) {
+    records.push_back(MakeBatch("v", now));
+    ProduceRequest req;
+    req.acks = 1;
+    req.timeout_ms = 1000;
+    ProduceRequest::Topic t;
+    t.name = "t";
+    t.partition_data.push_back({partition, ByteView(records.back())});
+    req.topic_data.push_back(std::move(t));
+    rm.HandleProduce(1000 + uint64_t(now), req, 9, now);
+  }
+
+  MemDisk disk;
+  ReplicaManager rm;
+  std::vector<Bytes> buffers;
+  std::deque<Bytes> records;
+};
+
+// A fetch from `replica` in a session (id, epoch) listing `parts` (partition, offset) and
+// forgetting `forget`.
+FetchRequest SessionFetch(int32_t replica, int32_t id, int32_t epoch, std::vector<std::pair<int32_t, int64_t>> parts,
+                          std::vector<int32_t> forget = {}) {
+  FetchRequest req;
+  req.replica_id = replica;
+  req.max_wait_ms = 0;
+  req.session_id = id;
+  req.session_epoch = epoch;
+  if (!parts.empty()) {
+    FetchRequest::Topic t;
+    t.topic = "t";
+    for (auto [p, offset] : parts) {
+      FetchRequest::Partition fp;
+      fp.partition = p;
+      fp.fetch_offset = offset;
+      fp.current_leader_epoch = 0;
+      fp.partition_max_bytes = 1 << 20;
+      t.partitions.push_back(fp);
+    }
+    req.topics.push_back(std::move(t));
+  }
+  if (!forget.empty()) req.forgotten_topics_data.push_back({"t", {}, forget});
+  return req;
+}
+
+std::vector<int32_t> Answered(const FetchResponse& r) {
+  std::vector<int32_t> out;
+  for (const auto& t : r.responses)
+    for (const auto& p : t.partitions) out.push_back(p.partition_index);
+  return out;
+}
+
+TEST(FetchSessionTest, LeaderAnswersOnlyWhatIsNewAndChecksEpochs) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  rm.HandleFetch(1, SessionFetch(2, 0, 0, {{0, 0}, {1, 0}}), 12, 1);
+  FetchResponse full = l.Answer(1);
+  EXPECT_EQ(full.error_code, 0);
+  const int32_t id = full.session_id;
+  ASSERT_NE(id, 0) << "epoch 0 creates a session";
+  EXPECT_EQ(Answered(full), (std::vector<int32_t>{0, 1})) << "a new session answers every partition";
+  EXPECT_EQ(rm.fetch_sessions(), 1u);
+
+  rm.HandleFetch(2, SessionFetch(2, id, 1, {}), 12, 2);
+  FetchResponse quiet = l.Answer(2);
+  EXPECT_EQ(quiet.session_id, id);
+  EXPECT_TRUE(Answered(quiet).empty()) << "nothing new";
+
+  l.Produce(1, 3);
+  rm.HandleFetch(3, SessionFetch(2, id, 2, {}), 12, 4);
+  FetchResponse data = l.Answer(3);
+  ASSERT_EQ(Answered(data), (std::vector<int32_t>{1})) << "only the partition with records";
+  ASSERT_TRUE(data.responses[0].partitions[0].records.has_value());
+  EXPECT_FALSE(data.responses[0].partitions[0].records->empty());
+
+  // The follower took the record: its new offset moves the high watermark, which it is told.
+  rm.HandleFetch(4, SessionFetch(2, id, 3, {{1, 1}}), 12, 5);
+  FetchResponse hw = l.Answer(4);
+  ASSERT_EQ(Answered(hw), (std::vector<int32_t>{1}));
+  EXPECT_EQ(hw.responses[0].partitions[0].high_watermark, 1);
+
+  // Wrong epochs and unknown or foreign ids are refused, and change nothing.
+  rm.HandleFetch(5, SessionFetch(2, id, 9, {}), 12, 6);
+  EXPECT_EQ(l.Answer(5).error_code, E(ErrorCode::kInvalidFetchSessionEpoch));
+  rm.HandleFetch(6, SessionFetch(2, id + 1, 4, {}), 12, 6);
+  EXPECT_EQ(l.Answer(6).error_code, E(ErrorCode::kFetchSessionIdNotFound));
+  rm.HandleFetch(7, SessionFetch(-1, id, 4, {}), 12, 6);
+  EXPECT_EQ(l.Answer(7).error_code, E(ErrorCode::kFetchSessionIdNotFound)) << "the session is replica 2's";
+
+  // A forgotten partition is no longer served.
+  rm.HandleFetch(8, SessionFetch(2, id, 4, {}, {1}), 12, 7);
+  EXPECT_TRUE(Answered(l.Answer(8)).empty());
+  l.Produce(1, 8);
+  rm.HandleFetch(9, SessionFetch(2, id, 5, {}), 12, 9);
+  EXPECT_TRUE(Answered(l.Answer(9)).empty()) << "t-1 was forgotten";
+  // Listing it again answers it in full.
+  rm.HandleFetch(10, SessionFetch(2, id, 6, {{1, 1}}), 12, 10);
+  EXPECT_EQ(Answered(l.Answer(10)), (std::vector<int32_t>{1}));
+
+  // Epoch -1 closes the session (and fetches without one).
+  rm.HandleFetch(11, SessionFetch(2, id, -1, {{0, 0}}), 12, 11);
+  FetchResponse closed = l.Answer(11);
+  EXPECT_EQ(closed.session_id, 0);
+  EXPECT_EQ(Answered(closed), (std::vector<int32_t>{0}));
+  EXPECT_EQ(rm.fetch_sessions(), 0u);
+}
+
+TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  rm.HandleFetch(1, SessionFetch(-1, 0, 0, {{0, 0}, {1, 0}}), 11, 1);
+  const int32_t id = l.Answer(1).session_id;
+  ASSERT_NE(id, 0);
+  FetchRequest wait = SessionFetch(-1, id, 1, {});
+  wait.max_wait_ms = 500;
+  wait.min_bytes = 1;
+  rm.HandleFetch(2, wait, 11, 2);
+  EXPECT_TRUE(rm.TakeReplies().empty());
+  EXPECT_EQ(rm.parked_requests(), 1u);
+  l.Produce(0, 3);
+  // acks=1 with a follower in the ISR: the consumer sees the record once the high watermark
+  // passes it (the follower fetched it).
+  rm.HandleFetch(3, SessionFetch(2, 0, 0, {{0, 1}, {1, 0}}), 12, 4);
+  FetchResponse answer = l.Answer(2);
+  EXPECT_EQ(answer.session_id, id);
+  ASSERT_EQ(Answered(answer), (std::vector<int32_t>{0}));
+  EXPECT_EQ(answer.responses[0].partitions[0].high_watermark, 1);
+  EXPECT_EQ(rm.parked_requests(), 0u);
+}
+
+TEST(FetchSessionTest, TheCacheIsBoundedAndEvictsIdleSessions) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  for (size_t i = 0; i < ReplicaManager::kMaxFetchSessions; ++i) {
+    rm.HandleFetch(i + 1, SessionFetch(-1, 0, 0, {{0, 0}}), 11, 1);
+    ASSERT_NE(l.Answer(i + 1).session_id, 0);
+  }
+  EXPECT_EQ(rm.fetch_sessions(), ReplicaManager::kMaxFetchSessions);
+  rm.HandleFetch(5000, SessionFetch(-1, 0, 0, {{0, 0}}), 11, 2);
+  FetchResponse full = l.Answer(5000);
+  EXPECT_EQ(full.session_id, 0) << "no room: served without a session";
+  EXPECT_EQ(Answered(full), (std::vector<int32_t>{0}));
+  rm.HandleFetch(5001, SessionFetch(-1, 0, 0, {{0, 0}}), 11, 1 + ReplicaManager::kFetchSessionEvictionMs);
+  EXPECT_NE(l.Answer(5001).session_id, 0) << "the least recently used, idle that long, made room";
+  EXPECT_EQ(rm.fetch_sessions(), ReplicaManager::kMaxFetchSessions);
+}
+
+// The follower side: the first fetch starts a session with every partition; later ones list
+// only what changed; a lost session is started again at once.
+TEST(FetchSessionTest, FollowerListsOnlyChangedPartitionsAndRestartsALostSession) {
+  MemDisk disk;
+  ReplicaConfig config;
+  config.node_id = 2;
+  ReplicaManager rm(config, disk);
+  ASSERT_TRUE(rm.Open(0).ok());
+  rm.OnAssignments(TwoPartitions(1), 102, 0);
+  auto next_fetch = [&]() -> std::pair<uint64_t, FetchRequest> {
+    for (ReplicaSend& s : rm.TakeSends())
+      if (auto* f = std::get_if<FetchRequest>(&s.request)) return {s.id, *f};
+    ADD_FAILURE() << "no fetch sent";
+    return {};
+  };
+  auto listed = [](const FetchRequest& f) {
+    std::vector<std::pair<int32_t, int64_t>> out;
+    for (const auto& t : f.topics)
+      for (const auto& p : t.partitions) out.emplace_back(p.partition, p.fetch_offset);
+    return out;
+  };
+  auto [first_id, first] = next_fetch();
+  EXPECT_EQ(first.session_id, 0);
+  EXPECT_EQ(first.session_epoch, 0);
+  EXPECT_EQ(listed(first), (std::vector<std::pair<int32_t, int64_t>>{{0, 0}, {1, 0}}));
+
+  FetchResponse resp;
+  resp.session_id = 77;
+  FetchResponse::Topic t;
+  t.topic = "t";
+  for (int32_t p = 0; p < 2; ++p) {
+    FetchResponse::Partition fp;
+    fp.partition_index = p;
+    fp.high_watermark = 0;
+    fp.log_start_offset = 0;
+    t.partitions.push_back(fp);
+  }
+  resp.responses = {t};
+  rm.OnResponse(first_id, resp, 1);
+  auto [second_id, second] = next_fetch();
+  EXPECT_EQ(second.session_id, 77);
+  EXPECT_EQ(second.session_epoch, 1);
+  EXPECT_TRUE(listed(second).empty()) << "nothing changed";
+  EXPECT_TRUE(second.forgotten_topics_data.empty());
+
+  // t-0 gets a record; t-1 is left out of the answer (nothing new for it).
+  MemDisk leader_disk;
+  auto leader_log = PartitionLog::Open(leader_disk, "t-0", LogConfig{}, 0);
+  ASSERT_TRUE(leader_log.ok());
+  ASSERT_TRUE((*leader_log)->AppendAsLeader(MakeBatch("x", 1000), 0, 0).ok());
+  auto read = (*leader_log)->Read(0, 1 << 20);
+  ASSERT_TRUE(read.ok());
+  FetchResponse data;
+  data.session_id = 77;
+  FetchResponse::Topic dt;
+  dt.topic = "t";
+  FetchResponse::Partition fp;
+  fp.partition_index = 0;
+  fp.high_watermark = 0;
+  fp.log_start_offset = 0;
+  fp.records = ByteView(read->records);
+  dt.partitions = {fp};
+  data.responses = {dt};
+  rm.OnResponse(second_id, data, 2);
+  auto [third_id, third] = next_fetch();
+  EXPECT_EQ(third.session_epoch, 2);
+  EXPECT_EQ(listed(third), (std::vector<std::pair<int32_t, int64_t>>{{0, 1}})) << "only t-0 moved";
+
+  // The leader lost the session (it restarted): the next fetch starts a new one at once, with
+  // every partition, and no backoff.
+  FetchResponse lost;
+  lost.error_code = E(ErrorCode::kFetchSessionIdNotFound);
+  rm.OnResponse(third_id, lost, 3);
+  auto [fourth_id, fourth] = next_fetch();
+  EXPECT_EQ(fourth.session_id, 0);
+  EXPECT_EQ(fourth.session_epoch, 0);
+  EXPECT_EQ(listed(fourth), (std::vector<std::pair<int32_t, int64_t>>{{0, 1}, {1, 0}}));
+  (void)fourth_id;
+}
+
+}  // namespace
+}  // namespace samsa::testing
