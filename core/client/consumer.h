@@ -15,7 +15,8 @@
 //     earliest/latest) --ListOffsets sent to the leader--> Listing --offset--> Fetchable
 //     (Listing --error or failure--> NeedsPosition after retry.backoff.ms)
 //   Fetchable --Fetch sent (one Fetch per leader at a time, v4..11, read_uncommitted,
-//     fetch.max.wait.ms, fetch.min.bytes)--> Fetching --records--> Fetchable (position advanced)
+//     fetch.max.wait.ms, fetch.min.bytes; from v7 in a fetch session, FetchSessionState)-->
+//     Fetching --records, or nothing new (left out of a session's answer)--> Fetchable
 //     --leadership error--> Fetchable after a metadata refresh and retry.backoff.ms
 //     --OFFSET_OUT_OF_RANGE--> NeedsPosition (new consumer session) or Stopped (reset "none")
 // A start at a given offset begins in Fetchable. Positions move only forward within a session;

@@ -53,6 +53,17 @@
 // One Fetch and one OffsetForLeaderEpoch are in flight per leader node, one AlterPartition per
 // partition.
 //
+// Fetch sessions (KIP-227; FetchSession below): a follower keeps one session per leader, so a
+// fetch lists only the partitions whose fetch state moved and the answer only those with
+// something new; the leader keeps sessions for followers and consumers alike (Fetch v7+).
+//
+// Cost: the work per input follows what changed, not the partition count. Partitions whose role,
+// epoch, high watermark or log changed are listed as they change (touched_, for
+// TakeChangedPartitions), those with deadlines of their own in timed_ (NextDeadlineMs, Tick),
+// followers that may be ready to fetch in pump_ (PumpFetchers); a parked fetch is listed on each
+// of its partitions (fetch_watchers). Each partition's version (MarkTouched) tells a fetch session
+// what it saw is still true. Debug builds check each list against a scan of every partition.
+//
 // Wire versions sent: Fetch v12 (topic names, last_fetched_epoch), OffsetForLeaderEpoch v4,
 // AlterPartition v3 (topic ids, ISR with broker epochs) when the metadata carries topic ids,
 // else v1 (topic names).
