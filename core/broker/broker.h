@@ -89,11 +89,26 @@ class BrokerNode final : public Node {
   // directory or metadata log, metadata that does not apply. The node then reports
   // Ready::exited, and its runtime ends the process.
   const Status& health() const { return health_; }
-  // The offset of the last committed metadata record replayed.
-  int64_t replayed_metadata_offset() const { return image_.offset(); }
-  // A hash chained over every committed metadata record replayed (offset and bytes): two nodes
+  // The offset of the last committed metadata record replayed (-1: none yet): the image's
+  // offset, or past it when the records after it did not decode.
+  int64_t replayed_metadata_offset() const { return metadata_chain_offset_; }
+  // A hash chained over every committed metadata record replayed up to
+  // replayed_metadata_offset() (offset and bytes, whether the record decoded or not): two nodes
   // at the same offset with different hashes replayed different histories.
   uint64_t metadata_chain_hash() const { return metadata_chain_hash_; }
+  // Committed metadata records this node could not decode, in offset order: its image lacks
+  // them, so it diverges from the committed log (the simulator reports each as a
+  // metadata-divergence violation).
+  struct UndecodableMetadata {
+    int64_t offset;
+    std::string error;  // why it did not decode
+  };
+  const std::vector<UndecodableMetadata>& undecodable_metadata() const { return undecodable_metadata_; }
+  // For tests: appends `values` to the metadata log as they are, through the path the active
+  // controller's records take (AppendMetadata), but without encoding them as metadata records.
+  // Fails unless this node leads the quorum. Returns the last offset. Called between steps: the
+  // Raft messages and disk syncs it causes go out with the node's next step.
+  Result<int64_t> AppendRawMetadataForTest(const std::vector<Bytes>& values);
 
   // Request routing. Every API the codec decodes has one row in the routing table (kRoutes in
   // broker.cc): the module that answers it, the process roles that serve it, its versions, and
@@ -258,6 +273,8 @@ class BrokerNode final : public Node {
   // has replayed its own registration (see PumpReplicas).
   bool replicas_behind_image_ = false;
   uint64_t metadata_chain_hash_ = 0;
+  int64_t metadata_chain_offset_ = -1;  // the last record folded into metadata_chain_hash_
+  std::vector<UndecodableMetadata> undecodable_metadata_;
   int64_t replayed_through_ = 0;  // every committed metadata record below this was replayed
 
   // Lifecycle.
