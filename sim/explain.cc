@@ -80,7 +80,7 @@ std::string_view ViolationMeaning(std::string_view kind) {
   if (kind == "multiple-leaders") return "two brokers led the same partition in the same leader epoch at once";
   if (kind == "hw-regression") return "a leader's high watermark went backwards within its epoch";
   if (kind == "hw-above-leo") return "a leader's high watermark rose above its log end offset";
-  if (kind == "metadata-divergence") return "two nodes replayed different metadata up to the same offset";
+  if (kind == "metadata-divergence") return "two nodes replayed different metadata up to the same offset, or a node could not decode a committed metadata record";
   if (kind == "replica-divergence") return "an in-sync follower holds different records than its leader below the high watermark";
   if (kind == "liveness") return "the cluster did not recover (no broker, or no leader) by the end of the settle phase";
   if (kind == "unseen") return "acknowledged records were never read by the end of the run";

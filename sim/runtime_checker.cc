@@ -64,6 +64,10 @@ void RuntimeChecker::UpdatePartition(int32_t node, int64_t at_ns, const ReplicaM
 std::vector<Violation> RuntimeChecker::Update(const BrokerReport& b) {
   std::vector<Violation> out;
   if (b.metadata_offset >= 0) UpdateMetadata(b.node, b.metadata_offset, b.metadata_hash, out);
+  for (const auto& [offset, why] : b.undecodable_metadata)
+    out.push_back({"metadata-divergence", "", -1, offset,
+                   fmt::format("node {} cannot decode the committed metadata record at offset {}: {}", b.node,
+                               offset, why)});
   for (const auto& st : b.partitions) UpdatePartition(b.node, b.at_ns, st, out);
   return out;
 }

@@ -5,7 +5,8 @@
 //   multiple-leaders     two nodes lead the same partition in the same leader epoch at once
 //   hw-regression        a leader's high watermark goes back within its epoch
 //   hw-above-leo         a leader's high watermark is above its log end offset
-//   metadata-divergence  two nodes replayed different metadata up to the same offset
+//   metadata-divergence  two nodes replayed different metadata up to the same offset, or a
+//                        node could not decode a committed metadata record (its image lacks it)
 // It keeps what it learns across reports (each node's current leaderships, who led each epoch,
 // the highest high watermark seen, the metadata hash at each offset), so one instance serves one
 // run, and a report need only carry what changed. Plain data in, violations out: tests feed it
@@ -32,6 +33,8 @@ struct BrokerReport {
   int64_t at_ns = 0;              // simulated time of the report (for the elections it shows)
   int64_t metadata_offset = -1;   // of its metadata image; -1: unchanged since its last report
   uint64_t metadata_hash = 0;     // chain hash of the metadata it replayed up to there
+  // Committed metadata records it could not decode, newly seen in this report: (offset, why).
+  std::vector<std::pair<int64_t, std::string>> undecodable_metadata;
   // Full reports (Check): every partition of the node. Incremental reports (Update): the
   // partitions whose state changed since the node's last report. Empty on a controller-only node.
   std::vector<ReplicaManager::PartitionState> partitions;

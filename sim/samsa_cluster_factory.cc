@@ -399,8 +399,16 @@ void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, S
   r.node = n;
   r.at_ns = sim.now_ns();
   r.metadata_offset = -1;
-  const int64_t offset = b->image().offset();
+  r.undecodable_metadata.clear();
+  const int64_t offset = b->replayed_metadata_offset();
   if (offset != reported_metadata_offset_[size_t(n)]) {
+    // Records it could not decode since its last report (each one moved the offset).
+    const auto& undecodable = b->undecodable_metadata();
+    const int64_t reported = reported_metadata_offset_[size_t(n)];
+    for (auto u = std::partition_point(undecodable.begin(), undecodable.end(),
+                                       [reported](const auto& x) { return x.offset <= reported; });
+         u != undecodable.end(); ++u)
+      r.undecodable_metadata.emplace_back(u->offset, u->error);
     reported_metadata_offset_[size_t(n)] = offset;
     r.metadata_offset = offset;
     r.metadata_hash = b->metadata_chain_hash();

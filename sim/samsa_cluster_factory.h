@@ -14,9 +14,9 @@
 //                       checked after every step of a broker node (a Simulation node observer)
 //                       on what changed in it: the partitions whose role, leader epoch or high
 //                       watermark moved (ReplicaManager::TakeChangedPartitions), and its metadata
-//                       when its offset moved; a crashed node leads nothing. So a split brain
-//                       of a few milliseconds is seen. Found violations are handed to the runner
-//                       at the next CheckRuntime;
+//                       when its offset moved (with the committed records it could not decode);
+//                       a crashed node leads nothing. So a split brain of a few milliseconds is
+//                       seen. Found violations are handed to the runner at the next CheckRuntime;
 //  replica-divergence   an ISR follower holds different bytes than its leader below both HWs
 //                       (read from their logs at every 5th CheckRuntime: every 5 s of simulated
 //                       time with the default check interval of 1 s; it reads logs, so it stays

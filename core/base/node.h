@@ -6,11 +6,16 @@
 //   Ready r = node.TakeReady();  // frames to send, connections to open or close, the next time
 //                                // the node wants a TimerFired input, and whether it exited
 //
-// Nothing in a node does I/O, reads a clock or draws unseeded randomness; the simulator and the
-// real runtime (net/) are the only callers, and a node cannot tell which one drives it.
+// Nothing in a node does I/O, reads a clock or draws unseeded randomness; its runtime (today the
+// simulator; net/ has the POSIX disk of a real runtime, not yet its event loop) is the only
+// caller, and a node cannot tell which one drives it.
 // Ready carries no disk work: page-cache writes go through the Disk seam (core/base/disk.h)
-// synchronously during Step, and syncs are requested there too (Disk::RequestSync hands back a
-// SyncId at once; the runtime completes it later and delivers a SyncDone input).
+// synchronously, in Step (or the node's constructor), and syncs are requested there too:
+// Disk::RequestSync hands back a SyncId at once, and the node learns the outcome later, from a
+// SyncDone{id, ok} input. The simulator takes the syncs a node requested after its construction
+// and after each of its steps, and completes them after a simulated latency, in request order
+// (sim/sim_disk.h); PosixDisk (net/) runs the fsync inside RequestSync and queues the completion
+// for its runtime to deliver.
 //
 // Lives in core/base so that every kind of node (core/broker's BrokerNode, core/client's
 // clients, the simulator's toy nodes) implements it without including one another.

@@ -785,6 +785,11 @@ Result<int64_t> BrokerNode::AppendMetadata(const std::vector<MetadataRecord>& re
   return raft_->Append(values, NowMs());
 }
 
+Result<int64_t> BrokerNode::AppendRawMetadataForTest(const std::vector<Bytes>& values) {
+  if (raft_ == nullptr || halted()) return Status::FailedPrecondition("node is not running");
+  return raft_->Append(values, NowMs());
+}
+
 void BrokerNode::ForwardToController(uint64_t token, const RequestBody& body, int16_t version) {
   uint64_t id = next_token_++;
   forwarded_[id] = {token, body};
@@ -943,15 +948,20 @@ void BrokerNode::ApplyCommitted() {
   // everything below this HW has been replayed.
   int64_t hw = raft_->HighWatermark();
   for (RaftRecord& rec : raft_->TakeCommitted()) {
-    Result<MetadataRecord> decoded = DecodeMetadataRecord(rec.value);
-    if (!decoded.ok()) {
-      // Raft's own control records (leader change) are not metadata records; skip what does not
-      // decode as one, but a record that decodes and does not apply is a broken invariant.
-      continue;
-    }
+    // Every committed record goes into the chain hash, by its bytes, whether it decodes or not.
     uint64_t h = 0xcbf29ce484222325ULL;
     for (uint8_t byte : rec.value) h = (h ^ byte) * 0x100000001b3ULL;
     metadata_chain_hash_ = Mix64(metadata_chain_hash_ ^ h ^ uint64_t(rec.offset));
+    metadata_chain_offset_ = rec.offset;
+    Result<MetadataRecord> decoded = DecodeMetadataRecord(rec.value);
+    if (!decoded.ok()) {
+      // Not a metadata record (Raft's control records never get here: TakeCommitted skips
+      // them). The image cannot hold it, so it no longer matches the committed log: keep
+      // serving, as a Kafka broker counts a metadata load error and goes on, but record it for
+      // the metadata-divergence check.
+      undecodable_metadata_.push_back({rec.offset, decoded.status().ToString()});
+      continue;
+    }
     Status s = image_.Apply(*decoded, rec.offset);
     if (s.ok() && controller_) s = controller_->Replay(*decoded, rec.offset);
     if (!s.ok()) {

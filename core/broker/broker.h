@@ -13,23 +13,53 @@
 //   ReplicaManager    (core/replication/replica_manager.h)  partitions, produce/fetch, ISR
 //                                                      (broker role only)
 //
-// Broker lifecycle (broker role), as in KRaft:
-//   kStarting   -> kRegistering : the node knows the active controller
-//   kRegistering-> kRegistered  : BrokerRegistration answered with a broker epoch
-//   kRegistered -> kRegistering : a heartbeat answered STALE_BROKER_EPOCH / unknown broker
-//   any         -> kFailed      : a fatal error (Fail): the process exits
-//   any         -> kStopped     : a ShutdownRequested completed (Stop): the process exits
-// Heartbeats go every broker.heartbeat.interval.ms with the metadata offset replayed so far; the
-// controller unfences the broker once it has caught up.
-// Controlled shutdown (ShutdownRequested on a registered, unfenced broker): heartbeats, every
-// 100 ms from then on, ask want_shut_down; the controller moves leaderships away and answers
-// should_shut_down once every active broker has replayed that, and the broker stops. It stops
-// anyway after 30 s, or at once when it loses its registration; other nodes stop at once.
+// Lifecycle (lifecycle(); constants named here are in broker.cc), after KRaft's
+// BrokerLifecycleManager:
+//   kStarting     before the first input, which runs Start(): it opens the metadata log and,
+//                 with the broker role, recovers the partition logs. A controller-only node stays
+//                 in kStarting for good (it never registers).
+//   kStarting    -> kRegistering  Start() succeeded on a node with the broker role.
+//   kRegistering -> kRegistered   BrokerRegistration answered without error, with a broker epoch.
+//   kRegistered  -> kRegistering  a heartbeat answered STALE_BROKER_EPOCH or
+//                                 BROKER_ID_NOT_REGISTERED: the broker registers again.
+//   kStarting, kRegistering, kRegistered -> kFailed   Fail(), see health(): a log directory,
+//                 metadata log or partition log that fails or cannot be recovered, or a committed
+//                 metadata record that decodes but does not apply (one that does not decode is
+//                 only recorded: undecodable_metadata()).
+//   kStarting, kRegistering, kRegistered -> kStopped  Stop(): the end of a ShutdownRequested.
+// kFailed and kStopped are final: the node reports Ready::exited and its runtime ends the process.
+// A crash just destroys the object. A restart is a new BrokerNode: a new incarnation id, no
+// broker epoch (its registration sends previous_broker_epoch -1, so the controller treats every
+// restart as unclean), the metadata image replayed from offset 0, the logs recovered.
+//
+// Registration and heartbeats go to the active controller (the Raft leader), one request at a
+// time and only while one is known; a combined node that is the active controller handles its
+// own in place. An answer that comes with metadata records waits until they commit. A request
+// that fails (an error answer, NOT_CONTROLLER, DUPLICATE_BROKER_REGISTRATION while the previous
+// incarnation's session is still valid, a connection lost, no answer within request.timeout.ms)
+// is retried after kLifecycleRetryBackoffMs (100 ms). The first heartbeat goes right after
+// registration, then one broker.heartbeat.interval.ms after each answer; each carries the
+// metadata image's offset, and want_fence while that offset is below the broker epoch (the
+// offset of its registration record). The ReplicaManager gets the image only once it holds that
+// registration.
+// Fencing is the controller's: a broker registers fenced; the controller unfences it at a
+// heartbeat once its registration has committed and the broker has replayed past it, and fences
+// a broker it has not heard from for broker.session.timeout.ms. The broker learns either from
+// the next heartbeat answer (is_fenced) and stays kRegistered.
+// Controlled shutdown (ShutdownRequested on a kRegistered broker whose last heartbeat answer said
+// unfenced): heartbeats ask want_shut_down, the first at once (unless one is in flight), then
+// kLifecycleRetryBackoffMs after each answer. The controller marks the broker in controlled
+// shutdown and moves its leaderships away; once every unfenced broker has reported, in its
+// heartbeats, replaying that mark, it fences the broker and answers should_shut_down, and the
+// broker stops. It stops anyway kControlledShutdownTimeoutMs (30 s) after the request, or as soon
+// as it is back in kRegistering (its registration was lost). Any other node (controller-only,
+// not registered yet, or fenced) stops at once; a second ShutdownRequested changes nothing.
 //
 // Connections: inbound connections carry client (and peer) requests; their responses go back in
-// request order, as Kafka guarantees per connection. Outbound connections, one per peer node,
-// carry this node's requests; a response is matched by correlation id, and a request that times
-// out closes its connection (as Kafka's NetworkClient does), failing every request on it.
+// request order, as Kafka guarantees per connection. Outbound connections, one per peer node and
+// channel (Raft, controller, data), carry this node's requests; a response is matched by
+// correlation id, and a request that times out closes its connection (as Kafka's NetworkClient
+// does), failing every request on it.
 
 #include <cstdint>
 #include <deque>
@@ -89,11 +119,26 @@ class BrokerNode final : public Node {
   // directory or metadata log, metadata that does not apply. The node then reports
   // Ready::exited, and its runtime ends the process.
   const Status& health() const { return health_; }
-  // The offset of the last committed metadata record replayed.
-  int64_t replayed_metadata_offset() const { return image_.offset(); }
-  // A hash chained over every committed metadata record replayed (offset and bytes): two nodes
+  // The offset of the last committed metadata record replayed (-1: none yet): the image's
+  // offset, or past it when the records after it did not decode.
+  int64_t replayed_metadata_offset() const { return metadata_chain_offset_; }
+  // A hash chained over every committed metadata record replayed up to
+  // replayed_metadata_offset() (offset and bytes, whether the record decoded or not): two nodes
   // at the same offset with different hashes replayed different histories.
   uint64_t metadata_chain_hash() const { return metadata_chain_hash_; }
+  // Committed metadata records this node could not decode, in offset order: its image lacks
+  // them, so it diverges from the committed log (the simulator reports each as a
+  // metadata-divergence violation).
+  struct UndecodableMetadata {
+    int64_t offset;
+    std::string error;  // why it did not decode
+  };
+  const std::vector<UndecodableMetadata>& undecodable_metadata() const { return undecodable_metadata_; }
+  // For tests: appends `values` to the metadata log as they are, through the path the active
+  // controller's records take (AppendMetadata), but without encoding them as metadata records.
+  // Fails unless this node leads the quorum. Returns the last offset. Called between steps: the
+  // Raft messages and disk syncs it causes go out with the node's next step.
+  Result<int64_t> AppendRawMetadataForTest(const std::vector<Bytes>& values);
 
   // Request routing. Every API the codec decodes has one row in the routing table (kRoutes in
   // broker.cc): the module that answers it, the process roles that serve it, its versions, and
@@ -258,6 +303,8 @@ class BrokerNode final : public Node {
   // has replayed its own registration (see PumpReplicas).
   bool replicas_behind_image_ = false;
   uint64_t metadata_chain_hash_ = 0;
+  int64_t metadata_chain_offset_ = -1;  // the last record folded into metadata_chain_hash_
+  std::vector<UndecodableMetadata> undecodable_metadata_;
   int64_t replayed_through_ = 0;  // every committed metadata record below this was replayed
 
   // Lifecycle.

@@ -89,6 +89,17 @@ TEST(RuntimeChecker, NodesReplayingDifferentMetadata) {
   EXPECT_EQ(v[0].detail, "nodes 1 and 3 replayed different metadata up to offset 50");
 }
 
+// A committed metadata record a node could not decode: its image lacks it, whatever the hashes.
+TEST(RuntimeChecker, UndecodableCommittedMetadataRecord) {
+  RuntimeChecker c;
+  BrokerReport r = Report(2, {}, 51, 0x1);
+  r.undecodable_metadata = {{51, "Corruption: bad record"}};
+  std::vector<Violation> v = c.Check({Report(1, {}, 51, 0x1), r});
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"metadata-divergence"});
+  EXPECT_EQ(v[0].offset, 51);
+  EXPECT_EQ(v[0].detail, "node 2 cannot decode the committed metadata record at offset 51: Corruption: bad record");
+}
+
 // Incremental reports: each carries only what changed on one node; the checker remembers the
 // rest (who leads what now), so a split brain is found at the report that starts it, and ends
 // when one side reports it stopped leading or crashed.
