@@ -162,9 +162,20 @@ void ConsumerNode::Poll() {
     ++stats_.list_offsets;
     SendRequest(leader, req, v, MsToNs(client_config().request_timeout_ms), token);
   }
+  // Ready partitions join their leader's fetch; each broker with partitions to fetch and no fetch
+  // in flight gets one (FetchSessionState: in a session, listing only what changed).
   for (const auto& [leader, ps] : to_fetch) {
     Connect(leader);
-    if (busy[leader].second || !CanSend(leader)) continue;
+    FetchSessionState& b = fetch_sessions_[leader];
+    for (int32_t p : ps) {
+      parts_[p].phase = Phase::kFetching;
+      idle_.erase(p);
+      b.members.insert(p);
+      b.dirty.insert(p);
+    }
+  }
+  for (auto& [leader, b] : fetch_sessions_) {
+    if (b.members.empty() || busy[leader].second || !CanSend(leader)) continue;
     int16_t v = Version(leader, ApiKey::kFetch, kFetchMinVersion, kFetchPreferredVersion);
     if (v < 0) continue;
     FetchRequest req;
@@ -173,49 +184,43 @@ void ConsumerNode::Poll() {
     req.min_bytes = config_.fetch_min_bytes;
     req.max_bytes = config_.fetch_max_bytes;
     req.isolation_level = 0;  // read_uncommitted
-    // Fetch v7+ uses a fetch session (FetchSessionState).
-    FetchSessionState* session = v >= 7 ? &fetch_sessions_[leader] : nullptr;
-    const bool whole = session == nullptr || session->epoch == 0;
-    req.session_id = session ? session->id : 0;
-    req.session_epoch = session ? session->epoch : -1;
-    if (session && whole) session->held.clear();
-    FetchRequest::Topic t;
-    t.topic = config_.topic;
-    FetchRequest::ForgottenTopic forgotten;
-    forgotten.topic = config_.topic;
-    auto held = session ? session->held.begin() : std::map<int32_t, FetchRequest::Partition>::iterator();
-    for (int32_t p : ps) {
+    // Fetch v7+ uses the session; before, every fetch lists every partition.
+    const bool whole = v < 7 || b.epoch == 0;
+    req.session_id = v < 7 ? 0 : b.id;
+    req.session_epoch = v < 7 ? -1 : b.epoch;
+    auto part = [&](int32_t p) {
       FetchRequest::Partition fp;
       fp.partition = p;
       fp.current_leader_epoch = metadata().at(config_.topic).partitions[size_t(p)].leader_epoch;
       fp.fetch_offset = parts_[p].position;
       fp.partition_max_bytes = config_.max_partition_fetch_bytes;
-      parts_[p].phase = Phase::kFetching;
-      idle_.erase(p);
-      if (session != nullptr) {
-        // ps ascends, as the held map: what the session holds before p is not fetched now.
-        while (held != session->held.end() && held->first < p) {
-          forgotten.partitions.push_back(held->first);
-          held = session->held.erase(held);
+      return fp;
+    };
+    FetchRequest::Topic t;
+    t.topic = config_.topic;
+    if (whole) {
+      b.held.clear();
+      for (int32_t p : b.members) t.partitions.push_back(b.held[p] = part(p));
+    } else {
+      FetchRequest::ForgottenTopic forgotten;
+      forgotten.topic = config_.topic;
+      for (int32_t p : b.dirty) {
+        if (b.members.count(p) == 0) {
+          if (b.held.erase(p) != 0) forgotten.partitions.push_back(p);
+          continue;
         }
-        if (held != session->held.end() && held->first == p) {
-          bool same = held->second == fp;
-          held->second = fp;
-          ++held;
-          if (same && !whole) continue;
-        } else {
-          held = std::next(session->held.emplace_hint(held, p, fp));
-        }
+        FetchRequest::Partition fp = part(p);
+        auto [held, added] = b.held.try_emplace(p, fp);
+        if (!added && held->second == fp) continue;
+        held->second = fp;
+        t.partitions.push_back(fp);
       }
-      t.partitions.push_back(fp);
-    }
-    if (session != nullptr) {
-      for (; held != session->held.end(); held = session->held.erase(held)) forgotten.partitions.push_back(held->first);
       if (!forgotten.partitions.empty()) req.forgotten_topics_data.push_back(std::move(forgotten));
     }
+    b.dirty.clear();
     if (!t.partitions.empty()) req.topics.push_back(std::move(t));
     uint64_t token = next_token_++;
-    in_flight_[token] = InFlight{ApiKey::kFetch, leader, ps, req.session_epoch};
+    in_flight_[token] = InFlight{ApiKey::kFetch, leader, {}, req.session_epoch};
     ++stats_.fetches;
     SendRequest(leader, req, v,
                 MsToNs(int64_t(client_config().request_timeout_ms) + config_.fetch_max_wait_ms),
@@ -253,8 +258,21 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
   InFlight req = std::move(it->second);
   in_flight_.erase(it);
   ++stats_.errors[std::string(reason)];
-  // The broker may or may not have served it: start a new session.
-  if (req.session_epoch >= 0) fetch_sessions_[req.broker].epoch = 0;
+  if (req.api == ApiKey::kFetch) {
+    // The broker may or may not have served it: its partitions back off, and a new session starts.
+    FetchSessionState& b = fetch_sessions_[req.broker];
+    for (int32_t p : b.members) {
+      PartState& s = parts_[p];
+      idle_.insert(p);
+      if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
+      Backoff(s);
+    }
+    b.members.clear();
+    b.dirty.clear();
+    b.held.clear();
+    b.epoch = 0;
+    return;
+  }
   for (int32_t p : req.partitions) {
     PartState& s = parts_[p];
     idle_.insert(p);
@@ -298,31 +316,45 @@ void ConsumerNode::HandleListOffsets(const InFlight& req, const ListOffsetsRespo
 }
 
 void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
-  // Each requested partition's answer (the last one, should a partition be answered twice), by
-  // partition number, in one pass over the answer.
-  std::vector<const FetchResponse::Partition*>& answers = answer_scratch_;
-  int32_t max_partition = -1;
-  for (int32_t p : req.partitions) max_partition = std::max(max_partition, p);
-  answers.assign(size_t(max_partition + 1), nullptr);
+  FetchSessionState& b = fetch_sessions_[req.broker];
+  // The partitions this answer settles leave the broker's fetch (the next one forgets or lists
+  // them again): all of them when it has no session (or failed), else the answered ones.
+  auto leave = [&](int32_t p) {
+    b.members.erase(p);
+    b.dirty.insert(p);
+    parts_[p].phase = Phase::kFetchable;
+    idle_.insert(p);
+  };
+  if (resp.error_code != 0) {
+    const bool lost_session = resp.error_code == int16_t(ErrorCode::kFetchSessionIdNotFound) ||
+                              resp.error_code == int16_t(ErrorCode::kInvalidFetchSessionEpoch);
+    std::set<int32_t> members = std::move(b.members);
+    b.members.clear();
+    b.held.clear();
+    for (int32_t p : members) {
+      leave(p);
+      // A lost session: the next fetch starts a new one at once.
+      if (!lost_session) PartitionError(p, ErrorCode(resp.error_code));
+    }
+    return;
+  }
+  // Each answered partition's answer (the last one, should a partition be answered twice).
+  std::map<int32_t, const FetchResponse::Partition*>& answers = answer_scratch_;
+  answers.clear();
   for (const auto& t : resp.responses) {
     if (t.topic != config_.topic) continue;
     for (const auto& fp : t.partitions)
-      if (fp.partition_index >= 0 && fp.partition_index <= max_partition) answers[size_t(fp.partition_index)] = &fp;
+      if (b.members.count(fp.partition_index) != 0) answers[fp.partition_index] = &fp;
   }
-  for (int32_t p : req.partitions) {
+  if (resp.session_id == 0) {
+    // No session: every partition of the fetch is settled, answered or not (nothing for it).
+    for (int32_t p : b.members) answers.try_emplace(p, nullptr);
+    b.held.clear();
+  }
+  for (const auto& [p, found] : answers) {
+    if (parts_[p].phase != Phase::kFetching) continue;
+    leave(p);
     PartState& s = parts_[p];
-    if (s.phase != Phase::kFetching) continue;
-    idle_.insert(p);
-    s.phase = Phase::kFetchable;
-    // A lost session: the next fetch starts a new one at once.
-    if (resp.error_code == int16_t(ErrorCode::kFetchSessionIdNotFound) ||
-        resp.error_code == int16_t(ErrorCode::kInvalidFetchSessionEpoch))
-      continue;
-    if (resp.error_code != 0) {
-      PartitionError(p, ErrorCode(resp.error_code));
-      continue;
-    }
-    const FetchResponse::Partition* found = p >= 0 ? answers[size_t(p)] : nullptr;
     if (!found) continue;  // nothing for it this time
     ErrorCode err = ErrorCode(found->error_code);
     if (err == ErrorCode::kOffsetOutOfRange) {

@@ -98,13 +98,17 @@ class ConsumerNode final : public ClientBase {
     std::vector<int32_t> partitions;
     int32_t session_epoch = -1;  // a fetch's session epoch (-1: no session)
   };
-  // The fetch session (KIP-227) with one broker: its id (0: none), the next fetch's epoch (0:
-  // start a new one), and the partitions as the broker holds them. A fetch then carries only the
-  // partitions whose fetch state changed and forgets those not fetched now; the answer carries
-  // only the partitions with something new.
+  // The fetch from one broker, in a fetch session (KIP-227) from Fetch v7: its id (0: none), the
+  // next fetch's epoch (0: start a new one), and the partitions as the broker holds them. The
+  // partitions fetched from it (members, kFetching) stay in its fetch until an answer settles
+  // them: a session's answer carries only the partitions with something new, so the others stay,
+  // and the next fetch lists only the partitions that joined or whose fetch state changed, and
+  // forgets those that left (dirty). Work per answer follows what changed, not the partitions.
   struct FetchSessionState {
     int32_t id = 0;
     int32_t epoch = 0;
+    std::set<int32_t> members;
+    std::set<int32_t> dirty;
     std::map<int32_t, FetchRequest::Partition> held;
   };
 
@@ -131,7 +135,7 @@ class ConsumerNode final : public ClientBase {
   uint64_t session_ = 0;
   ConsumerStats stats_;
   std::map<NodeId, FetchSessionState> fetch_sessions_;
-  std::vector<const FetchResponse::Partition*> answer_scratch_;  // HandleFetch's, by partition
+  std::map<int32_t, const FetchResponse::Partition*> answer_scratch_;  // HandleFetch's, by partition
 };
 
 }  // namespace samsa::client

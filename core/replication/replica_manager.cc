@@ -168,8 +168,10 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
   SAMSA_ASSIGN_OR_RETURN(auto log, PartitionLog::Open(disk_, DirOf(topic, index), config_.log, now_ms));
   Partition& p = partitions_[key];
   all_partitions_.push_back(&p);
+  auto& topic_entry = *by_topic_.try_emplace(topic).first;
+  p.topic_entry = &topic_entry;
   if (index >= 0 && index < kMaxIndexedPartition) {
-    std::vector<Partition*>& slots = by_topic_[topic].partitions;
+    std::vector<Partition*>& slots = topic_entry.second.partitions;
     if (slots.size() <= size_t(index)) slots.resize(size_t(index) + 1, nullptr);
     slots[size_t(index)] = &p;
   }
@@ -387,6 +389,11 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
 void ReplicaManager::CountLeadersWithFollowers() {
   leaders_with_followers_ = 0;
   for (const Partition* p : all_partitions_) leaders_with_followers_ += p->role == Role::kLeader && !p->remotes.empty();
+}
+
+bool ReplicaManager::KeyOrder(const Partition* a, const Partition* b) {
+  // One topic entry per topic name: comparing the names only when the topics differ.
+  return a->topic_entry == b->topic_entry ? a->index < b->index : a->topic < b->topic;
 }
 
 void ReplicaManager::MarkTouched(Partition& p) {
@@ -1335,7 +1342,7 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
   for (Partition* p : timed_)
     if (p->role == Role::kFollower && p->retry_at_ms != 0 && p->retry_at_ms <= now_ms) MarkPump(*p);
   std::sort(pump_.begin(), pump_.end(), [](const Partition* a, const Partition* b) {
-    return a->topic != b->topic ? a->topic < b->topic : a->index < b->index;
+    return KeyOrder(a, b);
   });
   std::erase_if(pump_, [&](Partition* partition) {
     Partition& p = *partition;
@@ -1922,7 +1929,7 @@ void ReplicaManager::Tick(int64_t now_ms) {
   } else {
     due = timed_;
     std::sort(due.begin(), due.end(), [](const Partition* a, const Partition* b) {
-      return a->topic != b->topic ? a->topic < b->topic : a->index < b->index;
+      return KeyOrder(a, b);
     });
   }
   for (Partition* partition : due) {
@@ -2040,7 +2047,7 @@ void ReplicaManager::TakeChangedPartitions(std::vector<PartitionState>* out) {
   }
 #endif
   std::sort(touched_.begin(), touched_.end(), [](const Partition* a, const Partition* b) {
-    return a->topic != b->topic ? a->topic < b->topic : a->index < b->index;
+    return KeyOrder(a, b);
   });
   for (Partition* partition : touched_) {
     Partition& p = *partition;

@@ -302,9 +302,11 @@ class ReplicaManager {
     int64_t last_fetch_time_ms = 0;
   };
 
+  struct TopicSlots;
   struct Partition {
     std::string topic;
     int32_t index = 0;
+    const std::pair<const std::string, TopicSlots>* topic_entry = nullptr;  // its by_topic_ entry
     std::unique_ptr<PartitionLog> log;
     Role role = Role::kNone;
     int32_t leader_id = -1;
@@ -539,6 +541,8 @@ class ReplicaManager {
   // After a mutating call on p's log: records the log's failure in log_failure_ (the first one),
   // and lists p for TakeChangedPartitions (its log end may have moved).
   void NoteLogHealth(Partition& p);
+  // The (topic, partition) order of partitions_, cheaper than comparing keys.
+  static bool KeyOrder(const Partition* a, const Partition* b);
   // Lists p for the next TakeChangedPartitions: its role, epoch, high watermark or log changed.
   void MarkTouched(Partition& p);
   // Lists p in pump_: as a follower it may have become ready to fetch (or to ask for its
