@@ -89,28 +89,6 @@ const Partition* FindAnswer(const std::vector<Topic>& topics, const std::pair<st
   return nullptr;
 }
 
-// The answer for each of `keys` in a response's topics (nullptr for none), into *out. Answers
-// normally come in the order of the request, possibly skipping some (an incremental fetch
-// session answers only what changed): matched in one pass then, else by FindAnswer each.
-template <typename Topic, typename Partition, typename Key>
-void MatchAnswers(const std::vector<Topic>& topics, const std::vector<Key>& keys, int32_t Partition::*index,
-                  std::vector<const Partition*>* out) {
-  out->assign(keys.size(), nullptr);
-  size_t t = 0, p = 0, matched = 0, answers = 0;
-  for (const Topic& topic : topics) answers += topic.partitions.size();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    while (t < topics.size() && p >= topics[t].partitions.size()) ++t, p = 0;
-    if (t == topics.size()) break;
-    const auto& key = keys[i].first;
-    if (topics[t].topic == key.first && topics[t].partitions[p].*index == key.second) {
-      (*out)[i] = &topics[t].partitions[p++];
-      ++matched;
-    }
-  }
-  if (matched == answers) return;
-  for (size_t i = 0; i < keys.size(); ++i) (*out)[i] = FindAnswer(topics, keys[i].first, index);
-}
-
 // Calls fn(key, group) for each run of equal .first in v, in order.
 template <typename T, typename Fn>
 void ForEachGroup(const std::vector<T>& v, Fn&& fn) {
@@ -242,6 +220,7 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   auto it = partitions_.find(key);
   if (it == partitions_.end()) return;
   std::string dir = it->second.log->dir();
+  LeaveFetch(it->second);
   all_partitions_.erase(std::find(all_partitions_.begin(), all_partitions_.end(), &it->second));
   std::erase(touched_, &it->second);
   std::erase(timed_, &it->second);
@@ -424,6 +403,7 @@ void ReplicaManager::StopPartition(Partition& p) {
   MarkTouched(p);
   p.role = Role::kNone;
   p.generation = ++generation_counter_;
+  LeaveFetch(p);
   p.in_flight = false;
   p.phase = FollowerPhase::kNoLeader;
   p.remotes.clear();
@@ -454,6 +434,7 @@ void ReplicaManager::MakeLeader(Partition& p, const AssignedPartition& a, int64_
   p.alter_wait_for_metadata = false;
   p.alter_retry_at_ms = 0;
   p.generation = ++generation_counter_;
+  LeaveFetch(p);
   p.in_flight = false;
   p.phase = FollowerPhase::kNoLeader;
   p.retry_at_ms = 0;
@@ -1395,78 +1376,97 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     in_flight_[id] = std::move(record);
     sends_.push_back(ReplicaSend{id, leader, RequestBody(std::move(req)), 4});
   });
-  ForEachGroup(fetching, [&](int32_t leader, std::span<const std::pair<int32_t, Partition*>> ps) {
-    LeaderLink& link = links_[leader];
-    if (link.fetch_in_flight != 0 || link.fetch_backoff_until_ms != 0) return;
-    FetchRequest req;
-    req.replica_id = config_.node_id;
-    req.max_wait_ms = int32_t(std::min<int64_t>(config_.replica_fetch_wait_max_ms, INT32_MAX));
-    req.min_bytes = config_.replica_fetch_min_bytes;
-    req.max_bytes = config_.replica_fetch_max_bytes;
-    req.isolation_level = 0;
-    // The fetch session with this leader (see FetchSession): a new one (epoch 0) carries every
-    // ready partition; a later fetch only those whose fetch state changed, and forgets those
-    // no longer ready, so the leader's session always holds exactly this fetch's partitions.
-    const bool whole = link.session_epoch == 0;
-    req.session_id = link.session_id;
-    req.session_epoch = link.session_epoch;
-    if (whole) link.session.clear();
-    SendRecord record;
-    record.kind = SendKind::kFetch;
-    record.to = leader;
-    record.session_epoch = link.session_epoch;
-    record.partitions.reserve(ps.size());
-    // The session after this fetch is ps, in key order as the session is: merge the two.
-    std::vector<HeldPartition>& next = link_scratch_;
-    next.clear();
-    next.reserve(ps.size());
-    size_t held = 0;
-    auto forget = [&](const PartitionKey& key) {
-      if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != key.first)
-        req.forgotten_topics_data.push_back({key.first, {}, {}});
-      req.forgotten_topics_data.back().partitions.push_back(key.second);
-    };
-    for (auto [_, p] : ps) {
-      PartitionKey key{p->topic, p->index};
-      // What the session holds before key is not ready now.
-      while (held < link.session.size() && KeyLess()(link.session[held].key, key)) forget(link.session[held++].key);
-      const bool listed = held < link.session.size() && SameKey(link.session[held].key, key);
-      // Unchanged since the session took it (the partition's version is the same): not sent.
-      if (listed && !whole && link.session[held].version == p->version) {
-        next.push_back(std::move(link.session[held++]));
-        record.partitions.push_back({std::move(key), p->generation});
-        p->in_flight = true;
-        continue;
-      }
-      FetchRequest::Partition part;
-      part.partition = p->index;
-      part.current_leader_epoch = p->leader_epoch;
-      part.fetch_offset = p->log->log_end_offset();
-      part.last_fetched_epoch = p->log->latest_epoch().value_or(kUndefinedEpoch);
-      part.log_start_offset = p->log->log_start_offset();
-      part.partition_max_bytes = config_.replica_fetch_max_bytes;
-      const bool same = listed && !whole && link.session[held].part == part;
-      if (listed) ++held;
-      next.push_back(HeldPartition{key, part, p->version});
-      if (!same) {
-        if (req.topics.empty() || req.topics.back().topic != p->topic) {
-          FetchRequest::Topic t;
-          t.topic = p->topic;
-          req.topics.push_back(std::move(t));
-        }
-        req.topics.back().partitions.push_back(part);
-      }
-      record.partitions.push_back({std::move(key), p->generation});
-      p->in_flight = true;
+  // Ready partitions join their leader's fetch, where they stay until an answer settles them;
+  // each leader with partitions to fetch and no fetch in flight gets one.
+  for (auto [leader, p] : fetching) JoinFetch(*p, leader);
+  for (auto& [leader, link] : links_) {
+    if (link.members.empty() || link.fetch_in_flight != 0 || link.fetch_backoff_until_ms != 0) continue;
+    SendFetch(leader, link);
+  }
+}
+
+void ReplicaManager::JoinFetch(Partition& p, int32_t leader) {
+  LeaderLink& link = links_[leader];
+  PartitionKey key{p.topic, p.index};
+  link.members.emplace(key, &p);
+  link.dirty.insert(std::move(key));
+  p.fetch_link = leader;
+  p.in_flight = true;
+}
+
+void ReplicaManager::LeaveFetch(Partition& p) {
+  if (p.fetch_link < 0) return;
+  LeaderLink& link = links_[p.fetch_link];
+  PartitionKey key{p.topic, p.index};
+  link.members.erase(key);
+  link.dirty.insert(std::move(key));
+  p.fetch_link = -1;
+  p.in_flight = false;
+  MarkPump(p);
+}
+
+void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
+  FetchRequest req;
+  req.replica_id = config_.node_id;
+  req.max_wait_ms = int32_t(std::min<int64_t>(config_.replica_fetch_wait_max_ms, INT32_MAX));
+  req.min_bytes = config_.replica_fetch_min_bytes;
+  req.max_bytes = config_.replica_fetch_max_bytes;
+  req.isolation_level = 0;
+  // The fetch session with this leader (see FetchSession): a new one (epoch 0) carries every
+  // member; a later fetch only the members that joined or whose fetch state changed (dirty), and
+  // forgets those that left, so the leader's session always holds exactly the members.
+  const bool whole = link.session_epoch == 0;
+  req.session_id = link.session_id;
+  req.session_epoch = link.session_epoch;
+  if (whole) link.held.clear();
+  auto list = [&](const PartitionKey& key, Partition& p) {
+    auto held = link.held.find(key);
+    // Unchanged since the session took it (the partition's version is the same): not sent.
+    if (!whole && held != link.held.end() && held->second.version == p.version) return;
+    FetchRequest::Partition part;
+    part.partition = p.index;
+    part.current_leader_epoch = p.leader_epoch;
+    part.fetch_offset = p.log->log_end_offset();
+    part.last_fetched_epoch = p.log->latest_epoch().value_or(kUndefinedEpoch);
+    part.log_start_offset = p.log->log_start_offset();
+    part.partition_max_bytes = config_.replica_fetch_max_bytes;
+    if (held != link.held.end()) {
+      const bool same = held->second.part == part;
+      held->second = HeldPartition{part, p.version};
+      if (same && !whole) return;
+    } else {
+      link.held.emplace(key, HeldPartition{part, p.version});
     }
-    while (held < link.session.size()) forget(link.session[held++].key);
-    std::swap(link.session, next);
-    uint64_t id = next_send_id_++;
-    link.fetch_in_flight = id;
-    in_flight_[id] = std::move(record);
-    if (sends_.capacity() == 0) sends_.reserve(4);  // TakeSends leaves none
-    sends_.push_back(ReplicaSend{id, leader, RequestBody(std::move(req)), 12});
-  });
+    if (req.topics.empty() || req.topics.back().topic != p.topic) {
+      FetchRequest::Topic t;
+      t.topic = p.topic;
+      req.topics.push_back(std::move(t));
+    }
+    req.topics.back().partitions.push_back(part);
+  };
+  if (whole) {
+    for (auto& [key, p] : link.members) list(key, *p);
+  } else {
+    for (const PartitionKey& key : link.dirty) {
+      if (auto m = link.members.find(key); m != link.members.end()) {
+        list(key, *m->second);
+      } else if (link.held.erase(key) != 0) {
+        if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != key.first)
+          req.forgotten_topics_data.push_back({key.first, {}, {}});
+        req.forgotten_topics_data.back().partitions.push_back(key.second);
+      }
+    }
+  }
+  link.dirty.clear();
+  SendRecord record;
+  record.kind = SendKind::kFetch;
+  record.to = leader;
+  record.session_epoch = link.session_epoch;
+  uint64_t id = next_send_id_++;
+  link.fetch_in_flight = id;
+  in_flight_[id] = std::move(record);
+  if (sends_.capacity() == 0) sends_.reserve(4);  // TakeSends leaves none
+  sends_.push_back(ReplicaSend{id, leader, RequestBody(std::move(req)), 12});
 }
 
 void ReplicaManager::FollowerBackoff(Partition& p, int64_t now_ms) {
@@ -1508,25 +1508,35 @@ bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t
 }
 
 void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchResponse& response, int64_t now_ms) {
-  std::vector<const FetchResponse::Partition*>& answers = answer_scratch_;
-  MatchAnswers(response.responses, record.partitions, &FetchResponse::Partition::partition_index, &answers);
-  for (size_t i = 0; i < record.partitions.size(); ++i) {
-    const auto& [key, gen] = record.partitions[i];
-    Partition* p = Find(key);
-    if (p == nullptr || p->generation != gen || p->role != Role::kFollower) continue;
-    p->in_flight = false;
-    MarkPump(*p);
-    const FetchResponse::Partition* found = answers[i];
-    // A session's answer leaves out the partitions with nothing new; a lost session is
-    // started again at once (OnResponse), without a backoff.
-    if (response.error_code == 0 && found == nullptr && response.session_id != 0) continue;
-    if (response.error_code == Err(ErrorCode::kFetchSessionIdNotFound) ||
-        response.error_code == Err(ErrorCode::kInvalidFetchSessionEpoch))
-      continue;
-    if (response.error_code != 0 || found == nullptr) {
+  LeaderLink& link = links_[record.to];
+  // The members this answer settles, with their answers (the last one for a repeated partition):
+  // a session's answer settles only the members it answers (the others had nothing new and stay
+  // in the fetch); an answer without a session, or an error, settles every member.
+  std::map<PartitionKey, const FetchResponse::Partition*, KeyLess>& settled = settled_scratch_;
+  settled.clear();
+  if (response.error_code != 0 || response.session_id == 0)
+    for (const auto& [key, p] : link.members) settled.emplace(key, nullptr);
+  if (response.error_code == 0) {
+    for (const auto& t : response.responses) {
+      for (const auto& rp : t.partitions) {
+        PartitionKey key{t.topic, rp.partition_index};
+        if (link.members.count(key) != 0) settled[std::move(key)] = &rp;
+      }
+    }
+  }
+  const bool lost_session = response.error_code == Err(ErrorCode::kFetchSessionIdNotFound) ||
+                            response.error_code == Err(ErrorCode::kInvalidFetchSessionEpoch);
+  for (const auto& [key, found] : settled) {
+    Partition* p = link.members.at(key);
+    LeaveFetch(*p);
+    if (p->role != Role::kFollower) continue;
+    // A lost session is started again at once (OnResponse), without a backoff.
+    if (lost_session) continue;
+    if (response.error_code != 0) {
       FollowerBackoff(*p, now_ms);
       continue;
     }
+    if (found == nullptr) continue;  // nothing for it this time
     const FetchResponse::Partition& rp = *found;
     if (rp.error_code == Err(ErrorCode::kOffsetOutOfRange)) {
       if (rp.log_start_offset >= 0 && p->log->log_end_offset() < rp.log_start_offset) {
@@ -1752,6 +1762,9 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
     link.fetch_in_flight = 0;
     link.fetch_backoff_until_ms = now_ms + backoff;
     link.session_epoch = 0;  // the leader may or may not have served it: start a new session
+    std::vector<Partition*> members;
+    for (const auto& [key, p] : link.members) members.push_back(p);
+    for (Partition* p : members) LeaveFetch(*p);
   }
   if (record.kind == SendKind::kOffsetForLeaderEpoch && link.epoch_in_flight == send_id) {
     link.epoch_in_flight = 0;
@@ -1795,6 +1808,8 @@ void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t
 
 void ReplicaManager::NoteLogHealth(Partition& p) {
   MarkTouched(p);
+  // A member of a fetch whose log changed (retention moved its start): the next fetch says so.
+  if (p.fetch_link >= 0) links_[p.fetch_link].dirty.insert(PartitionKey{p.topic, p.index});
   if (log_failure_.ok() && !p.log->health().ok()) log_failure_ = p.log->health().WithContext(p.log->dir());
 }
 

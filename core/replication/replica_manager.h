@@ -354,12 +354,12 @@ class ReplicaManager {
     bool touched = false;       // listed in touched_ (for TakeChangedPartitions)
     bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
     bool pump = false;          // listed in pump_ (for PumpFetchers)
+    int32_t fetch_link = -1;    // the leader whose fetch it is a member of (LeaderLink::members)
   };
 
   // A partition as a leader's fetch session holds it (follower side), with the partition's
   // version when that was taken (unchanged version: unchanged fetch state).
   struct HeldPartition {
-    PartitionKey key;
     FetchRequest::Partition part;
     uint64_t version = 0;
   };
@@ -368,12 +368,16 @@ class ReplicaManager {
     uint64_t epoch_in_flight = 0;
     int64_t fetch_backoff_until_ms = 0;
     int64_t epoch_backoff_until_ms = 0;
-    // The fetch session with this leader (FetchSession): its id (0: none), the epoch of the next
-    // fetch (0: start a new session, closing session_id), and its partitions as the leader holds
-    // them.
+    // The fetch from this leader, in a fetch session (FetchSession): its id (0: none), the epoch
+    // of the next fetch (0: start a new session, closing session_id), the partitions in the fetch
+    // (members: in flight until an answer settles them; a session's answer leaves out those with
+    // nothing new, which stay), those that joined, left or changed since the last fetch (dirty),
+    // and the partitions as the leader's session holds them.
     int32_t session_id = 0;
     int32_t session_epoch = 0;
-    std::vector<HeldPartition> session;  // in key order
+    std::map<PartitionKey, Partition*, KeyLess> members;
+    std::set<PartitionKey, KeyLess> dirty;
+    std::map<PartitionKey, HeldPartition, KeyLess> held;
   };
 
   enum class SendKind { kFetch, kOffsetForLeaderEpoch, kAlterPartition };
@@ -526,6 +530,13 @@ class ReplicaManager {
   // false when another round is needed.
   bool TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t end_offset);
   void FollowerBackoff(Partition& p, int64_t now_ms);
+  // A ready follower partition joins its leader's fetch (in flight until an answer settles it);
+  // LeaveFetch takes it out (an answer, a failed send, a new role), and lists it in pump_.
+  void JoinFetch(Partition& p, int32_t leader);
+  void LeaveFetch(Partition& p);
+  // Sends the link's next fetch (see LeaderLink).
+  struct LeaderLink;
+  void SendFetch(int32_t leader, LeaderLink& link);
 
   void MaybeFlush(Partition& p, int64_t now_ms, bool force);
   // When flush_interval_ms next syncs p: INT64_MAX for never (no overflow).
@@ -614,10 +625,10 @@ class ReplicaManager {
   std::vector<Partition*> touched_;
   std::vector<Partition*> timed_;
   uint64_t partition_versions_ = 0;  // the last Partition::version given
-  std::vector<HeldPartition> link_scratch_;  // PumpFetchers' next session, reused
+  // HandleFetchResponse's members settled by an answer, reused.
+  std::map<PartitionKey, const FetchResponse::Partition*, KeyLess> settled_scratch_;
   std::vector<Partition*> pump_;  // PumpFetchers' candidates (Partition::pump), in no order
   std::vector<Partition*> tick_scratch_;  // Tick's partitions to visit, reused
-  std::vector<const FetchResponse::Partition*> answer_scratch_;  // HandleFetchResponse's, reused
   // Leaders with at least one follower: the periodic ISR check is a deadline only when > 0.
   size_t leaders_with_followers_ = 0;
   std::map<uint64_t, ParkedFetch> parked_fetches_;
