@@ -221,6 +221,8 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   if (it == partitions_.end()) return;
   std::string dir = it->second.log->dir();
   LeaveFetch(it->second);
+  if (it->second.held_link >= 0 && HeldBy(it->second, it->second.held_link))
+    links_[it->second.held_link].orphans.push_back(key);
   all_partitions_.erase(std::find(all_partitions_.begin(), all_partitions_.end(), &it->second));
   std::erase(touched_, &it->second);
   std::erase(timed_, &it->second);
@@ -1380,16 +1382,15 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
   // each leader with partitions to fetch and no fetch in flight gets one.
   for (auto [leader, p] : fetching) JoinFetch(*p, leader);
   for (auto& [leader, link] : links_) {
-    if (link.members.empty() || link.fetch_in_flight != 0 || link.fetch_backoff_until_ms != 0) continue;
+    if (link.members == 0 || link.fetch_in_flight != 0 || link.fetch_backoff_until_ms != 0) continue;
     SendFetch(leader, link);
   }
 }
 
 void ReplicaManager::JoinFetch(Partition& p, int32_t leader) {
   LeaderLink& link = links_[leader];
-  PartitionKey key{p.topic, p.index};
-  link.members.emplace(key, &p);
-  link.dirty.insert(std::move(key));
+  ++link.members;
+  link.dirty.push_back(PartitionKey{p.topic, p.index});
   p.fetch_link = leader;
   p.in_flight = true;
 }
@@ -1397,12 +1398,24 @@ void ReplicaManager::JoinFetch(Partition& p, int32_t leader) {
 void ReplicaManager::LeaveFetch(Partition& p) {
   if (p.fetch_link < 0) return;
   LeaderLink& link = links_[p.fetch_link];
-  PartitionKey key{p.topic, p.index};
-  link.members.erase(key);
-  link.dirty.insert(std::move(key));
+  --link.members;
+  link.dirty.push_back(PartitionKey{p.topic, p.index});
   p.fetch_link = -1;
   p.in_flight = false;
   MarkPump(p);
+}
+
+std::vector<ReplicaManager::Partition*> ReplicaManager::MembersOf(int32_t leader) {
+  std::vector<Partition*> out;
+  for (auto& [key, p] : partitions_)
+    if (p.fetch_link == leader) out.push_back(&p);
+  SAMSA_ASSERT(out.size() == links_[leader].members);
+  return out;
+}
+
+bool ReplicaManager::HeldBy(const Partition& p, int32_t leader) const {
+  auto link = links_.find(leader);
+  return p.held_link == leader && link != links_.end() && link->second.session_generation == p.held_generation;
 }
 
 void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
@@ -1418,11 +1431,19 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
   const bool whole = link.session_epoch == 0;
   req.session_id = link.session_id;
   req.session_epoch = link.session_epoch;
-  if (whole) link.held.clear();
-  auto list = [&](const PartitionKey& key, Partition& p) {
-    auto held = link.held.find(key);
+  if (whole) {
+    ++link.session_generation;  // the new session holds nothing yet
+    link.orphans.clear();
+  }
+  auto forget = [&](const PartitionKey& key) {
+    if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != key.first)
+      req.forgotten_topics_data.push_back({key.first, {}, {}});
+    req.forgotten_topics_data.back().partitions.push_back(key.second);
+  };
+  auto list = [&](Partition& p) {
+    const bool held = HeldBy(p, leader);
     // Unchanged since the session took it (the partition's version is the same): not sent.
-    if (!whole && held != link.held.end() && held->second.version == p.version) return;
+    if (held && p.held.version == p.version) return;
     FetchRequest::Partition part;
     part.partition = p.index;
     part.current_leader_epoch = p.leader_epoch;
@@ -1430,12 +1451,16 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
     part.last_fetched_epoch = p.log->latest_epoch().value_or(kUndefinedEpoch);
     part.log_start_offset = p.log->log_start_offset();
     part.partition_max_bytes = config_.replica_fetch_max_bytes;
-    if (held != link.held.end()) {
-      const bool same = held->second.part == part;
-      held->second = HeldPartition{part, p.version};
-      if (same && !whole) return;
+    if (held) {
+      const bool same = p.held.part == part;
+      p.held = Partition::Held{part, p.version};
+      if (same) return;
     } else {
-      link.held.emplace(key, HeldPartition{part, p.version});
+      // Held by another leader's session until it forgets it there.
+      if (p.held_link >= 0 && HeldBy(p, p.held_link)) links_[p.held_link].orphans.push_back({p.topic, p.index});
+      p.held_link = leader;
+      p.held_generation = link.session_generation;
+      p.held = Partition::Held{part, p.version};
     }
     if (req.topics.empty() || req.topics.back().topic != p.topic) {
       FetchRequest::Topic t;
@@ -1445,19 +1470,29 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
     req.topics.back().partitions.push_back(part);
   };
   if (whole) {
-    for (auto& [key, p] : link.members) list(key, *p);
+    for (Partition* p : MembersOf(leader)) list(*p);
   } else {
+    // In key order, each once: members that joined or changed are listed; what the session holds
+    // of partitions no longer members is forgotten, as are the orphans (deleted, or now held by
+    // another leader's session) unless held here again.
+    std::sort(link.orphans.begin(), link.orphans.end(), KeyLess());
+    link.dirty.insert(link.dirty.end(), link.orphans.begin(), link.orphans.end());
+    std::sort(link.dirty.begin(), link.dirty.end(), KeyLess());
+    link.dirty.erase(std::unique(link.dirty.begin(), link.dirty.end(), SameKey), link.dirty.end());
     for (const PartitionKey& key : link.dirty) {
-      if (auto m = link.members.find(key); m != link.members.end()) {
-        list(key, *m->second);
-      } else if (link.held.erase(key) != 0) {
-        if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != key.first)
-          req.forgotten_topics_data.push_back({key.first, {}, {}});
-        req.forgotten_topics_data.back().partitions.push_back(key.second);
+      Partition* p = Find(key);
+      if (p != nullptr && p->fetch_link == leader) {
+        list(*p);
+      } else if (p != nullptr && HeldBy(*p, leader)) {
+        p->held_link = -1;
+        forget(key);
+      } else if (std::binary_search(link.orphans.begin(), link.orphans.end(), key, KeyLess())) {
+        forget(key);
       }
     }
   }
   link.dirty.clear();
+  link.orphans.clear();
   SendRecord record;
   record.kind = SendKind::kFetch;
   record.to = leader;
@@ -1512,22 +1547,26 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
   // The members this answer settles, with their answers (the last one for a repeated partition):
   // a session's answer settles only the members it answers (the others had nothing new and stay
   // in the fetch); an answer without a session, or an error, settles every member.
-  std::map<PartitionKey, const FetchResponse::Partition*, KeyLess>& settled = settled_scratch_;
+  std::vector<std::pair<Partition*, const FetchResponse::Partition*>>& settled = settled_scratch_;
   settled.clear();
   if (response.error_code != 0 || response.session_id == 0)
-    for (const auto& [key, p] : link.members) settled.emplace(key, nullptr);
+    for (Partition* p : MembersOf(record.to)) settled.emplace_back(p, nullptr);
   if (response.error_code == 0) {
     for (const auto& t : response.responses) {
       for (const auto& rp : t.partitions) {
-        PartitionKey key{t.topic, rp.partition_index};
-        if (link.members.count(key) != 0) settled[std::move(key)] = &rp;
+        Partition* p = Find(PartitionKey{t.topic, rp.partition_index});
+        if (p != nullptr && p->fetch_link == record.to) settled.emplace_back(p, &rp);
       }
     }
   }
+  // In key order, each partition once, with its last answer.
+  std::stable_sort(settled.begin(), settled.end(), [](const auto& a, const auto& b) { return KeyOrder(a.first, b.first); });
+  for (size_t i = 0; i + 1 < settled.size(); ++i)
+    if (settled[i].first == settled[i + 1].first) settled[i].first = nullptr;
+  std::erase_if(settled, [](const auto& e) { return e.first == nullptr; });
   const bool lost_session = response.error_code == Err(ErrorCode::kFetchSessionIdNotFound) ||
                             response.error_code == Err(ErrorCode::kInvalidFetchSessionEpoch);
-  for (const auto& [key, found] : settled) {
-    Partition* p = link.members.at(key);
+  for (const auto& [p, found] : settled) {
     LeaveFetch(*p);
     if (p->role != Role::kFollower) continue;
     // A lost session is started again at once (OnResponse), without a backoff.
@@ -1762,9 +1801,7 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
     link.fetch_in_flight = 0;
     link.fetch_backoff_until_ms = now_ms + backoff;
     link.session_epoch = 0;  // the leader may or may not have served it: start a new session
-    std::vector<Partition*> members;
-    for (const auto& [key, p] : link.members) members.push_back(p);
-    for (Partition* p : members) LeaveFetch(*p);
+    for (Partition* p : MembersOf(record.to)) LeaveFetch(*p);
   }
   if (record.kind == SendKind::kOffsetForLeaderEpoch && link.epoch_in_flight == send_id) {
     link.epoch_in_flight = 0;
@@ -1809,7 +1846,7 @@ void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t
 void ReplicaManager::NoteLogHealth(Partition& p) {
   MarkTouched(p);
   // A member of a fetch whose log changed (retention moved its start): the next fetch says so.
-  if (p.fetch_link >= 0) links_[p.fetch_link].dirty.insert(PartitionKey{p.topic, p.index});
+  if (p.fetch_link >= 0) links_[p.fetch_link].dirty.push_back(PartitionKey{p.topic, p.index});
   if (log_failure_.ok() && !p.log->health().ok()) log_failure_ = p.log->health().WithContext(p.log->dir());
 }
 

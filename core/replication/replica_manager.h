@@ -355,14 +355,16 @@ class ReplicaManager {
     bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
     bool pump = false;          // listed in pump_ (for PumpFetchers)
     int32_t fetch_link = -1;    // the leader whose fetch it is a member of (LeaderLink::members)
+    // What the fetch session with leader held_link holds of it, with the partition's version when
+    // that was taken (the same version: the same fetch state). See LeaderLink.
+    int32_t held_link = -1;
+    uint64_t held_generation = 0;
+    struct Held {
+      FetchRequest::Partition part;
+      uint64_t version = 0;
+    } held;
   };
 
-  // A partition as a leader's fetch session holds it (follower side), with the partition's
-  // version when that was taken (unchanged version: unchanged fetch state).
-  struct HeldPartition {
-    FetchRequest::Partition part;
-    uint64_t version = 0;
-  };
   struct LeaderLink {
     uint64_t fetch_in_flight = 0;
     uint64_t epoch_in_flight = 0;
@@ -372,12 +374,14 @@ class ReplicaManager {
     // of the next fetch (0: start a new session, closing session_id), the partitions in the fetch
     // (members: in flight until an answer settles them; a session's answer leaves out those with
     // nothing new, which stay), those that joined, left or changed since the last fetch (dirty),
-    // and the partitions as the leader's session holds them.
+    // and the partitions as the leader's session holds them (Partition::held, while its
+    // held_generation is the link's session_generation; a new session starts a new generation).
     int32_t session_id = 0;
     int32_t session_epoch = 0;
-    std::map<PartitionKey, Partition*, KeyLess> members;
-    std::set<PartitionKey, KeyLess> dirty;
-    std::map<PartitionKey, HeldPartition, KeyLess> held;
+    size_t members = 0;  // partitions with fetch_link == this leader (MembersOf)
+    std::vector<PartitionKey> dirty;    // possibly repeated
+    std::vector<PartitionKey> orphans;  // held here but deleted or held by another session now
+    uint64_t session_generation = 0;
   };
 
   enum class SendKind { kFetch, kOffsetForLeaderEpoch, kAlterPartition };
@@ -537,6 +541,11 @@ class ReplicaManager {
   // Sends the link's next fetch (see LeaderLink).
   struct LeaderLink;
   void SendFetch(int32_t leader, LeaderLink& link);
+  // The members of the fetch from leader, in key order: a scan of every partition, for the rare
+  // cases that need them all (a new session, an error, a failed send).
+  std::vector<Partition*> MembersOf(int32_t leader);
+  // True when the session with leader holds p (p.held is what it holds).
+  bool HeldBy(const Partition& p, int32_t leader) const;
 
   void MaybeFlush(Partition& p, int64_t now_ms, bool force);
   // When flush_interval_ms next syncs p: INT64_MAX for never (no overflow).
@@ -626,7 +635,7 @@ class ReplicaManager {
   std::vector<Partition*> timed_;
   uint64_t partition_versions_ = 0;  // the last Partition::version given
   // HandleFetchResponse's members settled by an answer, reused.
-  std::map<PartitionKey, const FetchResponse::Partition*, KeyLess> settled_scratch_;
+  std::vector<std::pair<Partition*, const FetchResponse::Partition*>> settled_scratch_;
   std::vector<Partition*> pump_;  // PumpFetchers' candidates (Partition::pump), in no order
   std::vector<Partition*> tick_scratch_;  // Tick's partitions to visit, reused
   // Leaders with at least one follower: the periodic ISR check is a deadline only when > 0.
