@@ -145,6 +145,7 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
   if (Partition* p = Find(key)) return p;
   SAMSA_ASSIGN_OR_RETURN(auto log, PartitionLog::Open(disk_, DirOf(topic, index), config_.log, now_ms));
   Partition& p = partitions_[key];
+  ++partition_set_stamp_;
   all_partitions_.push_back(&p);
   auto& topic_entry = *by_topic_.try_emplace(topic).first;
   p.topic_entry = &topic_entry;
@@ -223,6 +224,7 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   LeaveFetch(it->second);
   if (it->second.held_link >= 0 && HeldBy(it->second, it->second.held_link))
     links_[it->second.held_link].orphans.push_back(key);
+  ++partition_set_stamp_;
   all_partitions_.erase(std::find(all_partitions_.begin(), all_partitions_.end(), &it->second));
   std::erase(touched_, &it->second);
   std::erase(timed_, &it->second);
@@ -898,7 +900,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
         return true;
       };
       PartitionKey key{topic.topic, part.partition};
-      const Partition* p = Find(key);
+      const Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], key) : Find(key);
       // Nothing new when it had nothing new at this version (see FetchSession::Sent).
       if (session != nullptr && p != nullptr && session->sent[ti][pi].quiet_version == p->version) continue;
       FetchResponse::Partition rp;
@@ -968,6 +970,14 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
   }
   if (session != nullptr) ev.response.session_id = session->id;
   return ev;
+}
+
+ReplicaManager::Partition* ReplicaManager::SessionPartition(const FetchSession::Sent& sent, const PartitionKey& key) const {
+  if (sent.partition_stamp != partition_set_stamp_) {
+    sent.partition = const_cast<Partition*>(Find(key));
+    sent.partition_stamp = partition_set_stamp_;
+  }
+  return sent.partition;
 }
 
 ReplicaManager::FetchEval ReplicaManager::EvaluateParked(const ParkedFetch& pf) const {
@@ -1145,11 +1155,11 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
       for (size_t pi = 0; pi < topic.partitions.size(); ++pi) {
         const auto& part = topic.partitions[pi];
         PartitionKey key{topic.topic, part.partition};
-        Partition* found = Find(key);
-        if (found == nullptr) continue;
-        Partition& p = *found;
         // A session's partition found valid at this version still is (FetchSession::Sent).
         const FetchSession::Sent* sent = session != nullptr ? &session->sent[ti][pi] : nullptr;
+        Partition* found = sent != nullptr ? SessionPartition(*sent, key) : Find(key);
+        if (found == nullptr) continue;
+        Partition& p = *found;
         if (sent == nullptr || sent->valid_version != p.version) {
           if (LeaderError(found, key) != 0) continue;
           if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) continue;

@@ -436,9 +436,15 @@ class ReplicaManager {
       // error, what `Sent` says): both hold while the version and the fetch state stay the same.
       mutable uint64_t valid_version = 0;
       mutable uint64_t quiet_version = 0;
+      // The partition (nullptr: none here), found when partition_set_stamp_ was this.
+      mutable Partition* partition = nullptr;
+      mutable uint64_t partition_stamp = 0;
     };
     std::vector<std::vector<Sent>> sent;
   };
+  // The session entry's partition: sent.partition while no partition was opened or deleted since
+  // it was found, else looked up again.
+  Partition* SessionPartition(const FetchSession::Sent& sent, const PartitionKey& key) const;
   // Creates a session for `request` (its partitions), or returns nullptr when the cache is full.
   FetchSession* NewFetchSession(const FetchRequest& request, int64_t now_ms);
   // Applies an incremental fetch's partitions and forgotten partitions to s.
@@ -634,6 +640,7 @@ class ReplicaManager {
   std::vector<Partition*> touched_;
   std::vector<Partition*> timed_;
   uint64_t partition_versions_ = 0;  // the last Partition::version given
+  uint64_t partition_set_stamp_ = 1;  // changes whenever a partition is opened or deleted
   // HandleFetchResponse's members settled by an answer, reused.
   std::vector<std::pair<Partition*, const FetchResponse::Partition*>> settled_scratch_;
   std::vector<Partition*> pump_;  // PumpFetchers' candidates (Partition::pump), in no order
