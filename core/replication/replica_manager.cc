@@ -497,7 +497,9 @@ void ReplicaManager::ApplyTopicSettings(Partition& p) {
   log.retention_bytes = number("retention.bytes", config_.log.retention_bytes, -1);
   log.max_batch_bytes = number("max.message.bytes", config_.log.max_batch_bytes, int64_t(kBatchHeaderBytes));
   if (log.Validate().ok()) p.log->set_config(log);
-  p.min_isr = int32_t(number(kMinInsyncReplicasConfig, config_.min_insync_replicas, 1));
+  const int32_t min_isr = int32_t(number(kMinInsyncReplicasConfig, config_.min_insync_replicas, 1));
+  if (min_isr != p.min_isr) MarkTouched(p);  // what holds the high watermark changed
+  p.min_isr = min_isr;
   p.flush_interval_messages = number("flush.messages", config_.flush_interval_messages, 1);
   p.flush_interval_ms = number("flush.ms", config_.flush_interval_ms, 1);
   auto c = configs.find("compression.type");
@@ -570,7 +572,7 @@ void ReplicaManager::MaybeShrinkIsr(Partition& p, int64_t now_ms) {
     }
     auto it = p.remotes.find(id);
     bool in_sync = it != p.remotes.end() && (it->second.log_end_offset == leo ||
-                                             now_ms - it->second.last_caught_up_time_ms <= config_.replica_lag_time_max_ms);
+                                             now_ms - CaughtUpMs(it->second) <= config_.replica_lag_time_max_ms);
     if (in_sync) keep.push_back(id);
   }
   if (keep.size() != p.isr.size()) ProposeIsr(p, std::move(keep), now_ms);
@@ -609,6 +611,7 @@ void ReplicaManager::ProposeIsr(Partition& p, std::vector<int32_t> new_isr, int6
   sends_.push_back(ReplicaSend{id, kToController, RequestBody(std::move(req)), version});
   p.pending_isr = std::move(new_isr);
   p.pending_alter_send = id;
+  MarkTouched(p);  // the maximal ISR changed
 }
 
 EpochEndOffset ReplicaManager::LeaderEndOffsetForEpoch(const Partition& p, int32_t epoch) const {
@@ -972,6 +975,48 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
   return ev;
 }
 
+void ReplicaManager::Materialize(RemoteReplica& r) const {
+  if (r.lazy_session == 0) return;
+  auto s = fetch_sessions_.find(r.lazy_session);
+  SAMSA_ASSERT_MSG(s != fetch_sessions_.end(), "a follower's state refers to a closed fetch session");
+  r.last_caught_up_time_ms = s->second.last_fetch_ms;
+  r.last_fetch_time_ms = s->second.last_fetch_ms;
+  r.lazy_session = 0;
+}
+
+int64_t ReplicaManager::CaughtUpMs(const RemoteReplica& r) const {
+  if (r.lazy_session == 0) return r.last_caught_up_time_ms;
+  auto s = fetch_sessions_.find(r.lazy_session);
+  SAMSA_ASSERT_MSG(s != fetch_sessions_.end(), "a follower's state refers to a closed fetch session");
+  return s->second.last_fetch_ms;
+}
+
+void ReplicaManager::MaybeGoLazy(Partition& p, int32_t follower, int64_t fetch_offset, const FetchSession& session) {
+  // After an eager update at this fetch: from the session's next fetch on, while nothing changes
+  // (the same version, caught up, in the ISR), the fetches renew the times lazily.
+  auto r = p.remotes.find(follower);
+  if (r == p.remotes.end() || r->second.lazy_session != 0) return;
+  const int64_t leo = p.log->log_end_offset();
+  if (r->second.log_end_offset == fetch_offset && fetch_offset >= leo && r->second.last_fetch_leader_leo == leo &&
+      Contains(p.isr, follower))
+    r->second.lazy_session = session.id;
+}
+
+void ReplicaManager::ReleaseFetchSession(FetchSession& s, size_t ti, size_t pi) {
+  const FetchRequest::Topic& topic = s.request.topics[ti];
+  Partition* p = SessionPartition(s.sent[ti][pi], {topic.topic, topic.partitions[pi].partition});
+  if (p == nullptr) return;
+  auto r = p->remotes.find(s.replica_id);
+  if (r != p->remotes.end() && r->second.lazy_session == s.id) Materialize(r->second);
+}
+
+void ReplicaManager::CloseFetchSession(std::map<int32_t, FetchSession>::iterator it) {
+  FetchSession& s = it->second;
+  for (size_t ti = 0; ti < s.request.topics.size(); ++ti)
+    for (size_t pi = 0; pi < s.request.topics[ti].partitions.size(); ++pi) ReleaseFetchSession(s, ti, pi);
+  fetch_sessions_.erase(it);
+}
+
 ReplicaManager::Partition* ReplicaManager::SessionPartition(const FetchSession::Sent& sent, const PartitionKey& key) const {
   if (sent.partition_stamp != partition_set_stamp_) {
     sent.partition = const_cast<Partition*>(Find(key));
@@ -1007,7 +1052,7 @@ ReplicaManager::FetchSession* ReplicaManager::NewFetchSession(const FetchRequest
       return a.second.last_used_ms < b.second.last_used_ms;
     });
     if (now_ms - lru->second.last_used_ms < kFetchSessionEvictionMs) return nullptr;
-    fetch_sessions_.erase(lru);
+    CloseFetchSession(lru);
   }
   // Ids differ across this broker's incarnations (its broker epoch), so a fetcher holding an id of
   // a previous one is told FETCH_SESSION_ID_NOT_FOUND rather than joining another's session.
@@ -1037,6 +1082,7 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
     for (int32_t index : forgotten.partitions) {
       for (size_t i = 0; i < parts.size(); ++i) {
         if (parts[i].partition != index) continue;
+        ReleaseFetchSession(s, t, i);
         parts.erase(parts.begin() + ptrdiff_t(i));
         s.sent[t].erase(s.sent[t].begin() + ptrdiff_t(i));
         break;
@@ -1089,6 +1135,7 @@ void ReplicaManager::UpdateFollowerFetchState(Partition& p, int32_t follower, in
   auto it = p.remotes.find(follower);
   if (it == p.remotes.end()) return;
   RemoteReplica& r = it->second;
+  Materialize(r);
   int64_t leo = p.log->log_end_offset();
   // Kafka's lastCaughtUpTimeMs: caught up now, or caught up to where the leader was at the
   // previous fetch.
@@ -1114,7 +1161,7 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
   if (sessionless) return ServeFetch(token, request, version, nullptr, now_ms);
   auto close = [&](int32_t id) {
     auto it = fetch_sessions_.find(id);
-    if (it != fetch_sessions_.end() && it->second.replica_id == request.replica_id) fetch_sessions_.erase(it);
+    if (it != fetch_sessions_.end() && it->second.replica_id == request.replica_id) CloseFetchSession(it);
   };
   FetchSession* session = nullptr;
   if (request.session_epoch < 0) {
@@ -1160,6 +1207,20 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
         Partition* found = sent != nullptr ? SessionPartition(*sent, key) : Find(key);
         if (found == nullptr) continue;
         Partition& p = *found;
+        if (sent != nullptr) {
+          auto r = p.remotes.find(request.replica_id);
+          if (r != p.remotes.end() && r->second.lazy_session == session->id) {
+            // Steady since the session's last fetch: nothing changed, the follower is caught up and
+            // in the ISR, so this fetch only renews its fetch and caught-up times, which it does
+            // lazily (RemoteReplica::lazy_session) at no cost per partition.
+            const int64_t leo = p.log->log_end_offset();
+            if (sent->valid_version == p.version && sent->quiet_version == p.version &&
+                r->second.log_end_offset == part.fetch_offset && part.fetch_offset >= leo &&
+                r->second.last_fetch_leader_leo == leo && Contains(p.isr, request.replica_id))
+              continue;
+            Materialize(r->second);  // as of the session's previous fetch
+          }
+        }
         if (sent == nullptr || sent->valid_version != p.version) {
           if (LeaderError(found, key) != 0) continue;
           if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) continue;
@@ -1171,8 +1232,10 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
           if (sent != nullptr) sent->valid_version = p.version;
         }
         UpdateFollowerFetchState(p, request.replica_id, part.fetch_offset, now_ms);
+        if (sent != nullptr) MaybeGoLazy(p, request.replica_id, part.fetch_offset, *session);
       }
     }
+    if (session != nullptr) session->last_fetch_ms = now_ms;
   }
   FetchEval ev = EvaluateFetch(request, version, session);
   bool full = parked_requests() >= size_t(std::max(0, config_.max_parked_requests));
@@ -1689,6 +1752,7 @@ void ReplicaManager::HandleAlterResponse(uint64_t send_id, const SendRecord& rec
     // newer proposal may be pending (regression: seed 613 adopted an old answer's ISR and let the
     // HW run past a member the controller was adding).
     if (p == nullptr || p->role != Role::kLeader || p->generation != gen || p->pending_alter_send != send_id) continue;
+    MarkTouched(*p);  // its ISR or maximal ISR may change
     const AlterPartitionResponse::Partition* rp = nullptr;
     for (const auto& t : response.topics) {
       for (const auto& part : t.partitions) {
@@ -2094,7 +2158,7 @@ void ReplicaManager::Describe(std::vector<view::LocalReplica>* out) const {
     r.high_watermark = p.high_watermark;
     if (r.is_leader)
       for (const auto& [id, remote] : p.remotes)
-        r.follower_caught_up_ms.emplace_back(id, remote.log_end_offset < 0 ? -1 : remote.last_caught_up_time_ms);
+        r.follower_caught_up_ms.emplace_back(id, remote.log_end_offset < 0 ? -1 : CaughtUpMs(remote));
     out->push_back(std::move(r));
   }
 }

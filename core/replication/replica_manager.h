@@ -300,6 +300,10 @@ class ReplicaManager {
     int64_t last_caught_up_time_ms = 0;
     int64_t last_fetch_leader_leo = -1;
     int64_t last_fetch_time_ms = 0;
+    // Nonzero: every fetch of this fetch session since renewed last_caught_up_time_ms and
+    // last_fetch_time_ms to its own time, with nothing else changing (the session's last_fetch_ms
+    // is their value: CaughtUpMs, Materialize).
+    int32_t lazy_session = 0;
   };
 
   struct TopicSlots;
@@ -425,6 +429,7 @@ class ReplicaManager {
     int32_t replica_id = -1;  // the follower's node id; -1 for a consumer
     int32_t next_epoch = 1;
     int64_t last_used_ms = 0;
+    int64_t last_fetch_ms = 0;  // when its last fetch updated its follower's state
     FetchRequest request;  // every partition of the session, by topic; the last fetch's scalars
     // What the last answer said of each partition (parallel to request.topics[t].partitions);
     // -1 before any answer, so a new partition is always answered.
@@ -448,7 +453,16 @@ class ReplicaManager {
   // Creates a session for `request` (its partitions), or returns nullptr when the cache is full.
   FetchSession* NewFetchSession(const FetchRequest& request, int64_t now_ms);
   // Applies an incremental fetch's partitions and forgotten partitions to s.
-  static void UpdateFetchSession(FetchSession& s, const FetchRequest& request);
+  void UpdateFetchSession(FetchSession& s, const FetchRequest& request);
+  // A session entry leaving (forgotten, or its session closed): the follower's lazy times are
+  // set from the session first (Materialize).
+  void ReleaseFetchSession(FetchSession& s, size_t ti, size_t pi);
+  void CloseFetchSession(std::map<int32_t, FetchSession>::iterator it);
+  // A follower's times, lazy or not (RemoteReplica::lazy_session).
+  void Materialize(RemoteReplica& r) const;
+  int64_t CaughtUpMs(const RemoteReplica& r) const;
+  // Makes the follower's state lazy for the session's next fetches when it is steady.
+  void MaybeGoLazy(Partition& p, int32_t follower, int64_t fetch_offset, const FetchSession& session);
   // Answers `token` for `request` (a sessionless fetch, or a session's request) at once or parks it.
   void ServeFetch(uint64_t token, const FetchRequest& request, int16_t version, FetchSession* session, int64_t now_ms);
   // Before ev.response goes out for session: records what it tells (FetchSession::sent).
