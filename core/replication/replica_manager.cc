@@ -1388,7 +1388,8 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
     if (link.fetch_backoff_until_ms != 0 && link.fetch_backoff_until_ms <= now_ms) link.fetch_backoff_until_ms = 0;
     if (link.epoch_backoff_until_ms != 0 && link.epoch_backoff_until_ms <= now_ms) link.epoch_backoff_until_ms = 0;
   }
-  // Ready partitions grouped by leader (ascending), each group in partition order.
+  // Ready partitions: those to truncate grouped by leader (ascending), each group in partition
+  // order; those to fetch join their leader's fetch.
   std::vector<std::pair<int32_t, Partition*>>& fetching = ready_fetching_;
   std::vector<std::pair<int32_t, Partition*>>& truncating = ready_truncating_;
   fetching.clear();
@@ -1426,7 +1427,6 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
   }
   SAMSA_ASSERT(ready == fetching.size() + truncating.size());
 #endif
-  std::stable_sort(fetching.begin(), fetching.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::stable_sort(truncating.begin(), truncating.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   ForEachGroup(truncating, [&](int32_t leader, std::span<const std::pair<int32_t, Partition*>> ps) {
     LeaderLink& link = links_[leader];
