@@ -1248,6 +1248,8 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
   pf.token = token;
   pf.version = version;
   pf.deadline_ms = now_ms + request.max_wait_ms;
+  pf.min_bytes = request.min_bytes;
+  pf.replica_id = request.replica_id;
   if (session != nullptr) pf.session_id = session->id;
   else pf.request = request;
   uint64_t seq = next_park_seq_++;
@@ -1288,13 +1290,10 @@ void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_
     auto it = parked_fetches_.find(seq);
     if (it == parked_fetches_.end()) continue;
     ParkedFetch& pf = it->second;
-    auto session = fetch_sessions_.find(pf.session_id);
-    const FetchRequest& request =
-        pf.session_id != 0 && session != fetch_sessions_.end() ? session->second.request : pf.request;
     FetchEval ev = EvaluateParked(pf);
-    bool done = ev.must_answer || ev.bytes >= request.min_bytes;
+    bool done = ev.must_answer || ev.bytes >= pf.min_bytes;
     // Followers learn the HW from fetch answers; release a parked replica fetch when it moved.
-    if (!done && hw_moved && request.replica_id >= 0) done = p->high_watermark != hw_at_park;
+    if (!done && hw_moved && pf.replica_id >= 0) done = p->high_watermark != hw_at_park;
     if (done) AnswerParkedFetch(it, std::move(ev));
   }
 }

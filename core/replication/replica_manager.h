@@ -474,6 +474,8 @@ class ReplicaManager {
     int16_t version = 0;
     int64_t deadline_ms = 0;
     int32_t session_id = 0;  // the session it serves (its request is the session's), or 0
+    int32_t min_bytes = 0;   // the fetch's
+    int32_t replica_id = -1;
     FetchRequest request;  // a sessionless fetch's; no views inside
     // Each partition of the request, once; each lists this fetch in its fetch_watchers.
     std::vector<PartitionKey> watched;

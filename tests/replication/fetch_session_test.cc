@@ -245,12 +245,7 @@ TEST(FetchSessionTest, FollowerListsOnlyChangedPartitionsAndRestartsALostSession
   EXPECT_TRUE(second.forgotten_topics_data.empty());
 
   // t-0 gets a record; t-1 is left out of the answer (nothing new for it).
-  MemDisk leader_disk;
-  auto leader_log = PartitionLog::Open(leader_disk, "t-0", LogConfig{}, 0);
-  ASSERT_TRUE(leader_log.ok());
-  ASSERT_TRUE((*leader_log)->AppendAsLeader(MakeBatch("x", 1000), 0, 0).ok());
-  auto read = (*leader_log)->Read(0, 1 << 20);
-  ASSERT_TRUE(read.ok());
+  const Bytes record = LeaderLogBytes({MakeBatch("x", 1000)});
   FetchResponse data;
   data.session_id = 77;
   FetchResponse::Topic dt;
@@ -259,7 +254,7 @@ TEST(FetchSessionTest, FollowerListsOnlyChangedPartitionsAndRestartsALostSession
   fp.partition_index = 0;
   fp.high_watermark = 0;
   fp.log_start_offset = 0;
-  fp.records = ByteView(read->records);
+  fp.records = ByteView(record);
   dt.partitions = {fp};
   data.responses = {dt};
   rm.OnResponse(second_id, data, 2);

@@ -731,12 +731,8 @@ TEST(ReplicaManagerTest, FollowerTakesTheLastAnswerForARepeatedPartition) {
   ASSERT_TRUE(std::holds_alternative<FetchRequest>(sends[0].request));
 
   // The leader's log: one batch at offset 0, epoch 0.
-  MemDisk leader_disk;
-  auto leader_log = PartitionLog::Open(leader_disk, "t-0", LogConfig{}, 0);
-  ASSERT_TRUE(leader_log.ok());
-  ASSERT_TRUE((*leader_log)->AppendAsLeader(MakeBatch("x", 1000), 0, 0).ok());
-  auto read = (*leader_log)->Read(0, 1 << 20);
-  ASSERT_TRUE(read.ok());
+  const Bytes x = MakeBatch("x", 1000);
+  const Bytes first = LeaderLogBytes({x});
 
   FetchResponse resp;
   FetchResponse::Topic t;
@@ -748,7 +744,7 @@ TEST(ReplicaManagerTest, FollowerTakesTheLastAnswerForARepeatedPartition) {
   good.partition_index = 0;
   good.high_watermark = 1;
   good.log_start_offset = 0;
-  good.records = ByteView(read->records);
+  good.records = ByteView(first);
   t.partitions = {failed, good};
   resp.responses.push_back(t);
   rm.OnResponse(sends[0].id, resp, 1);
@@ -758,10 +754,8 @@ TEST(ReplicaManagerTest, FollowerTakesTheLastAnswerForARepeatedPartition) {
   // And the other way round: the error, listed last, wins (the follower backs off, appends nothing).
   std::vector<ReplicaSend> next = rm.TakeSends();
   ASSERT_EQ(next.size(), 1u);
-  ASSERT_TRUE((*leader_log)->AppendAsLeader(MakeBatch("y", 1001), 0, 0).ok());
-  auto read2 = (*leader_log)->Read(1, 1 << 20);
-  ASSERT_TRUE(read2.ok());
-  good.records = ByteView(read2->records);
+  const Bytes second = LeaderLogBytes({x, MakeBatch("y", 1001)}, 1);
+  good.records = ByteView(second);
   good.high_watermark = 2;
   t.partitions = {good, failed};
   resp.responses = {t};

@@ -39,6 +39,18 @@ inline Bytes MakeBatch(const std::string& value, int64_t timestamp_ms, int recor
   return std::move(built).value();
 }
 
+// What a leader's log answers a fetch from `from` with, once `batches` were appended to it in
+// order at leader epoch `epoch`: the batches with their offsets and epoch assigned.
+inline Bytes LeaderLogBytes(const std::vector<Bytes>& batches, int64_t from = 0, int32_t epoch = 0) {
+  MemDisk disk;
+  auto log = PartitionLog::Open(disk, "leader-0", LogConfig{}, 0);
+  SAMSA_ASSERT(log.ok());
+  for (const Bytes& b : batches) SAMSA_ASSERT((*log)->AppendAsLeader(b, epoch, 0).ok());
+  auto read = (*log)->Read(from, 1 << 20);
+  SAMSA_ASSERT(read.ok());
+  return std::move(read->records);
+}
+
 // Whole batches of a log below `end`, concatenated.
 inline Bytes ReadBelow(PartitionLog* log, int64_t end) {
   Bytes out;
