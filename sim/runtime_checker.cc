@@ -23,42 +23,40 @@ void RuntimeChecker::UpdateMetadata(int32_t node, int64_t offset, uint64_t hash,
 
 void RuntimeChecker::UpdatePartition(int32_t node, int64_t at_ns, const ReplicaManager::PartitionState& st,
                                      std::vector<Violation>& out) {
-  const Tp tp(st.topic, st.partition);
   if (!st.is_leader) {
-    if (auto l = leaders_.find(tp); l != leaders_.end()) l->second.erase(node);
+    if (auto t = tracks_.find(Tp(st.topic, st.partition)); t != tracks_.end()) t->second.leaders.erase(node);
     return;
   }
+  Track& track = tracks_[Tp(st.topic, st.partition)];
   // Two current leaders of one epoch: reported at each change while it lasts (the runner keeps
   // one of identical violations), naming the lower id first.
-  std::map<int32_t, int32_t>& now = leaders_[tp];
-  now[node] = st.leader_epoch;
-  for (const auto& [other, epoch] : now)
+  track.leaders[node] = st.leader_epoch;
+  for (const auto& [other, epoch] : track.leaders)
     if (other != node && epoch == st.leader_epoch)
       out.push_back({"multiple-leaders", st.topic, st.partition, -1,
                      fmt::format("nodes {} and {} both lead epoch {}", std::min(node, other), std::max(node, other),
                                  st.leader_epoch)});
-  EpochKey key(st.topic, st.partition, st.leader_epoch);
-  auto [lit, first] = leader_of_epoch_.try_emplace(key, node);
+  auto [eit, first] = track.epochs.try_emplace(st.leader_epoch, Track::Epoch{node, st.high_watermark});
+  Track::Epoch& epoch = eit->second;
   if (first) {
-    std::vector<ElectionNote>& e = elections_[tp];
+    std::vector<ElectionNote>& e = elections_[Tp(st.topic, st.partition)];
     // Reports arrive in time order; a report of an older time would go in its place.
     auto pos = std::upper_bound(e.begin(), e.end(), at_ns,
                                 [](int64_t t, const ElectionNote& n) { return t < n.at_ns; });
     e.insert(pos, ElectionNote{at_ns, st.leader_epoch, node});
-  }
-  auto [hit, hw_first] = hw_of_epoch_.try_emplace(key, st.high_watermark);
-  if (!hw_first && st.high_watermark < hit->second && lit->second == node) {
+  } else if (st.high_watermark < epoch.max_hw && epoch.first_leader == node) {
     out.push_back({"hw-regression", st.topic, st.partition, st.high_watermark,
-                   fmt::format("leader {} epoch {}: high watermark {} -> {}", node, st.leader_epoch, hit->second,
+                   fmt::format("leader {} epoch {}: high watermark {} -> {}", node, st.leader_epoch, epoch.max_hw,
                                st.high_watermark)});
   }
-  hit->second = std::max(hit->second, st.high_watermark);
+  epoch.max_hw = std::max(epoch.max_hw, st.high_watermark);
   if (st.high_watermark > st.log_end_offset) {
     out.push_back({"hw-above-leo", st.topic, st.partition, st.high_watermark,
                    fmt::format("leader {}: high watermark {} above log end offset {}", node, st.high_watermark,
                                st.log_end_offset)});
   }
-  NoteHighWatermark(st.topic, st.partition, st.high_watermark);
+  if (track.max_hw == nullptr) track.max_hw = &max_high_watermark_[Tp(st.topic, st.partition)];
+  *track.max_hw = std::max(*track.max_hw, st.high_watermark);
 }
 
 std::vector<Violation> RuntimeChecker::Update(const BrokerReport& b) {
@@ -73,14 +71,14 @@ std::vector<Violation> RuntimeChecker::Update(const BrokerReport& b) {
 }
 
 void RuntimeChecker::NodeDown(int32_t node) {
-  for (auto& [tp, now] : leaders_) now.erase(node);
+  for (auto& [tp, track] : tracks_) track.leaders.erase(node);
 }
 
 std::vector<Violation> RuntimeChecker::Check(const std::vector<BrokerReport>& reports) {
   // Every node's state is replaced by its report (nodes not listed are down): forget every
   // current leadership, then apply the reports (a node that stopped leading does not count as a
   // leader while the others are applied).
-  leaders_.clear();
+  for (auto& [tp, track] : tracks_) track.leaders.clear();
   std::vector<Violation> out;
   for (const BrokerReport& b : reports) {
     std::vector<Violation> v = Update(b);

@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -64,14 +63,21 @@ class RuntimeChecker {
   const std::map<Tp, std::vector<ElectionNote>>& elections() const { return elections_; }
 
  private:
-  using EpochKey = std::tuple<std::string, int32_t, int32_t>;  // (topic, partition, epoch)
+  // What is known of one partition; one lookup per reported partition state.
+  struct Track {
+    std::map<int32_t, int32_t> leaders;  // current: node -> leader epoch
+    struct Epoch {
+      int32_t first_leader = -1;  // the first node seen leading it
+      int64_t max_hw = 0;         // the highest HW seen in it
+    };
+    std::map<int32_t, Epoch> epochs;
+    int64_t* max_hw = nullptr;  // this partition's entry in max_high_watermark_, once it has one
+  };
   void UpdatePartition(int32_t node, int64_t at_ns, const ReplicaManager::PartitionState& st,
                        std::vector<Violation>& out);
   void UpdateMetadata(int32_t node, int64_t offset, uint64_t hash, std::vector<Violation>& out);
 
-  std::map<Tp, std::map<int32_t, int32_t>> leaders_;            // current: node -> leader epoch
-  std::map<EpochKey, int32_t> leader_of_epoch_;                 // the first node seen leading it
-  std::map<EpochKey, int64_t> hw_of_epoch_;                     // highest HW seen in it
+  std::map<Tp, Track> tracks_;
   std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
   std::map<Tp, int64_t> max_high_watermark_;
   std::map<Tp, std::vector<ElectionNote>> elections_;

@@ -352,10 +352,20 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
     b.held.clear();
   }
   for (const auto& [p, found] : answers) {
-    if (parts_[p].phase != Phase::kFetching) continue;
-    leave(p);
     PartState& s = parts_[p];
-    if (!found) continue;  // nothing for it this time
+    if (s.phase != Phase::kFetching) continue;
+    if (found == nullptr || found->error_code == 0) {
+      if (found != nullptr && found->records) ReadRecords(p, *found->records);
+      // Settled, and its leader is still this broker: it stays in the fetch (the next one lists
+      // it again if its position moved), as leaving and joining again in Poll would do.
+      if (s.retry_at_ns <= now_ns() && LeaderOf(TopicPartition{config_.topic, p}) == req.broker) {
+        b.dirty.insert(p);
+      } else {
+        leave(p);
+      }
+      continue;
+    }
+    leave(p);
     ErrorCode err = ErrorCode(found->error_code);
     if (err == ErrorCode::kOffsetOutOfRange) {
       ++stats_.offset_resets;
@@ -371,11 +381,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
       session_ = history().NewSession();
       continue;
     }
-    if (err != ErrorCode::kNone) {
-      PartitionError(p, err);
-      continue;
-    }
-    if (found->records) ReadRecords(p, *found->records);
+    PartitionError(p, err);
   }
 }
 

@@ -225,6 +225,8 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   if (it->second.held_link >= 0 && HeldBy(it->second, it->second.held_link))
     links_[it->second.held_link].orphans.push_back(key);
   ++partition_set_stamp_;
+  for (const auto& [seq, hw] : it->second.fetch_watchers)
+    if (auto pf = parked_fetches_.find(seq); pf != parked_fetches_.end()) std::erase(pf->second.watched, &it->second);
   all_partitions_.erase(std::find(all_partitions_.begin(), all_partitions_.end(), &it->second));
   std::erase(touched_, &it->second);
   std::erase(timed_, &it->second);
@@ -381,6 +383,7 @@ bool ReplicaManager::KeyOrder(const Partition* a, const Partition* b) {
 
 void ReplicaManager::MarkTouched(Partition& p) {
   p.version = ++partition_versions_;
+  if (!p.session_watchers.empty()) WakeSessions(p);
   if (p.touched) return;
   p.touched = true;
   touched_.push_back(&p);
@@ -881,107 +884,210 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
   if (is_replica) remaining = std::min<int64_t>(remaining, config_.replica_fetch_max_bytes);
   bool first_read = true;
   ev.response.responses.reserve(request.topics.size());
-  for (uint32_t ti = 0; ti < request.topics.size(); ++ti) {
+  FetchResponse::Topic rt;
+  // Looks at one partition of the request, answering it in rt (of topic ti).
+  auto visit = [&](uint32_t ti, uint32_t pi) {
     const auto& topic = request.topics[ti];
-    FetchResponse::Topic rt;
-    rt.topic = topic.topic;
-    rt.topic_id = topic.topic_id;
-    if (session == nullptr) rt.partitions.reserve(topic.partitions.size());
-    for (uint32_t pi = 0; pi < topic.partitions.size(); ++pi) {
-      const auto& part = topic.partitions[pi];
-      // A session answers a partition only with something new (see FetchSession).
-      // True when it is answered.
-      auto answer = [&](FetchResponse::Partition&& rp) {
-        if (session != nullptr) {
-          const FetchSession::Sent& sent = session->sent[ti][pi];
-          bool news = rp.error_code != 0 || rp.diverging_epoch || (rp.records && !rp.records->empty()) ||
-                      rp.high_watermark != sent.high_watermark || rp.log_start_offset != sent.log_start_offset;
-          if (!news) return false;
-          ev.slots.emplace_back(ti, pi);
-        }
-        rt.partitions.push_back(std::move(rp));
-        return true;
-      };
-      PartitionKey key{topic.topic, part.partition};
-      const Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], key) : Find(key);
-      // Nothing new when it had nothing new at this version (see FetchSession::Sent).
-      if (session != nullptr && p != nullptr && session->sent[ti][pi].quiet_version == p->version) continue;
-      FetchResponse::Partition rp;
-      rp.partition_index = part.partition;
-      rp.high_watermark = -1;
-      rp.last_stable_offset = -1;
-      rp.log_start_offset = -1;
-      rp.records = ByteView();
-      int16_t err = LeaderError(p, key);
-      if (err == 0) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
-      if (err == 0 && is_replica && !Contains(p->replicas, request.replica_id))
-        err = Err(ErrorCode::kNotLeaderOrFollower);
-      if (err != 0) {
-        rp.error_code = err;
-        ev.must_answer = true;
-        answer(std::move(rp));
-        continue;
+    const auto& part = topic.partitions[pi];
+    // A session answers a partition only with something new (see FetchSession).
+    // True when it is answered.
+    auto answer = [&](FetchResponse::Partition&& rp) {
+      if (session != nullptr) {
+        const FetchSession::Sent& sent = session->sent[ti][pi];
+        bool news = rp.error_code != 0 || rp.diverging_epoch || (rp.records && !rp.records->empty()) ||
+                    rp.high_watermark != sent.high_watermark || rp.log_start_offset != sent.log_start_offset;
+        if (!news) return false;
+        ev.slots.emplace_back(ti, pi);
       }
-      int64_t leo = p->log->log_end_offset();
-      rp.high_watermark = p->high_watermark;
-      rp.last_stable_offset = p->high_watermark;
-      rp.log_start_offset = p->log->log_start_offset();
-      if (is_replica && version >= 12 && part.last_fetched_epoch >= 0) {
-        EpochEndOffset end = LeaderEndOffsetForEpoch(*p, part.last_fetched_epoch);
-        if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) {
-          rp.diverging_epoch = FetchResponse::EpochEndOffset{end.epoch, end.end_offset};
-          ev.must_answer = true;
-          answer(std::move(rp));
-          continue;
-        }
-      }
-      if (part.fetch_offset < p->log->log_start_offset() || part.fetch_offset > leo) {
-        rp.error_code = Err(ErrorCode::kOffsetOutOfRange);
-        ev.must_answer = true;
-        answer(std::move(rp));
-        continue;
-      }
-      int64_t limit = is_replica ? leo : p->high_watermark;
-      // Left unread for want of bytes: it may have something next time at the same version.
-      const bool unread = part.fetch_offset < limit && !(remaining > 0 || first_read);
-      if (part.fetch_offset < limit && (remaining > 0 || first_read)) {
-        size_t max_bytes = size_t(std::max<int64_t>(0, std::min<int64_t>(part.partition_max_bytes, remaining)));
-        auto read = p->log->Read(part.fetch_offset, max_bytes);
-        if (!read.ok()) {
-          rp.error_code = Err(ErrorCode::kKafkaStorageError);
-          ev.must_answer = true;
-        } else {
-          Bytes data = std::move(read->records);
-          data.resize(BytesBelow(data, limit));
-          if (!data.empty()) {
-            first_read = false;
-            remaining -= int64_t(data.size());
-            ev.bytes += int64_t(data.size());
-            if (ev.buffers.empty()) {
-              size_t partitions = 0;
-              for (const auto& t : request.topics) partitions += t.partitions.size();
-              ev.buffers.reserve(partitions);
-            }
-            ev.buffers.push_back(std::move(data));
-            rp.records = ByteView(ev.buffers.back());
-          }
-        }
-      }
-      if (!answer(std::move(rp)) && !unread) session->sent[ti][pi].quiet_version = p->version;
+      rt.partitions.push_back(std::move(rp));
+      return true;
+    };
+    PartitionKey key{topic.topic, part.partition};
+    const Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], key) : Find(key);
+    // Nothing new when it had nothing new at this version (see FetchSession::Sent).
+    if (session != nullptr && p != nullptr && session->sent[ti][pi].quiet_version == p->version) return;
+    FetchResponse::Partition rp;
+    rp.partition_index = part.partition;
+    rp.high_watermark = -1;
+    rp.last_stable_offset = -1;
+    rp.log_start_offset = -1;
+    rp.records = ByteView();
+    int16_t err = LeaderError(p, key);
+    if (err == 0) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
+    if (err == 0 && is_replica && !Contains(p->replicas, request.replica_id))
+      err = Err(ErrorCode::kNotLeaderOrFollower);
+    if (err != 0) {
+      rp.error_code = err;
+      ev.must_answer = true;
+      answer(std::move(rp));
+      return;
     }
-    if (session == nullptr || !rt.partitions.empty()) ev.response.responses.push_back(std::move(rt));
+    int64_t leo = p->log->log_end_offset();
+    rp.high_watermark = p->high_watermark;
+    rp.last_stable_offset = p->high_watermark;
+    rp.log_start_offset = p->log->log_start_offset();
+    if (is_replica && version >= 12 && part.last_fetched_epoch >= 0) {
+      EpochEndOffset end = LeaderEndOffsetForEpoch(*p, part.last_fetched_epoch);
+      if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) {
+        rp.diverging_epoch = FetchResponse::EpochEndOffset{end.epoch, end.end_offset};
+        ev.must_answer = true;
+        answer(std::move(rp));
+        return;
+      }
+    }
+    if (part.fetch_offset < p->log->log_start_offset() || part.fetch_offset > leo) {
+      rp.error_code = Err(ErrorCode::kOffsetOutOfRange);
+      ev.must_answer = true;
+      answer(std::move(rp));
+      return;
+    }
+    int64_t limit = is_replica ? leo : p->high_watermark;
+    // Left unread for want of bytes: it may have something next time at the same version.
+    const bool unread = part.fetch_offset < limit && !(remaining > 0 || first_read);
+    if (part.fetch_offset < limit && (remaining > 0 || first_read)) {
+      size_t max_bytes = size_t(std::max<int64_t>(0, std::min<int64_t>(part.partition_max_bytes, remaining)));
+      auto read = p->log->Read(part.fetch_offset, max_bytes);
+      if (!read.ok()) {
+        rp.error_code = Err(ErrorCode::kKafkaStorageError);
+        ev.must_answer = true;
+      } else {
+        Bytes data = std::move(read->records);
+        data.resize(BytesBelow(data, limit));
+        if (!data.empty()) {
+          first_read = false;
+          remaining -= int64_t(data.size());
+          ev.bytes += int64_t(data.size());
+          if (ev.buffers.empty()) {
+            size_t partitions = 0;
+            if (session != nullptr) partitions = session->pending.size();
+            else for (const auto& t : request.topics) partitions += t.partitions.size();
+            ev.buffers.reserve(partitions);
+          }
+          ev.buffers.push_back(std::move(data));
+          rp.records = ByteView(ev.buffers.back());
+        }
+      }
+    }
+    if (!answer(std::move(rp)) && !unread) session->sent[ti][pi].quiet_version = p->version;
+  };
+  auto start_topic = [&](uint32_t ti) {
+    rt = FetchResponse::Topic();
+    rt.topic = request.topics[ti].topic;
+    rt.topic_id = request.topics[ti].topic_id;
+  };
+  if (session == nullptr) {
+    for (uint32_t ti = 0; ti < request.topics.size(); ++ti) {
+      start_topic(ti);
+      rt.partitions.reserve(request.topics[ti].partitions.size());
+      for (uint32_t pi = 0; pi < request.topics[ti].partitions.size(); ++pi) visit(ti, pi);
+      ev.response.responses.push_back(std::move(rt));
+    }
+  } else {
+    // Only the pending entries, in order (PrepareSession): the others have nothing new.
+    size_t i = 0;
+    while (i < session->pending.size()) {
+      const uint32_t ti = session->pending[i].first;
+      start_topic(ti);
+      for (; i < session->pending.size() && session->pending[i].first == ti; ++i) visit(ti, session->pending[i].second);
+      if (!rt.partitions.empty()) ev.response.responses.push_back(std::move(rt));
+    }
   }
   if (session != nullptr) ev.response.session_id = session->id;
   return ev;
 }
 
-void ReplicaManager::Materialize(RemoteReplica& r) const {
+void ReplicaManager::Materialize(Partition& p, RemoteReplica& r) {
   if (r.lazy_session == 0) return;
   auto s = fetch_sessions_.find(r.lazy_session);
   SAMSA_ASSERT_MSG(s != fetch_sessions_.end(), "a follower's state refers to a closed fetch session");
   r.last_caught_up_time_ms = s->second.last_fetch_ms;
   r.last_fetch_time_ms = s->second.last_fetch_ms;
   r.lazy_session = 0;
+  WakeSessions(p);  // the session's entry of p is no longer settled
+}
+
+void ReplicaManager::MarkPending(FetchSession& s, uint32_t ti, uint32_t pi) {
+  FetchSession::Sent& sent = s.sent[ti][pi];
+  if (sent.pending) return;
+  sent.pending = true;
+  s.pending.emplace_back(ti, pi);
+}
+
+void ReplicaManager::MarkAllPending(FetchSession& s) {
+  s.layout = ++session_layouts_;  // what watches the old layout is stale
+  s.pending_stamp = partition_set_stamp_;
+  s.pending.clear();
+  for (uint32_t ti = 0; ti < s.sent.size(); ++ti) {
+    for (uint32_t pi = 0; pi < s.sent[ti].size(); ++pi) {
+      s.sent[ti][pi].pending = true;
+      s.sent[ti][pi].watching = false;
+      s.pending.emplace_back(ti, pi);
+    }
+  }
+}
+
+void ReplicaManager::WakeSessions(Partition& p) {
+  std::vector<SessionWatch> watchers = std::move(p.session_watchers);
+  p.session_watchers.clear();
+  for (const SessionWatch& w : watchers) {
+    auto it = fetch_sessions_.find(w.session);
+    if (it == fetch_sessions_.end() || it->second.layout != w.layout) continue;  // stale
+    FetchSession& s = it->second;
+    s.sent[w.topic][w.partition].watching = false;
+    MarkPending(s, w.topic, w.partition);
+  }
+}
+
+bool ReplicaManager::Settled(const FetchSession& s, uint32_t ti, uint32_t pi) const {
+  const FetchSession::Sent& sent = s.sent[ti][pi];
+  const FetchRequest::Topic& topic = s.request.topics[ti];
+  const FetchRequest::Partition& part = topic.partitions[pi];
+  const Partition* p = SessionPartition(sent, {topic.topic, part.partition});
+  if (p == nullptr || sent.quiet_version != p->version) return false;
+  if (s.replica_id < 0) return true;
+  // As ServeFetch's test for a fetch that only renews a steady follower's times.
+  auto r = p->remotes.find(s.replica_id);
+  const int64_t leo = p->log->log_end_offset();
+  return r != p->remotes.end() && r->second.lazy_session == s.id && sent.valid_version == p->version &&
+         r->second.log_end_offset == part.fetch_offset && part.fetch_offset >= leo &&
+         r->second.last_fetch_leader_leo == leo && Contains(p->isr, s.replica_id);
+}
+
+void ReplicaManager::PrepareSession(FetchSession& s) {
+  if (s.pending_stamp != partition_set_stamp_) MarkAllPending(s);
+  std::sort(s.pending.begin(), s.pending.end());
+#ifndef NDEBUG
+  for (uint32_t ti = 0; ti < s.sent.size(); ++ti)
+    for (uint32_t pi = 0; pi < s.sent[ti].size(); ++pi)
+      SAMSA_ASSERT_MSG(s.sent[ti][pi].pending || Settled(s, ti, pi), "a fetch session entry changed unseen");
+#endif
+}
+
+void ReplicaManager::SettleSession(FetchSession& s) {
+  std::erase_if(s.pending, [&](const std::pair<uint32_t, uint32_t>& e) {
+    if (!Settled(s, e.first, e.second)) return false;
+    FetchSession::Sent& sent = s.sent[e.first][e.second];
+    sent.pending = false;
+    if (!sent.watching) {
+      sent.watching = true;
+      sent.partition->session_watchers.push_back(SessionWatch{s.id, s.layout, e.first, e.second});
+    }
+    return true;
+  });
+}
+
+template <typename Visit>
+void ReplicaManager::WalkPending(FetchSession& s, Visit&& visit) {
+  std::vector<std::pair<uint32_t, uint32_t>> work = s.pending;  // sorted (PrepareSession)
+  size_t seen = s.pending.size();
+  for (size_t i = 0; i < work.size(); ++i) {
+    const std::pair<uint32_t, uint32_t> at = work[i];
+    visit(at.first, at.second);
+    for (; seen < s.pending.size(); ++seen) {
+      const auto& e = s.pending[seen];
+      if (e > at) work.insert(std::lower_bound(work.begin() + int64_t(i) + 1, work.end(), e), e);
+    }
+  }
 }
 
 int64_t ReplicaManager::CaughtUpMs(const RemoteReplica& r) const {
@@ -1007,7 +1113,7 @@ void ReplicaManager::ReleaseFetchSession(FetchSession& s, size_t ti, size_t pi) 
   Partition* p = SessionPartition(s.sent[ti][pi], {topic.topic, topic.partitions[pi].partition});
   if (p == nullptr) return;
   auto r = p->remotes.find(s.replica_id);
-  if (r != p->remotes.end() && r->second.lazy_session == s.id) Materialize(r->second);
+  if (r != p->remotes.end() && r->second.lazy_session == s.id) Materialize(*p, r->second);
 }
 
 void ReplicaManager::CloseFetchSession(std::map<int32_t, FetchSession>::iterator it) {
@@ -1025,10 +1131,15 @@ ReplicaManager::Partition* ReplicaManager::SessionPartition(const FetchSession::
   return sent.partition;
 }
 
-ReplicaManager::FetchEval ReplicaManager::EvaluateParked(const ParkedFetch& pf) const {
+ReplicaManager::FetchEval ReplicaManager::EvaluateParked(const ParkedFetch& pf) {
   if (pf.session_id == 0) return EvaluateFetch(pf.request, pf.version);
   auto s = fetch_sessions_.find(pf.session_id);
-  if (s != fetch_sessions_.end()) return EvaluateFetch(s->second.request, pf.version, &s->second);
+  if (s != fetch_sessions_.end()) {
+    PrepareSession(s->second);
+    FetchEval ev = EvaluateFetch(s->second.request, pf.version, &s->second);
+    SettleSession(s->second);
+    return ev;
+  }
   FetchEval ev;  // closed (a new session replaced it) while the fetch waited
   ev.response.error_code = Err(ErrorCode::kFetchSessionIdNotFound);
   ev.must_answer = true;
@@ -1041,7 +1152,11 @@ void ReplicaManager::NoteAnswered(FetchSession& session, const std::vector<std::
   for (const auto& t : response.responses) {
     for (const auto& rp : t.partitions) {
       auto [ti, pi] = slots[i++];
-      session.sent[ti][pi] = FetchSession::Sent{rp.high_watermark, rp.log_start_offset};
+      FetchSession::Sent& sent = session.sent[ti][pi];
+      sent = FetchSession::Sent{.high_watermark = rp.high_watermark,
+                                .log_start_offset = rp.log_start_offset,
+                                .pending = sent.pending,
+                                .watching = sent.watching};
     }
   }
 }
@@ -1075,6 +1190,10 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
       if (s.request.topics[t].topic == name) return t;
     return s.request.topics.size();
   };
+  // Removing entries moves the indexes of others: what watches them goes stale at once, and every
+  // entry is pending afterwards.
+  const bool forgets = !request.forgotten_topics_data.empty();
+  if (forgets) s.layout = ++session_layouts_;
   for (const auto& forgotten : request.forgotten_topics_data) {
     size_t t = find_topic(forgotten.topic);
     if (t == s.request.topics.size()) continue;
@@ -1119,11 +1238,14 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
         s.sent[t].emplace_back();
       } else {
         parts[i] = part;
-        s.sent[t][i] = FetchSession::Sent{};
+        FetchSession::Sent& sent = s.sent[t][i];
+        sent = FetchSession::Sent{.pending = sent.pending, .watching = sent.watching};
       }
+      MarkPending(s, uint32_t(t), uint32_t(i));
       hint = i + 1;
     }
   }
+  if (forgets) MarkAllPending(s);
   s.request.replica_id = request.replica_id;
   s.request.max_wait_ms = request.max_wait_ms;
   s.request.min_bytes = request.min_bytes;
@@ -1135,7 +1257,7 @@ void ReplicaManager::UpdateFollowerFetchState(Partition& p, int32_t follower, in
   auto it = p.remotes.find(follower);
   if (it == p.remotes.end()) return;
   RemoteReplica& r = it->second;
-  Materialize(r);
+  Materialize(p, r);
   int64_t leo = p.log->log_end_offset();
   // Kafka's lastCaughtUpTimeMs: caught up now, or caught up to where the leader was at the
   // previous fetch.
@@ -1196,48 +1318,56 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
 void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int16_t version, FetchSession* session,
                                 int64_t now_ms) {
   bool is_replica = request.replica_id >= 0;
+  if (session != nullptr) PrepareSession(*session);
   if (is_replica) {
-    for (size_t ti = 0; ti < request.topics.size(); ++ti) {
+    // Each partition of the fetch (of a session: each pending entry) takes the follower's fetch state.
+    auto take = [&](uint32_t ti, uint32_t pi) {
       const auto& topic = request.topics[ti];
-      for (size_t pi = 0; pi < topic.partitions.size(); ++pi) {
-        const auto& part = topic.partitions[pi];
-        PartitionKey key{topic.topic, part.partition};
-        // A session's partition found valid at this version still is (FetchSession::Sent).
-        const FetchSession::Sent* sent = session != nullptr ? &session->sent[ti][pi] : nullptr;
-        Partition* found = sent != nullptr ? SessionPartition(*sent, key) : Find(key);
-        if (found == nullptr) continue;
-        Partition& p = *found;
-        if (sent != nullptr) {
-          auto r = p.remotes.find(request.replica_id);
-          if (r != p.remotes.end() && r->second.lazy_session == session->id) {
-            // Steady since the session's last fetch: nothing changed, the follower is caught up and
-            // in the ISR, so this fetch only renews its fetch and caught-up times, which it does
-            // lazily (RemoteReplica::lazy_session) at no cost per partition.
-            const int64_t leo = p.log->log_end_offset();
-            if (sent->valid_version == p.version && sent->quiet_version == p.version &&
-                r->second.log_end_offset == part.fetch_offset && part.fetch_offset >= leo &&
-                r->second.last_fetch_leader_leo == leo && Contains(p.isr, request.replica_id))
-              continue;
-            Materialize(r->second);  // as of the session's previous fetch
-          }
+      const auto& part = topic.partitions[pi];
+      PartitionKey key{topic.topic, part.partition};
+      // A session's partition found valid at this version still is (FetchSession::Sent).
+      const FetchSession::Sent* sent = session != nullptr ? &session->sent[ti][pi] : nullptr;
+      Partition* found = sent != nullptr ? SessionPartition(*sent, key) : Find(key);
+      if (found == nullptr) return;
+      Partition& p = *found;
+      if (sent != nullptr) {
+        auto r = p.remotes.find(request.replica_id);
+        if (r != p.remotes.end() && r->second.lazy_session == session->id) {
+          // Steady since the session's last fetch: nothing changed, the follower is caught up and
+          // in the ISR, so this fetch only renews its fetch and caught-up times, which it does
+          // lazily (RemoteReplica::lazy_session) at no cost per partition.
+          const int64_t leo = p.log->log_end_offset();
+          if (sent->valid_version == p.version && sent->quiet_version == p.version &&
+              r->second.log_end_offset == part.fetch_offset && part.fetch_offset >= leo &&
+              r->second.last_fetch_leader_leo == leo && Contains(p.isr, request.replica_id))
+            return;
+          Materialize(p, r->second);  // as of the session's previous fetch
         }
-        if (sent == nullptr || sent->valid_version != p.version) {
-          if (LeaderError(found, key) != 0) continue;
-          if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) continue;
-          if (part.fetch_offset < p.log->log_start_offset() || part.fetch_offset > p.log->log_end_offset()) continue;
-          if (version >= 12 && part.last_fetched_epoch >= 0) {
-            EpochEndOffset end = LeaderEndOffsetForEpoch(p, part.last_fetched_epoch);
-            if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) continue;
-          }
-          if (sent != nullptr) sent->valid_version = p.version;
-        }
-        UpdateFollowerFetchState(p, request.replica_id, part.fetch_offset, now_ms);
-        if (sent != nullptr) MaybeGoLazy(p, request.replica_id, part.fetch_offset, *session);
       }
+      if (sent == nullptr || sent->valid_version != p.version) {
+        if (LeaderError(found, key) != 0) return;
+        if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) return;
+        if (part.fetch_offset < p.log->log_start_offset() || part.fetch_offset > p.log->log_end_offset()) return;
+        if (version >= 12 && part.last_fetched_epoch >= 0) {
+          EpochEndOffset end = LeaderEndOffsetForEpoch(p, part.last_fetched_epoch);
+          if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) return;
+        }
+        if (sent != nullptr) sent->valid_version = p.version;
+      }
+      UpdateFollowerFetchState(p, request.replica_id, part.fetch_offset, now_ms);
+      if (sent != nullptr) MaybeGoLazy(p, request.replica_id, part.fetch_offset, *session);
+    };
+    if (session != nullptr) {
+      WalkPending(*session, take);
+      session->last_fetch_ms = now_ms;
+    } else {
+      for (uint32_t ti = 0; ti < request.topics.size(); ++ti)
+        for (uint32_t pi = 0; pi < request.topics[ti].partitions.size(); ++pi) take(ti, pi);
     }
-    if (session != nullptr) session->last_fetch_ms = now_ms;
   }
+  if (session != nullptr) std::sort(session->pending.begin(), session->pending.end());
   FetchEval ev = EvaluateFetch(request, version, session);
+  if (session != nullptr) SettleSession(*session);
   bool full = parked_requests() >= size_t(std::max(0, config_.max_parked_requests));
   if (ev.must_answer || ev.bytes >= request.min_bytes || request.max_wait_ms <= 0 || full) {
     if (session != nullptr) NoteAnswered(*session, ev.slots, ev.response);
@@ -1255,13 +1385,14 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
   uint64_t seq = next_park_seq_++;
   // Every partition of the request is led here (else the fetch was answered at once): each lists
   // the fetch once, with its high watermark now.
-  for (const auto& topic : request.topics) {
-    for (const auto& part : topic.partitions) {
-      PartitionKey key{topic.topic, part.partition};
-      Partition* p = Find(key);
+  for (size_t ti = 0; ti < request.topics.size(); ++ti) {
+    const auto& topic = request.topics[ti];
+    for (size_t pi = 0; pi < topic.partitions.size(); ++pi) {
+      PartitionKey key{topic.topic, topic.partitions[pi].partition};
+      Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], key) : Find(key);
       if (p == nullptr || (!p->fetch_watchers.empty() && p->fetch_watchers.back().first == seq)) continue;
       p->fetch_watchers.emplace_back(seq, p->high_watermark);
-      pf.watched.push_back(std::move(key));
+      pf.watched.push_back(p);
     }
   }
   parked_deadlines_.emplace_back(seq, pf.deadline_ms);
@@ -1273,9 +1404,7 @@ void ReplicaManager::AnswerParkedFetch(std::map<uint64_t, ParkedFetch>::iterator
   if (auto s = fetch_sessions_.find(pf.session_id); pf.session_id != 0 && s != fetch_sessions_.end())
     NoteAnswered(s->second, ev.slots, ev.response);
   Reply(pf.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
-  for (const PartitionKey& key : pf.watched) {
-    if (Partition* p = Find(key)) std::erase_if(p->fetch_watchers, [&](const auto& w) { return w.first == it->first; });
-  }
+  for (Partition* p : pf.watched) std::erase_if(p->fetch_watchers, [&](const auto& w) { return w.first == it->first; });
   ForgetDeadline(it->first);
   parked_fetches_.erase(it);
 }

@@ -263,6 +263,12 @@ class ReplicaManager {
   size_t parked_requests() const { return parked_produces_.size() + parked_fetches_.size(); }
   // Incremental fetch sessions (KIP-227) this node holds as a leader, for followers and consumers.
   size_t fetch_sessions() const { return fetch_sessions_.size(); }
+  // How many entries of a session the next fetch of it will look at (FetchSession::pending); 0
+  // for an unknown session.
+  size_t fetch_session_pending(int32_t session_id) const {
+    auto it = fetch_sessions_.find(session_id);
+    return it == fetch_sessions_.end() ? 0 : it->second.pending.size();
+  }
   // Kafka's max.incremental.fetch.session.cache.slots and min.incremental.fetch.session.eviction.ms
   // (fixed here): a new session past the limit evicts the least recently used one idle that
   // long, else gets none (session id 0: its fetches stay full).
@@ -304,6 +310,14 @@ class ReplicaManager {
     // last_fetch_time_ms to its own time, with nothing else changing (the session's last_fetch_ms
     // is their value: CaughtUpMs, Materialize).
     int32_t lazy_session = 0;
+  };
+
+  // A settled fetch session entry, listed on its partition (Partition::session_watchers).
+  struct SessionWatch {
+    int32_t session = 0;
+    uint64_t layout = 0;  // the session's layout when listed: stale once it changed
+    uint32_t topic = 0;
+    uint32_t partition = 0;
   };
 
   struct TopicSlots;
@@ -351,6 +365,8 @@ class ReplicaManager {
     // The parked fetches naming this partition, in parking order: (park sequence, the high
     // watermark when it was parked).
     std::vector<std::pair<uint64_t, int64_t>> fetch_watchers;
+    // Settled fetch session entries of this partition (FetchSession::pending).
+    std::vector<SessionWatch> session_watchers;
     // Changes (to a number no partition had before) with every change of role, epoch, replicas,
     // high watermark or log (MarkTouched): what a fetch session saw of it is still true while
     // this stays the same.
@@ -444,9 +460,35 @@ class ReplicaManager {
       // The partition (nullptr: none here), found when partition_set_stamp_ was this.
       mutable Partition* partition = nullptr;
       mutable uint64_t partition_stamp = 0;
+      bool pending = false;   // listed in `pending`
+      bool watching = false;  // listed in its partition's session_watchers (for this layout)
     };
     std::vector<std::vector<Sent>> sent;
+    // The entries a fetch or an evaluation looks at; every other entry is settled (Settled:
+    // nothing new at its partition's version and, for a follower, steady and lazy), so looking
+    // at it would change nothing. A settled entry is listed in its partition's session_watchers,
+    // which puts it back here when that partition's version moves or the follower's times are
+    // taken eagerly (WakeSessions); an entry listed again by a fetch comes back too. So a fetch
+    // costs what changed, not the size of the session.
+    std::vector<std::pair<uint32_t, uint32_t>> pending;
+    uint64_t layout = 0;         // changes when entries are removed (their indexes move)
+    uint64_t pending_stamp = 0;  // partition_set_stamp_ when every entry was last made pending
   };
+  // Every entry of s pending (a new session, removed entries, a partition opened or deleted).
+  void MarkAllPending(FetchSession& s);
+  void MarkPending(FetchSession& s, uint32_t ti, uint32_t pi);
+  // The session entries watching p become pending again.
+  void WakeSessions(Partition& p);
+  // Before a fetch or an evaluation of s: its pending entries, sorted.
+  void PrepareSession(FetchSession& s);
+  // After one: the entries found settled leave `pending` and watch their partition.
+  void SettleSession(FetchSession& s);
+  bool Settled(const FetchSession& s, uint32_t ti, uint32_t pi) const;
+  // Calls visit(ti, pi) for each pending entry of s in (topic, partition) order, including those
+  // that become pending during the walk after the current one (as a walk over every entry would
+  // find them); those that become pending behind it wait for the next walk.
+  template <typename Visit>
+  void WalkPending(FetchSession& s, Visit&& visit);
   // The session entry's partition: sent.partition while no partition was opened or deleted since
   // it was found, else looked up again.
   Partition* SessionPartition(const FetchSession::Sent& sent, const PartitionKey& key) const;
@@ -459,7 +501,8 @@ class ReplicaManager {
   void ReleaseFetchSession(FetchSession& s, size_t ti, size_t pi);
   void CloseFetchSession(std::map<int32_t, FetchSession>::iterator it);
   // A follower's times, lazy or not (RemoteReplica::lazy_session).
-  void Materialize(RemoteReplica& r) const;
+  // Wakes the session's entry of p (WakeSessions): its follower's state is no longer lazy.
+  void Materialize(Partition& p, RemoteReplica& r);
   int64_t CaughtUpMs(const RemoteReplica& r) const;
   // Makes the follower's state lazy for the session's next fetches when it is steady.
   void MaybeGoLazy(Partition& p, int32_t follower, int64_t fetch_offset, const FetchSession& session);
@@ -477,8 +520,9 @@ class ReplicaManager {
     int32_t min_bytes = 0;   // the fetch's
     int32_t replica_id = -1;
     FetchRequest request;  // a sessionless fetch's; no views inside
-    // Each partition of the request, once; each lists this fetch in its fetch_watchers.
-    std::vector<PartitionKey> watched;
+    // Each partition of the request, once; each lists this fetch in its fetch_watchers (a
+    // partition deleted meanwhile leaves this list).
+    std::vector<Partition*> watched;
   };
 
   Partition* Find(const PartitionKey& key);
@@ -530,7 +574,7 @@ class ReplicaManager {
   // With a session, only what is new since its last answer is answered.
   FetchEval EvaluateFetch(const FetchRequest& request, int16_t version, const FetchSession* session = nullptr) const;
   // A parked fetch's evaluation (FETCH_SESSION_ID_NOT_FOUND when its session has gone).
-  FetchEval EvaluateParked(const ParkedFetch& pf) const;
+  FetchEval EvaluateParked(const ParkedFetch& pf);
   void UpdateFollowerFetchState(Partition& p, int32_t follower, int64_t fetch_offset, int64_t now_ms);
   void OnPartitionChanged(const PartitionKey& key, int64_t now_ms);
   void CompleteParkedProduces(const PartitionKey& key, int64_t now_ms);
@@ -666,6 +710,7 @@ class ReplicaManager {
   std::map<uint64_t, ParkedFetch> parked_fetches_;
   std::map<int32_t, FetchSession> fetch_sessions_;
   uint64_t fetch_sessions_created_ = 0;
+  uint64_t session_layouts_ = 0;  // the last FetchSession::layout given
   uint64_t next_park_seq_ = 1;
   uint64_t next_send_id_ = 1;
   int64_t next_isr_check_ms_ = 0;

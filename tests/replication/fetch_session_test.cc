@@ -159,6 +159,49 @@ TEST(FetchSessionTest, LeaderAnswersOnlyWhatIsNewAndChecksEpochs) {
   EXPECT_EQ(rm.fetch_sessions(), 0u);
 }
 
+// A steady session's fetch looks only at the entries whose partition changed (or that the fetch
+// lists again), and still answers everything new.
+TEST(FetchSessionTest, ASteadySessionLooksOnlyAtWhatChanged) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  rm.HandleFetch(1, SessionFetch(2, 0, 0, {{0, 0}, {1, 0}}), 12, 1);
+  const int32_t id = l.Answer(1).session_id;
+  ASSERT_NE(id, 0);
+  int32_t epoch = 1;
+  uint64_t token = 2;
+  int64_t now = 2;
+  auto fetch = [&](std::vector<std::pair<int32_t, int64_t>> parts, std::vector<int32_t> forget = {}) {
+    rm.HandleFetch(token, SessionFetch(2, id, epoch++, std::move(parts), std::move(forget)), 12, now++);
+    return l.Answer(token++);
+  };
+  // Answered entries are looked at again; once quiet, and the follower steady, none is.
+  EXPECT_TRUE(Answered(fetch({})).empty());
+  EXPECT_TRUE(Answered(fetch({})).empty());
+  EXPECT_EQ(rm.fetch_session_pending(id), 0u) << "nothing changed: nothing to look at";
+
+  // New records wake only their partition's entry, and are answered.
+  l.Produce(1, now++);
+  EXPECT_EQ(rm.fetch_session_pending(id), 1u);
+  FetchResponse data = fetch({});
+  ASSERT_EQ(Answered(data), (std::vector<int32_t>{1}));
+  ASSERT_TRUE(data.responses[0].partitions[0].records.has_value());
+  EXPECT_FALSE(data.responses[0].partitions[0].records->empty());
+  // The follower takes it: the high watermark moves and is told; then all is quiet again.
+  FetchResponse hw = fetch({{1, 1}});
+  ASSERT_EQ(Answered(hw), (std::vector<int32_t>{1}));
+  EXPECT_EQ(hw.responses[0].partitions[0].high_watermark, 1);
+  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(fetch({})).empty());
+  EXPECT_EQ(rm.fetch_session_pending(id), 0u);
+
+  // Forgetting a partition moves the entries: the next fetch looks at all that remain, and a
+  // later record on the remaining one is still answered.
+  EXPECT_TRUE(Answered(fetch({}, {0})).empty());
+  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(fetch({})).empty());
+  EXPECT_EQ(rm.fetch_session_pending(id), 0u);
+  l.Produce(1, now++);
+  EXPECT_EQ(Answered(fetch({})), (std::vector<int32_t>{1}));
+}
+
 TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   Leader l;
   ReplicaManager& rm = l.rm;
