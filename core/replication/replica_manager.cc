@@ -1027,8 +1027,8 @@ void ReplicaManager::MarkAllPending(FetchSession& s) {
 }
 
 void ReplicaManager::WakeSessions(Partition& p) {
-  std::vector<SessionWatch> watchers = std::move(p.session_watchers);
-  p.session_watchers.clear();
+  std::vector<SessionWatch>& watchers = wake_scratch_;
+  watchers.swap(p.session_watchers);  // p's list is empty now, and keeps the scratch's capacity
   for (const SessionWatch& w : watchers) {
     auto it = fetch_sessions_.find(w.session);
     if (it == fetch_sessions_.end() || it->second.layout != w.layout) continue;  // stale
@@ -1036,6 +1036,7 @@ void ReplicaManager::WakeSessions(Partition& p) {
     s.sent[w.topic][w.partition].watching = false;
     MarkPending(s, w.topic, w.partition);
   }
+  watchers.clear();
 }
 
 bool ReplicaManager::Settled(const FetchSession& s, uint32_t ti, uint32_t pi) const {
@@ -1070,7 +1071,16 @@ void ReplicaManager::SettleSession(FetchSession& s) {
     sent.pending = false;
     if (!sent.watching) {
       sent.watching = true;
-      sent.partition->session_watchers.push_back(SessionWatch{s.id, s.layout, e.first, e.second});
+      std::vector<SessionWatch>& watchers = sent.partition->session_watchers;
+      // Closed sessions and old layouts leave stale watchers until the partition next changes;
+      // on a partition that stays quiet, drop them as the list doubles.
+      if (watchers.size() >= 8 && (watchers.size() & (watchers.size() - 1)) == 0) {
+        std::erase_if(watchers, [&](const SessionWatch& w) {
+          auto it = fetch_sessions_.find(w.session);
+          return it == fetch_sessions_.end() || it->second.layout != w.layout;
+        });
+      }
+      watchers.push_back(SessionWatch{s.id, s.layout, e.first, e.second});
     }
     return true;
   });

@@ -711,6 +711,7 @@ class ReplicaManager {
   std::map<int32_t, FetchSession> fetch_sessions_;
   uint64_t fetch_sessions_created_ = 0;
   uint64_t session_layouts_ = 0;  // the last FetchSession::layout given
+  std::vector<SessionWatch> wake_scratch_;  // WakeSessions' copy of a partition's watchers
   uint64_t next_park_seq_ = 1;
   uint64_t next_send_id_ = 1;
   int64_t next_isr_check_ms_ = 0;
