@@ -43,6 +43,13 @@ class RuntimeChecker {
  public:
   using Tp = std::pair<std::string, int32_t>;
 
+  RuntimeChecker() = default;
+  // Not copyable: Track::max_hw points into this checker's own map (a move keeps the map's nodes).
+  RuntimeChecker(const RuntimeChecker&) = delete;
+  RuntimeChecker& operator=(const RuntimeChecker&) = delete;
+  RuntimeChecker(RuntimeChecker&&) = default;
+  RuntimeChecker& operator=(RuntimeChecker&&) = default;
+
   // One node's changes (an incremental report): the partitions listed replace what the node
   // reported of them before; others keep their last reported state. Returns the violations
   // found.

@@ -1011,6 +1011,7 @@ void ReplicaManager::MarkPending(FetchSession& s, uint32_t ti, uint32_t pi) {
   if (sent.pending) return;
   sent.pending = true;
   s.pending.emplace_back(ti, pi);
+  if (s.walk_added != nullptr) s.walk_added->emplace_back(ti, pi);
 }
 
 void ReplicaManager::MarkAllPending(FetchSession& s) {
@@ -1088,16 +1089,22 @@ void ReplicaManager::SettleSession(FetchSession& s) {
 
 template <typename Visit>
 void ReplicaManager::WalkPending(FetchSession& s, Visit&& visit) {
+  // The walk keeps its own list: a nested evaluation of the same session (a parked fetch of it
+  // completed by this one's effects) may sort or settle s.pending meanwhile.
   std::vector<std::pair<uint32_t, uint32_t>> work = s.pending;  // sorted (PrepareSession)
-  size_t seen = s.pending.size();
+  std::vector<std::pair<uint32_t, uint32_t>> added;
+  s.walk_added = &added;
   for (size_t i = 0; i < work.size(); ++i) {
     const std::pair<uint32_t, uint32_t> at = work[i];
     visit(at.first, at.second);
-    for (; seen < s.pending.size(); ++seen) {
-      const auto& e = s.pending[seen];
-      if (e > at) work.insert(std::lower_bound(work.begin() + int64_t(i) + 1, work.end(), e), e);
+    for (const auto& e : added) {
+      if (e <= at) continue;  // behind: the next walk's
+      auto pos = std::lower_bound(work.begin() + int64_t(i) + 1, work.end(), e);
+      if (pos == work.end() || *pos != e) work.insert(pos, e);
     }
+    added.clear();
   }
+  s.walk_added = nullptr;
 }
 
 int64_t ReplicaManager::CaughtUpMs(const RemoteReplica& r) const {

@@ -473,6 +473,8 @@ class ReplicaManager {
     std::vector<std::pair<uint32_t, uint32_t>> pending;
     uint64_t layout = 0;         // changes when entries are removed (their indexes move)
     uint64_t pending_stamp = 0;  // partition_set_stamp_ when every entry was last made pending
+    // While WalkPending walks this session: the entries made pending since its last visit.
+    std::vector<std::pair<uint32_t, uint32_t>>* walk_added = nullptr;
   };
   // Every entry of s pending (a new session, removed entries, a partition opened or deleted).
   void MarkAllPending(FetchSession& s);
