@@ -185,9 +185,9 @@ void ConsumerNode::Poll() {
     req.max_bytes = config_.fetch_max_bytes;
     req.isolation_level = 0;  // read_uncommitted
     // Fetch v7+ uses the session; before, every fetch lists every partition.
-    const bool whole = v < 7 || b.epoch == 0;
-    req.session_id = v < 7 ? 0 : b.id;
-    req.session_epoch = v < 7 ? -1 : b.epoch;
+    const bool whole = v < 7 || b.session.epoch == 0;
+    req.session_id = v < 7 ? 0 : b.session.id;
+    req.session_epoch = v < 7 ? -1 : b.session.epoch;
     auto part = [&](int32_t p) {
       FetchRequest::Partition fp;
       fp.partition = p;
@@ -237,14 +237,7 @@ void ConsumerNode::OnResponse(uint64_t token, const ResponseBody& body) {
     if (req.session_epoch >= 0) {
       // The session goes on with the next epoch; an error, or an answer without a session,
       // starts a new one (closing this one, unless the broker does not know it).
-      FetchSessionState& session = fetch_sessions_[req.broker];
-      if (f->error_code == 0 && f->session_id != 0) {
-        session.id = f->session_id;
-        session.epoch = req.session_epoch == INT32_MAX ? 1 : req.session_epoch + 1;
-      } else {
-        if (f->error_code == 0 || f->error_code == int16_t(ErrorCode::kFetchSessionIdNotFound)) session.id = 0;
-        session.epoch = 0;
-      }
+      fetch_sessions_[req.broker].session.OnAnswer(f->error_code, f->session_id, req.session_epoch);
     }
     HandleFetch(req, *f);
   } else if (const auto* l = std::get_if<ListOffsetsResponse>(&body)) {
@@ -270,7 +263,7 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
     b.members.clear();
     b.dirty.clear();
     b.held.clear();
-    b.epoch = 0;
+    b.session.epoch = 0;
     return;
   }
   for (int32_t p : req.partitions) {
@@ -326,8 +319,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
     idle_.insert(p);
   };
   if (resp.error_code != 0) {
-    const bool lost_session = resp.error_code == int16_t(ErrorCode::kFetchSessionIdNotFound) ||
-                              resp.error_code == int16_t(ErrorCode::kInvalidFetchSessionEpoch);
+    const bool lost_session = LostFetchSession(resp.error_code);
     std::set<int32_t> members = std::move(b.members);
     b.members.clear();
     b.held.clear();

@@ -32,6 +32,7 @@
 
 #include "core/client/client_base.h"
 #include "core/client/history.h"
+#include "core/protocol/fetch_session.h"
 #include "core/view/cluster_view.h"
 
 namespace samsa::client {
@@ -98,15 +99,14 @@ class ConsumerNode final : public ClientBase {
     std::vector<int32_t> partitions;
     int32_t session_epoch = -1;  // a fetch's session epoch (-1: no session)
   };
-  // The fetch from one broker, in a fetch session (KIP-227) from Fetch v7: its id (0: none), the
-  // next fetch's epoch (0: start a new one), and the partitions as the broker holds them. The
+  // The fetch from one broker, in a fetch session (KIP-227) from Fetch v7: the session (its id
+  // and the next fetch's epoch), and the partitions as the broker holds them. The
   // partitions fetched from it (members, kFetching) stay in its fetch until an answer settles
   // them: a session's answer carries only the partitions with something new, so the others stay,
   // and the next fetch lists only the partitions that joined or whose fetch state changed, and
   // forgets those that left (dirty). Work per answer follows what changed, not the partitions.
   struct FetchSessionState {
-    int32_t id = 0;
-    int32_t epoch = 0;
+    FetcherSession session;
     std::set<int32_t> members;
     std::set<int32_t> dirty;
     std::map<int32_t, FetchRequest::Partition> held;

@@ -1049,10 +1049,8 @@ bool ReplicaManager::Settled(const FetchSession& s, uint32_t ti, uint32_t pi) co
   if (s.replica_id < 0) return true;
   // As ServeFetch's test for a fetch that only renews a steady follower's times.
   auto r = p->remotes.find(s.replica_id);
-  const int64_t leo = p->log->log_end_offset();
   return r != p->remotes.end() && r->second.lazy_session == s.id && sent.valid_version == p->version &&
-         r->second.log_end_offset == part.fetch_offset && part.fetch_offset >= leo &&
-         r->second.last_fetch_leader_leo == leo && Contains(p->isr, s.replica_id);
+         CaughtUpAndSteady(*p, s.replica_id, r->second, part.fetch_offset);
 }
 
 void ReplicaManager::PrepareSession(FetchSession& s) {
@@ -1114,15 +1112,19 @@ int64_t ReplicaManager::CaughtUpMs(const RemoteReplica& r) const {
   return s->second.last_fetch_ms;
 }
 
+bool ReplicaManager::CaughtUpAndSteady(const Partition& p, int32_t follower, const RemoteReplica& r,
+                                       int64_t fetch_offset) {
+  const int64_t leo = p.log->log_end_offset();
+  return r.log_end_offset == fetch_offset && fetch_offset >= leo && r.last_fetch_leader_leo == leo &&
+         Contains(p.isr, follower);
+}
+
 void ReplicaManager::MaybeGoLazy(Partition& p, int32_t follower, int64_t fetch_offset, const FetchSession& session) {
   // After an eager update at this fetch: from the session's next fetch on, while nothing changes
   // (the same version, caught up, in the ISR), the fetches renew the times lazily.
   auto r = p.remotes.find(follower);
   if (r == p.remotes.end() || r->second.lazy_session != 0) return;
-  const int64_t leo = p.log->log_end_offset();
-  if (r->second.log_end_offset == fetch_offset && fetch_offset >= leo && r->second.last_fetch_leader_leo == leo &&
-      Contains(p.isr, follower))
-    r->second.lazy_session = session.id;
+  if (CaughtUpAndSteady(p, follower, r->second, fetch_offset)) r->second.lazy_session = session.id;
 }
 
 void ReplicaManager::ReleaseFetchSession(FetchSession& s, size_t ti, size_t pi) {
@@ -1326,7 +1328,7 @@ void ReplicaManager::HandleFetch(uint64_t token, const FetchRequest& request, in
     }
     session = &it->second;
     UpdateFetchSession(*session, request);
-    session->next_epoch = session->next_epoch == INT32_MAX ? 1 : session->next_epoch + 1;
+    session->next_epoch = NextFetchSessionEpoch(session->next_epoch);
   }
   session->last_used_ms = now_ms;
   ServeFetch(token, session->request, version, session, now_ms);
@@ -1353,10 +1355,8 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
           // Steady since the session's last fetch: nothing changed, the follower is caught up and
           // in the ISR, so this fetch only renews its fetch and caught-up times, which it does
           // lazily (RemoteReplica::lazy_session) at no cost per partition.
-          const int64_t leo = p.log->log_end_offset();
           if (sent->valid_version == p.version && sent->quiet_version == p.version &&
-              r->second.log_end_offset == part.fetch_offset && part.fetch_offset >= leo &&
-              r->second.last_fetch_leader_leo == leo && Contains(p.isr, request.replica_id))
+              CaughtUpAndSteady(p, request.replica_id, r->second, part.fetch_offset))
             return;
           Materialize(p, r->second);  // as of the session's previous fetch
         }
@@ -1646,9 +1646,9 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
   // The fetch session with this leader (see FetchSession): a new one (epoch 0) carries every
   // member; a later fetch only the members that joined or whose fetch state changed (dirty), and
   // forgets those that left, so the leader's session always holds exactly the members.
-  const bool whole = link.session_epoch == 0;
-  req.session_id = link.session_id;
-  req.session_epoch = link.session_epoch;
+  const bool whole = link.session.epoch == 0;
+  req.session_id = link.session.id;
+  req.session_epoch = link.session.epoch;
   if (whole) {
     ++link.session_generation;  // the new session holds nothing yet
     link.orphans.clear();
@@ -1714,7 +1714,7 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
   SendRecord record;
   record.kind = SendKind::kFetch;
   record.to = leader;
-  record.session_epoch = link.session_epoch;
+  record.session_epoch = link.session.epoch;
   uint64_t id = next_send_id_++;
   link.fetch_in_flight = id;
   in_flight_[id] = std::move(record);
@@ -1761,7 +1761,6 @@ bool ReplicaManager::TruncateToLeaderAnswer(Partition& p, int32_t epoch, int64_t
 }
 
 void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchResponse& response, int64_t now_ms) {
-  LeaderLink& link = links_[record.to];
   // The members this answer settles, with their answers (the last one for a repeated partition):
   // a session's answer settles only the members it answers (the others had nothing new and stay
   // in the fetch); an answer without a session, or an error, settles every member.
@@ -1782,8 +1781,7 @@ void ReplicaManager::HandleFetchResponse(const SendRecord& record, const FetchRe
   for (size_t i = 0; i + 1 < settled.size(); ++i)
     if (settled[i].first == settled[i + 1].first) settled[i].first = nullptr;
   std::erase_if(settled, [](const auto& e) { return e.first == nullptr; });
-  const bool lost_session = response.error_code == Err(ErrorCode::kFetchSessionIdNotFound) ||
-                            response.error_code == Err(ErrorCode::kInvalidFetchSessionEpoch);
+  const bool lost_session = LostFetchSession(response.error_code);
   for (const auto& [p, found] : settled) {
     LeaveFetch(*p);
     if (p->role != Role::kFollower) continue;
@@ -1951,18 +1949,10 @@ void ReplicaManager::OnResponse(uint64_t send_id, const ResponseBody& response, 
       LeaderLink& link = links_[record.to];
       if (link.fetch_in_flight == send_id) link.fetch_in_flight = 0;
       if (const auto* r = std::get_if<FetchResponse>(&response)) {
-        // The session goes on with the next epoch; any error starts a new one (closing this one,
-        // unless the leader does not know it).
-        if (r->error_code == 0 && r->session_id != 0) {
-          link.session_id = r->session_id;
-          link.session_epoch = record.session_epoch == INT32_MAX ? 1 : record.session_epoch + 1;
-        } else {
-          if (r->error_code == Err(ErrorCode::kFetchSessionIdNotFound) || r->error_code == 0) link.session_id = 0;
-          link.session_epoch = 0;
-        }
+        link.session.OnAnswer(r->error_code, r->session_id, record.session_epoch);
         HandleFetchResponse(record, *r, now_ms);
       } else {
-        link.session_epoch = 0;
+        link.session.epoch = 0;
         FetchResponse empty;
         empty.error_code = Err(ErrorCode::kUnknownServerError);
         HandleFetchResponse(record, empty, now_ms);
@@ -2019,7 +2009,7 @@ void ReplicaManager::OnSendFailed(uint64_t send_id, int64_t now_ms) {
   if (record.kind == SendKind::kFetch && link.fetch_in_flight == send_id) {
     link.fetch_in_flight = 0;
     link.fetch_backoff_until_ms = now_ms + backoff;
-    link.session_epoch = 0;  // the leader may or may not have served it: start a new session
+    link.session.epoch = 0;  // the leader may or may not have served it: start a new session
     for (Partition* p : MembersOf(record.to)) LeaveFetch(*p);
   }
   if (record.kind == SendKind::kOffsetForLeaderEpoch && link.epoch_in_flight == send_id) {

@@ -103,6 +103,7 @@
 #include "core/log/log_config.h"
 #include "core/log/partition_log.h"
 #include "core/view/cluster_view.h"
+#include "core/protocol/fetch_session.h"
 #include "core/protocol/messages/dispatch.h"
 #include "core/replication/replica_assignment.h"
 #include "core/replication/replication_offset_checkpoint.h"
@@ -390,14 +391,13 @@ class ReplicaManager {
     uint64_t epoch_in_flight = 0;
     int64_t fetch_backoff_until_ms = 0;
     int64_t epoch_backoff_until_ms = 0;
-    // The fetch from this leader, in a fetch session (FetchSession): its id (0: none), the epoch
-    // of the next fetch (0: start a new session, closing session_id), the partitions in the fetch
+    // The fetch from this leader, in a fetch session (FetchSession): the session (its id, and the
+    // epoch of the next fetch: 0 starts a new session, closing the old id), the partitions in the fetch
     // (members: in flight until an answer settles them; a session's answer leaves out those with
     // nothing new, which stay), those that joined, left or changed since the last fetch (dirty),
     // and the partitions as the leader's session holds them (Partition::held, while its
     // held_generation is the link's session_generation; a new session starts a new generation).
-    int32_t session_id = 0;
-    int32_t session_epoch = 0;
+    FetcherSession session;
     size_t members = 0;  // partitions with fetch_link == this leader (MembersOf)
     std::vector<PartitionKey> dirty;    // possibly repeated
     std::vector<PartitionKey> orphans;  // held here but deleted or held by another session now
@@ -508,6 +508,9 @@ class ReplicaManager {
   int64_t CaughtUpMs(const RemoteReplica& r) const;
   // Makes the follower's state lazy for the session's next fetches when it is steady.
   void MaybeGoLazy(Partition& p, int32_t follower, int64_t fetch_offset, const FetchSession& session);
+  // The follower fetched from the log end, is in the ISR, and nothing moved since its previous
+  // fetch: what lets a session renew its times lazily.
+  static bool CaughtUpAndSteady(const Partition& p, int32_t follower, const RemoteReplica& r, int64_t fetch_offset);
   // Answers `token` for `request` (a sessionless fetch, or a session's request) at once or parks it.
   void ServeFetch(uint64_t token, const FetchRequest& request, int16_t version, FetchSession* session, int64_t now_ms);
   // Before ev.response goes out for session: records what it tells (FetchSession::sent).

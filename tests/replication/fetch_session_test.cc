@@ -75,24 +75,9 @@ struct Leader {
 // forgetting `forget`.
 FetchRequest SessionFetch(int32_t replica, int32_t id, int32_t epoch, std::vector<std::pair<int32_t, int64_t>> parts,
                           std::vector<int32_t> forget = {}) {
-  FetchRequest req;
-  req.replica_id = replica;
-  req.max_wait_ms = 0;
+  FetchRequest req = FetchOfT(replica, parts, /*leader_epoch=*/0);
   req.session_id = id;
   req.session_epoch = epoch;
-  if (!parts.empty()) {
-    FetchRequest::Topic t;
-    t.topic = "t";
-    for (auto [p, offset] : parts) {
-      FetchRequest::Partition fp;
-      fp.partition = p;
-      fp.fetch_offset = offset;
-      fp.current_leader_epoch = 0;
-      fp.partition_max_bytes = 1 << 20;
-      t.partitions.push_back(fp);
-    }
-    req.topics.push_back(std::move(t));
-  }
   if (!forget.empty()) req.forgotten_topics_data.push_back({"t", {}, forget});
   return req;
 }

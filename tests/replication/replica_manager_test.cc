@@ -572,22 +572,7 @@ ProduceRequest AcksAll(std::vector<int32_t> partitions, const Bytes& records) {
 }
 
 // Node 2's fetch of the given partitions at the given offsets (its log end offsets).
-FetchRequest FollowerFetch(std::vector<std::pair<int32_t, int64_t>> parts) {
-  FetchRequest req;
-  req.replica_id = 2;
-  req.max_wait_ms = 0;
-  FetchRequest::Topic t;
-  t.topic = "t";
-  for (auto [p, offset] : parts) {
-    FetchRequest::Partition fp;
-    fp.partition = p;
-    fp.fetch_offset = offset;
-    fp.partition_max_bytes = 1 << 20;
-    t.partitions.push_back(fp);
-  }
-  req.topics.push_back(std::move(t));
-  return req;
-}
+FetchRequest FollowerFetch(std::vector<std::pair<int32_t, int64_t>> parts) { return FetchOfT(2, parts); }
 
 // Node 1's ReplicaManager (on its own MemDisk) leading TwoPartitionsLedByOne(), with the
 // fetches it sent on taking the assignment already taken.

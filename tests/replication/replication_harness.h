@@ -51,6 +51,28 @@ inline Bytes LeaderLogBytes(const std::vector<Bytes>& batches, int64_t from = 0,
   return std::move(read->records);
 }
 
+// A fetch by `replica` of topic "t" at the given (partition, offset) pairs, answered at once
+// (max_wait_ms 0), each partition naming `leader_epoch` (-1: not checked). No partitions: no topic.
+inline FetchRequest FetchOfT(int32_t replica, const std::vector<std::pair<int32_t, int64_t>>& parts,
+                             int32_t leader_epoch = -1) {
+  FetchRequest req;
+  req.replica_id = replica;
+  req.max_wait_ms = 0;
+  if (parts.empty()) return req;
+  FetchRequest::Topic t;
+  t.topic = "t";
+  for (auto [p, offset] : parts) {
+    FetchRequest::Partition fp;
+    fp.partition = p;
+    fp.fetch_offset = offset;
+    fp.current_leader_epoch = leader_epoch;
+    fp.partition_max_bytes = 1 << 20;
+    t.partitions.push_back(fp);
+  }
+  req.topics.push_back(std::move(t));
+  return req;
+}
+
 // Whole batches of a log below `end`, concatenated.
 inline Bytes ReadBelow(PartitionLog* log, int64_t end) {
   Bytes out;
