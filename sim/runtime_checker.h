@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -84,7 +85,13 @@ class RuntimeChecker {
                        std::vector<Violation>& out);
   void UpdateMetadata(int32_t node, int64_t offset, uint64_t hash, std::vector<Violation>& out);
 
-  std::map<Tp, Track> tracks_;
+  struct TpHash {
+    size_t operator()(const Tp& tp) const {
+      return std::hash<std::string>()(tp.first) ^ (size_t(uint32_t(tp.second)) * 0x9e3779b97f4a7c15ULL);
+    }
+  };
+  // Looked up on every reported partition state; the order is never walked in a way that shows.
+  std::unordered_map<Tp, Track, TpHash> tracks_;
   std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
   std::map<Tp, int64_t> max_high_watermark_;
   std::map<Tp, std::vector<ElectionNote>> elections_;

@@ -88,6 +88,8 @@ class SamsaClusterFactory final : public ClusterFactory {
   void Reset(const Scenario& scenario);
   // CheckRuntime's samples: consumer lag.
   void Observe(Simulation& sim);
+  // The largest consumer lag of the cluster view (Describe) now, over consumers and partitions.
+  int64_t MaxConsumerLag(Simulation& sim);
   // The node observer: after each step (start, crash) of a node, the runtime checks on what
   // changed in it.
   void OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change);

@@ -68,11 +68,14 @@ void ClientBase::WakeAt(int64_t t_ns) {
 }
 
 NodeId ClientBase::LeaderOf(const TopicPartition& tp) const {
-  auto it = topics_.find(tp.topic);
-  if (it == topics_.end() || tp.partition < 0 ||
-      size_t(tp.partition) >= it->second.partitions.size())
-    return kNoNode;
-  return it->second.partitions[size_t(tp.partition)].leader;
+  if (last_topic_ == nullptr || tp.topic != last_topic_name_) {
+    auto it = topics_.find(tp.topic);
+    if (it == topics_.end()) return kNoNode;
+    last_topic_name_ = it->first;
+    last_topic_ = &it->second;
+  }
+  if (tp.partition < 0 || size_t(tp.partition) >= last_topic_->partitions.size()) return kNoNode;
+  return last_topic_->partitions[size_t(tp.partition)].leader;
 }
 
 int32_t ClientBase::PartitionCount(const std::string& topic) const {
@@ -271,6 +274,7 @@ void ClientBase::HandleApiVersions(NodeId broker, const ApiVersionsResponse& r, 
 
 void ClientBase::HandleMetadata(const MetadataResponse& r) {
   ++client_stats_.metadata_refreshes;
+  ++metadata_version_;
   last_metadata_ns_ = now_ns_;
   metadata_needed_ = false;
   metadata_brokers_.clear();

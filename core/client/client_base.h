@@ -89,6 +89,10 @@ struct ClientStats {
 
 class ClientBase : public Node {
  public:
+  // Not copyable: last_topic_ points into this client's own metadata.
+  ClientBase(const ClientBase&) = delete;
+  ClientBase& operator=(const ClientBase&) = delete;
+
   NodeId id() const override { return id_; }
   void Step(const Input& input) final;
   Ready TakeReady() final;
@@ -97,6 +101,8 @@ class ClientBase : public Node {
   const ClientStats& client_stats() const { return client_stats_; }
   // The leader of tp (kNoNode when unknown).
   NodeId LeaderOf(const TopicPartition& tp) const;
+  // Changes with every metadata answer (what LeaderOf says may have changed).
+  uint64_t metadata_version() const { return metadata_version_; }
   // Partition count of topic (0 when unknown).
   int32_t PartitionCount(const std::string& topic) const;
   // Partitions of topic with a known leader, ascending.
@@ -207,7 +213,12 @@ class ClientBase : public Node {
   Prng setup_prng_;                           // setup-timeout jitter
   // Metadata.
   std::set<std::string> metadata_topics_;
-  std::map<std::string, TopicMetadata> topics_;
+  std::map<std::string, TopicMetadata> topics_;  // entries are never erased (see LeaderOf)
+  // LeaderOf's last topic: its name and its entry in topics_ (stable, as entries stay). A
+  // producer asks for the same topic's partitions over and over.
+  mutable std::string last_topic_name_;
+  mutable const TopicMetadata* last_topic_ = nullptr;
+  uint64_t metadata_version_ = 0;
   std::set<NodeId> metadata_brokers_;
   bool metadata_needed_ = true;
   bool metadata_in_flight_ = false;

@@ -231,10 +231,21 @@ void ProducerNode::Poll() {
   drain_.client_version = state_version();
 }
 
+NodeId ProducerNode::QueueLeader(size_t q) {
+  // Queue numbers hold until a queue is added (the count changes); leaders until metadata comes.
+  if (queue_leaders_.size() != accumulator_.queue_count() || queue_leaders_version_ != metadata_version()) {
+    queue_leaders_.assign(accumulator_.queue_count(), std::nullopt);
+    queue_leaders_version_ = metadata_version();
+  }
+  std::optional<NodeId>& leader = queue_leaders_[q];
+  if (!leader) leader = LeaderOf(accumulator_.queue_partition(q));
+  return *leader;
+}
+
 void ProducerNode::SummarizeQueue(size_t q) {
   if (accumulator_.queue_empty(q)) return;
   const TopicPartition& tp = accumulator_.queue_partition(q);
-  const NodeId leader = LeaderOf(tp);
+  const NodeId leader = QueueLeader(q);
   if (leader == kNoNode) {
     drain_.leaderless = true;  // until metadata arrives (a client state change)
     return;
@@ -289,7 +300,7 @@ void ProducerNode::Drain() {
   ready.clear();
   for (size_t q : accumulator_.nonempty_queues()) {
     const TopicPartition& tp = accumulator_.queue_partition(q);
-    NodeId leader = LeaderOf(tp);
+    NodeId leader = QueueLeader(q);
     if (leader == kNoNode) {
       RequestMetadata();
       continue;
@@ -303,10 +314,8 @@ void ProducerNode::Drain() {
     }
     ready.emplace_back(leader, q);
   }
-  // By leader, partitions ascending within each (insertion sort: a handful of entries).
-  for (size_t i = 1; i < ready.size(); ++i)
-    for (size_t j = i; j > 0 && ready[j].first < ready[j - 1].first; --j)
-      std::swap(ready[j], ready[j - 1]);
+  // By leader, partitions (queue numbers) ascending within each.
+  std::sort(ready.begin(), ready.end());
   for (size_t first = 0; first < ready.size();) {
     const NodeId leader = ready[first].first;
     size_t last = first;

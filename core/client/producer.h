@@ -126,6 +126,8 @@ class ProducerNode final : public ClientBase {
   void RunWorkload();
   bool Partition(const std::string& topic, PendingRecord record);
   void Drain();
+  // LeaderOf(the queue's partition), remembered until the queues or the metadata change.
+  NodeId QueueLeader(size_t q);
   void SummarizeQueue(size_t q);
   static constexpr int64_t kNever = INT64_MAX;
   void ExpireBatches();
@@ -164,6 +166,9 @@ class ProducerNode final : public ClientBase {
     uint64_t client_version = 0;
   };
   DrainState drain_;
+  // LeaderOf each accumulator queue, by queue number, as of metadata_version() (QueueLeader).
+  std::vector<std::optional<NodeId>> queue_leaders_;
+  uint64_t queue_leaders_version_ = 0;
   uint64_t next_token_ = 1;
   uint64_t seq_ = 0;
   int64_t next_send_ns_ = -1;

@@ -21,27 +21,26 @@ RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int6
   SAMSA_ASSERT(batch_size_ > 0 && linger_ns_ >= 0 && buffer_memory_ > 0);
 }
 
-std::vector<RecordAccumulator::Queue>::const_iterator RecordAccumulator::LowerBound(
+std::vector<std::unique_ptr<RecordAccumulator::Queue>>::const_iterator RecordAccumulator::LowerBound(
     const TopicPartition& tp) const {
   return std::lower_bound(queues_.begin(), queues_.end(), tp,
-                          [](const Queue& q, const TopicPartition& t) { return q.tp < t; });
+                          [](const std::unique_ptr<Queue>& q, const TopicPartition& t) { return q->tp < t; });
 }
 
 size_t RecordAccumulator::Find(const TopicPartition& tp) const {
-  if (last_queue_ < queues_.size() && queues_[last_queue_].tp == tp) return last_queue_;
+  if (last_queue_ < queues_.size() && queues_[last_queue_]->tp == tp) return last_queue_;
   auto it = LowerBound(tp);
-  return it != queues_.end() && it->tp == tp ? size_t(it - queues_.begin()) : queues_.size();
+  return it != queues_.end() && (*it)->tp == tp ? size_t(it - queues_.begin()) : queues_.size();
 }
 
 size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
   size_t q = Find(tp);
   if (q == queues_.size()) {
-    auto it = queues_.insert(LowerBound(tp), Queue{tp, {}});
+    auto it = queues_.insert(LowerBound(tp), std::make_unique<Queue>(Queue{tp, {}}));
     q = size_t(it - queues_.begin());  // after the insert: it may reallocate
-    // The queues after it were renumbered (rare: once per partition).
-    std::set<size_t> renumbered;
-    for (size_t n : nonempty_) renumbered.insert(n < q ? n : n + 1);
-    nonempty_ = std::move(renumbered);
+    // The queues after it were renumbered (rare: once per partition); the order holds.
+    for (size_t& n : nonempty_)
+      if (n >= q) ++n;
   }
   last_queue_ = q;
   return q;
@@ -52,8 +51,8 @@ bool RecordAccumulator::WouldStartNewBatch(const TopicPartition& tp, size_t reco
 }
 
 bool RecordAccumulator::StartsNewBatch(size_t q, size_t record_bytes) const {
-  if (q == queues_.size() || queues_[q].batches.empty()) return true;
-  const ProducerBatch& last = queues_[q].batches.back();
+  if (q == queues_.size() || queues_[q]->batches.empty()) return true;
+  const ProducerBatch& last = queues_[q]->batches.back();
   return last.closed || last.bytes + record_bytes > size_t(batch_size_);
 }
 
@@ -66,7 +65,7 @@ bool RecordAccumulator::Append(const TopicPartition& tp, const PendingRecord& re
   if (buffered_bytes_ + need > buffer_memory_) return false;
   buffered_bytes_ += need;
   last_queue_ = found == queues_.size() ? FindOrMake(tp) : found;
-  std::deque<ProducerBatch>& q = queues_[last_queue_].batches;
+  std::deque<ProducerBatch>& q = queues_[last_queue_]->batches;
   if (fresh) {
     ProducerBatch b;
     b.tp = tp;
@@ -86,7 +85,7 @@ bool RecordAccumulator::Append(const TopicPartition& tp, const PendingRecord& re
 }
 
 std::optional<int64_t> RecordAccumulator::HeadReadyAt(size_t q, int64_t now_ns) const {
-  const std::deque<ProducerBatch>& batches = queues_[q].batches;
+  const std::deque<ProducerBatch>& batches = queues_[q]->batches;
   if (batches.empty()) return std::nullopt;
   const ProducerBatch& head = batches.front();
   if (head.attempts > 0) return std::max(now_ns, head.retry_at_ns);
@@ -108,12 +107,12 @@ bool RecordAccumulator::HeadReady(const TopicPartition& tp, int64_t now_ns) cons
 
 std::vector<TopicPartition> RecordAccumulator::Partitions() const {
   std::vector<TopicPartition> out;
-  for (size_t q : nonempty_) out.push_back(queues_[q].tp);
+  for (size_t q : nonempty_) out.push_back(queues_[q]->tp);
   return out;
 }
 
 const ProducerBatch* RecordAccumulator::Head(size_t q) const {
-  return queues_[q].batches.empty() ? nullptr : &queues_[q].batches.front();
+  return queues_[q]->batches.empty() ? nullptr : &queues_[q]->batches.front();
 }
 
 const ProducerBatch* RecordAccumulator::Head(const TopicPartition& tp) const {
@@ -139,7 +138,7 @@ void RecordAccumulator::Untrack(int64_t created_ns) {
 }
 
 std::optional<ProducerBatch> RecordAccumulator::TakeHead(size_t q) {
-  std::deque<ProducerBatch>& batches = queues_[q].batches;
+  std::deque<ProducerBatch>& batches = queues_[q]->batches;
   if (batches.empty()) return std::nullopt;
   ProducerBatch b = std::move(batches.front());
   batches.pop_front();
@@ -160,13 +159,18 @@ void RecordAccumulator::Reenqueue(ProducerBatch batch) {
   Track(batch.created_ns);
   ++version_;
   size_t q = FindOrMake(batch.tp);
-  queues_[q].batches.push_front(std::move(batch));
+  queues_[q]->batches.push_front(std::move(batch));
   NoteQueue(q);
 }
 
 void RecordAccumulator::NoteQueue(size_t q) {
-  if (queues_[q].batches.empty()) nonempty_.erase(q);
-  else nonempty_.insert(q);
+  auto it = std::lower_bound(nonempty_.begin(), nonempty_.end(), q);
+  const bool listed = it != nonempty_.end() && *it == q;
+  if (queues_[q]->batches.empty()) {
+    if (listed) nonempty_.erase(it);
+  } else if (!listed) {
+    nonempty_.insert(it, q);
+  }
 }
 
 std::vector<ProducerBatch> RecordAccumulator::ExpireBefore(int64_t now_ns,
@@ -174,7 +178,8 @@ std::vector<ProducerBatch> RecordAccumulator::ExpireBefore(int64_t now_ns,
   std::vector<ProducerBatch> out;
   // Nothing is due unless the earliest queued batch is.
   if (created_.empty() || created_.begin()->first + delivery_timeout_ns > now_ns) return out;
-  for (Queue& queue : queues_) {
+  for (std::unique_ptr<Queue>& queue_ptr : queues_) {
+    Queue& queue = *queue_ptr;
     std::deque<ProducerBatch> keep;
     for (ProducerBatch& b : queue.batches) {
       if (b.created_ns + delivery_timeout_ns <= now_ns) {

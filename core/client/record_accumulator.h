@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -70,11 +71,11 @@ class RecordAccumulator {
   size_t queue_count() const { return queues_.size(); }
   // tp's queue number, or queue_count() when it has none.
   size_t QueueOf(const TopicPartition& tp) const { return Find(tp); }
-  const TopicPartition& queue_partition(size_t q) const { return queues_[q].tp; }
-  bool queue_empty(size_t q) const { return queues_[q].batches.empty(); }
+  const TopicPartition& queue_partition(size_t q) const { return queues_[q]->tp; }
+  bool queue_empty(size_t q) const { return queues_[q]->batches.empty(); }
   // The numbers of the queues with a batch, ascending: what the sender walks, without the
   // empty queues of the other partitions.
-  const std::set<size_t>& nonempty_queues() const { return nonempty_; }
+  const std::vector<size_t>& nonempty_queues() const { return nonempty_; }
   // When queue q's head becomes ready (now_ns if it is); nullopt when q is empty.
   std::optional<int64_t> HeadReadyAt(size_t q, int64_t now_ns) const;
   const ProducerBatch* Head(size_t q) const;
@@ -114,8 +115,9 @@ class RecordAccumulator {
     TopicPartition tp;
     std::deque<ProducerBatch> batches;
   };
-  std::vector<Queue> queues_;  // ascending by tp
-  std::set<size_t> nonempty_;  // queue numbers with a batch
+  // Ascending by tp; each queue on the heap, so that a new one moves pointers, not deques.
+  std::vector<std::unique_ptr<Queue>> queues_;
+  std::vector<size_t> nonempty_;  // queue numbers with a batch, ascending
   size_t last_queue_ = 0;      // the last queue looked up: appends mostly repeat it
   // created_ns of every queued batch -> how many: the earliest without a scan, so that
   // ExpireBefore() only walks the queues when something is due.
@@ -124,7 +126,7 @@ class RecordAccumulator {
   uint64_t version_ = 0;
 
   // The first queue not below tp.
-  std::vector<Queue>::const_iterator LowerBound(const TopicPartition& tp) const;
+  std::vector<std::unique_ptr<Queue>>::const_iterator LowerBound(const TopicPartition& tp) const;
   // Queue number of tp, or queue_count() when it has none.
   size_t Find(const TopicPartition& tp) const;
   // Queue number of tp, made if missing.

@@ -224,6 +224,7 @@ void ReplicaManager::DeletePartition(const PartitionKey& key) {
   LeaveFetch(it->second);
   if (it->second.held_link >= 0 && HeldBy(it->second, it->second.held_link))
     links_[it->second.held_link].orphans.push_back(key);
+  for (auto& [leader, link] : links_) std::erase(link.dirty, &it->second);
   ++partition_set_stamp_;
   for (const auto& [seq, hw] : it->second.fetch_watchers)
     if (auto pf = parked_fetches_.find(seq); pf != parked_fetches_.end()) std::erase(pf->second.watched, &it->second);
@@ -1608,7 +1609,7 @@ void ReplicaManager::PumpFetchers(int64_t now_ms) {
 void ReplicaManager::JoinFetch(Partition& p, int32_t leader) {
   LeaderLink& link = links_[leader];
   ++link.members;
-  link.dirty.push_back(PartitionKey{p.topic, p.index});
+  link.dirty.push_back(&p);
   p.fetch_link = leader;
   p.in_flight = true;
 }
@@ -1617,7 +1618,7 @@ void ReplicaManager::LeaveFetch(Partition& p) {
   if (p.fetch_link < 0) return;
   LeaderLink& link = links_[p.fetch_link];
   --link.members;
-  link.dirty.push_back(PartitionKey{p.topic, p.index});
+  link.dirty.push_back(&p);
   p.fetch_link = -1;
   p.in_flight = false;
   MarkPump(p);
@@ -1653,10 +1654,10 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
     ++link.session_generation;  // the new session holds nothing yet
     link.orphans.clear();
   }
-  auto forget = [&](const PartitionKey& key) {
-    if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != key.first)
-      req.forgotten_topics_data.push_back({key.first, {}, {}});
-    req.forgotten_topics_data.back().partitions.push_back(key.second);
+  auto forget = [&](const std::string& topic, int32_t index) {
+    if (req.forgotten_topics_data.empty() || req.forgotten_topics_data.back().topic != topic)
+      req.forgotten_topics_data.push_back({topic, {}, {}});
+    req.forgotten_topics_data.back().partitions.push_back(index);
   };
   auto list = [&](Partition& p) {
     const bool held = HeldBy(p, leader);
@@ -1693,20 +1694,29 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
     // In key order, each once: members that joined or changed are listed; what the session holds
     // of partitions no longer members is forgotten, as are the orphans (deleted, or now held by
     // another leader's session) unless held here again.
-    std::sort(link.orphans.begin(), link.orphans.end(), KeyLess());
-    link.dirty.insert(link.dirty.end(), link.orphans.begin(), link.orphans.end());
-    std::sort(link.dirty.begin(), link.dirty.end(), KeyLess());
-    link.dirty.erase(std::unique(link.dirty.begin(), link.dirty.end(), SameKey), link.dirty.end());
-    for (const PartitionKey& key : link.dirty) {
-      Partition* p = Find(key);
+    // p is the live partition of the key, or nullptr.
+    auto visit = [&](Partition* p, const PartitionKey* key) {
       if (p != nullptr && p->fetch_link == leader) {
         list(*p);
       } else if (p != nullptr && HeldBy(*p, leader)) {
         p->held_link = -1;
-        forget(key);
-      } else if (std::binary_search(link.orphans.begin(), link.orphans.end(), key, KeyLess())) {
-        forget(key);
+        forget(p->topic, p->index);
+      } else if (key != nullptr && std::binary_search(link.orphans.begin(), link.orphans.end(), *key, KeyLess())) {
+        forget(key->first, key->second);
       }
+    };
+    if (link.orphans.empty()) {
+      // Usually: live partitions only, ordered without comparing names (KeyOrder).
+      std::sort(link.dirty.begin(), link.dirty.end(), KeyOrder);
+      link.dirty.erase(std::unique(link.dirty.begin(), link.dirty.end()), link.dirty.end());
+      for (Partition* p : link.dirty) visit(p, nullptr);
+    } else {
+      std::sort(link.orphans.begin(), link.orphans.end(), KeyLess());
+      std::vector<PartitionKey> keys = link.orphans;
+      for (const Partition* p : link.dirty) keys.emplace_back(p->topic, p->index);
+      std::sort(keys.begin(), keys.end(), KeyLess());
+      keys.erase(std::unique(keys.begin(), keys.end(), SameKey), keys.end());
+      for (const PartitionKey& key : keys) visit(Find(key), &key);
     }
   }
   link.dirty.clear();
@@ -2055,7 +2065,7 @@ void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t
 void ReplicaManager::NoteLogHealth(Partition& p) {
   MarkTouched(p);
   // A member of a fetch whose log changed (retention moved its start): the next fetch says so.
-  if (p.fetch_link >= 0) links_[p.fetch_link].dirty.push_back(PartitionKey{p.topic, p.index});
+  if (p.fetch_link >= 0) links_[p.fetch_link].dirty.push_back(&p);
   if (log_failure_.ok() && !p.log->health().ok()) log_failure_ = p.log->health().WithContext(p.log->dir());
 }
 
@@ -2277,6 +2287,12 @@ std::vector<ReplicaManager::PartitionState> ReplicaManager::Partitions() const {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::optional<int64_t> ReplicaManager::LeaderHighWatermark(const std::string& topic, int32_t partition) const {
+  const Partition* p = Find(PartitionKey{topic, partition});
+  if (p == nullptr || p->role != Role::kLeader) return std::nullopt;
+  return p->high_watermark;
 }
 
 void ReplicaManager::Describe(std::vector<view::LocalReplica>* out) const {

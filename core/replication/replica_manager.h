@@ -257,6 +257,8 @@ class ReplicaManager {
   // was not listed.
   void TakeChangedPartitions(std::vector<PartitionState>* out);
   PartitionLog* FindLog(const std::string& topic, int32_t partition);
+  // The high watermark of a partition this broker leads, or nullopt (not led here, or unknown).
+  std::optional<int64_t> LeaderHighWatermark(const std::string& topic, int32_t partition) const;
   const ReplicaConfig& config() const { return config_; }
   // Ok, or the error of the first log that failed (a disk error: the log takes no more writes
   // until reopened). Kafka takes the log directory offline; with one directory, the broker stops.
@@ -399,7 +401,7 @@ class ReplicaManager {
     // held_generation is the link's session_generation; a new session starts a new generation).
     FetcherSession session;
     size_t members = 0;  // partitions with fetch_link == this leader (MembersOf)
-    std::vector<PartitionKey> dirty;    // possibly repeated
+    std::vector<Partition*> dirty;      // possibly repeated; a deleted partition leaves it
     std::vector<PartitionKey> orphans;  // held here but deleted or held by another session now
     uint64_t session_generation = 0;
   };

@@ -686,9 +686,11 @@ TEST(ReplicaManagerTest, AnIsrChangeWithoutAVerdictStaysInTheMaximalIsr) {
   ProduceRequest acks1 = AcksAll({0}, batch);
   acks1.acks = 1;
   rm.HandleProduce(1, acks1, 9, 3);
-  for (const auto& r : rm.TakeReplies())
-    if (const auto* p = std::get_if<ProduceResponse>(&r.response))
+  for (const auto& r : rm.TakeReplies()) {
+    if (const auto* p = std::get_if<ProduceResponse>(&r.response)) {
       EXPECT_EQ(p->responses.at(0).partition_responses.at(0).error_code, kNone);
+    }
+  }
   EXPECT_EQ(StateOf(rm, "t", 0).log_end_offset, 1);
   EXPECT_EQ(StateOf(rm, "t", 0).high_watermark, 0);
   // After the backoff, the same proposal goes again.
