@@ -985,11 +985,15 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     }
   } else {
     // Only the pending entries, in order (PrepareSession): the others have nothing new.
+    ev.slots.reserve(session->pending.size());
     size_t i = 0;
     while (i < session->pending.size()) {
       const uint32_t ti = session->pending[i].first;
+      size_t end = i;
+      while (end < session->pending.size() && session->pending[end].first == ti) ++end;
       start_topic(ti);
-      for (; i < session->pending.size() && session->pending[i].first == ti; ++i) visit(ti, session->pending[i].second);
+      rt.partitions.reserve(end - i);
+      for (; i < end; ++i) visit(ti, session->pending[i].second);
       if (!rt.partitions.empty()) ev.response.responses.push_back(std::move(rt));
     }
   }
