@@ -1208,6 +1208,31 @@ ReplicaManager::FetchSession* ReplicaManager::NewFetchSession(const FetchRequest
   return &s;
 }
 
+size_t ReplicaManager::SessionSlot(const FetchSession& s, size_t t, int32_t partition) {
+  const std::vector<FetchRequest::Partition>& parts = s.request.topics[t].partitions;
+  if (partition >= 0 && partition < kMaxIndexedPartition) {
+    const std::vector<int32_t>& slots = s.slot_of[t];
+    return size_t(partition) < slots.size() && slots[size_t(partition)] >= 0 ? size_t(slots[size_t(partition)])
+                                                                            : parts.size();
+  }
+  for (size_t i = 0; i < parts.size(); ++i)
+    if (parts[i].partition == partition) return i;
+  return parts.size();
+}
+
+void ReplicaManager::IndexSession(FetchSession& s) {
+  s.slot_of.assign(s.request.topics.size(), {});
+  for (size_t t = 0; t < s.request.topics.size(); ++t) {
+    const std::vector<FetchRequest::Partition>& parts = s.request.topics[t].partitions;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const int32_t partition = parts[i].partition;
+      if (partition < 0 || partition >= kMaxIndexedPartition) continue;
+      if (s.slot_of[t].size() <= size_t(partition)) s.slot_of[t].resize(size_t(partition) + 1, -1);
+      s.slot_of[t][size_t(partition)] = int32_t(i);
+    }
+  }
+}
+
 void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& request) {
   auto find_topic = [&](const std::string& name) -> size_t {
     for (size_t t = 0; t < s.request.topics.size(); ++t)
@@ -1236,6 +1261,7 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
       s.sent.erase(s.sent.begin() + ptrdiff_t(t));
     }
   }
+  if (forgets) IndexSession(s);
   for (const auto& topic : request.topics) {
     size_t t = find_topic(topic.topic);
     if (t == s.request.topics.size()) {
@@ -1244,29 +1270,26 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
       added.topic_id = topic.topic_id;
       s.request.topics.push_back(std::move(added));
       s.sent.emplace_back();
+      s.slot_of.emplace_back();
     }
     auto& parts = s.request.topics[t].partitions;
-    // Usually the partitions come in the session's order: look from where the last one was found.
-    size_t hint = 0;
     for (const auto& part : topic.partitions) {
-      size_t i = hint;
-      while (i < parts.size() && parts[i].partition != part.partition) ++i;
-      if (i == parts.size()) {
-        i = 0;
-        while (i < hint && parts[i].partition != part.partition) ++i;
-        if (i == hint) i = parts.size();
-      }
+      size_t i = SessionSlot(s, t, part.partition);
       // Listed again: answered in full next time, as a fetcher that lost an answer may ask.
       if (i == parts.size()) {
         parts.push_back(part);
         s.sent[t].emplace_back();
+        if (part.partition >= 0 && part.partition < kMaxIndexedPartition) {
+          std::vector<int32_t>& slots = s.slot_of[t];
+          if (slots.size() <= size_t(part.partition)) slots.resize(size_t(part.partition) + 1, -1);
+          slots[size_t(part.partition)] = int32_t(i);
+        }
       } else {
         parts[i] = part;
         FetchSession::Sent& sent = s.sent[t][i];
         sent = FetchSession::Sent{.pending = sent.pending, .watching = sent.watching};
       }
       MarkPending(s, uint32_t(t), uint32_t(i));
-      hint = i + 1;
     }
   }
   if (forgets) MarkAllPending(s);

@@ -466,6 +466,9 @@ class ReplicaManager {
       bool watching = false;  // listed in its partition's session_watchers (for this layout)
     };
     std::vector<std::vector<Sent>> sent;
+    // Where each partition number of request.topics[t] is listed (-1: not), for numbers below
+    // kMaxIndexedPartition; a topic's numbers are listed once each (UpdateFetchSession).
+    std::vector<std::vector<int32_t>> slot_of;
     // The entries a fetch or an evaluation looks at; every other entry is settled (Settled:
     // nothing new at its partition's version and, for a follower, steady and lazy), so looking
     // at it would change nothing. A settled entry is listed in its partition's session_watchers,
@@ -478,6 +481,10 @@ class ReplicaManager {
     // While WalkPending walks this session: the entries made pending since its last visit.
     std::vector<std::pair<uint32_t, uint32_t>>* walk_added = nullptr;
   };
+  // Where partition is listed in s.request.topics[t] (its partitions' size when it is not).
+  static size_t SessionSlot(const FetchSession& s, size_t t, int32_t partition);
+  // Rebuilds s.slot_of from s.request (after entries were removed).
+  static void IndexSession(FetchSession& s);
   // Every entry of s pending (a new session, removed entries, a partition opened or deleted).
   void MarkAllPending(FetchSession& s);
   void MarkPending(FetchSession& s, uint32_t ti, uint32_t pi);

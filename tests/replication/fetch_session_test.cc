@@ -210,6 +210,35 @@ TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   EXPECT_EQ(rm.parked_requests(), 0u);
 }
 
+// A session holds each partition once, wherever it is listed: after a forget moves the others,
+// a later listing updates the entry that moved; a number listed twice in one fetch, or a number
+// past the indexed range, is still one entry.
+TEST(FetchSessionTest, AnIncrementalFetchUpdatesEachListedPartitionOnce) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  rm.HandleFetch(1, SessionFetch(-1, 0, 0, {{0, 0}, {1, 0}}), 11, 1);
+  const int32_t id = l.Answer(1).session_id;
+  ASSERT_NE(id, 0);
+  rm.HandleFetch(2, SessionFetch(-1, id, 1, {}, {0}), 11, 2);
+  EXPECT_TRUE(Answered(l.Answer(2)).empty());
+  // t-1 moved to the session's first slot: listing it again updates that entry.
+  rm.HandleFetch(3, SessionFetch(-1, id, 2, {{1, 0}}), 11, 3);
+  EXPECT_EQ(Answered(l.Answer(3)), (std::vector<int32_t>{1})) << "listed again: answered in full";
+  const int32_t far = 70000;  // past the indexed partition numbers; unknown here
+  rm.HandleFetch(4, SessionFetch(-1, id, 3, {{1, 0}, {far, 0}, {far, 0}}), 11, 4);
+  EXPECT_EQ(Answered(l.Answer(4)), (std::vector<int32_t>{1, far}));
+  // An unknown partition is answered (with its error) at every fetch; t-1 has nothing new.
+  rm.HandleFetch(5, SessionFetch(-1, id, 4, {}), 11, 5);
+  FetchResponse errors = l.Answer(5);
+  ASSERT_EQ(Answered(errors), (std::vector<int32_t>{far}));
+  EXPECT_EQ(errors.responses[0].partitions[0].error_code, E(ErrorCode::kUnknownTopicOrPartition));
+  l.Produce(1, 6);
+  rm.HandleFetch(6, SessionFetch(2, 0, 0, {{0, 0}, {1, 1}}), 12, 7);  // the follower takes it: HW 1
+  (void)l.Answer(6);
+  rm.HandleFetch(7, SessionFetch(-1, id, 5, {}), 11, 8);
+  EXPECT_EQ(Answered(l.Answer(7)), (std::vector<int32_t>{1, far})) << "t-1 once, with its record";
+}
+
 TEST(FetchSessionTest, TheCacheIsBoundedAndEvictsIdleSessions) {
   Leader l;
   ReplicaManager& rm = l.rm;
