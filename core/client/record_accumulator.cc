@@ -21,23 +21,22 @@ RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int6
   SAMSA_ASSERT(batch_size_ > 0 && linger_ns_ >= 0 && buffer_memory_ > 0);
 }
 
-std::vector<std::unique_ptr<RecordAccumulator::Queue>>::const_iterator RecordAccumulator::LowerBound(
-    const TopicPartition& tp) const {
-  return std::lower_bound(queues_.begin(), queues_.end(), tp,
-                          [](const std::unique_ptr<Queue>& q, const TopicPartition& t) { return q->tp < t; });
+size_t RecordAccumulator::LowerBound(const TopicPartition& tp) const {
+  return size_t(std::lower_bound(keys_.begin(), keys_.end(), tp) - keys_.begin());
 }
 
 size_t RecordAccumulator::Find(const TopicPartition& tp) const {
-  if (last_queue_ < queues_.size() && queues_[last_queue_]->tp == tp) return last_queue_;
-  auto it = LowerBound(tp);
-  return it != queues_.end() && (*it)->tp == tp ? size_t(it - queues_.begin()) : queues_.size();
+  if (last_queue_ < keys_.size() && keys_[last_queue_] == tp) return last_queue_;
+  size_t q = LowerBound(tp);
+  return q < keys_.size() && keys_[q] == tp ? q : queues_.size();
 }
 
 size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
   size_t q = Find(tp);
   if (q == queues_.size()) {
-    auto it = queues_.insert(LowerBound(tp), std::make_unique<Queue>(Queue{tp, {}}));
-    q = size_t(it - queues_.begin());  // after the insert: it may reallocate
+    q = LowerBound(tp);
+    queues_.insert(queues_.begin() + int64_t(q), std::make_unique<Queue>(Queue{tp, {}}));
+    keys_.insert(keys_.begin() + int64_t(q), tp);
     // The queues after it were renumbered (rare: once per partition); the order holds.
     for (size_t& n : nonempty_)
       if (n >= q) ++n;

@@ -117,6 +117,7 @@ class RecordAccumulator {
   };
   // Ascending by tp; each queue on the heap, so that a new one moves pointers, not deques.
   std::vector<std::unique_ptr<Queue>> queues_;
+  std::vector<TopicPartition> keys_;  // queues_[i]->tp, side by side: what lookups search
   std::vector<size_t> nonempty_;  // queue numbers with a batch, ascending
   size_t last_queue_ = 0;      // the last queue looked up: appends mostly repeat it
   // created_ns of every queued batch -> how many: the earliest without a scan, so that
@@ -126,7 +127,8 @@ class RecordAccumulator {
   uint64_t version_ = 0;
 
   // The first queue not below tp.
-  std::vector<std::unique_ptr<Queue>>::const_iterator LowerBound(const TopicPartition& tp) const;
+  // Where tp's queue is, or would go, in queues_.
+  size_t LowerBound(const TopicPartition& tp) const;
   // Queue number of tp, or queue_count() when it has none.
   size_t Find(const TopicPartition& tp) const;
   // Queue number of tp, made if missing.
