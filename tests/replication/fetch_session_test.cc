@@ -239,6 +239,50 @@ TEST(FetchSessionTest, AnIncrementalFetchUpdatesEachListedPartitionOnce) {
   EXPECT_EQ(Answered(l.Answer(7)), (std::vector<int32_t>{1, far})) << "t-1 once, with its record";
 }
 
+// A fetch of a session completes a parked fetch of the same session while it walks the session's
+// entries (its follower's new offset moves the high watermark, which releases the parked one):
+// both are answered, each with what it had news of, and the session stays consistent.
+TEST(FetchSessionTest, AFetchThatReleasesAParkedFetchOfItsOwnSessionAnswersBoth) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  rm.HandleFetch(1, SessionFetch(2, 0, 0, {{0, 0}, {1, 0}}), 12, 1);
+  const int32_t id = l.Answer(1).session_id;
+  ASSERT_NE(id, 0);
+  l.Produce(0, 2);  // t-0: log end 1, high watermark 0 until follower 2 has it
+  (void)rm.TakeReplies();
+  // The record is too little for min_bytes: the fetch parks.
+  FetchRequest parked = SessionFetch(2, id, 1, {});
+  parked.max_wait_ms = 500;
+  parked.min_bytes = 1 << 20;
+  rm.HandleFetch(3, parked, 12, 3);
+  EXPECT_TRUE(rm.TakeReplies().empty());
+  ASSERT_EQ(rm.parked_requests(), 1u);
+  // The next fetch of the session says follower 2 holds offset 1: the high watermark moves while
+  // that fetch walks the session, which releases the parked fetch inside the walk.
+  rm.HandleFetch(4, SessionFetch(2, id, 2, {{0, 1}}), 12, 4);
+  std::vector<ReplicaReply> replies = rm.TakeReplies();
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].token, 3u) << "the parked fetch, released first";
+  EXPECT_EQ(replies[1].token, 4u);
+  const auto& released = std::get<FetchResponse>(replies[0].response);
+  ASSERT_EQ(Answered(released), (std::vector<int32_t>{0}));
+  EXPECT_EQ(released.responses[0].partitions[0].high_watermark, 1);
+  EXPECT_EQ(rm.parked_requests(), 0u);
+  // The new fetch had nothing more to say of t-0 (the released answer carried the high
+  // watermark), and t-1 has nothing.
+  EXPECT_TRUE(Answered(std::get<FetchResponse>(replies[1].response)).empty());
+  // t-0 changed after the fetch found its state valid (the high watermark): it is looked at once
+  // more, then the session is settled.
+  rm.HandleFetch(5, SessionFetch(2, id, 3, {}), 12, 5);
+  EXPECT_TRUE(Answered(l.Answer(5)).empty());
+  EXPECT_EQ(rm.fetch_session_pending(id), 0u);
+  // Later news still reaches the session.
+  l.Produce(1, 6);
+  (void)rm.TakeReplies();
+  rm.HandleFetch(6, SessionFetch(2, id, 4, {}), 12, 7);
+  EXPECT_EQ(Answered(l.Answer(6)), (std::vector<int32_t>{1}));
+}
+
 TEST(FetchSessionTest, TheCacheIsBoundedAndEvictsIdleSessions) {
   Leader l;
   ReplicaManager& rm = l.rm;
