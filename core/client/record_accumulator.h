@@ -17,7 +17,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -126,8 +125,7 @@ class RecordAccumulator {
   size_t queued_ = 0;
   uint64_t version_ = 0;
 
-  // The first queue not below tp.
-  // Where tp's queue is, or would go, in queues_.
+  // Where tp's queue is, or would go, in queues_ (the first not below tp).
   size_t LowerBound(const TopicPartition& tp) const;
   // Queue number of tp, or queue_count() when it has none.
   size_t Find(const TopicPartition& tp) const;

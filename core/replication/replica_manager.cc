@@ -1209,27 +1209,15 @@ ReplicaManager::FetchSession* ReplicaManager::NewFetchSession(const FetchRequest
 }
 
 size_t ReplicaManager::SessionSlot(const FetchSession& s, size_t t, int32_t partition) {
-  const std::vector<FetchRequest::Partition>& parts = s.request.topics[t].partitions;
-  if (partition >= 0 && partition < kMaxIndexedPartition) {
-    const std::vector<int32_t>& slots = s.slot_of[t];
-    return size_t(partition) < slots.size() && slots[size_t(partition)] >= 0 ? size_t(slots[size_t(partition)])
-                                                                            : parts.size();
-  }
-  for (size_t i = 0; i < parts.size(); ++i)
-    if (parts[i].partition == partition) return i;
-  return parts.size();
+  auto it = s.slot_of[t].find(partition);
+  return it == s.slot_of[t].end() ? s.request.topics[t].partitions.size() : it->second;
 }
 
 void ReplicaManager::IndexSession(FetchSession& s) {
   s.slot_of.assign(s.request.topics.size(), {});
   for (size_t t = 0; t < s.request.topics.size(); ++t) {
     const std::vector<FetchRequest::Partition>& parts = s.request.topics[t].partitions;
-    for (size_t i = 0; i < parts.size(); ++i) {
-      const int32_t partition = parts[i].partition;
-      if (partition < 0 || partition >= kMaxIndexedPartition) continue;
-      if (s.slot_of[t].size() <= size_t(partition)) s.slot_of[t].resize(size_t(partition) + 1, -1);
-      s.slot_of[t][size_t(partition)] = int32_t(i);
-    }
+    for (size_t i = 0; i < parts.size(); ++i) s.slot_of[t].emplace(parts[i].partition, uint32_t(i));
   }
 }
 
@@ -1279,11 +1267,7 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
       if (i == parts.size()) {
         parts.push_back(part);
         s.sent[t].emplace_back();
-        if (part.partition >= 0 && part.partition < kMaxIndexedPartition) {
-          std::vector<int32_t>& slots = s.slot_of[t];
-          if (slots.size() <= size_t(part.partition)) slots.resize(size_t(part.partition) + 1, -1);
-          slots[size_t(part.partition)] = int32_t(i);
-        }
+        s.slot_of[t].emplace(part.partition, uint32_t(i));
       } else {
         parts[i] = part;
         FetchSession::Sent& sent = s.sent[t][i];

@@ -94,6 +94,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -466,9 +467,9 @@ class ReplicaManager {
       bool watching = false;  // listed in its partition's session_watchers (for this layout)
     };
     std::vector<std::vector<Sent>> sent;
-    // Where each partition number of request.topics[t] is listed (-1: not), for numbers below
-    // kMaxIndexedPartition; a topic's numbers are listed once each (UpdateFetchSession).
-    std::vector<std::vector<int32_t>> slot_of;
+    // Where each partition number of request.topics[t] is listed (a topic lists each number
+    // once: UpdateFetchSession), so that a fetch finds its entries without a scan.
+    std::vector<std::unordered_map<int32_t, uint32_t>> slot_of;
     // The entries a fetch or an evaluation looks at; every other entry is settled (Settled:
     // nothing new at its partition's version and, for a follower, steady and lazy), so looking
     // at it would change nothing. A settled entry is listed in its partition's session_watchers,
