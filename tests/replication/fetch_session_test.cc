@@ -82,6 +82,15 @@ FetchRequest SessionFetch(int32_t replica, int32_t id, int32_t epoch, std::vecto
   return req;
 }
 
+// Opens a session of `replica` (-1: a consumer, at Fetch v11; a follower at v12) over t-0 and
+// t-1 at offset 0, with token 1 at time 1; returns its id, failing the test when none was given.
+int32_t OpenSession(Leader& l, int32_t replica) {
+  l.rm.HandleFetch(1, SessionFetch(replica, 0, 0, {{0, 0}, {1, 0}}), replica < 0 ? 11 : 12, 1);
+  const int32_t id = l.Answer(1).session_id;
+  EXPECT_NE(id, 0);
+  return id;
+}
+
 std::vector<int32_t> Answered(const FetchResponse& r) {
   std::vector<int32_t> out;
   for (const auto& t : r.responses)
@@ -149,8 +158,7 @@ TEST(FetchSessionTest, LeaderAnswersOnlyWhatIsNewAndChecksEpochs) {
 TEST(FetchSessionTest, ASteadySessionLooksOnlyAtWhatChanged) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  rm.HandleFetch(1, SessionFetch(2, 0, 0, {{0, 0}, {1, 0}}), 12, 1);
-  const int32_t id = l.Answer(1).session_id;
+  const int32_t id = OpenSession(l, 2);
   ASSERT_NE(id, 0);
   int32_t epoch = 1;
   uint64_t token = 2;
@@ -190,8 +198,7 @@ TEST(FetchSessionTest, ASteadySessionLooksOnlyAtWhatChanged) {
 TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  rm.HandleFetch(1, SessionFetch(-1, 0, 0, {{0, 0}, {1, 0}}), 11, 1);
-  const int32_t id = l.Answer(1).session_id;
+  const int32_t id = OpenSession(l, -1);
   ASSERT_NE(id, 0);
   FetchRequest wait = SessionFetch(-1, id, 1, {});
   wait.max_wait_ms = 500;
@@ -212,19 +219,18 @@ TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
 
 // A session holds each partition once, wherever it is listed: after a forget moves the others,
 // a later listing updates the entry that moved; a number listed twice in one fetch, or a number
-// past the indexed range, is still one entry.
+// far past the topic's partitions, is still one entry.
 TEST(FetchSessionTest, AnIncrementalFetchUpdatesEachListedPartitionOnce) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  rm.HandleFetch(1, SessionFetch(-1, 0, 0, {{0, 0}, {1, 0}}), 11, 1);
-  const int32_t id = l.Answer(1).session_id;
+  const int32_t id = OpenSession(l, -1);
   ASSERT_NE(id, 0);
   rm.HandleFetch(2, SessionFetch(-1, id, 1, {}, {0}), 11, 2);
   EXPECT_TRUE(Answered(l.Answer(2)).empty());
   // t-1 moved to the session's first slot: listing it again updates that entry.
   rm.HandleFetch(3, SessionFetch(-1, id, 2, {{1, 0}}), 11, 3);
   EXPECT_EQ(Answered(l.Answer(3)), (std::vector<int32_t>{1})) << "listed again: answered in full";
-  const int32_t far = 70000;  // past the indexed partition numbers; unknown here
+  const int32_t far = 70000;  // no such partition here
   rm.HandleFetch(4, SessionFetch(-1, id, 3, {{1, 0}, {far, 0}, {far, 0}}), 11, 4);
   EXPECT_EQ(Answered(l.Answer(4)), (std::vector<int32_t>{1, far}));
   // An unknown partition is answered (with its error) at every fetch; t-1 has nothing new.
@@ -245,8 +251,7 @@ TEST(FetchSessionTest, AnIncrementalFetchUpdatesEachListedPartitionOnce) {
 TEST(FetchSessionTest, AFetchThatReleasesAParkedFetchOfItsOwnSessionAnswersBoth) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  rm.HandleFetch(1, SessionFetch(2, 0, 0, {{0, 0}, {1, 0}}), 12, 1);
-  const int32_t id = l.Answer(1).session_id;
+  const int32_t id = OpenSession(l, 2);
   ASSERT_NE(id, 0);
   l.Produce(0, 2);  // t-0: log end 1, high watermark 0 until follower 2 has it
   (void)rm.TakeReplies();

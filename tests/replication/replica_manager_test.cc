@@ -34,19 +34,9 @@ const ProduceResponse::Partition& ProducePart(const Harness& h, uint64_t token) 
 
 FetchRequest ConsumerFetch(const std::string& topic, int32_t partition, int64_t offset, int32_t min_bytes = 0,
                            int32_t max_wait_ms = 0, int32_t current_leader_epoch = -1) {
-  FetchRequest req;
-  req.replica_id = -1;
+  FetchRequest req = FetchOf(-1, topic, {{partition, offset}}, current_leader_epoch);
   req.min_bytes = min_bytes;
   req.max_wait_ms = max_wait_ms;
-  FetchRequest::Topic t;
-  t.topic = topic;
-  FetchRequest::Partition p;
-  p.partition = partition;
-  p.fetch_offset = offset;
-  p.current_leader_epoch = current_leader_epoch;
-  p.partition_max_bytes = 1 << 20;
-  t.partitions.push_back(p);
-  req.topics.push_back(t);
   return req;
 }
 

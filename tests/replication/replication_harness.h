@@ -51,16 +51,17 @@ inline Bytes LeaderLogBytes(const std::vector<Bytes>& batches, int64_t from = 0,
   return std::move(read->records);
 }
 
-// A fetch by `replica` of topic "t" at the given (partition, offset) pairs, answered at once
-// (max_wait_ms 0), each partition naming `leader_epoch` (-1: not checked). No partitions: no topic.
-inline FetchRequest FetchOfT(int32_t replica, const std::vector<std::pair<int32_t, int64_t>>& parts,
-                             int32_t leader_epoch = -1) {
+// A fetch by `replica` (-1: a consumer) of `topic` at the given (partition, offset) pairs, answered
+// at once (max_wait_ms 0), each partition naming `leader_epoch` (-1: not checked). No partitions:
+// no topic.
+inline FetchRequest FetchOf(int32_t replica, const std::string& topic,
+                            const std::vector<std::pair<int32_t, int64_t>>& parts, int32_t leader_epoch = -1) {
   FetchRequest req;
   req.replica_id = replica;
   req.max_wait_ms = 0;
   if (parts.empty()) return req;
   FetchRequest::Topic t;
-  t.topic = "t";
+  t.topic = topic;
   for (auto [p, offset] : parts) {
     FetchRequest::Partition fp;
     fp.partition = p;
@@ -71,6 +72,12 @@ inline FetchRequest FetchOfT(int32_t replica, const std::vector<std::pair<int32_
   }
   req.topics.push_back(std::move(t));
   return req;
+}
+
+// The same of topic "t".
+inline FetchRequest FetchOfT(int32_t replica, const std::vector<std::pair<int32_t, int64_t>>& parts,
+                             int32_t leader_epoch = -1) {
+  return FetchOf(replica, "t", parts, leader_epoch);
 }
 
 // Whole batches of a log below `end`, concatenated.
