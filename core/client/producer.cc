@@ -222,24 +222,56 @@ void ProducerNode::Poll() {
   Drain();
   drain_.leaderless = false;
   drain_.next_ns = kNever;
-  for (size_t q : accumulator_.nonempty_queues()) {
-    if (drain_.next_ns <= now_ns()) break;
-    SummarizeQueue(q);
+  if (Ordered() || !AllQueuesLed()) {
+    for (size_t q : accumulator_.nonempty_queues()) {
+      if (drain_.next_ns <= now_ns()) break;
+      SummarizeQueue(q);
+    }
+  } else {
+    // The same verdict from fewer queues: those ready now (left by Drain() for want of a
+    // connection), one per leader since the verdict is the leader's, then the earliest waiting.
+    NodeId summarized[8];
+    size_t n = 0;
+    for (const auto& [due, q] : accumulator_.queues_by_due()) {
+      if (drain_.next_ns <= now_ns()) break;
+      if (due > now_ns()) {
+        drain_.next_ns = std::min(drain_.next_ns, due);
+        break;
+      }
+      const NodeId leader = QueueLeader(q);
+      if (std::find(summarized, summarized + n, leader) != summarized + n) continue;
+      if (n < std::size(summarized)) summarized[n++] = leader;
+      SummarizeQueue(q);
+    }
   }
   drain_.valid = true;
   drain_.accumulator_version = accumulator_.version();
   drain_.client_version = state_version();
 }
 
-NodeId ProducerNode::QueueLeader(size_t q) {
+void ProducerNode::RefreshQueueLeaders() {
   // Queue numbers hold until a queue is added (the count changes); leaders until metadata comes.
   if (queue_leaders_.size() != accumulator_.queue_count() || queue_leaders_version_ != metadata_version()) {
     queue_leaders_.assign(accumulator_.queue_count(), std::nullopt);
     queue_leaders_version_ = metadata_version();
+    all_led_.reset();
   }
+}
+
+NodeId ProducerNode::QueueLeader(size_t q) {
+  RefreshQueueLeaders();
   std::optional<NodeId>& leader = queue_leaders_[q];
   if (!leader) leader = LeaderOf(accumulator_.queue_partition(q));
   return *leader;
+}
+
+bool ProducerNode::AllQueuesLed() {
+  RefreshQueueLeaders();
+  if (!all_led_) {
+    all_led_ = true;
+    for (size_t q = 0; q < accumulator_.queue_count() && *all_led_; ++q) all_led_ = QueueLeader(q) != kNoNode;
+  }
+  return *all_led_;
 }
 
 void ProducerNode::SummarizeQueue(size_t q) {
@@ -250,7 +282,7 @@ void ProducerNode::SummarizeQueue(size_t q) {
     drain_.leaderless = true;  // until metadata arrives (a client state change)
     return;
   }
-  if (client_config().max_in_flight_requests_per_connection == 1) {
+  if (Ordered()) {
     auto m = muted_.find(tp);
     if (m != muted_.end() && m->second > 0) return;  // until its response (a state change)
   }
@@ -295,24 +327,35 @@ void ProducerNode::ExpireBatches() {
 void ProducerNode::Drain() {
   // Walks the accumulator's queues by number: the ready partitions go to drain_.ready in
   // (leader, partition) order.
-  const bool guarantee_order = client_config().max_in_flight_requests_per_connection == 1;
+  const bool guarantee_order = Ordered();
   std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
   ready.clear();
-  for (size_t q : accumulator_.nonempty_queues()) {
-    const TopicPartition& tp = accumulator_.queue_partition(q);
-    NodeId leader = QueueLeader(q);
-    if (leader == kNoNode) {
-      RequestMetadata();
-      continue;
+  if (!guarantee_order && AllQueuesLed()) {
+    // As the walk below, looking only at the due queues: none is leaderless or muted.
+    for (const auto& [due, q] : accumulator_.queues_by_due()) {
+      if (due > now_ns()) {
+        WakeAt(due);
+        break;
+      }
+      ready.emplace_back(QueueLeader(q), q);
     }
-    if (guarantee_order && muted_[tp] > 0) continue;
-    std::optional<int64_t> at = accumulator_.HeadReadyAt(q, now_ns());
-    if (!at) continue;
-    if (*at > now_ns()) {
-      WakeAt(*at);
-      continue;
+  } else {
+    for (size_t q : accumulator_.nonempty_queues()) {
+      const TopicPartition& tp = accumulator_.queue_partition(q);
+      NodeId leader = QueueLeader(q);
+      if (leader == kNoNode) {
+        RequestMetadata();
+        continue;
+      }
+      if (guarantee_order && muted_[tp] > 0) continue;
+      std::optional<int64_t> at = accumulator_.HeadReadyAt(q, now_ns());
+      if (!at) continue;
+      if (*at > now_ns()) {
+        WakeAt(*at);
+        continue;
+      }
+      ready.emplace_back(leader, q);
     }
-    ready.emplace_back(leader, q);
   }
   // By leader, partitions (queue numbers) ascending within each.
   std::sort(ready.begin(), ready.end());
@@ -400,7 +443,7 @@ void ProducerNode::OnResponse(uint64_t token, const ResponseBody& body) {
   in_flight_.erase(it);
   const auto* resp = std::get_if<ProduceResponse>(&body);
   for (ProducerBatch& b : req.batches) {
-    if (client_config().max_in_flight_requests_per_connection == 1) --muted_[b.tp];
+    if (Ordered()) --muted_[b.tp];
     const ProduceResponse::Partition* found = nullptr;
     if (resp) {
       for (const auto& t : resp->responses) {
@@ -431,7 +474,7 @@ void ProducerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
   ErrorCode err =
       reason == "REQUEST_TIMED_OUT" ? ErrorCode::kRequestTimedOut : ErrorCode::kNetworkException;
   for (ProducerBatch& b : req.batches) {
-    if (client_config().max_in_flight_requests_per_connection == 1) --muted_[b.tp];
+    if (Ordered()) --muted_[b.tp];
     b.maybe_written = true;
     RetryOrFail(std::move(b), err, reason);
   }

@@ -126,8 +126,14 @@ class ProducerNode final : public ClientBase {
   void RunWorkload();
   bool Partition(const std::string& topic, PendingRecord record);
   void Drain();
+  // max.in.flight.requests.per.connection=1: a partition with a batch in flight is muted.
+  bool Ordered() const { return client_config().max_in_flight_requests_per_connection == 1; }
   // LeaderOf(the queue's partition), remembered until the queues or the metadata change.
   NodeId QueueLeader(size_t q);
+  void RefreshQueueLeaders();
+  // True when every queue's partition has a leader: then no queue makes the sender ask for
+  // metadata, and it need look only at the queues whose heads are due (queues_by_due()).
+  bool AllQueuesLed();
   void SummarizeQueue(size_t q);
   static constexpr int64_t kNever = INT64_MAX;
   void ExpireBatches();
@@ -169,6 +175,8 @@ class ProducerNode final : public ClientBase {
   // LeaderOf each accumulator queue, by queue number, as of metadata_version() (QueueLeader).
   std::vector<std::optional<NodeId>> queue_leaders_;
   uint64_t queue_leaders_version_ = 0;
+  // Whether every queue had a leader, as of queue_leaders_'s version and size (AllQueuesLed).
+  std::optional<bool> all_led_;
   uint64_t next_token_ = 1;
   uint64_t seq_ = 0;
   int64_t next_send_ns_ = -1;

@@ -40,6 +40,8 @@ size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
     // The queues after it were renumbered (rare: once per partition); the order holds.
     for (size_t& n : nonempty_)
       if (n >= q) ++n;
+    for (auto& [due, n] : by_due_)
+      if (n >= q) ++n;
   }
   last_queue_ = q;
   return q;
@@ -74,23 +76,30 @@ bool RecordAccumulator::Append(const TopicPartition& tp, const PendingRecord& re
     q.push_back(std::move(b));
     Track(now_ns);
   }
-  if (fresh) NoteQueue(last_queue_);
   ProducerBatch& batch = q.back();
   batch.bytes += bytes;
   batch.records.push_back(record);
   batch.encoded.Add(record.timestamp_ms, key, value);
+  // A new queue lists; a head that fills up, or gets a batch behind it, becomes ready.
+  if (fresh || q.size() == 1) NoteQueue(last_queue_);
   ++version_;
   return true;
 }
 
+int64_t RecordAccumulator::HeadDue(const Queue& queue) const {
+  const ProducerBatch& head = queue.batches.front();
+  if (head.attempts > 0) return head.retry_at_ns;
+  bool full = queue.batches.size() > 1 || head.closed || head.bytes >= size_t(batch_size_);
+  return full ? INT64_MIN : head.created_ns + linger_ns_;
+}
+
 std::optional<int64_t> RecordAccumulator::HeadReadyAt(size_t q, int64_t now_ns) const {
-  const std::deque<ProducerBatch>& batches = queues_[q]->batches;
-  if (batches.empty()) return std::nullopt;
-  const ProducerBatch& head = batches.front();
-  if (head.attempts > 0) return std::max(now_ns, head.retry_at_ns);
-  bool full = batches.size() > 1 || head.closed || head.bytes >= size_t(batch_size_);
-  if (full) return now_ns;
-  return std::max(now_ns, head.created_ns + linger_ns_);
+  const Queue& queue = *queues_[q];
+  if (queue.batches.empty()) return std::nullopt;
+#ifndef NDEBUG
+  SAMSA_ASSERT_MSG(queue.due == HeadDue(queue), "a queue's due time is stale");
+#endif
+  return std::max(now_ns, queue.due);
 }
 
 std::optional<int64_t> RecordAccumulator::HeadReadyAt(const TopicPartition& tp,
@@ -163,12 +172,23 @@ void RecordAccumulator::Reenqueue(ProducerBatch batch) {
 }
 
 void RecordAccumulator::NoteQueue(size_t q) {
+  Queue& queue = *queues_[q];
   auto it = std::lower_bound(nonempty_.begin(), nonempty_.end(), q);
   const bool listed = it != nonempty_.end() && *it == q;
-  if (queues_[q]->batches.empty()) {
+  const bool empty = queue.batches.empty();
+  const int64_t due = empty ? 0 : HeadDue(queue);
+  if (listed && (empty || due != queue.due)) {
+    by_due_.erase(std::lower_bound(by_due_.begin(), by_due_.end(), std::make_pair(queue.due, q)));
+  }
+  if (empty) {
     if (listed) nonempty_.erase(it);
-  } else if (!listed) {
-    nonempty_.insert(it, q);
+    return;
+  }
+  if (!listed) nonempty_.insert(it, q);
+  if (!listed || due != queue.due) {
+    auto entry = std::make_pair(due, q);
+    by_due_.insert(std::lower_bound(by_due_.begin(), by_due_.end(), entry), entry);
+    queue.due = due;
   }
 }
 

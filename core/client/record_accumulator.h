@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/client/client_base.h"
@@ -75,6 +76,10 @@ class RecordAccumulator {
   // The numbers of the queues with a batch, ascending: what the sender walks, without the
   // empty queues of the other partitions.
   const std::vector<size_t>& nonempty_queues() const { return nonempty_; }
+  // The same queues as (when the head becomes ready, number), ascending: those ready now are a
+  // prefix, and the first entry after them is the earliest a waiting head becomes ready. A head
+  // that is ready whenever asked (full, or followed by another batch) sorts first, at INT64_MIN.
+  const std::vector<std::pair<int64_t, size_t>>& queues_by_due() const { return by_due_; }
   // When queue q's head becomes ready (now_ns if it is); nullopt when q is empty.
   std::optional<int64_t> HeadReadyAt(size_t q, int64_t now_ns) const;
   const ProducerBatch* Head(size_t q) const;
@@ -113,11 +118,13 @@ class RecordAccumulator {
   struct Queue {
     TopicPartition tp;
     std::deque<ProducerBatch> batches;
+    int64_t due = 0;  // while batches is not empty: its entry in by_due_ (see HeadDue)
   };
   // Ascending by tp; each queue on the heap, so that a new one moves pointers, not deques.
   std::vector<std::unique_ptr<Queue>> queues_;
   std::vector<TopicPartition> keys_;  // queues_[i]->tp, side by side: what lookups search
   std::vector<size_t> nonempty_;  // queue numbers with a batch, ascending
+  std::vector<std::pair<int64_t, size_t>> by_due_;  // the same queues by (due, number)
   size_t last_queue_ = 0;      // the last queue looked up: appends mostly repeat it
   // created_ns of every queued batch -> how many: the earliest without a scan, so that
   // ExpireBefore() only walks the queues when something is due.
@@ -134,7 +141,9 @@ class RecordAccumulator {
   // Whether a record of record_bytes would start a new batch in queue q (queue_count(): none).
   bool StartsNewBatch(size_t q, size_t record_bytes) const;
   void Track(int64_t created_ns);
-  // Keeps nonempty_ current for queue q after a batch came or went.
+  // When the head of a non-empty queue becomes ready: HeadReadyAt() is max(now, this).
+  int64_t HeadDue(const Queue& queue) const;
+  // Keeps nonempty_ and by_due_ current for queue q after its batches changed.
   void NoteQueue(size_t q);
   void Untrack(int64_t created_ns);
 };

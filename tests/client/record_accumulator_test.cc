@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace samsa::client {
 namespace {
 
@@ -146,6 +150,52 @@ TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatc
     EXPECT_EQ(acc.Head(size_t(p))->records[0].op_id, uint64_t(100 + p));
   }
   EXPECT_EQ(acc.QueueOf(b2), 102u);
+}
+
+// queues_by_due() lists the non-empty queues by when their heads become ready, kept current
+// as batches come, fill up, leave and return, and as new partitions renumber the queues.
+TEST(RecordAccumulatorTest, QueuesByDueFollowTheirHeads) {
+  RecordAccumulator acc(200, 5 * kMs, 1 << 20);
+  using Due = std::vector<std::pair<int64_t, size_t>>;
+  const TopicPartition b0{"b", 0}, b1{"b", 1}, a0{"a", 0};
+  // Every entry agrees with HeadReadyAt, and the list holds exactly the non-empty queues.
+  auto consistent = [&] {
+    std::vector<size_t> listed;
+    for (const auto& [due, q] : acc.queues_by_due()) {
+      if (*acc.HeadReadyAt(q, 0) != std::max<int64_t>(0, due)) return false;
+      listed.push_back(q);
+    }
+    std::sort(listed.begin(), listed.end());
+    return listed == acc.nonempty_queues();
+  };
+  ASSERT_TRUE(Add(acc, b1, 1, 10, 2 * kMs));
+  ASSERT_TRUE(Add(acc, b0, 2, 10, 1 * kMs));
+  EXPECT_EQ(acc.queues_by_due(), (Due{{6 * kMs, 0}, {7 * kMs, 1}}));  // b0 first: it lingers less
+  ASSERT_TRUE(Add(acc, b1, 3, 105, 3 * kMs));  // b1's head reaches batch.size: ready at once
+  EXPECT_EQ(acc.queues_by_due(), (Due{{INT64_MIN, 1}, {6 * kMs, 0}}));
+  ASSERT_TRUE(consistent());
+  // A new partition that sorts first renumbers the others; their entries follow.
+  ASSERT_TRUE(Add(acc, a0, 4, 10, 4 * kMs));
+  EXPECT_EQ(acc.queues_by_due(), (Due{{INT64_MIN, 2}, {6 * kMs, 1}, {9 * kMs, 0}}));
+  ASSERT_TRUE(consistent());
+  // A batch behind the head makes the head ready; taking the head lets the next one linger.
+  ASSERT_TRUE(Add(acc, b0, 5, 150, 5 * kMs));
+  EXPECT_EQ(acc.queues_by_due().front(), (std::pair<int64_t, size_t>{INT64_MIN, 1}));
+  ProducerBatch taken = *acc.TakeHead(size_t{1});
+  EXPECT_EQ(acc.queues_by_due(), (Due{{INT64_MIN, 1}, {INT64_MIN, 2}, {9 * kMs, 0}}));  // 223 bytes: full
+  ASSERT_TRUE(consistent());
+  // A retried batch goes back as its queue's head, due at its retry time.
+  taken.attempts = 1;
+  taken.retry_at_ns = 20 * kMs;
+  ASSERT_TRUE(acc.TakeHead(size_t{1}).has_value());
+  acc.Reenqueue(std::move(taken));
+  EXPECT_EQ(acc.queues_by_due(), (Due{{INT64_MIN, 2}, {9 * kMs, 0}, {20 * kMs, 1}}));
+  ASSERT_TRUE(consistent());
+  // Emptied and expired queues leave the list.
+  ASSERT_TRUE(acc.TakeHead(size_t{2}).has_value());
+  EXPECT_EQ(acc.ExpireBefore(100 * kMs, 50 * kMs).size(), 2u);  // a0's and the retried b0 batch
+  EXPECT_TRUE(acc.queues_by_due().empty());
+  ASSERT_TRUE(consistent());
 }
 
 // Records are encoded into their batch as they are appended: the batch built from it holds
