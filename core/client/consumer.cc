@@ -320,7 +320,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
   };
   if (resp.error_code != 0) {
     const bool lost_session = LostFetchSession(resp.error_code);
-    std::set<int32_t> members = std::move(b.members);
+    auto members = std::move(b.members);
     b.members.clear();
     b.held.clear();
     for (int32_t p : members) {
@@ -331,7 +331,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
     return;
   }
   // Each answered partition's answer (the last one, should a partition be answered twice).
-  std::map<int32_t, const FetchResponse::Partition*>& answers = answer_scratch_;
+  auto& answers = answer_scratch_;
   answers.clear();
   for (const auto& t : resp.responses) {
     if (t.topic != config_.topic) continue;

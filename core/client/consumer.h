@@ -26,9 +26,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
+
+#include <boost/container/flat_map.hpp>
+#include <boost/container/flat_set.hpp>
 
 #include "core/client/client_base.h"
 #include "core/client/history.h"
@@ -107,9 +109,9 @@ class ConsumerNode final : public ClientBase {
   // forgets those that left (dirty). Work per answer follows what changed, not the partitions.
   struct FetchSessionState {
     FetcherSession session;
-    std::set<int32_t> members;
-    std::set<int32_t> dirty;
-    std::map<int32_t, FetchRequest::Partition> held;
+    boost::container::flat_set<int32_t> members;
+    boost::container::flat_set<int32_t> dirty;
+    boost::container::flat_map<int32_t, FetchRequest::Partition> held;
   };
 
   void OnResponse(uint64_t token, const ResponseBody& body) override;
@@ -125,17 +127,19 @@ class ConsumerNode final : public ClientBase {
   void Backoff(PartState& s);
 
   ConsumerConfig config_;
-  std::map<int32_t, PartState> parts_;
+  // Per-partition state lives in sorted arrays (flat_map, flat_set): a fetch answer visits
+  // partitions in order, and arrays keep that walk in few cache lines at hundreds of partitions.
+  boost::container::flat_map<int32_t, PartState> parts_;
   // The partitions that may be waiting to list or fetch (kNeedsPosition, kFetchable), which Poll
   // walks instead of every partition; others leave it there.
-  std::set<int32_t> idle_;
+  boost::container::flat_set<int32_t> idle_;
   bool assigned_ = false;
   std::map<uint64_t, InFlight> in_flight_;
   uint64_t next_token_ = 1;
   uint64_t session_ = 0;
   ConsumerStats stats_;
   std::map<NodeId, FetchSessionState> fetch_sessions_;
-  std::map<int32_t, const FetchResponse::Partition*> answer_scratch_;  // HandleFetch's, by partition
+  boost::container::flat_map<int32_t, const FetchResponse::Partition*> answer_scratch_;  // HandleFetch's, by partition
 };
 
 }  // namespace samsa::client
