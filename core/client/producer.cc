@@ -222,7 +222,7 @@ void ProducerNode::Poll() {
   Drain();
   drain_.leaderless = false;
   drain_.next_ns = kNever;
-  if (Ordered() || !AllQueuesLed()) {
+  if (!DueQueuesSuffice()) {
     for (size_t q : accumulator_.nonempty_queues()) {
       if (drain_.next_ns <= now_ns()) break;
       SummarizeQueue(q);
@@ -265,7 +265,8 @@ NodeId ProducerNode::QueueLeader(size_t q) {
   return *leader;
 }
 
-bool ProducerNode::AllQueuesLed() {
+bool ProducerNode::DueQueuesSuffice() {
+  if (Ordered()) return false;
   RefreshQueueLeaders();
   if (!all_led_) {
     all_led_ = true;
@@ -325,12 +326,12 @@ void ProducerNode::ExpireBatches() {
 }
 
 void ProducerNode::Drain() {
-  // Walks the accumulator's queues by number: the ready partitions go to drain_.ready in
-  // (leader, partition) order.
+  // Walks the accumulator's queues (the due ones, or all by number): the ready partitions go to
+  // drain_.ready in (leader, partition) order.
   const bool guarantee_order = Ordered();
   std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
   ready.clear();
-  if (!guarantee_order && AllQueuesLed()) {
+  if (DueQueuesSuffice()) {
     // As the walk below, looking only at the due queues: none is leaderless or muted.
     for (const auto& [due, q] : accumulator_.queues_by_due()) {
       if (due > now_ns()) {

@@ -131,9 +131,10 @@ class ProducerNode final : public ClientBase {
   // LeaderOf(the queue's partition), remembered until the queues or the metadata change.
   NodeId QueueLeader(size_t q);
   void RefreshQueueLeaders();
-  // True when every queue's partition has a leader: then no queue makes the sender ask for
-  // metadata, and it need look only at the queues whose heads are due (queues_by_due()).
-  bool AllQueuesLed();
+  // True when the sender need look only at the queues whose heads are due (queues_by_due()):
+  // every queue's partition has a leader (none makes it ask for metadata) and none is muted
+  // (batches of a partition may be in flight together).
+  bool DueQueuesSuffice();
   void SummarizeQueue(size_t q);
   static constexpr int64_t kNever = INT64_MAX;
   void ExpireBatches();
@@ -175,7 +176,7 @@ class ProducerNode final : public ClientBase {
   // LeaderOf each accumulator queue, by queue number, as of metadata_version() (QueueLeader).
   std::vector<std::optional<NodeId>> queue_leaders_;
   uint64_t queue_leaders_version_ = 0;
-  // Whether every queue had a leader, as of queue_leaders_'s version and size (AllQueuesLed).
+  // Whether every queue had a leader, as of queue_leaders_'s version and size (DueQueuesSuffice).
   std::optional<bool> all_led_;
   uint64_t next_token_ = 1;
   uint64_t seq_ = 0;

@@ -198,6 +198,73 @@ TEST(ClientSimTest, InFlightLimitPerConnection) {
   EXPECT_EQ(h.producer().stats().acked, 300u);
 }
 
+// Many partitions, a batch each: every batch leaves when its own linger passes (the producer
+// wakes for the earliest one), not earlier and not at some later, unrelated wake-up (the
+// workload's next send is 10 ms away).
+TEST(ClientSimTest, ManyPartitionsEachBatchLeavesWhenItsLingerPasses) {
+  Harness h;
+  h.broker->topics["t"] = 64;
+  ProducerConfig pc;
+  pc.linger_ms = 5;
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 100;
+  w.keys = 1000;
+  w.stop_ns = 1 * kS;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(2 * kS);
+  EXPECT_EQ(h.producer().stats().acked, 100u);
+  std::map<uint64_t, int64_t> invoked;
+  int64_t best = INT64_MAX, worst = 0;
+  for (const HistoryEvent& e : h.history->events()) {
+    // From the second send on: the first also waits for metadata and the connection set-up.
+    if (e.op != EventOp::kSend || e.time_ns < 10 * kMs) continue;
+    if (e.type == EventType::kInvoke) invoked[e.op_id] = e.time_ns;
+    if (e.type != EventType::kOk || invoked.count(e.op_id) == 0) continue;
+    const int64_t waited = e.time_ns - invoked.at(e.op_id);
+    best = std::min(best, waited);
+    worst = std::max(worst, waited);
+  }
+  EXPECT_GE(best, 5 * kMs);               // a record 10 ms after the last starts its own batch
+  EXPECT_LE(worst, 5 * kMs + 1 * kMs);    // linger, then one round trip (at most 2 x 0.5 ms)
+}
+
+// Many partitions, each with its own lingering batch, behind a connection whose two request slots
+// stay busy: every batch still leaves once its linger passed and a slot is free, so no record
+// waits longer than its linger, one request in the way and its own request. A batch the sender
+// lost track of (left unsent until some unrelated wake-up) breaks the bound.
+TEST(ClientSimTest, ManyLingeringPartitionsEachLeaveAsSoonAsTheyMay) {
+  Harness h;
+  h.broker->topics["t"] = 64;
+  h.broker->produce_delay_ns = 30 * kMs;
+  ProducerConfig pc;
+  pc.linger_ms = 5;
+  pc.client.max_in_flight_requests_per_connection = 2;
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 1000;
+  w.keys = 1000;
+  w.stop_ns = 400 * kMs;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(2 * kS);
+  const ProducerStats& ps = h.producer().stats();
+  EXPECT_EQ(ps.acked, 400u);
+  EXPECT_EQ(ps.max_in_flight_seen, 2);
+  EXPECT_LE(h.broker->max_produce_outstanding, 2);
+  // Batches waiting for a slot leave together: far fewer requests than batches.
+  EXPECT_LT(size_t(h.broker->produce_requests) * 4, h.broker->records_per_batch.size());
+  std::map<uint64_t, int64_t> invoked;
+  int64_t worst = 0;
+  for (const HistoryEvent& e : h.history->events()) {
+    if (e.op != EventOp::kSend) continue;
+    if (e.type == EventType::kInvoke) invoked[e.op_id] = e.time_ns;
+    if (e.type == EventType::kOk) worst = std::max(worst, e.time_ns - invoked.at(e.op_id));
+  }
+  // linger 5 ms, then at most one request ahead (30 ms) and its own (30 ms), plus the round trips.
+  EXPECT_LE(worst, 75 * kMs);
+  EXPECT_GE(worst, 35 * kMs);  // the slots were busy: some record did wait for one
+}
+
 TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
   Harness h;
   h.broker->persistent_produce_error = int16_t(ErrorCode::kNotEnoughReplicas);
