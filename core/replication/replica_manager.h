@@ -326,59 +326,48 @@ class ReplicaManager {
 
   struct TopicSlots;
   struct Partition {
-    std::string topic;
-    int32_t index = 0;
-    const std::pair<const std::string, TopicSlots>* topic_entry = nullptr;  // its by_topic_ entry
+    // Ordered by use: what a fetch or produce touches on every visit comes first, in the first
+    // few cache lines (hundreds of partitions do not fit a core's cache); settings and rare
+    // state come last.
     std::unique_ptr<PartitionLog> log;
+    // Changes (to a number no partition had before) with every change of role, epoch, replicas,
+    // high watermark or log (MarkTouched): what a fetch session saw of it is still true while
+    // this stays the same.
+    uint64_t version = 0;
+    int64_t high_watermark = 0;
+    const std::pair<const std::string, TopicSlots>* topic_entry = nullptr;  // its by_topic_ entry
+    int32_t index = 0;
     Role role = Role::kNone;
     int32_t leader_id = -1;
     int32_t leader_epoch = -1;
     int32_t partition_epoch = -1;
+    // The topic's min.insync.replicas over the broker's (with the other settings below).
+    int32_t min_isr = 1;
+    bool touched = false;       // listed in touched_ (for TakeChangedPartitions)
+    bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
+    bool pump = false;          // listed in pump_ (for PumpFetchers)
+    bool in_flight = false;     // follower: a fetch of it is in flight
     std::vector<int32_t> replicas;
     std::vector<int32_t> isr;  // committed, sorted
-    int64_t high_watermark = 0;
     // Leader state.
     int64_t leader_epoch_start_offset = 0;
     std::map<int32_t, RemoteReplica> remotes;
-    std::optional<std::vector<int32_t>> pending_isr;  // proposed, sorted
-    uint64_t pending_alter_send = 0;
-    bool alter_wait_for_metadata = false;
-    int64_t alter_retry_at_ms = 0;
-    // Follower state.
-    FollowerPhase phase = FollowerPhase::kNoLeader;
-    uint64_t generation = 0;  // bumps whenever in-flight fetch answers must be ignored
-    int64_t retry_at_ms = 0;
-    bool in_flight = false;
-    // Flushing.
-    int64_t last_flush_ms = 0;
-    int64_t unflushed_messages = 0;
-    // Appends that reached flush_interval_messages and wait for their sync: (log end before the
-    // append, log end after it), in append order. See "Durability" above.
-    std::vector<std::pair<int64_t, int64_t>> flush_barriers;
-    // The topic's settings over the broker's, kept current with the metadata by
-    // ApplyTopicSettings (the log's own are in its LogConfig).
-    int32_t min_isr = 1;
-    int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
-    int64_t flush_interval_ms = std::numeric_limits<int64_t>::max();
-    std::optional<CompressionCodec> recompress_to;  // nullopt: keep the producer's codec
+    // Settled fetch session entries of this partition (FetchSession::pending).
+    std::vector<SessionWatch> session_watchers;
+    // The parked fetches naming this partition, in parking order: (park sequence, the high
+    // watermark when it was parked).
+    std::vector<std::pair<uint64_t, int64_t>> fetch_watchers;
+    std::string topic;
     // What TakeChangedPartitions last reported (reported_epoch below any epoch: not yet).
     Role reported_role = Role::kNone;
     int32_t reported_epoch = std::numeric_limits<int32_t>::min();
     int64_t reported_hw = -1;
     int64_t reported_leo = -1;  // the log end offset at the previous call
-    // The parked fetches naming this partition, in parking order: (park sequence, the high
-    // watermark when it was parked).
-    std::vector<std::pair<uint64_t, int64_t>> fetch_watchers;
-    // Settled fetch session entries of this partition (FetchSession::pending).
-    std::vector<SessionWatch> session_watchers;
-    // Changes (to a number no partition had before) with every change of role, epoch, replicas,
-    // high watermark or log (MarkTouched): what a fetch session saw of it is still true while
-    // this stays the same.
-    uint64_t version = 0;
-    bool touched = false;       // listed in touched_ (for TakeChangedPartitions)
-    bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
-    bool pump = false;          // listed in pump_ (for PumpFetchers)
+    // Follower state.
+    FollowerPhase phase = FollowerPhase::kNoLeader;
     int32_t fetch_link = -1;    // the leader whose fetch it is a member of (LeaderLink::members)
+    uint64_t generation = 0;  // bumps whenever in-flight fetch answers must be ignored
+    int64_t retry_at_ms = 0;
     // What the fetch session with leader held_link holds of it, with the partition's version when
     // that was taken (the same version: the same fetch state). See LeaderLink.
     int32_t held_link = -1;
@@ -387,6 +376,22 @@ class ReplicaManager {
       FetchRequest::Partition part;
       uint64_t version = 0;
     } held;
+    // Leader state, rarely touched.
+    std::optional<std::vector<int32_t>> pending_isr;  // proposed, sorted
+    uint64_t pending_alter_send = 0;
+    bool alter_wait_for_metadata = false;
+    int64_t alter_retry_at_ms = 0;
+    // Flushing.
+    int64_t last_flush_ms = 0;
+    int64_t unflushed_messages = 0;
+    // Appends that reached flush_interval_messages and wait for their sync: (log end before the
+    // append, log end after it), in append order. See "Durability" above.
+    std::vector<std::pair<int64_t, int64_t>> flush_barriers;
+    // The topic's settings over the broker's, kept current with the metadata by
+    // ApplyTopicSettings (the log's own are in its LogConfig); min_isr is above.
+    int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
+    int64_t flush_interval_ms = std::numeric_limits<int64_t>::max();
+    std::optional<CompressionCodec> recompress_to;  // nullopt: keep the producer's codec
   };
 
   struct LeaderLink {
