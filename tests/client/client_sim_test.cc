@@ -231,8 +231,9 @@ TEST(ClientSimTest, ManyPartitionsEachBatchLeavesWhenItsLingerPasses) {
 
 // Many partitions, each with its own lingering batch, behind a connection whose two request slots
 // stay busy: every batch still leaves once its linger passed and a slot is free, so no record
-// waits longer than its linger, one request in the way and its own request. A batch the sender
-// lost track of (left unsent until some unrelated wake-up) breaks the bound.
+// waits longer than its linger, one request in the way and its own request. Ready batches held
+// back for a slot are summarized one per leader: one that the sender lost track of would stay
+// unsent (the count) or wait for an unrelated request (the bound).
 TEST(ClientSimTest, ManyLingeringPartitionsEachLeaveAsSoonAsTheyMay) {
   Harness h;
   h.broker->topics["t"] = 64;
