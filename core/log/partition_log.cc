@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "core/base/assert.h"
 #include "core/log/sealed_text.h"
 #include "core/log/segment_name.h"
 
@@ -167,7 +168,25 @@ std::string PartitionLog::PathOf(std::string_view name) const { return JoinPath(
 PartitionLog::Segment& PartitionLog::active() { return segments_.back(); }
 const PartitionLog::Segment& PartitionLog::active() const { return segments_.back(); }
 
-int64_t PartitionLog::log_end_offset() const { return segments_.back().next_offset; }
+class PartitionLog::EndFollows {
+ public:
+  explicit EndFollows(PartitionLog& log) : log_(log) {}
+  ~EndFollows() { log_.RefreshEndOffset(); }
+  EndFollows(const EndFollows&) = delete;
+  EndFollows& operator=(const EndFollows&) = delete;
+
+ private:
+  PartitionLog& log_;
+};
+
+void PartitionLog::RefreshEndOffset() {
+  if (!segments_.empty()) end_offset_ = segments_.back().next_offset;
+}
+
+void PartitionLog::CheckEndOffset() const {
+  SAMSA_ASSERT_MSG(segments_.empty() || end_offset_ == segments_.back().next_offset,
+                   "the cached log end offset differs from the active segment's");
+}
 
 uint64_t PartitionLog::size_bytes() const {
   uint64_t total = 0;
@@ -231,6 +250,7 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::Open(Disk& disk, std::string
 }
 
 Status PartitionLog::Recover(int64_t now_ms) {
+  EndFollows end(*this);
   SAMSA_ASSIGN_OR_RETURN(std::vector<std::string> names, disk_.List(dir_));
   std::map<int64_t, std::set<std::string_view>> found;
   bool has_epoch_file = false, has_checkpoint = false;
@@ -334,6 +354,7 @@ Status PartitionLog::Recover(int64_t now_ms) {
   }
   for (size_t i = 0; i + 1 < segments_.size(); ++i) segments_[i].MaybeAddTimeEntry(nullptr);
   for (Segment& seg : segments_) SAMSA_RETURN_IF_ERROR(RewriteIndexFiles(seg));
+  RefreshEndOffset();  // the segments were loaded in place
 
   log_start_offset_ = segments_.front().base_offset;
   if (checkpoint) log_start_offset_ = std::max(log_start_offset_, checkpoint->log_start_offset);
@@ -658,6 +679,7 @@ Result<LogAppendInfo> PartitionLog::AppendAsFollower(ByteView batches, int64_t n
 
 Result<LogAppendInfo> PartitionLog::AppendBatches(ByteView data, const std::vector<BatchHeader>& headers,
                                                   int64_t now_ms) {
+  EndFollows end(*this);
   int64_t first = headers.front().base_offset;
   int64_t last = headers.back().last_offset();
   SAMSA_RETURN_IF_ERROR(MaybeRoll(data.size(), first, last, now_ms));
@@ -718,6 +740,7 @@ Status PartitionLog::Roll(int64_t base_offset, int64_t now_ms) {
 }
 
 Status PartitionLog::CreateSegmentFiles(int64_t base_offset, int64_t now_ms) {
+  EndFollows end(*this);
   Segment seg;
   seg.base_offset = base_offset;
   seg.next_offset = base_offset;
@@ -745,6 +768,7 @@ Status PartitionLog::DeleteSegmentFiles(const Segment& seg) {
 }
 
 Status PartitionLog::DeleteSegmentsFrom(size_t first) {
+  EndFollows end(*this);
   while (segments_.size() > first) {
     SAMSA_RETURN_IF_ERROR(DeleteSegmentFiles(segments_.back()));
     segments_.pop_back();
@@ -862,6 +886,7 @@ Result<std::optional<TimestampOffset>> PartitionLog::OffsetForTimestamp(int64_t 
 // Truncation, retention, log start.
 
 Status PartitionLog::TruncateSegment(Segment& seg, uint64_t position) {
+  EndFollows end(*this);
   if (Status s = disk_.Truncate(seg.log_path, position); !s.ok()) return Fail(s);
   seg.log_dirty = true;
   while (!seg.index.empty() && uint64_t(seg.index.back().position) >= position) seg.index.pop_back();

@@ -128,7 +128,13 @@ class PartitionLog {
   Result<std::optional<TimestampOffset>> OffsetForTimestamp(int64_t timestamp) const;
 
   int64_t log_start_offset() const { return log_start_offset_; }
-  int64_t log_end_offset() const;
+  // Kept in the log object itself (see end_offset_): hot on every fetch and append.
+  int64_t log_end_offset() const {
+#ifndef NDEBUG
+    CheckEndOffset();
+#endif
+    return end_offset_;
+  }
   // Sum of the segment file sizes.
   uint64_t size_bytes() const;
 
@@ -233,6 +239,11 @@ class PartitionLog {
   // reaches offset.
   Result<std::optional<BatchLocation>> FindBatch(const Segment& seg, int64_t offset) const;
 
+  // Refreshes end_offset_ from the active segment when it goes out of scope.
+  class EndFollows;
+  void RefreshEndOffset();
+  void CheckEndOffset() const;  // debug builds: end_offset_ matches the active segment
+
   size_t SegmentIndexFor(int64_t offset) const;
   Segment& active();
   const Segment& active() const;
@@ -248,12 +259,15 @@ class PartitionLog {
   Status Fail(Status s);
   Status CheckHealthy() const;
 
+  // The active segment's next offset, copied here so that readers of the log end do not touch the
+  // segment. Every private mutator of the segments refreshes it on the way out (EndFollows).
+  int64_t end_offset_ = 0;
+  int64_t log_start_offset_ = 0;
+  std::vector<Segment> segments_;  // sorted by base offset, never empty once open
   Disk& disk_;
   std::string dir_;
   LogConfig config_;
-  std::vector<Segment> segments_;  // sorted by base offset, never empty once open
   LeaderEpochCache epochs_;
-  int64_t log_start_offset_ = 0;
   Status failed_;
 
   // Durability bookkeeping.
