@@ -227,7 +227,7 @@ Status PartitionLog::Fail(Status s) {
   return s;
 }
 
-Status PartitionLog::CheckHealthy() const { return failed_; }
+Status PartitionLog::CheckHealthy() const { return failed_.ok() ? Status::Ok() : failed_; }
 
 // ---------------------------------------------------------------------------------------------
 // Opening and recovery.

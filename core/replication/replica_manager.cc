@@ -171,8 +171,8 @@ Result<ReplicaManager::Partition*> ReplicaManager::OpenPartition(const std::stri
   return &p;
 }
 
-ReplicaManager::Partition* ReplicaManager::Find(const PartitionKey& key) {
-  return const_cast<Partition*>(std::as_const(*this).Find(key));
+ReplicaManager::Partition* ReplicaManager::Find(const std::string& topic, int32_t partition) {
+  return const_cast<Partition*>(std::as_const(*this).Find(topic, partition));
 }
 
 const ReplicaManager::TopicSlots* ReplicaManager::SlotsOf(const std::string& topic) const {
@@ -184,14 +184,14 @@ const ReplicaManager::TopicSlots* ReplicaManager::SlotsOf(const std::string& top
   return &last_topic_->second;
 }
 
-const ReplicaManager::Partition* ReplicaManager::Find(const PartitionKey& key) const {
-  if (key.second < 0 || key.second >= kMaxIndexedPartition) {
-    auto it = partitions_.find(key);
+const ReplicaManager::Partition* ReplicaManager::Find(const std::string& topic, int32_t partition) const {
+  if (partition < 0 || partition >= kMaxIndexedPartition) {
+    auto it = partitions_.find(PartitionKey{topic, partition});
     return it == partitions_.end() ? nullptr : &it->second;
   }
-  const TopicSlots* t = SlotsOf(key.first);
+  const TopicSlots* t = SlotsOf(topic);
   if (t == nullptr) return nullptr;
-  return size_t(key.second) < t->partitions.size() ? t->partitions[size_t(key.second)] : nullptr;
+  return size_t(partition) < t->partitions.size() ? t->partitions[size_t(partition)] : nullptr;
 }
 
 std::vector<uint64_t>* ReplicaManager::ParkedOn(const PartitionKey& key, bool create) {
@@ -637,12 +637,14 @@ int16_t ReplicaManager::CheckLeaderEpoch(const Partition& p, int32_t current_lea
   return 0;
 }
 
-int16_t ReplicaManager::LeaderError(const PartitionKey& key) const { return LeaderError(Find(key), key); }
+int16_t ReplicaManager::LeaderError(const PartitionKey& key) const {
+  return LeaderError(Find(key), key.first, key.second);
+}
 
-int16_t ReplicaManager::LeaderError(const Partition* p, const PartitionKey& key) const {
+int16_t ReplicaManager::LeaderError(const Partition* p, const std::string& topic, int32_t partition) const {
   if (p == nullptr) {
-    auto t = assignments_.topics.find(key.first);
-    if (t != assignments_.topics.end() && t->second.partitions.count(key.second) > 0)
+    auto t = assignments_.topics.find(topic);
+    if (t != assignments_.topics.end() && t->second.partitions.count(partition) > 0)
       return Err(ErrorCode::kNotLeaderOrFollower);
     return Err(ErrorCode::kUnknownTopicOrPartition);
   }
@@ -661,7 +663,7 @@ void ReplicaManager::AppendInternal(const std::string& topic, int32_t partition,
                                     AppendDone done) {
   PartitionKey key{topic, partition};
   Partition* p = Find(key);
-  int16_t err = LeaderError(p, key);
+  int16_t err = LeaderError(p, topic, partition);
   if (err == 0) err = ValidateProducerRecords(records, p->log->config().max_batch_bytes);
   if (err == 0 && int32_t(p->isr.size()) < p->min_isr) err = Err(ErrorCode::kNotEnoughReplicas);
   if (err != 0) return done(err, -1);
@@ -725,7 +727,7 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
       rp.log_start_offset = -1;
       PartitionKey key{topic.name, part.index};
       Partition* p = Find(key);
-      int16_t err = valid_acks ? LeaderError(p, key) : Err(ErrorCode::kInvalidRequiredAcks);
+      int16_t err = valid_acks ? LeaderError(p, topic.name, part.index) : Err(ErrorCode::kInvalidRequiredAcks);
       if (err == 0 && full) err = Err(ErrorCode::kRequestTimedOut);
       if (err == 0) {
         err = part.records ? ValidateProducerRecords(*part.records, p->log->config().max_batch_bytes)
@@ -903,8 +905,8 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
       rt.partitions.push_back(std::move(rp));
       return true;
     };
-    PartitionKey key{topic.topic, part.partition};
-    const Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], key) : Find(key);
+    const Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], topic.topic, part.partition)
+                                            : Find(topic.topic, part.partition);
     // Nothing new when it had nothing new at this version (see FetchSession::Sent).
     if (session != nullptr && p != nullptr && session->sent[ti][pi].quiet_version == p->version) return;
     FetchResponse::Partition rp;
@@ -913,7 +915,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     rp.last_stable_offset = -1;
     rp.log_start_offset = -1;
     rp.records = ByteView();
-    int16_t err = LeaderError(p, key);
+    int16_t err = LeaderError(p, topic.topic, part.partition);
     if (err == 0) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
     if (err == 0 && is_replica && !Contains(p->replicas, request.replica_id))
       err = Err(ErrorCode::kNotLeaderOrFollower);
@@ -1049,7 +1051,7 @@ bool ReplicaManager::Settled(const FetchSession& s, uint32_t ti, uint32_t pi) co
   const FetchSession::Sent& sent = s.sent[ti][pi];
   const FetchRequest::Topic& topic = s.request.topics[ti];
   const FetchRequest::Partition& part = topic.partitions[pi];
-  const Partition* p = SessionPartition(sent, {topic.topic, part.partition});
+  const Partition* p = SessionPartition(sent, topic.topic, part.partition);
   if (p == nullptr || sent.quiet_version != p->version) return false;
   if (s.replica_id < 0) return true;
   // As ServeFetch's test for a fetch that only renews a steady follower's times.
@@ -1134,7 +1136,7 @@ void ReplicaManager::MaybeGoLazy(Partition& p, int32_t follower, int64_t fetch_o
 
 void ReplicaManager::ReleaseFetchSession(FetchSession& s, size_t ti, size_t pi) {
   const FetchRequest::Topic& topic = s.request.topics[ti];
-  Partition* p = SessionPartition(s.sent[ti][pi], {topic.topic, topic.partitions[pi].partition});
+  Partition* p = SessionPartition(s.sent[ti][pi], topic.topic, topic.partitions[pi].partition);
   if (p == nullptr) return;
   auto r = p->remotes.find(s.replica_id);
   if (r != p->remotes.end() && r->second.lazy_session == s.id) Materialize(*p, r->second);
@@ -1147,9 +1149,10 @@ void ReplicaManager::CloseFetchSession(std::map<int32_t, FetchSession>::iterator
   fetch_sessions_.erase(it);
 }
 
-ReplicaManager::Partition* ReplicaManager::SessionPartition(const FetchSession::Sent& sent, const PartitionKey& key) const {
+ReplicaManager::Partition* ReplicaManager::SessionPartition(const FetchSession::Sent& sent, const std::string& topic,
+                                                            int32_t partition) const {
   if (sent.partition_stamp != partition_set_stamp_) {
-    sent.partition = const_cast<Partition*>(Find(key));
+    sent.partition = const_cast<Partition*>(Find(topic, partition));
     sent.partition_stamp = partition_set_stamp_;
   }
   return sent.partition;
@@ -1355,10 +1358,10 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
     auto take = [&](uint32_t ti, uint32_t pi) {
       const auto& topic = request.topics[ti];
       const auto& part = topic.partitions[pi];
-      PartitionKey key{topic.topic, part.partition};
       // A session's partition found valid at this version still is (FetchSession::Sent).
       const FetchSession::Sent* sent = session != nullptr ? &session->sent[ti][pi] : nullptr;
-      Partition* found = sent != nullptr ? SessionPartition(*sent, key) : Find(key);
+      Partition* found = sent != nullptr ? SessionPartition(*sent, topic.topic, part.partition)
+                                         : Find(topic.topic, part.partition);
       if (found == nullptr) return;
       Partition& p = *found;
       if (sent != nullptr) {
@@ -1374,7 +1377,7 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
         }
       }
       if (sent == nullptr || sent->valid_version != p.version) {
-        if (LeaderError(found, key) != 0) return;
+        if (LeaderError(found, topic.topic, part.partition) != 0) return;
         if (CheckLeaderEpoch(p, part.current_leader_epoch) != 0) return;
         if (part.fetch_offset < p.log->log_start_offset() || part.fetch_offset > p.log->log_end_offset()) return;
         if (version >= 12 && part.last_fetched_epoch >= 0) {
@@ -1417,8 +1420,9 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
   for (size_t ti = 0; ti < request.topics.size(); ++ti) {
     const auto& topic = request.topics[ti];
     for (size_t pi = 0; pi < topic.partitions.size(); ++pi) {
-      PartitionKey key{topic.topic, topic.partitions[pi].partition};
-      Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], key) : Find(key);
+      const int32_t index = topic.partitions[pi].partition;
+      Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], topic.topic, index)
+                                        : Find(topic.topic, index);
       if (p == nullptr || (!p->fetch_watchers.empty() && p->fetch_watchers.back().first == seq)) continue;
       p->fetch_watchers.emplace_back(seq, p->high_watermark);
       pf.watched.push_back(p);

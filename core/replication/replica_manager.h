@@ -508,7 +508,7 @@ class ReplicaManager {
   void WalkPending(FetchSession& s, Visit&& visit);
   // The session entry's partition: sent.partition while no partition was opened or deleted since
   // it was found, else looked up again.
-  Partition* SessionPartition(const FetchSession::Sent& sent, const PartitionKey& key) const;
+  Partition* SessionPartition(const FetchSession::Sent& sent, const std::string& topic, int32_t partition) const;
   // Creates a session for `request` (its partitions), or returns nullptr when the cache is full.
   FetchSession* NewFetchSession(const FetchRequest& request, int64_t now_ms);
   // Applies an incremental fetch's partitions and forgotten partitions to s.
@@ -545,8 +545,11 @@ class ReplicaManager {
     std::vector<Partition*> watched;
   };
 
-  Partition* Find(const PartitionKey& key);
-  const Partition* Find(const PartitionKey& key) const;
+  Partition* Find(const PartitionKey& key) { return Find(key.first, key.second); }
+  const Partition* Find(const PartitionKey& key) const { return Find(key.first, key.second); }
+  // The same without a key to build (a fetch names the topic once for all its partitions).
+  Partition* Find(const std::string& topic, int32_t partition);
+  const Partition* Find(const std::string& topic, int32_t partition) const;
   Result<Partition*> OpenPartition(const std::string& topic, int32_t index, int64_t now_ms);
   void DeletePartition(const PartitionKey& key);
   std::string DirOf(const std::string& topic, int32_t index) const;
@@ -579,8 +582,8 @@ class ReplicaManager {
   int16_t CheckLeaderEpoch(const Partition& p, int32_t current_leader_epoch) const;
   // Error for a partition we cannot serve as leader (unknown or not leader), 0 when we lead it.
   int16_t LeaderError(const PartitionKey& key) const;
-  // The same for p = Find(key), already looked up.
-  int16_t LeaderError(const Partition* p, const PartitionKey& key) const;
+  // The same for p = Find(topic, partition), already looked up.
+  int16_t LeaderError(const Partition* p, const std::string& topic, int32_t partition) const;
 
   // Fetch handling.
   struct FetchEval {
