@@ -1044,6 +1044,7 @@ std::vector<SyncId> PartitionLog::RequestSync() {
     durable_offset_ = std::max(durable_offset_, request.offset);
   } else {
     sync_requests_.push_back(std::move(request));
+    RefreshRequestedTruncation();
   }
   return ids;
 }
@@ -1093,10 +1094,15 @@ std::vector<SyncId> PartitionLog::IssueSyncs(SyncRequest& request) {
   return ids;
 }
 
-int64_t PartitionLog::unsynced_truncation() const {
-  int64_t lowest = truncation_unrequested_;
+void PartitionLog::RefreshRequestedTruncation() {
+  requested_truncation_ = kNoUnsyncedTruncation;
+  for (const SyncRequest& r : sync_requests_) requested_truncation_ = std::min(requested_truncation_, r.truncation);
+}
+
+void PartitionLog::CheckRequestedTruncation() const {
+  int64_t lowest = kNoUnsyncedTruncation;
   for (const SyncRequest& r : sync_requests_) lowest = std::min(lowest, r.truncation);
-  return lowest;
+  SAMSA_ASSERT_MSG(lowest == requested_truncation_, "the cached requested truncation differs from the sync requests'");
 }
 
 std::vector<SyncId> PartitionLog::OnSyncDone(SyncId id, bool ok) {
@@ -1114,6 +1120,7 @@ std::vector<SyncId> PartitionLog::OnSyncDone(SyncId id, bool ok) {
     durable_offset_ = std::max(durable_offset_, std::min(sync_requests_.front().offset, log_end_offset()));
     sync_requests_.pop_front();
   }
+  RefreshRequestedTruncation();
   return follow_up;
 }
 

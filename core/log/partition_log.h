@@ -44,6 +44,7 @@
 //
 // Time is always a parameter (milliseconds); the log has no clock.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <deque>
@@ -173,7 +174,12 @@ class PartitionLog {
   // kNoUnsyncedTruncation. Until a sync requested after the truncation completes, a crash can bring
   // the removed bytes back in place of anything written past this offset since: a replica must
   // neither claim nor acknowledge offsets past it (see ReplicaManager, "Durability").
-  int64_t unsynced_truncation() const;
+  int64_t unsynced_truncation() const {
+#ifndef NDEBUG
+    CheckRequestedTruncation();
+#endif
+    return std::min(truncation_unrequested_, requested_truncation_);
+  }
   // True when something changed since the last RequestSync (data, indexes, checkpoints).
   bool sync_needed() const;
 
@@ -243,6 +249,9 @@ class PartitionLog {
   class EndFollows;
   void RefreshEndOffset();
   void CheckEndOffset() const;  // debug builds: end_offset_ matches the active segment
+  // Sets requested_truncation_ from sync_requests_ (after requests are added, reissued or done).
+  void RefreshRequestedTruncation();
+  void CheckRequestedTruncation() const;  // debug builds: requested_truncation_ is current
 
   size_t SegmentIndexFor(int64_t offset) const;
   Segment& active();
@@ -263,6 +272,11 @@ class PartitionLog {
   // segment. Every private mutator of the segments refreshes it on the way out (EndFollows).
   int64_t end_offset_ = 0;
   int64_t log_start_offset_ = 0;
+  // The lowest truncation point since the last data-phase sync request (see unsynced_truncation),
+  // and the lowest one that requested syncs are still to make durable (kept from sync_requests_
+  // by RefreshRequestedTruncation): both read on every follower fetch.
+  int64_t truncation_unrequested_ = kNoUnsyncedTruncation;
+  int64_t requested_truncation_ = kNoUnsyncedTruncation;
   std::vector<Segment> segments_;  // sorted by base offset, never empty once open
   Disk& disk_;
   std::string dir_;
@@ -279,8 +293,6 @@ class PartitionLog {
   std::optional<LogCheckpoint> written_checkpoint_;  // last content written to recovery-point
   bool checkpoint_file_dirty_ = false;
   bool checkpoint_barrier_ = false;  // a lowered checkpoint must become durable before data
-  // The lowest truncation point since the last data-phase sync request (see unsynced_truncation).
-  int64_t truncation_unrequested_ = kNoUnsyncedTruncation;
 
   std::vector<std::string> recovery_notes_;
   bool lost_durable_data_ = false;
