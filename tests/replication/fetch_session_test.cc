@@ -245,6 +245,30 @@ TEST(FetchSessionTest, AnIncrementalFetchUpdatesEachListedPartitionOnce) {
   EXPECT_EQ(Answered(l.Answer(7)), (std::vector<int32_t>{1, far})) << "t-1 once, with its record";
 }
 
+// The session's index of partition numbers covers small numbers in an array and large ones (for
+// the session's size) in a map; a number first filed in the map stays found there after the array
+// grew past it, so listing it again updates its entry rather than adding a second one.
+TEST(FetchSessionTest, AListedPartitionKeepsItsEntryWhateverItsNumber) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  rm.HandleFetch(1, SessionFetch(-1, 0, 0, {{100, 0}}), 11, 1);  // large for one entry: the map
+  FetchResponse first = l.Answer(1);
+  const int32_t id = first.session_id;
+  ASSERT_NE(id, 0);
+  EXPECT_EQ(Answered(first), (std::vector<int32_t>{100}));
+  // Five more entries, then 101: the array now reaches past 100.
+  rm.HandleFetch(2, SessionFetch(-1, id, 1, {{0, 0}, {1, 0}, {2, 0}, {3, 0}, {4, 0}}), 11, 2);
+  (void)l.Answer(2);
+  rm.HandleFetch(3, SessionFetch(-1, id, 2, {{101, 0}}), 11, 3);
+  (void)l.Answer(3);
+  rm.HandleFetch(4, SessionFetch(-1, id, 3, {{100, 0}}), 11, 4);
+  std::vector<int32_t> answered = Answered(l.Answer(4));
+  EXPECT_EQ(std::count(answered.begin(), answered.end(), 100), 1) << "one entry for t-100";
+  // Every unknown partition is answered (with its error) at each fetch: each entry once.
+  std::sort(answered.begin(), answered.end());
+  EXPECT_EQ(answered, (std::vector<int32_t>{2, 3, 4, 100, 101}));
+}
+
 // A fetch of a session completes a parked fetch of the same session while it walks the session's
 // entries (its follower's new offset moves the high watermark, which releases the parked one):
 // both are answered, each with what it had news of, and the session stays consistent.
