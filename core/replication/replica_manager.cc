@@ -377,10 +377,7 @@ void ReplicaManager::CountLeadersWithFollowers() {
   for (const Partition* p : all_partitions_) leaders_with_followers_ += p->role == Role::kLeader && !p->remotes.empty();
 }
 
-bool ReplicaManager::KeyOrder(const Partition* a, const Partition* b) {
-  // One topic entry per topic name: comparing the names only when the topics differ.
-  return a->topic_entry == b->topic_entry ? a->index < b->index : a->topic < b->topic;
-}
+bool ReplicaManager::TopicBefore(const Partition& a, const Partition& b) { return a.topic < b.topic; }
 
 void ReplicaManager::MarkTouched(Partition& p) {
   p.version = ++partition_versions_;
@@ -1738,7 +1735,8 @@ void ReplicaManager::SendFetch(int32_t leader, LeaderLink& link) {
     };
     if (link.orphans.empty()) {
       // Usually: live partitions only, ordered without comparing names (KeyOrder).
-      std::sort(link.dirty.begin(), link.dirty.end(), KeyOrder);
+      std::sort(link.dirty.begin(), link.dirty.end(),
+                [](const Partition* a, const Partition* b) { return KeyOrder(a, b); });
       link.dirty.erase(std::unique(link.dirty.begin(), link.dirty.end()), link.dirty.end());
       for (Partition* p : link.dirty) visit(p, nullptr);
     } else {

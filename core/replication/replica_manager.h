@@ -660,8 +660,12 @@ class ReplicaManager {
   // After a mutating call on p's log: records the log's failure in log_failure_ (the first one),
   // and lists p for TakeChangedPartitions (its log end may have moved).
   void NoteLogHealth(Partition& p);
-  // The (topic, partition) order of partitions_, cheaper than comparing keys.
-  static bool KeyOrder(const Partition* a, const Partition* b);
+  // The (topic, partition) order of partitions_, cheaper than comparing keys: one topic entry per
+  // topic name, so the names are compared only when the topics differ. Inline, for the sorts.
+  static bool KeyOrder(const Partition* a, const Partition* b) {
+    return a->topic_entry == b->topic_entry ? a->index < b->index : TopicBefore(*a, *b);
+  }
+  static bool TopicBefore(const Partition& a, const Partition& b);
   // Lists p for the next TakeChangedPartitions: its role, epoch, high watermark or log changed.
   void MarkTouched(Partition& p);
   // Lists p in pump_: as a follower it may have become ready to fetch (or to ask for its
