@@ -27,6 +27,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 struct PartitionLog::Segment {
+  // Ordered by use: what every append and read touches comes first (the first two cache lines:
+  // offsets, sizes, the batch positions and the log file's path); index vectors, the other paths
+  // and recovery state last.
   int64_t base_offset = 0;
   int64_t next_offset = 0;  // offset after the last batch; base_offset when empty
   uint64_t size_bytes = 0;
@@ -34,15 +37,9 @@ struct PartitionLog::Segment {
   int64_t max_timestamp = kNoTimestamp;
   int64_t offset_of_max_timestamp = -1;
   uint64_t bytes_since_index_entry = 0;
-  std::vector<OffsetIndexEntry> index;
-  std::vector<TimeIndexEntry> time_index;
-  std::string log_path, index_path, time_index_path;
   bool log_dirty = false;
   bool index_dirty = false;
   bool time_index_dirty = false;
-  // Recovery only: the index files as found on disk (nullopt: missing or unreadable).
-  std::optional<std::vector<OffsetIndexEntry>> disk_index;
-  std::optional<std::vector<TimeIndexEntry>> disk_time_index;
   // Where each batch of the file's range [batches_from, batches_end) lies, in file order, as
   // OnBatch saw it (appends, recovery and truncation walks). Only this log writes the file, so a
   // scan of that range would read the same batch boundaries: FindBatch looks them up here instead
@@ -55,9 +52,16 @@ struct PartitionLog::Segment {
     uint32_t size;
     int64_t last_offset() const { return base_offset + int64_t(last_offset_delta); }
   };
-  std::deque<BatchPosition> batches;  // a deque: grows without moving what it holds
   uint64_t batches_from = 0;
   uint64_t batches_end = 0;
+  std::deque<BatchPosition> batches;  // a deque: grows without moving what it holds
+  std::string log_path;
+  std::vector<OffsetIndexEntry> index;
+  std::vector<TimeIndexEntry> time_index;
+  std::string index_path, time_index_path;
+  // Recovery only: the index files as found on disk (nullopt: missing or unreadable).
+  std::optional<std::vector<OffsetIndexEntry>> disk_index;
+  std::optional<std::vector<TimeIndexEntry>> disk_time_index;
 
   // Accounts for a batch written at position, exactly as an append does, so that recovery and
   // truncation rebuild the same index entries appends made. Encoded new entries go to the outs.
