@@ -40,11 +40,28 @@ ConsumerNode::ConsumerNode(NodeId id, ConsumerConfig config, std::shared_ptr<His
 }
 
 std::optional<int64_t> ConsumerNode::position(int32_t partition) const {
-  auto it = parts_.find(partition);
-  if (it == parts_.end() || it->second.phase == Phase::kNeedsPosition ||
-      it->second.phase == Phase::kListing)
-    return std::nullopt;
-  return it->second.position;
+  const PartState* s = FindPart(partition);
+  if (s == nullptr || s->phase == Phase::kNeedsPosition || s->phase == Phase::kListing) return std::nullopt;
+  return s->position;
+}
+
+size_t ConsumerNode::PartSlot(int32_t p) const {
+  if (p >= 0 && size_t(p) < part_index_.size()) {
+    const uint32_t i = part_index_[size_t(p)];
+    return i == 0 ? parts_.size() : i - 1;
+  }
+  return parts_.index_of(parts_.find(p));
+}
+
+const ConsumerNode::PartState* ConsumerNode::FindPart(int32_t p) const {
+  const size_t i = PartSlot(p);
+  return i == parts_.size() ? nullptr : &parts_.nth(i)->second;
+}
+
+ConsumerNode::PartState& ConsumerNode::Part(int32_t p) {
+  const size_t i = PartSlot(p);
+  SAMSA_ASSERT_MSG(i != parts_.size(), "a consumer looked up a partition it was not assigned");
+  return parts_.nth(i)->second;
 }
 
 void ConsumerNode::Assign(const std::vector<int32_t>& partitions) {
@@ -65,6 +82,15 @@ void ConsumerNode::Assign(const std::vector<int32_t>& partitions) {
     }
     parts_[p] = s;
     idle_.insert(p);
+  }
+  // Numbers up to a few times the partition count (a topic's are 0..n-1) go in the index.
+  const size_t limit = 4 * parts_.size() + 64;
+  part_index_.clear();
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    const int32_t p = parts_.nth(i)->first;
+    if (p < 0 || size_t(p) >= limit) continue;
+    if (size_t(p) >= part_index_.size()) part_index_.resize(size_t(p) + 1, 0);
+    part_index_[size_t(p)] = uint32_t(i + 1);
   }
 }
 
@@ -114,7 +140,7 @@ void ConsumerNode::Poll() {
   std::map<NodeId, std::vector<int32_t>> to_list, to_fetch;
   for (auto it = idle_.begin(); it != idle_.end();) {
     const int32_t p = *it;
-    PartState& s = parts_[p];
+    PartState& s = Part(p);
     if (s.phase != Phase::kNeedsPosition && s.phase != Phase::kFetchable) {
       it = idle_.erase(it);
       continue;
@@ -149,11 +175,11 @@ void ConsumerNode::Poll() {
     for (int32_t p : ps) {
       ListOffsetsRequest::Partition lp;
       lp.partition_index = p;
-      lp.timestamp = parts_[p].lookup_timestamp;
+      lp.timestamp = Part(p).lookup_timestamp;
       const auto& md = metadata().at(config_.topic).partitions[size_t(p)];
       lp.current_leader_epoch = md.leader_epoch;
       t.partitions.push_back(lp);
-      parts_[p].phase = Phase::kListing;
+      Part(p).phase = Phase::kListing;
       idle_.erase(p);
     }
     req.topics.push_back(std::move(t));
@@ -168,7 +194,7 @@ void ConsumerNode::Poll() {
     Connect(leader);
     FetchSessionState& b = fetch_sessions_[leader];
     for (int32_t p : ps) {
-      parts_[p].phase = Phase::kFetching;
+      Part(p).phase = Phase::kFetching;
       idle_.erase(p);
       b.members.insert(p);
       b.dirty.insert(p);
@@ -192,7 +218,7 @@ void ConsumerNode::Poll() {
       FetchRequest::Partition fp;
       fp.partition = p;
       fp.current_leader_epoch = metadata().at(config_.topic).partitions[size_t(p)].leader_epoch;
-      fp.fetch_offset = parts_[p].position;
+      fp.fetch_offset = Part(p).position;
       fp.partition_max_bytes = config_.max_partition_fetch_bytes;
       return fp;
     };
@@ -255,7 +281,7 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
     // The broker may or may not have served it: its partitions back off, and a new session starts.
     FetchSessionState& b = fetch_sessions_[req.broker];
     for (int32_t p : b.members) {
-      PartState& s = parts_[p];
+      PartState& s = Part(p);
       idle_.insert(p);
       if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
       Backoff(s);
@@ -267,7 +293,7 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
     return;
   }
   for (int32_t p : req.partitions) {
-    PartState& s = parts_[p];
+    PartState& s = Part(p);
     idle_.insert(p);
     if (s.phase == Phase::kListing) s.phase = Phase::kNeedsPosition;
     if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
@@ -276,7 +302,7 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
 }
 
 void ConsumerNode::PartitionError(int32_t partition, ErrorCode error) {
-  PartState& s = parts_[partition];
+  PartState& s = Part(partition);
   ++stats_.fetch_errors;
   ++stats_.errors[std::string(ErrorCodeName(error))];
   if (IsLeadershipError(error)) RequestMetadata();
@@ -285,7 +311,7 @@ void ConsumerNode::PartitionError(int32_t partition, ErrorCode error) {
 
 void ConsumerNode::HandleListOffsets(const InFlight& req, const ListOffsetsResponse& resp) {
   for (int32_t p : req.partitions) {
-    PartState& s = parts_[p];
+    PartState& s = Part(p);
     if (s.phase != Phase::kListing) continue;
     idle_.insert(p);
     s.phase = Phase::kNeedsPosition;
@@ -315,7 +341,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
   auto leave = [&](int32_t p) {
     b.members.erase(p);
     b.dirty.insert(p);
-    parts_[p].phase = Phase::kFetchable;
+    Part(p).phase = Phase::kFetchable;
     idle_.insert(p);
   };
   if (resp.error_code != 0) {
@@ -344,7 +370,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
     b.held.clear();
   }
   for (const auto& [p, found] : answers) {
-    PartState& s = parts_[p];
+    PartState& s = Part(p);
     if (s.phase != Phase::kFetching) continue;
     if (found == nullptr || found->error_code == 0) {
       if (found != nullptr && found->records) ReadRecords(p, *found->records);
@@ -378,7 +404,7 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
 }
 
 void ConsumerNode::ReadRecords(int32_t partition, ByteView records) {
-  PartState& s = parts_[partition];
+  PartState& s = Part(partition);
   Result<std::vector<ByteView>> batches = SplitBatches(records);
   if (!batches.ok()) {
     ++stats_.decode_errors;

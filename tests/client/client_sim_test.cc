@@ -346,6 +346,25 @@ TEST(ClientSimTest, ConsumerResetsOutOfRangeOffsetAndStartsLatest) {
   EXPECT_EQ(h.history->events()[1].offset, 1);
 }
 
+// A consumer finds a partition's state through an index of small partition numbers (up to a few
+// times its partition count) and by search above it: an assignment with both kinds reads each.
+TEST(ClientSimTest, ConsumerReadsAssignedPartitionsWhateverTheirNumbers) {
+  Harness h;
+  h.broker->topics["t"] = 200;
+  h.broker->logs[{"t", 3}] = {{std::nullopt, "a"}, {std::nullopt, "b"}};
+  h.broker->logs[{"t", 150}] = {{std::nullopt, "c"}, {std::nullopt, "d"}, {std::nullopt, "e"}};
+  ConsumerConfig c = AllPartitions();
+  c.partitions = {150, 3};  // two partitions: 150 is past the index, 3 in it
+  h.AddConsumer(c);
+  h.sim.RunFor(1 * kS);
+  EXPECT_EQ(h.consumer().stats().records, 5u);
+  EXPECT_EQ(h.consumer().position(3), 2);
+  EXPECT_EQ(h.consumer().position(150), 3);
+  EXPECT_EQ(h.consumer().position(4), std::nullopt) << "not assigned, inside the index";
+  EXPECT_EQ(h.consumer().position(151), std::nullopt) << "not assigned, past the index";
+  EXPECT_EQ(h.consumer().position(-1), std::nullopt);
+}
+
 TEST(ClientSimTest, ConsumerStartingAtLatestReadsOnlyNewRecords) {
   Harness h;
   h.broker->logs[{"t", 1}] = {{std::nullopt, "old"}};
