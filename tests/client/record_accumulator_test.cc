@@ -150,6 +150,19 @@ TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatc
     EXPECT_EQ(acc.Head(size_t(p))->records[0].op_id, uint64_t(100 + p));
   }
   EXPECT_EQ(acc.QueueOf(b2), 102u);
+  // Partition numbers past the index (found by search) mix with indexed ones of the same topic,
+  // and every queue is found under its own number whichever way.
+  const TopicPartition far{"b", 70000}, b1{"b", 1};
+  ASSERT_TRUE(Add(acc, far, 500, 1, 0));
+  ASSERT_TRUE(Add(acc, b1, 501, 1, 0));
+  ASSERT_EQ(acc.queue_count(), 105u);
+  EXPECT_EQ(acc.queue_partition(104), far);
+  EXPECT_EQ(acc.queue_partition(102), b1);
+  for (size_t q = 0; q < acc.queue_count(); ++q) EXPECT_EQ(acc.QueueOf(acc.queue_partition(q)), q);
+  EXPECT_EQ(acc.QueueOf(TopicPartition{"b", 3}), acc.queue_count());
+  EXPECT_EQ(acc.QueueOf(TopicPartition{"b", 70001}), acc.queue_count());
+  EXPECT_EQ(acc.QueueOf(TopicPartition{"b", -1}), acc.queue_count());
+  EXPECT_EQ(acc.Head(acc.QueueOf(far))->records[0].op_id, 500u);
 }
 
 // queues_by_due() lists the non-empty queues by when their heads become ready, kept current
