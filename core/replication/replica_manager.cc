@@ -2305,8 +2305,8 @@ std::vector<ReplicaManager::PartitionState> ReplicaManager::Partitions() const {
   std::vector<PartitionState> out;
   for (const auto& [key, p] : partitions_) {
     PartitionState s;
-    s.topic = key.first;
-    s.partition = key.second;
+    s.topic = p.topic;
+    s.partition = p.index;
     s.is_leader = p.role == Role::kLeader;
     s.leader_epoch = p.leader_epoch;
     s.log_start_offset = p.log->log_start_offset();
@@ -2358,7 +2358,6 @@ void ReplicaManager::TakeChangedPartitions(std::vector<PartitionState>* out) {
   for (Partition* partition : touched_) {
     Partition& p = *partition;
     p.touched = false;
-    const PartitionKey key{p.topic, p.index};
     const int64_t leo = p.log->log_end_offset();
     const bool leo_back = leo < p.reported_leo;  // since the previous call
     p.reported_leo = leo;
@@ -2369,8 +2368,8 @@ void ReplicaManager::TakeChangedPartitions(std::vector<PartitionState>* out) {
     p.reported_epoch = p.leader_epoch;
     p.reported_hw = p.high_watermark;
     PartitionState& s = out->emplace_back();
-    s.topic = key.first;
-    s.partition = key.second;
+    s.topic = p.topic;
+    s.partition = p.index;
     s.is_leader = p.role == Role::kLeader;
     s.leader_epoch = p.leader_epoch;
     s.log_start_offset = p.log->log_start_offset();
