@@ -27,9 +27,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 struct PartitionLog::Segment {
-  // Ordered by use: what every append and read touches comes first (the first two cache lines:
-  // offsets, sizes, the batch positions and the log file's path); index vectors, the other paths
-  // and recovery state last.
+  // Ordered by use: what every append and read touches comes first (the first three cache lines:
+  // offsets, sizes, dirty flags, the batch positions and the log file's path); index vectors, the
+  // other paths and recovery state last.
   int64_t base_offset = 0;
   int64_t next_offset = 0;  // offset after the last batch; base_offset when empty
   uint64_t size_bytes = 0;
@@ -1098,15 +1098,15 @@ std::vector<SyncId> PartitionLog::IssueSyncs(SyncRequest& request) {
   return ids;
 }
 
-void PartitionLog::RefreshRequestedTruncation() {
-  requested_truncation_ = kNoUnsyncedTruncation;
-  for (const SyncRequest& r : sync_requests_) requested_truncation_ = std::min(requested_truncation_, r.truncation);
+int64_t PartitionLog::LowestRequestedTruncation() const {
+  int64_t lowest = kNoUnsyncedTruncation;
+  for (const SyncRequest& r : sync_requests_) lowest = std::min(lowest, r.truncation);
+  return lowest;
 }
 
 void PartitionLog::CheckRequestedTruncation() const {
-  int64_t lowest = kNoUnsyncedTruncation;
-  for (const SyncRequest& r : sync_requests_) lowest = std::min(lowest, r.truncation);
-  SAMSA_ASSERT_MSG(lowest == requested_truncation_, "the cached requested truncation differs from the sync requests'");
+  SAMSA_ASSERT_MSG(LowestRequestedTruncation() == requested_truncation_,
+                   "the cached requested truncation differs from the sync requests'");
 }
 
 std::vector<SyncId> PartitionLog::OnSyncDone(SyncId id, bool ok) {

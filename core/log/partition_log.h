@@ -249,8 +249,10 @@ class PartitionLog {
   class EndFollows;
   void RefreshEndOffset();
   void CheckEndOffset() const;  // debug builds: end_offset_ matches the active segment
-  // Sets requested_truncation_ from sync_requests_ (after requests are added, reissued or done).
-  void RefreshRequestedTruncation();
+  // The lowest truncation of sync_requests_, kept in requested_truncation_ by
+  // RefreshRequestedTruncation (after requests are added, reissued or done).
+  int64_t LowestRequestedTruncation() const;
+  void RefreshRequestedTruncation() { requested_truncation_ = LowestRequestedTruncation(); }
   void CheckRequestedTruncation() const;  // debug builds: requested_truncation_ is current
 
   size_t SegmentIndexFor(int64_t offset) const;
