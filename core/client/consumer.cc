@@ -46,11 +46,8 @@ std::optional<int64_t> ConsumerNode::position(int32_t partition) const {
 }
 
 size_t ConsumerNode::PartSlot(int32_t p) const {
-  if (p >= 0 && size_t(p) < part_index_.size()) {
-    const uint32_t i = part_index_[size_t(p)];
-    return i == 0 ? parts_.size() : i - 1;
-  }
-  return parts_.index_of(parts_.find(p));
+  const size_t i = part_index_.Find(p);
+  return i == PartitionSlots::kNone ? parts_.size() : i;
 }
 
 const ConsumerNode::PartState* ConsumerNode::FindPart(int32_t p) const {
@@ -83,15 +80,8 @@ void ConsumerNode::Assign(const std::vector<int32_t>& partitions) {
     parts_[p] = s;
     idle_.insert(p);
   }
-  // Numbers up to a few times the partition count (a topic's are 0..n-1) go in the index.
-  const size_t limit = 4 * parts_.size() + 64;
-  part_index_.clear();
-  for (size_t i = 0; i < parts_.size(); ++i) {
-    const int32_t p = parts_.nth(i)->first;
-    if (p < 0 || size_t(p) >= limit) continue;
-    if (size_t(p) >= part_index_.size()) part_index_.resize(size_t(p) + 1, 0);
-    part_index_[size_t(p)] = uint32_t(i + 1);
-  }
+  part_index_.Clear();
+  for (size_t i = 0; i < parts_.size(); ++i) part_index_.Set(parts_.nth(i)->first, uint32_t(i), parts_.size());
 }
 
 void ConsumerNode::OnMetadata() {

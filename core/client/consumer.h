@@ -32,6 +32,7 @@
 #include <boost/container/flat_map.hpp>
 #include <boost/container/flat_set.hpp>
 
+#include "core/base/partition_slots.h"
 #include "core/client/client_base.h"
 #include "core/client/history.h"
 #include "core/protocol/fetch_session.h"
@@ -130,10 +131,9 @@ class ConsumerNode final : public ClientBase {
   // Per-partition state lives in sorted arrays (flat_map, flat_set): a fetch answer visits
   // partitions in order, and arrays keep that walk in few cache lines at hundreds of partitions.
   boost::container::flat_map<int32_t, PartState> parts_;
-  // part_index_[p] = p's position in parts_ plus one (0: not assigned), for partition numbers
-  // below its size: a lookup reads one entry instead of a binary search over hundreds. Rebuilt
-  // by Assign; numbers it does not cover are searched.
-  std::vector<uint32_t> part_index_;
+  // Where each assigned partition sits in parts_ (rebuilt by Assign): a lookup reads one entry
+  // instead of a binary search over hundreds.
+  PartitionSlots part_index_;
   // p's state; p must be assigned (every caller takes p from the assignment or a request of it).
   PartState& Part(int32_t p);
   const PartState* FindPart(int32_t p) const;

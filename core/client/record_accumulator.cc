@@ -27,18 +27,13 @@ size_t RecordAccumulator::LowerBound(const TopicPartition& tp) const {
 
 size_t RecordAccumulator::Find(const TopicPartition& tp) const {
   if (last_queue_ < keys_.size() && keys_[last_queue_] == tp) return last_queue_;
-  if (tp.partition >= 0 && tp.partition < kIndexedPartition) {
-    if (last_topic_ == nullptr || last_topic_->first != tp.topic) {
-      auto t = index_.find(tp.topic);
-      if (t == index_.end()) return queues_.size();
-      last_topic_ = &*t;
-    }
-    const std::vector<uint32_t>& by_partition = last_topic_->second;
-    const size_t p = size_t(tp.partition);
-    return p < by_partition.size() && by_partition[p] != 0 ? by_partition[p] - 1 : queues_.size();
+  if (last_topic_ == nullptr || last_topic_->first != tp.topic) {
+    auto t = index_.find(tp.topic);
+    if (t == index_.end()) return queues_.size();
+    last_topic_ = &*t;
   }
-  size_t q = LowerBound(tp);
-  return q < keys_.size() && keys_[q] == tp ? q : queues_.size();
+  const size_t q = last_topic_->second.Find(tp.partition);
+  return q == PartitionSlots::kNone ? queues_.size() : q;
 }
 
 size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
@@ -52,14 +47,8 @@ size_t RecordAccumulator::FindOrMake(const TopicPartition& tp) {
       if (n >= q) ++n;
     for (auto& [due, n] : by_due_)
       if (n >= q) ++n;
-    for (auto& [topic, by_partition] : index_)
-      for (uint32_t& n : by_partition)
-        if (n > q) ++n;
-    if (tp.partition >= 0 && tp.partition < kIndexedPartition) {
-      std::vector<uint32_t>& by_partition = index_[tp.topic];
-      if (size_t(tp.partition) >= by_partition.size()) by_partition.resize(size_t(tp.partition) + 1, 0);
-      by_partition[size_t(tp.partition)] = uint32_t(q + 1);
-    }
+    for (auto& [topic, slots] : index_) slots.ShiftFrom(uint32_t(q));
+    index_[tp.topic].Set(tp.partition, uint32_t(q), queues_.size());
   }
   last_queue_ = q;
   return q;

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/partition_slots.h"
 #include "core/client/client_base.h"
 #include "core/record/record_batch.h"
 
@@ -123,11 +124,10 @@ class RecordAccumulator {
   // Ascending by tp; each queue on the heap, so that a new one moves pointers, not deques.
   std::vector<std::unique_ptr<Queue>> queues_;
   std::vector<TopicPartition> keys_;  // queues_[i]->tp, side by side: what lookups search
-  // Per topic, queue number plus one by partition (0: no queue), for partitions below
-  // kIndexedPartition: a lookup reads one entry instead of a binary search over every queue.
-  static constexpr int32_t kIndexedPartition = 1 << 16;
-  std::map<std::string, std::vector<uint32_t>, std::less<>> index_;
-  mutable const std::pair<const std::string, std::vector<uint32_t>>* last_topic_ = nullptr;
+  // Per topic, where each partition's queue is: a lookup reads one entry instead of a binary
+  // search over every queue.
+  std::map<std::string, PartitionSlots, std::less<>> index_;
+  mutable const std::pair<const std::string, PartitionSlots>* last_topic_ = nullptr;
   std::vector<size_t> nonempty_;  // queue numbers with a batch, ascending
   std::vector<std::pair<int64_t, size_t>> by_due_;  // the same queues by (due, number)
   size_t last_queue_ = 0;      // the last queue looked up: appends mostly repeat it

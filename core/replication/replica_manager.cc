@@ -1208,32 +1208,16 @@ ReplicaManager::FetchSession* ReplicaManager::NewFetchSession(const FetchRequest
   return &s;
 }
 
-size_t ReplicaManager::FetchSession::SlotIndex::Find(int32_t partition, size_t none) const {
-  if (partition >= 0 && size_t(partition) < dense.size() && dense[size_t(partition)] != 0)
-    return dense[size_t(partition)] - 1;
-  if (sparse.empty()) return none;
-  auto it = sparse.find(partition);
-  return it == sparse.end() ? none : it->second;
-}
-
-void ReplicaManager::FetchSession::SlotIndex::Add(int32_t partition, uint32_t slot, size_t entries) {
-  if (partition >= 0 && size_t(partition) < 8 * entries + 64) {
-    if (size_t(partition) >= dense.size()) dense.resize(size_t(partition) + 1, 0);
-    dense[size_t(partition)] = slot + 1;
-  } else {
-    sparse.emplace(partition, slot);
-  }
-}
-
 size_t ReplicaManager::SessionSlot(const FetchSession& s, size_t t, int32_t partition) {
-  return s.slot_of[t].Find(partition, s.request.topics[t].partitions.size());
+  const size_t slot = s.slot_of[t].Find(partition);
+  return slot == PartitionSlots::kNone ? s.request.topics[t].partitions.size() : slot;
 }
 
 void ReplicaManager::IndexSession(FetchSession& s) {
   s.slot_of.assign(s.request.topics.size(), {});
   for (size_t t = 0; t < s.request.topics.size(); ++t) {
     const std::vector<FetchRequest::Partition>& parts = s.request.topics[t].partitions;
-    for (size_t i = 0; i < parts.size(); ++i) s.slot_of[t].Add(parts[i].partition, uint32_t(i), parts.size());
+    for (size_t i = 0; i < parts.size(); ++i) s.slot_of[t].Set(parts[i].partition, uint32_t(i), parts.size());
   }
 }
 
@@ -1283,7 +1267,7 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
       if (i == parts.size()) {
         parts.push_back(part);
         s.sent[t].emplace_back();
-        s.slot_of[t].Add(part.partition, uint32_t(i), parts.size());
+        s.slot_of[t].Set(part.partition, uint32_t(i), parts.size());
       } else {
         parts[i] = part;
         FetchSession::Sent& sent = s.sent[t][i];

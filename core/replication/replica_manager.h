@@ -100,6 +100,7 @@
 
 #include "core/base/disk.h"
 #include "core/base/ids.h"
+#include "core/base/partition_slots.h"
 #include "core/base/status.h"
 #include "core/log/log_config.h"
 #include "core/log/partition_log.h"
@@ -474,17 +475,7 @@ class ReplicaManager {
     std::vector<std::vector<Sent>> sent;
     // Where each partition number of request.topics[t] is listed (a topic lists each number
     // once: UpdateFetchSession), so that a fetch finds its entries without a scan.
-    struct SlotIndex {
-      // dense[partition] = slot + 1 (0: not there) for the numbers it covers, which stay below
-      // 8 per entry plus 64 (a session of a few entries with large numbers stays small); sparse
-      // holds the others.
-      std::vector<uint32_t> dense;
-      std::unordered_map<int32_t, uint32_t> sparse;
-      // The slot of partition, or `none`.
-      size_t Find(int32_t partition, size_t none) const;
-      void Add(int32_t partition, uint32_t slot, size_t entries);
-    };
-    std::vector<SlotIndex> slot_of;
+    std::vector<PartitionSlots> slot_of;
     // The entries a fetch or an evaluation looks at; every other entry is settled (Settled:
     // nothing new at its partition's version and, for a follower, steady and lazy), so looking
     // at it would change nothing. A settled entry is listed in its partition's session_watchers,

@@ -346,8 +346,9 @@ TEST(ClientSimTest, ConsumerResetsOutOfRangeOffsetAndStartsLatest) {
   EXPECT_EQ(h.history->events()[1].offset, 1);
 }
 
-// A consumer finds a partition's state through an index of small partition numbers (up to a few
-// times its partition count) and by search above it: an assignment with both kinds reads each.
+// A consumer finds a partition's state through PartitionSlots: an array for small partition
+// numbers (up to a few times its partition count), a map above it; an assignment with both kinds
+// reads each.
 TEST(ClientSimTest, ConsumerReadsAssignedPartitionsWhateverTheirNumbers) {
   Harness h;
   h.broker->topics["t"] = 200;

@@ -150,7 +150,7 @@ TEST(RecordAccumulatorTest, QueuesAreNumberedInPartitionOrderAndOutliveTheirBatc
     EXPECT_EQ(acc.Head(size_t(p))->records[0].op_id, uint64_t(100 + p));
   }
   EXPECT_EQ(acc.QueueOf(b2), 102u);
-  // Partition numbers past the index (found by search) mix with indexed ones of the same topic,
+  // Partition numbers past the array (filed in the map) mix with small ones of the same topic,
   // and every queue is found under its own number whichever way.
   const TopicPartition far{"b", 70000}, b1{"b", 1};
   ASSERT_TRUE(Add(acc, far, 500, 1, 0));
