@@ -332,6 +332,7 @@ void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool clo
       OnRequestFailed(p.token, reason);
     }
   }
+  OnConnectionLost(broker);
 }
 
 void ClientBase::CheckTimeouts() {

@@ -121,6 +121,9 @@ class ClientBase : public Node {
   // A request sent with SendRequest(token) will get no response (connection lost, timed out, or the
   // response did not decode). Its effect on the broker is unknown.
   virtual void OnRequestFailed(uint64_t token, std::string_view reason) = 0;
+  // The connection to broker closed, or failed to open, after OnRequestFailed for each request
+  // on it: state waiting for that connection must not wait for it any longer.
+  virtual void OnConnectionLost(NodeId /*broker*/) {}
   // New metadata arrived.
   virtual void OnMetadata() {}
   // Progress after every input; report deadlines with WakeAt().

@@ -85,6 +85,7 @@ void ConsumerNode::Assign(const std::vector<int32_t>& partitions) {
 }
 
 void ConsumerNode::OnMetadata() {
+  ++metadata_version_;
   if (assigned_) return;
   int32_t n = PartitionCount(config_.topic);
   if (n == 0) return;
@@ -191,7 +192,28 @@ void ConsumerNode::Poll() {
     }
   }
   for (auto& [leader, b] : fetch_sessions_) {
-    if (b.members.empty() || busy[leader].second || !CanSend(leader)) continue;
+    if (b.members.empty() || busy[leader].second) continue;
+    // Between two fetches, after new metadata: members led elsewhere now leave (the next Poll
+    // places them on their leader). Without this a member waits for this broker for good when it
+    // cannot be reached, or answers nothing new for it in its session.
+    if (b.leaders_checked != metadata_version_) {
+      b.leaders_checked = metadata_version_;
+      for (auto it = b.members.begin(); it != b.members.end();) {
+        const int32_t p = *it;
+        if (LeaderOf(TopicPartition{config_.topic, p}) == leader) {
+          ++it;
+          continue;
+        }
+        it = b.members.erase(it);
+        b.dirty.insert(p);
+        Part(p).phase = Phase::kFetchable;
+        idle_.insert(p);
+        WakeAt(now_ns());
+      }
+      if (b.members.empty()) continue;
+    }
+    Connect(leader);  // a connection lost in between (or never made, in backoff) is made again
+    if (!CanSend(leader)) continue;
     int16_t v = Version(leader, ApiKey::kFetch, kFetchMinVersion, kFetchPreferredVersion);
     if (v < 0) continue;
     FetchRequest req;
@@ -269,17 +291,7 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
   ++stats_.errors[std::string(reason)];
   if (req.api == ApiKey::kFetch) {
     // The broker may or may not have served it: its partitions back off, and a new session starts.
-    FetchSessionState& b = fetch_sessions_[req.broker];
-    for (int32_t p : b.members) {
-      PartState& s = Part(p);
-      idle_.insert(p);
-      if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
-      Backoff(s);
-    }
-    b.members.clear();
-    b.dirty.clear();
-    b.held.clear();
-    b.session.epoch = 0;
+    ResetFetchSession(fetch_sessions_[req.broker]);
     return;
   }
   for (int32_t p : req.partitions) {
@@ -289,6 +301,27 @@ void ConsumerNode::OnRequestFailed(uint64_t token, std::string_view reason) {
     if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
     Backoff(s);
   }
+}
+
+// Partitions join their leader's fetch before its connection is ready (Poll); when that
+// connection fails instead, no fetch was sent to fail with it, and without this they would wait
+// for it for good, even after the metadata names another leader.
+void ConsumerNode::OnConnectionLost(NodeId broker) {
+  auto it = fetch_sessions_.find(broker);
+  if (it != fetch_sessions_.end()) ResetFetchSession(it->second);
+}
+
+void ConsumerNode::ResetFetchSession(FetchSessionState& b) {
+  for (int32_t p : b.members) {
+    PartState& s = Part(p);
+    idle_.insert(p);
+    if (s.phase == Phase::kFetching) s.phase = Phase::kFetchable;
+    Backoff(s);
+  }
+  b.members.clear();
+  b.dirty.clear();
+  b.held.clear();
+  b.session.epoch = 0;
 }
 
 void ConsumerNode::PartitionError(int32_t partition, ErrorCode error) {
