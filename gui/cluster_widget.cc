@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "gui/palette.h"
@@ -47,18 +48,58 @@ void ClusterWidget::SetFrames(std::vector<view::FrameView> frames) {
   update();
 }
 
+double ClusterWidget::ClientLabelWidth() const {
+  return QFontMetricsF(font()).horizontalAdvance(QStringLiteral("consumer 10000")) + 8;
+}
+
 QPointF ClusterWidget::Place(int32_t node) const {
   auto it = places_.find(node);
   if (it == places_.end()) return QPointF(width() / 2.0, height() / 2.0);
-  return QPointF(it->second.x * width(), it->second.y * height());
+  const NodePlace& n = it->second;
+  double x = n.x * width();
+  if (n.component >= 0) {
+    // The brokers' span, narrowed when a box would reach a client column's labels (large type
+    // makes boxes and labels wider than the fractions the layout works in); else as laid out.
+    double min_x = 1, max_x = 0, client_x = -1;
+    for (const auto& [id, place] : places_) {
+      if (place.component < 0) client_x = std::max(client_x, std::min(place.x, 1 - place.x));
+      else min_x = std::min(min_x, place.x), max_x = std::max(max_x, place.x);
+    }
+    if (client_x >= 0) {
+      // A client's label is centred under it but kept inside the picture (see the clients below).
+      const double cx = client_x * width(), label = ClientLabelWidth();
+      const double side = std::max({cx + label / 2, label, cx + ClientRadius()}) + 6;
+      const double lo = side + BoxSize().width() / 2, hi = width() - lo;
+      const double from = min_x * width(), to = max_x * width();
+      const double new_from = std::max(from, lo), new_to = std::min(to, hi);
+      if ((new_from != from || new_to != to) && new_to > new_from)
+        x = to > from ? new_from + (x - from) / (to - from) * (new_to - new_from) : (new_from + new_to) / 2;
+    }
+  }
+  return QPointF(x, n.y * height());
+}
+
+QRectF ClusterWidget::BrokerRect(int32_t broker) const {
+  auto it = places_.find(broker);
+  if (it == places_.end() || it->second.component < 0) return QRectF();
+  const QPointF c = Place(broker);
+  const QSizeF box = BoxSize();
+  return QRectF(c.x() - box.width() / 2, c.y() - box.height() / 2, box.width(), box.height());
+}
+
+QRectF ClusterWidget::ClientLabelRect(int32_t client) const {
+  auto it = places_.find(client);
+  if (it == places_.end() || it->second.component >= 0) return QRectF();
+  const QPointF pc = Place(client);
+  const double w = ClientLabelWidth(), h = 2 * QFontMetricsF(font()).height() + 4;
+  // Centred under the client, kept inside the picture.
+  const double x = std::clamp(pc.x() - w / 2, 0.0, std::max(0.0, width() - w));
+  return QRectF(x, pc.y() + ClientRadius() + 2, w, h);
 }
 
 int32_t ClusterWidget::NodeAt(QPoint point) const {
-  const double kBoxW = BoxSize().width(), kBoxH = BoxSize().height();
-  for (const view::BrokerView& b : view_.brokers) {
-    QPointF c = Place(b.id);
-    if (std::abs(point.x() - c.x()) <= kBoxW / 2 && std::abs(point.y() - c.y()) <= kBoxH / 2) return b.id;
-  }
+  for (const view::BrokerView& b : view_.brokers)
+    if (BrokerRect(b.id).contains(QPointF(point))) return b.id;
   for (const view::ClientView& c : view_.clients) {
     if (c.kind == "admin") continue;
     const QPointF p = Place(c.id);
@@ -179,8 +220,6 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
   // Clients, with a thin line to every broker they can reach (cut links left out).
   QFont font = this->font();
   const double kClientR = ClientRadius();
-  const double label_w = QFontMetricsF(font).horizontalAdvance(QStringLiteral("consumer 10000")) + 8;
-  const double label_h = 2 * QFontMetricsF(font).height() + 4;
   for (const view::ClientView& c : view_.clients) {
     if (c.kind == "admin") continue;
     const QPointF pc = Place(c.id);
@@ -209,13 +248,18 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     if (producer) label += QStringLiteral("\n%1/s").arg(c.rate_per_s);
     else if (const int64_t lag = c.TotalLag(); lag >= 0) label += QStringLiteral("\nlag %1").arg(lag);
     else label += QStringLiteral("\nlag -");
-    const double lx = std::clamp(pc.x() - label_w / 2, 0.0, std::max(0.0, width() - label_w));
-    p.drawText(QRectF(lx, pc.y() + kClientR + 2, label_w, label_h), Qt::AlignHCenter | Qt::AlignTop, label);
+    p.drawText(ClientLabelRect(c.id), Qt::AlignHCenter | Qt::AlignTop, label);
   }
 
   // Flow: each frame on its way from -> to. A frame's position is its remaining time against the
   // longest remaining on that link (about the link's latency); responses carry their request's API.
   frames_drawn_ = 0;
+  struct FlowLabel {
+    QPointF at;  // the left end of its baseline
+    QColor colour;
+    QString text;
+  };
+  std::vector<FlowLabel> flow_labels;
   if (!frames_.empty()) {
     std::map<std::pair<int32_t, int32_t>, int64_t> span;
     for (const view::FrameView& f : frames_) {
@@ -237,11 +281,31 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
     p.setFont(small);
     std::map<std::pair<int32_t, int32_t>, int> labelled;
+    // A frame travels the visible part of its link, from the edge of one node to the edge of the
+    // other, so that none hides under a broker's box.
+    std::set<int32_t> broker_ids;
+    for (const view::BrokerView& b : view_.brokers) broker_ids.insert(b.id);
+    const QSizeF box = BoxSize();
+    auto edge = [&](int32_t node, QPointF centre, QPointF toward) {
+      const QPointF d = toward - centre;
+      const double len = std::hypot(d.x(), d.y());
+      if (len < 1) return centre;
+      double t;
+      if (broker_ids.count(node)) {
+        const double tx = std::abs(d.x()) > 1e-9 ? (box.width() / 2 + 3) / std::abs(d.x()) : 1e9;
+        const double ty = std::abs(d.y()) > 1e-9 ? (box.height() / 2 + 3) / std::abs(d.y()) : 1e9;
+        t = std::min(tx, ty);
+      } else {
+        t = (kClientR + 3) / len;
+      }
+      return centre + d * std::min(t, 0.45);
+    };
     for (const view::FrameView& f : frames_) {
       if (places_.count(f.from) == 0 || places_.count(f.to) == 0) continue;
       const double remaining = double(std::max<int64_t>(0, f.deliver_at_ns - view_.at_ns));
       const double fraction = std::clamp(1.0 - remaining / double(span[{f.from, f.to}]), 0.05, 0.95);
-      const QPointF a = Place(f.from), b = Place(f.to);
+      const QPointF ca = Place(f.from), cb = Place(f.to);
+      const QPointF a = edge(f.from, ca, cb), b = edge(f.to, cb, ca);
       const QPointF at = a + (b - a) * fraction;
       std::string api = f.request ? f.api : "";
       if (!f.request)
@@ -250,11 +314,24 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
       p.setPen(QPen(c.darker(130), 2));
       p.setBrush(f.request ? QBrush(c) : QBrush(palette().color(QPalette::Base)));
       p.drawEllipse(at, 6, 6);
-      // One label per link direction, so that a busy link stays readable.
-      if (labelled[{f.from, f.to}]++ == 0) {
-        p.setPen(c.darker(160));
-        p.drawText(at + QPointF(8, -4), QString::fromStdString(api.empty() ? std::string("response") : api) +
-                                            (f.request ? QString() : QStringLiteral(" (response)")));
+      // One label per link direction, so that a busy link stays readable: right of its frame, or
+      // left of it, wherever it covers no broker (else none).
+      if (labelled[{f.from, f.to}] == 0) {
+        const QString text = api.empty() ? QStringLiteral("response")
+                                         : QString::fromStdString(api) + (f.request ? QString() : QStringLiteral(" (response)"));
+        const QFontMetricsF fm(small);
+        const double w = fm.horizontalAdvance(text) + 4, h = fm.height() + 2;
+        for (const QPointF baseline : {at + QPointF(9, -4), at + QPointF(-9 - w, -4)}) {
+          const QRectF area(baseline.x() - 2, baseline.y() - fm.ascent() - 1, w, h);
+          const bool covers = std::any_of(broker_ids.begin(), broker_ids.end(), [&](int32_t id) {
+            const QPointF bc = Place(id);
+            return area.intersects(QRectF(bc.x() - box.width() / 2, bc.y() - box.height() / 2, box.width(), box.height()));
+          });
+          if (covers || area.left() < 0 || area.right() > width()) continue;
+          flow_labels.push_back({baseline, c.darker(160), text});
+          ++labelled[{f.from, f.to}];
+          break;
+        }
       }
       ++frames_drawn_;
     }
@@ -262,10 +339,8 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
   }
 
   // Brokers.
-  const double kBoxW = BoxSize().width(), kBoxH = BoxSize().height();
   for (const view::BrokerView& b : view_.brokers) {
-    const QPointF c = Place(b.id);
-    const QRectF box(c.x() - kBoxW / 2, c.y() - kBoxH / 2, kBoxW, kBoxH);
+    const QRectF box = BrokerRect(b.id);
     const bool down = b.process == view::ProcessState::kDown;
     const bool paused = b.process == view::ProcessState::kPaused;
     QColor fill = down ? palette().color(QPalette::Base) : paused ? Palette::Paused() : b.fenced && b.is_broker ? Palette::Fenced().lighter(140) : Palette::Up().lighter(150);
@@ -290,11 +365,35 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     font.setBold(true);
     font.setPointSizeF(font.pointSizeF() + 1);
     p.setFont(font);
-    p.drawText(box.adjusted(4, 3, -4, 0), Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("broker %1").arg(b.id));
+    p.drawText(box.adjusted(4, 3, -4, 0), Qt::AlignHCenter | Qt::AlignTop,
+               (b.is_broker ? QStringLiteral("broker %1") : QStringLiteral("controller %1")).arg(b.id));
     font.setBold(false);
     font.setPointSizeF(font.pointSizeF() - 1);
     p.setFont(font);
-    p.drawText(box.adjusted(4, 0, -4, -3), Qt::AlignHCenter | Qt::AlignBottom, roles + "\n" + state);
+    // The role, and below it the state: in bold when it is not "up", the news a class looks for.
+    const double line = QFontMetricsF(font).height();
+    p.drawText(box.adjusted(4, 0, -4, -3 - line), Qt::AlignHCenter | Qt::AlignBottom, roles);
+    font.setBold(down || paused || (b.is_broker && b.fenced));
+    p.setFont(font);
+    p.drawText(box.adjusted(4, 0, -4, -3), Qt::AlignHCenter | Qt::AlignBottom, state);
+    font.setBold(false);
+    p.setFont(font);
+  }
+  // The flow's labels, on a pale ground so that they stay readable over boxes and links.
+  if (!flow_labels.empty()) {
+    QFont small = this->font();
+    small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
+    p.setFont(small);
+    const QFontMetricsF fm(small);
+    QColor ground = palette().color(QPalette::Base);
+    ground.setAlpha(215);
+    for (const FlowLabel& l : flow_labels) {
+      const QRectF text_box(l.at.x() - 2, l.at.y() - fm.ascent() - 1, fm.horizontalAdvance(l.text) + 4, fm.height() + 2);
+      p.fillRect(text_box, ground);
+      p.setPen(l.colour);
+      p.drawText(l.at, l.text);
+    }
+    p.setFont(this->font());
   }
   if (view_.brokers.empty()) {
     p.setPen(Palette::Grey());

@@ -27,6 +27,10 @@ class ClusterWidget final : public QWidget {
   const ClusterLayout& layout_engine() const { return layout_; }
   // The broker or client under a point (widget coordinates), or -1.
   int32_t NodeAt(QPoint point) const;
+  // Where a broker's box and a client's label are drawn (widget coordinates; empty when the
+  // node is not in the picture).
+  QRectF BrokerRect(int32_t broker) const;
+  QRectF ClientLabelRect(int32_t client) const;
   // Brokers selected by clicking (Ctrl+click adds or removes one), drawn with a blue halo.
   const std::set<int32_t>& selection() const { return selected_; }
   void Select(std::set<int32_t> brokers);
@@ -50,6 +54,7 @@ class ClusterWidget final : public QWidget {
   QPointF Place(int32_t node) const;
   QSizeF BoxSize() const;  // of a broker
   double ClientRadius() const;
+  double ClientLabelWidth() const;  // the room a client's two-line label takes
 
   view::ClusterView view_;
   ClusterLayout layout_;

@@ -113,9 +113,11 @@ Inspector::Inspector(QWidget* parent) : QWidget(parent) {
   bar->addWidget(partition_);
   bar->addWidget(new QLabel(tr("on broker"), this));
   replica_ = new QComboBox(this);
+  replica_->setObjectName(QStringLiteral("inspector-replica"));
   bar->addWidget(replica_);
   bar->addWidget(new QLabel(tr("from offset"), this));
   from_ = new QSpinBox(this);
+  from_->setObjectName(QStringLiteral("inspector-from"));
   from_->setRange(0, 2'000'000'000);
   bar->addWidget(from_);
   auto* read = new QPushButton(tr("Read"), this);
@@ -227,7 +229,8 @@ void Inspector::RefreshBroker() {
         follows << name + (std::binary_search(p.isr.begin(), p.isr.end(), b->id) ? QString() : tr(" (out of sync)"));
     }
   const char* process = b->process == view::ProcessState::kDown ? "down" : b->process == view::ProcessState::kPaused ? "paused" : "up";
-  QString text = tr("<b>Broker %1</b>: %2, %3%4. Raft: epoch %5, role %6, quorum leader %7; metadata offset %8. Broker epoch %9.")
+  QString text = (b->is_broker ? tr("<b>Broker %1</b>: %2, %3%4. Raft: epoch %5, role %6, quorum leader %7; metadata offset %8. Broker epoch %9.")
+                               : tr("<b>Controller %1</b>: %2, %3%4. Raft: epoch %5, role %6, quorum leader %7; metadata offset %8.%9"))
                      .arg(b->id)
                      .arg(process, QString::fromStdString(b->lifecycle))
                      .arg(b->is_broker ? (b->fenced ? tr(", fenced") : tr(", unfenced")) : QString())
@@ -235,9 +238,11 @@ void Inspector::RefreshBroker() {
                      .arg(QString::fromStdString(b->raft_role.empty() ? std::string("-") : b->raft_role))
                      .arg(b->raft_leader >= 0 ? QString::number(b->raft_leader) : tr("none known"))
                      .arg(b->metadata_offset)
-                     .arg(b->broker_epoch);
-  text += tr("<br>Leader of %1: %2").arg(leads.size()).arg(leads.isEmpty() ? tr("none") : leads.join(", "));
-  text += tr("<br>Follower of %1: %2").arg(follows.size()).arg(follows.isEmpty() ? tr("none") : follows.join(", "));
+                     .arg(b->is_broker ? QString::number(b->broker_epoch) : QString());
+  if (b->is_broker) {  // a controller-only node holds no partitions
+    text += tr("<br>Leader of %1: %2").arg(leads.size()).arg(leads.isEmpty() ? tr("none") : leads.join(", "));
+    text += tr("<br>Follower of %1: %2").arg(follows.size()).arg(follows.isEmpty() ? tr("none") : follows.join(", "));
+  }
   broker_label_->setText(text);
   // The records section follows the broker picked.
   const int i = replica_->findData(b->id);
@@ -259,6 +264,15 @@ bool Inspector::ReadRecords(const std::string& partition, int32_t broker, int64_
     return false;
   }
   read_partition_ = partition;
+  // The choices above the table name what it shows, whoever asked for it (filled now if the
+  // inspector was never shown).
+  if (partition_->findText(QString::fromStdString(partition)) < 0 && view_ &&
+      SetChoices(partition_, ToQStringList(PartitionNames(*view_))))
+    RefreshReplicas();
+  if (const int i = partition_->findText(QString::fromStdString(partition)); i >= 0 && i != partition_->currentIndex())
+    partition_->setCurrentIndex(i);  // refreshes the broker choices
+  if (const int i = replica_->findData(broker); i >= 0) replica_->setCurrentIndex(i);
+  if (from_->value() != from) from_->setValue(int(std::min<int64_t>(from, from_->maximum())));
   records_->setRowCount(int(records->size()));
   for (size_t i = 0; i < records->size(); ++i) {
     const view::LogRecordView& r = (*records)[i];

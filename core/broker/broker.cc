@@ -303,6 +303,7 @@ view::BrokerSelf BrokerNode::Describe() const {
   d.id = config_.node_id;
   switch (lifecycle_) {
     case Lifecycle::kStarting: d.lifecycle = "starting"; break;
+    case Lifecycle::kRunning: d.lifecycle = "running"; break;
     case Lifecycle::kRegistering: d.lifecycle = "registering"; break;
     case Lifecycle::kRegistered: d.lifecycle = "registered"; break;
     case Lifecycle::kFailed: d.lifecycle = "failed"; break;
@@ -413,6 +414,8 @@ void BrokerNode::Start() {
     replicas_ = std::make_unique<ReplicaManager>(rep, disk_);
     if (Status s = replicas_->Open(NowMs()); !s.ok()) return Fail(s.WithContext("partition logs"));
     lifecycle_ = Lifecycle::kRegistering;
+  } else {
+    lifecycle_ = Lifecycle::kRunning;
   }
 }
 

@@ -16,17 +16,18 @@
 // Lifecycle (lifecycle(); constants named here are in broker.cc), after KRaft's
 // BrokerLifecycleManager:
 //   kStarting     before the first input, which runs Start(): it opens the metadata log and,
-//                 with the broker role, recovers the partition logs. A controller-only node stays
-//                 in kStarting for good (it never registers).
+//                 with the broker role, recovers the partition logs.
 //   kStarting    -> kRegistering  Start() succeeded on a node with the broker role.
+//   kStarting    -> kRunning      Start() succeeded on a controller-only node (it never
+//                                 registers: kRunning is its state for good).
 //   kRegistering -> kRegistered   BrokerRegistration answered without error, with a broker epoch.
 //   kRegistered  -> kRegistering  a heartbeat answered STALE_BROKER_EPOCH or
 //                                 BROKER_ID_NOT_REGISTERED: the broker registers again.
-//   kStarting, kRegistering, kRegistered -> kFailed   Fail(), see health(): a log directory,
+//   kStarting, kRunning, kRegistering, kRegistered -> kFailed   Fail(), see health(): a log directory,
 //                 metadata log or partition log that fails or cannot be recovered, or a committed
 //                 metadata record that decodes but does not apply (one that does not decode is
 //                 only recorded: undecodable_metadata()).
-//   kStarting, kRegistering, kRegistered -> kStopped  Stop(): the end of a ShutdownRequested.
+//   kStarting, kRunning, kRegistering, kRegistered -> kStopped  Stop(): the end of a ShutdownRequested.
 // kFailed and kStopped are final: the node reports Ready::exited and its runtime ends the process.
 // A crash just destroys the object. A restart is a new BrokerNode: a new incarnation id, no
 // broker epoch (its registration sends previous_broker_epoch -1, so the controller treats every
@@ -91,7 +92,7 @@ class ReplicaManager;
 class BrokerNode final : public Node {
  public:
   // kStopped: exited cleanly after a ShutdownRequested (a controlled shutdown when registered).
-  enum class Lifecycle { kStarting, kRegistering, kRegistered, kFailed, kStopped };
+  enum class Lifecycle { kStarting, kRunning, kRegistering, kRegistered, kFailed, kStopped };
 
   BrokerNode(BrokerConfig config, Disk& disk, uint64_t seed);
   ~BrokerNode() override;

@@ -36,7 +36,8 @@ struct BrokerView {
   bool fenced = true;               // as the committed metadata says
   bool in_controlled_shutdown = false;
   int64_t broker_epoch = -1;
-  std::string lifecycle;            // "starting", "registering", "registered", "failed", "down"
+  std::string lifecycle;            // "starting", "running" (controller-only), "registering",
+                                    // "registered", "failed", "stopped"; "down"
   // Raft (the metadata quorum) as this node sees it; -1 / "" while down.
   int32_t raft_epoch = -1;
   std::string raft_role;            // "leader", "follower", "candidate", "voted", "unattached",

@@ -9,6 +9,7 @@
 #include <QTest>
 #include <QMessageBox>
 #include <QProcess>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -103,8 +104,9 @@ TEST(TimeTravelTest, ABranchDiffersFromItsParentOnlyAfterTheBranchPoint) {
   ASSERT_TRUE(SeekAndWait(*window, 8 * kS));
   window->BranchHere();
   ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->branches.size() == 2 && window->last_snapshot()->branch == 1; }, 30));
-  // What if broker 2 had crashed too, at 8 s?
-  window->InjectOnNode(sim::FaultType::kCrash, 2);
+  // What if broker 1 had crashed too, at 8 s? (The scenario crashes broker 2, orders-0's leader
+  // at seed 42, at 10 s.)
+  window->InjectOnNode(sim::FaultType::kCrash, 1);
   ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->branches[1].injections == 1; }, 30));
   ASSERT_TRUE(SeekAndWait(*window, 20 * kS));
   std::vector<view::ClusterEvent> branch_events;
@@ -135,14 +137,14 @@ TEST(TimeTravelTest, ABranchDiffersFromItsParentOnlyAfterTheBranchPoint) {
     return out;
   };
   EXPECT_EQ(before(parent_events), before(branch_events));
-  auto crashes_of_2 = [](const std::vector<view::ClusterEvent>& es) {
+  auto crashes_of_1 = [](const std::vector<view::ClusterEvent>& es) {
     int n = 0;
     for (const view::ClusterEvent& e : es)
-      n += e.kind == view::EventKind::kFault && e.text.find("crash broker-2") != std::string::npos ? 1 : 0;
+      n += e.kind == view::EventKind::kFault && e.text.find("crash broker-1") != std::string::npos ? 1 : 0;
     return n;
   };
-  EXPECT_EQ(crashes_of_2(branch_events), 1);
-  EXPECT_EQ(crashes_of_2(parent_events), 0);
+  EXPECT_EQ(crashes_of_1(branch_events), 1);
+  EXPECT_EQ(crashes_of_1(parent_events), 0);
 
   // Overlaid on the lag chart: the other branch's curves, dashed, named after it.
   window->SetCompareBranch(1);
@@ -302,7 +304,15 @@ TEST(InspectorTest, ShowsABrokersRoleAndTheRecordsAProducerWroteAndFollowsOne) {
   }
   EXPECT_EQ(with_segments, (std::set<std::string>{"orders-0", "orders-1", "orders-2"})) << "a replica of each";
 
+  // Records asked for in code (as the screenshot does) show in the choices above the table too:
+  // the partition, the broker and the offset name what the table holds.
+  const int32_t other = leader % 3 + 1;
+  ASSERT_TRUE(window.inspector().ReadRecords("orders-2", other, 5));
+  EXPECT_EQ(window.inspector().findChild<QComboBox*>("inspector-partition")->currentText(), "orders-2");
+  EXPECT_EQ(window.inspector().findChild<QComboBox*>("inspector-replica")->currentData().toInt(), other);
+  EXPECT_EQ(window.inspector().findChild<QSpinBox*>("inspector-from")->value(), 5);
   ASSERT_TRUE(window.inspector().ReadRecords("orders-0", leader, 100));
+  EXPECT_EQ(window.inspector().findChild<QComboBox*>("inspector-partition")->currentText(), "orders-0");
   const QTableWidget& records = window.inspector().records();
   ASSERT_GT(records.rowCount(), 10);
   EXPECT_EQ(records.item(0, 0)->text(), "100");
@@ -353,11 +363,11 @@ TEST(ClassroomTest, TheExplainLineSaysWhatTheLastEventMeantWithTheScenariosSetti
   std::shared_ptr<Snapshot> s = MakeSnapshot(*session, 0);
   s->reset = true;
   window.ApplySnapshot(s);
-  // The last significant event by 14 s: broker 3 (crashed at 10 s) fenced out of the ISRs, after
-  // leader-election's 3 s session timeout.
+  // The last significant event by 14 s: broker 2 (orders-0's leader at seed 42, crashed at 10 s)
+  // fenced out of the ISRs, after leader-election's 3 s session timeout.
   const std::string text = window.explain_text().toStdString();
   EXPECT_NE(text.find("ISR of orders-"), std::string::npos) << text;
-  EXPECT_NE(text.find("broker 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("broker 2"), std::string::npos) << text;
   EXPECT_NE(text.find("broker.session.timeout.ms (3 s)"), std::string::npos) << text;
 }
 
