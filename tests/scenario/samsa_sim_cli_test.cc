@@ -35,7 +35,8 @@ TEST(SamsaSimCli, BadFileExits2WithErrorOnStderr) {
 }
 
 TEST(SamsaSimCli, BrokerScenarioRunsOnRealBrokers) {
-  // The classroom leader-election story on samsa brokers: a new leader within 5 s of the crash.
+  // A partition story on samsa brokers: the cut-off leader is replaced and nothing acknowledged
+  // is lost.
   Output o = Sim("run " + std::string(SAMSA_SOURCE_DIR) + "/scenarios/partition-acks-all-safe.yaml --seed 3");
   EXPECT_EQ(o.code, 0) << o.text;
   EXPECT_NE(o.text.find("PASS new_leader_within events-0"), std::string::npos) << o.text;
