@@ -323,10 +323,8 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
         const double w = fm.horizontalAdvance(text) + 4, h = fm.height() + 2;
         for (const QPointF baseline : {at + QPointF(9, -4), at + QPointF(-9 - w, -4)}) {
           const QRectF area(baseline.x() - 2, baseline.y() - fm.ascent() - 1, w, h);
-          const bool covers = std::any_of(broker_ids.begin(), broker_ids.end(), [&](int32_t id) {
-            const QPointF bc = Place(id);
-            return area.intersects(QRectF(bc.x() - box.width() / 2, bc.y() - box.height() / 2, box.width(), box.height()));
-          });
+          const bool covers = std::any_of(broker_ids.begin(), broker_ids.end(),
+                                          [&](int32_t id) { return area.intersects(BrokerRect(id)); });
           if (covers || area.left() < 0 || area.right() > width()) continue;
           flow_labels.push_back({baseline, c.darker(160), text});
           ++labelled[{f.from, f.to}];
