@@ -198,18 +198,11 @@ void ConsumerNode::Poll() {
     // cannot be reached, or answers nothing new for it in its session.
     if (b.leaders_checked != metadata_version_) {
       b.leaders_checked = metadata_version_;
-      for (auto it = b.members.begin(); it != b.members.end();) {
-        const int32_t p = *it;
-        if (LeaderOf(TopicPartition{config_.topic, p}) == leader) {
-          ++it;
-          continue;
-        }
-        it = b.members.erase(it);
-        b.dirty.insert(p);
-        Part(p).phase = Phase::kFetchable;
-        idle_.insert(p);
-        WakeAt(now_ns());
-      }
+      std::vector<int32_t> moved;
+      for (int32_t p : b.members)
+        if (LeaderOf(TopicPartition{config_.topic, p}) != leader) moved.push_back(p);
+      for (int32_t p : moved) LeaveFetch(b, p);
+      if (!moved.empty()) WakeAt(now_ns());
       if (b.members.empty()) continue;
     }
     Connect(leader);  // a connection lost in between (or never made, in backoff) is made again
@@ -311,6 +304,13 @@ void ConsumerNode::OnConnectionLost(NodeId broker) {
   if (it != fetch_sessions_.end()) ResetFetchSession(it->second);
 }
 
+void ConsumerNode::LeaveFetch(FetchSessionState& b, int32_t p) {
+  b.members.erase(p);
+  b.dirty.insert(p);
+  Part(p).phase = Phase::kFetchable;
+  idle_.insert(p);
+}
+
 void ConsumerNode::ResetFetchSession(FetchSessionState& b) {
   for (int32_t p : b.members) {
     PartState& s = Part(p);
@@ -361,19 +361,13 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
   FetchSessionState& b = fetch_sessions_[req.broker];
   // The partitions this answer settles leave the broker's fetch (the next one forgets or lists
   // them again): all of them when it has no session (or failed), else the answered ones.
-  auto leave = [&](int32_t p) {
-    b.members.erase(p);
-    b.dirty.insert(p);
-    Part(p).phase = Phase::kFetchable;
-    idle_.insert(p);
-  };
   if (resp.error_code != 0) {
     const bool lost_session = LostFetchSession(resp.error_code);
     auto members = std::move(b.members);
     b.members.clear();
     b.held.clear();
     for (int32_t p : members) {
-      leave(p);
+      LeaveFetch(b, p);
       // A lost session: the next fetch starts a new one at once.
       if (!lost_session) PartitionError(p, ErrorCode(resp.error_code));
     }
@@ -402,11 +396,11 @@ void ConsumerNode::HandleFetch(const InFlight& req, const FetchResponse& resp) {
       if (s.retry_at_ns <= now_ns() && LeaderOf(TopicPartition{config_.topic, p}) == req.broker) {
         b.dirty.insert(p);
       } else {
-        leave(p);
+        LeaveFetch(b, p);
       }
       continue;
     }
-    leave(p);
+    LeaveFetch(b, p);
     ErrorCode err = ErrorCode(found->error_code);
     if (err == ErrorCode::kOffsetOutOfRange) {
       ++stats_.offset_resets;

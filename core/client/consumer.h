@@ -118,6 +118,8 @@ class ConsumerNode final : public ClientBase {
   // b's partitions back off and wait to be placed again (on their leader of the moment); the
   // next fetch from that broker starts a new session.
   void ResetFetchSession(FetchSessionState& b);
+  // p leaves b's fetch (the next one forgets it) and waits to be placed again.
+  void LeaveFetch(FetchSessionState& b, int32_t p);
 
   void OnResponse(uint64_t token, const ResponseBody& body) override;
   void OnRequestFailed(uint64_t token, std::string_view reason) override;
