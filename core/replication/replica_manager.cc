@@ -764,6 +764,8 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
             w.leader_epoch = p->leader_epoch;
             w.required_offset = info->last_offset + 1;
             w.local = local_wait;
+            w.partition = p;
+            w.partition_stamp = partition_set_stamp_;
             pp.waiters.push_back(std::move(w));
           }
         }
@@ -836,7 +838,7 @@ void ReplicaManager::CompleteParkedProduces(const PartitionKey& key, int64_t now
     for (auto& w : pp.waiters) {
       if (w.done) continue;
       auto& rp = pp.response.responses[w.topic_slot].partition_responses[w.partition_slot];
-      Partition* p = Find(w.key);
+      Partition* p = WaiterPartition(w);
       if (p == nullptr || p->role != Role::kLeader) {
         rp.error_code = Err(ErrorCode::kNotLeaderOrFollower);
         w.done = true;
@@ -891,13 +893,17 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     const auto& part = topic.partitions[pi];
     // A session answers a partition only with something new (see FetchSession).
     // True when it is answered.
-    auto answer = [&](FetchResponse::Partition&& rp) {
+    // quiet_version: the partition's version when the answer has no records for want of any to
+    // read (not for want of bytes) and no error: once it is sent, the entry has nothing new at
+    // that version, as an evaluation right after it would find.
+    auto answer = [&](FetchResponse::Partition&& rp, uint64_t quiet_version) {
       if (session != nullptr) {
         const FetchSession::Sent& sent = session->sent[ti][pi];
-        bool news = rp.error_code != 0 || rp.diverging_epoch || (rp.records && !rp.records->empty()) ||
+        const bool records = rp.records && !rp.records->empty();
+        bool news = rp.error_code != 0 || rp.diverging_epoch || records ||
                     rp.high_watermark != sent.high_watermark || rp.log_start_offset != sent.log_start_offset;
         if (!news) return false;
-        ev.slots.emplace_back(ti, pi);
+        ev.slots.push_back(FetchEval::Slot{ti, pi, records ? 0 : quiet_version});
       }
       rt.partitions.push_back(std::move(rp));
       return true;
@@ -919,7 +925,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     if (err != 0) {
       rp.error_code = err;
       ev.must_answer = true;
-      answer(std::move(rp));
+      answer(std::move(rp), 0);
       return;
     }
     int64_t leo = p->log->log_end_offset();
@@ -931,14 +937,14 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
       if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) {
         rp.diverging_epoch = FetchResponse::EpochEndOffset{end.epoch, end.end_offset};
         ev.must_answer = true;
-        answer(std::move(rp));
+        answer(std::move(rp), 0);
         return;
       }
     }
     if (part.fetch_offset < p->log->log_start_offset() || part.fetch_offset > leo) {
       rp.error_code = Err(ErrorCode::kOffsetOutOfRange);
       ev.must_answer = true;
-      answer(std::move(rp));
+      answer(std::move(rp), 0);
       return;
     }
     int64_t limit = is_replica ? leo : p->high_watermark;
@@ -952,7 +958,8 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
         ev.must_answer = true;
       } else {
         Bytes data = std::move(read->records);
-        data.resize(BytesBelow(data, limit));
+        // A replica reads up to the log end, which every batch read is below.
+        if (!is_replica) data.resize(BytesBelow(data, limit));
         if (!data.empty()) {
           first_read = false;
           remaining -= int64_t(data.size());
@@ -968,7 +975,9 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
         }
       }
     }
-    if (!answer(std::move(rp)) && !unread) session->sent[ti][pi].quiet_version = p->version;
+    const bool failed = rp.error_code != 0;
+    if (!answer(std::move(rp), unread || failed ? 0 : p->version) && !unread)
+      session->sent[ti][pi].quiet_version = p->version;
   };
   auto start_topic = [&](uint32_t ti) {
     rt = FetchResponse::Topic();
@@ -1007,7 +1016,18 @@ void ReplicaManager::Materialize(Partition& p, RemoteReplica& r) {
   r.last_caught_up_time_ms = s->second.last_fetch_ms;
   r.last_fetch_time_ms = s->second.last_fetch_ms;
   r.lazy_session = 0;
-  WakeSessions(p);  // the session's entry of p is no longer settled
+  // That session's entry of p is no longer settled (Settled asks for a lazy follower); the other
+  // sessions' entries still are: their followers' states and p's version did not change.
+  FetchSession& session = s->second;
+  auto w = std::find_if(p.session_watchers.begin(), p.session_watchers.end(), [&](const SessionWatch& w) {
+    return w.session == session.id && w.layout == session.layout;
+  });
+  if (w == p.session_watchers.end()) return;
+  const uint32_t ti = w->topic;
+  const uint32_t pi = w->partition;
+  p.session_watchers.erase(w);
+  session.sent[ti][pi].watching = false;
+  MarkPending(session, ti, pi);
 }
 
 void ReplicaManager::MarkPending(FetchSession& s, uint32_t ti, uint32_t pi) {
@@ -1155,6 +1175,14 @@ ReplicaManager::Partition* ReplicaManager::SessionPartition(const FetchSession::
   return sent.partition;
 }
 
+ReplicaManager::Partition* ReplicaManager::WaiterPartition(ParkedProduce::Waiter& w) {
+  if (w.partition_stamp != partition_set_stamp_) {
+    w.partition = Find(w.key);
+    w.partition_stamp = partition_set_stamp_;
+  }
+  return w.partition;
+}
+
 ReplicaManager::FetchEval ReplicaManager::EvaluateParked(const ParkedFetch& pf) {
   if (pf.session_id == 0) return EvaluateFetch(pf.request, pf.version);
   auto s = fetch_sessions_.find(pf.session_id);
@@ -1170,17 +1198,17 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateParked(const ParkedFetch& pf) 
   return ev;
 }
 
-void ReplicaManager::NoteAnswered(FetchSession& session, const std::vector<std::pair<uint32_t, uint32_t>>& slots,
+void ReplicaManager::NoteAnswered(FetchSession& session, const std::vector<FetchEval::Slot>& slots,
                                   FetchResponse& response) {
   size_t i = 0;
   for (const auto& t : response.responses) {
     for (const auto& rp : t.partitions) {
-      auto [ti, pi] = slots[i++];
-      FetchSession::Sent& sent = session.sent[ti][pi];
-      sent = FetchSession::Sent{.high_watermark = rp.high_watermark,
-                                .log_start_offset = rp.log_start_offset,
-                                .pending = sent.pending,
-                                .watching = sent.watching};
+      const FetchEval::Slot& slot = slots[i++];
+      FetchSession::Sent& sent = session.sent[slot.topic][slot.partition];
+      // The request did not change: the entry stays valid and keeps its partition.
+      sent.high_watermark = rp.high_watermark;
+      sent.log_start_offset = rp.log_start_offset;
+      sent.quiet_version = slot.quiet_version;
     }
   }
 }
@@ -1271,7 +1299,11 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
       } else {
         parts[i] = part;
         FetchSession::Sent& sent = s.sent[t][i];
-        sent = FetchSession::Sent{.pending = sent.pending, .watching = sent.watching};
+        // Its fetch state changed: everything but the partition it names is to be found again.
+        sent = FetchSession::Sent{.partition = sent.partition,
+                                  .partition_stamp = sent.partition_stamp,
+                                  .pending = sent.pending,
+                                  .watching = sent.watching};
       }
       MarkPending(s, uint32_t(t), uint32_t(i));
     }

@@ -436,6 +436,9 @@ class ReplicaManager {
       int64_t required_offset = 0;
       bool done = false;
       bool local = false;  // acks=1: waits only for the leader's own flush barrier
+      // key's partition, found when partition_set_stamp_ was partition_stamp (WaiterPartition).
+      Partition* partition = nullptr;
+      uint64_t partition_stamp = 0;
     };
     std::vector<Waiter> waiters;
   };
@@ -510,6 +513,9 @@ class ReplicaManager {
   // The session entry's partition: sent.partition while no partition was opened or deleted since
   // it was found, else looked up again.
   Partition* SessionPartition(const FetchSession::Sent& sent, const std::string& topic, int32_t partition) const;
+  // The waiter's partition (nullptr: none here), looked up again only when partitions were opened
+  // or deleted since it was found.
+  Partition* WaiterPartition(ParkedProduce::Waiter& w);
   // Creates a session for `request` (its partitions), or returns nullptr when the cache is full.
   FetchSession* NewFetchSession(const FetchRequest& request, int64_t now_ms);
   // Applies an incremental fetch's partitions and forgotten partitions to s.
@@ -529,9 +535,6 @@ class ReplicaManager {
   static bool CaughtUpAndSteady(const Partition& p, int32_t follower, const RemoteReplica& r, int64_t fetch_offset);
   // Answers `token` for `request` (a sessionless fetch, or a session's request) at once or parks it.
   void ServeFetch(uint64_t token, const FetchRequest& request, int16_t version, FetchSession* session, int64_t now_ms);
-  // Before ev.response goes out for session: records what it tells (FetchSession::sent).
-  static void NoteAnswered(FetchSession& session, const std::vector<std::pair<uint32_t, uint32_t>>& slots,
-                           FetchResponse& response);
 
   struct ParkedFetch {
     uint64_t token = 0;
@@ -592,9 +595,18 @@ class ReplicaManager {
     std::vector<Bytes> buffers;
     int64_t bytes = 0;
     bool must_answer = false;  // errors or diverging epochs answer at once
-    // With a session: the (topic, partition) slot in the session of each answered partition.
-    std::vector<std::pair<uint32_t, uint32_t>> slots;
+    // With a session: the (topic, partition) slot in the session of each answered partition,
+    // and the partition's version at which the entry has nothing new once this answer is sent
+    // (0: none; see NoteAnswered).
+    struct Slot {
+      uint32_t topic = 0;
+      uint32_t partition = 0;
+      uint64_t quiet_version = 0;
+    };
+    std::vector<Slot> slots;
   };
+  // Before ev.response goes out for session: records what it tells (FetchSession::sent).
+  static void NoteAnswered(FetchSession& session, const std::vector<FetchEval::Slot>& slots, FetchResponse& response);
   // With a session, only what is new since its last answer is answered.
   FetchEval EvaluateFetch(const FetchRequest& request, int16_t version, const FetchSession* session = nullptr) const;
   // A parked fetch's evaluation (FETCH_SESSION_ID_NOT_FOUND when its session has gone).
