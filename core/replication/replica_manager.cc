@@ -1291,7 +1291,9 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
     auto& parts = s.request.topics[t].partitions;
     for (const auto& part : topic.partitions) {
       size_t i = SessionSlot(s, t, part.partition);
-      // Listed again: answered in full next time, as a fetcher that lost an answer may ask.
+      // A new entry is answered in full; an entry listed again keeps what the last answer said
+      // (as Kafka's CachedPartition keeps its high watermark and log start), so it is answered
+      // only with something new at its new fetch state.
       if (i == parts.size()) {
         parts.push_back(part);
         s.sent[t].emplace_back();
@@ -1299,11 +1301,9 @@ void ReplicaManager::UpdateFetchSession(FetchSession& s, const FetchRequest& req
       } else {
         parts[i] = part;
         FetchSession::Sent& sent = s.sent[t][i];
-        // Its fetch state changed: everything but the partition it names is to be found again.
-        sent = FetchSession::Sent{.partition = sent.partition,
-                                  .partition_stamp = sent.partition_stamp,
-                                  .pending = sent.pending,
-                                  .watching = sent.watching};
+        // Its fetch state changed: whether it is valid and has something new is to be found again.
+        sent.valid_version = 0;
+        sent.quiet_version = 0;
       }
       MarkPending(s, uint32_t(t), uint32_t(i));
     }
