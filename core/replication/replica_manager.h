@@ -98,8 +98,6 @@
 #include <utility>
 #include <vector>
 
-#include <boost/container/flat_map.hpp>
-
 #include "core/base/disk.h"
 #include "core/base/ids.h"
 #include "core/base/partition_slots.h"
@@ -354,9 +352,7 @@ class ReplicaManager {
     std::vector<int32_t> isr;  // committed, sorted
     // Leader state.
     int64_t leader_epoch_start_offset = 0;
-    // By follower id, in one array (a replication factor's worth): every follower fetch looks
-    // one up, and a map's nodes would each be another cache miss at hundreds of partitions.
-    boost::container::flat_map<int32_t, RemoteReplica> remotes;
+    std::map<int32_t, RemoteReplica> remotes;
     // Settled fetch session entries of this partition (FetchSession::pending).
     std::vector<SessionWatch> session_watchers;
     // The parked fetches naming this partition, in parking order: (park sequence, the high
