@@ -254,8 +254,12 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
   // Flow: each frame on its way from -> to. A frame's position is its remaining time against the
   // longest remaining on that link (about the link's latency); responses carry their request's API.
   frames_drawn_ = 0;
+  QFont small = this->font();
+  small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
+  const QFontMetricsF small_metrics(small);
   struct FlowLabel {
-    QPointF at;  // the left end of its baseline
+    QPointF at;     // the left end of its baseline
+    QRectF ground;  // the pale ground under it
     QColor colour;
     QString text;
   };
@@ -277,8 +281,6 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
       if (api.rfind("Broker", 0) == 0) return Palette::Grey();
       return Palette::Orange();
     };
-    QFont small = this->font();
-    small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
     p.setFont(small);
     std::map<std::pair<int32_t, int32_t>, int> labelled;
     // A frame travels the visible part of its link, from the edge of one node to the edge of the
@@ -319,14 +321,13 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
       if (labelled[{f.from, f.to}] == 0) {
         const QString text = api.empty() ? QStringLiteral("response")
                                          : QString::fromStdString(api) + (f.request ? QString() : QStringLiteral(" (response)"));
-        const QFontMetricsF fm(small);
-        const double w = fm.horizontalAdvance(text) + 4, h = fm.height() + 2;
+        const double w = small_metrics.horizontalAdvance(text) + 4, h = small_metrics.height() + 2;
         for (const QPointF baseline : {at + QPointF(9, -4), at + QPointF(-9 - w, -4)}) {
-          const QRectF area(baseline.x() - 2, baseline.y() - fm.ascent() - 1, w, h);
+          const QRectF area(baseline.x() - 2, baseline.y() - small_metrics.ascent() - 1, w, h);
           const bool covers = std::any_of(broker_ids.begin(), broker_ids.end(),
                                           [&](int32_t id) { return area.intersects(BrokerRect(id)); });
           if (covers || area.left() < 0 || area.right() > width()) continue;
-          flow_labels.push_back({baseline, c.darker(160), text});
+          flow_labels.push_back({baseline, area, c.darker(160), text});
           ++labelled[{f.from, f.to}];
           break;
         }
@@ -379,15 +380,11 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
   }
   // The flow's labels, on a pale ground so that they stay readable over boxes and links.
   if (!flow_labels.empty()) {
-    QFont small = this->font();
-    small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
     p.setFont(small);
-    const QFontMetricsF fm(small);
     QColor ground = palette().color(QPalette::Base);
     ground.setAlpha(215);
     for (const FlowLabel& l : flow_labels) {
-      const QRectF text_box(l.at.x() - 2, l.at.y() - fm.ascent() - 1, fm.horizontalAdvance(l.text) + 4, fm.height() + 2);
-      p.fillRect(text_box, ground);
+      p.fillRect(l.ground, ground);
       p.setPen(l.colour);
       p.drawText(l.at, l.text);
     }

@@ -85,7 +85,6 @@ void ConsumerNode::Assign(const std::vector<int32_t>& partitions) {
 }
 
 void ConsumerNode::OnMetadata() {
-  ++metadata_version_;
   if (assigned_) return;
   int32_t n = PartitionCount(config_.topic);
   if (n == 0) return;
@@ -196,8 +195,8 @@ void ConsumerNode::Poll() {
     // Between two fetches, after new metadata: members led elsewhere now leave (the next Poll
     // places them on their leader). Without this a member waits for this broker for good when it
     // cannot be reached, or answers nothing new for it in its session.
-    if (b.leaders_checked != metadata_version_) {
-      b.leaders_checked = metadata_version_;
+    if (b.leaders_checked != metadata_version()) {
+      b.leaders_checked = metadata_version();
       std::vector<int32_t> moved;
       for (int32_t p : b.members)
         if (LeaderOf(TopicPartition{config_.topic, p}) != leader) moved.push_back(p);

@@ -113,7 +113,7 @@ class ConsumerNode final : public ClientBase {
     boost::container::flat_set<int32_t> members;
     boost::container::flat_set<int32_t> dirty;
     boost::container::flat_map<int32_t, FetchRequest::Partition> held;
-    uint64_t leaders_checked = 0;  // metadata_version_ when its members' leaders were last checked
+    uint64_t leaders_checked = 0;  // metadata_version() when its members' leaders were last checked
   };
   // b's partitions back off and wait to be placed again (on their leader of the moment); the
   // next fetch from that broker starts a new session.
@@ -154,7 +154,6 @@ class ConsumerNode final : public ClientBase {
   uint64_t session_ = 0;
   ConsumerStats stats_;
   std::map<NodeId, FetchSessionState> fetch_sessions_;
-  uint64_t metadata_version_ = 0;  // counts the metadata answers (OnMetadata)
   boost::container::flat_map<int32_t, const FetchResponse::Partition*> answer_scratch_;  // HandleFetch's, by partition
 };
 

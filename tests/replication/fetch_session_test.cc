@@ -217,6 +217,14 @@ TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   EXPECT_EQ(rm.parked_requests(), 0u);
 }
 
+// r answers t-0 alone, with records and high watermark hw.
+void ExpectRecordsOfT0(const FetchResponse& r, int64_t hw) {
+  ASSERT_EQ(Answered(r), (std::vector<int32_t>{0}));
+  EXPECT_EQ(r.responses[0].partitions[0].high_watermark, hw);
+  ASSERT_TRUE(r.responses[0].partitions[0].records.has_value());
+  EXPECT_FALSE(r.responses[0].partitions[0].records->empty());
+}
+
 // A fetcher lists a partition again when its position moves. The entry keeps what its last answer
 // said, so a new position with nothing to read there is not answered: Kafka's sessions do the same,
 // and answering the unchanged high watermark again cost an answer entry per record read.
@@ -229,11 +237,7 @@ TEST(FetchSessionTest, APartitionListedAtItsNewPositionIsAnsweredOnlyWithSomethi
   rm.HandleFetch(10, SessionFetch(2, follower, 1, {{0, 1}}), 12, 4);  // the follower has it: HW 1
   (void)l.Answer(10);
   rm.HandleFetch(11, SessionFetch(-1, consumer, 1, {}), 11, 5);
-  FetchResponse read = l.Answer(11);
-  ASSERT_EQ(Answered(read), (std::vector<int32_t>{0}));
-  EXPECT_EQ(read.responses[0].partitions[0].high_watermark, 1);
-  ASSERT_TRUE(read.responses[0].partitions[0].records.has_value());
-  EXPECT_FALSE(read.responses[0].partitions[0].records->empty());
+  ASSERT_NO_FATAL_FAILURE(ExpectRecordsOfT0(l.Answer(11), 1));
   // The consumer moves to offset 1: nothing to read there, and the HW is what it was told.
   rm.HandleFetch(12, SessionFetch(-1, consumer, 2, {{0, 1}}), 11, 6);
   EXPECT_TRUE(Answered(l.Answer(12)).empty());
@@ -242,11 +246,7 @@ TEST(FetchSessionTest, APartitionListedAtItsNewPositionIsAnsweredOnlyWithSomethi
   rm.HandleFetch(13, SessionFetch(2, follower, 2, {{0, 2}}), 12, 8);
   (void)l.Answer(13);
   rm.HandleFetch(14, SessionFetch(-1, consumer, 3, {}), 11, 9);
-  FetchResponse next = l.Answer(14);
-  ASSERT_EQ(Answered(next), (std::vector<int32_t>{0}));
-  EXPECT_EQ(next.responses[0].partitions[0].high_watermark, 2);
-  ASSERT_TRUE(next.responses[0].partitions[0].records.has_value());
-  EXPECT_FALSE(next.responses[0].partitions[0].records->empty());
+  ASSERT_NO_FATAL_FAILURE(ExpectRecordsOfT0(l.Answer(14), 2));
 }
 
 // A session holds each partition once, wherever it is listed: after a forget moves the others,
