@@ -49,6 +49,10 @@ Result<uint64_t> SimDisk::Append(std::string_view path, ByteView data) {
   SAMSA_RETURN_IF_ERROR(MaybeIoError());
   return mem_.Append(path, data);
 }
+Result<uint64_t> SimDisk::AppendVia(FileMemo& memo, std::string_view path, ByteView data) {
+  SAMSA_RETURN_IF_ERROR(MaybeIoError());
+  return mem_.AppendVia(memo, path, data);
+}
 Status SimDisk::Truncate(std::string_view path, uint64_t size) {
   SAMSA_RETURN_IF_ERROR(MaybeIoError());
   return mem_.Truncate(path, size);

@@ -89,6 +89,10 @@ class SimDisk final : public Disk {
   Result<size_t> ReadAppend(std::string_view path, uint64_t offset, size_t max_bytes, Bytes& out) const override {
     return mem_.ReadAppend(path, offset, max_bytes, out);
   }
+  Result<uint64_t> AppendVia(FileMemo& memo, std::string_view path, ByteView data) override;
+  Result<Bytes> ReadVia(FileMemo& memo, std::string_view path, uint64_t offset, size_t max_bytes) const override {
+    return mem_.ReadVia(memo, path, offset, max_bytes);
+  }
   Result<uint64_t> FileSize(std::string_view path) const override { return mem_.FileSize(path); }
   bool Exists(std::string_view path) const override { return mem_.Exists(path); }
   bool IsDir(std::string_view path) const override { return mem_.IsDir(path); }

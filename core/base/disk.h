@@ -42,6 +42,24 @@ class Disk {
     out.insert(out.end(), data.begin(), data.end());
     return data.size();
   }
+  // What a path resolved to, kept by a caller that appends to or reads one file many times (a log
+  // segment) so that the disk can skip the path lookup. Opaque to the caller; the disk checks that
+  // it still holds (nothing was renamed or removed, no crash, since it was filled) and refills it
+  // otherwise, so a stale memo costs one lookup, never a wrong file. Keep one memo per path.
+  struct FileMemo {
+    const Disk* disk = nullptr;  // the disk that filled it
+    const void* file = nullptr;
+    uint64_t generation = 0;
+  };
+  // Append and Read through a memo. A disk that has no lookup to skip (PosixDisk) ignores it.
+  virtual Result<uint64_t> AppendVia(FileMemo& memo, std::string_view path, ByteView data) {
+    (void)memo;
+    return Append(path, data);
+  }
+  virtual Result<Bytes> ReadVia(FileMemo& memo, std::string_view path, uint64_t offset, size_t max_bytes) const {
+    (void)memo;
+    return Read(path, offset, max_bytes);
+  }
   virtual Result<uint64_t> FileSize(std::string_view path) const = 0;
   virtual bool Exists(std::string_view path) const = 0;
   virtual bool IsDir(std::string_view path) const = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/base/assert.h"
 #include "core/base/chunked_bytes.h"
 
 namespace samsa {
@@ -65,6 +66,25 @@ struct MemDisk::PendingSync {
 MemDisk::MemDisk() {
   live_dirs_[""] = std::make_shared<Dir>();
   durable_dirs_[""] = std::make_shared<Dir>();
+}
+
+void MemDisk::ForgetMemos() { ++memo_generation_; }
+
+MemDisk::Inode* MemDisk::Remembered(const FileMemo& memo, std::string_view path) const {
+  if (memo.disk != this || memo.generation != memo_generation_ || memo.file == nullptr) return nullptr;
+  Inode* inode = static_cast<Inode*>(const_cast<void*>(memo.file));
+#ifndef NDEBUG
+  SAMSA_ASSERT_MSG(inode == FindFile(path), "a file memo used for another path");
+#else
+  (void)path;
+#endif
+  return inode;
+}
+
+void MemDisk::Remember(FileMemo& memo, Inode* inode) const {
+  memo.disk = this;
+  memo.file = inode;
+  memo.generation = memo_generation_;
 }
 
 MemDisk::~MemDisk() = default;
@@ -161,6 +181,20 @@ Status MemDisk::Write(std::string_view path, uint64_t offset, ByteView data) {
 Result<uint64_t> MemDisk::Append(std::string_view path, ByteView data) {
   SAMSA_RETURN_IF_ERROR(BeginMutation());
   SAMSA_ASSIGN_OR_RETURN(Inode * inode, OpenOrCreate(path));
+  return AppendTo(inode, data);
+}
+
+Result<uint64_t> MemDisk::AppendVia(FileMemo& memo, std::string_view path, ByteView data) {
+  SAMSA_RETURN_IF_ERROR(BeginMutation());
+  Inode* inode = Remembered(memo, path);
+  if (inode == nullptr) {
+    SAMSA_ASSIGN_OR_RETURN(inode, OpenOrCreate(path));
+    Remember(memo, inode);
+  }
+  return AppendTo(inode, data);
+}
+
+Result<uint64_t> MemDisk::AppendTo(Inode* inode, ByteView data) {
   SAMSA_RETURN_IF_ERROR(CheckCapacity(data.size()));
   uint64_t at = inode->data.size();
   inode->data.Append(data);
@@ -171,10 +205,24 @@ Result<uint64_t> MemDisk::Append(std::string_view path, ByteView data) {
 Result<Bytes> MemDisk::Read(std::string_view path, uint64_t offset, size_t max_bytes) const {
   Inode* inode = FindFile(path);
   if (inode == nullptr) return Status::NotFound("no file '" + std::string(path) + "'");
-  if (offset >= inode->data.size()) return Bytes{};
-  size_t n = std::min<uint64_t>(max_bytes, inode->data.size() - offset);
+  return ReadOf(*inode, offset, max_bytes);
+}
+
+Result<Bytes> MemDisk::ReadVia(FileMemo& memo, std::string_view path, uint64_t offset, size_t max_bytes) const {
+  Inode* inode = Remembered(memo, path);
+  if (inode == nullptr) {
+    inode = FindFile(path);
+    if (inode == nullptr) return Status::NotFound("no file '" + std::string(path) + "'");
+    Remember(memo, inode);
+  }
+  return ReadOf(*inode, offset, max_bytes);
+}
+
+Bytes MemDisk::ReadOf(const Inode& inode, uint64_t offset, size_t max_bytes) {
+  if (offset >= inode.data.size()) return Bytes{};
+  size_t n = std::min<uint64_t>(max_bytes, inode.data.size() - offset);
   Bytes out;
-  inode->data.CopyTo(offset, n, out);
+  inode.data.CopyTo(offset, n, out);
   return out;
 }
 
@@ -224,6 +272,7 @@ Status MemDisk::Rename(std::string_view from, std::string_view to) {
   src->files.erase(from_it);
   ForgetFile(Normalize(from));
   ForgetFile(Normalize(to));
+  ForgetMemos();
   auto to_it = dst->files.find(to_name);
   if (to_it == dst->files.end()) to_it = dst->files.emplace(std::string(to_name), nullptr).first;
   to_it->second = std::move(inode);
@@ -240,6 +289,7 @@ Status MemDisk::Remove(std::string_view raw) {
   if (auto f = dir->files.find(name); f != dir->files.end()) {
     dir->files.erase(f);
     ForgetFile(path);
+    ForgetMemos();
     namespace_dirty_ = true;
     return Status::Ok();
   }
@@ -420,6 +470,7 @@ void MemDisk::Crash(Prng* prng) {
   namespace_dirty_ = false;
   pending_.clear();
   file_cache_.Clear();
+  ForgetMemos();
   stop_at_ops_.reset();
   live_dirs_.clear();
   std::set<Inode*> seen;

@@ -44,6 +44,8 @@ class MemDisk final : public Disk {
   Result<uint64_t> Append(std::string_view path, ByteView data) override;
   Result<Bytes> Read(std::string_view path, uint64_t offset, size_t max_bytes) const override;
   Result<size_t> ReadAppend(std::string_view path, uint64_t offset, size_t max_bytes, Bytes& out) const override;
+  Result<uint64_t> AppendVia(FileMemo& memo, std::string_view path, ByteView data) override;
+  Result<Bytes> ReadVia(FileMemo& memo, std::string_view path, uint64_t offset, size_t max_bytes) const override;
   Result<uint64_t> FileSize(std::string_view path) const override;
   bool Exists(std::string_view path) const override;
   bool IsDir(std::string_view path) const override;
@@ -109,6 +111,13 @@ class MemDisk final : public Disk {
   void ForgetFile(std::string_view path);
   Dir* FindDir(const DirMap& ns, std::string_view path) const;
   Result<Inode*> OpenOrCreate(std::string_view path);
+  // The memo's file when the memo still holds, else nullptr.
+  Inode* Remembered(const FileMemo& memo, std::string_view path) const;
+  void Remember(FileMemo& memo, Inode* inode) const;
+  // A name was removed or rebound (Remove, Rename, Crash): every memo is stale.
+  void ForgetMemos();
+  Result<uint64_t> AppendTo(Inode* inode, ByteView data);
+  static Bytes ReadOf(const Inode& inode, uint64_t offset, size_t max_bytes);
   Status CheckCapacity(uint64_t extra) const;
   // Writeback tracking: the inode's data changed.
   void NoteWritten(Inode* inode);
@@ -120,6 +129,8 @@ class MemDisk final : public Disk {
   // appends then skip the directory and file map lookups (paths share long prefixes). An entry
   // goes when its name is removed or renamed, and all go on Crash.
   mutable PathTable<Inode*> file_cache_;
+  // What FileMemos filled by this disk were filled at; ForgetMemos moves it on.
+  uint64_t memo_generation_ = 1;
   std::map<uint64_t, PendingSync> pending_;
   std::map<std::string, uint64_t> dir_applied_sync_;  // directory path -> newest applied sync id
   uint64_t next_sync_id_ = 1;

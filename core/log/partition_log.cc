@@ -56,6 +56,7 @@ struct PartitionLog::Segment {
   uint64_t batches_end = 0;
   std::deque<BatchPosition> batches;  // a deque: grows without moving what it holds
   std::string log_path;
+  mutable Disk::FileMemo log_memo;  // log_path's file, for AppendVia and ReadVia
   std::vector<OffsetIndexEntry> index;
   std::vector<TimeIndexEntry> time_index;
   std::string index_path, time_index_path;
@@ -691,7 +692,7 @@ Result<LogAppendInfo> PartitionLog::AppendBatches(ByteView data, const std::vect
   if (seg.size_bytes + data.size() > uint64_t(INT32_MAX))
     return Status::InvalidArgument("append too large for one segment");
   if (seg.size_bytes == 0) seg.created_ms = now_ms;
-  auto at = disk_.Append(seg.log_path, data);
+  auto at = disk_.AppendVia(seg.log_memo, seg.log_path, data);
   if (!at.ok()) return Fail(at.status());
   if (*at != seg.size_bytes)
     return Fail(Status::Corruption(seg.log_path + " changed size underneath the log"));
@@ -846,7 +847,7 @@ Result<LogReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes) const
     uint64_t position = found->position;
     uint64_t available = seg.size_bytes - position;
     size_t want = size_t(std::max<uint64_t>(found->total_bytes, std::min<uint64_t>(max_bytes, available)));
-    SAMSA_ASSIGN_OR_RETURN(result.records, disk_.Read(seg.log_path, position, want));
+    SAMSA_ASSIGN_OR_RETURN(result.records, disk_.ReadVia(seg.log_memo, seg.log_path, position, want));
     // Keep whole batches only.
     size_t kept = 0;
     int64_t next = offset;

@@ -457,6 +457,52 @@ TEST(MemDiskTest, PathLookupsFollowRenamesRemovalsAndCrashes) {
   EXPECT_EQ(d.Append("p", AsBytes("x")).status().code(), StatusCode::kInvalidArgument) << "a directory";
 }
 
+// A file memo skips the path lookup while the path names the same file, and follows the path
+// (never the old file) once a rename, removal or crash rebinds it.
+TEST(MemDiskTest, FileMemosFollowRenamesRemovalsAndCrashes) {
+  MemDisk d;
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  Disk::FileMemo memo;
+  auto read_via = [&](std::string_view path) {
+    auto r = d.ReadVia(memo, path, 0, 1 << 20);
+    return r.ok() ? std::string(AsString(*r)) : "<" + r.status().ToString() + ">";
+  };
+  EXPECT_EQ(*d.AppendVia(memo, "p/a", AsBytes("one")), 0u);  // creates p/a
+  EXPECT_EQ(*d.AppendVia(memo, "p/a", AsBytes("two")), 3u);
+  EXPECT_EQ(read_via("p/a"), "onetwo");
+  EXPECT_EQ(ReadAll(d, "p/a"), "onetwo");
+
+  // p/b replaces p/a: the memo's next use finds the new file.
+  ASSERT_TRUE(d.Append("p/b", AsBytes("B")).ok());
+  ASSERT_TRUE(d.Rename("p/b", "p/a").ok());
+  EXPECT_EQ(read_via("p/a"), "B");
+  ASSERT_TRUE(d.AppendVia(memo, "p/a", AsBytes("+")).ok());
+  EXPECT_EQ(ReadAll(d, "p/a"), "B+");
+
+  // Removed: a read through the memo fails as a plain one does; an append makes a new file.
+  ASSERT_TRUE(d.Remove("p/a").ok());
+  EXPECT_EQ(d.ReadVia(memo, "p/a", 0, 1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*d.AppendVia(memo, "p/a", AsBytes("new")), 0u);
+  EXPECT_EQ(ReadAll(d, "p/a"), "new");
+
+  // A crash brings back the durable file, a new object: the memo follows.
+  d.SyncAll("p/a");
+  ASSERT_TRUE(d.AppendVia(memo, "p/a", AsBytes(" lost")).ok());
+  d.Crash();
+  EXPECT_EQ(read_via("p/a"), "new");
+  ASSERT_TRUE(d.AppendVia(memo, "p/a", AsBytes("!")).ok());
+  EXPECT_EQ(ReadAll(d, "p/a"), "new!");
+
+  // A memo filled by one disk never holds on another.
+  MemDisk other;
+  ASSERT_TRUE(other.CreateDir("p").ok());
+  ASSERT_TRUE(other.Append("p/a", AsBytes("other")).ok());
+  auto r = other.ReadVia(memo, "p/a", 0, 100);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(AsString(*r), "other");
+  EXPECT_EQ(ReadAll(d, "p/a"), "new!");
+}
+
 }  // namespace
 }  // namespace samsa
 
