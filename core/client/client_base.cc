@@ -106,6 +106,12 @@ bool ClientBase::CanSend(NodeId broker) const {
   return IsReady(broker) && InFlight(broker) < config_.max_in_flight_requests_per_connection;
 }
 
+bool ClientBase::InFlightFull(NodeId broker) const {
+  auto it = conns_.find(broker);
+  return it != conns_.end() && it->second.state == ConnState::kReady &&
+         it->second.user_in_flight >= config_.max_in_flight_requests_per_connection;
+}
+
 void ClientBase::Connect(NodeId broker) {
   if (broker == kNoNode) return;
   std::optional<int64_t> at = ConnectAt(broker);

@@ -138,6 +138,9 @@ class ClientBase : public Node {
   bool IsReady(NodeId broker) const;
   int32_t InFlight(NodeId broker) const;
   bool CanSend(NodeId broker) const;
+  // The connection to broker is ready and every in-flight slot is taken: CanSend() is false
+  // until an answer (or the connection's end) frees one, and Connect() does nothing.
+  bool InFlightFull(NodeId broker) const;
   // Opens a connection to broker unless one exists or its reconnect backoff runs (then it wakes
   // the node when the backoff ends).
   void Connect(NodeId broker);

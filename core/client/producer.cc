@@ -251,11 +251,15 @@ void ProducerNode::Poll() {
 
 void ProducerNode::RefreshQueueLeaders() {
   // Queue numbers hold until a queue is added (the count changes); leaders until metadata comes.
-  if (queue_leaders_.size() != accumulator_.queue_count() || queue_leaders_version_ != metadata_version()) {
-    queue_leaders_.assign(accumulator_.queue_count(), std::nullopt);
-    queue_leaders_version_ = metadata_version();
-    all_led_.reset();
-  }
+  if (queue_leaders_.size() != accumulator_.queue_count() || queue_leaders_version_ != metadata_version())
+      [[unlikely]]
+    ForgetQueueLeaders();
+}
+
+void ProducerNode::ForgetQueueLeaders() {
+  queue_leaders_.assign(accumulator_.queue_count(), std::nullopt);
+  queue_leaders_version_ = metadata_version();
+  all_led_.reset();
 }
 
 NodeId ProducerNode::QueueLeader(size_t q) {
@@ -332,13 +336,26 @@ void ProducerNode::Drain() {
   std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
   ready.clear();
   if (DueQueuesSuffice()) {
-    // As the walk below, looking only at the due queues: none is leaderless or muted.
+    // As the walk below, looking only at the due queues: none is leaderless or muted. A leader
+    // whose connection is ready with every in-flight slot taken can take nothing now (the loop
+    // below would connect it, a no-op, and find CanSend false): its queues stay for the answer
+    // that frees a slot, whose handling drains again. Each leader's verdict is taken once.
+    std::pair<NodeId, bool> verdicts[8];
+    size_t known = 0;
+    auto saturated = [&](NodeId leader) {
+      for (size_t i = 0; i < known; ++i)
+        if (verdicts[i].first == leader) return verdicts[i].second;
+      const bool full = InFlightFull(leader);
+      if (known < std::size(verdicts)) verdicts[known++] = {leader, full};
+      return full;
+    };
     for (const auto& [due, q] : accumulator_.queues_by_due()) {
       if (due > now_ns()) {
         WakeAt(due);
         break;
       }
-      ready.emplace_back(QueueLeader(q), q);
+      const NodeId leader = QueueLeader(q);
+      if (!saturated(leader)) ready.emplace_back(leader, q);
     }
   } else {
     for (size_t q : accumulator_.nonempty_queues()) {
@@ -383,17 +400,18 @@ void ProducerNode::Drain() {
         if (!batches.empty() && request_bytes + head->bytes > size_t(config_.max_request_size))
           continue;
         request_bytes += head->bytes;
-        batches.push_back(*accumulator_.TakeHead(q));
+        accumulator_.TakeHeadTo(q, batches);
         if (guarantee_order) ++muted_[tp];
       }
       if (batches.empty()) break;
       // One RecordBatch v2 per partition, framing the records encoded as they were appended;
-      // the request holds views into `encoded`.
+      // the request holds views into `encoded`. A batch that fails to build fails alone: the
+      // others close up behind it, in order.
       std::vector<Bytes> encoded;
-      std::vector<ProducerBatch> sendable;
       encoded.reserve(batches.size());
-      sendable.reserve(batches.size());
-      for (ProducerBatch& b : batches) {
+      size_t kept = 0;
+      for (size_t i = 0; i < batches.size(); ++i) {
+        ProducerBatch& b = batches[i];
         Result<Bytes> built = b.encoded.Build();
         if (!built.ok()) {
           if (guarantee_order) --muted_[b.tp];
@@ -401,14 +419,16 @@ void ProducerNode::Drain() {
           continue;
         }
         encoded.push_back(std::move(built).value());
-        sendable.push_back(std::move(b));
+        if (kept != i) batches[kept] = std::move(b);
+        ++kept;
       }
-      if (sendable.empty()) continue;
+      batches.erase(batches.begin() + int64_t(kept), batches.end());
+      if (batches.empty()) continue;
       ProduceRequest req;
       req.acks = config_.acks;
       req.timeout_ms = client_config().request_timeout_ms;
-      for (size_t i = 0; i < sendable.size(); ++i) {
-        const TopicPartition& tp = sendable[i].tp;
+      for (size_t i = 0; i < batches.size(); ++i) {
+        const TopicPartition& tp = batches[i].tp;
         if (req.topic_data.empty() || req.topic_data.back().name != tp.topic) {
           ProduceRequest::Topic t;
           t.name = tp.topic;
@@ -420,18 +440,18 @@ void ProducerNode::Drain() {
         req.topic_data.back().partition_data.push_back(p);
       }
       uint64_t token = next_token_++;
-      for (ProducerBatch& b : sendable) ++b.attempts;
+      for (ProducerBatch& b : batches) ++b.attempts;
       ++stats_.produce_requests;
       SendRequest(leader, req, version, MsToNs(client_config().request_timeout_ms), token,
            /*expect_response=*/config_.acks != 0);
       stats_.max_in_flight_seen = std::max(stats_.max_in_flight_seen, InFlight(leader));
       if (config_.acks == 0) {
-        for (ProducerBatch& b : sendable) {
+        for (ProducerBatch& b : batches) {
           if (guarantee_order) --muted_[b.tp];
           Complete(b, -1);
         }
       } else {
-        in_flight_[token] = InFlightRequest{leader, std::move(sendable)};
+        in_flight_[token] = InFlightRequest{leader, std::move(batches)};
       }
     }
   }

@@ -131,6 +131,7 @@ class ProducerNode final : public ClientBase {
   // LeaderOf(the queue's partition), remembered until the queues or the metadata change.
   NodeId QueueLeader(size_t q);
   void RefreshQueueLeaders();
+  void ForgetQueueLeaders();
   // True when the sender need look only at the queues whose heads are due (queues_by_due()):
   // every queue's partition has a leader (none makes it ask for metadata) and none is muted
   // (batches of a partition may be in flight together).

@@ -85,6 +85,8 @@ class RecordAccumulator {
   std::optional<int64_t> HeadReadyAt(size_t q, int64_t now_ns) const;
   const ProducerBatch* Head(size_t q) const;
   std::optional<ProducerBatch> TakeHead(size_t q);
+  // As TakeHead, moving the batch to the end of `out` (queue q must not be empty).
+  void TakeHeadTo(size_t q, std::vector<ProducerBatch>& out);
 
   // Whether tp's head batch may be drained now.
   bool HeadReady(const TopicPartition& tp, int64_t now_ns) const;
