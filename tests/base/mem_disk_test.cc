@@ -584,9 +584,13 @@ TEST(MemDiskTest, WritebackAllMakesEverythingDurable) {
     SyncId old_dir_sync = d.RequestSync("");         // lists "gone"
     ASSERT_TRUE(d.Write("t/p-0/a.log", 0, AsBytes("v2")).ok());
     ASSERT_TRUE(d.Remove("gone").ok());
-    if (tracking) EXPECT_TRUE(d.dirty());
+    if (tracking) {
+      EXPECT_TRUE(d.dirty());
+    }
     EXPECT_TRUE(d.WritebackAll());
-    if (tracking) EXPECT_FALSE(d.dirty());
+    if (tracking) {
+      EXPECT_FALSE(d.dirty());
+    }
     EXPECT_EQ(*d.DurableSize("t/p-0/a.log"), 2u);
     d.CompleteSync(old_sync);  // stale: "v1" must not come back
     d.CompleteSync(old_dir_sync);
@@ -598,7 +602,9 @@ TEST(MemDiskTest, WritebackAllMakesEverythingDurable) {
     EXPECT_FALSE(d.Exists("gone"));
     EXPECT_FALSE(d.WritebackAll());  // nothing dirty after a crash
     ASSERT_TRUE(d.Write("t/p-0/a.log", 0, AsBytes("v5")).ok());  // tracked again after the crash
-    if (tracking) EXPECT_TRUE(d.dirty());
+    if (tracking) {
+      EXPECT_TRUE(d.dirty());
+    }
     EXPECT_TRUE(d.WritebackAll());
     d.Crash();
     EXPECT_EQ(ReadAll(d, "t/p-0/a.log"), "v5+");
