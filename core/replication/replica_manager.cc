@@ -1166,21 +1166,22 @@ void ReplicaManager::CloseFetchSession(std::map<int32_t, FetchSession>::iterator
   fetch_sessions_.erase(it);
 }
 
+ReplicaManager::Partition* ReplicaManager::Refind(Partition*& cached, uint64_t& stamp, const std::string& topic,
+                                                  int32_t partition) const {
+  if (stamp != partition_set_stamp_) {
+    cached = const_cast<Partition*>(Find(topic, partition));
+    stamp = partition_set_stamp_;
+  }
+  return cached;
+}
+
 ReplicaManager::Partition* ReplicaManager::SessionPartition(const FetchSession::Sent& sent, const std::string& topic,
                                                             int32_t partition) const {
-  if (sent.partition_stamp != partition_set_stamp_) {
-    sent.partition = const_cast<Partition*>(Find(topic, partition));
-    sent.partition_stamp = partition_set_stamp_;
-  }
-  return sent.partition;
+  return Refind(sent.partition, sent.partition_stamp, topic, partition);
 }
 
 ReplicaManager::Partition* ReplicaManager::WaiterPartition(ParkedProduce::Waiter& w) {
-  if (w.partition_stamp != partition_set_stamp_) {
-    w.partition = Find(w.key);
-    w.partition_stamp = partition_set_stamp_;
-  }
-  return w.partition;
+  return Refind(w.partition, w.partition_stamp, w.key.first, w.key.second);
 }
 
 ReplicaManager::FetchEval ReplicaManager::EvaluateParked(const ParkedFetch& pf) {

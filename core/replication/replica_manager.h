@@ -510,11 +510,12 @@ class ReplicaManager {
   // find them); those that become pending behind it wait for the next walk.
   template <typename Visit>
   void WalkPending(FetchSession& s, Visit&& visit);
-  // The session entry's partition: sent.partition while no partition was opened or deleted since
-  // it was found, else looked up again.
+  // A lookup kept with its partition_set_stamp_: `cached` while no partition was opened or
+  // deleted since `stamp`, else found again (nullptr: none here) and kept.
+  Partition* Refind(Partition*& cached, uint64_t& stamp, const std::string& topic, int32_t partition) const;
+  // The session entry's partition, through Refind.
   Partition* SessionPartition(const FetchSession::Sent& sent, const std::string& topic, int32_t partition) const;
-  // The waiter's partition (nullptr: none here), looked up again only when partitions were opened
-  // or deleted since it was found.
+  // The waiter's partition, through Refind.
   Partition* WaiterPartition(ParkedProduce::Waiter& w);
   // Creates a session for `request` (its partitions), or returns nullptr when the cache is full.
   FetchSession* NewFetchSession(const FetchRequest& request, int64_t now_ms);
