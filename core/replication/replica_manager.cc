@@ -918,8 +918,12 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     rp.last_stable_offset = -1;
     rp.log_start_offset = -1;
     rp.records = ByteView();
-    int16_t err = LeaderError(p, topic.topic, part.partition);
-    if (err == 0) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
+    // A follower's entry that ServeFetch found valid at this version (leader, epoch, offset
+    // within the log, no divergence) still is: only its membership is left to check.
+    const bool valid = is_replica && session != nullptr && p != nullptr &&
+                       session->sent[ti][pi].valid_version == p->version;
+    int16_t err = valid ? 0 : LeaderError(p, topic.topic, part.partition);
+    if (err == 0 && !valid) err = CheckLeaderEpoch(*p, part.current_leader_epoch);
     if (err == 0 && is_replica && !Contains(p->replicas, request.replica_id))
       err = Err(ErrorCode::kNotLeaderOrFollower);
     if (err != 0) {
@@ -932,7 +936,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     rp.high_watermark = p->high_watermark;
     rp.last_stable_offset = p->high_watermark;
     rp.log_start_offset = p->log->log_start_offset();
-    if (is_replica && version >= 12 && part.last_fetched_epoch >= 0) {
+    if (!valid && is_replica && version >= 12 && part.last_fetched_epoch >= 0) {
       EpochEndOffset end = LeaderEndOffsetForEpoch(*p, part.last_fetched_epoch);
       if (end.epoch < part.last_fetched_epoch || end.end_offset < part.fetch_offset) {
         rp.diverging_epoch = FetchResponse::EpochEndOffset{end.epoch, end.end_offset};
@@ -941,7 +945,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
         return;
       }
     }
-    if (part.fetch_offset < p->log->log_start_offset() || part.fetch_offset > leo) {
+    if (!valid && (part.fetch_offset < p->log->log_start_offset() || part.fetch_offset > leo)) {
       rp.error_code = Err(ErrorCode::kOffsetOutOfRange);
       ev.must_answer = true;
       answer(std::move(rp), 0);
