@@ -3,10 +3,13 @@
 # 2,000 msg/s each over 1,000 keys, acks=all, one consumer, 20 s simulated, at 12, 48, 192 and
 # 768 partitions. The sizes run in rounds (N rounds, default 3; each round runs every size once),
 # so a slow spell of a shared machine falls on all sizes alike. The table gives, per size, the
-# events, the acknowledged messages, the best and the median wall time, wall microseconds per
-# acknowledged message (best), and that figure as a ratio of the first size's, by the best runs
-# and by the medians (target: at most 1.5 at 768). Noise only adds time: the best runs are the
-# steadier estimate; never compare single runs.
+# events, the acknowledged messages, the record batches the producers sent, the best and the
+# median wall time, wall microseconds per acknowledged message (best), and that figure as a ratio
+# of the first size's, by the best runs and by the medians (target: at most 1.5 at 768); then the
+# same per batch. The workload is fixed, but spread over more partitions its keys leave fewer
+# records per batch, and brokers, followers and consumers do their work per batch: the last
+# column tells how much of the growth per message is more batches and how much is dearer ones.
+# Noise only adds time: the best runs are the steadier estimate; never compare single runs.
 # Usage: bash scripts/bench-scale.sh [N] [SAMSA_SIM_BINARY] [PARTITION COUNTS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,27 +38,29 @@ run_for: 20s
 tolerate: [duplicate]
 YAML
 done
-# One line per run: size events acked wall_ms.
+# One line per run: size events acked wall_ms batches.
 for round in $(seq "$runs"); do
   for p in "${sizes[@]}"; do
     line=$("$sim" run "$dir/scale-$p.yaml" --quiet | grep -E '^events=')
     echo "$p $(sed -E 's/.*events=([0-9]+).* acked=([0-9]+).*/\1 \2/' <<<"$line") $(sed -E 's/.*wall_ms=([0-9]+).*/\1/' <<<"$line")" \
-      >>"$dir/runs"
+      "$(sed -E 's/.*batches=([0-9]+).*/\1/' <<<"$line")" >>"$dir/runs"
   done
 done
-printf '| partitions | events | acked | wall (best) | wall (median) | us per acked message (best) | ratio to %s (best) | ratio (median) |\n' "${sizes[0]}"
-printf '|---|---|---|---|---|---|---|---|\n'
-base_best="" base_median=""
+printf '| partitions | events | acked | batches | wall (best) | wall (median) | us per acked message (best) | ratio to %s (best) | ratio (median) | us per batch (best) | ratio per batch (best) |\n' "${sizes[0]}"
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+base_best="" base_median="" base_batch=""
 for p in "${sizes[@]}"; do
-  read -r events acked < <(awk -v p="$p" '$1 == p { print $2, $3; exit }' "$dir/runs")
+  read -r events acked batches < <(awk -v p="$p" '$1 == p { print $2, $3, $5; exit }' "$dir/runs")
   best=$(awk -v p="$p" '$1 == p { print $4 }' "$dir/runs" | sort -n | head -1)
   median=$(awk -v p="$p" '$1 == p { print $4 }' "$dir/runs" | sort -n |
            awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
   us_best=$(awk -v w="$best" -v a="$acked" 'BEGIN { if (a > 0) printf "%.2f", w * 1000 / a; else print "0" }')
   us_median=$(awk -v w="$median" -v a="$acked" 'BEGIN { if (a > 0) printf "%.4f", w * 1000 / a; else print "0" }')
-  [ -n "$base_best" ] || { base_best=$us_best; base_median=$us_median; }
+  us_batch=$(awk -v w="$best" -v n="$batches" 'BEGIN { if (n > 0) printf "%.4f", w * 1000 / n; else print "0" }')
+  [ -n "$base_best" ] || { base_best=$us_best; base_median=$us_median; base_batch=$us_batch; }
   ratio_best=$(awk -v u="$us_best" -v b="$base_best" 'BEGIN { if (b > 0) printf "%.2f", u / b; else print "0" }')
   ratio_median=$(awk -v u="$us_median" -v b="$base_median" 'BEGIN { if (b > 0) printf "%.2f", u / b; else print "0" }')
-  printf '| %s | %s | %s | %s ms | %s ms | %s | %sx | %sx |\n' "$p" "$events" "$acked" "$best" "$median" "$us_best" \
-    "$ratio_best" "$ratio_median"
+  ratio_batch=$(awk -v u="$us_batch" -v b="$base_batch" 'BEGIN { if (b > 0) printf "%.2f", u / b; else print "0" }')
+  printf '| %s | %s | %s | %s | %s ms | %s ms | %s | %sx | %sx | %.2f | %sx |\n' "$p" "$events" "$acked" "$batches" "$best" \
+    "$median" "$us_best" "$ratio_best" "$ratio_median" "$us_batch" "$ratio_batch"
 done

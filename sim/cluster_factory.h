@@ -85,6 +85,7 @@ struct Stats {
   uint64_t produced = 0;  // sends invoked
   uint64_t acked = 0;     // sends acknowledged
   uint64_t consumed = 0;  // records read
+  uint64_t batch_sends = 0;  // record batches the producers sent (a retry counts again)
   double sim_speed = 0;   // simulated seconds per wall second (0 when wall time is unknown)
 };
 

@@ -48,6 +48,7 @@ nlohmann::json RunReportJson(const RunResult& r, std::string_view scenario_path)
   j["stats"] = {{"events", r.stats.events},     {"simulated_ms", r.stats.simulated_ms},
                 {"wall_ms", r.stats.wall_ms},   {"produced", r.stats.produced},
                 {"acked", r.stats.acked},       {"consumed", r.stats.consumed},
+                {"batch_sends", r.stats.batch_sends},
                 {"sim_speed", r.stats.sim_speed}};
   j["reproduce"] = ReproduceCommand(scenario_path, r.seed);
   return j;

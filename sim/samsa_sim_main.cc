@@ -196,9 +196,9 @@ int RunCommand(const RunArgs& a) {
   for (const auto& e : r.expectations)
     fmt::print("{} {}{}{}\n", e.passed ? "PASS" : "FAIL", e.name, e.detail.empty() ? "" : ": ", e.detail);
   fmt::print("{}", samsa::sim::FormatViolations(r));
-  fmt::print("events={} simulated_ms={} wall_ms={} sim_speed={:.1f}x produced={} acked={} consumed={}\n",
+  fmt::print("events={} simulated_ms={} wall_ms={} sim_speed={:.1f}x produced={} acked={} consumed={} batches={}\n",
              r.stats.events, r.stats.simulated_ms, r.stats.wall_ms, r.stats.sim_speed, r.stats.produced,
-             r.stats.acked, r.stats.consumed);
+             r.stats.acked, r.stats.consumed, r.stats.batch_sends);
   if (!a.json_path.empty()) {
     samsa::Status s = samsa::os::WriteFileAtomically(a.json_path, Dump(samsa::sim::RunReportJson(r, a.path), 2) + "\n");
     if (!s.ok()) {

@@ -442,6 +442,7 @@ void ProducerNode::Drain() {
       uint64_t token = next_token_++;
       for (ProducerBatch& b : batches) ++b.attempts;
       ++stats_.produce_requests;
+      stats_.batch_sends += batches.size();
       SendRequest(leader, req, version, MsToNs(client_config().request_timeout_ms), token,
            /*expect_response=*/config_.acks != 0);
       stats_.max_in_flight_seen = std::max(stats_.max_in_flight_seen, InFlight(leader));

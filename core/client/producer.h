@@ -81,6 +81,7 @@ struct ProducerStats {
   uint64_t failed = 0;
   uint64_t indeterminate = 0;
   uint64_t produce_requests = 0;
+  uint64_t batch_sends = 0;        // batches sent in Produce requests (a retry counts again)
   uint64_t retries = 0;            // batches re-enqueued
   uint64_t expired = 0;            // batches failed by delivery.timeout.ms
   int32_t max_in_flight_seen = 0;  // most Produce requests in flight to one broker at once

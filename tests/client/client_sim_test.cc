@@ -260,6 +260,7 @@ TEST(ClientSimTest, ManyLingeringPartitionsEachLeaveAsSoonAsTheyMay) {
   EXPECT_LE(h.broker->max_produce_outstanding, 2);
   // Batches waiting for a slot leave together: far fewer requests than batches.
   EXPECT_LT(size_t(h.broker->produce_requests) * 4, h.broker->records_per_batch.size());
+  EXPECT_EQ(ps.batch_sends, h.broker->records_per_batch.size());  // nothing was retried
   const std::vector<int64_t> waits = AckWaits(*h.history, 0);
   ASSERT_EQ(waits.size(), 400u);
   const int64_t worst = *std::max_element(waits.begin(), waits.end());

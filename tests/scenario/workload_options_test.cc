@@ -19,7 +19,7 @@
 namespace samsa::sim {
 namespace {
 
-std::string ScenarioText(const std::string& codec, int value_bytes) {
+std::string ScenarioText(const std::string& codec, int value_bytes, int linger_ms = 5) {
   return R"(
 name: workload-options
 seed: 3
@@ -30,7 +30,7 @@ topics:
   - { name: t, partitions: 2, replication.factor: 3 }
 workload:
   producers: [{ topic: t, rate_per_s: 300, keys: 10, acks: all, compression.type: )" +
-         codec + ", value_bytes: " + std::to_string(value_bytes) + R"( }]
+         codec + ", value_bytes: " + std::to_string(value_bytes) + ", linger.ms: " + std::to_string(linger_ms) + R"( }]
   consumers: [{ topic: t }]
 run_for: 8s
 expect:
@@ -87,6 +87,27 @@ TEST(WorkloadOptions, ValuesArePaddedToValueBytes) {
   }
   EXPECT_GT(sends, 1500u);
   EXPECT_GT(polls, 1500u);
+}
+
+// The run's batch count (samsa-sim's batches=) is what the producers sent: every record in some
+// batch, and a longer linger.ms packs the same records into fewer of them.
+TEST(WorkloadOptions, BatchSendsFollowLinger) {
+  auto run = [](int linger_ms) {
+    Result<Scenario> s = ParseScenario(ScenarioText("none", 40, linger_ms), "workload-options.yaml");
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    SamsaClusterFactory f;
+    return RunScenario(*s, 3, f, RunOptions{});
+  };
+  RunResult quick = run(0);
+  RunResult slow = run(50);
+  for (const RunResult* r : {&quick, &slow}) {
+    EXPECT_TRUE(r->passed) << (r->violations.empty() ? r->error : r->violations[0].detail);
+    EXPECT_GT(r->stats.acked, 1500u);
+    EXPECT_GT(r->stats.batch_sends, 0u);
+    EXPECT_LE(r->stats.batch_sends, r->stats.produced);
+  }
+  // 300 records a second over 2 partitions: 50 ms gathers several records per batch.
+  EXPECT_LT(slow.stats.batch_sends * 2, quick.stats.batch_sends);
 }
 
 }  // namespace
