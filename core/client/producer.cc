@@ -330,8 +330,9 @@ void ProducerNode::ExpireBatches() {
 }
 
 void ProducerNode::Drain() {
-  // Walks the accumulator's queues (the due ones, or all by number): the ready partitions go to
-  // drain_.ready in (leader, partition) order.
+  // Walks the accumulator's queues (the due ones, or all by number) for the ready partitions;
+  // their leaders are the ready ones, and each queue such a leader leads goes to drain_.ready,
+  // in (leader, partition) order.
   const bool guarantee_order = Ordered();
   std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
   ready.clear();
@@ -375,8 +376,21 @@ void ProducerNode::Drain() {
       ready.emplace_back(leader, q);
     }
   }
-  // By leader, partitions (queue numbers) ascending within each.
-  std::sort(ready.begin(), ready.end());
+  // Each ready leader takes the head of every partition it leads (HeadSendable), not only the
+  // ready heads: by leader, partitions (queue numbers) ascending within each.
+  std::vector<NodeId>& leaders = drain_.leaders;
+  leaders.clear();
+  for (const auto& entry : ready) leaders.push_back(entry.first);
+  std::sort(leaders.begin(), leaders.end());
+  leaders.erase(std::unique(leaders.begin(), leaders.end()), leaders.end());
+  if (!leaders.empty()) {
+    ready.clear();
+    for (size_t q : accumulator_.nonempty_queues()) {
+      const NodeId leader = QueueLeader(q);
+      if (std::binary_search(leaders.begin(), leaders.end(), leader)) ready.emplace_back(leader, q);
+    }
+    std::sort(ready.begin(), ready.end());
+  }
   for (size_t first = 0; first < ready.size();) {
     const NodeId leader = ready[first].first;
     size_t last = first;
@@ -394,8 +408,7 @@ void ProducerNode::Drain() {
       for (const auto& [unused_leader, q] : queues) {
         const TopicPartition& tp = accumulator_.queue_partition(q);
         if (guarantee_order && muted_[tp] > 0) continue;
-        std::optional<int64_t> at = accumulator_.HeadReadyAt(q, now_ns());
-        if (!at || *at > now_ns()) continue;
+        if (!accumulator_.HeadSendable(q, now_ns())) continue;
         const ProducerBatch* head = accumulator_.Head(q);
         if (!batches.empty() && request_bytes + head->bytes > size_t(config_.max_request_size))
           continue;

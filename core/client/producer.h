@@ -25,10 +25,12 @@
 //   Sends that find buffer.memory (or max_unpartitioned while waiting for metadata) exhausted
 //   fail at once (history fail, BUFFER_EXHAUSTED). With acks=0 a send is acked (offset -1) as
 //   soon as its request is written.
-// Sender: per leader, while the connection is Ready and fewer than
-// max.in.flight.requests.per.connection requests are in flight, one Produce request (v3..8,
-// RecordBatch v2) takes the ready head batch of each partition the broker leads, up to
-// max.request.size. With max.in.flight = 1 a partition with a batch in flight is not drained
+// Sender: a leader is ready when a head batch it leads is (full, followed by another, its
+// linger.ms passed, or its retry backoff). Per ready leader, while the connection is Ready and
+// fewer than max.in.flight.requests.per.connection requests are in flight, one Produce request
+// (v3..8, RecordBatch v2) takes the head batch of every partition the broker leads, lingering or
+// not, unless it waits out a retry backoff (as Kafka's RecordAccumulator.drain does: over many
+// partitions, batches leave younger and smaller than linger.ms), up to max.request.size. With max.in.flight = 1 a partition with a batch in flight is not drained
 // (Kafka's "guarantee message order" muting). In-flight batches are judged when their request
 // completes (request.timeout.ms bounds that); queued ones expire at delivery.timeout.ms.
 
@@ -165,6 +167,7 @@ class ProducerNode final : public ClientBase {
   std::map<TopicPartition, int32_t> muted_;        // batches in flight per partition
   struct DrainState {
     std::vector<std::pair<NodeId, size_t>> ready;  // Drain()'s (leader, queue) scratch
+    std::vector<NodeId> leaders;                   // Drain()'s ready leaders, ascending
     // What Drain() left (SummarizeQueue()), valid while neither the accumulator nor the client
     // state changes: a partition without a known leader, and the earliest time a head becomes
     // ready or a blocked leader can be connected to.

@@ -109,6 +109,13 @@ std::optional<int64_t> RecordAccumulator::HeadReadyAt(size_t q, int64_t now_ns) 
   return std::max(now_ns, queue.due);
 }
 
+bool RecordAccumulator::HeadSendable(size_t q, int64_t now_ns) const {
+  const Queue& queue = *queues_[q];
+  if (queue.batches.empty()) return false;
+  const ProducerBatch& head = queue.batches.front();
+  return head.attempts == 0 || head.retry_at_ns <= now_ns;
+}
+
 std::optional<int64_t> RecordAccumulator::HeadReadyAt(const TopicPartition& tp,
                                                       int64_t now_ns) const {
   size_t q = Find(tp);

@@ -83,6 +83,10 @@ class RecordAccumulator {
   const std::vector<std::pair<int64_t, size_t>>& queues_by_due() const { return by_due_; }
   // When queue q's head becomes ready (now_ns if it is); nullopt when q is empty.
   std::optional<int64_t> HeadReadyAt(size_t q, int64_t now_ns) const;
+  // Whether queue q has a head that may leave now with a request its leader is sent anyway:
+  // one not waiting out a retry backoff, lingering or not (Kafka's drain takes the head of every
+  // partition of a ready node; linger.ms only decides when a node is ready).
+  bool HeadSendable(size_t q, int64_t now_ns) const;
   const ProducerBatch* Head(size_t q) const;
   std::optional<ProducerBatch> TakeHead(size_t q);
   // As TakeHead, moving the batch to the end of `out` (queue q must not be empty).

@@ -235,6 +235,33 @@ TEST(ClientSimTest, ManyPartitionsEachBatchLeavesWhenItsLingerPasses) {
   EXPECT_LE(*std::max_element(waits.begin(), waits.end()), 6 * kMs);  // linger, one round trip (2 x 0.5 ms)
 }
 
+// linger.ms decides when a leader is ready, not which batches go: the request sent when the first
+// batch's linger passes takes every partition's head, however young (Kafka's drain). Before, each
+// partition's batch waited out its own linger and went in a request of its own.
+TEST(ClientSimTest, AReadyLeaderTakesTheHeadOfEveryPartitionItLeads) {
+  Harness h;
+  ProducerConfig pc;
+  pc.linger_ms = 1000;
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 20;  // a send every 50 ms, keys spread over the 3 partitions
+  w.keys = 10;
+  w.stop_ns = 500 * kMs;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(3 * kS);
+  const ProducerStats& ps = h.producer().stats();
+  EXPECT_EQ(ps.acked, ps.invoked);
+  EXPECT_GE(ps.invoked, 9u);
+  ASSERT_EQ(h.broker->logs.size(), 3u);  // every partition had records
+  EXPECT_EQ(h.broker->produce_requests, 1);
+  EXPECT_EQ(h.broker->records_per_batch.size(), 3u);
+  // The first send waited out the linger; the last, sent 450 ms later, rode along.
+  const std::vector<int64_t> waits = AckWaits(*h.history, 0);
+  ASSERT_EQ(waits.size(), ps.invoked);
+  EXPECT_GE(*std::max_element(waits.begin(), waits.end()), 1000 * kMs);
+  EXPECT_LT(*std::min_element(waits.begin(), waits.end()), 700 * kMs);
+}
+
 // Many partitions, each with its own lingering batch, behind a connection whose two request slots
 // stay busy: every batch still leaves once its linger passed and a slot is free, so no record
 // waits longer than its linger, one request in the way and its own request. Ready batches held
