@@ -680,8 +680,9 @@ std::vector<Violation> SamsaClusterFactory::CheckHistory(Simulation& sim, const 
 
 Stats SamsaClusterFactory::CollectStats(Simulation& sim) {
   Stats s;
-  for (const auto& [id, kind] : client_kinds_)
+  for (const auto& [id, kind] : client_kinds_) {
     if (auto* p = dynamic_cast<client::ProducerNode*>(sim.node(NodeId(id)))) s.batch_sends += p->stats().batch_sends;
+  }
   for (size_t i = 0; i < history_->size(); ++i) {
     const client::History::Entry& e = history_->entry(i);
     if (e.op() == client::EventOp::kSend && e.type() == client::EventType::kInvoke) ++s.produced;

@@ -30,8 +30,9 @@
 // fewer than max.in.flight.requests.per.connection requests are in flight, one Produce request
 // (v3..8, RecordBatch v2) takes the head batch of every partition the broker leads, lingering or
 // not, unless it waits out a retry backoff (as Kafka's RecordAccumulator.drain does: over many
-// partitions, batches leave younger and smaller than linger.ms), up to max.request.size. With max.in.flight = 1 a partition with a batch in flight is not drained
-// (Kafka's "guarantee message order" muting). In-flight batches are judged when their request
+// partitions, batches leave younger and smaller than linger.ms), up to max.request.size. With
+// max.in.flight = 1 a partition with a batch in flight is not drained (Kafka's "guarantee
+// message order" muting). In-flight batches are judged when their request
 // completes (request.timeout.ms bounds that); queued ones expire at delivery.timeout.ms.
 
 #include <cstdint>
