@@ -405,18 +405,39 @@ void ProducerNode::Drain() {
       std::vector<ProducerBatch> batches;
       batches.reserve(queues.size());
       size_t request_bytes = 0;
-      for (const auto& [unused_leader, q] : queues) {
+      // As Kafka's drain index: a request starts at the partition where max.request.size cut the
+      // last one to this leader short, so that the partitions left out go first.
+      size_t start = 0;
+      auto resume = drain_.resume.find(leader);
+      if (resume != drain_.resume.end()) {
+        start = size_t(std::partition_point(queues.begin(), queues.end(), [&](const auto& entry) {
+                         return accumulator_.queue_partition(entry.second) < resume->second;
+                       }) - queues.begin());
+        if (start == queues.size()) start = 0;
+      }
+      bool cut = false;
+      for (size_t k = 0; k < queues.size(); ++k) {
+        const size_t q = queues[(start + k) % queues.size()].second;
         const TopicPartition& tp = accumulator_.queue_partition(q);
         if (guarantee_order && muted_[tp] > 0) continue;
         if (!accumulator_.HeadSendable(q, now_ns())) continue;
         const ProducerBatch* head = accumulator_.Head(q);
-        if (!batches.empty() && request_bytes + head->bytes > size_t(config_.max_request_size))
-          continue;
+        if (!batches.empty() && request_bytes + head->bytes > size_t(config_.max_request_size)) {
+          drain_.resume.insert_or_assign(leader, tp);
+          cut = true;
+          break;
+        }
         request_bytes += head->bytes;
         accumulator_.TakeHeadTo(q, batches);
         if (guarantee_order) ++muted_[tp];
       }
+      if (!cut && resume != drain_.resume.end()) drain_.resume.erase(resume);
       if (batches.empty()) break;
+      // A request that began past the first partition lists its batches in partition order.
+      if (start != 0) {
+        std::sort(batches.begin(), batches.end(),
+                  [](const ProducerBatch& a, const ProducerBatch& b) { return a.tp < b.tp; });
+      }
       // One RecordBatch v2 per partition, framing the records encoded as they were appended;
       // the request holds views into `encoded`. A batch that fails to build fails alone: the
       // others close up behind it, in order.

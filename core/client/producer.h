@@ -30,9 +30,10 @@
 // fewer than max.in.flight.requests.per.connection requests are in flight, one Produce request
 // (v3..8, RecordBatch v2) takes the head batch of every partition the broker leads, lingering or
 // not, unless it waits out a retry backoff (as Kafka's RecordAccumulator.drain does: over many
-// partitions, batches leave younger and smaller than linger.ms), up to max.request.size. With
-// max.in.flight = 1 a partition with a batch in flight is not drained (Kafka's "guarantee
-// message order" muting). In-flight batches are judged when their request
+// partitions, batches leave younger and smaller than linger.ms), up to max.request.size; the
+// next request to that leader starts at the partition that did not fit (Kafka's drain index), so
+// each gets its turn. With max.in.flight = 1 a partition with a batch in flight is not drained
+// (Kafka's "guarantee message order" muting). In-flight batches are judged when their request
 // completes (request.timeout.ms bounds that); queued ones expire at delivery.timeout.ms.
 
 #include <cstdint>
@@ -169,6 +170,9 @@ class ProducerNode final : public ClientBase {
   struct DrainState {
     std::vector<std::pair<NodeId, size_t>> ready;  // Drain()'s (leader, queue) scratch
     std::vector<NodeId> leaders;                   // Drain()'s ready leaders, ascending
+    // Per leader, the partition at which max.request.size cut its last request short: where
+    // the next one starts (Kafka's drain index).
+    std::map<NodeId, TopicPartition> resume;
     // What Drain() left (SummarizeQueue()), valid while neither the accumulator nor the client
     // state changes: a partition without a known leader, and the earliest time a head becomes
     // ready or a blocked leader can be connected to.

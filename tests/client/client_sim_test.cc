@@ -262,6 +262,36 @@ TEST(ClientSimTest, AReadyLeaderTakesTheHeadOfEveryPartitionItLeads) {
   EXPECT_LT(*std::min_element(waits.begin(), waits.end()), 700 * kMs);
 }
 
+// When max.request.size cuts requests short, the partitions left out go first next time (Kafka's
+// drain index): with every partition backlogged, each gets its turn. Before, each request began at
+// the lowest partition, and the highest waited for the others to run dry.
+TEST(ClientSimTest, RequestsCutShortByMaxRequestSizeServePartitionsInTurn) {
+  Harness h;
+  h.broker->produce_delay_ns = 20 * kMs;
+  ProducerConfig pc;
+  pc.linger_ms = 0;
+  pc.batch_size = 1;          // a batch per record
+  pc.max_request_size = 150;  // a batch per request
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 900;  // every partition gets more than the 250 batches a second that 5 requests in flight carry
+  w.keys = 30;
+  w.stop_ns = 1 * kS;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(1 * kS);
+  std::map<int32_t, int> acked;  // by partition, within the first second
+  for (const HistoryEvent& e : h.history->events())
+    if (e.op == EventOp::kSend && e.type == EventType::kOk) ++acked[e.partition];
+  ASSERT_EQ(acked.size(), 3u);
+  int least = INT32_MAX, most = 0;
+  for (const auto& [partition, n] : acked) {
+    least = std::min(least, n);
+    most = std::max(most, n);
+  }
+  EXPECT_GT(most, 40);
+  EXPECT_GE(least * 10, most * 9) << "least " << least << " most " << most;  // within 10%
+}
+
 // Many partitions, each with its own lingering batch, behind a connection whose two request slots
 // stay busy: every batch still leaves once its linger passed and a slot is free, so no record
 // waits longer than its linger, one request in the way and its own request. Ready batches held
