@@ -70,6 +70,23 @@ TEST(RecordAccumulatorTest, RetriedBatchGoesFirstAfterBackoffAndTakesNoAppends) 
   EXPECT_EQ(acc.TakeHead(kTp)->records[0].op_id, 2u);
 }
 
+// What a request to a ready leader may take (Kafka's drain): a lingering head, not one waiting out
+// a retry backoff, nothing from an empty queue.
+TEST(RecordAccumulatorTest, ALingeringHeadIsSendableABackingOffOneIsNot) {
+  RecordAccumulator acc(16384, 1000 * kMs, 1 << 20);
+  ASSERT_TRUE(Add(acc, kTp, 1, 10, 0));
+  const size_t q = acc.QueueOf(kTp);
+  EXPECT_FALSE(acc.HeadReady(kTp, 1 * kMs));  // its linger runs to 1000 ms
+  EXPECT_TRUE(acc.HeadSendable(q, 1 * kMs));
+  ProducerBatch b = *acc.TakeHead(q);
+  EXPECT_FALSE(acc.HeadSendable(q, 1 * kMs));  // empty
+  b.attempts = 1;
+  b.retry_at_ns = 100 * kMs;
+  acc.Reenqueue(b);
+  EXPECT_FALSE(acc.HeadSendable(q, 99 * kMs));
+  EXPECT_TRUE(acc.HeadSendable(q, 100 * kMs));
+}
+
 TEST(RecordAccumulatorTest, DeliveryTimeoutExpiresQueuedBatchesAndBufferMemoryBounds) {
   RecordAccumulator acc(100, 0, 400);
   ASSERT_TRUE(Add(acc, kTp, 1, 20, 0));              // 61 + 32
