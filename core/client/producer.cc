@@ -330,12 +330,12 @@ void ProducerNode::ExpireBatches() {
 }
 
 void ProducerNode::Drain() {
-  // Walks the accumulator's queues (the due ones, or all by number) for the ready partitions;
+  // Walks the accumulator's queues (the due ones, or all by number) for the ready partitions:
   // their leaders are the ready ones, and each queue such a leader leads goes to drain_.ready,
   // in (leader, partition) order.
   const bool guarantee_order = Ordered();
-  std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
-  ready.clear();
+  std::vector<NodeId>& leaders = drain_.leaders;
+  leaders.clear();
   if (DueQueuesSuffice()) {
     // As the walk below, looking only at the due queues: none is leaderless or muted. A leader
     // whose connection is ready with every in-flight slot taken can take nothing now (the loop
@@ -356,7 +356,7 @@ void ProducerNode::Drain() {
         break;
       }
       const NodeId leader = QueueLeader(q);
-      if (!saturated(leader)) ready.emplace_back(leader, q);
+      if (!saturated(leader)) leaders.push_back(leader);
     }
   } else {
     for (size_t q : accumulator_.nonempty_queues()) {
@@ -373,18 +373,16 @@ void ProducerNode::Drain() {
         WakeAt(*at);
         continue;
       }
-      ready.emplace_back(leader, q);
+      leaders.push_back(leader);
     }
   }
   // Each ready leader takes the head of every partition it leads (HeadSendable), not only the
   // ready heads: by leader, partitions (queue numbers) ascending within each.
-  std::vector<NodeId>& leaders = drain_.leaders;
-  leaders.clear();
-  for (const auto& entry : ready) leaders.push_back(entry.first);
   std::sort(leaders.begin(), leaders.end());
   leaders.erase(std::unique(leaders.begin(), leaders.end()), leaders.end());
+  std::vector<std::pair<NodeId, size_t>>& ready = drain_.ready;
+  ready.clear();
   if (!leaders.empty()) {
-    ready.clear();
     for (size_t q : accumulator_.nonempty_queues()) {
       const NodeId leader = QueueLeader(q);
       if (std::binary_search(leaders.begin(), leaders.end(), leader)) ready.emplace_back(leader, q);

@@ -169,7 +169,7 @@ class ProducerNode final : public ClientBase {
   std::map<TopicPartition, int32_t> muted_;        // batches in flight per partition
   struct DrainState {
     std::vector<std::pair<NodeId, size_t>> ready;  // Drain()'s (leader, queue) scratch
-    std::vector<NodeId> leaders;                   // Drain()'s ready leaders, ascending
+    std::vector<NodeId> leaders;                   // Drain()'s ready leaders (sorted, then unique)
     // Per leader, the partition at which max.request.size cut its last request short: where
     // the next one starts (Kafka's drain index).
     std::map<NodeId, TopicPartition> resume;

@@ -160,19 +160,23 @@ void RecordAccumulator::Untrack(int64_t created_ns) {
 }
 
 std::optional<ProducerBatch> RecordAccumulator::TakeHead(size_t q) {
-  if (queues_[q]->batches.empty()) return std::nullopt;
-  std::vector<ProducerBatch> out;
-  TakeHeadTo(q, out);
-  return std::move(out.back());
+  std::deque<ProducerBatch>& batches = queues_[q]->batches;
+  if (batches.empty()) return std::nullopt;
+  std::optional<ProducerBatch> b(std::move(batches.front()));
+  Taken(q, *b);
+  return b;
 }
 
 void RecordAccumulator::TakeHeadTo(size_t q, std::vector<ProducerBatch>& out) {
   std::deque<ProducerBatch>& batches = queues_[q]->batches;
   SAMSA_ASSERT(!batches.empty());
   out.push_back(std::move(batches.front()));
-  batches.pop_front();
+  Taken(q, out.back());
+}
+
+void RecordAccumulator::Taken(size_t q, ProducerBatch& b) {
+  queues_[q]->batches.pop_front();
   NoteQueue(q);
-  ProducerBatch& b = out.back();
   Untrack(b.created_ns);
   ++version_;
   b.closed = true;

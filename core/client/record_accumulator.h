@@ -156,6 +156,8 @@ class RecordAccumulator {
   int64_t HeadDue(const Queue& queue) const;
   // Keeps nonempty_ and by_due_ current for queue q after its batches changed.
   void NoteQueue(size_t q);
+  // Queue q's head was moved out to b: pops it and keeps the books (TakeHead, TakeHeadTo).
+  void Taken(size_t q, ProducerBatch& b);
   void Untrack(int64_t created_ns);
 };
 
