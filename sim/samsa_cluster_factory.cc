@@ -1017,6 +1017,7 @@ Result<view::RecordHistoryView> SamsaClusterFactory::RecordHistory(Simulation&, 
 }
 
 Result<view::BrokerDetailsView> SamsaClusterFactory::DescribeBroker(Simulation& sim, int32_t node) {
+  if (!sim.Has(NodeId(node))) return Status::NotFound(fmt::format("no node {} in this cluster", node));
   auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(node)));
   if (b == nullptr) return Status::FailedPrecondition(fmt::format("broker {} is down (or not a broker)", node));
   view::BrokerDetailsView d;
@@ -1040,6 +1041,7 @@ Result<view::BrokerDetailsView> SamsaClusterFactory::DescribeBroker(Simulation& 
 Result<std::vector<view::LogRecordView>> SamsaClusterFactory::ReadLog(Simulation& sim, int32_t node,
                                                                       const PartitionRef& partition, int64_t from,
                                                                       size_t max_records) {
+  if (!sim.Has(NodeId(node))) return Status::NotFound(fmt::format("no node {} in this cluster", node));
   auto* b = dynamic_cast<BrokerNode*>(sim.node(NodeId(node)));
   if (b == nullptr) return Status::FailedPrecondition(fmt::format("broker {} is down (or not a broker)", node));
   if (b->replicas() == nullptr) {

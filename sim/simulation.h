@@ -134,6 +134,9 @@ class Simulation final : private EventHandler {
   int64_t LocalNow(NodeId id) const;
   bool IsUp(NodeId id) const;
   bool IsPaused(NodeId id) const;
+  // Whether the simulation has a node (broker, controller or client) with this id. The other
+  // accessors taking an id require one it has.
+  bool Has(NodeId id) const { return index_.count(id) != 0; }
   // The live node object, or nullptr while it is down.
   Node* node(NodeId id);
   SimDisk& disk(NodeId id);

@@ -400,6 +400,12 @@ TEST(SessionTest, ReadsAReplicaLogAndListsFramesInFlight) {
     EXPECT_GE((*records)[i].batch_leader_epoch, 0);
   }
   EXPECT_EQ(session->ReadLog(p->leader, PartitionRef{"t", 7}, 0, 5).status().code(), StatusCode::kNotFound);
+  // A node the cluster does not have is an error, not an abort (the session's `log 9 t-0`).
+  Result<std::vector<view::LogRecordView>> unknown = session->ReadLog(99, PartitionRef{"t", 0}, 0, 5);
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(unknown.status().message().find("no node 99"), std::string::npos) << unknown.status().message();
+  EXPECT_EQ(session->DescribeBroker(99).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(session->DescribeBroker(-1).status().code(), StatusCode::kNotFound);
 
   bool request = false, response = false;
   for (int i = 0; i < 200 && !(request && response); ++i) {
