@@ -18,6 +18,7 @@
 #include "gui/inspector.h"
 #include "gui/main_window.h"
 #include "net/os/file_util.h"
+#include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/session.h"
 
@@ -142,7 +143,9 @@ int main(int argc, char** argv) {
   std::string compare;
   bool flow = false;
   cli.add_option("scenario", path, "Scenario YAML file (default: scenarios/leader-election.yaml)");
-  CLI::Option* seed_opt = cli.add_option("--seed", seed, "Run seed (default: the scenario's seed)");
+  // As samsa-sim's: what a scenario's `seed:` takes (CLI11 alone would turn -1 into 2^64-1).
+  CLI::Option* seed_opt = cli.add_option("--seed", seed, "Run seed (default: the scenario's seed)")
+                              ->check(CLI::Validator([](const std::string& s) { return samsa::sim::SeedError(s); }, "SEED"));
   cli.add_option("--run-for", run_for, "With --screenshot: the simulated instant to show (default 20s)");
   cli.add_option("--screenshot", screenshot, "Render without a window, save as PNG and exit");
   cli.add_option("--view", which, "With --screenshot: cluster, partitions, timeline, chart or all (default)");

@@ -135,25 +135,32 @@ Result<std::pair<uint64_t, uint64_t>> ShardRange(uint64_t first, uint64_t last, 
   return std::pair{begin, end};
 }
 
+std::optional<uint64_t> ParseSeed(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;  // 19 digits cannot overflow 64 bits
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  if (v > kMaxSeed) return std::nullopt;
+  return v;
+}
+
+std::string SeedError(std::string_view text) {
+  if (ParseSeed(text)) return "";
+  return fmt::format("expected a seed: an integer from 0 to {}, got '{}'", kMaxSeed, text);
+}
+
 std::optional<std::pair<uint64_t, uint64_t>> ParseSeedRange(std::string_view text) {
-  auto number = [](std::string_view s, uint64_t* out) {
-    if (s.empty() || s.size() > 19) return false;
-    uint64_t v = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + uint64_t(c - '0');
-    }
-    *out = v;
-    return true;
-  };
-  uint64_t a = 0, b = 0;
   size_t dots = text.find("..");
   if (dots == std::string_view::npos) {
-    if (!number(text, &a)) return std::nullopt;
-    return std::pair{a, a};
+    std::optional<uint64_t> n = ParseSeed(text);
+    if (!n) return std::nullopt;
+    return std::pair{*n, *n};
   }
-  if (!number(text.substr(0, dots), &a) || !number(text.substr(dots + 2), &b) || a > b) return std::nullopt;
-  return std::pair{a, b};
+  std::optional<uint64_t> a = ParseSeed(text.substr(0, dots)), b = ParseSeed(text.substr(dots + 2));
+  if (!a || !b || *a > *b) return std::nullopt;
+  return std::pair{*a, *b};
 }
 
 namespace {

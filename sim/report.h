@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -81,7 +82,15 @@ std::string ScenarioHash(std::string_view text);
 // Errors (a sentence naming the values): count == 0, index >= count, count > C.
 Result<std::pair<uint64_t, uint64_t>> ShardRange(uint64_t first, uint64_t last, uint64_t index, uint64_t count);
 
-// "A..B" (or "N") -> (A, B) with A <= B; nullopt otherwise.
+// A seed as the command lines take it, and as a scenario's `seed:` does: decimal digits, from 0 to
+// kMaxSeed (so that a session saved with it parses again); nullopt otherwise (a sign, a fraction,
+// an overflow).
+inline constexpr uint64_t kMaxSeed = uint64_t(INT64_MAX);
+std::optional<uint64_t> ParseSeed(std::string_view text);
+// Why `text` is not a seed, for an option's error; "" when it is one.
+std::string SeedError(std::string_view text);
+
+// "A..B" (or "N") -> (A, B), seeds as ParseSeed takes them, with A <= B; nullopt otherwise.
 std::optional<std::pair<uint64_t, uint64_t>> ParseSeedRange(std::string_view text);
 
 // What `sweep` (and `merge`) print at the end, from the report: the line

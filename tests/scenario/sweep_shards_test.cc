@@ -126,6 +126,24 @@ TEST(ShardRange, EverySeedInExactlyOneShardInOrder) {
   EXPECT_EQ(*one, (std::pair<uint64_t, uint64_t>{51, 75}));
 }
 
+// Command-line seeds take what a scenario's `seed:` takes: no sign, no fraction, no overflow
+// (CLI11 alone turned `--seed -1` into 2^64-1, a seed a saved session could not parse again).
+TEST(Seeds, ParsedAsAScenarioTakesThem) {
+  EXPECT_EQ(ParseSeed("0"), std::optional<uint64_t>(0));
+  EXPECT_EQ(ParseSeed("42"), std::optional<uint64_t>(42));
+  EXPECT_EQ(ParseSeed("9223372036854775807"), std::optional<uint64_t>(kMaxSeed));
+  for (const char* bad : {"", "-1", "+1", "1.5", "1e3", " 1", "0x10", "9223372036854775808",
+                          "18446744073709551615", "99999999999999999999999"}) {
+    EXPECT_FALSE(ParseSeed(bad).has_value()) << bad;
+    EXPECT_THAT(SeedError(bad), HasSubstr("from 0 to 9223372036854775807")) << bad;
+  }
+  EXPECT_EQ(SeedError("7"), "");
+  EXPECT_EQ(ParseSeedRange("3..9"), (std::optional<std::pair<uint64_t, uint64_t>>{{3, 9}}));
+  EXPECT_EQ(ParseSeedRange("5"), (std::optional<std::pair<uint64_t, uint64_t>>{{5, 5}}));
+  for (const char* bad : {"9..3", "1..", "..2", "1..-2", "1..9223372036854775808", "a..b", "1...2"})
+    EXPECT_FALSE(ParseSeedRange(bad).has_value()) << bad;
+}
+
 TEST(ShardRange, BadShardsAreExplained) {
   auto out_of_range = ShardRange(1, 100, 4, 4);
   ASSERT_FALSE(out_of_range.ok());
@@ -344,6 +362,23 @@ TEST(ShardedSweepCli, BadShardsAndMergesAreExplained) {
   EXPECT_EQ(o.code, 2);
   EXPECT_THAT(o.text, HasSubstr("cannot read /nonexistent/shard.json"));
   EXPECT_EQ(Sim("merge").code, 2);
+}
+
+TEST(SeedOptionsCli, RefuseWhatAScenarioWouldRefuse) {
+  for (const char* command : {"run", "inspect", "session"}) {
+    for (const char* bad : {"-1", "18446744073709551615", "1.5"}) {
+      Output o = Sim(std::string(command) + " " + kToyDemo + " --seed " + bad);
+      EXPECT_EQ(o.code, 2) << command << " --seed " << bad << "\n" << o.text;
+      EXPECT_THAT(o.text, HasSubstr("expected a seed: an integer from 0 to 9223372036854775807")) << o.text;
+    }
+  }
+  Output o = Sim("sweep " + kToyDemo + " --seeds 1..9223372036854775808");
+  EXPECT_EQ(o.code, 2);
+  EXPECT_THAT(o.text, HasSubstr("seeds from 0 to 9223372036854775807")) << o.text;
+  // The largest seed runs, and is the one reported.
+  o = Sim("run " + kToyDemo + " --quiet --seed 9223372036854775807");
+  EXPECT_EQ(o.code, 0) << o.text;
+  EXPECT_THAT(o.text, HasSubstr("seed=9223372036854775807 trace_hash=")) << o.text;
 }
 
 }  // namespace
