@@ -56,7 +56,7 @@ struct ProducerConfig {
   ClientConfig client;
   int16_t acks = -1;                  // acks: 0, 1 or -1 (all)
   int64_t linger_ms = 5;              // linger.ms (Kafka 4.0's default)
-  int32_t batch_size = 16384;         // batch.size
+  int32_t batch_size = 16384;         // batch.size; 0: a batch per record (no batching)
   int32_t delivery_timeout_ms = 120000;  // delivery.timeout.ms
   int32_t retries = 2147483647;       // retries
   int32_t max_request_size = 1048576;  // max.request.size

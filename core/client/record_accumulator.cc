@@ -18,7 +18,8 @@ RecordAccumulator::RecordAccumulator(int32_t batch_size, int64_t linger_ns, int6
       linger_ns_(linger_ns),
       buffer_memory_(buffer_memory),
       compression_(compression) {
-  SAMSA_ASSERT(batch_size_ > 0 && linger_ns_ >= 0 && buffer_memory_ > 0);
+  // batch.size 0 disables batching, as in Kafka: every batch is full with its first record.
+  SAMSA_ASSERT(batch_size_ >= 0 && linger_ns_ >= 0 && buffer_memory_ > 0);
 }
 
 size_t RecordAccumulator::LowerBound(const TopicPartition& tp) const {

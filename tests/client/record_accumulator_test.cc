@@ -55,6 +55,26 @@ TEST(RecordAccumulatorTest, BatchSizeClosesABatchAndMakesItReady) {
   EXPECT_TRUE(acc.HeadReady(TopicPartition{"t", 1}, 0));
 }
 
+// batch.size 0 (Kafka: "disable batching entirely"): each record is a batch of its own, ready at
+// once, whatever linger.ms says. It used to abort the producer on an invariant.
+TEST(RecordAccumulatorTest, BatchSizeZeroMakesEveryRecordABatchReadyAtOnce) {
+  RecordAccumulator acc(0, 1000 * kMs, 1 << 20);
+  EXPECT_TRUE(acc.WouldStartNewBatch(kTp, 1));
+  ASSERT_TRUE(Add(acc, kTp, 1, 10, 0));
+  EXPECT_TRUE(acc.WouldStartNewBatch(kTp, 1));
+  ASSERT_TRUE(Add(acc, kTp, 2, 10, 0));
+  ASSERT_TRUE(Add(acc, kTp, 3, 0, 0));
+  EXPECT_EQ(acc.queued_batches(), 3u);
+  for (uint64_t op = 1; op <= 3; ++op) {
+    EXPECT_TRUE(acc.HeadReady(kTp, 0));  // no lingering
+    auto b = acc.TakeHead(kTp);
+    ASSERT_TRUE(b);
+    ASSERT_EQ(b->records.size(), 1u);
+    EXPECT_EQ(b->records[0].op_id, op);
+  }
+  EXPECT_FALSE(acc.HeadReadyAt(kTp, 0).has_value());
+}
+
 TEST(RecordAccumulatorTest, RetriedBatchGoesFirstAfterBackoffAndTakesNoAppends) {
   RecordAccumulator acc(16384, 0, 1 << 20);
   ASSERT_TRUE(Add(acc, kTp, 1, 10, 0));
