@@ -54,17 +54,51 @@ struct MemDisk::Inode : std::enable_shared_from_this<MemDisk::Inode> {
 struct MemDisk::Dir {
   std::map<std::string, std::shared_ptr<Inode>, std::less<>> files;
   std::set<std::string, std::less<>> subdirs;
+  // Live directories only. The names whose entry changed since the durable directory last took
+  // it, each with the number of its latest change: every other name has the same entry in the
+  // durable directory. A directory sync so copies only these entries (a real fsync of a
+  // directory costs what changed, not what it holds: a log of thousands of segments, synced per
+  // append, would otherwise copy them all each time).
+  std::map<std::string, uint64_t, std::less<>> dirty;
+  uint64_t changes = 0;
+  // Whether the durable directory at this path holds this one's entries but the dirty ones. Not
+  // so for a directory made after the durable one at its path (which may hold an older
+  // directory's entries, or none), nor once the durable one is dropped: its next sync then
+  // copies every entry, as the first sync of a new directory does. (A sync of the changed entries
+  // requested before such a drop still lands on the recreated durable directory with only those:
+  // it needs the directory removed and made again at the same path, with a sync of each in
+  // flight, which no broker does.)
+  bool mirrored = false;
+
+  void Touch(std::string_view name) { dirty.insert_or_assign(std::string(name), ++changes); }
+  // The entries alone (a durable directory, or a live one made from a durable one).
+  std::shared_ptr<Dir> Entries() const {
+    auto copy = std::make_shared<Dir>();
+    copy->files = files;
+    copy->subdirs = subdirs;
+    return copy;
+  }
 };
 
 struct MemDisk::PendingSync {
+  // One entry of a directory at request time: a file, a subdirectory or nothing (gone).
+  struct Entry {
+    std::string name;
+    std::shared_ptr<Inode> file;
+    bool subdir = false;
+  };
   std::string path;
   std::shared_ptr<Inode> inode;  // set for a file sync
   ChunkedBytes snapshot;         // file content at request time
-  std::optional<Dir> dir;        // directory entries at request time
+  std::shared_ptr<Dir> dir;      // set for a directory sync (kept even if the directory goes)
+  uint64_t dir_changes = 0;      // dir->changes at request time
+  bool whole = false;            // entries lists every entry (dir was not mirrored), not the dirty ones
+  std::vector<Entry> entries;    // dir's changed entries (Dir::dirty) at request time, or all
 };
 
 MemDisk::MemDisk() {
   live_dirs_[""] = std::make_shared<Dir>();
+  live_dirs_[""]->mirrored = true;
   durable_dirs_[""] = std::make_shared<Dir>();
 }
 
@@ -142,6 +176,7 @@ Result<MemDisk::Inode*> MemDisk::OpenOrCreate(std::string_view raw) {
     if (dir->subdirs.count(name)) return Status::InvalidArgument("'" + std::string(raw) + "' is a directory");
     if (it == dir->files.end()) it = dir->files.emplace(std::string(name), nullptr).first;
     it->second = std::make_shared<Inode>();
+    dir->Touch(name);
     namespace_dirty_ = true;
   }
   file_cache_.Insert(normalized, it->second.get());
@@ -161,6 +196,7 @@ Status MemDisk::CreateDir(std::string_view raw) {
     Dir* p = FindDir(live_dirs_, parent);
     if (p->files.count(name)) return Status::AlreadyExists("'" + std::string(prefix) + "' is a file");
     p->subdirs.emplace(name);
+    p->Touch(name);
     live_dirs_.emplace(std::string(prefix), std::make_shared<Dir>());
     namespace_dirty_ = true;
   }
@@ -270,12 +306,14 @@ Status MemDisk::Rename(std::string_view from, std::string_view to) {
   if (dst->subdirs.count(to_name)) return Status::InvalidArgument("'" + std::string(to) + "' is a directory");
   auto inode = std::move(from_it->second);
   src->files.erase(from_it);
+  src->Touch(from_name);
   ForgetFile(Normalize(from));
   ForgetFile(Normalize(to));
   ForgetMemos();
   auto to_it = dst->files.find(to_name);
   if (to_it == dst->files.end()) to_it = dst->files.emplace(std::string(to_name), nullptr).first;
   to_it->second = std::move(inode);
+  dst->Touch(to_name);
   namespace_dirty_ = true;
   return Status::Ok();
 }
@@ -288,6 +326,7 @@ Status MemDisk::Remove(std::string_view raw) {
   if (dir == nullptr) return Status::NotFound("no entry '" + std::string(path) + "'");
   if (auto f = dir->files.find(name); f != dir->files.end()) {
     dir->files.erase(f);
+    dir->Touch(name);
     ForgetFile(path);
     ForgetMemos();
     namespace_dirty_ = true;
@@ -298,6 +337,7 @@ Status MemDisk::Remove(std::string_view raw) {
     if (!victim->second->files.empty() || !victim->second->subdirs.empty())
       return Status::FailedPrecondition("directory '" + std::string(path) + "' is not empty");
     dir->subdirs.erase(sub);
+    dir->Touch(name);
     live_dirs_.erase(victim);
     namespace_dirty_ = true;
     return Status::Ok();
@@ -319,8 +359,22 @@ SyncId MemDisk::RequestSync(std::string_view raw) {
   std::string_view path = Normalize(raw);
   PendingSync p;
   p.path = std::string(path);
-  if (Dir* dir = FindDir(live_dirs_, path)) {
-    p.dir = *dir;
+  if (auto d = live_dirs_.find(path); d != live_dirs_.end()) {
+    p.dir = d->second;
+    p.dir_changes = p.dir->changes;
+    p.whole = !p.dir->mirrored;
+    auto add = [&](const std::string& name) {
+      PendingSync::Entry& e = p.entries.emplace_back();
+      e.name = name;
+      if (auto f = p.dir->files.find(name); f != p.dir->files.end()) e.file = f->second;
+      e.subdir = p.dir->subdirs.count(name) > 0;
+    };
+    if (p.whole) {
+      for (const auto& [name, _] : p.dir->files) add(name);
+      for (const auto& name : p.dir->subdirs) add(name);
+    } else {
+      for (const auto& [name, _] : p.dir->dirty) add(name);
+    }
   } else {
     auto [parent, name] = SplitParent(path);
     if (Dir* d = FindDir(live_dirs_, parent)) {
@@ -350,22 +404,55 @@ void MemDisk::CompleteSync(SyncId id) {
     // stale directory sync
   } else if (p.dir) {
     dir_applied_sync_[p.path] = id.value();
-    // The directory's entries become durable: files by inode, subdirectories by existence.
-    auto& durable = durable_dirs_[p.path];
-    if (!durable) durable = std::make_shared<Dir>();
-    for (const auto& gone : durable->subdirs) {
-      if (p.dir->subdirs.count(gone)) continue;
-      std::string prefix = JoinPath(p.path, gone);
+    // The directory's entries as of the request become durable: files by inode, subdirectories
+    // by existence. Only the changed ones are listed; the others are durable already.
+    std::shared_ptr<Dir>& durable_ref = durable_dirs_[p.path];
+    if (!durable_ref) durable_ref = std::make_shared<Dir>();
+    std::shared_ptr<Dir> durable = durable_ref;  // the map may rehang below; the object stays
+    // A subdirectory that is no longer there takes its durable subtree with it.
+    auto drop_subdir = [&](const std::string& name) {
+      durable->subdirs.erase(name);
+      std::string prefix = JoinPath(p.path, name);
       for (auto d = durable_dirs_.begin(); d != durable_dirs_.end();) {
         bool under = d->first == prefix || d->first.rfind(prefix + "/", 0) == 0;
-        d = under ? durable_dirs_.erase(d) : std::next(d);
+        if (!under) {
+          ++d;
+          continue;
+        }
+        if (auto live = live_dirs_.find(d->first); live != live_dirs_.end()) live->second->mirrored = false;
+        d = durable_dirs_.erase(d);
+      }
+    };
+    if (p.whole) {
+      // Every entry is listed: the durable directory becomes exactly them.
+      std::set<std::string_view> kept;
+      for (const PendingSync::Entry& e : p.entries)
+        if (e.subdir) kept.insert(e.name);
+      std::vector<std::string> gone;
+      for (const auto& name : durable->subdirs)
+        if (!kept.count(name)) gone.push_back(name);
+      for (const auto& name : gone) drop_subdir(name);
+      durable->files.clear();
+    }
+    for (const PendingSync::Entry& e : p.entries) {
+      if (!e.subdir && durable->subdirs.count(e.name) > 0) drop_subdir(e.name);
+      if (e.file) durable->files.insert_or_assign(e.name, e.file);
+      else if (auto f = durable->files.find(e.name); f != durable->files.end()) durable->files.erase(f);
+      if (e.subdir) {
+        durable->subdirs.insert(e.name);
+        auto& child = durable_dirs_[JoinPath(p.path, e.name)];
+        if (!child) child = std::make_shared<Dir>();
       }
     }
-    durable->files = p.dir->files;
-    durable->subdirs = p.dir->subdirs;
-    for (const auto& sub : p.dir->subdirs) {
-      auto& child = durable_dirs_[JoinPath(p.path, sub)];
-      if (!child) child = std::make_shared<Dir>();
+    // What has not changed since the request is now the same in both.
+    if (p.whole) {
+      p.dir->mirrored = true;
+      std::erase_if(p.dir->dirty, [&](const auto& d) { return d.second <= p.dir_changes; });
+    } else {
+      for (const PendingSync::Entry& e : p.entries) {
+        auto d = p.dir->dirty.find(e.name);
+        if (d != p.dir->dirty.end() && d->second <= p.dir_changes) p.dir->dirty.erase(d);
+      }
     }
   }
   pending_.erase(it);
@@ -456,7 +543,9 @@ bool MemDisk::WritebackAll() {
     for (const auto& [path, _] : durable_dirs_) dir_applied_sync_[path] = id;
     durable_dirs_.clear();
     for (const auto& [path, dir] : live_dirs_) {
-      durable_dirs_[path] = std::make_shared<Dir>(*dir);
+      durable_dirs_[path] = dir->Entries();
+      dir->dirty.clear();
+      dir->mirrored = true;
       dir_applied_sync_[path] = id;
     }
     namespace_dirty_ = false;
@@ -482,7 +571,8 @@ void MemDisk::Crash(Prng* prng) {
       if (p == durable_dirs_.end() || !p->second->subdirs.count(name)) continue;
       if (!live_dirs_.count(parent)) continue;
     }
-    live_dirs_[path] = std::make_shared<Dir>(*dir);
+    live_dirs_[path] = dir->Entries();
+    live_dirs_[path]->mirrored = true;
     for (const auto& [_, inode] : dir->files) {
       if (!seen.insert(inode.get()).second) continue;
       const ChunkedBytes& d = inode->durable;
@@ -505,7 +595,7 @@ void MemDisk::Crash(Prng* prng) {
     for (auto s = dir->subdirs.begin(); s != dir->subdirs.end();)
       s = live_dirs_.count(JoinPath(path, *s)) ? std::next(s) : dir->subdirs.erase(s);
   durable_dirs_.clear();
-  for (const auto& [path, dir] : live_dirs_) durable_dirs_[path] = std::make_shared<Dir>(*dir);
+  for (const auto& [path, dir] : live_dirs_) durable_dirs_[path] = dir->Entries();
 }
 
 }  // namespace samsa

@@ -177,6 +177,79 @@ TEST(MemDiskTest, OutOfOrderSyncCompletionNeverMovesDurableBackwards) {
   EXPECT_EQ(AsString(*d.Read("f", 0, 10)), "ab");
 }
 
+// A directory sync copies only the entries changed since the durable directory last took it
+// (Dir::dirty): what it leaves out must already be durable, and what changed after the request
+// must stay unsynced.
+TEST(MemDiskTest, DirectorySyncsOfChangedEntriesKeepTheRestDurable) {
+  MemDisk d;
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  for (const char* f : {"p/a", "p/b", "p/c"}) ASSERT_TRUE(d.Append(f, AsBytes("x")).ok());
+  d.SyncAll("p/a");  // p/a's content, p and the root
+  ASSERT_TRUE(d.Remove("p/a").ok());
+  ASSERT_TRUE(d.Rename("p/b", "p/b2").ok());
+  ASSERT_TRUE(d.Append("p/d", AsBytes("x")).ok());
+  SyncId delta = d.RequestSync("p");
+  ASSERT_TRUE(d.Append("p/e", AsBytes("x")).ok());  // after the request: not covered
+  ASSERT_TRUE(d.Remove("p/c").ok());                // nor this
+  d.CompleteSync(delta);
+  d.Crash();
+  EXPECT_EQ(*d.List("p"), (std::vector<std::string>{"b2", "c", "d"}));
+  // The names changed after that request were still pending: a further sync takes them.
+  ASSERT_TRUE(d.Append("p/e", AsBytes("x")).ok());
+  ASSERT_TRUE(d.Remove("p/c").ok());
+  d.CompleteSync(d.RequestSync("p"));
+  d.Crash();
+  EXPECT_EQ(*d.List("p"), (std::vector<std::string>{"b2", "d", "e"}));
+}
+
+// A directory removed and made again at the same path is a new directory: its first sync takes
+// all its entries, and none of the old one's stays durable.
+TEST(MemDiskTest, ARecreatedDirectoryKeepsNoneOfTheOldOnesEntries) {
+  MemDisk d;
+  ASSERT_TRUE(d.CreateDir("t/p").ok());
+  ASSERT_TRUE(d.Append("t/p/old", AsBytes("x")).ok());
+  d.SyncAll("t/p/old");
+  ASSERT_TRUE(d.Remove("t/p/old").ok());
+  ASSERT_TRUE(d.Remove("t/p").ok());
+  ASSERT_TRUE(d.CreateDir("t/p").ok());
+  ASSERT_TRUE(d.Append("t/p/new", AsBytes("y")).ok());
+  d.SyncAll("t/p/new");
+  d.Crash();
+  EXPECT_EQ(*d.List("t/p"), std::vector<std::string>{"new"});
+  // A durable directory dropped by its parent's sync (asked while the directory was gone) takes
+  // the live one's entries whole at its next sync, not only those changed since.
+  ASSERT_TRUE(d.Remove("t/p/new").ok());
+  ASSERT_TRUE(d.Remove("t/p").ok());
+  SyncId parent_without = d.RequestSync("t");
+  ASSERT_TRUE(d.CreateDir("t/p").ok());
+  ASSERT_TRUE(d.Append("t/p/again", AsBytes("w")).ok());
+  d.CompleteSync(d.RequestSync("t/p"));  // the durable t/p holds "again"
+  d.CompleteSync(parent_without);        // and is dropped
+  ASSERT_TRUE(d.Append("t/p/more", AsBytes("z")).ok());
+  d.SyncAll("t/p/more");
+  d.Crash();
+  EXPECT_EQ(*d.List("t/p"), (std::vector<std::string>{"again", "more"}));
+}
+
+// After a writeback (everything durable) and after a crash, a directory's next sync takes only
+// what changed since, and the rest stays.
+TEST(MemDiskTest, AfterAWritebackOrACrashADirectorySyncKeepsTheRest) {
+  MemDisk d;
+  d.EnableWritebackTracking();
+  ASSERT_TRUE(d.CreateDir("p").ok());
+  ASSERT_TRUE(d.Append("p/a", AsBytes("x")).ok());
+  EXPECT_TRUE(d.WritebackAll());
+  ASSERT_TRUE(d.Append("p/b", AsBytes("x")).ok());
+  d.CompleteSync(d.RequestSync("p"));
+  d.Crash();
+  EXPECT_EQ(*d.List("p"), (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(d.Append("p/c", AsBytes("x")).ok());
+  ASSERT_TRUE(d.Remove("p/a").ok());
+  d.CompleteSync(d.RequestSync("p"));
+  d.Crash();
+  EXPECT_EQ(*d.List("p"), (std::vector<std::string>{"b", "c"}));
+}
+
 TEST(MemDiskTest, OutOfOrderDirectorySyncKeepsNewerEntries) {
   MemDisk d;
   SyncId old_sync = d.RequestSync("");
