@@ -185,19 +185,19 @@ int main(int argc, char** argv) {
           ->check(CLI::Validator([](const std::string& s) { return samsa::sim::SeedError(s); }, "SEED"));
   CLI::Option* shot = cli.add_option("--screenshot", screenshot, "Render without a window, save as PNG and exit");
   // The other options serve --screenshot only: without it they are refused, not ignored.
-  CLI::Option* run_for_opt = cli.add_option(
-      "--run-for", run_for, "With --screenshot: the simulated instant to show (default 20s, or the run's end if sooner)");
+  cli.add_option("--run-for", run_for,
+                 "With --screenshot: the simulated instant to show (default 20s, or the run's end if sooner)")
+      ->needs(shot);
   cli.add_option("--view", which, "With --screenshot: cluster, partitions, timeline, chart, inspector or all (default)")
       ->needs(shot);
   cli.add_flag("--presentation", presentation, "With --screenshot: in presentation mode (F5)")->needs(shot);
   cli.add_flag("--flow", flow, "With --screenshot: draw the requests in flight on the links")->needs(shot);
   cli.add_option("--compare", compare, "With --screenshot: overlay this run's curves (a saved session) on the lag chart")
       ->needs(shot);
-  CLI::Option* inspect_opt = cli.add_option(
-      "--inspect", inspect, "With --screenshot: inspect this node (and the records of a partition it leads)");
+  CLI::Option* inspect_opt =
+      cli.add_option("--inspect", inspect, "With --screenshot: inspect this node (and the records of a partition it leads)")
+          ->needs(shot);
   cli.add_option("--size", size, "With --screenshot: WIDTHxHEIGHT (default 1600x1000)")->needs(shot);
-  run_for_opt->needs(shot);
-  inspect_opt->needs(shot);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

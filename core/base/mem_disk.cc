@@ -408,7 +408,7 @@ void MemDisk::CompleteSync(SyncId id) {
     // by existence. Only the changed ones are listed; the others are durable already.
     std::shared_ptr<Dir>& durable_ref = durable_dirs_[p.path];
     if (!durable_ref) durable_ref = std::make_shared<Dir>();
-    std::shared_ptr<Dir> durable = durable_ref;  // the map may rehang below; the object stays
+    std::shared_ptr<Dir> durable = durable_ref;  // drop_subdir erases other entries of the map
     // A subdirectory that is no longer there takes its durable subtree with it.
     auto drop_subdir = [&](const std::string& name) {
       durable->subdirs.erase(name);
