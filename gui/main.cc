@@ -64,8 +64,9 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   char rest = 0;
   if (std::sscanf(size.c_str(), "%dx%d%c", &width, &height, &rest) != 2 || width < kMinWidth || height < kMinHeight ||
       width > kMaxSide || height > kMaxSide) {
-    fmt::print(stderr, "samsa-gui: --size {}: expected WIDTHxHEIGHT (e.g. 1600x1000), width {} to {}, height {} to {}\n",
-               size, kMinWidth, kMaxSide, kMinHeight, kMaxSide);
+    fmt::print(stderr,
+               "samsa-gui: --size {}: expected WIDTHxHEIGHT (e.g. 1600x1000), width {} to {}, height {} to {}\n", size,
+               kMinWidth, kMaxSide, kMinHeight, kMaxSide);
     return 2;
   }
   static const std::set<std::string> kViews = {"cluster", "partitions", "timeline", "chart", "inspector", "all"};
@@ -192,10 +193,12 @@ int main(int argc, char** argv) {
       ->needs(shot);
   cli.add_flag("--presentation", presentation, "With --screenshot: in presentation mode (F5)")->needs(shot);
   cli.add_flag("--flow", flow, "With --screenshot: draw the requests in flight on the links")->needs(shot);
-  cli.add_option("--compare", compare, "With --screenshot: overlay this run's curves (a saved session) on the lag chart")
+  cli.add_option("--compare", compare,
+                 "With --screenshot: overlay this run's curves (a saved session) on the lag chart")
       ->needs(shot);
   CLI::Option* inspect_opt =
-      cli.add_option("--inspect", inspect, "With --screenshot: inspect this node (and the records of a partition it leads)")
+      cli.add_option("--inspect", inspect,
+                     "With --screenshot: inspect this node (and the records of a partition it leads)")
           ->needs(shot);
   cli.add_option("--size", size, "With --screenshot: WIDTHxHEIGHT (default 1600x1000)")->needs(shot);
   try {

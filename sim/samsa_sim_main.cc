@@ -540,8 +540,10 @@ bool ParseShard(const std::string& text, uint64_t* index, uint64_t* count, std::
 int SweepCommand(const SweepArgs& a) {
   auto range = samsa::sim::ParseSeedRange(a.seeds);
   if (!range || range->second - range->first >= 1'000'000) {
-    fmt::print(stderr, "samsa-sim: --seeds: expected A..B (seeds from 0 to {}, A <= B, at most a million of them) or N, got '{}'\n",
-               samsa::sim::kMaxSeed, a.seeds);
+    fmt::print(
+        stderr,
+        "samsa-sim: --seeds: expected A..B (seeds from 0 to {}, A <= B, at most a million of them) or N, got '{}'\n",
+        samsa::sim::kMaxSeed, a.seeds);
     return 2;
   }
   samsa::sim::SweepSpec spec;
@@ -699,7 +701,8 @@ int main(int argc, char** argv) {
   uint64_t run_seed = 0;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a scenario file");
   run_cmd->add_option("scenario", run.path, "Scenario YAML file")->required();
-  CLI::Option* seed_opt = run_cmd->add_option("--seed", run_seed, "Run seed (default: the scenario's seed, else 1)")->check(kSeedCheck);
+  CLI::Option* seed_opt =
+      run_cmd->add_option("--seed", run_seed, "Run seed (default: the scenario's seed, else 1)")->check(kSeedCheck);
   run_cmd->add_option("--json", run.json_path, "Write the JSON report to REPORT");
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (one event a line) to FILE");
   run_cmd->add_flag("--quiet", run.quiet, "Print only the result, not the captions and faults");
@@ -712,7 +715,8 @@ int main(int argc, char** argv) {
   CLI::App* inspect_cmd = app.add_subcommand("inspect", "Print the cluster of a scenario at one simulated instant");
   inspect_cmd->add_option("scenario", inspect.path, "Scenario YAML file")->required();
   CLI::Option* inspect_seed_opt =
-      inspect_cmd->add_option("--seed", inspect_seed, "Run seed (default: the scenario's seed, else 1)")->check(kSeedCheck);
+      inspect_cmd->add_option("--seed", inspect_seed, "Run seed (default: the scenario's seed, else 1)")
+          ->check(kSeedCheck);
   inspect_cmd->add_option("--at", inspect.at, "The instant (30s, 1500ms; default 0s)");
   inspect_cmd->add_option("--events", inspect.last_events, "How many of the last events to list (default 20)");
   inspect_cmd->add_flag("--json", inspect.json, "Print the view and every event so far as JSON lines instead");
@@ -723,7 +727,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("session", "Drive a session of a scenario by commands (run, step, inject, view, rewind, save...)");
   session_cmd->add_option("scenario", session_args.path, "Scenario YAML file")->required();
   CLI::Option* session_seed_opt =
-      session_cmd->add_option("--seed", session_seed, "Run seed (default: the scenario's seed, else 1)")->check(kSeedCheck);
+      session_cmd->add_option("--seed", session_seed, "Run seed (default: the scenario's seed, else 1)")
+          ->check(kSeedCheck);
   session_cmd->add_option("--script", session_args.script, "Read the commands from FILE (default: stdin, `-`)");
   session_cmd->footer(kSessionHelp);
 

@@ -436,8 +436,10 @@ void MemDisk::CompleteSync(SyncId id) {
     }
     for (const PendingSync::Entry& e : p.entries) {
       if (!e.subdir && durable->subdirs.count(e.name) > 0) drop_subdir(e.name);
-      if (e.file) durable->files.insert_or_assign(e.name, e.file);
-      else if (auto f = durable->files.find(e.name); f != durable->files.end()) durable->files.erase(f);
+      if (e.file)
+        durable->files.insert_or_assign(e.name, e.file);
+      else if (auto f = durable->files.find(e.name); f != durable->files.end())
+        durable->files.erase(f);
       if (e.subdir) {
         durable->subdirs.insert(e.name);
         auto& child = durable_dirs_[JoinPath(p.path, e.name)];

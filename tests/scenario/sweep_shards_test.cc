@@ -132,8 +132,8 @@ TEST(Seeds, ParsedAsAScenarioTakesThem) {
   EXPECT_EQ(ParseSeed("0"), std::optional<uint64_t>(0));
   EXPECT_EQ(ParseSeed("42"), std::optional<uint64_t>(42));
   EXPECT_EQ(ParseSeed("9223372036854775807"), std::optional<uint64_t>(kMaxSeed));
-  for (const char* bad : {"", "-1", "+1", "1.5", "1e3", " 1", "0x10", "9223372036854775808",
-                          "18446744073709551615", "99999999999999999999999"}) {
+  for (const char* bad : {"", "-1", "+1", "1.5", "1e3", " 1", "0x10", "9223372036854775808", "18446744073709551615",
+                          "99999999999999999999999"}) {
     EXPECT_FALSE(ParseSeed(bad).has_value()) << bad;
     EXPECT_THAT(SeedError(bad), HasSubstr("from 0 to 9223372036854775807")) << bad;
   }
