@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace samsa::os {
@@ -14,27 +16,32 @@ Status Errno(std::string_view what, const std::string& path) {
 }  // namespace
 
 Status WriteFileAtomically(const std::string& path, std::string_view bytes) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("open", tmp);
+  // A temporary of its own next to path (a fixed "path.tmp" could clobber a user's file of that
+  // name), removed again on any failure: a failed write leaves nothing behind.
+  std::string tmp = path + ".tmp-XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return Errno("create a temporary file for", path);
+  auto fail = [&](std::string_view what, const std::string& where) {
+    Status s = Errno(what, where);
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    return s;
+  };
+  if (::fchmod(fd, 0644) != 0) return fail("chmod", tmp);
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      Status s = Errno("write", tmp);
-      ::close(fd);
-      return s;
+      return fail("write", tmp);
     }
     done += size_t(n);
   }
-  if (::fsync(fd) != 0) {
-    Status s = Errno("fsync", tmp);
-    ::close(fd);
-    return s;
-  }
-  if (::close(fd) != 0) return Errno("close", tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename", tmp);
+  if (::fsync(fd) != 0) return fail("fsync", tmp);
+  const int closing = fd;
+  fd = -1;
+  if (::close(closing) != 0) return fail("close", tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename a temporary file to", path);
   return Status::Ok();
 }
 

@@ -10,7 +10,8 @@
 
 namespace samsa::os {
 
-// Writes bytes to path.tmp, fsyncs it, and renames it over path.
+// Writes bytes to a new temporary file next to path, fsyncs it, and renames it over path; on a
+// failure the temporary is removed and path is untouched.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes);
 // Reads a whole file.
 Result<std::string> ReadFileToString(const std::string& path);
