@@ -1068,6 +1068,12 @@ void Parser::Validate() {
   if (s_.nemesis && s_.nemesis->until_ns == 0) s_.nemesis->until_ns = s_.run_for_ns;
   if (c.kind == "toy" && (!s_.producers.empty() || !s_.consumers.empty()))
     ErrorAt(workload_mark_, "workload", "a toy cluster runs ping nodes only: it takes no producers or consumers");
+  if (const int64_t bytes = s_.ValueBytesBound(); bytes > kMaxValueBytes)
+    ErrorAt(workload_mark_, "workload.producers",
+            fmt::format("the producers may generate {} MiB of record values over the run (rate_per_s x value_bytes x "
+                        "count x time, at the highest set-rate); the simulator holds every record in memory, so at "
+                        "most {} MiB: lower the rate, value_bytes, count or the run's length",
+                        bytes / (1 << 20), kMaxValueBytes / (1 << 20)));
 }
 
 void Parser::ConsumerFrom(const YAML::Node& n, const std::string& path, ConsumerSpec* c) {
@@ -1388,6 +1394,26 @@ std::string_view ExpectKindName(ExpectKind kind) {
     case ExpectKind::kLagBelow: return "lag_below";
   }
   return "?";
+}
+
+int64_t Scenario::ValueBytesBound(int32_t extra_client, int64_t extra_rate) const {
+  const int64_t end_ns = run_for_ns + settle_ns;
+  int32_t next = kFirstClientId;
+  long double total = 0;
+  for (const ProducerSpec& p : producers) {
+    const int32_t first = next, last = next + p.count - 1;
+    next += p.count;
+    int64_t rate = p.rate_per_s;
+    for (const FaultStep& f : faults)
+      if (f.type == FaultType::kSetRate && f.target.node_id >= first && f.target.node_id <= last)
+        rate = std::max(rate, f.amount);  // set-rate keeps its rate in amount
+    if (extra_client >= first && extra_client <= last) rate = std::max(rate, extra_rate);
+    const int64_t stop_ns = p.stop_ns < 0 ? end_ns : std::min(p.stop_ns, end_ns);
+    const long double seconds = std::max<int64_t>(0, stop_ns - p.start_ns) / 1e9L;
+    // An unpadded value is "p<node>-<seq>": some 12 bytes.
+    total += (long double)p.count * (long double)rate * seconds * (long double)std::max<int64_t>(p.value_bytes, 12);
+  }
+  return total >= (long double)INT64_MAX ? INT64_MAX : int64_t(total);
 }
 
 std::vector<int32_t> Scenario::ServerIds() const {

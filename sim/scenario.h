@@ -32,6 +32,8 @@
 namespace samsa::sim {
 
 inline constexpr int32_t kFirstClientId = 1001;
+// The most bytes of record values a run may generate (Scenario::ValueBytesBound): 1 GiB.
+inline constexpr int64_t kMaxValueBytes = int64_t{1} << 30;
 
 // Where a value came from in the file (1-based; 0 = unknown).
 struct SourceMark {
@@ -258,6 +260,12 @@ struct Scenario {
 
   // Broker and controller_only ids, sorted.
   std::vector<int32_t> ServerIds() const;
+  // The most bytes of record values the producers may generate over the run: each producer's
+  // highest rate (its own, or a set-rate naming one of its clients, or `extra_rate` for the
+  // client `extra_client`) for its whole window, times its value size. The simulator holds every
+  // record in memory (the checkers' history, each replica's log), so a scenario may generate at
+  // most kMaxValueBytes.
+  int64_t ValueBytesBound(int32_t extra_client = 0, int64_t extra_rate = 0) const;
   const TopicSpec* FindTopic(std::string_view name) const;
   // Effective config value: topic config, then cluster config, then nullopt.
   std::optional<std::string> Config(std::string_view key, std::string_view topic = {}) const;

@@ -643,6 +643,12 @@ Status Session::Inject(FaultStep step) {
   };
   using K = FaultTarget::Kind;
   if (workload) {
+    if (step.type == FaultType::kSetRate)
+      if (const int64_t bytes = scenario_.ValueBytesBound(step.target.node_id, step.amount); bytes > kMaxValueBytes)
+        return Status::InvalidArgument(
+            fmt::format("at {} records a second, the producers may generate {} MiB of record values over the run; the "
+                        "simulator holds every record in memory, so at most {} MiB",
+                        step.amount, bytes / (1 << 20), kMaxValueBytes / (1 << 20)));
     if (step.type == FaultType::kAddConsumer) {
       if (!step.consumer) return Status::InvalidArgument("add-consumer needs a consumer (topic, from)");
       for (int32_t p : step.consumer->partitions)

@@ -267,6 +267,15 @@ TEST(ScenarioParse, BadFilesNameLineAndReason) {
        "bad.yaml:3:43: nemesis.corruption: unknown corruption policy 'majority'; expected minority"},
       {"max_stall not positive", head + "expect:\n  - producers_make_progress: { max_stall: 0s }\n",
        "bad.yaml:4:43: expect[0].producers_make_progress.max_stall: must be positive"},
+      // Each value within its range, but 60 s of a million 1 MiB records a second is 57 TiB: the
+      // simulator would run out of memory (it did: killed by the kernel at 24 GiB).
+      {"values too large in all", head + cluster +
+           "workload:\n  producers: [{ topic: orders, rate_per_s: 1000000, value_bytes: 1048576 }]\n",
+       "bad.yaml:6:3: workload.producers: the producers may generate 60000000 MiB of record values"},
+      {"a set-rate makes it too much", head + cluster +
+           "workload:\n  producers: [{ topic: orders, rate_per_s: 10, value_bytes: 1000, count: 2 }]\n"
+           "faults:\n  - { at: 1s, set-rate: 1002, rate: 100000 }\n",
+       "so at most 1024 MiB"},
   };
   for (const auto& c : cases) {
     auto s = ParseScenario(c.yaml, "bad.yaml");

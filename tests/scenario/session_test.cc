@@ -300,6 +300,11 @@ TEST(SessionTest, InjectRefusesWhatDoesNotExistAndRecordsNothing) {
   st = session->Inject(rate);
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("not a producer"), std::string::npos) << st.message();
+  rate.target.node_id = kFirstClientId;  // the producer, at more than the simulator can hold
+  rate.amount = 10'000'000'000;
+  st = session->Inject(rate);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("so at most 1024 MiB"), std::string::npos) << st.message();
   FaultStep leader;
   leader.type = FaultType::kCrash;
   leader.target.kind = FaultTarget::Kind::kLeaderOf;
