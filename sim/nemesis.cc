@@ -297,8 +297,9 @@ AppliedFault ApplyFault(Simulation& sim, const FaultAction& a, CorruptionBudget*
       hit.nodes = Targets(sim, a, prng);
       if (budget != nullptr) {
         for (NodeId n : hit.nodes) {
+          // A good copy survives only if the corruption is detected: checked bytes only.
           std::string where = sim.disk(n).FlipRandomDurableBit(
-              "", [budget, n](const std::string& path) { return budget->Allows(n, path); });
+              "", [budget, n](const std::string& path) { return budget->Allows(n, path); }, /*checked_only=*/true);
           if (!where.empty()) budget->Note(n, where.substr(0, where.rfind('@')));
           sim.trace().Record(sim.now_ns(), n.value(), "fault",
                              where.empty() ? "bit-flip skipped: no file within the corruption budget"

@@ -132,8 +132,30 @@ std::vector<std::string> SimDisk::DurableFiles(std::string_view dir) const {
   return files;
 }
 
+namespace {
+
+// The byte ranges of a record-batch file that no checksum covers: each batch's
+// partitionLeaderEpoch field (bytes 12..15 of the batch; its CRC covers attributes onwards). The
+// walk follows batchLength and stops at the first frame that does not fit.
+std::vector<std::pair<uint64_t, uint64_t>> UncheckedBatchRanges(ByteView data) {
+  constexpr uint64_t kEpochAt = 12, kEpochBytes = 4, kLengthAt = 8, kHeadBytes = 12;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  uint64_t pos = 0;
+  while (pos + kEpochAt + kEpochBytes <= data.size()) {
+    const uint8_t* l = data.data() + pos + kLengthAt;
+    const uint64_t length = (uint64_t(l[0]) << 24) | (uint64_t(l[1]) << 16) | (uint64_t(l[2]) << 8) | uint64_t(l[3]);
+    ranges.emplace_back(pos + kEpochAt, pos + kEpochAt + kEpochBytes);
+    if (length < kEpochBytes || pos + kHeadBytes + length > data.size()) break;
+    pos += kHeadBytes + length;
+  }
+  return ranges;
+}
+
+}  // namespace
+
 std::string SimDisk::FlipRandomDurableBit(std::string_view dir,
-                                          const std::function<bool(const std::string& path)>& accept) {
+                                          const std::function<bool(const std::string& path)>& accept,
+                                          bool checked_only) {
   CatchUpWriteback();  // a flip lands on what is durable now
   std::vector<std::string> files = DurableFiles(dir);
   if (accept) std::erase_if(files, [&](const std::string& p) { return !accept(p); });
@@ -141,6 +163,17 @@ std::string SimDisk::FlipRandomDurableBit(std::string_view dir,
   const std::string& path = files[prng_.Uniform(files.size())];
   uint64_t size = *mem_.DurableSize(path);
   uint64_t offset = prng_.Uniform(size);
+  if (checked_only && path.size() > 4 && path.compare(path.size() - 4, 4, ".log") == 0) {
+    Result<Bytes> durable = mem_.ReadDurable(path);
+    const auto ranges = durable.ok() ? UncheckedBatchRanges(*durable) : std::vector<std::pair<uint64_t, uint64_t>>{};
+    auto unchecked = [&](uint64_t o) {
+      return std::any_of(ranges.begin(), ranges.end(), [&](const auto& r) { return o >= r.first && o < r.second; });
+    };
+    uint64_t unchecked_bytes = 0;
+    for (const auto& [from, to] : ranges) unchecked_bytes += to - from;
+    if (unchecked_bytes >= size) return "";
+    while (unchecked(offset)) offset = prng_.Uniform(size);
+  }
   int bit = int(prng_.Uniform(8));
   if (!mem_.FlipDurableBit(path, offset, bit).ok()) return "";
   return fmt::format("{}@{}.{}", path, offset, bit);

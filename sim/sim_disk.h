@@ -116,8 +116,16 @@ class SimDisk final : public Disk {
   // when dir is empty) for which `accept` (when given) returns true. Returns a description, or ""
   // if there was no such file with a durable byte to flip. The draws (file, offset, bit) come from
   // the disk's stream, three per flip, whatever the filter.
+  //
+  // checked_only: never on a byte no checksum covers, the partitionLeaderEpoch field of a record
+  // batch in a .log segment (Kafka's batch CRC leaves it out, so that a leader can stamp it without
+  // recomputing the CRC): an offset drawn there is drawn again (more draws only then). A flip
+  // there is silent, in Kafka too: a voter whose batch then claims a higher epoch wins elections
+  // with a stale log. `corruption: minority` promises a good copy survives, so it flips only
+  // what recovery can detect.
   std::string FlipRandomDurableBit(std::string_view dir = "",
-                                   const std::function<bool(const std::string& path)>& accept = nullptr);
+                                   const std::function<bool(const std::string& path)>& accept = nullptr,
+                                   bool checked_only = false);
   // Files under `dir` with durable content, sorted.
   std::vector<std::string> DurableFiles(std::string_view dir = "") const;
 

@@ -505,6 +505,14 @@ Result<uint64_t> MemDisk::DurableSize(std::string_view path) const {
   return uint64_t(f->second->durable.size());
 }
 
+Result<Bytes> MemDisk::ReadDurable(std::string_view path) const {
+  auto [parent, name] = SplitParent(Normalize(path));
+  Dir* dir = FindDir(durable_dirs_, parent);
+  auto f = dir == nullptr ? decltype(dir->files.end())() : dir->files.find(name);
+  if (dir == nullptr || f == dir->files.end()) return Status::NotFound("no durable file '" + std::string(path) + "'");
+  return f->second->durable.ToBytes();
+}
+
 void MemDisk::NoteWritten(Inode* inode) {
   if (!track_writes_ || inode->written) return;
   inode->written = true;

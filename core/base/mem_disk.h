@@ -96,6 +96,8 @@ class MemDisk final : public Disk {
   Status FlipDurableBit(std::string_view path, uint64_t byte_offset, int bit);
   // Size of the file's durable content, or NotFound when it has no durable name.
   Result<uint64_t> DurableSize(std::string_view path) const;
+  // The file's whole durable content, or NotFound when it has no durable name.
+  Result<Bytes> ReadDurable(std::string_view path) const;
 
  private:
   struct Inode;

@@ -257,6 +257,40 @@ TEST(SimDiskTest, AimedBitFlipsHitOnlyThatKindOfFile) {
   EXPECT_TRUE(Changed(d).empty());
 }
 
+// checked_only (corruption: minority): never the partitionLeaderEpoch field of a batch in a .log
+// file, which Kafka's batch CRC leaves out (a flip there once made a controller claim epoch 2049,
+// win the election with a stale log, and lose acknowledged records: all-faults-safe seed
+// 1700896). Without it such flips happen, so this test can fail.
+TEST(SimDiskTest, CheckedOnlyFlipsNeverHitABatchsUncheckedEpochField) {
+  constexpr size_t kFrames = 40, kFrameBytes = 61;  // 12-byte head, then batchLength = 49 bytes
+  Bytes log;
+  for (size_t i = 0; i < kFrames; ++i) {
+    Bytes frame(kFrameBytes, uint8_t(i));
+    frame[8] = frame[9] = frame[10] = 0;
+    frame[11] = uint8_t(kFrameBytes - 12);
+    log.insert(log.end(), frame.begin(), frame.end());
+  }
+  // A fresh disk per flip: a flip in a batchLength field ends the framing there (recovery cuts
+  // the log at that batch, so nothing after it can mislead), which would blur the count.
+  auto epoch_hits = [&](bool checked_only) {
+    size_t hits = 0;
+    for (int i = 0; i < 1000; ++i) {
+      SimDisk d{Prng(uint64_t(i))};
+      EXPECT_TRUE(d.mem().CreateDir("t-0").ok());
+      EXPECT_TRUE(d.mem().Append("t-0/00000000000000000000.log", log).ok());
+      d.mem().SyncAll("t-0/00000000000000000000.log");
+      std::string at = d.FlipRandomDurableBit("", nullptr, checked_only);
+      EXPECT_EQ(at.rfind("t-0/00000000000000000000.log@", 0), 0u) << at;
+      const uint64_t offset = std::stoull(at.substr(at.find('@') + 1));
+      const uint64_t in_frame = offset % kFrameBytes;
+      if (in_frame >= 12 && in_frame < 16) ++hits;
+    }
+    return hits;
+  };
+  EXPECT_EQ(epoch_hits(true), 0u);
+  EXPECT_GT(epoch_hits(false), 20u);  // 4 bytes in 61: about 65 of 1000
+}
+
 // `any` draws exactly as the unaimed flip did: same disk, same seed, same bit.
 TEST(SimDiskTest, AnyFlipDrawsAsBefore) {
   SimDisk a(Prng(3)), b(Prng(3));
