@@ -3,29 +3,23 @@
 #include "net/os/file_util.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <set>
 #include <string>
 
+#include "tests/net/temp_dir_test_base.h"
+
 namespace samsa::os {
 namespace {
 
-class FileUtilTest : public ::testing::Test {
+class FileUtilTest : public samsa::testing::TempDirTest {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/samsa-file-util-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
   std::set<std::string> Names() const {
     std::set<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(root_)) names.insert(e.path().filename().string());
     return names;
   }
-  std::string root_;
 };
 
 TEST_F(FileUtilTest, AtomicWriteReplacesTheFileAndLeavesNoTemporary) {

@@ -7,20 +7,12 @@
 
 #include "core/log/partition_log.h"
 #include "tests/log/log_test_util.h"
+#include "tests/net/temp_dir_test_base.h"
 
 namespace samsa {
 namespace {
 
-class PosixDiskTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/samsa-posix-disk-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
-  std::string root_;
-};
+class PosixDiskTest : public testing::TempDirTest {};
 
 std::string ReadAll(const Disk& d, std::string_view path) {
   auto r = d.Read(path, 0, 1 << 20);
