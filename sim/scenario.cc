@@ -431,6 +431,13 @@ void Parser::ParseNetwork(const YAML::Node& n) {
     Error(v, "network.latency", fmt::format("range {}..{} goes backwards", lo, hi));
   } else if (*b > 10'000 * kNsPerMs) {
     Error(v, "network.latency", "latency above 10s is not a network, it is a partition");
+  } else if (*a < kMinNetworkLatencyNs) {
+    // With none, a request answered at once (a follower's fetch with replica.fetch.wait.max.ms: 0)
+    // comes back at the same instant, and the next one too: simulated time would stop.
+    Error(v, "network.latency",
+          fmt::format("latency below {} is not a network (a LAN round trip takes 50us to 500us); with 0, "
+                      "requests answered at once would loop without simulated time passing",
+                      FormatDuration(kMinNetworkLatencyNs)));
   } else {
     s_.latency_min_ns = *a;
     s_.latency_max_ns = *b;

@@ -32,6 +32,8 @@
 namespace samsa::sim {
 
 inline constexpr int32_t kFirstClientId = 1001;
+// The least one-way network latency a scenario may set: 100us.
+inline constexpr int64_t kMinNetworkLatencyNs = 100'000;
 // The most bytes of record values a run may generate (Scenario::ValueBytesBound): 1 GiB.
 inline constexpr int64_t kMaxValueBytes = int64_t{1} << 30;
 

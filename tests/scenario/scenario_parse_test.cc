@@ -272,6 +272,9 @@ TEST(ScenarioParse, BadFilesNameLineAndReason) {
       {"values too large in all", head + cluster +
            "workload:\n  producers: [{ topic: orders, rate_per_s: 1000000, value_bytes: 1048576 }]\n",
        "bad.yaml:6:3: workload.producers: the producers may generate 60000000 MiB of record values"},
+      // Zero latency with replica.fetch.wait.max.ms: 0 looped at one simulated instant for good.
+      {"no network latency", head + "network: { latency: 0ms..2ms }\n",
+       "bad.yaml:3:21: network.latency: latency below 100us is not a network"},
       {"a set-rate makes it too much", head + cluster +
            "workload:\n  producers: [{ topic: orders, rate_per_s: 10, value_bytes: 1000, count: 2 }]\n"
            "faults:\n  - { at: 1s, set-rate: 1002, rate: 100000 }\n",
