@@ -1408,17 +1408,19 @@ int64_t Scenario::ValueBytesBound(int32_t extra_client, int64_t extra_rate) cons
   int32_t next = kFirstClientId;
   long double total = 0;
   for (const ProducerSpec& p : producers) {
-    const int32_t first = next, last = next + p.count - 1;
-    next += p.count;
-    int64_t rate = p.rate_per_s;
-    for (const FaultStep& f : faults)
-      if (f.type == FaultType::kSetRate && f.target.node_id >= first && f.target.node_id <= last)
-        rate = std::max(rate, f.amount);  // set-rate keeps its rate in amount
-    if (extra_client >= first && extra_client <= last) rate = std::max(rate, extra_rate);
     const int64_t stop_ns = p.stop_ns < 0 ? end_ns : std::min(p.stop_ns, end_ns);
     const long double seconds = std::max<int64_t>(0, stop_ns - p.start_ns) / 1e9L;
     // An unpadded value is "p<node>-<seq>": some 12 bytes.
-    total += (long double)p.count * (long double)rate * seconds * (long double)std::max<int64_t>(p.value_bytes, 12);
+    const long double value_bytes = (long double)std::max<int64_t>(p.value_bytes, 12);
+    for (int32_t k = 0; k < p.count; ++k) {
+      const int32_t client = next++;
+      int64_t rate = p.rate_per_s;
+      for (const FaultStep& f : faults)
+        if (f.type == FaultType::kSetRate && f.target.node_id == client)
+          rate = std::max(rate, f.amount);  // set-rate keeps its rate in amount
+      if (client == extra_client) rate = std::max(rate, extra_rate);
+      total += (long double)rate * seconds * value_bytes;
+    }
   }
   return total >= (long double)INT64_MAX ? INT64_MAX : int64_t(total);
 }

@@ -643,12 +643,16 @@ Status Session::Inject(FaultStep step) {
   };
   using K = FaultTarget::Kind;
   if (workload) {
-    if (step.type == FaultType::kSetRate)
-      if (const int64_t bytes = scenario_.ValueBytesBound(step.target.node_id, step.amount); bytes > kMaxValueBytes)
+    if (step.type == FaultType::kSetRate) {
+      // With the rates this session has set so far (this one replaces those recorded after now).
+      Scenario with = scenario_;
+      with.faults.insert(with.faults.end(), injections_.begin(), injections_.begin() + int64_t(next_injection_));
+      if (const int64_t bytes = with.ValueBytesBound(step.target.node_id, step.amount); bytes > kMaxValueBytes)
         return Status::InvalidArgument(
             fmt::format("at {} records a second, the producers may generate {} MiB of record values over the run; the "
                         "simulator holds every record in memory, so at most {} MiB",
                         step.amount, bytes / (1 << 20), kMaxValueBytes / (1 << 20)));
+    }
     if (step.type == FaultType::kAddConsumer) {
       if (!step.consumer) return Status::InvalidArgument("add-consumer needs a consumer (topic, from)");
       for (int32_t p : step.consumer->partitions)

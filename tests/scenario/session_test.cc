@@ -317,6 +317,33 @@ TEST(SessionTest, InjectRefusesWhatDoesNotExistAndRecordsNothing) {
   EXPECT_TRUE(session->injections().empty());
 }
 
+// The 1 GiB bound on generated values counts the rates this session already set: two producers of
+// 1 MiB values for 20 s may share about 51 records a second.
+TEST(SessionTest, SetRateCountsTheRatesAlreadySet) {
+  std::string text = kScenario;
+  const std::string producers = "producers: [{ topic: t, rate_per_s: 200, keys: 10, acks: all }]";
+  text.replace(text.find(producers), producers.size(),
+               "producers: [{ topic: t, rate_per_s: 1, keys: 10, acks: all, value_bytes: 1048576, count: 2 }]");
+  text.replace(text.find("settle: 4s"), 10, "settle: 6s");  // 20 s in all
+  std::unique_ptr<Session> session = OpenOrDie(Parse(text), 1);
+  session->RunUntil(1 * kS);
+  FaultStep rate;
+  rate.type = FaultType::kSetRate;
+  rate.target.kind = FaultTarget::Kind::kNode;
+  rate.target.node_id = kFirstClientId;
+  rate.amount = 40;  // (40 + 1) x 20 s x 1 MiB = 820 MiB
+  Status first = session->Inject(rate);
+  ASSERT_TRUE(first.ok()) << first.message();
+  rate.target.node_id = kFirstClientId + 1;
+  rate.amount = 20;  // with the first: (40 + 20) x 20 s = 1,200 MiB
+  Status st = session->Inject(rate);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("1200 MiB"), std::string::npos) << st.message();
+  rate.amount = 10;  // (40 + 10) x 20 s = 1,000 MiB
+  EXPECT_TRUE(session->Inject(rate).ok());
+  EXPECT_EQ(session->injections().size(), 2u);
+}
+
 TEST(SessionTest, WorkloadChangesTakeEffect) {
   const Scenario s = Parse();
   std::unique_ptr<Session> session = OpenOrDie(s, 4);
