@@ -11,6 +11,7 @@ PKGS=(
   zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libisal-dev
   fonts-dejavu-core
   tesseract-ocr tesseract-ocr-eng xvfb xauth
+  python3-minimal
 )
 missing=()
 for p in "${PKGS[@]}"; do
