@@ -1403,7 +1403,7 @@ std::string_view ExpectKindName(ExpectKind kind) {
   return "?";
 }
 
-int64_t Scenario::ValueBytesBound(int32_t extra_client, int64_t extra_rate) const {
+int64_t Scenario::ValueBytesBound() const {
   const int64_t end_ns = run_for_ns + settle_ns;
   int32_t next = kFirstClientId;
   long double total = 0;
@@ -1418,7 +1418,6 @@ int64_t Scenario::ValueBytesBound(int32_t extra_client, int64_t extra_rate) cons
       for (const FaultStep& f : faults)
         if (f.type == FaultType::kSetRate && f.target.node_id == client)
           rate = std::max(rate, f.amount);  // set-rate keeps its rate in amount
-      if (client == extra_client) rate = std::max(rate, extra_rate);
       total += (long double)rate * seconds * value_bytes;
     }
   }

@@ -263,11 +263,10 @@ struct Scenario {
   // Broker and controller_only ids, sorted.
   std::vector<int32_t> ServerIds() const;
   // The most bytes of record values the producers may generate over the run: each producer
-  // client's highest rate (its own, a set-rate naming it, or `extra_rate` when it is
-  // `extra_client`) for its whole window, times its value size. The simulator holds every
-  // record in memory (the checkers' history, each replica's log), so a scenario may generate at
-  // most kMaxValueBytes.
-  int64_t ValueBytesBound(int32_t extra_client = 0, int64_t extra_rate = 0) const;
+  // client's highest rate (its own, or a set-rate naming it) for its whole window, times its
+  // value size. The simulator holds every record in memory (the checkers' history, each
+  // replica's log), so a scenario may generate at most kMaxValueBytes.
+  int64_t ValueBytesBound() const;
   const TopicSpec* FindTopic(std::string_view name) const;
   // Effective config value: topic config, then cluster config, then nullopt.
   std::optional<std::string> Config(std::string_view key, std::string_view topic = {}) const;

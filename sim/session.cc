@@ -644,10 +644,12 @@ Status Session::Inject(FaultStep step) {
   using K = FaultTarget::Kind;
   if (workload) {
     if (step.type == FaultType::kSetRate) {
-      // With the rates this session has set so far (this one replaces those recorded after now).
+      // With the rates this session has set so far and this one (which replaces those recorded
+      // after now).
       Scenario with = scenario_;
       with.faults.insert(with.faults.end(), injections_.begin(), injections_.begin() + int64_t(next_injection_));
-      if (const int64_t bytes = with.ValueBytesBound(step.target.node_id, step.amount); bytes > kMaxValueBytes)
+      with.faults.push_back(step);
+      if (const int64_t bytes = with.ValueBytesBound(); bytes > kMaxValueBytes)
         return Status::InvalidArgument(
             fmt::format("at {} records a second, the producers may generate {} MiB of record values over the run; the "
                         "simulator holds every record in memory, so at most {} MiB",

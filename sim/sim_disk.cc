@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/record/batch_header.h"
+
 namespace samsa::sim {
 
 void SimDisk::set_writeback(int64_t interval_ns, std::function<int64_t()> clock) {
@@ -135,18 +137,16 @@ std::vector<std::string> SimDisk::DurableFiles(std::string_view dir) const {
 namespace {
 
 // The byte ranges of a record-batch file that no checksum covers: each batch's
-// partitionLeaderEpoch field (bytes 12..15 of the batch; its CRC covers attributes onwards). The
-// walk follows batchLength and stops at the first frame that does not fit.
+// partitionLeaderEpoch field (its CRC covers attributes onwards). The walk follows batchLength
+// and stops at the first frame that is not a whole batch (recovery cuts the log there anyway).
 std::vector<std::pair<uint64_t, uint64_t>> UncheckedBatchRanges(ByteView data) {
-  constexpr uint64_t kEpochAt = 12, kEpochBytes = 4, kLengthAt = 8, kHeadBytes = 12;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   uint64_t pos = 0;
-  while (pos + kEpochAt + kEpochBytes <= data.size()) {
-    const uint8_t* l = data.data() + pos + kLengthAt;
-    const uint64_t length = (uint64_t(l[0]) << 24) | (uint64_t(l[1]) << 16) | (uint64_t(l[2]) << 8) | uint64_t(l[3]);
-    ranges.emplace_back(pos + kEpochAt, pos + kEpochAt + kEpochBytes);
-    if (length < kEpochBytes || pos + kHeadBytes + length > data.size()) break;
-    pos += kHeadBytes + length;
+  while (pos + kBatchLeaderEpochOffset + 4 <= data.size()) {
+    ranges.emplace_back(pos + kBatchLeaderEpochOffset, pos + kBatchLeaderEpochOffset + 4);
+    Result<size_t> size = PeekBatchSize(data.subspan(pos), data.size() - pos);
+    if (!size.ok()) break;
+    pos += *size;
   }
   return ranges;
 }
@@ -163,7 +163,7 @@ std::string SimDisk::FlipRandomDurableBit(std::string_view dir,
   const std::string& path = files[prng_.Uniform(files.size())];
   uint64_t size = *mem_.DurableSize(path);
   uint64_t offset = prng_.Uniform(size);
-  if (checked_only && path.size() > 4 && path.compare(path.size() - 4, 4, ".log") == 0) {
+  if (checked_only && path.ends_with(".log")) {
     Result<Bytes> durable = mem_.ReadDurable(path);
     const auto ranges = durable.ok() ? UncheckedBatchRanges(*durable) : std::vector<std::pair<uint64_t, uint64_t>>{};
     auto unchecked = [&](uint64_t o) {

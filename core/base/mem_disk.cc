@@ -485,32 +485,31 @@ void MemDisk::SyncAll(std::string_view raw) {
   }
 }
 
-Status MemDisk::FlipDurableBit(std::string_view path, uint64_t byte_offset, int bit) {
-  if (bit < 0 || bit > 7) return Status::InvalidArgument("bit must be 0..7");
+Result<MemDisk::Inode*> MemDisk::FindDurableFile(std::string_view path) const {
   auto [parent, name] = SplitParent(Normalize(path));
   Dir* dir = FindDir(durable_dirs_, parent);
   auto f = dir == nullptr ? decltype(dir->files.end())() : dir->files.find(name);
   if (dir == nullptr || f == dir->files.end()) return Status::NotFound("no durable file '" + std::string(path) + "'");
-  ChunkedBytes& durable = f->second->durable;
+  return f->second.get();
+}
+
+Status MemDisk::FlipDurableBit(std::string_view path, uint64_t byte_offset, int bit) {
+  if (bit < 0 || bit > 7) return Status::InvalidArgument("bit must be 0..7");
+  SAMSA_ASSIGN_OR_RETURN(Inode * inode, FindDurableFile(path));
+  ChunkedBytes& durable = inode->durable;
   if (byte_offset >= durable.size()) return Status::OutOfRange("offset past durable content");
   durable.at(byte_offset) ^= uint8_t(1u << bit);
   return Status::Ok();
 }
 
 Result<uint64_t> MemDisk::DurableSize(std::string_view path) const {
-  auto [parent, name] = SplitParent(Normalize(path));
-  Dir* dir = FindDir(durable_dirs_, parent);
-  auto f = dir == nullptr ? decltype(dir->files.end())() : dir->files.find(name);
-  if (dir == nullptr || f == dir->files.end()) return Status::NotFound("no durable file '" + std::string(path) + "'");
-  return uint64_t(f->second->durable.size());
+  SAMSA_ASSIGN_OR_RETURN(Inode * inode, FindDurableFile(path));
+  return uint64_t(inode->durable.size());
 }
 
 Result<Bytes> MemDisk::ReadDurable(std::string_view path) const {
-  auto [parent, name] = SplitParent(Normalize(path));
-  Dir* dir = FindDir(durable_dirs_, parent);
-  auto f = dir == nullptr ? decltype(dir->files.end())() : dir->files.find(name);
-  if (dir == nullptr || f == dir->files.end()) return Status::NotFound("no durable file '" + std::string(path) + "'");
-  return f->second->durable.ToBytes();
+  SAMSA_ASSIGN_OR_RETURN(Inode * inode, FindDurableFile(path));
+  return inode->durable.ToBytes();
 }
 
 void MemDisk::NoteWritten(Inode* inode) {

@@ -109,6 +109,8 @@ class MemDisk final : public Disk {
 
   Status BeginMutation();
   Inode* FindFile(std::string_view path) const;
+  // The file with a durable name at path, or NotFound.
+  Result<Inode*> FindDurableFile(std::string_view path) const;
   // Drops a normalized path from file_cache_ (its name was removed or renamed).
   void ForgetFile(std::string_view path);
   Dir* FindDir(const DirMap& ns, std::string_view path) const;

@@ -89,6 +89,8 @@ Result<BatchHeader> ValidateBatch(ByteView data) {
 
 void SetBatchBaseOffset(uint8_t* batch, int64_t base_offset) { StoreBe64(batch, uint64_t(base_offset)); }
 
-void SetBatchPartitionLeaderEpoch(uint8_t* batch, int32_t epoch) { StoreBe32(batch + 12, uint32_t(epoch)); }
+void SetBatchPartitionLeaderEpoch(uint8_t* batch, int32_t epoch) {
+  StoreBe32(batch + kBatchLeaderEpochOffset, uint32_t(epoch));
+}
 
 }  // namespace samsa

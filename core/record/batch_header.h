@@ -32,6 +32,7 @@ namespace samsa {
 
 inline constexpr size_t kBatchHeaderBytes = 61;
 inline constexpr size_t kBatchLengthFieldEnd = 12;  // baseOffset + batchLength
+inline constexpr size_t kBatchLeaderEpochOffset = 12;  // partitionLeaderEpoch: outside the CRC
 inline constexpr size_t kBatchCrcOffset = 17;
 inline constexpr size_t kBatchAttributesOffset = 21;
 inline constexpr int8_t kRecordBatchMagic = 2;
