@@ -46,6 +46,11 @@ for round in $(seq "$runs"); do
       "$(sed -E 's/.*batches=([0-9]+).*/\1/' <<<"$line")" >>"$dir/runs"
   done
 done
+# The ratio follows the memory hierarchy (768 partitions' state does not stay in cache): say where
+# it was measured.
+host=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name|^L2 cache|^L3 cache/ { gsub(/^ +/, "", $2); printf "%s%s: %s", sep, $1, $2; sep = ", " }')
+echo "host: ${host:-unknown} ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
 printf '| partitions | events | acked | batches | wall (best) | wall (median) | us per acked message (best) | ratio to %s (best) | ratio (median) | us per batch (best) | ratio per batch (best) |\n' "${sizes[0]}"
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 base_best="" base_median="" base_batch=""
