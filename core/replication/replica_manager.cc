@@ -294,7 +294,11 @@ void ReplicaManager::OnAssignments(const ReplicaAssignments& assignments, int64_
   for (auto& [key, p] : partitions_) {
     for (int32_t id : restarted) {
       auto r = p.remotes.find(id);
-      if (r != p.remotes.end()) r->second = RemoteReplica{};
+      if (r == p.remotes.end()) continue;
+      // A changed follower state: fetch session entries that found it steady are settled no
+      // longer (regression: generated scenario 6007, where one stayed settled on the reset state).
+      MarkTouched(p);
+      r->second = RemoteReplica{};
     }
   }
   assignments_ = assignments;

@@ -345,6 +345,49 @@ TEST(FetchSessionTest, AFetchThatReleasesAParkedFetchOfItsOwnSessionAnswersBoth)
   EXPECT_EQ(Answered(l.Answer(6)), (std::vector<int32_t>{1}));
 }
 
+// When the controller registers a follower again (a new broker epoch: it restarted), the leader
+// forgets what it knew of that follower; the entries of its session that were settled on the old
+// state are looked at again, so its next fetch gives the leader its state back. Regression:
+// generated scenario 6007 (scripts/fuzz-inputs.py) left such an entry settled on the reset state.
+TEST(FetchSessionTest, AFollowerRegisteredAgainIsLookedAtAgainAtItsNextFetch) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  const int32_t id = OpenSession(l, 2);
+  ASSERT_NE(id, 0);
+  int32_t epoch = 1;
+  uint64_t token = 2;
+  int64_t now = 2;
+  auto fetch = [&] {
+    rm.HandleFetch(token, SessionFetch(2, id, epoch++, {}), 12, now++);
+    return l.Answer(token++);
+  };
+  // Follower 2's caught-up time on t-0 as the leader describes it (-1: nothing known).
+  auto caught_up = [&] {
+    std::vector<view::LocalReplica> replicas;
+    rm.Describe(&replicas);
+    for (const auto& r : replicas)
+      if (r.partition == 0)
+        for (const auto& [follower, ms] : r.follower_caught_up_ms)
+          if (follower == 2) return ms;
+    ADD_FAILURE() << "no follower 2 on t-0";
+    return int64_t{-2};
+  };
+  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(fetch()).empty());
+  ASSERT_EQ(rm.fetch_session_pending(id), 0u) << "steady";
+  ASSERT_GE(caught_up(), 0);
+
+  ReplicaAssignments again = TwoPartitions(1);
+  again.broker_epochs[2] = 202;
+  rm.OnAssignments(again, 101, now++);
+  EXPECT_EQ(caught_up(), -1) << "the leader forgot the follower's state";
+  EXPECT_EQ(rm.fetch_session_pending(id), 2u) << "both entries are looked at again";
+
+  // The follower's next fetch lists nothing (its positions did not move), and still counts.
+  const int64_t at = now;
+  fetch();
+  EXPECT_EQ(caught_up(), at);
+}
+
 TEST(FetchSessionTest, TheCacheIsBoundedAndEvictsIdleSessions) {
   Leader l;
   ReplicaManager& rm = l.rm;
