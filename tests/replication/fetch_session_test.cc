@@ -98,6 +98,21 @@ std::vector<int32_t> Answered(const FetchResponse& r) {
   return out;
 }
 
+// Follower 2's session with l, open at construction, each fetch at the next epoch, token and
+// millisecond.
+struct FollowerSession {
+  explicit FollowerSession(Leader& leader) : l(leader), id(OpenSession(leader, 2)) {}
+  FetchResponse Fetch(std::vector<std::pair<int32_t, int64_t>> parts = {}, std::vector<int32_t> forget = {}) {
+    l.rm.HandleFetch(token, SessionFetch(2, id, epoch++, std::move(parts), std::move(forget)), 12, now++);
+    return l.Answer(token++);
+  }
+  Leader& l;
+  const int32_t id;
+  int32_t epoch = 1;
+  uint64_t token = 2;
+  int64_t now = 2;
+};
+
 TEST(FetchSessionTest, LeaderAnswersOnlyWhatIsNewAndChecksEpochs) {
   Leader l;
   ReplicaManager& rm = l.rm;
@@ -158,41 +173,36 @@ TEST(FetchSessionTest, LeaderAnswersOnlyWhatIsNewAndChecksEpochs) {
 TEST(FetchSessionTest, ASteadySessionLooksOnlyAtWhatChanged) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  const int32_t id = OpenSession(l, 2);
+  FollowerSession f(l);
+  const int32_t id = f.id;
   ASSERT_NE(id, 0);
-  int32_t epoch = 1;
-  uint64_t token = 2;
-  int64_t now = 2;
-  auto fetch = [&](std::vector<std::pair<int32_t, int64_t>> parts, std::vector<int32_t> forget = {}) {
-    rm.HandleFetch(token, SessionFetch(2, id, epoch++, std::move(parts), std::move(forget)), 12, now++);
-    return l.Answer(token++);
-  };
+  int64_t& now = f.now;
   // Answered entries are looked at again; once quiet, and the follower steady, none is.
-  EXPECT_TRUE(Answered(fetch({})).empty());
-  EXPECT_TRUE(Answered(fetch({})).empty());
+  EXPECT_TRUE(Answered(f.Fetch()).empty());
+  EXPECT_TRUE(Answered(f.Fetch()).empty());
   EXPECT_EQ(rm.fetch_session_pending(id), 0u) << "nothing changed: nothing to look at";
 
   // New records wake only their partition's entry, and are answered.
   l.Produce(1, now++);
   EXPECT_EQ(rm.fetch_session_pending(id), 1u);
-  FetchResponse data = fetch({});
+  FetchResponse data = f.Fetch();
   ASSERT_EQ(Answered(data), (std::vector<int32_t>{1}));
   ASSERT_TRUE(data.responses[0].partitions[0].records.has_value());
   EXPECT_FALSE(data.responses[0].partitions[0].records->empty());
   // The follower takes it: the high watermark moves and is told; then all is quiet again.
-  FetchResponse hw = fetch({{1, 1}});
+  FetchResponse hw = f.Fetch({{1, 1}});
   ASSERT_EQ(Answered(hw), (std::vector<int32_t>{1}));
   EXPECT_EQ(hw.responses[0].partitions[0].high_watermark, 1);
-  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(fetch({})).empty());
+  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(f.Fetch()).empty());
   EXPECT_EQ(rm.fetch_session_pending(id), 0u);
 
   // Forgetting a partition moves the entries: the next fetch looks at all that remain, and a
   // later record on the remaining one is still answered.
-  EXPECT_TRUE(Answered(fetch({}, {0})).empty());
-  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(fetch({})).empty());
+  EXPECT_TRUE(Answered(f.Fetch({}, {0})).empty());
+  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(f.Fetch()).empty());
   EXPECT_EQ(rm.fetch_session_pending(id), 0u);
   l.Produce(1, now++);
-  EXPECT_EQ(Answered(fetch({})), (std::vector<int32_t>{1}));
+  EXPECT_EQ(Answered(f.Fetch()), (std::vector<int32_t>{1}));
 }
 
 TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
@@ -352,15 +362,9 @@ TEST(FetchSessionTest, AFetchThatReleasesAParkedFetchOfItsOwnSessionAnswersBoth)
 TEST(FetchSessionTest, AFollowerRegisteredAgainIsLookedAtAgainAtItsNextFetch) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  const int32_t id = OpenSession(l, 2);
+  FollowerSession f(l);
+  const int32_t id = f.id;
   ASSERT_NE(id, 0);
-  int32_t epoch = 1;
-  uint64_t token = 2;
-  int64_t now = 2;
-  auto fetch = [&] {
-    rm.HandleFetch(token, SessionFetch(2, id, epoch++, {}), 12, now++);
-    return l.Answer(token++);
-  };
   // Follower 2's caught-up time on t-0 as the leader describes it (-1: nothing known).
   auto caught_up = [&] {
     std::vector<view::LocalReplica> replicas;
@@ -372,19 +376,19 @@ TEST(FetchSessionTest, AFollowerRegisteredAgainIsLookedAtAgainAtItsNextFetch) {
     ADD_FAILURE() << "no follower 2 on t-0";
     return int64_t{-2};
   };
-  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(fetch()).empty());
+  for (int i = 0; i < 3 && rm.fetch_session_pending(id) != 0; ++i) EXPECT_TRUE(Answered(f.Fetch()).empty());
   ASSERT_EQ(rm.fetch_session_pending(id), 0u) << "steady";
   ASSERT_GE(caught_up(), 0);
 
   ReplicaAssignments again = TwoPartitions(1);
   again.broker_epochs[2] = 202;
-  rm.OnAssignments(again, 101, now++);
+  rm.OnAssignments(again, 101, f.now++);
   EXPECT_EQ(caught_up(), -1) << "the leader forgot the follower's state";
   EXPECT_EQ(rm.fetch_session_pending(id), 2u) << "both entries are looked at again";
 
   // The follower's next fetch lists nothing (its positions did not move), and still counts.
-  const int64_t at = now;
-  fetch();
+  const int64_t at = f.now;
+  f.Fetch();
   EXPECT_EQ(caught_up(), at);
 }
 
