@@ -21,16 +21,56 @@ void RuntimeChecker::UpdateMetadata(int32_t node, int64_t offset, uint64_t hash,
   }
 }
 
+RuntimeChecker::Track* RuntimeChecker::FindTrack(const std::string& topic, int32_t partition, bool create) {
+  if (partition < 0 || partition >= kIndexedPartitions) {
+    if (create) return &overflow_tracks_[Tp(topic, partition)];
+    auto it = overflow_tracks_.find(Tp(topic, partition));
+    return it == overflow_tracks_.end() ? nullptr : &it->second;
+  }
+  if (last_topic_ == nullptr || *last_topic_ != topic) {
+    auto it = tracks_.find(topic);
+    if (it == tracks_.end()) {
+      if (!create) return nullptr;
+      it = tracks_.emplace(topic, std::vector<Track>()).first;
+    }
+    last_topic_ = &it->first;  // map nodes stay put
+    last_tracks_ = &it->second;
+  }
+  std::vector<Track>& tracks = *last_tracks_;
+  if (size_t(partition) >= tracks.size()) {
+    if (!create) return nullptr;
+    tracks.resize(size_t(partition) + 1);
+  }
+  return &tracks[size_t(partition)];
+}
+
+template <typename Fn>
+void RuntimeChecker::ForEachTrack(Fn&& fn) {
+  for (auto& [topic, tracks] : tracks_)
+    for (Track& t : tracks) fn(t);
+  for (auto& [tp, t] : overflow_tracks_) fn(t);
+}
+
 void RuntimeChecker::UpdatePartition(int32_t node, int64_t at_ns, const ReplicaManager::PartitionState& st,
                                      std::vector<Violation>& out) {
+  auto leader_of = [](Track& t, int32_t n) {
+    return std::lower_bound(t.leaders.begin(), t.leaders.end(), n,
+                            [](const std::pair<int32_t, int32_t>& e, int32_t k) { return e.first < k; });
+  };
   if (!st.is_leader) {
-    if (auto t = tracks_.find(Tp(st.topic, st.partition)); t != tracks_.end()) t->second.leaders.erase(node);
+    if (Track* t = FindTrack(st.topic, st.partition, false)) {
+      auto l = leader_of(*t, node);
+      if (l != t->leaders.end() && l->first == node) t->leaders.erase(l);
+    }
     return;
   }
-  Track& track = tracks_[Tp(st.topic, st.partition)];
+  Track& track = *FindTrack(st.topic, st.partition, true);
   // Two current leaders of one epoch: reported at each change while it lasts (the runner keeps
   // one of identical violations), naming the lower id first.
-  track.leaders[node] = st.leader_epoch;
+  if (auto l = leader_of(track, node); l != track.leaders.end() && l->first == node)
+    l->second = st.leader_epoch;
+  else
+    track.leaders.insert(l, {node, st.leader_epoch});
   for (const auto& [other, epoch] : track.leaders)
     if (other != node && epoch == st.leader_epoch)
       out.push_back({"multiple-leaders", st.topic, st.partition, -1,
@@ -71,14 +111,18 @@ std::vector<Violation> RuntimeChecker::Update(const BrokerReport& b) {
 }
 
 void RuntimeChecker::NodeDown(int32_t node) {
-  for (auto& [tp, track] : tracks_) track.leaders.erase(node);
+  ForEachTrack([&](Track& t) {
+    t.leaders.erase(std::remove_if(t.leaders.begin(), t.leaders.end(),
+                                   [&](const std::pair<int32_t, int32_t>& e) { return e.first == node; }),
+                    t.leaders.end());
+  });
 }
 
 std::vector<Violation> RuntimeChecker::Check(const std::vector<BrokerReport>& reports) {
   // Every node's state is replaced by its report (nodes not listed are down): forget every
   // current leadership, then apply the reports (a node that stopped leading does not count as a
   // leader while the others are applied).
-  for (auto& [tp, track] : tracks_) track.leaders.clear();
+  ForEachTrack([](Track& t) { t.leaders.clear(); });
   std::vector<Violation> out;
   for (const BrokerReport& b : reports) {
     std::vector<Violation> v = Update(b);

@@ -22,6 +22,9 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/flat_map.hpp>
+#include <boost/container/small_vector.hpp>
+
 #include "core/replication/replica_manager.h"
 #include "sim/history_checker.h"
 
@@ -71,27 +74,36 @@ class RuntimeChecker {
   const std::map<Tp, std::vector<ElectionNote>>& elections() const { return elections_; }
 
  private:
-  // What is known of one partition; one lookup per reported partition state.
+  // What is known of one partition; one lookup per reported partition state. Small and flat: with
+  // hundreds of partitions, each report touches a partition's track cold, so it is one block of
+  // memory (and the epoch array) rather than a tree of nodes.
   struct Track {
-    std::map<int32_t, int32_t> leaders;  // current: node -> leader epoch
+    // Current leaders, by node: (node, leader epoch). Nearly always one.
+    boost::container::small_vector<std::pair<int32_t, int32_t>, 2> leaders;
     struct Epoch {
       int32_t first_leader = -1;  // the first node seen leading it
       int64_t max_hw = 0;         // the highest HW seen in it
     };
-    std::map<int32_t, Epoch> epochs;
+    boost::container::flat_map<int32_t, Epoch> epochs;
     int64_t* max_hw = nullptr;  // this partition's entry in max_high_watermark_, once it has one
   };
+  // The partition's track, or nullptr when it has none and create is false.
+  Track* FindTrack(const std::string& topic, int32_t partition, bool create);
+  template <typename Fn>
+  void ForEachTrack(Fn&& fn);
   void UpdatePartition(int32_t node, int64_t at_ns, const ReplicaManager::PartitionState& st,
                        std::vector<Violation>& out);
   void UpdateMetadata(int32_t node, int64_t offset, uint64_t hash, std::vector<Violation>& out);
 
-  struct TpHash {
-    size_t operator()(const Tp& tp) const {
-      return std::hash<std::string>()(tp.first) ^ (size_t(uint32_t(tp.second)) * 0x9e3779b97f4a7c15ULL);
-    }
-  };
-  // Looked up on every reported partition state; the order is never walked in a way that shows.
-  std::unordered_map<Tp, Track, TpHash> tracks_;
+  // Tracks by topic, then by partition number (numbers from 0 up to kIndexedPartitions; others,
+  // which no valid topic has, in overflow_tracks_). A default Track is no track: it leads nothing
+  // and has seen no epoch. Looked up on every reported partition state;
+  // the order is never walked in a way that shows. The last topic looked up is remembered.
+  static constexpr int32_t kIndexedPartitions = 1 << 16;
+  std::unordered_map<std::string, std::vector<Track>> tracks_;
+  std::map<Tp, Track> overflow_tracks_;
+  std::vector<Track>* last_tracks_ = nullptr;
+  const std::string* last_topic_ = nullptr;  // the key of last_tracks_'s entry
   std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
   std::map<Tp, int64_t> max_high_watermark_;
   std::map<Tp, std::vector<ElectionNote>> elections_;

@@ -137,6 +137,40 @@ TEST(RuntimeChecker, IncrementalReportsFindAShortSplitBrain) {
   EXPECT_EQ(e[1].leader, 3);
 }
 
+// Tracks are kept per topic and partition number: the same number in another topic is another
+// partition, reports may switch topics at every partition, and numbers no valid topic has
+// (negative, huge) are still tracked, and forgotten with their node.
+TEST(RuntimeChecker, TracksTopicsAndPartitionNumbersApart) {
+  RuntimeChecker c;
+  EXPECT_TRUE(c.Update(Changes(1, 100, {Leader(3, 1, 1, "a", 5)})).empty());
+  EXPECT_TRUE(c.Update(Changes(2, 110, {Leader(3, 1, 1, "b", 5), Leader(3, 1, 1, "a", 4)})).empty());
+  std::vector<Violation> v = c.Update(Changes(2, 120, {Leader(3, 1, 1, "b", 5), Leader(3, 1, 1, "a", 5)}));
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"multiple-leaders"});
+  EXPECT_EQ(v[0].topic, "a");
+  EXPECT_EQ(v[0].partition, 5);
+  // A follower report of a partition never seen leads nothing and finds nothing.
+  State unseen = Follower(1, 0, 0);
+  unseen.topic = "zz";
+  unseen.partition = 9;
+  EXPECT_TRUE(c.Update(Changes(3, 130, {unseen})).empty());
+  // Partition numbers outside any topic's range.
+  const int32_t huge = int32_t{1} << 20;
+  EXPECT_TRUE(c.Update(Changes(1, 140, {Leader(1, 1, 1, "a", -1), Leader(1, 1, 1, "a", huge)})).empty());
+  v = c.Update(Changes(3, 150, {Leader(1, 1, 1, "a", huge)}));
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"multiple-leaders"});
+  EXPECT_EQ(v[0].partition, huge);
+  EXPECT_EQ(v[0].detail, "nodes 1 and 3 both lead epoch 1");
+  c.NodeDown(1);
+  c.NodeDown(3);
+  EXPECT_TRUE(c.Update(Changes(2, 160, {Leader(1, 1, 1, "a", -1), Leader(1, 1, 1, "a", huge)})).empty());
+  // Node 2's other leaderships stay: node 1, back, claiming a/5's epoch makes two leaders.
+  v = c.Update(Changes(1, 170, {Leader(3, 2, 2, "a", 5)}));
+  ASSERT_EQ(Kinds(v), std::vector<std::string>{"multiple-leaders"});
+  EXPECT_EQ(v[0].detail, "nodes 1 and 2 both lead epoch 3");
+  EXPECT_EQ(c.max_high_watermark().at({"a", huge}), 1);
+  EXPECT_EQ(c.elections().at({"a", -1}).size(), 1u);
+}
+
 TEST(RuntimeChecker, IncrementalReportsCheckMetadataWhenItMoves) {
   RuntimeChecker c;
   EXPECT_TRUE(c.Update(Changes(1, 0, {}, 50, 0x1)).empty());
