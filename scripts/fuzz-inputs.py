@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generated inputs for samsa-sim: random *valid* scenarios, and random session scripts run
-against them. Each seed gives the same scenario and script under the same Python version (CI's
-is Debian 12's 3.11; random.Random's choice and sample may change between versions), and a
-failing seed's files are kept, so a failure reproduces from them on any machine.
+against them. Each seed gives the same scenario and script under any Python 3 (the draws are
+written here, over the Mersenne Twister's raw bits: see Draws), and a failing seed's files are
+kept, so a failure reproduces from them too.
 
 A seed fails when samsa-sim crashes or aborts (an invariant), does not finish within the time
 limit, or reports a violation that is a bug in every configuration: multiple-leaders,
@@ -28,9 +28,49 @@ FAULT_KINDS = ["crash", "pause", "partition", "one-way", "clog", "latency", "res
 TARGETS = ["one", "random", "leaders", "controller", "minority", "majority", "majority-ring", "bridge", "all"]
 
 
+class Draws:
+    """The generators' random draws. random.Random's choice, randint and sample are implementation
+    details that a Python version may change (and with them every seed's input); its seeding from
+    an int, getrandbits and random() are the Mersenne Twister's own and stay. So the draws are
+    made here from those: the same seed gives the same input under any Python 3. They draw as
+    CPython 3.11's do for the sizes used here, so the seeds named before this class (in CI logs,
+    in issue notes) still give the same inputs."""
+
+    def __init__(self, seed):
+        self._mt = random.Random(seed)
+
+    def random(self):
+        return self._mt.random()
+
+    def below(self, n):
+        """Uniform in [0, n), n > 0: as many bits as n has, drawn again while the value is n or more."""
+        bits = n.bit_length()
+        while True:
+            v = self._mt.getrandbits(bits)
+            if v < n:
+                return v
+
+    def randint(self, low, high):
+        return low + self.below(high - low + 1)
+
+    def choice(self, seq):
+        return seq[self.below(len(seq))]
+
+    def sample(self, population, k):
+        """k distinct elements, in draw order: each draw takes one of the elements left and moves
+        the last of them into its place."""
+        pool = list(population)
+        out = []
+        for i in range(k):
+            j = self.below(len(pool) - i)
+            out.append(pool[j])
+            pool[j] = pool[len(pool) - i - 1]
+        return out
+
+
 def scenario(seed):
     """A random valid scenario (YAML text) and its topics [(name, partitions)]."""
-    r = random.Random(seed)
+    r = Draws(seed)
     brokers = r.randint(1, 6)
     out = ["name: fuzz-%d" % seed, "seed: %d" % seed, "cluster:", "  brokers: %d" % brokers]
     if r.random() < 0.35:
@@ -127,7 +167,7 @@ def scenario(seed):
 
 def session_script(seed, topics):
     """Random session commands, valid and not: the session must refuse the bad ones and go on."""
-    r = random.Random(seed * 7919 + 1)
+    r = Draws(seed * 7919 + 1)
     topic = topics[0][0]
     parts = lambda: "%s-%d" % (topic, r.choice([0, 1, 9]))
     targets = ["1", "2", "broker-2", "leader-of " + parts(), "followers-of " + parts(), "isr-of " + parts(),
