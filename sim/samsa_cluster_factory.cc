@@ -98,6 +98,7 @@ NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const Produc
   pc.linger_ms = spec.linger_ms;
   pc.batch_size = int32_t(spec.batch_size);
   pc.delivery_timeout_ms = int32_t(spec.delivery_timeout_ms);
+  pc.retry_backoff_max_ms = spec.retry_backoff_max_ms;
   pc.retries = spec.retries;
   pc.compression = spec.compression;
   client::ProducerWorkload w;

@@ -571,6 +571,7 @@ void Parser::ParseWorkload(const YAML::Node& n) {
       };
       ms("linger.ms", &p.linger_ms);
       ms("retry.backoff.ms", &p.retry_backoff_ms);
+      ms("retry.backoff.max.ms", &p.retry_backoff_max_ms);
       ms("request.timeout.ms", &p.request_timeout_ms);
       ms("delivery.timeout.ms", &p.delivery_timeout_ms);
       if (g.count("batch.size"))

@@ -148,6 +148,7 @@ struct ProducerSpec {
   int64_t batch_size = 16384;
   int32_t retries = 2147483647;
   int64_t retry_backoff_ms = 100;
+  int64_t retry_backoff_max_ms = 1000;  // retry.backoff.max.ms
   int64_t request_timeout_ms = 30000;
   int64_t delivery_timeout_ms = 120000;
   int32_t max_in_flight = 5;        // max.in.flight.requests.per.connection

@@ -130,16 +130,18 @@ void ClientBase::Connect(NodeId broker) {
   conns_.emplace(broker, std::move(c));
 }
 
-int64_t ClientBase::NextSetupTimeoutNs(NodeId broker) {
-  // Kafka's ExponentialBackoff(timeout, 2, max, 0.2): min(base * 2^failures, max), jittered by
-  // +-20%, then capped at max again.
-  const int64_t base_ns = MsToNs(config_.socket_connection_setup_timeout_ms);
-  const int64_t max_ns = MsToNs(config_.socket_connection_setup_timeout_max_ms);
-  const int32_t failures = setup_failures(broker);
-  int64_t term = base_ns;
-  for (int32_t i = 0; i < failures && term < max_ns; ++i) term *= 2;  // stops before overflow
+int64_t ExponentialBackoffNs(int64_t initial_ns, int64_t max_ns, int64_t attempts, Prng& prng) {
+  if (max_ns <= initial_ns) return max_ns;
+  int64_t term = initial_ns;
+  for (int64_t i = 0; i < attempts && term < max_ns; ++i) term *= 2;  // stops before overflow
   term = std::min(term, max_ns);
-  return std::min(setup_prng_.Range(term - term / 5, term + term / 5), max_ns);
+  return std::min(prng.Range(term - term / 5, term + term / 5), max_ns);
+}
+
+int64_t ClientBase::NextSetupTimeoutNs(NodeId broker) {
+  return ExponentialBackoffNs(MsToNs(config_.socket_connection_setup_timeout_ms),
+                              MsToNs(config_.socket_connection_setup_timeout_max_ms), setup_failures(broker),
+                              setup_prng_);
 }
 
 int32_t ClientBase::setup_failures(NodeId broker) const {

@@ -87,6 +87,12 @@ struct ClientStats {
   uint64_t connection_setup_timeouts = 0;  // connections closed for not being Ready in time
 };
 
+// Kafka's ExponentialBackoff(initial, 2, max, 0.2), in ns: initial * 2^attempts, the exponent
+// capped where the term reaches max, then jittered by +-20% (one draw from prng) and capped at max
+// again. With max at or below initial, max every time, without jitter. Used for the connection
+// setup timeout and the producer's retry backoff.
+int64_t ExponentialBackoffNs(int64_t initial_ns, int64_t max_ns, int64_t attempts, Prng& prng);
+
 class ClientBase : public Node {
  public:
   // Not copyable: last_topic_ points into this client's own metadata.

@@ -56,6 +56,7 @@ ProducerNode::ProducerNode(NodeId id, ProducerConfig config, ProducerWorkload wo
       workload_(std::move(workload)),
       workload_prng_(Prng(seed).Split("workload")),
       partition_prng_(Prng(seed).Split("partitioner")),
+      retry_prng_(Prng(seed).Split("retry-backoff")),
       accumulator_(config_.batch_size, config_.linger_ms * 1'000'000, config_.buffer_memory,
                    config_.compression) {
   SAMSA_ASSERT(config_.acks == 0 || config_.acks == 1 || config_.acks == -1);
@@ -552,7 +553,11 @@ void ProducerNode::RetryOrFail(ProducerBatch batch, ErrorCode error, std::string
     return;
   }
   ++stats_.retries;
-  batch.retry_at_ns = now_ns() + MsToNs(client_config().retry_backoff_ms);
+  // The first retry waits retry.backoff.ms, each further one twice as long, up to
+  // retry.backoff.max.ms (batch.attempts counts the sends so far, this failed one included).
+  batch.retry_at_ns = now_ns() + ExponentialBackoffNs(MsToNs(client_config().retry_backoff_ms),
+                                                      MsToNs(config_.retry_backoff_max_ms), batch.attempts - 1,
+                                                      retry_prng_);
   WakeAt(batch.retry_at_ns);
   accumulator_.Reenqueue(std::move(batch));
 }

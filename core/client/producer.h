@@ -19,7 +19,8 @@
 //   --Append--> Queued in the RecordAccumulator --drained into a Produce request--> InFlight
 //   --response: none-error--> Acked (history ok, offset = base_offset + index)
 //   --retriable error / timeout / lost connection, delivery.timeout.ms not passed--> Queued
-//     (retry after retry.backoff.ms; metadata refreshed for leadership errors)
+//     (retry after retry.backoff.ms, doubling with each retry up to retry.backoff.max.ms;
+//     metadata refreshed for leadership errors)
 //   --non-retriable error or delivery.timeout.ms passed--> Failed (history fail, or info when
 //     some attempt's outcome is unknown)
 //   Sends that find buffer.memory (or max_unpartitioned while waiting for metadata) exhausted
@@ -59,6 +60,9 @@ struct ProducerConfig {
   int32_t batch_size = 16384;         // batch.size; 0: a batch per record (no batching)
   int32_t delivery_timeout_ms = 120000;  // delivery.timeout.ms
   int32_t retries = 2147483647;       // retries
+  // retry.backoff.max.ms: a batch's retries wait retry.backoff.ms (ClientConfig), then twice as
+  // long at each further retry up to this, +-20% (Kafka's since 3.7, KIP-580).
+  int64_t retry_backoff_max_ms = 1000;
   int32_t max_request_size = 1048576;  // max.request.size
   int64_t buffer_memory = 33554432;   // buffer.memory
   CompressionCodec compression = CompressionCodec::kNone;  // compression.type
@@ -160,6 +164,7 @@ class ProducerNode final : public ClientBase {
   ProducerWorkload workload_;
   Prng workload_prng_;
   Prng partition_prng_;
+  Prng retry_prng_;  // retry backoff jitter
   StickyPartitioner sticky_;
   RecordAccumulator accumulator_;
   // Sends waiting for metadata, in invoke order (so timestamps never decrease): expiry pops

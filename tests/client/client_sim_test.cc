@@ -161,9 +161,10 @@ TEST(ClientSimTest, NotLeaderOnceRefreshesMetadataAndRetries) {
   EXPECT_EQ(ps.retries, 1u);
   EXPECT_GE(h.broker->metadata_requests, 2);  // bootstrap, then the refresh after the error
   EXPECT_GE(h.broker->produce_requests, 2);
-  // The retry waited retry.backoff.ms (100 ms); later records were not held back by it.
+  // The retry waited retry.backoff.ms (100 ms, less at most 20% of jitter); later records were
+  // not held back by it.
   EXPECT_GE(h.broker->produce_arrivals_ns.back() - h.broker->produce_arrivals_ns.front(),
-            100 * kMs);
+            80 * kMs);
   sim::CheckReport report = sim::CheckHistory(*h.history);
   EXPECT_TRUE(report.ok()) << report.Summary();
   EXPECT_EQ(report.polls, 5u);
@@ -333,6 +334,7 @@ TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
   pc.linger_ms = 0;
   pc.delivery_timeout_ms = 1000;
   pc.client.retry_backoff_ms = 100;
+  pc.retry_backoff_max_ms = 100;  // no lower than retry.backoff.ms: every retry waits exactly that
   ProducerWorkload w;
   w.topic = "t";
   w.rate_per_s = 1;
@@ -348,6 +350,7 @@ TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
   // Attempts are at least retry.backoff.ms apart.
   const auto& t = h.broker->produce_arrivals_ns;
   for (size_t i = 1; i < t.size(); ++i) EXPECT_GE(t[i] - t[i - 1], 100 * kMs);
+  EXPECT_LT(t.back() - t.front(), 1000 * kMs);
   int64_t invoked = -1, failed = -1;
   for (const auto& e : h.history->events()) {
     if (e.op != EventOp::kSend) continue;
@@ -360,6 +363,64 @@ TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
   }
   EXPECT_GE(failed - invoked, 1000 * kMs);
   EXPECT_LT(failed - invoked, 1300 * kMs);
+}
+
+// A batch that keeps failing waits longer before each retry: retry.backoff.ms, then twice as
+// long each time up to retry.backoff.max.ms, each wait within 20% of its term (Kafka 3.7+). A
+// broker that stays unable to take a partition's records so gets a few retries a second, not ten.
+TEST(ClientSimTest, RetriesBackOffExponentiallyUpToTheMaximum) {
+  Harness h;
+  h.broker->persistent_produce_error = int16_t(ErrorCode::kNotEnoughReplicas);
+  ProducerConfig pc;
+  pc.linger_ms = 0;
+  pc.delivery_timeout_ms = 10000;
+  pc.client.retry_backoff_ms = 100;
+  pc.retry_backoff_max_ms = 1000;
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 1;
+  w.keys = 1;
+  w.max_sends = 1;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(12 * kS);
+  EXPECT_EQ(h.producer().stats().failed, 1u);
+  const auto& t = h.broker->produce_arrivals_ns;
+  // 100, 200, 400, 800 ms, then 1 s each (jittered) until the 10 s delivery timeout: 13 to 15
+  // sends, where a constant 100 ms would make about 100.
+  ASSERT_GE(t.size(), 13u);
+  ASSERT_LE(t.size(), 15u);
+  const int64_t terms[] = {100, 200, 400, 800, 1000, 1000, 1000};
+  for (size_t i = 0; i < std::size(terms); ++i) {
+    const int64_t gap = t[i + 1] - t[i];
+    EXPECT_GE(gap, terms[i] * kMs * 4 / 5) << "retry " << i + 1;
+    // The network adds its delay to each wait; 20% of jitter above the term, and never above
+    // the maximum.
+    EXPECT_LE(gap, std::min<int64_t>(terms[i] * 6 / 5, 1000) * kMs + 20 * kMs) << "retry " << i + 1;
+  }
+}
+
+// retry.backoff.max.ms below retry.backoff.ms: every retry waits the maximum, without jitter.
+TEST(ClientSimTest, RetryBackoffMaximumBelowTheBaseIsAConstantWait) {
+  Harness h;
+  h.broker->persistent_produce_error = int16_t(ErrorCode::kNotEnoughReplicas);
+  ProducerConfig pc;
+  pc.linger_ms = 0;
+  pc.delivery_timeout_ms = 2000;
+  pc.client.retry_backoff_ms = 500;
+  pc.retry_backoff_max_ms = 300;
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 1;
+  w.keys = 1;
+  w.max_sends = 1;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(4 * kS);
+  const auto& t = h.broker->produce_arrivals_ns;
+  ASSERT_GE(t.size(), 5u);
+  for (size_t i = 1; i < t.size(); ++i) {
+    EXPECT_GE(t[i] - t[i - 1], 300 * kMs);
+    EXPECT_LE(t[i] - t[i - 1], 320 * kMs);
+  }
 }
 
 TEST(ClientSimTest, AcksZeroAcknowledgesWithoutOffsets) {

@@ -85,6 +85,7 @@ inline std::vector<EffectCase> EffectCases() {
       {S::kProducer, "max.in.flight.requests.per.connection", "1"},
       {S::kProducer, "request.timeout.ms", "500ms"},
       {S::kProducer, "retries", "0"},
+      {S::kProducer, "retry.backoff.max.ms", "100ms"},
       {S::kProducer, "retry.backoff.ms", "1s"},
       {S::kProducer, "socket.connection.setup.timeout.ms", "200ms", "", "", kTopicFields, clog_brokers},
       {S::kProducer, "socket.connection.setup.timeout.max.ms", "400ms", "", "", kTopicFields, clog_all, fast_setup},
