@@ -69,6 +69,9 @@ std::string SessionExpired(const Scenario& s, const std::string& who) {
 // sim/samsa_cluster_factory.h define them).
 std::string_view ViolationMeaning(std::string_view kind) {
   if (kind == "acked-lost") return "an acknowledged record is missing from the partition's final log";
+  if (kind == "acked-uncommitted")
+    return "an acknowledged record is still in the partition's final log, but above its high watermark: not committed "
+           "again by the end of the run";
   if (kind == "lost-write") return "an acknowledged record was never read by any consumer, though later offsets were";
   if (kind == "duplicate") return "one record was written, or read, at two offsets (typically a retried send)";
   if (kind == "nonmonotonic-send") return "a producer's later send was acknowledged at a lower offset than an earlier one";

@@ -530,7 +530,8 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
   for (size_t t = 0; t < tps.size(); ++t)
     if (unseen_by_tp[t] > 0) report.unseen_by_partition[tps[t]] = unseen_by_tp[t];
 
-  // acked-lost: every acknowledged record at its offset in its partition's final log.
+  // acked-lost (acked-uncommitted): every acknowledged record at its offset in its partition's
+  // final log (above its high watermark).
   if (!options.final_logs.empty()) {
     static const std::vector<ElectionNote> kNoElections;
     std::vector<const FinalLog*> final_of(tps.size(), nullptr);
@@ -549,11 +550,20 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
       if (held && at->second == values[s.value]) continue;
       const Tp& tp = tps[s.tp];
       const int64_t acked_at_ns = history.entry(s.complete_index).time_ns;
+      // Not committed, but still there: held above the high watermark (checked only when the
+      // committed records do not hold that offset).
+      auto above = std::lower_bound(log.uncommitted.begin(), log.uncommitted.end(), s.offset,
+                                    [](const std::pair<int64_t, std::string>& r, int64_t o) { return r.first < o; });
+      const bool uncommitted = !held && above != log.uncommitted.end() && above->first == s.offset &&
+                               above->second == values[s.value];
       std::string detail = "value " + std::string(values[s.value]) + " acknowledged at t=" + SimTime(acked_at_ns) +
-                           " offset " + std::to_string(s.offset) + " is not in the final log (" + log.source +
+                           " offset " + std::to_string(s.offset) +
+                           (uncommitted ? " is above the final high watermark, held uncommitted (" + log.source
+                                        : " is not in the final log (" + log.source) +
                            (held ? "; offset " + std::to_string(s.offset) + " holds " + at->second : "") + "); " +
                            AttributeLoss(acked_at_ns, tp.first, tp.second, options.faults, *elections_of[s.tp]);
-      out.push_back({"acked-lost", tp.first, tp.second, s.offset, std::move(detail)});
+      out.push_back({uncommitted ? "acked-uncommitted" : "acked-lost", tp.first, tp.second, s.offset,
+                     std::move(detail)});
     }
   }
 

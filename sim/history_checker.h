@@ -28,6 +28,11 @@
 //                         partition between the acknowledgement and the end of the run.
 //                         Unlike lost-write it needs no reads: it compares acks with the final
 //                         log, so it also catches losses of records a consumer had already read.
+//   acked-uncommitted     an acknowledged record that the replica read still holds at its
+//                         offset, but at or above its high watermark: not lost, yet not readable
+//                         when the run ended (its partition had not committed it again, e.g. with
+//                         the ISR below min.insync.replicas after failures, or an acks=1 record
+//                         written in the last moments). Its detail is acked-lost's.
 // Not violations, but information: `unseen` counts acknowledged sends never read by the end that
 // are above the highest read offset of their partition (a consumer that stops early leaves
 // these). Sends that ended in info (outcome unknown) may or may not appear in reads; fail sends
@@ -60,6 +65,9 @@ struct FinalLog {
   // The committed records (below the high watermark) of the replica read: (offset, value),
   // ascending by offset. A record without a value has an empty one.
   std::vector<std::pair<int64_t, std::string>> records;
+  // The rest of that replica's log: its records at or above the high watermark, not committed
+  // (or not committed again since a leader change) at the end. Same form.
+  std::vector<std::pair<int64_t, std::string>> uncommitted;
   // Which replica was read, for details: "leader 2, HW 417", or "no leader: replica 3 (the
   // highest HW among live replicas), HW 412", or "no live replica".
   std::string source;

@@ -624,7 +624,10 @@ const std::map<SamsaClusterFactory::Tp, FinalLog>& SamsaClusterFactory::FinalLog
       }
       if (from < 0) continue;
       PartitionLog* log = by_id[from]->replicas()->FindLog(topic.name, index);
-      for (int64_t at = log->log_start_offset(); at < hw;) {
+      // The committed records, then the rest of the log (acked-uncommitted tells the records held
+      // there from the records lost).
+      const int64_t leo = log->log_end_offset();
+      for (int64_t at = log->log_start_offset(); at < leo;) {
         auto read = log->Read(at, 1 << 20);
         if (!read.ok() || read->records.empty() || read->next_offset <= at) break;
         auto batches = SplitBatches(read->records);
@@ -635,8 +638,9 @@ const std::map<SamsaClusterFactory::Tp, FinalLog>& SamsaClusterFactory::FinalLog
           if (!it.ok()) continue;
           for (Result<bool> more = it->Next(&rec); more.ok() && *more; more = it->Next(&rec)) {
             const int64_t offset = rec.AbsoluteOffset(it->header());
-            if (offset < at || offset >= hw) continue;
-            out.records.emplace_back(offset, rec.value ? std::string(AsString(*rec.value)) : std::string());
+            if (offset < at) continue;
+            (offset < hw ? out.records : out.uncommitted)
+                .emplace_back(offset, rec.value ? std::string(AsString(*rec.value)) : std::string());
           }
         }
         at = read->next_offset;

@@ -22,7 +22,7 @@ constexpr int64_t kMaxDurationNs = int64_t(1'000'000) * 86'400 * 1'000'000;  // 
 
 // History anomalies (sim/history_checker.h) and runtime invariants (sim/samsa_cluster_factory.h).
 const char* const kViolationKinds[] = {
-    "acked-lost",
+    "acked-lost",        "acked-uncommitted",
     "duplicate",         "hw-above-leo",       "hw-regression",       "inconsistent-offsets",
     "liveness",          "lost-write",         "metadata-divergence", "multiple-leaders",
     "nonmonotonic-poll", "nonmonotonic-send",  "phantom-read",        "poll-skip",

@@ -164,6 +164,37 @@ TEST(HistoryCheckerTest, AckedLostUnderAnotherValueOrWithNoReplica) {
   EXPECT_NE(r.violations[1].detail.find("last fault before loss: none; last election: none"), std::string::npos);
 }
 
+// A record the replica read still holds, but above its high watermark (its partition had not
+// committed it again when the run ended), is acked-uncommitted, not acked-lost; one held there
+// under another value, or not held at all, is still lost.
+TEST(HistoryCheckerTest, AckedRecordsAboveTheFinalHighWatermarkAreUncommittedNotLost) {
+  Builder b;
+  b.Send(1, "a", 0, 0);
+  b.Send(1, "b", 0, 1);
+  b.Send(1, "c", 0, 2);
+  b.Send(1, "d", 0, 3);
+  b.Send(1, "e", 0, 4);
+  CheckerOptions o;
+  FinalLog f = Final({{0, "a"}}, "leader 5, HW 1");
+  f.uncommitted = {{1, "b"}, {2, "x"}, {4, "e"}};
+  o.final_logs[{"t", 0}] = f;
+  o.faults = {{5'000'000'000, "crash broker-2,broker-3,broker-4,broker-5 (leaders)"}};
+  CheckReport r = CheckHistory(b.h, o);
+  ASSERT_EQ(Kinds(r), (std::vector<std::string>{"acked-lost", "acked-lost", "acked-uncommitted",
+                                                "acked-uncommitted"}))
+      << r.Summary();
+  EXPECT_EQ(r.violations[0].offset, 2);  // another value there
+  EXPECT_EQ(r.violations[1].offset, 3);  // not held at all
+  EXPECT_EQ(r.violations[2].offset, 1);
+  EXPECT_EQ(r.violations[3].offset, 4);
+  EXPECT_EQ(r.violations[2].detail,
+            "value b acknowledged at t=0.000s offset 1 is above the final high watermark, held uncommitted "
+            "(leader 5, HW 1); last fault before loss: crash broker-2,broker-3,broker-4,broker-5 (leaders) at "
+            "t=5.000s; last election: none");
+  EXPECT_NE(r.violations[0].detail.find("is not in the final log (leader 5, HW 1)"), std::string::npos)
+      << r.violations[0].detail;
+}
+
 TEST(HistoryCheckerTest, AttributeLossNamesTheLastFaultAndElectionAfterTheAck) {
   const std::vector<FaultNote> faults = {
       {1'000'000'000, "pause broker-3"}, {12'000'000'000, "crash broker-2"}, {15'250'000'000, "partition broker-1"}};
