@@ -138,6 +138,8 @@ def scenario(seed):
         if r.random() < 0.2: f.append("count: %d" % r.randint(1, 3))
         if r.random() < 0.2: f.append("start: %ds" % r.randint(0, 5))
         if r.random() < 0.15: f.append("stop: %ds" % r.randint(6, run_for))
+        if r.random() < 0.2: f.append("retry.backoff.ms: %s" % r.choice(["10ms", "100ms", "2s"]))
+        if r.random() < 0.2: f.append("retry.backoff.max.ms: %s" % r.choice(["0", "50ms", "1s", "10s"]))
         out.append("    - { %s }" % ", ".join(f))
     if r.random() < 0.85:
         out.append("  consumers:")
