@@ -327,20 +327,27 @@ TEST(ClientSimTest, ManyLingeringPartitionsEachLeaveAsSoonAsTheyMay) {
   EXPECT_GE(worst, 35 * kMs);  // the slots were busy: some record did wait for one
 }
 
-TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
-  Harness h;
+// One send, to a broker that refuses every produce with NOT_ENOUGH_REPLICAS (retriable), retried
+// with these backoffs until delivery.timeout.ms.
+void AddRefusedSend(Harness& h, int64_t retry_backoff_ms, int64_t retry_backoff_max_ms, int32_t delivery_timeout_ms) {
   h.broker->persistent_produce_error = int16_t(ErrorCode::kNotEnoughReplicas);
   ProducerConfig pc;
   pc.linger_ms = 0;
-  pc.delivery_timeout_ms = 1000;
-  pc.client.retry_backoff_ms = 100;
-  pc.retry_backoff_max_ms = 100;  // no lower than retry.backoff.ms: every retry waits exactly that
+  pc.delivery_timeout_ms = delivery_timeout_ms;
+  pc.client.retry_backoff_ms = retry_backoff_ms;
+  pc.retry_backoff_max_ms = retry_backoff_max_ms;
   ProducerWorkload w;
   w.topic = "t";
   w.rate_per_s = 1;
   w.keys = 1;
   w.max_sends = 1;
   h.AddProducer(pc, w);
+}
+
+TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
+  Harness h;
+  // A maximum no higher than retry.backoff.ms: every retry waits exactly that.
+  AddRefusedSend(h, 100, 100, 1000);
   h.sim.RunFor(3 * kS);
   const ProducerStats& ps = h.producer().stats();
   EXPECT_EQ(ps.acked, 0u);
@@ -370,18 +377,7 @@ TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
 // broker that stays unable to take a partition's records so gets a few retries a second, not ten.
 TEST(ClientSimTest, RetriesBackOffExponentiallyUpToTheMaximum) {
   Harness h;
-  h.broker->persistent_produce_error = int16_t(ErrorCode::kNotEnoughReplicas);
-  ProducerConfig pc;
-  pc.linger_ms = 0;
-  pc.delivery_timeout_ms = 10000;
-  pc.client.retry_backoff_ms = 100;
-  pc.retry_backoff_max_ms = 1000;
-  ProducerWorkload w;
-  w.topic = "t";
-  w.rate_per_s = 1;
-  w.keys = 1;
-  w.max_sends = 1;
-  h.AddProducer(pc, w);
+  AddRefusedSend(h, 100, 1000, 10000);
   h.sim.RunFor(12 * kS);
   EXPECT_EQ(h.producer().stats().failed, 1u);
   const auto& t = h.broker->produce_arrivals_ns;
@@ -402,18 +398,7 @@ TEST(ClientSimTest, RetriesBackOffExponentiallyUpToTheMaximum) {
 // retry.backoff.max.ms below retry.backoff.ms: every retry waits the maximum, without jitter.
 TEST(ClientSimTest, RetryBackoffMaximumBelowTheBaseIsAConstantWait) {
   Harness h;
-  h.broker->persistent_produce_error = int16_t(ErrorCode::kNotEnoughReplicas);
-  ProducerConfig pc;
-  pc.linger_ms = 0;
-  pc.delivery_timeout_ms = 2000;
-  pc.client.retry_backoff_ms = 500;
-  pc.retry_backoff_max_ms = 300;
-  ProducerWorkload w;
-  w.topic = "t";
-  w.rate_per_s = 1;
-  w.keys = 1;
-  w.max_sends = 1;
-  h.AddProducer(pc, w);
+  AddRefusedSend(h, 500, 300, 2000);
   h.sim.RunFor(4 * kS);
   const auto& t = h.broker->produce_arrivals_ns;
   ASSERT_GE(t.size(), 5u);

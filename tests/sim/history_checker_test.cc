@@ -169,11 +169,7 @@ TEST(HistoryCheckerTest, AckedLostUnderAnotherValueOrWithNoReplica) {
 // under another value, or not held at all, is still lost.
 TEST(HistoryCheckerTest, AckedRecordsAboveTheFinalHighWatermarkAreUncommittedNotLost) {
   Builder b;
-  b.Send(1, "a", 0, 0);
-  b.Send(1, "b", 0, 1);
-  b.Send(1, "c", 0, 2);
-  b.Send(1, "d", 0, 3);
-  b.Send(1, "e", 0, 4);
+  for (int i = 0; i < 5; ++i) b.Send(1, std::string(1, char('a' + i)), 0, i);  // a..e at 0..4
   CheckerOptions o;
   FinalLog f = Final({{0, "a"}}, "leader 5, HW 1");
   f.uncommitted = {{1, "b"}, {2, "x"}, {4, "e"}};
