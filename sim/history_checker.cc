@@ -231,10 +231,11 @@ std::string SimTime(int64_t ns) {
 }
 
 std::string AttributeLoss(int64_t acked_at_ns, const std::string& topic, int32_t partition,
-                          const std::vector<FaultNote>& faults, const std::vector<ElectionNote>& elections) {
+                          const std::vector<FaultNote>& faults, const std::vector<ElectionNote>& elections,
+                          std::string_view fault_label) {
   // Both lists are in time order: the last entry at or after the acknowledgement is the last
   // entry overall, if that one is not earlier than the acknowledgement.
-  std::string out = "last fault before loss: ";
+  std::string out = std::string(fault_label) + ": ";
   if (!faults.empty() && faults.back().at_ns >= acked_at_ns) {
     out += faults.back().text + " at t=" + SimTime(faults.back().at_ns);
   } else {
@@ -561,7 +562,8 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
                            (uncommitted ? " is above the final high watermark, held uncommitted (" + log.source
                                         : " is not in the final log (" + log.source) +
                            (held ? "; offset " + std::to_string(s.offset) + " holds " + at->second : "") + "); " +
-                           AttributeLoss(acked_at_ns, tp.first, tp.second, options.faults, *elections_of[s.tp]);
+                           AttributeLoss(acked_at_ns, tp.first, tp.second, options.faults, *elections_of[s.tp],
+                                         uncommitted ? "last fault since the acknowledgement" : "last fault before loss");
       out.push_back({uncommitted ? "acked-uncommitted" : "acked-lost", tp.first, tp.second, s.offset,
                      std::move(detail)});
     }

@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -120,10 +121,12 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
 // Why a record acknowledged at acked_at_ns in topic-partition may have gone: the last fault and
 // the last election of that partition at or after acked_at_ns (faults and elections in time
 // order), e.g. "last fault before loss: crash broker-2 at t=13.000s; last election: ledger-0
-// epoch 3 leader 1 at t=20.412s". Says "none" for either when there was none.
+// epoch 3 leader 1 at t=20.412s". Says "none" for either when there was none. fault_label names
+// the fault's part ("last fault since the acknowledgement" for a record not lost).
 std::string AttributeLoss(int64_t acked_at_ns, const std::string& topic, int32_t partition,
                           const std::vector<FaultNote>& faults,
-                          const std::vector<ElectionNote>& elections);
+                          const std::vector<ElectionNote>& elections,
+                          std::string_view fault_label = "last fault before loss");
 
 // Simulated time as "12.345s".
 std::string SimTime(int64_t ns);

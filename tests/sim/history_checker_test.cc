@@ -185,8 +185,8 @@ TEST(HistoryCheckerTest, AckedRecordsAboveTheFinalHighWatermarkAreUncommittedNot
   EXPECT_EQ(r.violations[3].offset, 4);
   EXPECT_EQ(r.violations[2].detail,
             "value b acknowledged at t=0.000s offset 1 is above the final high watermark, held uncommitted "
-            "(leader 5, HW 1); last fault before loss: crash broker-2,broker-3,broker-4,broker-5 (leaders) at "
-            "t=5.000s; last election: none");
+            "(leader 5, HW 1); last fault since the acknowledgement: crash broker-2,broker-3,broker-4,broker-5 "
+            "(leaders) at t=5.000s; last election: none");
   EXPECT_NE(r.violations[0].detail.find("is not in the final log (leader 5, HW 1)"), std::string::npos)
       << r.violations[0].detail;
 }
