@@ -551,16 +551,19 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
       if (held && at->second == values[s.value]) continue;
       const Tp& tp = tps[s.tp];
       const int64_t acked_at_ns = history.entry(s.complete_index).time_ns;
-      // Not committed, but still there: held above the high watermark (checked only when the
+      // Not committed, but still there: held above the high watermark (looked for only when the
       // committed records do not hold that offset).
-      auto above = std::lower_bound(log.uncommitted.begin(), log.uncommitted.end(), s.offset,
-                                    [](const std::pair<int64_t, std::string>& r, int64_t o) { return r.first < o; });
-      const bool uncommitted = !held && above != log.uncommitted.end() && above->first == s.offset &&
-                               above->second == values[s.value];
+      bool uncommitted = false;
+      if (!held) {
+        auto above = std::lower_bound(log.uncommitted.begin(), log.uncommitted.end(), s.offset,
+                                      [](const std::pair<int64_t, std::string>& r, int64_t o) { return r.first < o; });
+        uncommitted = above != log.uncommitted.end() && above->first == s.offset && above->second == values[s.value];
+      }
       std::string detail = "value " + std::string(values[s.value]) + " acknowledged at t=" + SimTime(acked_at_ns) +
                            " offset " + std::to_string(s.offset) +
-                           (uncommitted ? " is above the final high watermark, held uncommitted (" + log.source
-                                        : " is not in the final log (" + log.source) +
+                           (uncommitted ? " is above the final high watermark, held uncommitted ("
+                                        : " is not in the final log (") +
+                           log.source +
                            (held ? "; offset " + std::to_string(s.offset) + " holds " + at->second : "") + "); " +
                            AttributeLoss(acked_at_ns, tp.first, tp.second, options.faults, *elections_of[s.tp],
                                          uncommitted ? "last fault since the acknowledgement" : "last fault before loss");

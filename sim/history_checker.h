@@ -32,7 +32,9 @@
 //                         offset, but at or above its high watermark: not lost, yet not readable
 //                         when the run ended (its partition had not committed it again, e.g. with
 //                         the ISR below min.insync.replicas after failures, or an acks=1 record
-//                         written in the last moments). Its detail is acked-lost's.
+//                         written in the last moments). Its detail has acked-lost's form ("is
+//                         above the final high watermark, held uncommitted", "last fault since
+//                         the acknowledgement").
 // Not violations, but information: `unseen` counts acknowledged sends never read by the end that
 // are above the highest read offset of their partition (a consumer that stops early leaves
 // these). Sends that ended in info (outcome unknown) may or may not appear in reads; fail sends

@@ -22,33 +22,29 @@ void RuntimeChecker::UpdateMetadata(int32_t node, int64_t offset, uint64_t hash,
 }
 
 RuntimeChecker::Track* RuntimeChecker::FindTrack(const std::string& topic, int32_t partition, bool create) {
-  if (partition < 0 || partition >= kIndexedPartitions) {
-    if (create) return &overflow_tracks_[Tp(topic, partition)];
-    auto it = overflow_tracks_.find(Tp(topic, partition));
-    return it == overflow_tracks_.end() ? nullptr : &it->second;
-  }
-  if (last_topic_ == nullptr || *last_topic_ != topic) {
+  if (last_topic_ == nullptr || last_topic_->first != topic) {
     auto it = tracks_.find(topic);
     if (it == tracks_.end()) {
       if (!create) return nullptr;
-      it = tracks_.emplace(topic, std::vector<Track>()).first;
+      it = tracks_.emplace(topic, TopicTracks()).first;
     }
-    last_topic_ = &it->first;  // map nodes stay put
-    last_tracks_ = &it->second;
+    last_topic_ = &*it;
   }
-  std::vector<Track>& tracks = *last_tracks_;
-  if (size_t(partition) >= tracks.size()) {
+  TopicTracks& t = last_topic_->second;
+  size_t slot = t.slots.Find(partition);
+  if (slot == PartitionSlots::kNone) {
     if (!create) return nullptr;
-    tracks.resize(size_t(partition) + 1);
+    slot = t.tracks.size();
+    t.tracks.emplace_back();
+    t.slots.Set(partition, uint32_t(slot), t.tracks.size());
   }
-  return &tracks[size_t(partition)];
+  return &t.tracks[slot];
 }
 
 template <typename Fn>
 void RuntimeChecker::ForEachTrack(Fn&& fn) {
-  for (auto& [topic, tracks] : tracks_)
-    for (Track& t : tracks) fn(t);
-  for (auto& [tp, t] : overflow_tracks_) fn(t);
+  for (auto& [topic, t] : tracks_)
+    for (Track& track : t.tracks) fn(track);
 }
 
 void RuntimeChecker::UpdatePartition(int32_t node, int64_t at_ns, const ReplicaManager::PartitionState& st,

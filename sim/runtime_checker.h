@@ -18,13 +18,13 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <boost/container/flat_map.hpp>
 #include <boost/container/small_vector.hpp>
 
+#include "core/base/partition_slots.h"
 #include "core/replication/replica_manager.h"
 #include "sim/history_checker.h"
 
@@ -48,7 +48,8 @@ class RuntimeChecker {
   using Tp = std::pair<std::string, int32_t>;
 
   RuntimeChecker() = default;
-  // Not copyable: Track::max_hw points into this checker's own map (a move keeps the map's nodes).
+  // Not copyable: Track::max_hw and last_topic_ point into this checker's own maps (a move keeps
+  // the maps' nodes).
   RuntimeChecker(const RuntimeChecker&) = delete;
   RuntimeChecker& operator=(const RuntimeChecker&) = delete;
   RuntimeChecker(RuntimeChecker&&) = default;
@@ -95,15 +96,15 @@ class RuntimeChecker {
                        std::vector<Violation>& out);
   void UpdateMetadata(int32_t node, int64_t offset, uint64_t hash, std::vector<Violation>& out);
 
-  // Tracks by topic, then by partition number (numbers from 0 up to kIndexedPartitions; others,
-  // which no valid topic has, in overflow_tracks_). A default Track is no track: it leads nothing
-  // and has seen no epoch. Looked up on every reported partition state;
-  // the order is never walked in a way that shows. The last topic looked up is remembered.
-  static constexpr int32_t kIndexedPartitions = 1 << 16;
-  std::unordered_map<std::string, std::vector<Track>> tracks_;
-  std::map<Tp, Track> overflow_tracks_;
-  std::vector<Track>* last_tracks_ = nullptr;
-  const std::string* last_topic_ = nullptr;  // the key of last_tracks_'s entry
+  // A topic's tracks, in the order they were made, and where each partition number's sits.
+  struct TopicTracks {
+    PartitionSlots slots;
+    std::vector<Track> tracks;
+  };
+  // By topic; looked up on every reported partition state (the last topic is remembered). The
+  // order is never walked in a way that shows.
+  std::map<std::string, TopicTracks, std::less<>> tracks_;
+  std::pair<const std::string, TopicTracks>* last_topic_ = nullptr;  // map nodes stay put
   std::map<int64_t, std::pair<uint64_t, int32_t>> metadata_hash_at_;  // offset -> (hash, node)
   std::map<Tp, int64_t> max_high_watermark_;
   std::map<Tp, std::vector<ElectionNote>> elections_;
