@@ -91,6 +91,7 @@ NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const Produc
   pc.client.allow_auto_topic_creation = false;
   pc.client.request_timeout_ms = int32_t(spec.request_timeout_ms);
   pc.client.retry_backoff_ms = spec.retry_backoff_ms;
+  pc.client.retry_backoff_max_ms = spec.retry_backoff_max_ms;
   pc.client.max_in_flight_requests_per_connection = spec.max_in_flight;
   pc.client.socket_connection_setup_timeout_ms = spec.setup_timeout_ms;
   pc.client.socket_connection_setup_timeout_max_ms = spec.setup_timeout_max_ms;
@@ -98,7 +99,6 @@ NodeFactory SamsaClusterFactory::Producer(const Scenario& scenario, const Produc
   pc.linger_ms = spec.linger_ms;
   pc.batch_size = int32_t(spec.batch_size);
   pc.delivery_timeout_ms = int32_t(spec.delivery_timeout_ms);
-  pc.retry_backoff_max_ms = spec.retry_backoff_max_ms;
   pc.retries = spec.retries;
   pc.compression = spec.compression;
   client::ProducerWorkload w;

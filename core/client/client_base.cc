@@ -19,7 +19,8 @@ ClientBase::ClientBase(NodeId id, ClientConfig config, std::shared_ptr<History> 
       config_(std::move(config)),
       history_(std::move(history)),
       prng_(seed),
-      setup_prng_(prng_.Split("connection-setup")) {
+      setup_prng_(prng_.Split("connection-setup")),
+      metadata_prng_(prng_.Split("metadata-backoff")) {
   SAMSA_ASSERT_MSG(history_ != nullptr, "a client needs a History");
   SAMSA_ASSERT(config_.max_in_flight_requests_per_connection >= 1);
   SAMSA_ASSERT(config_.socket_connection_setup_timeout_ms > 0);
@@ -247,7 +248,7 @@ void ClientBase::HandleFrame(ConnId conn, const Bytes& frame) {
   if (!r.ok()) {
     // Fail this request as unknown first, then everything else on the connection.
     if (p.kind == PendingKind::kUser) OnRequestFailed(p.token, "CORRUPT_RESPONSE");
-    if (p.kind == PendingKind::kMetadata) metadata_in_flight_ = false;
+    if (p.kind == PendingKind::kMetadata) NoteMetadataFailure();
     DropConnection(broker, "CORRUPT_RESPONSE", true);
     return;
   }
@@ -285,15 +286,28 @@ void ClientBase::HandleMetadata(const MetadataResponse& r) {
   ++metadata_version_;
   last_metadata_ns_ = now_ns_;
   metadata_needed_ = false;
-  metadata_brokers_.clear();
-  for (const auto& b : r.brokers) metadata_brokers_.insert(NodeId(b.node_id));
+  metadata_failures_ = 0;
+  std::set<NodeId> brokers;
+  for (const auto& b : r.brokers) brokers.insert(NodeId(b.node_id));
+  bool changed = brokers != metadata_brokers_;
+  metadata_brokers_ = std::move(brokers);
+  // Stores what a topic's answer says, noting whether that changed the cache.
+  auto store = [&](const std::string& name, TopicMetadata tm) {
+    auto [it, inserted] = topics_.try_emplace(name);
+    if (!inserted && it->second == tm) return;
+    changed = true;
+    it->second = std::move(tm);
+  };
   bool incomplete = false;
   for (const auto& t : r.topics) {
     if (!t.name) continue;
     if (t.error_code != 0) {
       incomplete = true;
       // Keep what we knew: a transient error must not forget the partition count.
-      topics_[*t.name].error_code = t.error_code;
+      auto known = topics_.find(*t.name);
+      TopicMetadata tm = known != topics_.end() ? known->second : TopicMetadata{};
+      tm.error_code = t.error_code;
+      store(*t.name, std::move(tm));
       continue;
     }
     TopicMetadata tm;
@@ -308,15 +322,29 @@ void ClientBase::HandleMetadata(const MetadataResponse& r) {
       pm.leader_epoch = p.leader_epoch;
       if (pm.leader == kNoNode) incomplete = true;
     }
-    topics_[*t.name] = std::move(tm);
+    store(*t.name, std::move(tm));
   }
   for (const std::string& t : metadata_topics_)
-    if (!topics_.count(t) || topics_[t].partitions.empty()) incomplete = true;
-  if (incomplete) {
-    metadata_needed_ = true;
-    metadata_retry_at_ns_ = now_ns_ + MsToNs(config_.retry_backoff_ms);
-  }
+    if (auto it = topics_.find(t); it == topics_.end() || it->second.partitions.empty()) incomplete = true;
+  metadata_unchanged_ = changed ? 0 : metadata_unchanged_ + 1;
+  if (incomplete) metadata_needed_ = true;
+  BackOffMetadata();
   OnMetadata();
+}
+
+void ClientBase::BackOffMetadata() {
+  // Kafka takes the longer of two backoffs, for failures and for responses that changed nothing;
+  // one draw on the larger exponent is the same wait.
+  int32_t exponent = std::max({metadata_failures_ - 1, metadata_unchanged_ - 1, 0});
+  metadata_allowed_at_ns_ =
+      now_ns_ + ExponentialBackoffNs(MsToNs(config_.retry_backoff_ms), MsToNs(config_.retry_backoff_max_ms),
+                                     exponent, metadata_prng_);
+}
+
+void ClientBase::NoteMetadataFailure() {
+  metadata_in_flight_ = false;
+  ++metadata_failures_;
+  BackOffMetadata();
 }
 
 void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool close) {
@@ -334,8 +362,7 @@ void ClientBase::DropConnection(NodeId broker, std::string_view reason, bool clo
   metadata_needed_ = true;
   for (const auto& [corr, p] : c.pending) {
     if (p.kind == PendingKind::kMetadata) {
-      metadata_in_flight_ = false;
-      metadata_retry_at_ns_ = now_ns_ + MsToNs(config_.retry_backoff_ms);
+      NoteMetadataFailure();
     } else if (p.kind == PendingKind::kUser) {
       OnRequestFailed(p.token, reason);
     }
@@ -388,7 +415,12 @@ std::vector<NodeId> ClientBase::KnownBrokers() const {
 }
 
 void ClientBase::AddMetadataTopic(const std::string& topic) {
-  if (metadata_topics_.insert(topic).second) metadata_needed_ = true;
+  if (!metadata_topics_.insert(topic).second) return;
+  // New metadata is wanted, not a retry: at once, with the doubling restarted (Kafka's
+  // requestUpdateForNewTopics).
+  metadata_needed_ = true;
+  metadata_unchanged_ = 0;
+  metadata_allowed_at_ns_ = 0;
 }
 
 void ClientBase::MaybeRefreshMetadata() {
@@ -400,11 +432,13 @@ void ClientBase::MaybeRefreshMetadata() {
     return;
   }
   if (metadata_in_flight_) return;
-  int64_t allowed = metadata_retry_at_ns_;
-  if (last_metadata_ns_ >= 0)
-    allowed = std::max(allowed, last_metadata_ns_ + MsToNs(config_.retry_backoff_ms));
-  if (now_ns_ < allowed) {
-    WakeAt(allowed);
+  // A periodic refresh is not a retry: it restarts the doubling of responses that changed nothing.
+  if (last_metadata_ns_ >= 0 && now_ns_ >= age_deadline) {
+    metadata_unchanged_ = 0;
+    if (metadata_failures_ == 0) metadata_allowed_at_ns_ = std::min(metadata_allowed_at_ns_, now_ns_);
+  }
+  if (now_ns_ < metadata_allowed_at_ns_) {
+    WakeAt(metadata_allowed_at_ns_);
     return;
   }
   // The least loaded Ready connection (lowest id on ties).

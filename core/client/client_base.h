@@ -21,9 +21,14 @@
 // clogged right after the TCP connect would otherwise hold the client for request.timeout.ms.
 // Metadata: Fresh --RequestMetadata() / age >= metadata.max.age.ms--> Stale --sent on the least
 // loaded Ready connection (or a new connection to the next known broker)--> Fetching
-// --response--> Fresh (or Stale again after retry.backoff.ms when a topic or partition had an
-// error or no leader); --failure--> Stale after retry.backoff.ms. Refreshes are at least
-// retry.backoff.ms apart.
+// --response--> Fresh (or Stale again when a topic or partition had an error or no leader);
+// --failure--> Stale. Metadata backoff (KIP-580, Kafka's Metadata.timeToAllowUpdate): a refresh
+// waits retry.backoff.ms after the previous outcome, doubled for every further consecutive failed
+// request and for every further consecutive response that changed nothing in the cache (same
+// brokers, same topics' errors, leaders and epochs: the cluster has not moved yet), +-20% jitter
+// from the client's own stream (Split("metadata-backoff")), up to retry.backoff.max.ms. A
+// response that changes the cache, a new topic of interest (which also refreshes at once) and a
+// refresh for metadata.max.age.ms restart the doubling.
 //
 // Driving: every input runs the derived class's Poll() after the base handled it; Poll() makes
 // progress and reports its deadlines with WakeAt(). The next Ready carries the earliest deadline
@@ -60,6 +65,9 @@ struct ClientConfig {
   std::string client_id = "samsa-client";     // client.id
   int32_t request_timeout_ms = 30000;         // request.timeout.ms
   int64_t retry_backoff_ms = 100;             // retry.backoff.ms
+  // retry.backoff.max.ms: the longest wait of an exponential retry backoff (metadata refreshes
+  // here; the producer's batch retries).
+  int64_t retry_backoff_max_ms = 1000;
   int64_t reconnect_backoff_ms = 50;          // reconnect.backoff.ms
   int64_t metadata_max_age_ms = 300000;       // metadata.max.age.ms
   bool allow_auto_topic_creation = true;      // allow.auto.create.topics
@@ -72,10 +80,12 @@ struct PartitionMetadata {
   int16_t error_code = 0;
   NodeId leader = kNoNode;
   int32_t leader_epoch = -1;
+  friend bool operator==(const PartitionMetadata&, const PartitionMetadata&) = default;
 };
 struct TopicMetadata {
   int16_t error_code = 0;
   std::vector<PartitionMetadata> partitions;  // by partition index
+  friend bool operator==(const TopicMetadata&, const TopicMetadata&) = default;
 };
 
 struct ClientStats {
@@ -90,7 +100,7 @@ struct ClientStats {
 // Kafka's ExponentialBackoff(initial, 2, max, 0.2), in ns: initial * 2^attempts, the exponent
 // capped where the term reaches max, then jittered by +-20% (one draw from prng) and capped at max
 // again. With max at or below initial, max every time, without jitter. Used for the connection
-// setup timeout and the producer's retry backoff.
+// setup timeout, metadata refreshes and the producer's retry backoff.
 int64_t ExponentialBackoffNs(int64_t initial_ns, int64_t max_ns, int64_t attempts, Prng& prng);
 
 class ClientBase : public Node {
@@ -207,6 +217,9 @@ class ClientBase : public Node {
   // The setup timeout of the next attempt on broker (draws the jitter).
   int64_t NextSetupTimeoutNs(NodeId broker);
   void MaybeRefreshMetadata();
+  // The metadata backoff after an outcome (see the header comment): sets metadata_allowed_at_ns_.
+  void BackOffMetadata();
+  void NoteMetadataFailure();
   std::vector<NodeId> KnownBrokers() const;
 
   NodeId id_;
@@ -235,7 +248,10 @@ class ClientBase : public Node {
   bool metadata_needed_ = true;
   bool metadata_in_flight_ = false;
   int64_t last_metadata_ns_ = -1;  // when the last refresh completed (or -1)
-  int64_t metadata_retry_at_ns_ = 0;
+  int64_t metadata_allowed_at_ns_ = 0;  // no refresh before (the metadata backoff)
+  int32_t metadata_failures_ = 0;       // consecutive failed metadata requests
+  int32_t metadata_unchanged_ = 0;      // consecutive responses that changed nothing
+  Prng metadata_prng_;                  // metadata backoff jitter
   size_t next_bootstrap_ = 0;
   ClientStats client_stats_;
   uint64_t state_version_ = 0;

@@ -556,7 +556,7 @@ void ProducerNode::RetryOrFail(ProducerBatch batch, ErrorCode error, std::string
   // The first retry waits retry.backoff.ms, each further one twice as long, up to
   // retry.backoff.max.ms (batch.attempts counts the sends so far, this failed one included).
   batch.retry_at_ns = now_ns() + ExponentialBackoffNs(MsToNs(client_config().retry_backoff_ms),
-                                                      MsToNs(config_.retry_backoff_max_ms), batch.attempts - 1,
+                                                      MsToNs(client_config().retry_backoff_max_ms), batch.attempts - 1,
                                                       retry_prng_);
   WakeAt(batch.retry_at_ns);
   accumulator_.Reenqueue(std::move(batch));

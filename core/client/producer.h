@@ -60,9 +60,6 @@ struct ProducerConfig {
   int32_t batch_size = 16384;         // batch.size; 0: a batch per record (no batching)
   int32_t delivery_timeout_ms = 120000;  // delivery.timeout.ms
   int32_t retries = 2147483647;       // retries
-  // retry.backoff.max.ms: a batch's retries wait retry.backoff.ms (ClientConfig), then twice as
-  // long at each further retry up to this, +-20% (Kafka's since 3.7, KIP-580).
-  int64_t retry_backoff_max_ms = 1000;
   int32_t max_request_size = 1048576;  // max.request.size
   int64_t buffer_memory = 33554432;   // buffer.memory
   CompressionCodec compression = CompressionCodec::kNone;  // compression.type

@@ -191,10 +191,11 @@ const Property kTable[] = {
     Client(S::kProducer, "request.timeout.ms", T::kMs, "30000", 1, kInt32, "producer: waits this long for an answer"),
     Client(S::kProducer, "retries", T::kInt, "2147483647", 0, kInt32, "producer: retries of a failed batch"),
     Client(S::kProducer, "retry.backoff.max.ms", T::kMs, "1000", 0, kMax,
-           "producer: the longest wait before a retry of a batch (see retry.backoff.ms)"),
+           "producer: the longest wait before a retry of a batch or a metadata refresh (see retry.backoff.ms)"),
     Client(S::kProducer, "retry.backoff.ms", T::kMs, "100", 0, kMax,
            "producer: waits this long before a batch's first retry, twice as long before each further one "
-           "(+-20%), up to retry.backoff.max.ms; a constant retry.backoff.max.ms when that is lower"),
+           "(+-20%), up to retry.backoff.max.ms; a constant retry.backoff.max.ms when that is lower. Metadata "
+           "refreshes back off alike after failed requests and after answers that changed nothing"),
     Client(S::kProducer, "socket.connection.setup.timeout.max.ms", T::kMs, "30000", 1, kMax,
            "producer: the longest connection setup timeout (exponential backoff)"),
     Client(S::kProducer, "socket.connection.setup.timeout.ms", T::kMs, "10000", 1, kMax,

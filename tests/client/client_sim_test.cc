@@ -335,7 +335,7 @@ void AddRefusedSend(Harness& h, int64_t retry_backoff_ms, int64_t retry_backoff_
   pc.linger_ms = 0;
   pc.delivery_timeout_ms = delivery_timeout_ms;
   pc.client.retry_backoff_ms = retry_backoff_ms;
-  pc.retry_backoff_max_ms = retry_backoff_max_ms;
+  pc.client.retry_backoff_max_ms = retry_backoff_max_ms;
   ProducerWorkload w;
   w.topic = "t";
   w.rate_per_s = 1;
@@ -406,6 +406,77 @@ TEST(ClientSimTest, RetryBackoffMaximumBelowTheBaseIsAConstantWait) {
     EXPECT_GE(t[i] - t[i - 1], 300 * kMs);
     EXPECT_LE(t[i] - t[i - 1], 320 * kMs);
   }
+}
+
+// Metadata backoff (KIP-580): while the metadata of a wanted topic stays missing, each response
+// is the same as the last, and each refresh waits twice as long as the one before, from
+// retry.backoff.ms up to retry.backoff.max.ms (+-20%). Once the topic exists the answer changes:
+// the producer gets its partitions, delivers, and stops asking.
+TEST(ClientSimTest, MetadataRefreshesThatChangeNothingBackOffExponentially) {
+  Harness h;
+  ProducerConfig pc;
+  pc.linger_ms = 0;
+  pc.client.retry_backoff_ms = 100;
+  pc.client.retry_backoff_max_ms = 1000;
+  ProducerWorkload w;
+  w.topic = "late";  // unknown to the broker until 6 s
+  w.rate_per_s = 1;
+  w.keys = 1;
+  w.max_sends = 1;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(6 * kS);
+  const std::vector<int64_t> t = h.broker->metadata_arrivals_ns;
+  // The first answer is news (the topic's error); then 100 ms for the first unchanged answer,
+  // 200, 400, 800, and 1 s from there: about 9 requests in 6 s, where a constant 100 ms would
+  // make about 60.
+  ASSERT_GE(t.size(), 8u);
+  ASSERT_LE(t.size(), 11u);
+  const int64_t terms[] = {100, 100, 200, 400, 800, 1000, 1000};
+  for (size_t i = 0; i < std::size(terms); ++i) {
+    const int64_t gap = t[i + 1] - t[i];
+    EXPECT_GE(gap, terms[i] * kMs * 4 / 5) << "refresh " << i + 1;
+    EXPECT_LE(gap, std::min<int64_t>(terms[i] * 6 / 5, 1000) * kMs + 20 * kMs) << "refresh " << i + 1;
+  }
+  EXPECT_EQ(h.producer().stats().acked, 0u);
+
+  h.broker->topics["late"] = 3;
+  h.sim.RunFor(3 * kS);
+  EXPECT_EQ(h.producer().stats().acked, 1u);
+  const size_t after = h.broker->metadata_arrivals_ns.size();
+  ASSERT_GT(after, t.size());
+  // Within one maximum wait of the topic appearing, and no refresh since that answer.
+  EXPECT_LE(h.broker->metadata_arrivals_ns[t.size()], 6 * kS + 1000 * kMs + 20 * kMs);
+  EXPECT_EQ(after, t.size() + 1);
+}
+
+// Failed metadata requests back off the same way: each unanswered request times out (closing its
+// connection), and the next one waits retry.backoff.ms, then twice as long after each further
+// failure, up to retry.backoff.max.ms. The first answer ends it.
+TEST(ClientSimTest, FailedMetadataRequestsBackOffExponentially) {
+  Harness h;
+  h.broker->swallow_metadata_requests = 6;
+  ProducerConfig pc;
+  pc.linger_ms = 0;
+  pc.client.request_timeout_ms = 200;
+  pc.client.retry_backoff_ms = 100;
+  pc.client.retry_backoff_max_ms = 1000;
+  ProducerWorkload w;
+  w.topic = "t";
+  w.rate_per_s = 1;
+  w.keys = 1;
+  w.max_sends = 1;
+  h.AddProducer(pc, w);
+  h.sim.RunFor(10 * kS);
+  const std::vector<int64_t>& t = h.broker->metadata_arrivals_ns;
+  ASSERT_EQ(t.size(), 7u);  // six unanswered, then the one answered: no refresh after it
+  const int64_t terms[] = {100, 200, 400, 800, 1000, 1000};
+  for (size_t i = 0; i < std::size(terms); ++i) {
+    // The 200 ms timeout, then the backoff (the reconnect and handshake fit inside it).
+    const int64_t gap = t[i + 1] - t[i] - 200 * kMs;
+    EXPECT_GE(gap, terms[i] * kMs * 4 / 5) << "refresh " << i + 1;
+    EXPECT_LE(gap, std::min<int64_t>(terms[i] * 6 / 5, 1000) * kMs + 20 * kMs) << "refresh " << i + 1;
+  }
+  EXPECT_EQ(h.producer().stats().acked, 1u);
 }
 
 TEST(ClientSimTest, AcksZeroAcknowledgesWithoutOffsets) {

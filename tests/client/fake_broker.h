@@ -33,9 +33,11 @@ struct FakeBrokerState {
   int not_leader_produce_responses = 0;   // answer this many Produce partitions NOT_LEADER
   int16_t persistent_produce_error = 0;   // answer every Produce partition with this error
   int swallow_produce_responses = 0;      // append, but never answer this many Produce requests
+  int swallow_metadata_requests = 0;      // never answer this many Metadata requests
   int64_t produce_delay_ns = 0;           // answer Produce this long after it arrived
   // Observations.
   int metadata_requests = 0;
+  std::vector<int64_t> metadata_arrivals_ns;
   int produce_requests = 0;
   int fetch_requests = 0;
   int list_offsets_requests = 0;
@@ -102,6 +104,11 @@ class FakeBroker final : public Node {
       Reply(conn, h, r);
     } else if (const auto* m = std::get_if<MetadataRequest>(&req->body)) {
       ++state_->metadata_requests;
+      state_->metadata_arrivals_ns.push_back(now_ns_);
+      if (state_->swallow_metadata_requests > 0) {
+        --state_->swallow_metadata_requests;
+        return;
+      }
       MetadataResponse r;
       r.brokers.push_back({id_.value(), "fake", 9092, std::nullopt});
       r.controller_id = id_.value();
