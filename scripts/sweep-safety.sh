@@ -7,7 +7,7 @@
 #   --seeds            seed range for every scenario (default 100001..105000)
 #   --jobs             worker processes (default 2)
 #   --scenarios        scenario names under scenarios/ (default: random-nemesis-safe
-#                      bench-reference all-faults-safe)
+#                      bench-reference all-faults-safe many-partitions-nemesis-safe)
 #   --known-failures   a file of reproduce commands (one per line, `#` comments): failures listed
 #                      there are reported as known and do not fail the sweep
 #   --no-build         use build/release/sim/samsa-sim as it is
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 seeds=100001..105000
 jobs=2
-scenarios="random-nemesis-safe bench-reference all-faults-safe"
+scenarios="random-nemesis-safe bench-reference all-faults-safe many-partitions-nemesis-safe"
 known_file=""
 build=1
 while [ $# -gt 0 ]; do
@@ -82,7 +82,7 @@ for name in $scenarios; do
       new=$((new + 1))
     fi
   done < <(printf '%s\n' "$out" | grep -E '^  FAILED seed=' | sed 's/^  FAILED //')
-  summary+=$(printf '%-22s seeds %-18s passed=%-6s failed=%-5s (known %s) wall=%ss' "$name" "$seeds" "$passed" "$failed" "$old" "$wall")$'\n'
+  summary+=$(printf '%-29s seeds %-18s passed=%-6s failed=%-5s (known %s) wall=%ss' "$name" "$seeds" "$passed" "$failed" "$old" "$wall")$'\n'
   [ $new -gt 0 ] && status=1
 done
 
