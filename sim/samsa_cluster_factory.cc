@@ -157,11 +157,15 @@ void SamsaClusterFactory::InstallProviders(Simulation& sim) {
   ac.bootstrap = BrokerBootstrap(*scenario_);
   ac.client_id = "admin";
   ac.request_timeout_ms = 5000;
+  // The harness asks every 100 ms while brokers register (no exponential metadata backoff).
+  ac.retry_backoff_max_ms = ac.retry_backoff_ms;
+  // Topics go on every broker of the cluster, whatever the order of registrations.
+  const size_t brokers = BrokerBootstrap(*scenario_).size();
   auto history = history_;
   client_kinds_[kAdminId] = {"admin", ""};
   sim.AddNode(NodeId(kAdminId),
-              [ac, topics, history](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
-                return std::make_unique<client::AdminNode>(id, ac, topics, history, seed);
+              [ac, topics, history, brokers](NodeId id, Disk&, uint64_t seed) -> std::unique_ptr<Node> {
+                return std::make_unique<client::AdminNode>(id, ac, topics, history, seed, brokers);
               },
               /*is_client=*/true);
 

@@ -9,8 +9,8 @@ constexpr int16_t kCreateTopicsVersion = 4;
 }
 
 AdminNode::AdminNode(NodeId id, ClientConfig config, std::vector<TopicToCreate> topics,
-                     std::shared_ptr<History> history, uint64_t seed)
-    : ClientBase(id, std::move(config), std::move(history), seed) {
+                     std::shared_ptr<History> history, uint64_t seed, size_t expected_brokers)
+    : ClientBase(id, std::move(config), std::move(history), seed), expected_brokers_(expected_brokers) {
   for (auto& t : topics) {
     std::string name = t.name;
     topics_[name].spec = std::move(t);
@@ -33,8 +33,24 @@ bool AdminNode::done() const {
   return true;
 }
 
+bool AdminNode::BrokersReady() {
+  if (brokers_ready_) return true;
+  const size_t listed = metadata_brokers().size();
+  if (listed > 0 && first_broker_ns_ < 0) first_broker_ns_ = now_ns();
+  if (listed >= expected_brokers_ || (first_broker_ns_ >= 0 && now_ns() >= first_broker_ns_ + kBrokerWaitNs)) {
+    brokers_ready_ = true;
+    return true;
+  }
+  // The base refreshes metadata (with its backoff) before it polls: wake it for that.
+  RequestMetadata();
+  WakeAt(now_ns() + MsToNs(client_config().retry_backoff_ms));
+  if (first_broker_ns_ >= 0) WakeAt(first_broker_ns_ + kBrokerWaitNs);
+  return false;
+}
+
 void AdminNode::Poll() {
   if (done() || !in_flight_.empty()) return;
+  if (!BrokersReady()) return;
   if (now_ns() < retry_at_ns_) return WakeAt(retry_at_ns_);
   const auto& bootstrap = client_config().bootstrap;
   if (bootstrap.empty()) return;

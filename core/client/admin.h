@@ -3,6 +3,11 @@
 // `kafka-topics.sh --create` or an AdminClient: it sends CreateTopics (v4) to a broker (brokers
 // forward it to the active controller) and retries retriable errors every retry.backoff.ms until
 // every topic exists (created now, or TOPIC_ALREADY_EXISTS) or failed for good.
+// Given the cluster's broker count, it first waits until metadata lists that many brokers, for at
+// most kBrokerWait after it saw the first one, as a deployment script waits for its cluster: a
+// controller places replicas on the brokers registered when the topic is created, so a topic
+// created while some brokers were still registering would never reach them (a 5-broker
+// cluster's topics on 3 brokers, depending on timing alone).
 //
 // States per topic: kPending --sent--> kInFlight --ok / TOPIC_ALREADY_EXISTS--> kDone
 //                   kInFlight --retriable error / request failed--> kPending (after backoff)
@@ -28,8 +33,12 @@ class AdminNode final : public ClientBase {
  public:
   enum class TopicState { kPending, kInFlight, kDone, kFailed };
 
+  // The longest wait for the remaining brokers once metadata listed one.
+  static constexpr int64_t kBrokerWaitNs = 5'000'000'000;
+
+  // expected_brokers: the cluster's broker count to wait for (0: create at once).
   AdminNode(NodeId id, ClientConfig config, std::vector<TopicToCreate> topics,
-            std::shared_ptr<History> history, uint64_t seed);
+            std::shared_ptr<History> history, uint64_t seed, size_t expected_brokers = 0);
 
   TopicState state(const std::string& topic) const;
   bool done() const;                 // every topic is kDone or kFailed
@@ -46,6 +55,8 @@ class AdminNode final : public ClientBase {
   void OnResponse(uint64_t token, const ResponseBody& body) override;
   void OnRequestFailed(uint64_t token, std::string_view reason) override;
   void Poll() override;
+  // False while it still waits for the expected brokers (asking for metadata meanwhile).
+  bool BrokersReady();
 
   std::map<std::string, Entry> topics_;
   std::map<uint64_t, std::vector<std::string>> in_flight_;  // token -> topics
@@ -53,6 +64,9 @@ class AdminNode final : public ClientBase {
   int64_t retry_at_ns_ = 0;
   int64_t attempts_ = 0;
   size_t next_broker_ = 0;
+  size_t expected_brokers_ = 0;
+  int64_t first_broker_ns_ = -1;  // when metadata first listed a broker
+  bool brokers_ready_ = false;
 };
 
 }  // namespace samsa::client

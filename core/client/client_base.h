@@ -172,6 +172,8 @@ class ClientBase : public Node {
             uint64_t token, bool expect_response = true);
   void AddMetadataTopic(const std::string& topic);
   void RequestMetadata() { metadata_needed_ = true; }
+  // The (unfenced) brokers the last metadata answer listed.
+  const std::set<NodeId>& metadata_brokers() const { return metadata_brokers_; }
   void WakeAt(int64_t t_ns);
 
   const ClientConfig& client_config() const { return config_; }

@@ -84,7 +84,8 @@ inline std::vector<EffectCase> EffectCases() {
       {S::kProducer, "linger.ms", "50ms"},
       {S::kProducer, "max.in.flight.requests.per.connection", "1"},
       {S::kProducer, "request.timeout.ms", "500ms"},
-      {S::kProducer, "retries", "0"},
+      // A crashed leader fails the requests in flight to it: retried, unless retries is 0.
+      {S::kProducer, "retries", "0", "", "", kTopicFields, "{ at: 9s, crash: leader-of t-0, for: 2s }"},
       {S::kProducer, "retry.backoff.max.ms", "100ms"},
       {S::kProducer, "retry.backoff.ms", "1s"},
       {S::kProducer, "socket.connection.setup.timeout.ms", "200ms", "", "", kTopicFields, clog_brokers},
