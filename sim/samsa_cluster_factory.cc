@@ -160,7 +160,7 @@ void SamsaClusterFactory::InstallProviders(Simulation& sim) {
   // The harness asks every 100 ms while brokers register (no exponential metadata backoff).
   ac.retry_backoff_max_ms = ac.retry_backoff_ms;
   // Topics go on every broker of the cluster, whatever the order of registrations.
-  const size_t brokers = BrokerBootstrap(*scenario_).size();
+  const size_t brokers = ac.bootstrap.size();
   auto history = history_;
   client_kinds_[kAdminId] = {"admin", ""};
   sim.AddNode(NodeId(kAdminId),

@@ -3,10 +3,10 @@
 // `kafka-topics.sh --create` or an AdminClient: it sends CreateTopics (v4) to a broker (brokers
 // forward it to the active controller) and retries retriable errors every retry.backoff.ms until
 // every topic exists (created now, or TOPIC_ALREADY_EXISTS) or failed for good.
-// Given the cluster's broker count, it first waits until metadata lists that many brokers, for at
-// most kBrokerWait after it saw the first one, as a deployment script waits for its cluster: a
-// controller places replicas on the brokers registered when the topic is created, so a topic
-// created while some brokers were still registering would never reach them (a 5-broker
+// Given the cluster's broker count, it first waits until metadata lists that many brokers, for
+// at most kBrokerWaitNs (5 s) after it saw the first one, as a deployment script waits for its
+// cluster: a controller places replicas on the brokers registered when the topic is created, so
+// a topic created while some brokers were still registering would never reach them (a 5-broker
 // cluster's topics on 3 brokers, depending on timing alone).
 //
 // States per topic: kPending --sent--> kInFlight --ok / TOPIC_ALREADY_EXISTS--> kDone
