@@ -10,6 +10,8 @@
 # records per batch, and brokers, followers and consumers do their work per batch: the last
 # column tells how much of the growth per message is more batches and how much is dearer ones.
 # Noise only adds time: the best runs are the steadier estimate; never compare single runs.
+# A size written B+I (say 12+756) runs the same workload on B partitions plus a second topic of I
+# partitions that nobody writes or reads: what idle partitions cost.
 # Usage: bash scripts/bench-scale.sh [N] [SAMSA_SIM_BINARY] [PARTITION COUNTS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,10 @@ sizes=("$@")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 for p in "${sizes[@]}"; do
+  [[ $p =~ ^[0-9]+(\+[0-9]+)?$ ]] || { echo "bench-scale: a size is N or N+IDLE, got '$p'" >&2; exit 2; }
+  busy=${p%%+*}
+  idle_topic=""
+  [ "$busy" = "$p" ] || idle_topic="  - { name: idle, partitions: ${p#*+}, replication.factor: 3 }"
   cat >"$dir/scale-$p.yaml" <<YAML
 name: scale-$p
 seed: 1
@@ -30,7 +36,8 @@ cluster:
   controllers: [1, 2, 3]
   config: { min.insync.replicas: 2 }
 topics:
-  - { name: load, partitions: $p, replication.factor: 3 }
+  - { name: load, partitions: $busy, replication.factor: 3 }
+$idle_topic
 workload:
   producers: [{ topic: load, rate_per_s: 2000, keys: 1000, acks: all, count: 3 }]
   consumers: [{ topic: load }]
