@@ -559,16 +559,16 @@ CheckReport CheckHistory(const client::History& history, const CheckerOptions& o
                                       [](const std::pair<int64_t, std::string>& r, int64_t o) { return r.first < o; });
         uncommitted = above != log.uncommitted.end() && above->first == s.offset && above->second == values[s.value];
       }
+      const char* kind = uncommitted ? "acked-uncommitted" : "acked-lost";
+      const char* where =
+          uncommitted ? " is above the final high watermark, held uncommitted (" : " is not in the final log (";
+      const char* fault_label = uncommitted ? "last fault since the acknowledgement" : "last fault before loss";
       std::string detail = "value " + std::string(values[s.value]) + " acknowledged at t=" + SimTime(acked_at_ns) +
-                           " offset " + std::to_string(s.offset) +
-                           (uncommitted ? " is above the final high watermark, held uncommitted ("
-                                        : " is not in the final log (") +
-                           log.source +
+                           " offset " + std::to_string(s.offset) + where + log.source +
                            (held ? "; offset " + std::to_string(s.offset) + " holds " + at->second : "") + "); " +
                            AttributeLoss(acked_at_ns, tp.first, tp.second, options.faults, *elections_of[s.tp],
-                                         uncommitted ? "last fault since the acknowledgement" : "last fault before loss");
-      out.push_back({uncommitted ? "acked-uncommitted" : "acked-lost", tp.first, tp.second, s.offset,
-                     std::move(detail)});
+                                         fault_label);
+      out.push_back({kind, tp.first, tp.second, s.offset, std::move(detail)});
     }
   }
 

@@ -41,9 +41,7 @@ bool AdminNode::BrokersReady() {
     brokers_ready_ = true;
     return true;
   }
-  // The base refreshes metadata (with its backoff) before it polls: wake it for that.
-  RequestMetadata();
-  WakeAt(now_ns() + MsToNs(client_config().retry_backoff_ms));
+  RequestMetadata();  // each answer polls again
   if (first_broker_ns_ >= 0) WakeAt(first_broker_ns_ + kBrokerWaitNs);
   return false;
 }

@@ -50,7 +50,11 @@ void ClientBase::Step(const Input& input) {
   }
   CheckTimeouts();
   MaybeRefreshMetadata();
+  const bool needed = metadata_needed_;
   Poll();
+  // A refresh Poll() asked for goes now (or wakes the node when its backoff ends), not at the
+  // node's next wake.
+  if (metadata_needed_ && !needed) MaybeRefreshMetadata();
 }
 
 Ready ClientBase::TakeReady() {

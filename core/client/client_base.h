@@ -31,7 +31,8 @@
 // refresh for metadata.max.age.ms restart the doubling.
 //
 // Driving: every input runs the derived class's Poll() after the base handled it; Poll() makes
-// progress and reports its deadlines with WakeAt(). The next Ready carries the earliest deadline
+// progress and reports its deadlines with WakeAt(). A metadata refresh Poll() asks for
+// (RequestMetadata) is started, or scheduled after its backoff, in the same step. The next Ready carries the earliest deadline
 // registered since the last TakeReady() (request timeouts and metadata age included).
 // In flight per connection: at most max.in.flight.requests.per.connection requests (CanSend()).
 

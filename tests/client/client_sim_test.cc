@@ -327,21 +327,39 @@ TEST(ClientSimTest, ManyLingeringPartitionsEachLeaveAsSoonAsTheyMay) {
   EXPECT_GE(worst, 35 * kMs);  // the slots were busy: some record did wait for one
 }
 
+// A producer of one record to topic, sent at once, with these retry backoffs.
+void AddOneSend(Harness& h, const std::string& topic, int64_t retry_backoff_ms, int64_t retry_backoff_max_ms,
+                ProducerConfig pc = {}) {
+  pc.linger_ms = 0;
+  pc.client.retry_backoff_ms = retry_backoff_ms;
+  pc.client.retry_backoff_max_ms = retry_backoff_max_ms;
+  ProducerWorkload w;
+  w.topic = topic;
+  w.rate_per_s = 1;
+  w.keys = 1;
+  w.max_sends = 1;
+  h.AddProducer(pc, w);
+}
+
 // One send, to a broker that refuses every produce with NOT_ENOUGH_REPLICAS (retriable), retried
 // with these backoffs until delivery.timeout.ms.
 void AddRefusedSend(Harness& h, int64_t retry_backoff_ms, int64_t retry_backoff_max_ms, int32_t delivery_timeout_ms) {
   h.broker->persistent_produce_error = int16_t(ErrorCode::kNotEnoughReplicas);
   ProducerConfig pc;
-  pc.linger_ms = 0;
   pc.delivery_timeout_ms = delivery_timeout_ms;
-  pc.client.retry_backoff_ms = retry_backoff_ms;
-  pc.client.retry_backoff_max_ms = retry_backoff_max_ms;
-  ProducerWorkload w;
-  w.topic = "t";
-  w.rate_per_s = 1;
-  w.keys = 1;
-  w.max_sends = 1;
-  h.AddProducer(pc, w);
+  AddOneSend(h, "t", retry_backoff_ms, retry_backoff_max_ms, pc);
+}
+
+// Each gap between consecutive arrivals, less `overhead_ns`, is its term of an exponential
+// backoff (ms) within its 20% of jitter: never above max_ms, plus 20 ms for the network.
+void ExpectBackoffGaps(const std::vector<int64_t>& arrivals_ns, const std::vector<int64_t>& terms_ms, int64_t max_ms,
+                       int64_t overhead_ns = 0) {
+  ASSERT_GT(arrivals_ns.size(), terms_ms.size());
+  for (size_t i = 0; i < terms_ms.size(); ++i) {
+    const int64_t gap = arrivals_ns[i + 1] - arrivals_ns[i] - overhead_ns;
+    EXPECT_GE(gap, terms_ms[i] * kMs * 4 / 5) << "wait " << i + 1;
+    EXPECT_LE(gap, std::min<int64_t>(terms_ms[i] * 6 / 5, max_ms) * kMs + 20 * kMs) << "wait " << i + 1;
+  }
 }
 
 TEST(ClientSimTest, RetriableErrorUntilDeliveryTimeoutFailsTheSend) {
@@ -385,14 +403,7 @@ TEST(ClientSimTest, RetriesBackOffExponentiallyUpToTheMaximum) {
   // sends, where a constant 100 ms would make about 100.
   ASSERT_GE(t.size(), 13u);
   ASSERT_LE(t.size(), 15u);
-  const int64_t terms[] = {100, 200, 400, 800, 1000, 1000, 1000};
-  for (size_t i = 0; i < std::size(terms); ++i) {
-    const int64_t gap = t[i + 1] - t[i];
-    EXPECT_GE(gap, terms[i] * kMs * 4 / 5) << "retry " << i + 1;
-    // The network adds its delay to each wait; 20% of jitter above the term, and never above
-    // the maximum.
-    EXPECT_LE(gap, std::min<int64_t>(terms[i] * 6 / 5, 1000) * kMs + 20 * kMs) << "retry " << i + 1;
-  }
+  ExpectBackoffGaps(t, {100, 200, 400, 800, 1000, 1000, 1000}, 1000);
 }
 
 // retry.backoff.max.ms below retry.backoff.ms: every retry waits the maximum, without jitter.
@@ -414,16 +425,7 @@ TEST(ClientSimTest, RetryBackoffMaximumBelowTheBaseIsAConstantWait) {
 // the producer gets its partitions, delivers, and stops asking.
 TEST(ClientSimTest, MetadataRefreshesThatChangeNothingBackOffExponentially) {
   Harness h;
-  ProducerConfig pc;
-  pc.linger_ms = 0;
-  pc.client.retry_backoff_ms = 100;
-  pc.client.retry_backoff_max_ms = 1000;
-  ProducerWorkload w;
-  w.topic = "late";  // unknown to the broker until 6 s
-  w.rate_per_s = 1;
-  w.keys = 1;
-  w.max_sends = 1;
-  h.AddProducer(pc, w);
+  AddOneSend(h, "late", 100, 1000);  // unknown to the broker until 6 s
   h.sim.RunFor(6 * kS);
   const std::vector<int64_t> t = h.broker->metadata_arrivals_ns;
   // The first answer is news (the topic's error); then 100 ms for the first unchanged answer,
@@ -431,12 +433,7 @@ TEST(ClientSimTest, MetadataRefreshesThatChangeNothingBackOffExponentially) {
   // make about 60.
   ASSERT_GE(t.size(), 8u);
   ASSERT_LE(t.size(), 11u);
-  const int64_t terms[] = {100, 100, 200, 400, 800, 1000, 1000};
-  for (size_t i = 0; i < std::size(terms); ++i) {
-    const int64_t gap = t[i + 1] - t[i];
-    EXPECT_GE(gap, terms[i] * kMs * 4 / 5) << "refresh " << i + 1;
-    EXPECT_LE(gap, std::min<int64_t>(terms[i] * 6 / 5, 1000) * kMs + 20 * kMs) << "refresh " << i + 1;
-  }
+  ExpectBackoffGaps(t, {100, 100, 200, 400, 800, 1000, 1000}, 1000);
   EXPECT_EQ(h.producer().stats().acked, 0u);
 
   h.broker->topics["late"] = 3;
@@ -456,26 +453,13 @@ TEST(ClientSimTest, FailedMetadataRequestsBackOffExponentially) {
   Harness h;
   h.broker->swallow_metadata_requests = 6;
   ProducerConfig pc;
-  pc.linger_ms = 0;
   pc.client.request_timeout_ms = 200;
-  pc.client.retry_backoff_ms = 100;
-  pc.client.retry_backoff_max_ms = 1000;
-  ProducerWorkload w;
-  w.topic = "t";
-  w.rate_per_s = 1;
-  w.keys = 1;
-  w.max_sends = 1;
-  h.AddProducer(pc, w);
+  AddOneSend(h, "t", 100, 1000, pc);
   h.sim.RunFor(10 * kS);
   const std::vector<int64_t>& t = h.broker->metadata_arrivals_ns;
   ASSERT_EQ(t.size(), 7u);  // six unanswered, then the one answered: no refresh after it
-  const int64_t terms[] = {100, 200, 400, 800, 1000, 1000};
-  for (size_t i = 0; i < std::size(terms); ++i) {
-    // The 200 ms timeout, then the backoff (the reconnect and handshake fit inside it).
-    const int64_t gap = t[i + 1] - t[i] - 200 * kMs;
-    EXPECT_GE(gap, terms[i] * kMs * 4 / 5) << "refresh " << i + 1;
-    EXPECT_LE(gap, std::min<int64_t>(terms[i] * 6 / 5, 1000) * kMs + 20 * kMs) << "refresh " << i + 1;
-  }
+  // Each gap is the 200 ms timeout, then the backoff (the reconnect and handshake fit inside it).
+  ExpectBackoffGaps(t, {100, 200, 400, 800, 1000, 1000}, 1000, 200 * kMs);
   EXPECT_EQ(h.producer().stats().acked, 1u);
 }
 
