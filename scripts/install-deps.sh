@@ -8,7 +8,7 @@ PKGS=(
   libboost-dev libboost-graph-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
-  zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libisal-dev
+  zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libisal-dev libjemalloc-dev
   fonts-dejavu-core
   tesseract-ocr tesseract-ocr-eng xvfb xauth
   python3-minimal

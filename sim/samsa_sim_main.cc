@@ -28,6 +28,9 @@
 // run and sweep report violations as a count per kind plus the first 10 of each kind.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#ifdef SAMSA_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 
 #include <charconv>
 #include <iostream>
@@ -54,6 +57,14 @@ void PrintVersion() {
   fmt::print("seams: Node(Step/TakeReady), Disk(MemDisk; sync completes as an input), Prng(xoshiro256**, split by label)\n");
   fmt::print("formats: Kafka protocol primitives and headers, RecordBatch v2 (gzip, snappy, lz4, zstd), partition log\n");
   fmt::print("simulator: kernel, trace, network (Boost.Graph), disk faults, processes, nemesis; `samsa-sim demo` runs toy nodes\n");
+#ifdef SAMSA_JEMALLOC
+  const char* heap = "?";
+  size_t size = sizeof(heap);
+  if (mallctl("version", &heap, &size, nullptr, 0) != 0) heap = "?";
+  fmt::print("heap: jemalloc {} (MALLOC_CONF tunes it)\n", heap);
+#else
+  fmt::print("heap: the C library's malloc\n");
+#endif
 }
 
 int RunDemoCommand(const samsa::sim::DemoOptions& options, const std::string& trace_path) {

@@ -14,7 +14,7 @@ if [ -z "$a" ] || [ "$a" != "$b" ]; then
 fi
 if [ "$a" != "$h" ]; then
   echo "FAIL: another heap layout changed the trace hash (a pointer value or an uninitialised byte reached it);" \
-       "reproduce: GLIBC_TUNABLES=$(other_heap printenv GLIBC_TUNABLES) $sim run $scenario --seed $seed"
+       "reproduce: $(other_heap_env) $sim run $scenario --seed $seed"
   exit 1
 fi
 if [ "$a" = "$c" ]; then
