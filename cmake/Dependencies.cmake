@@ -20,8 +20,8 @@ if(SAMSA_BUILD_BENCH)
 endif()
 find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
-# samsa-sim's heap: jemalloc, which runs the simulator 7-12% faster than glibc's malloc (more at
-# hundreds of partitions; scripts/bench-scale.sh) and lets the determinism tests change the heap
+# samsa-sim's heap: jemalloc, which runs the simulator about 8% faster than glibc's malloc at 12
+# and at 768 partitions (scripts/bench-scale.sh) and lets the determinism tests change the heap
 # layout through MALLOC_CONF (tests/other_heap_layout.sh). Not under the sanitizers or libFuzzer,
 # whose runtimes own malloc.
 if(NOT SAMSA_SANITIZE AND NOT SAMSA_FUZZ)
