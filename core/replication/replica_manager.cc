@@ -1044,6 +1044,25 @@ void ReplicaManager::MarkPending(FetchSession& s, uint32_t ti, uint32_t pi) {
   sent.pending = true;
   s.pending.emplace_back(ti, pi);
   if (s.walk_added != nullptr) s.walk_added->emplace_back(ti, pi);
+  // A settled entry's high watermark is its partition's (else it would not have settled), and
+  // any move of it made the entry pending: so this is the high watermark at parking.
+  if (!s.parked.empty()) WatchParked(s, ti, pi, sent.high_watermark);
+}
+
+void ReplicaManager::WatchParked(FetchSession& s, uint32_t ti, uint32_t pi, int64_t hw) {
+  const FetchRequest::Topic& topic = s.request.topics[ti];
+  Partition* p = SessionPartition(s.sent[ti][pi], topic.topic, topic.partitions[pi].partition);
+  if (p == nullptr) return;
+  for (uint64_t seq : s.parked) {
+    auto& watchers = p->fetch_watchers;
+    auto at = std::lower_bound(watchers.begin(), watchers.end(), seq,
+                               [](const std::pair<uint64_t, int64_t>& w, uint64_t v) { return w.first < v; });
+    if (at != watchers.end() && at->first == seq) continue;
+    watchers.emplace(at, seq, hw);
+    auto pf = parked_fetches_.find(seq);
+    SAMSA_ASSERT_MSG(pf != parked_fetches_.end(), "a session lists a parked fetch that is gone");
+    pf->second.watched.push_back(p);
+  }
 }
 
 void ReplicaManager::MarkAllPending(FetchSession& s) {
@@ -1055,6 +1074,7 @@ void ReplicaManager::MarkAllPending(FetchSession& s) {
       s.sent[ti][pi].pending = true;
       s.sent[ti][pi].watching = false;
       s.pending.emplace_back(ti, pi);
+      if (!s.parked.empty()) WatchParked(s, ti, pi, s.sent[ti][pi].high_watermark);
     }
   }
 }
@@ -1169,8 +1189,14 @@ void ReplicaManager::ReleaseFetchSession(FetchSession& s, size_t ti, size_t pi) 
 
 void ReplicaManager::CloseFetchSession(std::map<int32_t, FetchSession>::iterator it) {
   FetchSession& s = it->second;
-  for (size_t ti = 0; ti < s.request.topics.size(); ++ti)
-    for (size_t pi = 0; pi < s.request.topics[ti].partitions.size(); ++pi) ReleaseFetchSession(s, ti, pi);
+  for (size_t ti = 0; ti < s.request.topics.size(); ++ti) {
+    for (size_t pi = 0; pi < s.request.topics[ti].partitions.size(); ++pi) {
+      // A fetch still parked on s is answered (FETCH_SESSION_ID_NOT_FOUND) when any partition of
+      // s next changes: each lists it now, since s no longer wakes.
+      if (!s.parked.empty()) WatchParked(s, uint32_t(ti), uint32_t(pi), s.sent[ti][pi].high_watermark);
+      ReleaseFetchSession(s, ti, pi);
+    }
+  }
   fetch_sessions_.erase(it);
 }
 
@@ -1453,27 +1479,33 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
   if (session != nullptr) pf.session_id = session->id;
   else pf.request = request;
   uint64_t seq = next_park_seq_++;
-  // Every partition of the request is led here (else the fetch was answered at once): each lists
-  // the fetch once, with its high watermark now.
-  for (size_t ti = 0; ti < request.topics.size(); ++ti) {
-    const auto& topic = request.topics[ti];
-    for (size_t pi = 0; pi < topic.partitions.size(); ++pi) {
-      const int32_t index = topic.partitions[pi].partition;
-      Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], topic.topic, index)
-                                        : Find(topic.topic, index);
-      if (p == nullptr || (!p->fetch_watchers.empty() && p->fetch_watchers.back().first == seq)) continue;
-      p->fetch_watchers.emplace_back(seq, p->high_watermark);
-      pf.watched.push_back(p);
-    }
-  }
+  // Every partition of the request is led here (else the fetch was answered at once). Each lists
+  // the fetch once, with its high watermark now; of a session, only the pending entries' do
+  // (FetchSession::parked): the settled ones list it when they are pending again.
+  auto watch = [&](Partition* p, ParkedFetch& parked) {
+    if (p == nullptr || (!p->fetch_watchers.empty() && p->fetch_watchers.back().first == seq)) return;
+    p->fetch_watchers.emplace_back(seq, p->high_watermark);
+    parked.watched.push_back(p);
+  };
   parked_deadlines_.emplace_back(seq, pf.deadline_ms);
-  parked_fetches_.emplace(seq, std::move(pf));
+  ParkedFetch& parked = parked_fetches_.emplace(seq, std::move(pf)).first->second;
+  if (session != nullptr) {
+    for (const auto& [ti, pi] : session->pending)
+      watch(SessionPartition(session->sent[ti][pi], request.topics[ti].topic, request.topics[ti].partitions[pi].partition),
+            parked);
+    session->parked.push_back(seq);
+  } else {
+    for (const auto& topic : request.topics)
+      for (const auto& part : topic.partitions) watch(Find(topic.topic, part.partition), parked);
+  }
 }
 
 void ReplicaManager::AnswerParkedFetch(std::map<uint64_t, ParkedFetch>::iterator it, FetchEval ev) {
   ParkedFetch& pf = it->second;
-  if (auto s = fetch_sessions_.find(pf.session_id); pf.session_id != 0 && s != fetch_sessions_.end())
+  if (auto s = fetch_sessions_.find(pf.session_id); pf.session_id != 0 && s != fetch_sessions_.end()) {
     NoteAnswered(s->second, ev.slots, ev.response);
+    std::erase(s->second.parked, it->first);
+  }
   Reply(pf.token, ResponseBody(std::move(ev.response)), true, std::move(ev.buffers));
   for (Partition* p : pf.watched) std::erase_if(p->fetch_watchers, [&](const auto& w) { return w.first == it->first; });
   ForgetDeadline(it->first);
@@ -1490,6 +1522,22 @@ void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_
     auto it = parked_fetches_.find(seq);
     if (it == parked_fetches_.end()) continue;
     ParkedFetch& pf = it->second;
+#ifndef NDEBUG
+    // FetchSession::parked: each entry either watches its partition or makes it list the fetch.
+    if (auto si = fetch_sessions_.find(pf.session_id); pf.session_id != 0 && si != fetch_sessions_.end()) {
+      const FetchSession& fs = si->second;
+      for (uint32_t ti = 0; ti < fs.sent.size(); ++ti) {
+        for (uint32_t pi = 0; pi < fs.sent[ti].size(); ++pi) {
+          const FetchSession::Sent& sent = fs.sent[ti][pi];
+          const Partition* sp = SessionPartition(sent, fs.request.topics[ti].topic, fs.request.topics[ti].partitions[pi].partition);
+          if (sp == nullptr || fs.pending_stamp != partition_set_stamp_) continue;
+          const bool lists = std::any_of(sp->fetch_watchers.begin(), sp->fetch_watchers.end(),
+                                         [&](const auto& w) { return w.first == seq; });
+          SAMSA_ASSERT_MSG(sent.pending ? lists : sent.watching, "a parked session fetch misses a change of its partition");
+        }
+      }
+    }
+#endif
     FetchEval ev = EvaluateParked(pf);
     bool done = ev.must_answer || ev.bytes >= pf.min_bytes;
     // Followers learn the HW from fetch answers; release a parked replica fetch when it moved.

@@ -61,8 +61,9 @@
 // epoch, high watermark or log changed are listed as they change (touched_, for
 // TakeChangedPartitions), those with deadlines of their own in timed_ (NextDeadlineMs, Tick),
 // followers that may be ready to fetch in pump_ (PumpFetchers); a parked fetch is listed on each
-// of its partitions (fetch_watchers). Each partition's version (MarkTouched) tells a fetch session
-// what it saw is still true. Debug builds check each list against a scan of every partition.
+// of its partitions (fetch_watchers), or, of a session, on those of its entries that are pending
+// (FetchSession::parked). Each partition's version (MarkTouched) tells a fetch session what it saw
+// is still true. Debug builds check each list against a scan of every partition.
 //
 // Wire versions sent: Fetch v12 (topic names, last_fetched_epoch), OffsetForLeaderEpoch v4,
 // AlterPartition v3 (topic ids, ISR with broker epochs) when the metadata carries topic ids,
@@ -274,6 +275,13 @@ class ReplicaManager {
     auto it = fetch_sessions_.find(session_id);
     return it == fetch_sessions_.end() ? 0 : it->second.pending.size();
   }
+  // How many partitions list parked fetches (Partition::fetch_watchers), counted per fetch: what
+  // parking costs and what completing parked fetches looks at.
+  size_t parked_fetch_watches() const {
+    size_t n = 0;
+    for (const auto& [seq, pf] : parked_fetches_) n += pf.watched.size();
+    return n;
+  }
   // Kafka's max.incremental.fetch.session.cache.slots and min.incremental.fetch.session.eviction.ms
   // (fixed here): a new session past the limit evicts the least recently used one idle that
   // long, else gets none (session id 0: its fetches stay full).
@@ -355,8 +363,8 @@ class ReplicaManager {
     std::map<int32_t, RemoteReplica> remotes;
     // Settled fetch session entries of this partition (FetchSession::pending).
     std::vector<SessionWatch> session_watchers;
-    // The parked fetches naming this partition, in parking order: (park sequence, the high
-    // watermark when it was parked).
+    // The parked fetches that watch this partition, in parking order: (park sequence, the high
+    // watermark its fetcher knows: the one at parking).
     std::vector<std::pair<uint64_t, int64_t>> fetch_watchers;
     std::string topic;
     // What TakeChangedPartitions last reported (reported_epoch below any epoch: not yet).
@@ -490,6 +498,12 @@ class ReplicaManager {
     uint64_t pending_stamp = 0;  // partition_set_stamp_ when every entry was last made pending
     // While WalkPending walks this session: the entries made pending since its last visit.
     std::vector<std::pair<uint32_t, uint32_t>>* walk_added = nullptr;
+    // The parked fetches serving this session (almost always none or one). While one waits,
+    // each pending entry's partition lists it in fetch_watchers; a settled entry's partition
+    // lists it once the entry is pending again (MarkPending), which its partition's next change
+    // does (WakeSessions) before that change completes parked fetches. So parking costs the
+    // pending entries, not the size of the session.
+    std::vector<uint64_t> parked;
   };
   // Where partition is listed in s.request.topics[t] (its partitions' size when it is not).
   static size_t SessionSlot(const FetchSession& s, size_t t, int32_t partition);
@@ -498,6 +512,9 @@ class ReplicaManager {
   // Every entry of s pending (a new session, removed entries, a partition opened or deleted).
   void MarkAllPending(FetchSession& s);
   void MarkPending(FetchSession& s, uint32_t ti, uint32_t pi);
+  // While s has parked fetches: entry (ti, pi)'s partition lists each of them (once, in parking
+  // order), with hw as the high watermark that fetch's fetcher knows.
+  void WatchParked(FetchSession& s, uint32_t ti, uint32_t pi, int64_t hw);
   // The session entries watching p become pending again.
   void WakeSessions(Partition& p);
   // Before a fetch or an evaluation of s: its pending entries, sorted.
@@ -545,8 +562,9 @@ class ReplicaManager {
     int32_t min_bytes = 0;   // the fetch's
     int32_t replica_id = -1;
     FetchRequest request;  // a sessionless fetch's; no views inside
-    // Each partition of the request, once; each lists this fetch in its fetch_watchers (a
-    // partition deleted meanwhile leaves this list).
+    // The partitions that list this fetch in their fetch_watchers, each once: every partition of
+    // a sessionless request; of a session, its pending entries' (FetchSession::parked). A
+    // partition deleted meanwhile leaves this list.
     std::vector<Partition*> watched;
   };
 

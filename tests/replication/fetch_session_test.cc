@@ -227,6 +227,61 @@ TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   EXPECT_EQ(rm.parked_requests(), 0u);
 }
 
+// A parked session fetch is listed only on the partitions of the entries still pending, not on
+// every partition of the session; a settled entry lists it when its partition changes, before
+// that change completes parked fetches (FetchSession::parked).
+TEST(FetchSessionTest, AParkedSessionFetchWatchesOnlyWhatIsPending) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  const int32_t id = OpenSession(l, -1);
+  ASSERT_NE(id, 0);
+  FetchRequest wait = SessionFetch(-1, id, 1, {});
+  wait.max_wait_ms = 500;
+  wait.min_bytes = 1;
+  rm.HandleFetch(2, wait, 11, 2);
+  ASSERT_EQ(rm.parked_requests(), 1u);
+  EXPECT_EQ(rm.fetch_session_pending(id), 0u) << "both entries settled";
+  EXPECT_EQ(rm.parked_fetch_watches(), 0u) << "the fetch waits on no partition list";
+  // t-0 gets a record: its entry is pending again and t-0 lists the fetch; the high watermark has
+  // not moved (follower 2 has not fetched it), so the consumer's fetch keeps waiting.
+  l.Produce(0, 3);
+  for (const ReplicaReply& r : rm.TakeReplies()) EXPECT_NE(r.token, 2u) << "the consumer's fetch waits";
+  EXPECT_EQ(rm.parked_requests(), 1u);
+  EXPECT_EQ(rm.parked_fetch_watches(), 1u);
+  // The follower takes the record; the high watermark moves and the parked fetch is answered.
+  rm.HandleFetch(3, SessionFetch(2, 0, 0, {{0, 1}, {1, 0}}), 12, 4);
+  FetchResponse answer = l.Answer(2);
+  ASSERT_EQ(Answered(answer), (std::vector<int32_t>{0}));
+  EXPECT_EQ(answer.responses[0].partitions[0].high_watermark, 1);
+  EXPECT_EQ(rm.parked_requests(), 0u);
+  EXPECT_EQ(rm.parked_fetch_watches(), 0u);
+}
+
+// A fetch parked on a session that closes meanwhile (its fetcher opened a new session) is answered
+// FETCH_SESSION_ID_NOT_FOUND at the next change of any of that session's partitions, settled ones
+// included, rather than at its deadline.
+TEST(FetchSessionTest, AFetchParkedOnAClosedSessionIsAnsweredAtTheNextChange) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  const int32_t id = OpenSession(l, -1);
+  ASSERT_NE(id, 0);
+  FetchRequest wait = SessionFetch(-1, id, 1, {});
+  wait.max_wait_ms = 500;
+  wait.min_bytes = 1;
+  rm.HandleFetch(2, wait, 11, 2);
+  ASSERT_EQ(rm.parked_requests(), 1u);
+  // The consumer starts over: session id with epoch 0 closes the old session and opens another.
+  FetchRequest again = SessionFetch(-1, id, 0, {{0, 0}, {1, 0}});
+  rm.HandleFetch(3, again, 11, 3);
+  EXPECT_NE(l.Answer(3).session_id, id);
+  ASSERT_EQ(rm.parked_requests(), 1u);
+  EXPECT_EQ(rm.parked_fetch_watches(), 2u) << "both partitions of the closed session list the fetch";
+  l.Produce(1, 4);  // t-1 changes (its entry had settled)
+  FetchResponse answer = l.Answer(2);
+  EXPECT_EQ(answer.error_code, E(ErrorCode::kFetchSessionIdNotFound));
+  EXPECT_EQ(rm.parked_requests(), 0u);
+}
+
 // r answers t-0 alone, with records and high watermark hw.
 void ExpectRecordsOfT0(const FetchResponse& r, int64_t hw) {
   ASSERT_EQ(Answered(r), (std::vector<int32_t>{0}));
