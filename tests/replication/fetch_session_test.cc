@@ -205,52 +205,39 @@ TEST(FetchSessionTest, ASteadySessionLooksOnlyAtWhatChanged) {
   EXPECT_EQ(Answered(f.Fetch()), (std::vector<int32_t>{1}));
 }
 
+// A consumer's session over t-0 and t-1 (OpenSession) whose next fetch, token 2 at time 2, waits
+// for a byte (up to 500 ms); returns the session id.
+int32_t ParkConsumerFetch(Leader& l) {
+  const int32_t id = OpenSession(l, -1);
+  EXPECT_NE(id, 0);
+  FetchRequest wait = SessionFetch(-1, id, 1, {});
+  wait.max_wait_ms = 500;
+  wait.min_bytes = 1;
+  l.rm.HandleFetch(2, wait, 11, 2);
+  return id;
+}
+
+// A parked session fetch is listed only on the partitions of its pending entries, not on every
+// partition of the session; a settled entry lists it when its partition changes, before that
+// change completes parked fetches (FetchSession::parked).
 TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  const int32_t id = OpenSession(l, -1);
-  ASSERT_NE(id, 0);
-  FetchRequest wait = SessionFetch(-1, id, 1, {});
-  wait.max_wait_ms = 500;
-  wait.min_bytes = 1;
-  rm.HandleFetch(2, wait, 11, 2);
+  const int32_t id = ParkConsumerFetch(l);
   EXPECT_TRUE(rm.TakeReplies().empty());
   EXPECT_EQ(rm.parked_requests(), 1u);
-  l.Produce(0, 3);
-  // acks=1 with a follower in the ISR: the consumer sees the record once the high watermark
-  // passes it (the follower fetched it).
-  rm.HandleFetch(3, SessionFetch(2, 0, 0, {{0, 1}, {1, 0}}), 12, 4);
-  FetchResponse answer = l.Answer(2);
-  EXPECT_EQ(answer.session_id, id);
-  ASSERT_EQ(Answered(answer), (std::vector<int32_t>{0}));
-  EXPECT_EQ(answer.responses[0].partitions[0].high_watermark, 1);
-  EXPECT_EQ(rm.parked_requests(), 0u);
-}
-
-// A parked session fetch is listed only on the partitions of the entries still pending, not on
-// every partition of the session; a settled entry lists it when its partition changes, before
-// that change completes parked fetches (FetchSession::parked).
-TEST(FetchSessionTest, AParkedSessionFetchWatchesOnlyWhatIsPending) {
-  Leader l;
-  ReplicaManager& rm = l.rm;
-  const int32_t id = OpenSession(l, -1);
-  ASSERT_NE(id, 0);
-  FetchRequest wait = SessionFetch(-1, id, 1, {});
-  wait.max_wait_ms = 500;
-  wait.min_bytes = 1;
-  rm.HandleFetch(2, wait, 11, 2);
-  ASSERT_EQ(rm.parked_requests(), 1u);
   EXPECT_EQ(rm.fetch_session_pending(id), 0u) << "both entries settled";
-  EXPECT_EQ(rm.parked_fetch_watches(), 0u) << "the fetch waits on no partition list";
-  // t-0 gets a record: its entry is pending again and t-0 lists the fetch; the high watermark has
-  // not moved (follower 2 has not fetched it), so the consumer's fetch keeps waiting.
+  EXPECT_EQ(rm.parked_fetch_watches(), 0u) << "the fetch waits on no partition's list";
+  // t-0 gets a record: its entry is pending again and t-0 lists the fetch. acks=1 with a follower
+  // in the ISR: the consumer sees the record once the high watermark passes it (the follower
+  // fetched it), so the fetch waits on.
   l.Produce(0, 3);
   for (const ReplicaReply& r : rm.TakeReplies()) EXPECT_NE(r.token, 2u) << "the consumer's fetch waits";
   EXPECT_EQ(rm.parked_requests(), 1u);
   EXPECT_EQ(rm.parked_fetch_watches(), 1u);
-  // The follower takes the record; the high watermark moves and the parked fetch is answered.
   rm.HandleFetch(3, SessionFetch(2, 0, 0, {{0, 1}, {1, 0}}), 12, 4);
   FetchResponse answer = l.Answer(2);
+  EXPECT_EQ(answer.session_id, id);
   ASSERT_EQ(Answered(answer), (std::vector<int32_t>{0}));
   EXPECT_EQ(answer.responses[0].partitions[0].high_watermark, 1);
   EXPECT_EQ(rm.parked_requests(), 0u);
@@ -263,12 +250,7 @@ TEST(FetchSessionTest, AParkedSessionFetchWatchesOnlyWhatIsPending) {
 TEST(FetchSessionTest, AFetchParkedOnAClosedSessionIsAnsweredAtTheNextChange) {
   Leader l;
   ReplicaManager& rm = l.rm;
-  const int32_t id = OpenSession(l, -1);
-  ASSERT_NE(id, 0);
-  FetchRequest wait = SessionFetch(-1, id, 1, {});
-  wait.max_wait_ms = 500;
-  wait.min_bytes = 1;
-  rm.HandleFetch(2, wait, 11, 2);
+  const int32_t id = ParkConsumerFetch(l);
   ASSERT_EQ(rm.parked_requests(), 1u);
   // The consumer starts over: session id with epoch 0 closes the old session and opens another.
   FetchRequest again = SessionFetch(-1, id, 0, {{0, 0}, {1, 0}});
