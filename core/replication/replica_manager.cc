@@ -1044,12 +1044,15 @@ void ReplicaManager::MarkPending(FetchSession& s, uint32_t ti, uint32_t pi) {
   sent.pending = true;
   s.pending.emplace_back(ti, pi);
   if (s.walk_added != nullptr) s.walk_added->emplace_back(ti, pi);
-  // A settled entry's high watermark is its partition's (else it would not have settled), and
-  // any move of it made the entry pending: so this is the high watermark at parking.
-  if (!s.parked.empty()) WatchParked(s, ti, pi, sent.high_watermark);
+  WatchParked(s, ti, pi);
 }
 
-void ReplicaManager::WatchParked(FetchSession& s, uint32_t ti, uint32_t pi, int64_t hw) {
+void ReplicaManager::WatchParked(FetchSession& s, uint32_t ti, uint32_t pi) {
+  if (s.parked.empty()) return;
+  // The high watermark the fetcher was last told. A settled entry's is its partition's (else it
+  // would not have settled), and any move of it made the entry pending: so it is the one at
+  // parking, which a watch listed at parking records.
+  const int64_t hw = s.sent[ti][pi].high_watermark;
   const FetchRequest::Topic& topic = s.request.topics[ti];
   Partition* p = SessionPartition(s.sent[ti][pi], topic.topic, topic.partitions[pi].partition);
   if (p == nullptr) return;
@@ -1074,7 +1077,7 @@ void ReplicaManager::MarkAllPending(FetchSession& s) {
       s.sent[ti][pi].pending = true;
       s.sent[ti][pi].watching = false;
       s.pending.emplace_back(ti, pi);
-      if (!s.parked.empty()) WatchParked(s, ti, pi, s.sent[ti][pi].high_watermark);
+      WatchParked(s, ti, pi);
     }
   }
 }
@@ -1193,7 +1196,7 @@ void ReplicaManager::CloseFetchSession(std::map<int32_t, FetchSession>::iterator
     for (size_t pi = 0; pi < s.request.topics[ti].partitions.size(); ++pi) {
       // A fetch still parked on s is answered (FETCH_SESSION_ID_NOT_FOUND) when any partition of
       // s next changes: each lists it now, since s no longer wakes.
-      if (!s.parked.empty()) WatchParked(s, uint32_t(ti), uint32_t(pi), s.sent[ti][pi].high_watermark);
+      WatchParked(s, uint32_t(ti), uint32_t(pi));
       ReleaseFetchSession(s, ti, pi);
     }
   }
@@ -1512,6 +1515,26 @@ void ReplicaManager::AnswerParkedFetch(std::map<uint64_t, ParkedFetch>::iterator
   parked_fetches_.erase(it);
 }
 
+#ifndef NDEBUG
+void ReplicaManager::CheckParkedWatches(uint64_t seq, const ParkedFetch& pf) const {
+  auto si = fetch_sessions_.find(pf.session_id);
+  if (pf.session_id == 0 || si == fetch_sessions_.end()) return;
+  const FetchSession& s = si->second;
+  if (s.pending_stamp != partition_set_stamp_) return;  // every entry is pending at the next evaluation
+  for (uint32_t ti = 0; ti < s.sent.size(); ++ti) {
+    const FetchRequest::Topic& topic = s.request.topics[ti];
+    for (uint32_t pi = 0; pi < s.sent[ti].size(); ++pi) {
+      const FetchSession::Sent& sent = s.sent[ti][pi];
+      const Partition* p = SessionPartition(sent, topic.topic, topic.partitions[pi].partition);
+      if (p == nullptr) continue;
+      const bool lists = std::any_of(p->fetch_watchers.begin(), p->fetch_watchers.end(),
+                                     [&](const auto& w) { return w.first == seq; });
+      SAMSA_ASSERT_MSG(sent.pending ? lists : sent.watching, "a parked session fetch misses a change of its partition");
+    }
+  }
+}
+#endif
+
 void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved) {
   (void)now_ms;
   const Partition* p = Find(key);
@@ -1523,20 +1546,7 @@ void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_
     if (it == parked_fetches_.end()) continue;
     ParkedFetch& pf = it->second;
 #ifndef NDEBUG
-    // FetchSession::parked: each entry either watches its partition or makes it list the fetch.
-    if (auto si = fetch_sessions_.find(pf.session_id); pf.session_id != 0 && si != fetch_sessions_.end()) {
-      const FetchSession& fs = si->second;
-      for (uint32_t ti = 0; ti < fs.sent.size(); ++ti) {
-        for (uint32_t pi = 0; pi < fs.sent[ti].size(); ++pi) {
-          const FetchSession::Sent& sent = fs.sent[ti][pi];
-          const Partition* sp = SessionPartition(sent, fs.request.topics[ti].topic, fs.request.topics[ti].partitions[pi].partition);
-          if (sp == nullptr || fs.pending_stamp != partition_set_stamp_) continue;
-          const bool lists = std::any_of(sp->fetch_watchers.begin(), sp->fetch_watchers.end(),
-                                         [&](const auto& w) { return w.first == seq; });
-          SAMSA_ASSERT_MSG(sent.pending ? lists : sent.watching, "a parked session fetch misses a change of its partition");
-        }
-      }
-    }
+    CheckParkedWatches(seq, pf);
 #endif
     FetchEval ev = EvaluateParked(pf);
     bool done = ev.must_answer || ev.bytes >= pf.min_bytes;

@@ -513,8 +513,8 @@ class ReplicaManager {
   void MarkAllPending(FetchSession& s);
   void MarkPending(FetchSession& s, uint32_t ti, uint32_t pi);
   // While s has parked fetches: entry (ti, pi)'s partition lists each of them (once, in parking
-  // order), with hw as the high watermark that fetch's fetcher knows.
-  void WatchParked(FetchSession& s, uint32_t ti, uint32_t pi, int64_t hw);
+  // order), with the high watermark the fetcher was last told.
+  void WatchParked(FetchSession& s, uint32_t ti, uint32_t pi);
   // The session entries watching p become pending again.
   void WakeSessions(Partition& p);
   // Before a fetch or an evaluation of s: its pending entries, sorted.
@@ -640,6 +640,11 @@ class ReplicaManager {
   // Drops a parked request (produce or fetch) from parked_deadlines_.
   void ForgetDeadline(uint64_t seq);
   void CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved);
+#ifndef NDEBUG
+  // FetchSession::parked: each entry of the parked fetch's session watches its partition
+  // (settled) or has that partition list the fetch (pending).
+  void CheckParkedWatches(uint64_t seq, const ParkedFetch& pf) const;
+#endif
   // Answers a parked fetch with `ev` and forgets it (its deadline, its partitions' watchers).
   void AnswerParkedFetch(std::map<uint64_t, ParkedFetch>::iterator it, FetchEval ev);
   void FinishProduce(ParkedProduce& pp);
