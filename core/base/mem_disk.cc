@@ -45,10 +45,11 @@ std::string_view Normalize(std::string_view path) {
 // snapshot share their chunks, so a sync copies no file bytes (only a later overwrite or
 // truncate-and-append copies the one chunk it changes).
 struct MemDisk::Inode : std::enable_shared_from_this<MemDisk::Inode> {
+  // What every append touches first (written: beside data, in the same cache line).
   ChunkedBytes data;            // page cache: what reads see
+  bool written = false;         // listed in written_ (writeback tracking)
   ChunkedBytes durable;         // what a crash leaves
   uint64_t applied_sync = 0;    // newest sync id applied: an older one completing later is stale
-  bool written = false;         // listed in written_ (writeback tracking)
 };
 
 struct MemDisk::Dir {

@@ -334,28 +334,35 @@ class ReplicaManager {
   };
 
   struct TopicSlots;
-  struct Partition {
-    // Ordered by use: what a fetch or produce touches on every visit comes first, in the first
-    // few cache lines (hundreds of partitions do not fit a core's cache); settings and rare
-    // state come last.
+  // Cache-line aligned, so that the first block below is one line.
+  struct alignas(64) Partition {
+    // Ordered by use (hundreds of partitions do not fit a core's cache). The first 64 bytes hold
+    // what every append, fetch answer and fetch of the partition reads or writes; what most of
+    // them touch follows; settings and rare state come last.
     std::unique_ptr<PartitionLog> log;
     // Changes (to a number no partition had before) with every change of role, epoch, replicas,
     // high watermark or log (MarkTouched): what a fetch session saw of it is still true while
     // this stays the same.
     uint64_t version = 0;
     int64_t high_watermark = 0;
-    const std::pair<const std::string, TopicSlots>* topic_entry = nullptr;  // its by_topic_ entry
-    int32_t index = 0;
+    // Messages appended since the last flush, and the flush.messages setting (the topic's over
+    // the broker's, kept current by ApplyTopicSettings): read on every append.
+    int64_t unflushed_messages = 0;
+    int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
     Role role = Role::kNone;
-    int32_t leader_id = -1;
     int32_t leader_epoch = -1;
-    int32_t partition_epoch = -1;
-    // The topic's min.insync.replicas over the broker's (with the other settings below).
-    int32_t min_isr = 1;
+    int32_t fetch_link = -1;    // follower: the leader whose fetch it is a member of (LeaderLink::members)
     bool touched = false;       // listed in touched_ (for TakeChangedPartitions)
     bool timed = false;         // listed in timed_ (for NextDeadlineMs and Tick)
     bool pump = false;          // listed in pump_ (for PumpFetchers)
     bool in_flight = false;     // follower: a fetch of it is in flight
+    // End of the first line.
+    const std::pair<const std::string, TopicSlots>* topic_entry = nullptr;  // its by_topic_ entry
+    int32_t index = 0;
+    int32_t leader_id = -1;
+    int32_t partition_epoch = -1;
+    // The topic's min.insync.replicas over the broker's (with the other settings below).
+    int32_t min_isr = 1;
     std::vector<int32_t> replicas;
     std::vector<int32_t> isr;  // committed, sorted
     // Leader state.
@@ -374,7 +381,6 @@ class ReplicaManager {
     int64_t reported_leo = -1;  // the log end offset at the previous call
     // Follower state.
     FollowerPhase phase = FollowerPhase::kNoLeader;
-    int32_t fetch_link = -1;    // the leader whose fetch it is a member of (LeaderLink::members)
     uint64_t generation = 0;  // bumps whenever in-flight fetch answers must be ignored
     int64_t retry_at_ms = 0;
     // What the fetch session with leader held_link holds of it, with the partition's version when
@@ -392,13 +398,12 @@ class ReplicaManager {
     int64_t alter_retry_at_ms = 0;
     // Flushing.
     int64_t last_flush_ms = 0;
-    int64_t unflushed_messages = 0;
     // Appends that reached flush_interval_messages and wait for their sync: (log end before the
     // append, log end after it), in append order. See "Durability" above.
     std::vector<std::pair<int64_t, int64_t>> flush_barriers;
     // The topic's settings over the broker's, kept current with the metadata by
-    // ApplyTopicSettings (the log's own are in its LogConfig); min_isr is above.
-    int64_t flush_interval_messages = std::numeric_limits<int64_t>::max();
+    // ApplyTopicSettings (the log's own are in its LogConfig); min_isr and
+    // flush_interval_messages are above.
     int64_t flush_interval_ms = std::numeric_limits<int64_t>::max();
     std::optional<CompressionCodec> recompress_to;  // nullopt: keep the producer's codec
   };
