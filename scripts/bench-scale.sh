@@ -12,7 +12,10 @@
 # Noise only adds time: the best runs are the steadier estimate; never compare single runs.
 # A size written B+I (say 12+756) runs the same workload on B partitions plus a second topic of I
 # partitions that nobody writes or reads: what idle partitions cost.
-# Usage: bash scripts/bench-scale.sh [N] [SAMSA_SIM_BINARY] [PARTITION COUNTS...]
+# LINGER_MS=L (environment) sets the producers' linger.ms (default: the producer's, 5): with
+# LINGER_MS=0 the producers send a batch as soon as they can, so every size sends about as many
+# batches, and the ratio shows what the same work costs over more partitions.
+# Usage: [LINGER_MS=L] bash scripts/bench-scale.sh [N] [SAMSA_SIM_BINARY] [PARTITION COUNTS...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -20,6 +23,11 @@ sim=${2:-build/release/sim/samsa-sim}
 shift $(( $# > 2 ? 2 : $# )) || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(12 48 192 768)
+linger=""
+if [ -n "${LINGER_MS:-}" ]; then
+  [[ $LINGER_MS =~ ^[0-9]+$ ]] || { echo "bench-scale: LINGER_MS is a whole number of milliseconds, got '$LINGER_MS'" >&2; exit 2; }
+  linger=", linger.ms: $LINGER_MS"
+fi
 [ -x "$sim" ] || { echo "no $sim: build it first (cmake --preset release && cmake --build --preset release)" >&2; exit 2; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -39,7 +47,7 @@ topics:
   - { name: load, partitions: $busy, replication.factor: 3 }
 $idle_topic
 workload:
-  producers: [{ topic: load, rate_per_s: 2000, keys: 1000, acks: all, count: 3 }]
+  producers: [{ topic: load, rate_per_s: 2000, keys: 1000, acks: all, count: 3$linger }]
   consumers: [{ topic: load }]
 run_for: 20s
 tolerate: [duplicate]
@@ -57,6 +65,7 @@ done
 # it was measured.
 host=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name|^L2 cache|^L3 cache/ { gsub(/^ +/, "", $2); printf "%s%s: %s", sep, $1, $2; sep = ", " }')
 echo "host: ${host:-unknown} ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "producers' linger.ms: ${LINGER_MS:-5 (the default)}"
 echo
 printf '| partitions | events | acked | batches | wall (best) | wall (median) | us per acked message (best) | ratio to %s (best) | ratio (median) | us per batch (best) | ratio per batch (best) |\n' "${sizes[0]}"
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
