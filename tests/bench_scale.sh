@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/bench-scale.sh end to end, one round at 12 and 48 partitions: it names the host, prints
 # a row per size with the run's counts and ratios, and the same records leave in more batches
-# over more partitions (the per-batch column's premise). A missing binary is refused.
+# over more partitions (the per-batch column's premise). A missing binary is refused; LINGER_MS
+# reaches the producers.
 # Usage: bench_scale.sh SAMSA_SIM
 set -euo pipefail
 sim=$1
@@ -11,7 +12,8 @@ echo "$out"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 grep -q '^host: ' <<<"$out" || fail "no host line"
 # | partitions | events | acked | batches | best | median | us/msg | ratio | ratio | us/batch | ratio |
-row() { awk -F'|' -v p="$1" '{ k = $2; gsub(/ /, "", k) } k == p { print }' <<<"$out"; }
+# row SIZE [TABLE]: the row of SIZE in TABLE (default: $out).
+row() { awk -F'|' -v p="$1" '{ k = $2; gsub(/ /, "", k) } k == p { print }' <<<"${2:-$out}"; }
 r12=$(row 12)
 r48=$(row 48)
 [ -n "$r12" ] && [ -n "$r48" ] || fail "a size has no row"
@@ -28,4 +30,11 @@ done
 awk -v a="$(field "$r12" 4)" -v b="$(field "$r48" 4)" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d * 100 <= a) }' ||
   fail "acknowledged counts differ"
 if bash "$root/scripts/bench-scale.sh" 1 /nonexistent/samsa-sim 12 2>/dev/null; then fail "a missing binary was accepted"; fi
+# LINGER_MS reaches the producers: with linger.ms 0 the same records leave in more batches than
+# with the default 5 ms. A value that is not a whole number is refused.
+out0=$(LINGER_MS=0 bash "$root/scripts/bench-scale.sh" 1 "$sim" 12)
+grep -q "^producers' linger.ms: 0$" <<<"$out0" || fail "no linger line for LINGER_MS=0"
+grep -q "^producers' linger.ms: 5 (the default)$" <<<"$out" || fail "no default linger line"
+(( $(field "$(row 12 "$out0")" 5) > $(field "$r12" 5) )) || fail "linger.ms 0 sent no more batches than the default"
+if LINGER_MS=5ms bash "$root/scripts/bench-scale.sh" 1 "$sim" 12 2>/dev/null; then fail "LINGER_MS=5ms was accepted"; fi
 echo "bench-scale: ok"
