@@ -7,12 +7,13 @@
 # median wall time, wall microseconds per acknowledged message (best), and that figure as a ratio
 # of the first size's, by the best runs and by the medians (target: at most 1.5 at 768); then the
 # same per batch. The workload is fixed, but spread over more partitions its keys leave fewer
-# records per batch, and brokers, followers and consumers do their work per batch: the last
-# column tells how much of the growth per message is more batches and how much is dearer ones.
+# records per batch, and brokers, followers and consumers do their work per batch. The last
+# column understates what a batch costs over more partitions, since the first size's batches
+# carry more records (and so more per-record work): LINGER_MS=0, below, compares equal batching.
 # Noise only adds time: the best runs are the steadier estimate; never compare single runs.
 # A size written B+I (say 12+756) runs the same workload on B partitions plus a second topic of I
 # partitions that nobody writes or reads: what idle partitions cost.
-# LINGER_MS=L (environment) sets the producers' linger.ms (default: the producer's, 5): with
+# LINGER_MS=L (environment) sets the producers' linger.ms (default: the producer's, 5). With
 # LINGER_MS=0 the producers send a batch as soon as they can, so every size sends about as many
 # batches, and the ratio shows what the same work costs over more partitions.
 # Usage: [LINGER_MS=L] bash scripts/bench-scale.sh [N] [SAMSA_SIM_BINARY] [PARTITION COUNTS...]
