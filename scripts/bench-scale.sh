@@ -13,7 +13,7 @@
 # Noise only adds time: the best runs are the steadier estimate; never compare single runs.
 # A size written B+I (say 12+756) runs the same workload on B partitions plus a second topic of I
 # partitions that nobody writes or reads: what idle partitions cost.
-# LINGER_MS=L (environment) sets the producers' linger.ms (default: the producer's, 5). With
+# LINGER_MS=L (environment) sets the producers' linger.ms (default: the producer's). With
 # LINGER_MS=0 the producers send a batch as soon as they can, so every size sends about as many
 # batches, and the ratio shows what the same work costs over more partitions.
 # Usage: [LINGER_MS=L] bash scripts/bench-scale.sh [N] [SAMSA_SIM_BINARY] [PARTITION COUNTS...]
@@ -66,7 +66,9 @@ done
 # it was measured.
 host=$(LC_ALL=C lscpu 2>/dev/null | awk -F: '/^Model name|^L2 cache|^L3 cache/ { gsub(/^ +/, "", $2); printf "%s%s: %s", sep, $1, $2; sep = ", " }')
 echo "host: ${host:-unknown} ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "producers' linger.ms: ${LINGER_MS:-5 (the default)}"
+# The producers' default linger, from the settings table (a test keeps it equal to the registry).
+default_linger=$(awk -F'|' '$2 ~ /`linger.ms`/ { v = $4; gsub(/ /, "", v); print v; exit }' scenarios/README.md)
+echo "producers' linger.ms: ${LINGER_MS:-${default_linger:-unknown} (the default)}"
 echo
 printf '| partitions | events | acked | batches | wall (best) | wall (median) | us per acked message (best) | ratio to %s (best) | ratio (median) | us per batch (best) | ratio per batch (best) |\n' "${sizes[0]}"
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
