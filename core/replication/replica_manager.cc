@@ -1482,24 +1482,24 @@ void ReplicaManager::ServeFetch(uint64_t token, const FetchRequest& request, int
   if (session != nullptr) pf.session_id = session->id;
   else pf.request = request;
   uint64_t seq = next_park_seq_++;
-  // Every partition of the request is led here (else the fetch was answered at once). Each lists
-  // the fetch once, with its high watermark now; of a session, only the pending entries' do
-  // (FetchSession::parked): the settled ones list it when they are pending again.
-  auto watch = [&](Partition* p, ParkedFetch& parked) {
-    if (p == nullptr || (!p->fetch_watchers.empty() && p->fetch_watchers.back().first == seq)) return;
-    p->fetch_watchers.emplace_back(seq, p->high_watermark);
-    parked.watched.push_back(p);
-  };
+  // Every partition of the request is led here (else the fetch was answered at once).
   parked_deadlines_.emplace_back(seq, pf.deadline_ms);
   ParkedFetch& parked = parked_fetches_.emplace(seq, std::move(pf)).first->second;
   if (session != nullptr) {
-    for (const auto& [ti, pi] : session->pending)
-      watch(SessionPartition(session->sent[ti][pi], request.topics[ti].topic, request.topics[ti].partitions[pi].partition),
-            parked);
+    // Of a session, the pending entries' partitions list the fetch now; the settled ones' when
+    // they are pending again (FetchSession::parked).
     session->parked.push_back(seq);
-  } else {
-    for (const auto& topic : request.topics)
-      for (const auto& part : topic.partitions) watch(Find(topic.topic, part.partition), parked);
+    for (const auto& [ti, pi] : session->pending) WatchParked(*session, ti, pi);
+    return;
+  }
+  // Each partition lists the fetch once, with its high watermark now.
+  for (const auto& topic : request.topics) {
+    for (const auto& part : topic.partitions) {
+      Partition* p = Find(topic.topic, part.partition);
+      if (p == nullptr || (!p->fetch_watchers.empty() && p->fetch_watchers.back().first == seq)) continue;
+      p->fetch_watchers.emplace_back(seq, p->high_watermark);
+      parked.watched.push_back(p);
+    }
   }
 }
 
