@@ -383,9 +383,10 @@ void ReplicaManager::CountLeadersWithFollowers() {
 
 bool ReplicaManager::TopicBefore(const Partition& a, const Partition& b) { return a.topic < b.topic; }
 
-void ReplicaManager::MarkTouched(Partition& p) {
+void ReplicaManager::MarkTouched(Partition& p, bool log_end_only) {
   p.version = ++partition_versions_;
-  if (!p.session_watchers.empty()) WakeSessions(p);
+  if (!log_end_only) p.read_version = p.version;
+  if (!p.session_watchers.empty()) WakeSessions(p, /*replicas_only=*/log_end_only);
   if (p.touched) return;
   p.touched = true;
   touched_.push_back(&p);
@@ -654,9 +655,9 @@ int16_t ReplicaManager::LeaderError(const Partition* p, const std::string& topic
   return 0;
 }
 
-void ReplicaManager::OnPartitionChanged(const PartitionKey& key, int64_t now_ms) {
+void ReplicaManager::OnPartitionChanged(const PartitionKey& key, int64_t now_ms, bool readers) {
   CompleteParkedProduces(key, now_ms);
-  CompleteParkedFetches(key, now_ms, /*hw_moved=*/false);
+  CompleteParkedFetches(key, now_ms, /*hw_moved=*/false, readers);
   CompleteInternalAppends(key);
 }
 
@@ -668,8 +669,8 @@ void ReplicaManager::AppendInternal(const std::string& topic, int32_t partition,
   if (err == 0) err = ValidateProducerRecords(records, p->log->config().max_batch_bytes);
   if (err == 0 && int32_t(p->isr.size()) < p->min_isr) err = Err(ErrorCode::kNotEnoughReplicas);
   if (err != 0) return done(err, -1);
-  auto info = p->log->AppendAsLeader(records, p->leader_epoch, now_ms);
-  NoteLogHealth(*p);
+  const uint64_t read_version = p->read_version;
+  auto info = AppendAsLeader(*p, records, now_ms);
   if (!info.ok()) {
     StatusCode c = info.status().code();
     return done(c == StatusCode::kInvalidArgument || c == StatusCode::kCorruption ? Err(ErrorCode::kCorruptMessage)
@@ -679,7 +680,7 @@ void ReplicaManager::AppendInternal(const std::string& topic, int32_t partition,
   internal_appends_.push_back({key, p->leader_epoch, info->first_offset, info->last_offset + 1, std::move(done)});
   NoteAppend(*p, *info, now_ms);
   MaybeAdvanceHighWatermark(*p);
-  OnPartitionChanged(key, now_ms);
+  OnPartitionChanged(key, now_ms, /*readers=*/p->read_version != read_version);
 }
 
 void ReplicaManager::CompleteInternalAppends(const PartitionKey& key) {
@@ -746,8 +747,8 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
       if (err == 0 && acks == -1 && int32_t(p->isr.size()) < p->min_isr)
         err = Err(ErrorCode::kNotEnoughReplicas);
       if (err == 0) {
-        auto info = p->log->AppendAsLeader(records, p->leader_epoch, now_ms);
-        NoteLogHealth(*p);
+        const uint64_t read_version = p->read_version;
+        auto info = AppendAsLeader(*p, records, now_ms);
         if (!info.ok()) {
           StatusCode c = info.status().code();
           err = (c == StatusCode::kInvalidArgument || c == StatusCode::kCorruption) ? Err(ErrorCode::kCorruptMessage)
@@ -757,7 +758,7 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
           rp.log_start_offset = p->log->log_start_offset();
           NoteAppend(*p, *info, now_ms);
           MaybeAdvanceHighWatermark(*p);
-          OnPartitionChanged(key, now_ms);
+          OnPartitionChanged(key, now_ms, /*readers=*/p->read_version != read_version);
           // acks=1 waits for the flush Kafka would do inside this append, if any.
           bool local_wait = acks == 1 && AckableEnd(*p) <= info->last_offset;
           if (acks == -1 || local_wait) {
@@ -915,7 +916,7 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
     const Partition* p = session != nullptr ? SessionPartition(session->sent[ti][pi], topic.topic, part.partition)
                                             : Find(topic.topic, part.partition);
     // Nothing new when it had nothing new at this version (see FetchSession::Sent).
-    if (session != nullptr && p != nullptr && session->sent[ti][pi].quiet_version == p->version) return;
+    if (session != nullptr && p != nullptr && session->sent[ti][pi].quiet_version == VersionFor(*session, *p)) return;
     FetchResponse::Partition rp;
     rp.partition_index = part.partition;
     rp.high_watermark = -1;
@@ -984,8 +985,8 @@ ReplicaManager::FetchEval ReplicaManager::EvaluateFetch(const FetchRequest& requ
       }
     }
     const bool failed = rp.error_code != 0;
-    if (!answer(std::move(rp), unread || failed ? 0 : p->version) && !unread)
-      session->sent[ti][pi].quiet_version = p->version;
+    const uint64_t seen = session != nullptr ? VersionFor(*session, *p) : p->version;
+    if (!answer(std::move(rp), unread || failed ? 0 : seen) && !unread) session->sent[ti][pi].quiet_version = seen;
   };
   auto start_topic = [&](uint32_t ti) {
     rt = FetchResponse::Topic();
@@ -1082,10 +1083,14 @@ void ReplicaManager::MarkAllPending(FetchSession& s) {
   }
 }
 
-void ReplicaManager::WakeSessions(Partition& p) {
+void ReplicaManager::WakeSessions(Partition& p, bool replicas_only) {
   std::vector<SessionWatch>& watchers = wake_scratch_;
   watchers.swap(p.session_watchers);  // p's list is empty now, and keeps the scratch's capacity
   for (const SessionWatch& w : watchers) {
+    if (replicas_only && !w.replica) {
+      p.session_watchers.push_back(w);  // still settled (VersionFor)
+      continue;
+    }
     auto it = fetch_sessions_.find(w.session);
     if (it == fetch_sessions_.end() || it->second.layout != w.layout) continue;  // stale
     FetchSession& s = it->second;
@@ -1100,7 +1105,7 @@ bool ReplicaManager::Settled(const FetchSession& s, uint32_t ti, uint32_t pi) co
   const FetchRequest::Topic& topic = s.request.topics[ti];
   const FetchRequest::Partition& part = topic.partitions[pi];
   const Partition* p = SessionPartition(sent, topic.topic, part.partition);
-  if (p == nullptr || sent.quiet_version != p->version) return false;
+  if (p == nullptr || sent.quiet_version != VersionFor(s, *p)) return false;
   if (s.replica_id < 0) return true;
   // As ServeFetch's test for a fetch that only renews a steady follower's times.
   auto r = p->remotes.find(s.replica_id);
@@ -1134,7 +1139,7 @@ void ReplicaManager::SettleSession(FetchSession& s) {
           return it == fetch_sessions_.end() || it->second.layout != w.layout;
         });
       }
-      watchers.push_back(SessionWatch{s.id, s.layout, e.first, e.second});
+      watchers.push_back(SessionWatch{s.id, s.layout, e.first, e.second, s.replica_id >= 0});
     }
     return true;
   });
@@ -1535,7 +1540,7 @@ void ReplicaManager::CheckParkedWatches(uint64_t seq, const ParkedFetch& pf) con
 }
 #endif
 
-void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved) {
+void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved, bool readers) {
   (void)now_ms;
   const Partition* p = Find(key);
   if (p == nullptr || p->fetch_watchers.empty()) return;
@@ -1548,6 +1553,11 @@ void ReplicaManager::CompleteParkedFetches(const PartitionKey& key, int64_t now_
 #ifndef NDEBUG
     CheckParkedWatches(seq, pf);
 #endif
+    // A consumer's fetch reads below the high watermark: what it would find is what it found when
+    // it parked or was last looked at (every change it can see comes here with readers), unless
+    // its session closed meanwhile (it is answered so at the next change).
+    if (!readers && pf.replica_id < 0 && (pf.session_id == 0 || fetch_sessions_.count(pf.session_id) != 0)) continue;
+    ++parked_fetch_evaluations_;
     FetchEval ev = EvaluateParked(pf);
     bool done = ev.must_answer || ev.bytes >= pf.min_bytes;
     // Followers learn the HW from fetch answers; release a parked replica fetch when it moved.
@@ -2172,6 +2182,17 @@ void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t
   MaybeFlush(p, now_ms, /*force=*/false);
   p.flush_barriers.emplace_back(before, info.last_offset + 1);
   SettleFlushBarriers(p);  // nothing to wait for when the disk is already there (or failed)
+}
+
+Result<LogAppendInfo> ReplicaManager::AppendAsLeader(Partition& p, ByteView records, int64_t now_ms) {
+  const int64_t log_start = p.log->log_start_offset();
+  auto info = p.log->AppendAsLeader(records, p.leader_epoch, now_ms);
+  if (info.ok() && p.log->health().ok() && p.log->log_start_offset() == log_start && p.fetch_link < 0) {
+    MarkTouched(p, /*log_end_only=*/true);
+  } else {
+    NoteLogHealth(p);
+  }
+  return info;
 }
 
 void ReplicaManager::NoteLogHealth(Partition& p) {

@@ -63,7 +63,10 @@
 // followers that may be ready to fetch in pump_ (PumpFetchers); a parked fetch is listed on each
 // of its partitions (fetch_watchers), or, of a session, on those of its entries that are pending
 // (FetchSession::parked). Each partition's version (MarkTouched) tells a fetch session what it saw
-// is still true. Debug builds check each list against a scan of every partition.
+// is still true; a consumer's session looks at read_version instead, which a leader append that
+// moves only the log end keeps (the consumer reads below the high watermark), so such an append
+// wakes followers' entries only and looks at no parked consumer fetch (OnPartitionChanged).
+// Debug builds check each list against a scan of every partition.
 //
 // Wire versions sent: Fetch v12 (topic names, last_fetched_epoch), OffsetForLeaderEpoch v4,
 // AlterPartition v3 (topic ids, ISR with broker epochs) when the metadata carries topic ids,
@@ -275,6 +278,9 @@ class ReplicaManager {
     auto it = fetch_sessions_.find(session_id);
     return it == fetch_sessions_.end() ? 0 : it->second.pending.size();
   }
+  // How many times a change looked at a parked fetch (to answer it if it can be): what completing
+  // parked fetches costs.
+  uint64_t parked_fetch_evaluations() const { return parked_fetch_evaluations_; }
   // How many partitions list parked fetches (Partition::fetch_watchers), counted per fetch: what
   // parking costs and what completing parked fetches looks at.
   size_t parked_fetch_watches() const {
@@ -331,6 +337,7 @@ class ReplicaManager {
     uint64_t layout = 0;  // the session's layout when listed: stale once it changed
     uint32_t topic = 0;
     uint32_t partition = 0;
+    bool replica = false;  // a follower's session (a consumer's sleeps through appends: VersionFor)
   };
 
   struct TopicSlots;
@@ -358,6 +365,9 @@ class ReplicaManager {
     bool in_flight = false;     // follower: a fetch of it is in flight
     // End of the first line.
     const std::pair<const std::string, TopicSlots>* topic_entry = nullptr;  // its by_topic_ entry
+    // As version, but kept by a leader append that moves only the log end (MarkTouched): what a
+    // consumer reads, below the high watermark, is still what it was while this stays the same.
+    uint64_t read_version = 0;
     int32_t index = 0;
     int32_t leader_id = -1;
     int32_t partition_epoch = -1;
@@ -478,8 +488,9 @@ class ReplicaManager {
       int64_t high_watermark = -1;
       int64_t log_start_offset = -1;
       // The partition's version when a fetch of it was last found valid (a follower's fetch
-      // state may be taken), and when it was last found to have nothing new (nothing to read, no
-      // error, what `Sent` says): both hold while the version and the fetch state stay the same.
+      // state may be taken), and its VersionFor this session when it was last found to have
+      // nothing new (nothing to read, no error, what `Sent` says): both hold while that version
+      // and the fetch state stay the same.
       mutable uint64_t valid_version = 0;
       mutable uint64_t quiet_version = 0;
       // The partition (nullptr: none here), found when partition_set_stamp_ was this.
@@ -493,7 +504,7 @@ class ReplicaManager {
     // once: UpdateFetchSession), so that a fetch finds its entries without a scan.
     std::vector<PartitionSlots> slot_of;
     // The entries a fetch or an evaluation looks at; every other entry is settled (Settled:
-    // nothing new at its partition's version and, for a follower, steady and lazy), so looking
+    // nothing new at its partition's VersionFor and, for a follower, steady and lazy), so looking
     // at it would change nothing. A settled entry is listed in its partition's session_watchers,
     // which puts it back here when that partition's version moves or the follower's times are
     // taken eagerly (WakeSessions); an entry listed again by a fetch comes back too. So a fetch
@@ -520,8 +531,14 @@ class ReplicaManager {
   // While s has parked fetches: entry (ti, pi)'s partition lists each of them (once, in parking
   // order), with the high watermark the fetcher was last told.
   void WatchParked(FetchSession& s, uint32_t ti, uint32_t pi);
-  // The session entries watching p become pending again.
-  void WakeSessions(Partition& p);
+  // The session entries watching p become pending again; with replicas_only, only followers'
+  // (a consumer's entry sees no change that moved only the log end).
+  void WakeSessions(Partition& p, bool replicas_only = false);
+  // The version of p whose change makes an entry of s pending: a consumer's reads stop at the
+  // high watermark, so an append that moves only the log end changes nothing for it.
+  static uint64_t VersionFor(const FetchSession& s, const Partition& p) {
+    return s.replica_id >= 0 ? p.version : p.read_version;
+  }
   // Before a fetch or an evaluation of s: its pending entries, sorted.
   void PrepareSession(FetchSession& s);
   // After one: the entries found settled leave `pending` and watch their partition.
@@ -636,7 +653,9 @@ class ReplicaManager {
   // A parked fetch's evaluation (FETCH_SESSION_ID_NOT_FOUND when its session has gone).
   FetchEval EvaluateParked(const ParkedFetch& pf);
   void UpdateFollowerFetchState(Partition& p, int32_t follower, int64_t fetch_offset, int64_t now_ms);
-  void OnPartitionChanged(const PartitionKey& key, int64_t now_ms);
+  // Completes what a change of the partition may complete. readers: whether consumers can see
+  // the change (its read_version moved); when not, parked consumer fetches are not looked at.
+  void OnPartitionChanged(const PartitionKey& key, int64_t now_ms, bool readers = true);
   void CompleteParkedProduces(const PartitionKey& key, int64_t now_ms);
   // The parked produce index (ParkedOn) upkeep: every parked produce is listed under each
   // partition it waits on, from parking until it is erased (answered or timed out).
@@ -644,7 +663,7 @@ class ReplicaManager {
   std::map<uint64_t, ParkedProduce>::iterator EraseParkedProduce(std::map<uint64_t, ParkedProduce>::iterator it);
   // Drops a parked request (produce or fetch) from parked_deadlines_.
   void ForgetDeadline(uint64_t seq);
-  void CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved);
+  void CompleteParkedFetches(const PartitionKey& key, int64_t now_ms, bool hw_moved, bool readers = true);
 #ifndef NDEBUG
   // FetchSession::parked: each entry of the parked fetch's session watches its partition
   // (settled) or has that partition list the fetch (pending).
@@ -692,6 +711,9 @@ class ReplicaManager {
   // After a mutating call on p's log: records the log's failure in log_failure_ (the first one),
   // and lists p for TakeChangedPartitions (its log end may have moved).
   void NoteLogHealth(Partition& p);
+  // Appends records to leader p's log in its epoch, then NoteLogHealth, or only MarkTouched (with
+  // log_end_only) when nothing but the log end moved.
+  Result<LogAppendInfo> AppendAsLeader(Partition& p, ByteView records, int64_t now_ms);
   // The (topic, partition) order of partitions_, cheaper than comparing keys: one topic entry per
   // topic name, so the names are compared only when the topics differ. Inline, for the sorts.
   static bool KeyOrder(const Partition* a, const Partition* b) {
@@ -699,7 +721,9 @@ class ReplicaManager {
   }
   static bool TopicBefore(const Partition& a, const Partition& b);
   // Lists p for the next TakeChangedPartitions: its role, epoch, high watermark or log changed.
-  void MarkTouched(Partition& p);
+  // log_end_only: a leader append moved p's log end and nothing else (not its log start, high
+  // watermark or log health); read_version stays, and consumers' session entries stay settled.
+  void MarkTouched(Partition& p, bool log_end_only = false);
   // Lists p in pump_: as a follower it may have become ready to fetch (or to ask for its
   // epoch's end): not in flight any more, a flush barrier or truncation settled, a new leader.
   void MarkPump(Partition& p);
@@ -769,6 +793,7 @@ class ReplicaManager {
   std::vector<Partition*> touched_;
   std::vector<Partition*> timed_;
   uint64_t partition_versions_ = 0;  // the last Partition::version given
+  uint64_t parked_fetch_evaluations_ = 0;
   uint64_t partition_set_stamp_ = 1;  // changes whenever a partition is opened or deleted
   // HandleFetchResponse's members settled by an answer, reused.
   std::vector<std::pair<Partition*, const FetchResponse::Partition*>> settled_scratch_;

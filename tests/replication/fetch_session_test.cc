@@ -218,8 +218,8 @@ int32_t ParkConsumerFetch(Leader& l) {
 }
 
 // A parked session fetch is listed only on the partitions of its pending entries, not on every
-// partition of the session; a settled entry lists it when its partition changes, before that
-// change completes parked fetches (FetchSession::parked).
+// partition of the session; a settled entry lists it when its partition changes in a way its
+// fetcher can see, before that change completes parked fetches (FetchSession::parked).
 TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   Leader l;
   ReplicaManager& rm = l.rm;
@@ -228,13 +228,16 @@ TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   EXPECT_EQ(rm.parked_requests(), 1u);
   EXPECT_EQ(rm.fetch_session_pending(id), 0u) << "both entries settled";
   EXPECT_EQ(rm.parked_fetch_watches(), 0u) << "the fetch waits on no partition's list";
-  // t-0 gets a record: its entry is pending again and t-0 lists the fetch. acks=1 with a follower
-  // in the ISR: the consumer sees the record once the high watermark passes it (the follower
-  // fetched it), so the fetch waits on.
+  // t-0 gets a record. acks=1 with a follower in the ISR: the consumer sees the record once the
+  // high watermark passes it (the follower fetched it), so its entry stays settled and the fetch
+  // waits on.
   l.Produce(0, 3);
   for (const ReplicaReply& r : rm.TakeReplies()) EXPECT_NE(r.token, 2u) << "the consumer's fetch waits";
   EXPECT_EQ(rm.parked_requests(), 1u);
-  EXPECT_EQ(rm.parked_fetch_watches(), 1u);
+  EXPECT_EQ(rm.fetch_session_pending(id), 0u) << "the record is above the high watermark";
+  EXPECT_EQ(rm.parked_fetch_watches(), 0u);
+  // The follower has it: the high watermark moves, t-0's entry is pending, t-0 lists the fetch,
+  // and the change completes it.
   rm.HandleFetch(3, SessionFetch(2, 0, 0, {{0, 1}, {1, 0}}), 12, 4);
   FetchResponse answer = l.Answer(2);
   EXPECT_EQ(answer.session_id, id);
@@ -242,6 +245,71 @@ TEST(FetchSessionTest, AParkedSessionFetchAnswersThePartitionThatGotData) {
   EXPECT_EQ(answer.responses[0].partitions[0].high_watermark, 1);
   EXPECT_EQ(rm.parked_requests(), 0u);
   EXPECT_EQ(rm.parked_fetch_watches(), 0u);
+}
+
+// A leader append that leaves the high watermark where it was changes nothing a consumer can read:
+// a consumer's settled entry stays settled (ReplicaManager::VersionFor) while a follower's is
+// pending again. The high watermark's move makes the consumer's entry pending, and it is answered
+// with the record.
+TEST(FetchSessionTest, AnAppendWakesFollowersAndTheHighWatermarkWakesConsumers) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  FollowerSession f(l);
+  for (int i = 0; i < 3 && rm.fetch_session_pending(f.id) != 0; ++i) EXPECT_TRUE(Answered(f.Fetch()).empty());
+  ASSERT_EQ(rm.fetch_session_pending(f.id), 0u);
+  const int32_t consumer = OpenSession(l, -1);
+  int32_t epoch = 1;
+  uint64_t token = 100;
+  auto consume = [&]() {
+    l.rm.HandleFetch(token, SessionFetch(-1, consumer, epoch++, {}), 11, f.now++);
+    return l.Answer(token++);
+  };
+  for (int i = 0; i < 3 && rm.fetch_session_pending(consumer) != 0; ++i) EXPECT_TRUE(Answered(consume()).empty());
+  ASSERT_EQ(rm.fetch_session_pending(consumer), 0u);
+
+  l.Produce(1, f.now++);
+  EXPECT_EQ(rm.fetch_session_pending(f.id), 1u) << "the follower can read the record";
+  EXPECT_EQ(rm.fetch_session_pending(consumer), 0u) << "the record is above the high watermark";
+  EXPECT_TRUE(Answered(consume()).empty());
+
+  ASSERT_EQ(Answered(f.Fetch()), (std::vector<int32_t>{1}));
+  FetchResponse hw = f.Fetch({{1, 1}});  // the follower has it: the high watermark moves to 1
+  ASSERT_EQ(Answered(hw), (std::vector<int32_t>{1}));
+  EXPECT_EQ(hw.responses[0].partitions[0].high_watermark, 1);
+  EXPECT_EQ(rm.fetch_session_pending(consumer), 1u);
+  FetchResponse data = consume();
+  ASSERT_EQ(Answered(data), (std::vector<int32_t>{1}));
+  EXPECT_EQ(data.responses[0].partitions[0].high_watermark, 1);
+  ASSERT_TRUE(data.responses[0].partitions[0].records.has_value());
+  EXPECT_FALSE(data.responses[0].partitions[0].records->empty());
+}
+
+// A consumer's parked fetch is not looked at when a change moves only the log end: it reads below
+// the high watermark. The high watermark's move looks at it and answers it.
+TEST(FetchSessionTest, AnAppendBelowTheHighWatermarkLeavesAParkedConsumerFetchAlone) {
+  Leader l;
+  ReplicaManager& rm = l.rm;
+  // A new session's first fetch: every entry is new (pending), so both partitions list it.
+  FetchRequest first = SessionFetch(-1, 0, 0, {{0, 0}, {1, 0}});
+  first.max_wait_ms = 500;
+  first.min_bytes = 1;
+  rm.HandleFetch(1, first, 11, 1);
+  ASSERT_EQ(rm.parked_requests(), 1u);
+  ASSERT_EQ(rm.parked_fetch_watches(), 2u);
+  const uint64_t looked = rm.parked_fetch_evaluations();
+  l.Produce(0, 2);  // acks=1, follower 2 in the ISR: the high watermark stays at 0
+  for (const ReplicaReply& r : rm.TakeReplies()) EXPECT_NE(r.token, 1u) << "the consumer's fetch waits";
+  EXPECT_EQ(rm.parked_fetch_evaluations(), looked) << "nothing the consumer can read changed";
+  rm.HandleFetch(2, SessionFetch(2, 0, 0, {{0, 1}, {1, 0}}), 12, 3);  // follower 2 has it: HW 1
+  EXPECT_GT(rm.parked_fetch_evaluations(), looked);
+  FetchResponse answer = l.Answer(1);
+  EXPECT_EQ(answer.error_code, 0);
+  EXPECT_EQ(rm.parked_requests(), 0u);
+  bool records = false;
+  for (const auto& t : answer.responses)
+    for (const auto& p : t.partitions)
+      if (p.partition_index == 0) records = p.records && !p.records->empty() && p.high_watermark == 1;
+  EXPECT_TRUE(records) << "t-0's record, below the high watermark now";
 }
 
 // A fetch parked on a session that closes meanwhile (its fetcher opened a new session) is answered
