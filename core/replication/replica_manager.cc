@@ -2187,7 +2187,7 @@ void ReplicaManager::NoteAppend(Partition& p, const LogAppendInfo& info, int64_t
 Result<LogAppendInfo> ReplicaManager::AppendAsLeader(Partition& p, ByteView records, int64_t now_ms) {
   const int64_t log_start = p.log->log_start_offset();
   auto info = p.log->AppendAsLeader(records, p.leader_epoch, now_ms);
-  if (info.ok() && p.log->health().ok() && p.log->log_start_offset() == log_start && p.fetch_link < 0) {
+  if (info.ok() && p.log->health().ok() && p.log->log_start_offset() == log_start) {
     MarkTouched(p, /*log_end_only=*/true);
   } else {
     NoteLogHealth(p);
