@@ -678,9 +678,7 @@ void ReplicaManager::AppendInternal(const std::string& topic, int32_t partition,
                 -1);
   }
   internal_appends_.push_back({key, p->leader_epoch, info->first_offset, info->last_offset + 1, std::move(done)});
-  NoteAppend(*p, *info, now_ms);
-  MaybeAdvanceHighWatermark(*p);
-  OnPartitionChanged(key, now_ms, /*readers=*/p->read_version != read_version);
+  AfterLeaderAppend(*p, key, *info, read_version, now_ms);
 }
 
 void ReplicaManager::CompleteInternalAppends(const PartitionKey& key) {
@@ -756,9 +754,7 @@ void ReplicaManager::HandleProduce(uint64_t token, const ProduceRequest& request
         } else {
           rp.base_offset = info->first_offset;
           rp.log_start_offset = p->log->log_start_offset();
-          NoteAppend(*p, *info, now_ms);
-          MaybeAdvanceHighWatermark(*p);
-          OnPartitionChanged(key, now_ms, /*readers=*/p->read_version != read_version);
+          AfterLeaderAppend(*p, key, *info, read_version, now_ms);
           // acks=1 waits for the flush Kafka would do inside this append, if any.
           bool local_wait = acks == 1 && AckableEnd(*p) <= info->last_offset;
           if (acks == -1 || local_wait) {
@@ -2193,6 +2189,13 @@ Result<LogAppendInfo> ReplicaManager::AppendAsLeader(Partition& p, ByteView reco
     NoteLogHealth(p);
   }
   return info;
+}
+
+void ReplicaManager::AfterLeaderAppend(Partition& p, const PartitionKey& key, const LogAppendInfo& info,
+                                       uint64_t read_version_before, int64_t now_ms) {
+  NoteAppend(p, info, now_ms);
+  MaybeAdvanceHighWatermark(p);
+  OnPartitionChanged(key, now_ms, /*readers=*/p.read_version != read_version_before);
 }
 
 void ReplicaManager::NoteLogHealth(Partition& p) {

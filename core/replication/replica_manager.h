@@ -714,6 +714,11 @@ class ReplicaManager {
   // Appends records to leader p's log in its epoch, then NoteLogHealth, or only MarkTouched (with
   // log_end_only) when nothing but the log end moved.
   Result<LogAppendInfo> AppendAsLeader(Partition& p, ByteView records, int64_t now_ms);
+  // After a leader append that succeeded: the flush count, the high watermark, and what the change
+  // completes (consumers' parked fetches only when p's read_version moved since
+  // read_version_before, taken before the append).
+  void AfterLeaderAppend(Partition& p, const PartitionKey& key, const LogAppendInfo& info,
+                         uint64_t read_version_before, int64_t now_ms);
   // The (topic, partition) order of partitions_, cheaper than comparing keys: one topic entry per
   // topic name, so the names are compared only when the topics differ. Inline, for the sorts.
   static bool KeyOrder(const Partition* a, const Partition* b) {
