@@ -79,12 +79,14 @@ bool Recording::AdvanceTo(int64_t t_ns, bool stop_at_captions) {
     session_->RunUntil(std::min(t_ns, next));
     SampleDue();
   }
+  if (session_->at_end()) session_->Finish();
   return stopped;
 }
 
 bool Recording::Step() {
   const bool ran = session_->Step();
   SampleDue();
+  if (!ran) session_->Finish();  // nothing is due before the end: the run is over
   return ran;
 }
 

@@ -56,8 +56,11 @@ class Recording {
 
   // Runs to t (capped at the end), sampling on the way. With stop_at_captions, stops early at the
   // first caption marked `pause: true` due after now; returns whether it stopped at one.
+  // Reaching the end finishes the session (sim::Session::Finish): the history check runs and the
+  // verdicts and the violations it finds join the events, as at the end of `samsa-sim run`.
   bool AdvanceTo(int64_t t_ns, bool stop_at_captions = false);
-  // Runs one event (sampling if it crossed a sample instant); false when nothing is due.
+  // Runs one event (sampling if it crossed a sample instant); false when nothing is due before
+  // the end, which finishes the session as AdvanceTo does.
   bool Step();
   // Back to t: rewinds the session and drops the samples after t. Forward: AdvanceTo.
   Status SeekTo(int64_t t_ns);

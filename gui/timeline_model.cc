@@ -39,7 +39,8 @@ QVariant TimelineModel::data(const QModelIndex& index, int role) const {
     case kKindRole: return int(e.kind);
     case kTimeRole: return qlonglong(e.at_ns);
     case Qt::ForegroundRole:
-      if (e.kind == view::EventKind::kViolation || (e.kind == view::EventKind::kExpectation && !e.passed))
+      // A violation the scenario allows (tolerate/expect) is a teaching point, not a failure.
+      if ((e.kind == view::EventKind::kViolation && !e.allowed) || (e.kind == view::EventKind::kExpectation && !e.passed))
         return QBrush(Palette::Vermillion());
       if (e.kind == view::EventKind::kFault) return QBrush(Palette::Blue());
       return {};

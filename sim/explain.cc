@@ -322,6 +322,7 @@ std::string Explain(const ClusterEvent& e, const Scenario& scenario) {
       const std::string_view meaning = ViolationMeaning(e.text);
       std::string out = fmt::format("VIOLATION {}{}", e.text, e.topic.empty() ? "" : " on " + PartitionName(e));
       if (!meaning.empty()) out += fmt::format(" ({})", meaning);
+      if (e.allowed) out += " — expected in this scenario, so it does not fail the run";
       if (!e.detail.empty()) out += ": " + e.detail;
       return out;
     }

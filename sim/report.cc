@@ -1,6 +1,7 @@
 #include "sim/report.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
@@ -35,6 +36,7 @@ nlohmann::json RunReportJson(const RunResult& r, std::string_view scenario_path)
                                {"detail", v.detail}});
   j["violations_by_kind"] = r.violations_by_kind;
   j["violations_total"] = r.violations_total;
+  j["allowed_violation_kinds"] = r.allowed_violation_kinds;
   j["timeline"] = nlohmann::json::array();
   for (const auto& t : r.timeline.entries) {
     nlohmann::json e = {{"at_ms", t.at_ns / 1'000'000}, {"kind", t.kind}, {"text", t.text}};
@@ -379,9 +381,17 @@ Result<nlohmann::json> MergeSweepReports(const std::vector<SweepInput>& inputs) 
 
 std::string FormatViolations(const RunResult& r) {
   if (r.violations_total == 0) return "";
+  auto allowed = [&](const std::string& kind) {
+    return std::find(r.allowed_violation_kinds.begin(), r.allowed_violation_kinds.end(), kind) !=
+           r.allowed_violation_kinds.end();
+  };
+  constexpr std::string_view kAllowed = " (expected in this scenario)";
   std::string counts;
   for (const auto& [kind, n] : r.violations_by_kind) counts += fmt::format("{}{} x{}", counts.empty() ? "" : ", ", kind, n);
   std::string out = fmt::format("violations: {} ({})\n", r.violations_total, counts);
+  if (!r.allowed_violation_kinds.empty())
+    out += fmt::format("  expected in this scenario, so they do not fail the run: {}\n",
+                       fmt::join(r.allowed_violation_kinds, ", "));
   std::map<std::string, uint64_t> shown;
   auto more = [&](const std::string& kind) {
     auto it = r.violations_by_kind.find(kind);
@@ -392,7 +402,7 @@ std::string FormatViolations(const RunResult& r) {
     const Violation& v = r.violations[i];
     std::string where = v.topic.empty() ? "" : fmt::format(" {}-{}", v.topic, v.partition);
     if (v.offset >= 0) where += fmt::format(" offset={}", v.offset);
-    out += fmt::format("VIOLATION {}{}: {}\n", v.kind, where, v.detail);
+    out += fmt::format("VIOLATION {}{}{}: {}\n", v.kind, where, allowed(v.kind) ? kAllowed : "", v.detail);
     ++shown[v.kind];
     if (i + 1 == r.violations.size() || r.violations[i + 1].kind != v.kind) more(v.kind);
   }

@@ -371,6 +371,7 @@ void SamsaClusterFactory::EmitViolation(Simulation& sim, const Violation& v) {
   e.topic = v.topic;
   e.partition = v.partition;
   e.detail = v.detail;
+  e.allowed = scenario_ != nullptr && scenario_->AllowsViolation(v.kind);
   Emit(sim, std::move(e));
 }
 

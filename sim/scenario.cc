@@ -1434,6 +1434,13 @@ std::vector<int32_t> Scenario::ServerIds() const {
   return ids;
 }
 
+bool Scenario::AllowsViolation(std::string_view kind) const {
+  if (std::find(tolerated_kinds.begin(), tolerated_kinds.end(), kind) != tolerated_kinds.end()) return true;
+  return std::any_of(expectations.begin(), expectations.end(), [&](const Expectation& e) {
+    return e.kind == ExpectKind::kViolation && e.violation_kind == kind;
+  });
+}
+
 const TopicSpec* Scenario::FindTopic(std::string_view topic) const {
   for (const auto& t : topics)
     if (t.name == topic) return &t;

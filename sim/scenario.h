@@ -261,6 +261,9 @@ struct Scenario {
   // Violation kinds reported but not failing the run (e.g. duplicate for at-least-once producers).
   std::vector<std::string> tolerated_kinds;
 
+  // True when a violation of `kind` does not fail the run: the scenario tolerates the kind, or
+  // one of its expectations asks for a violation of it (on any partition).
+  bool AllowsViolation(std::string_view kind) const;
   // Broker and controller_only ids, sorted.
   std::vector<int32_t> ServerIds() const;
   // The most bytes of record values the producers may generate over the run: each producer

@@ -54,6 +54,8 @@ struct RunResult {
   std::vector<Violation> violations;
   uint64_t violations_total = 0;                       // all of them, kept or not
   std::map<std::string, uint64_t> violations_by_kind;  // all of them, per kind
+  // The kinds found that the scenario tolerates or expects (Scenario::AllowsViolation), sorted.
+  std::vector<std::string> allowed_violation_kinds;
   RunTimeline timeline;
   std::vector<view::ClusterEvent> events;  // the cluster events of the run (sim/session.h)
   Stats stats;

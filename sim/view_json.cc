@@ -118,6 +118,7 @@ ordered_json EventJson(const view::ClusterEvent& e) {
   j["unclean"] = e.unclean;
   j["isr"] = e.isr;
   j["passed"] = e.passed;
+  j["allowed"] = e.allowed;
   j["text"] = e.text;
   j["detail"] = e.detail;
   return j;
@@ -182,8 +183,9 @@ std::string FormatEventLine(const view::ClusterEvent& e) {
       what = fmt::format("expectation {} {}: {}", e.passed ? "PASS" : "FAIL", e.text, e.detail);
       break;
     case view::EventKind::kViolation:
-      what = fmt::format("VIOLATION {}{}: {}", e.text, e.topic.empty() ? "" : fmt::format(" {}-{}", e.topic, e.partition),
-                         e.detail);
+      what = fmt::format("VIOLATION {}{}{}: {}", e.text,
+                         e.topic.empty() ? "" : fmt::format(" {}-{}", e.topic, e.partition),
+                         e.allowed ? " (expected in this scenario)" : "", e.detail);
       break;
     default:
       what = fmt::format("{}: {}", view::EventKindName(e.kind), e.detail);

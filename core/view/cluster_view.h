@@ -214,6 +214,8 @@ struct ClusterEvent {
   std::vector<int32_t> isr;         // the partition's ISR after the change (sorted): ISR and
                                     // leader events; empty elsewhere
   bool passed = false;              // kExpectation
+  bool allowed = false;             // kViolation: the scenario tolerates or expects this kind,
+                                    // so it does not fail the run (a teaching point, not a bug)
   std::string text;                 // what a reader sees first (caption, fault, expectation name)
   std::string detail;               // a sentence of explanation
 };

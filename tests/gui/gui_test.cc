@@ -69,6 +69,76 @@ TEST(PartitionsModelTest, HoldsTheViewsPartitionsAtKnownInstants) {
 // Whatever the type size, no broker box covers a client's label or another box: the brokers'
 // span narrows to keep clear of the client columns (presentation mode's large type once pushed
 // the controller's box over the producer's label).
+// The classroom scenario tolerates duplicates (its producers are not idempotent): the timeline
+// says the duplicate is expected and does not paint it as a failure; a violation the scenario
+// does not allow stays vermillion.
+TEST(TimelineModelTest, AViolationTheScenarioAllowsIsNotPaintedAsAFailure) {
+  App();
+  std::unique_ptr<sim::Session> session = Open("leader-election", 42);
+  session->Finish();
+  MainWindow window(/*live=*/false);
+  std::shared_ptr<Snapshot> snapshot = MakeSnapshot(*session, 0);
+  snapshot->reset = true;
+  window.ApplySnapshot(snapshot);
+  const TimelineModel& model = window.timeline_model();
+  int duplicates = 0;
+  for (int i = 0; i < model.rowCount(); ++i) {
+    const view::ClusterEvent& e = model.event(i);
+    if (e.kind != view::EventKind::kViolation) continue;
+    ASSERT_EQ(e.text, "duplicate") << "seed 42 of leader-election should find only duplicates";
+    ++duplicates;
+    EXPECT_TRUE(e.allowed);
+    const QModelIndex index = model.index(i);
+    EXPECT_TRUE(model.data(index, Qt::DisplayRole).toString().contains("(expected in this scenario)"));
+    EXPECT_FALSE(model.data(index, Qt::ForegroundRole).isValid());
+  }
+  EXPECT_GE(duplicates, 1);
+
+  TimelineModel plain;
+  view::ClusterEvent lost;
+  lost.kind = view::EventKind::kViolation;
+  lost.text = "acked-lost";
+  plain.Append({lost});
+  EXPECT_EQ(plain.data(plain.index(0), Qt::ForegroundRole).value<QBrush>().color(), Palette::Vermillion());
+  EXPECT_FALSE(plain.data(plain.index(0), Qt::DisplayRole).toString().contains("expected"));
+}
+
+// Played to its end, a run shows its verdicts and what the history check found, as
+// `samsa-sim run` prints them: the session finishes when it reaches the end.
+TEST(MainWindowTest, PlayedToTheEndTheTimelineShowsTheVerdicts) {
+  App();
+  MainWindow window(/*live=*/true);
+  window.show();
+  ASSERT_TRUE(window.OpenFile(QString::fromStdString(ScenarioPath("leader-election")), 42));
+  ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() != nullptr; }, 30));
+  auto* speed = window.findChild<QComboBox*>("speed");
+  ASSERT_NE(speed, nullptr);
+  speed->setCurrentIndex(speed->findText("as fast as possible"));
+  for (QAction* a : window.findChildren<QAction*>())
+    if (a->text().startsWith("&Lesson mode")) a->setChecked(false);
+  for (QAction* a : window.findChildren<QAction*>())
+    if (a->text() == "Play") a->trigger();
+  auto verdicts = [&] {
+    std::vector<const view::ClusterEvent*> out;
+    for (int i = 0; i < window.timeline_model().rowCount(); ++i)
+      if (window.timeline_model().event(i).kind == view::EventKind::kExpectation)
+        out.push_back(&window.timeline_model().event(i));
+    return out;
+  };
+  ASSERT_TRUE(WaitFor([&] { return window.last_snapshot()->at_end && !verdicts().empty(); }, 120))
+      << "no verdict in the timeline at the end of the run";
+  // The same verdicts as a headless run of the same seed, all passed.
+  std::unique_ptr<sim::Session> reference = Open("leader-election", 42);
+  const sim::RunResult& r = reference->Finish();
+  ASSERT_EQ(verdicts().size(), r.expectations.size());
+  for (size_t i = 0; i < r.expectations.size(); ++i) {
+    EXPECT_EQ(verdicts()[i]->text, r.expectations[i].name);
+    EXPECT_TRUE(verdicts()[i]->passed) << verdicts()[i]->detail;
+  }
+  // The duplicate the history check finds (tolerated here) is in the timeline too.
+  EXPECT_NE(window.timeline_model().FirstViolationRow(), -1);
+}
+
 TEST(ClusterWidgetTest, BoxesKeepClearOfClientLabelsAtAnyTypeSize) {
   App();
   std::unique_ptr<sim::Session> session = Open("leader-election", 42);

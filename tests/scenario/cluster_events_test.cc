@@ -174,6 +174,12 @@ TEST(ClusterEventsTest, ViolationsAndUncleanElectionsAreEvents) {
     EXPECT_NE(Find(events, [&](const ClusterEvent& e) { return e.kind == EventKind::kViolation && e.text == kind; }),
               nullptr)
         << name << " " << kind << "\n" << all;
+    // The scenario expects or tolerates every kind it finds, and each violation event says so.
+    for (const ClusterEvent& e : events)
+      if (e.kind == EventKind::kViolation) {
+        EXPECT_TRUE(e.allowed) << e.text;
+        EXPECT_EQ(e.allowed, s->AllowsViolation(e.text)) << e.text;
+      }
     if (std::string(name) == "unclean-election-loss")
       EXPECT_NE(Find(events, [](const ClusterEvent& e) { return e.kind == EventKind::kLeaderElected && e.unclean; }),
                 nullptr)

@@ -20,7 +20,10 @@ class HookedFactory final : public ClusterFactory {
   NodeFactory Consumer(const Scenario& s, const ConsumerSpec& c, int32_t id) override {
     return inner.Consumer(s, c, id);
   }
-  void InstallProviders(Simulation& sim) override { inner.InstallProviders(sim); }
+  void InstallProviders(Simulation& sim) override {
+    inner.set_event_log(events_);  // the inner factory derives the events (runtime violations too)
+    inner.InstallProviders(sim);
+  }
   std::vector<NodeId> LeaderOf(Simulation& sim, const PartitionRef& p) override { return inner.LeaderOf(sim, p); }
   std::vector<NodeId> FollowersOf(Simulation& sim, const PartitionRef& p) override {
     return inner.FollowersOf(sim, p);

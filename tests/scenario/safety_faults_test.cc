@@ -95,8 +95,9 @@ expect:
 
 // Runs kSplitBrain; with `split`, a follower of t-0 also leads its epoch from 10.300s to
 // 10.350s: 50 ms, between the runtime checks at 10s and 11s.
-RunResult RunSplitBrain(bool split, std::string* what) {
-  Result<Scenario> s = ParseScenario(kSplitBrain, "split-brain.yaml");
+// `extra` is appended to the scenario's YAML.
+RunResult RunSplitBrain(bool split, std::string* what, const std::string& extra = "") {
+  Result<Scenario> s = ParseScenario(kSplitBrain + extra, "split-brain.yaml");
   EXPECT_TRUE(s.ok()) << s.status().message();
   uint64_t checks = 0;
   HookedFactory f([&](Simulation& sim) {
@@ -139,6 +140,26 @@ TEST(SafetyUnderFaults, SplitBrainOf50msBetweenChecksIsReported) {
   EXPECT_EQ(v[0]->partition, 0);
   EXPECT_NE(v[0]->detail.find("both lead epoch"), std::string::npos) << v[0]->detail;
   EXPECT_FALSE(r.passed);
+}
+
+// The runtime checks' events carry the scenario's verdict too: strict, the split brain is a
+// failure; tolerated, the event says it is expected and the run passes.
+TEST(SafetyUnderFaults, ARuntimeViolationTheScenarioToleratesIsMarkedAllowed) {
+  for (bool tolerated : {false, true}) {
+    std::string what;
+    RunResult r = RunSplitBrain(true, &what, tolerated ? "tolerate: [multiple-leaders]\n" : "");
+    ASSERT_FALSE(what.empty()) << "no follower to make a leader";
+    int events = 0;
+    for (const view::ClusterEvent& e : r.events)
+      if (e.kind == view::EventKind::kViolation && e.text == "multiple-leaders") {
+        ++events;
+        EXPECT_LT(e.at_ns, 12'000'000'000) << "found by the runtime checks, during the run";
+        EXPECT_EQ(e.allowed, tolerated);
+      }
+    EXPECT_EQ(events, 1) << what;
+    EXPECT_EQ(r.passed, tolerated);
+    EXPECT_EQ(r.allowed_violation_kinds, tolerated ? std::vector<std::string>{"multiple-leaders"} : std::vector<std::string>{});
+  }
 }
 
 }  // namespace

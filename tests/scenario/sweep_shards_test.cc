@@ -16,6 +16,7 @@
 #include "sim/report.h"
 #include "sim/scenario_runner.h"
 #include "sim/toy_cluster_factory.h"
+#include "sim/view_json.h"
 #include "tests/scenario/sim_cli.h"
 
 namespace samsa::sim {
@@ -89,6 +90,56 @@ TEST(ViolationsPerKind, FirstTenOfEachKindAndEveryCount) {
   size_t lines = 0;
   for (size_t p = text.find("VIOLATION "); p != std::string::npos; p = text.find("VIOLATION ", p + 1)) ++lines;
   EXPECT_EQ(lines, 13u);
+
+  // The events (the GUI's timeline) list as many of each kind, then one that counts the rest.
+  std::vector<const view::ClusterEvent*> acked_lost, duplicates;
+  for (const auto& e : r.events)
+    if (e.kind == view::EventKind::kViolation) (e.text == "acked-lost" ? acked_lost : duplicates).push_back(&e);
+  ASSERT_EQ(acked_lost.size(), 11u);
+  EXPECT_EQ(acked_lost[9]->detail, "value v9");
+  EXPECT_EQ(acked_lost[10]->detail, "1490 more of this kind, not listed one by one (the run's report counts them all)");
+  EXPECT_EQ(acked_lost[10]->topic, "");
+  EXPECT_EQ(duplicates.size(), 3u);
+}
+
+// A kind the scenario tolerates (or expects) does not fail the run, and every place that shows
+// the violation says so: the run's text, its JSON report, its event and the event's line.
+TEST(ViolationsPerKind, AKindTheScenarioAllowsIsMarkedEverywhere) {
+  auto s = ParseScenario("name: short-toy\ncluster: { kind: toy }\nrun_for: 300ms\ntolerate: [duplicate]\n"
+                         "expect:\n  - no_violations\n  - violation: { kind: lost-write }\n",
+                         "short-toy.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_TRUE(s->AllowsViolation("duplicate"));
+  EXPECT_TRUE(s->AllowsViolation("lost-write"));
+  EXPECT_FALSE(s->AllowsViolation("acked-lost"));
+  ExtraViolationsFactory f({{"acked-lost", "orders", 0, 7, "value a"},
+                            {"duplicate", "orders", 1, 100, "value d"},
+                            {"lost-write", "orders", 2, 3, "value w"}});
+  RunResult r = RunScenario(*s, 5, f, {});
+  EXPECT_FALSE(r.passed);  // acked-lost is neither tolerated nor expected
+  EXPECT_EQ(r.allowed_violation_kinds, (std::vector<std::string>{"duplicate", "lost-write"}));
+
+  std::string text = FormatViolations(r);
+  EXPECT_THAT(text, HasSubstr("violations: 3 (acked-lost x1, duplicate x1, lost-write x1)\n"
+                              "  expected in this scenario, so they do not fail the run: duplicate, lost-write\n"));
+  EXPECT_THAT(text, HasSubstr("VIOLATION acked-lost orders-0 offset=7: value a\n"));
+  EXPECT_THAT(text, HasSubstr("VIOLATION duplicate orders-1 offset=100 (expected in this scenario): value d\n"));
+  EXPECT_EQ(RunReportJson(r, "short-toy.yaml")["allowed_violation_kinds"],
+            (nlohmann::json{"duplicate", "lost-write"}));
+
+  std::map<std::string, bool> allowed;
+  for (const auto& e : r.events)
+    if (e.kind == view::EventKind::kViolation) {
+      allowed[e.text] = e.allowed;
+      EXPECT_EQ(FormatEventLine(e).find("(expected in this scenario)") != std::string::npos, e.allowed)
+          << FormatEventLine(e);
+    }
+  EXPECT_EQ(allowed, (std::map<std::string, bool>{{"acked-lost", false}, {"duplicate", true}, {"lost-write", true}}));
+
+  // Without the tolerance and the expectation, nothing is marked.
+  RunResult plain = RunScenario(ShortToy(), 5, f, {});
+  EXPECT_TRUE(plain.allowed_violation_kinds.empty());
+  EXPECT_THAT(FormatViolations(plain), Not(HasSubstr("expected in this scenario")));
 }
 
 TEST(ViolationsPerKind, CapIsAnOption) {

@@ -406,6 +406,14 @@ TEST(ExplainTest, ViolationSaysWhatTheKindMeans) {
   EXPECT_EQ(ExplainEvent(e, s),
             "VIOLATION liveness (the cluster did not recover (no broker, or no leader) by the end of the settle "
             "phase): no broker is up at the end of the settle phase");
+  // A kind the scenario tolerates or expects is said to be expected.
+  EXPECT_THAT(ExplainEvent(e, s), Not(HasSubstr("expected in this scenario")));
+  e.allowed = true;
+  EXPECT_EQ(ExplainEvent(e, s),
+            "VIOLATION liveness (the cluster did not recover (no broker, or no leader) by the end of the settle "
+            "phase) — expected in this scenario, so it does not fail the run: no broker is up at the end of the "
+            "settle phase");
+  e.allowed = false;
   // Every kind a scenario may name has a meaning.
   for (const std::string& kind : KnownViolationKinds()) {
     e.text = kind;
