@@ -557,6 +557,10 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   for (const view::ClusterEvent& e : s.new_events)
     if (IsSignificant(e))
       explain_->setText(QString::fromStdString(scenario_ ? sim::ExplainEvent(e, *scenario_) : e.detail));
+  // A finished run ends on its verdicts (they come together, last): the explain line sums them up.
+  if (scenario_)
+    if (const std::string verdict = sim::ExplainVerdict(s.new_events, *scenario_); !verdict.empty())
+      explain_->setText(QString::fromStdString(verdict));
   const bool at_bottom = timeline_view_->verticalScrollBar()->value() == timeline_view_->verticalScrollBar()->maximum();
   timeline_->Append(s.new_events);
   if (at_bottom) timeline_view_->scrollToBottom();

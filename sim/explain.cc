@@ -340,4 +340,22 @@ std::string ExplainEvent(const ClusterEvent& e, const Scenario& scenario) {
   return out;
 }
 
+std::string ExplainVerdict(const std::vector<ClusterEvent>& events, const Scenario& scenario) {
+  size_t total = 0, failed = 0;
+  const ClusterEvent* first_failed = nullptr;
+  for (const ClusterEvent& e : events) {
+    if (e.kind != EventKind::kExpectation) continue;
+    ++total;
+    if (e.passed) continue;
+    ++failed;
+    if (first_failed == nullptr) first_failed = &e;
+  }
+  if (total == 0) return "";
+  if (failed == 0)
+    return total == 1 ? "The run passed: its expectation held."
+                      : fmt::format("The run passed: all {} expectations held.", total);
+  return fmt::format("The run FAILED ({} of {} expectation{} failed). {}", failed, total, total == 1 ? "" : "s",
+                     ExplainEvent(*first_failed, scenario));
+}
+
 }  // namespace samsa::sim

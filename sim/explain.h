@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/view/cluster_view.h"
 #include "sim/scenario.h"
@@ -23,6 +24,11 @@
 namespace samsa::sim {
 
 std::string ExplainEvent(const view::ClusterEvent& e, const Scenario& scenario);
+
+// The run's verdict in one sentence, from its expectation events (what a finished session adds
+// last): "The run passed: all 5 expectations held." or, when some failed, the first failed one's
+// sentence after how many failed. Empty when `events` holds no expectation.
+std::string ExplainVerdict(const std::vector<view::ClusterEvent>& events, const Scenario& scenario);
 
 // A duration in milliseconds as a person writes it: 500 -> "500 ms", 10000 -> "10 s",
 // 1500 -> "1.5 s", 120000 -> "2 min", 7200000 -> "2 h". Negative: "-" + the positive form.

@@ -13,6 +13,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include <fmt/core.h>
+
 #include <array>
 #include <cmath>
 #include <fstream>
@@ -137,6 +139,9 @@ TEST(MainWindowTest, PlayedToTheEndTheTimelineShowsTheVerdicts) {
   }
   // The duplicate the history check finds (tolerated here) is in the timeline too.
   EXPECT_NE(window.timeline_model().FirstViolationRow(), -1);
+  // The explain line sums the verdicts up.
+  EXPECT_EQ(window.explain_text().toStdString(),
+            fmt::format("The run passed: all {} expectations held.", r.expectations.size()));
 }
 
 TEST(ClusterWidgetTest, BoxesKeepClearOfClientLabelsAtAnyTypeSize) {

@@ -421,6 +421,31 @@ TEST(ExplainTest, ViolationSaysWhatTheKindMeans) {
   }
 }
 
+TEST(ExplainTest, VerdictSumsUpTheExpectations) {
+  const Scenario s;
+  std::vector<ClusterEvent> events(1);
+  events[0].kind = EventKind::kCaption;
+  events[0].text = "not a verdict";
+  EXPECT_EQ(ExplainVerdict(events, s), "");
+  auto verdict = [](const char* name, bool passed, const char* detail) {
+    ClusterEvent e;
+    e.kind = EventKind::kExpectation;
+    e.text = name;
+    e.passed = passed;
+    e.detail = detail;
+    return e;
+  };
+  events.push_back(verdict("no_violations", true, "no unexpected violation (0 checked)"));
+  EXPECT_EQ(ExplainVerdict(events, s), "The run passed: its expectation held.");
+  events.push_back(verdict("all_acked_readable", true, "all 10 acknowledged records readable"));
+  EXPECT_EQ(ExplainVerdict(events, s), "The run passed: all 2 expectations held.");
+  events.push_back(verdict("lag_below at=45s messages=100", false, "largest consumer lag 400 at 45.000s (limit 100)"));
+  events.push_back(verdict("producers_make_progress", false, "0 acknowledgements after 40.000s"));
+  EXPECT_EQ(ExplainVerdict(events, s),
+            "The run FAILED (2 of 4 expectations failed). Expectation lag_below at=45s messages=100 FAILED: largest "
+            "consumer lag 400 at 45.000s (limit 100)");
+}
+
 TEST(ExplainTest, CaptionWorkloadAndExpectation) {
   const Scenario s;
   ClusterEvent e;
