@@ -56,6 +56,7 @@ QPointF ClusterWidget::Place(int32_t node) const {
   auto it = places_.find(node);
   if (it == places_.end()) return QPointF(width() / 2.0, height() / 2.0);
   const NodePlace& n = it->second;
+  if (n.component < 0) return QPointF(n.x * width(), ClientY(node));
   double x = n.x * width();
   if (n.component >= 0) {
     // The brokers' span, narrowed when a box would reach a client column's labels (large type
@@ -77,6 +78,38 @@ QPointF ClusterWidget::Place(int32_t node) const {
     }
   }
   return QPointF(x, n.y * height());
+}
+
+QRectF ClusterWidget::ClientArea(QPointF centre) const {
+  // The circle and the label under it (as ClientLabelRect draws it).
+  const double r = ClientRadius(), w = std::max(2 * r, ClientLabelWidth());
+  const double h = r + 2 + 2 * QFontMetricsF(font()).height() + 4;
+  const double x = std::clamp(centre.x() - w / 2, 0.0, std::max(0.0, width() - w));
+  return QRectF(std::min(x, centre.x() - r), centre.y() - r, std::max(w, 2 * r), r + h);
+}
+
+double ClusterWidget::ClientY(int32_t client) const {
+  // Where the layout puts it, unless that covers a broker's box: large type in a small panel
+  // leaves the brokers no room beside the client columns. Then the nearest height in its column
+  // that is clear of every box and of the clients of its column placed before it (lower ids).
+  const NodePlace& n = places_.at(client);
+  const double laid_out = n.y * height();
+  std::vector<QRectF> taken;
+  for (const auto& [id, place] : places_) {
+    if (place.component >= 0) taken.push_back(BrokerRect(id));
+    else if (id < client && place.x == n.x) taken.push_back(ClientArea(QPointF(n.x * width(), ClientY(id))));
+  }
+  auto clear = [&](double y) {
+    const QRectF area = ClientArea(QPointF(n.x * width(), y));
+    return std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(area); });
+  };
+  if (clear(laid_out)) return laid_out;
+  const double top = ClientRadius() + 2, bottom = height() - ClientArea(QPointF(0, 0)).bottom() - 2;
+  const double step = std::max(4.0, height() / 100.0);
+  for (double d = step; d < height(); d += step)
+    for (double y : {laid_out - d, laid_out + d})
+      if (y >= top && y <= bottom && clear(y)) return y;
+  return laid_out;  // nowhere clear: as laid out
 }
 
 QRectF ClusterWidget::BrokerRect(int32_t broker) const {

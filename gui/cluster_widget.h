@@ -52,6 +52,10 @@ class ClusterWidget final : public QWidget {
 
  private:
   QPointF Place(int32_t node) const;
+  // A client's height: as laid out, or the nearest clear of the brokers' boxes (see the .cc).
+  double ClientY(int32_t client) const;
+  // What a client centred at `centre` covers: its circle and its label.
+  QRectF ClientArea(QPointF centre) const;
   QSizeF BoxSize() const;  // of a broker
   double ClientRadius() const;
   double ClientLabelWidth() const;  // the room a client's two-line label takes

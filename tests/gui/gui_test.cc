@@ -151,8 +151,10 @@ TEST(ClusterWidgetTest, BoxesKeepClearOfClientLabelsAtAnyTypeSize) {
   const view::ClusterView v = session->View();
   // The window's type (12 px) down to a small panel; presentation mode's (24 px) at the size its
   // full-screen window gives the cluster panel (765x640 at 1920x1080).
+  // Also presentation mode in a 1600x1000 window (a 640x760 panel) and on a 1280x800 projector.
   const std::vector<std::pair<int, QSize>> cases = {{12, QSize(900, 700)}, {12, QSize(765, 640)}, {12, QSize(560, 480)},
-                                                    {18, QSize(765, 640)}, {24, QSize(900, 700)}, {24, QSize(765, 640)}};
+                                                    {18, QSize(765, 640)}, {24, QSize(900, 700)}, {24, QSize(765, 640)},
+                                                    {24, QSize(640, 760)}, {24, QSize(520, 600)}};
   for (const auto& [pixels, size] : cases) {
     {
       ClusterWidget w;
