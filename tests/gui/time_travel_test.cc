@@ -98,6 +98,32 @@ TEST(TimeTravelTest, ScrubbingBackShowsTheEarlierState) {
   EXPECT_EQ(window->samples(0).back().at_ns, 8 * kS);
 }
 
+// The end of the run finishes the session (verdicts in the timeline); scrubbing back re-runs it
+// unfinished, and going to the end again finishes it again with the same verdicts.
+TEST(TimeTravelTest, TheVerdictsComeAtTheEndAndGoWhenScrubbingBack) {
+  App();
+  auto window = OpenLive();
+  auto verdicts = [&] {
+    int n = 0;
+    for (int i = 0; i < window->timeline_model().rowCount(); ++i)
+      n += window->timeline_model().event(i).kind == view::EventKind::kExpectation;
+    return n;
+  };
+  ASSERT_TRUE(SeekAndWait(*window, 50 * kS));
+  ASSERT_TRUE(WaitFor([&] { return verdicts() > 0; }, 60));
+  const int at_end = verdicts();
+  EXPECT_EQ(window->explain_text(), QStringLiteral("The run passed: all %1 expectations held.").arg(at_end));
+
+  ASSERT_TRUE(SeekAndWait(*window, 20 * kS));
+  EXPECT_EQ(verdicts(), 0);
+  for (int i = 0; i < window->timeline_model().rowCount(); ++i) EXPECT_LE(window->timeline_model().event(i).at_ns, 20 * kS);
+  EXPECT_FALSE(window->explain_text().startsWith("The run passed"));
+
+  ASSERT_TRUE(SeekAndWait(*window, 50 * kS));
+  ASSERT_TRUE(WaitFor([&] { return verdicts() > 0; }, 60));
+  EXPECT_EQ(verdicts(), at_end);
+}
+
 TEST(TimeTravelTest, ABranchDiffersFromItsParentOnlyAfterTheBranchPoint) {
   App();
   auto window = OpenLive();
