@@ -2,6 +2,8 @@
 
 #include <QContextMenuEvent>
 #include <QMouseEvent>
+#include <QEvent>
+#include <QFontInfo>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
@@ -19,20 +21,41 @@ namespace samsa::gui {
 namespace {
 }
 
+namespace {
+
+// `f` made `points` points larger (or smaller), in pixels when it is sized in pixels (a fitted
+// picture font is): a font has either a point size or a pixel size.
+QFont Resized(QFont f, double points) {
+  if (f.pointSizeF() > 0) f.setPointSizeF(std::max(6.0, f.pointSizeF() + points));
+  else f.setPixelSize(std::max(8, f.pixelSize() + int(std::lround(points * 4 / 3))));
+  return f;
+}
+
+}  // namespace
+
 QSizeF ClusterWidget::BoxSize() const {
   // Smaller boxes when many brokers share the picture.
   const double n = std::max<double>(1, double(view_.brokers.size()));
-  // Never narrower than the text it holds (presentation mode uses large type).
-  const QFontMetricsF fm(font());
-  const double text_w = fm.horizontalAdvance(QStringLiteral("active controller")) + 14;
+  // Never narrower than the widest text it may hold (presentation mode uses large type), so that
+  // a box keeps its size whatever its state: the roles, the bold state (paint draws it inset 4 px
+  // a side, in a box whose rounded corners take a few more) and the bold title one point larger.
+  const QFontMetricsF fm(picture_font_);
+  QFont bold = picture_font_;
+  bold.setBold(true);
+  const QFont title = Resized(bold, 1);
+  const double text_w = std::max({fm.horizontalAdvance(QStringLiteral("active controller")),
+                                  fm.horizontalAdvance(QStringLiteral("controller voter")),
+                                  QFontMetricsF(bold).horizontalAdvance(QStringLiteral("PAUSED, FENCED")),
+                                  QFontMetricsF(title).horizontalAdvance(QStringLiteral("controller 000"))}) +
+                        2 * 4 + 2 * 6;
   const double text_h = 3 * fm.height() + 10;
   const double w = std::max(text_w, std::clamp(width() * 0.68 / (std::sqrt(n) + 1.2), 96.0, 150.0));
   return QSizeF(w, std::max({58.0, w * 0.47, text_h}));
 }
 
-double ClusterWidget::ClientRadius() const { return std::max(18.0, QFontMetricsF(font()).height() * 0.95); }
+double ClusterWidget::ClientRadius() const { return std::max(18.0, QFontMetricsF(picture_font_).height() * 0.95); }
 
-ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent) {
+ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent), picture_font_(font()) {
   setMinimumSize(360, 260);
   setAutoFillBackground(true);
 }
@@ -40,7 +63,48 @@ ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent) {
 void ClusterWidget::SetView(const view::ClusterView& view) {
   view_ = view;
   places_ = layout_.Layout(view_);
+  Refit();
   update();
+}
+
+void ClusterWidget::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  Refit();
+}
+
+void ClusterWidget::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::FontChange) Refit();
+}
+
+bool ClusterWidget::Crowded() const {
+  std::vector<QRectF> boxes, clients;
+  for (const auto& [id, place] : places_)
+    (place.component >= 0 ? boxes : clients).push_back(place.component >= 0 ? BrokerRect(id) : ClientArea(Place(id)));
+  for (size_t i = 0; i < boxes.size(); ++i) {
+    for (size_t j = i + 1; j < boxes.size(); ++j)
+      if (boxes[i].adjusted(-4, -4, 4, 4).intersects(boxes[j])) return true;  // a gap between boxes
+    for (const QRectF& c : clients)
+      if (boxes[i].intersects(c)) return true;
+  }
+  return false;
+}
+
+void ClusterWidget::Refit() {
+  // The widget's type, smaller while boxes would overlap each other or a client (large type in a
+  // small panel, or many brokers), but never below the window's usual 12 px.
+  // At each size, the layout as it is first, then spread over the whole picture.
+  picture_font_ = font();
+  const int wanted = QFontInfo(picture_font_).pixelSize();
+  for (int px = wanted;; px = std::max(12, px * 9 / 10)) {
+    if (px != wanted) picture_font_.setPixelSize(px);
+    for (bool spread : {false, true}) {
+      spread_ = spread;
+      PlaceClients();
+      if (!Crowded()) return;
+    }
+    if (px <= 12) return;  // nothing fits: the smallest type, spread
+  }
 }
 
 void ClusterWidget::SetFrames(std::vector<view::FrameView> frames) {
@@ -49,67 +113,85 @@ void ClusterWidget::SetFrames(std::vector<view::FrameView> frames) {
 }
 
 double ClusterWidget::ClientLabelWidth() const {
-  return QFontMetricsF(font()).horizontalAdvance(QStringLiteral("consumer 10000")) + 8;
+  return QFontMetricsF(picture_font_).horizontalAdvance(QStringLiteral("consumer 10000")) + 8;
 }
 
 QPointF ClusterWidget::Place(int32_t node) const {
   auto it = places_.find(node);
   if (it == places_.end()) return QPointF(width() / 2.0, height() / 2.0);
   const NodePlace& n = it->second;
-  if (n.component < 0) return QPointF(n.x * width(), ClientY(node));
-  double x = n.x * width();
-  if (n.component >= 0) {
-    // The brokers' span, narrowed when a box would reach a client column's labels (large type
-    // makes boxes and labels wider than the fractions the layout works in); else as laid out.
-    double min_x = 1, max_x = 0, client_x = -1;
-    for (const auto& [id, place] : places_) {
-      if (place.component < 0) client_x = std::max(client_x, std::min(place.x, 1 - place.x));
-      else min_x = std::min(min_x, place.x), max_x = std::max(max_x, place.x);
-    }
-    if (client_x >= 0) {
-      // A client's label is centred under it but kept inside the picture (see the clients below).
-      const double cx = client_x * width(), label = ClientLabelWidth();
-      const double side = std::max({cx + label / 2, label, cx + ClientRadius()}) + 6;
-      const double lo = side + BoxSize().width() / 2, hi = width() - lo;
-      const double from = min_x * width(), to = max_x * width();
-      const double new_from = std::max(from, lo), new_to = std::min(to, hi);
-      if ((new_from != from || new_to != to) && new_to > new_from)
-        x = to > from ? new_from + (x - from) / (to - from) * (new_to - new_from) : (new_from + new_to) / 2;
+  if (n.component < 0) {
+    auto y = client_y_.find(node);
+    return QPointF(n.x * width(), y != client_y_.end() ? y->second : n.y * height());
+  }
+  // The brokers' span: narrowed when a box would reach a client column's labels (large type
+  // makes boxes and labels wider than the fractions the layout works in); spread over all the
+  // room there is when the picture is crowded (spread_, see Refit); else as laid out.
+  double min_x = 1, max_x = 0, min_y = 1, max_y = 0, client_x = -1;
+  for (const auto& [id, place] : places_) {
+    if (place.component < 0) {
+      client_x = std::max(client_x, std::min(place.x, 1 - place.x));
+    } else {
+      min_x = std::min(min_x, place.x), max_x = std::max(max_x, place.x);
+      min_y = std::min(min_y, place.y), max_y = std::max(max_y, place.y);
     }
   }
-  return QPointF(x, n.y * height());
+  const QSizeF box = BoxSize();
+  double lo = box.width() / 2 + 4;
+  if (client_x >= 0) {
+    // A client's label is centred under it but kept inside the picture (see ClientLabelRect).
+    const double cx = client_x * width(), label = ClientLabelWidth();
+    lo += std::max({cx + label / 2, label, cx + ClientRadius()}) + 2;
+  }
+  const double hi = width() - lo;
+  const double from = min_x * width(), to = max_x * width();
+  const double new_from = spread_ ? lo : std::max(from, lo), new_to = spread_ ? hi : std::min(to, hi);
+  double x = n.x * width(), y = n.y * height();
+  if ((new_from != from || new_to != to) && new_to > new_from)
+    x = to > from ? new_from + (x - from) / (to - from) * (new_to - new_from) : (new_from + new_to) / 2;
+  const double top = box.height() / 2 + 4, bottom = height() - top;
+  if (spread_ && max_y > min_y && bottom > top) y = top + (n.y - min_y) / (max_y - min_y) * (bottom - top);
+  return QPointF(x, y);
 }
 
 QRectF ClusterWidget::ClientArea(QPointF centre) const {
   // The circle and the label under it (as ClientLabelRect draws it).
   const double r = ClientRadius(), w = std::max(2 * r, ClientLabelWidth());
-  const double h = r + 2 + 2 * QFontMetricsF(font()).height() + 4;
+  const double h = r + 2 + 2 * QFontMetricsF(picture_font_).height() + 4;
   const double x = std::clamp(centre.x() - w / 2, 0.0, std::max(0.0, width() - w));
   return QRectF(std::min(x, centre.x() - r), centre.y() - r, std::max(w, 2 * r), r + h);
 }
 
-double ClusterWidget::ClientY(int32_t client) const {
-  // Where the layout puts it, unless that covers a broker's box: large type in a small panel
-  // leaves the brokers no room beside the client columns. Then the nearest height in its column
-  // that is clear of every box and of the clients of its column placed before it (lower ids).
-  const NodePlace& n = places_.at(client);
-  const double laid_out = n.y * height();
+void ClusterWidget::PlaceClients() {
+  // Each client where the layout puts it, unless that covers a broker's box (large type in a
+  // small panel leaves the brokers no room beside the client columns): then the nearest height in
+  // its column clear of every box and of the clients placed before it (lower ids). Nowhere clear:
+  // as laid out.
+  client_y_.clear();
   std::vector<QRectF> taken;
-  for (const auto& [id, place] : places_) {
+  for (const auto& [id, place] : places_)
     if (place.component >= 0) taken.push_back(BrokerRect(id));
-    else if (id < client && place.x == n.x) taken.push_back(ClientArea(QPointF(n.x * width(), ClientY(id))));
-  }
-  auto clear = [&](double y) {
-    const QRectF area = ClientArea(QPointF(n.x * width(), y));
-    return std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(area); });
-  };
-  if (clear(laid_out)) return laid_out;
   const double top = ClientRadius() + 2, bottom = height() - ClientArea(QPointF(0, 0)).bottom() - 2;
   const double step = std::max(4.0, height() / 100.0);
-  for (double d = step; d < height(); d += step)
-    for (double y : {laid_out - d, laid_out + d})
-      if (y >= top && y <= bottom && clear(y)) return y;
-  return laid_out;  // nowhere clear: as laid out
+  for (const auto& [id, n] : places_) {
+    if (n.component >= 0) continue;
+    const double x = n.x * width(), laid_out = n.y * height();
+    auto clear = [&](double y) {
+      const QRectF area = ClientArea(QPointF(x, y));
+      return std::none_of(taken.begin(), taken.end(), [&](const QRectF& r) { return r.intersects(area); });
+    };
+    double y = laid_out;
+    if (!clear(y)) {
+      for (double d = step; d < height() && y == laid_out; d += step)
+        for (double c : {laid_out - d, laid_out + d})
+          if (c >= top && c <= bottom && clear(c)) {
+            y = c;
+            break;
+          }
+    }
+    client_y_[id] = y;
+    taken.push_back(ClientArea(QPointF(x, y)));
+  }
 }
 
 QRectF ClusterWidget::BrokerRect(int32_t broker) const {
@@ -124,7 +206,7 @@ QRectF ClusterWidget::ClientLabelRect(int32_t client) const {
   auto it = places_.find(client);
   if (it == places_.end() || it->second.component >= 0) return QRectF();
   const QPointF pc = Place(client);
-  const double w = ClientLabelWidth(), h = 2 * QFontMetricsF(font()).height() + 4;
+  const double w = ClientLabelWidth(), h = 2 * QFontMetricsF(picture_font_).height() + 4;
   // Centred under the client, kept inside the picture.
   const double x = std::clamp(pc.x() - w / 2, 0.0, std::max(0.0, width() - w));
   return QRectF(x, pc.y() + ClientRadius() + 2, w, h);
@@ -251,7 +333,7 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     }
 
   // Clients, with a thin line to every broker they can reach (cut links left out).
-  QFont font = this->font();
+  QFont font = picture_font_;
   const double kClientR = ClientRadius();
   for (const view::ClientView& c : view_.clients) {
     if (c.kind == "admin") continue;
@@ -287,8 +369,7 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
   // Flow: each frame on its way from -> to. A frame's position is its remaining time against the
   // longest remaining on that link (about the link's latency); responses carry their request's API.
   frames_drawn_ = 0;
-  QFont small = this->font();
-  small.setPointSizeF(std::max(6.0, small.pointSizeF() - 1));
+  const QFont small = Resized(picture_font_, -1);
   const QFontMetricsF small_metrics(small);
   struct FlowLabel {
     QPointF at;     // the left end of its baseline
@@ -367,7 +448,7 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
       }
       ++frames_drawn_;
     }
-    p.setFont(this->font());
+    p.setFont(picture_font_);
   }
 
   // Brokers.
@@ -394,13 +475,11 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
     QString state = down ? QStringLiteral("DOWN") : paused ? QStringLiteral("PAUSED") : QStringLiteral("up");
     if (!down && b.is_broker) state += b.fenced ? QStringLiteral(", FENCED") : QStringLiteral("");
     p.setPen(down ? Palette::Down() : Palette::Black());
-    font.setBold(true);
-    font.setPointSizeF(font.pointSizeF() + 1);
-    p.setFont(font);
+    QFont title = Resized(font, 1);
+    title.setBold(true);
+    p.setFont(title);
     p.drawText(box.adjusted(4, 3, -4, 0), Qt::AlignHCenter | Qt::AlignTop,
                (b.is_broker ? QStringLiteral("broker %1") : QStringLiteral("controller %1")).arg(b.id));
-    font.setBold(false);
-    font.setPointSizeF(font.pointSizeF() - 1);
     p.setFont(font);
     // The role, and below it the state: in bold when it is not "up", the news a class looks for.
     const double line = QFontMetricsF(font).height();
@@ -421,7 +500,7 @@ void ClusterWidget::paintEvent(QPaintEvent*) {
       p.setPen(l.colour);
       p.drawText(l.at, l.text);
     }
-    p.setFont(this->font());
+    p.setFont(picture_font_);
   }
   if (view_.brokers.empty()) {
     p.setPen(Palette::Grey());

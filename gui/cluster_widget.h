@@ -39,6 +39,9 @@ class ClusterWidget final : public QWidget {
   void SetFrames(std::vector<view::FrameView> frames);
   size_t frames_drawn() const { return frames_drawn_; }
   QSize sizeHint() const override { return QSize(480, 400); }
+  // The type the picture is drawn in: the widget's, made smaller (not below 12 px) while boxes
+  // would overlap each other or a client's label (presentation mode on a small screen).
+  const QFont& picture_font() const { return picture_font_; }
 
  signals:
   void NodeContextMenu(int32_t node, QPoint global_position);
@@ -49,11 +52,15 @@ class ClusterWidget final : public QWidget {
   void paintEvent(QPaintEvent* event) override;
   void contextMenuEvent(QContextMenuEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+  void changeEvent(QEvent* event) override;
 
  private:
   QPointF Place(int32_t node) const;
-  // A client's height: as laid out, or the nearest clear of the brokers' boxes (see the .cc).
-  double ClientY(int32_t client) const;
+  // Chooses picture_font_ and the clients' heights (client_y_) for the view, size and font.
+  void Refit();
+  void PlaceClients();
+  bool Crowded() const;  // a box overlaps another box or a client
   // What a client centred at `centre` covers: its circle and its label.
   QRectF ClientArea(QPointF centre) const;
   QSizeF BoxSize() const;  // of a broker
@@ -63,6 +70,9 @@ class ClusterWidget final : public QWidget {
   view::ClusterView view_;
   ClusterLayout layout_;
   std::map<int32_t, NodePlace> places_;
+  QFont picture_font_;
+  std::map<int32_t, double> client_y_;  // by PlaceClients
+  bool spread_ = false;                  // brokers spread over the whole picture (by Refit)
   std::set<int32_t> selected_;
   std::vector<view::FrameView> frames_;
   size_t frames_drawn_ = 0;

@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFontInfo>
+#include <QFontMetricsF>
 #include <QMessageBox>
 #include <QPainter>
 #include <QProcess>
@@ -169,14 +170,54 @@ TEST(ClusterWidgetTest, BoxesKeepClearOfClientLabelsAtAnyTypeSize) {
         if (c.kind != "admin") labels.push_back(w.ClientLabelRect(c.id));
       ASSERT_EQ(boxes.size(), 4u);
       ASSERT_EQ(labels.size(), 2u);
+      // Every box holds its widest state, in bold, inside paint's 4 px insets.
+      QFont bold = w.picture_font();
+      bold.setBold(true);
+      const double widest = QFontMetricsF(bold).horizontalAdvance(QStringLiteral("PAUSED, FENCED")) + 2 * 4;
       for (size_t i = 0; i < boxes.size(); ++i) {
         EXPECT_FALSE(boxes[i].isEmpty());
+        EXPECT_GE(boxes[i].width(), widest) << pixels << " px type, " << size.width() << "x" << size.height();
         for (const QRectF& label : labels)
           EXPECT_FALSE(boxes[i].intersects(label)) << pixels << " px type, " << size.width() << "x" << size.height();
         for (size_t j = i + 1; j < boxes.size(); ++j)
           EXPECT_FALSE(boxes[i].intersects(boxes[j])) << "boxes " << i << " and " << j << ", " << pixels << " px type, "
                                                       << size.width() << "x" << size.height();
       }
+    }
+  }
+}
+
+// Six nodes in presentation type on a 1280x800 projector (a 505x540 panel) do not fit at 24 px:
+// the brokers spread over the whole picture and the picture's type shrinks until no box overlaps
+// another or a client, never below 12 px; in a roomy panel it keeps the widget's type.
+TEST(ClusterWidgetTest, ThePictureTypeShrinksUntilTheBoxesFit) {
+  App();
+  std::unique_ptr<sim::Session> session = Open("last-replica-standing", 21);
+  session->RunUntil(20 * kS);
+  const view::ClusterView v = session->View();
+  ASSERT_EQ(v.brokers.size(), 6u);
+  for (const QSize size : {QSize(505, 540), QSize(560, 600), QSize(640, 760), QSize(765, 640), QSize(1400, 1000)}) {
+    ClusterWidget w;
+    QFont font = w.font();
+    font.setPixelSize(24);
+    w.setFont(font);
+    w.resize(size);
+    w.SetView(v);
+    const int px = QFontInfo(w.picture_font()).pixelSize();
+    if (size.width() > 1000) EXPECT_EQ(px, 24);
+    if (size.width() < 600) EXPECT_LT(px, 24);
+    EXPECT_GE(px, 12);
+    std::vector<QRectF> boxes, labels;
+    for (const view::BrokerView& b : v.brokers) boxes.push_back(w.BrokerRect(b.id));
+    for (const view::ClientView& c : v.clients)
+      if (c.kind != "admin") labels.push_back(w.ClientLabelRect(c.id));
+    QFont bold = w.picture_font();
+    bold.setBold(true);
+    const double widest = QFontMetricsF(bold).horizontalAdvance(QStringLiteral("PAUSED, FENCED")) + 2 * 4;
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      EXPECT_GE(boxes[i].width(), widest);
+      for (const QRectF& label : labels) EXPECT_FALSE(boxes[i].intersects(label)) << size.width();
+      for (size_t j = i + 1; j < boxes.size(); ++j) EXPECT_FALSE(boxes[i].intersects(boxes[j])) << i << " " << j << " " << size.width();
     }
   }
 }
