@@ -33,13 +33,14 @@ QFont Resized(QFont f, double points) {
 
 }  // namespace
 
-QSizeF ClusterWidget::BoxSize() const {
+void ClusterWidget::Measure() {
+  // Text is measured here, once per font, size and broker count, not per box and paint.
+  const QFontMetricsF fm(picture_font_);
   // Smaller boxes when many brokers share the picture.
   const double n = std::max<double>(1, double(view_.brokers.size()));
   // Never narrower than the widest text it may hold (presentation mode uses large type), so that
   // a box keeps its size whatever its state: the roles, the bold state (paint draws it inset 4 px
   // a side, in a box whose rounded corners take a few more) and the bold title one point larger.
-  const QFontMetricsF fm(picture_font_);
   QFont bold = picture_font_;
   bold.setBold(true);
   const QFont title = Resized(bold, 1);
@@ -50,20 +51,34 @@ QSizeF ClusterWidget::BoxSize() const {
                         2 * 4 + 2 * 6;
   const double text_h = 3 * fm.height() + 10;
   const double w = std::max(text_w, std::clamp(width() * 0.68 / (std::sqrt(n) + 1.2), 96.0, 150.0));
-  return QSizeF(w, std::max({58.0, w * 0.47, text_h}));
+  metrics_.box = QSizeF(w, std::max({58.0, w * 0.47, text_h}));
+  metrics_.line = fm.height();
+  metrics_.client_radius = std::max(18.0, fm.height() * 0.95);
+  metrics_.client_label_width = fm.horizontalAdvance(QStringLiteral("consumer 10000")) + 8;
 }
-
-double ClusterWidget::ClientRadius() const { return std::max(18.0, QFontMetricsF(picture_font_).height() * 0.95); }
 
 ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent), picture_font_(font()) {
   setMinimumSize(360, 260);
   setAutoFillBackground(true);
+  Refit();
 }
 
 void ClusterWidget::SetView(const view::ClusterView& view) {
+  const size_t brokers = view_.brokers.size();
   view_ = view;
-  places_ = layout_.Layout(view_);
-  Refit();
+  const std::map<int32_t, NodePlace>& places = layout_.Layout(view_);
+  auto same = [](const NodePlace& a, const NodePlace& b) {
+    return a.x == b.x && a.y == b.y && a.component == b.component;
+  };
+  // The fit depends only on the places, the broker count, the size and the font.
+  const bool moved = places.size() != places_.size() || brokers != view_.brokers.size() ||
+                     !std::equal(places.begin(), places.end(), places_.begin(), [&](const auto& a, const auto& b) {
+                       return a.first == b.first && same(a.second, b.second);
+                     });
+  if (moved) {
+    places_ = places;
+    Refit();
+  }
   update();
 }
 
@@ -98,6 +113,7 @@ void ClusterWidget::Refit() {
   const int wanted = QFontInfo(picture_font_).pixelSize();
   for (int px = wanted;; px = std::max(12, px * 9 / 10)) {
     if (px != wanted) picture_font_.setPixelSize(px);
+    Measure();
     for (bool spread : {false, true}) {
       spread_ = spread;
       PlaceClients();
@@ -110,10 +126,6 @@ void ClusterWidget::Refit() {
 void ClusterWidget::SetFrames(std::vector<view::FrameView> frames) {
   frames_ = std::move(frames);
   update();
-}
-
-double ClusterWidget::ClientLabelWidth() const {
-  return QFontMetricsF(picture_font_).horizontalAdvance(QStringLiteral("consumer 10000")) + 8;
 }
 
 QPointF ClusterWidget::Place(int32_t node) const {
@@ -157,7 +169,7 @@ QPointF ClusterWidget::Place(int32_t node) const {
 QRectF ClusterWidget::ClientArea(QPointF centre) const {
   // The circle and the label under it (as ClientLabelRect draws it).
   const double r = ClientRadius(), w = std::max(2 * r, ClientLabelWidth());
-  const double h = r + 2 + 2 * QFontMetricsF(picture_font_).height() + 4;
+  const double h = r + 2 + 2 * metrics_.line + 4;
   const double x = std::clamp(centre.x() - w / 2, 0.0, std::max(0.0, width() - w));
   return QRectF(std::min(x, centre.x() - r), centre.y() - r, std::max(w, 2 * r), r + h);
 }
@@ -206,7 +218,7 @@ QRectF ClusterWidget::ClientLabelRect(int32_t client) const {
   auto it = places_.find(client);
   if (it == places_.end() || it->second.component >= 0) return QRectF();
   const QPointF pc = Place(client);
-  const double w = ClientLabelWidth(), h = 2 * QFontMetricsF(picture_font_).height() + 4;
+  const double w = ClientLabelWidth(), h = 2 * metrics_.line + 4;
   // Centred under the client, kept inside the picture.
   const double x = std::clamp(pc.x() - w / 2, 0.0, std::max(0.0, width() - w));
   return QRectF(x, pc.y() + ClientRadius() + 2, w, h);

@@ -63,14 +63,22 @@ class ClusterWidget final : public QWidget {
   bool Crowded() const;  // a box overlaps another box or a client
   // What a client centred at `centre` covers: its circle and its label.
   QRectF ClientArea(QPointF centre) const;
-  QSizeF BoxSize() const;  // of a broker
-  double ClientRadius() const;
-  double ClientLabelWidth() const;  // the room a client's two-line label takes
+  // Sizes measured from picture_font_ (by Measure, in Refit).
+  void Measure();
+  QSizeF BoxSize() const { return metrics_.box; }  // of a broker
+  double ClientRadius() const { return metrics_.client_radius; }
+  double ClientLabelWidth() const { return metrics_.client_label_width; }  // a client's two-line label
 
   view::ClusterView view_;
   ClusterLayout layout_;
   std::map<int32_t, NodePlace> places_;
   QFont picture_font_;
+  struct Metrics {
+    QSizeF box;
+    double line = 0;  // one line of picture_font_
+    double client_radius = 0;
+    double client_label_width = 0;
+  } metrics_;
   std::map<int32_t, double> client_y_;  // by PlaceClients
   bool spread_ = false;                  // brokers spread over the whole picture (by Refit)
   std::set<int32_t> selected_;
