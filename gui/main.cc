@@ -7,6 +7,7 @@
 //       runs the scenario to that instant without a window (QT_QPA_PLATFORM=offscreen works),
 //       renders the view and saves it as PNG. Same arguments, same pixels.
 #include <QApplication>
+#include <QListView>
 #include <QPixmap>
 
 #include <CLI/CLI.hpp>
@@ -99,6 +100,10 @@ int Screenshot(const std::string& path, std::optional<uint64_t> seed, const std:
   if (flow) last->frames = recording.session().FramesInFlight();
   window.ApplySnapshot(last);
   window.show();
+  QApplication::processEvents();
+  // The timeline follows the run, as the live window's does (it scrolls to new events while it
+  // is at the bottom): laid out only now, it is scrolled to its end here.
+  if (auto* timeline = window.timeline_panel()->findChild<QListView*>()) timeline->scrollToBottom();
   QApplication::processEvents();
   QWidget* target = &window;
   if (which == "cluster") target = window.cluster_panel();

@@ -107,7 +107,9 @@ Result<std::unique_ptr<Recording>> Recording::Branch(int64_t t_ns) const {
   std::vector<Sample> kept;
   for (const Sample& s : samples_)
     if (s.at_ns <= t_ns) kept.push_back(s);
-  return std::make_unique<Recording>(std::move(*branch), std::move(kept));
+  auto recording = std::make_unique<Recording>(std::move(*branch), std::move(kept));
+  if (recording->session().at_end()) recording->session().Finish();  // as AdvanceTo would
+  return recording;
 }
 
 }  // namespace samsa::gui

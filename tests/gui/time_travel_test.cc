@@ -124,6 +124,30 @@ TEST(TimeTravelTest, TheVerdictsComeAtTheEndAndGoWhenScrubbingBack) {
   EXPECT_EQ(verdicts(), at_end);
 }
 
+// A branch made at the end of a run is finished like its parent (nothing is left to run); one
+// made earlier is not.
+TEST(TimeTravelTest, ABranchAtTheEndIsFinishedLikeItsParent) {
+  App();
+  Recording recording(Open("leader-election", 42));
+  const int64_t end = recording.session().end_ns();
+  recording.AdvanceTo(end);
+  ASSERT_TRUE(recording.session().finished());
+  auto verdicts = [](const sim::Session& s) {
+    return std::count_if(s.events().begin(), s.events().end(),
+                         [](const view::ClusterEvent& e) { return e.kind == view::EventKind::kExpectation; });
+  };
+  const auto at_end = verdicts(recording.session());
+  ASSERT_GT(at_end, 0);
+  auto last = recording.Branch(end);
+  ASSERT_TRUE(last.ok()) << last.status().message();
+  EXPECT_TRUE((*last)->session().finished());
+  EXPECT_EQ(verdicts((*last)->session()), at_end);
+  auto earlier = recording.Branch(20 * kS);
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_FALSE((*earlier)->session().finished());
+  EXPECT_EQ(verdicts((*earlier)->session()), 0);
+}
+
 TEST(TimeTravelTest, ABranchDiffersFromItsParentOnlyAfterTheBranchPoint) {
   App();
   auto window = OpenLive();
