@@ -12,6 +12,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <utility>
 #include <tuple>
 
 #include "gui/palette.h"
@@ -33,7 +34,7 @@ QFont Resized(QFont f, double points) {
 
 }  // namespace
 
-void ClusterWidget::Measure() {
+void ClusterWidget::Measure(bool compact) {
   // Text is measured here, once per font, size and broker count, not per box and paint.
   const QFontMetricsF fm(picture_font_);
   // Smaller boxes when many brokers share the picture.
@@ -50,7 +51,8 @@ void ClusterWidget::Measure() {
                                   QFontMetricsF(title).horizontalAdvance(QStringLiteral("controller 000"))}) +
                         2 * 4 + 2 * 6;
   const double text_h = 3 * fm.height() + 10;
-  const double w = std::max(text_w, std::clamp(width() * 0.68 / (std::sqrt(n) + 1.2), 96.0, 150.0));
+  // Compact (a crowded picture): as wide as the text, without the floor that a wide panel gives.
+  const double w = compact ? text_w : std::max(text_w, std::clamp(width() * 0.68 / (std::sqrt(n) + 1.2), 96.0, 150.0));
   metrics_.box = QSizeF(w, std::max({58.0, w * 0.47, text_h}));
   metrics_.line = fm.height();
   metrics_.client_radius = std::max(18.0, fm.height() * 0.95);
@@ -108,18 +110,19 @@ bool ClusterWidget::Crowded() const {
 void ClusterWidget::Refit() {
   // The widget's type, smaller while boxes would overlap each other or a client (large type in a
   // small panel, or many brokers), but never below the window's usual 12 px.
-  // At each size, the layout as it is first, then spread over the whole picture.
+  // At each size, the layout as it is first, then spread over the whole picture, then spread
+  // with boxes only as wide as their text.
   picture_font_ = font();
   const int wanted = QFontInfo(picture_font_).pixelSize();
   for (int px = wanted;; px = std::max(12, px * 9 / 10)) {
     if (px != wanted) picture_font_.setPixelSize(px);
-    Measure();
-    for (bool spread : {false, true}) {
+    for (auto [spread, compact] : {std::pair{false, false}, std::pair{true, false}, std::pair{true, true}}) {
+      Measure(compact);
       spread_ = spread;
       PlaceClients();
       if (!Crowded()) return;
     }
-    if (px <= 12) return;  // nothing fits: the smallest type, spread
+    if (px <= 12) return;  // nothing fits: the smallest type, spread and compact
   }
 }
 
@@ -152,8 +155,10 @@ QPointF ClusterWidget::Place(int32_t node) const {
   double lo = box.width() / 2 + 4;
   if (client_x >= 0) {
     // A client's label is centred under it but kept inside the picture (see ClientLabelRect).
+    // Spread, the brokers keep clear of the clients' circles only: the clients then move up or
+    // down their columns to where their labels cover no box (PlaceClients).
     const double cx = client_x * width(), label = ClientLabelWidth();
-    lo += std::max({cx + label / 2, label, cx + ClientRadius()}) + 2;
+    lo += (spread_ ? cx + ClientRadius() : std::max({cx + label / 2, label, cx + ClientRadius()})) + 2;
   }
   const double hi = width() - lo;
   const double from = min_x * width(), to = max_x * width();

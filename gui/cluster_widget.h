@@ -63,8 +63,9 @@ class ClusterWidget final : public QWidget {
   bool Crowded() const;  // a box overlaps another box or a client
   // What a client centred at `centre` covers: its circle and its label.
   QRectF ClientArea(QPointF centre) const;
-  // Sizes measured from picture_font_ (by Measure, in Refit).
-  void Measure();
+  // Sizes measured from picture_font_ (by Measure, in Refit); compact: boxes only as wide as
+  // their text.
+  void Measure(bool compact);
   QSizeF BoxSize() const { return metrics_.box; }  // of a broker
   double ClientRadius() const { return metrics_.client_radius; }
   double ClientLabelWidth() const { return metrics_.client_label_width; }  // a client's two-line label

@@ -189,13 +189,15 @@ TEST(ClusterWidgetTest, BoxesKeepClearOfClientLabelsAtAnyTypeSize) {
 
 // Six nodes in presentation type on a 1280x800 projector (a 505x540 panel) do not fit at 24 px:
 // the brokers spread over the whole picture and the picture's type shrinks until no box overlaps
-// another or a client, never below 12 px; in a roomy panel it keeps the widget's type.
+// another or a client, never below 12 px; in a roomy panel it keeps the widget's type, and a
+// larger panel never gets smaller type.
 TEST(ClusterWidgetTest, ThePictureTypeShrinksUntilTheBoxesFit) {
   App();
   std::unique_ptr<sim::Session> session = Open("last-replica-standing", 21);
   session->RunUntil(20 * kS);
   const view::ClusterView v = session->View();
   ASSERT_EQ(v.brokers.size(), 6u);
+  std::pair<QSize, int> previous{QSize(0, 0), 0};
   for (const QSize size : {QSize(505, 540), QSize(560, 600), QSize(640, 760), QSize(765, 640), QSize(1400, 1000)}) {
     ClusterWidget w;
     QFont font = w.font();
@@ -207,6 +209,10 @@ TEST(ClusterWidgetTest, ThePictureTypeShrinksUntilTheBoxesFit) {
     if (size.width() > 1000) EXPECT_EQ(px, 24);
     if (size.width() < 600) EXPECT_LT(px, 24);
     EXPECT_GE(px, 12);
+    // A panel larger both ways never gets smaller type.
+    if (size.width() >= previous.first.width() && size.height() >= previous.first.height())
+      EXPECT_GE(px, previous.second) << size.width() << "x" << size.height();
+    previous = {size, px};
     std::vector<QRectF> boxes, labels;
     for (const view::BrokerView& b : v.brokers) boxes.push_back(w.BrokerRect(b.id));
     for (const view::ClientView& c : v.clients)
