@@ -20,6 +20,7 @@ struct NodePlace {
   double x = 0.5;  // in [0, 1] of the picture's width
   double y = 0.5;  // in [0, 1] of its height
   int component = 0;  // -1 for clients
+  friend bool operator==(const NodePlace&, const NodePlace&) = default;
 };
 
 class ClusterLayout {

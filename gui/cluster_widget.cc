@@ -66,18 +66,9 @@ ClusterWidget::ClusterWidget(QWidget* parent) : QWidget(parent), picture_font_(f
 }
 
 void ClusterWidget::SetView(const view::ClusterView& view) {
-  const size_t brokers = view_.brokers.size();
   view_ = view;
-  const std::map<int32_t, NodePlace>& places = layout_.Layout(view_);
-  auto same = [](const NodePlace& a, const NodePlace& b) {
-    return a.x == b.x && a.y == b.y && a.component == b.component;
-  };
-  // The fit depends only on the places, the broker count, the size and the font.
-  const bool moved = places.size() != places_.size() || brokers != view_.brokers.size() ||
-                     !std::equal(places.begin(), places.end(), places_.begin(), [&](const auto& a, const auto& b) {
-                       return a.first == b.first && same(a.second, b.second);
-                     });
-  if (moved) {
+  // The fit depends only on the places (which hold every broker), the size and the font.
+  if (const std::map<int32_t, NodePlace>& places = layout_.Layout(view_); places != places_) {
     places_ = places;
     Refit();
   }
@@ -96,8 +87,10 @@ void ClusterWidget::changeEvent(QEvent* event) {
 
 bool ClusterWidget::Crowded() const {
   std::vector<QRectF> boxes, clients;
-  for (const auto& [id, place] : places_)
-    (place.component >= 0 ? boxes : clients).push_back(place.component >= 0 ? BrokerRect(id) : ClientArea(Place(id)));
+  for (const auto& [id, place] : places_) {
+    if (place.component >= 0) boxes.push_back(BrokerRect(id));
+    else clients.push_back(ClientArea(Place(id)));
+  }
   for (size_t i = 0; i < boxes.size(); ++i) {
     for (size_t j = i + 1; j < boxes.size(); ++j)
       if (boxes[i].adjusted(-4, -4, 4, 4).intersects(boxes[j])) return true;  // a gap between boxes

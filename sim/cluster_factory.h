@@ -136,6 +136,19 @@ class ClusterFactory {
   std::vector<view::ClusterEvent>* events_ = nullptr;
 };
 
+// The cluster event that reports a violation (the caller sets the instant): marked allowed when
+// the scenario tolerates or expects its kind. The runtime checks and the history check use it.
+inline view::ClusterEvent ViolationEvent(const Violation& v, const Scenario& scenario) {
+  view::ClusterEvent e;
+  e.kind = view::EventKind::kViolation;
+  e.text = v.kind;
+  e.topic = v.topic;
+  e.partition = v.partition;
+  e.detail = v.detail;
+  e.allowed = scenario.AllowsViolation(v.kind);
+  return e;
+}
+
 // A node's process as a view shows it: up, down or paused.
 inline view::ProcessState ProcessOf(const Simulation& sim, NodeId id) {
   return !sim.IsUp(id) ? view::ProcessState::kDown : sim.IsPaused(id) ? view::ProcessState::kPaused : view::ProcessState::kUp;

@@ -365,14 +365,8 @@ void SamsaClusterFactory::SampleLeadership(Simulation& sim, const MetadataImage&
 
 void SamsaClusterFactory::EmitViolation(Simulation& sim, const Violation& v) {
   if (!announced_.insert(v).second) return;
-  view::ClusterEvent e;
-  e.kind = view::EventKind::kViolation;
-  e.text = v.kind;
-  e.topic = v.topic;
-  e.partition = v.partition;
-  e.detail = v.detail;
-  e.allowed = scenario_ != nullptr && scenario_->AllowsViolation(v.kind);
-  Emit(sim, std::move(e));
+  SAMSA_ASSERT(scenario_ != nullptr);  // set by Reset, before any node exists to check
+  Emit(sim, ViolationEvent(v, *scenario_));
 }
 
 void SamsaClusterFactory::OnNodeChange(Simulation& sim, NodeId id, Node* node, Simulation::NodeChange change) {

@@ -776,30 +776,19 @@ const RunResult& Session::Finish() {
   // thousands of records must not bury its verdicts under as many timeline rows.
   const std::set<Violation> history(found.begin(), found.end());
   std::map<std::string, uint64_t> per_kind;
-  auto violation_event = [&](const std::string& kind) {
-    view::ClusterEvent e;
+  auto add_event = [&](const Violation& v) {
+    view::ClusterEvent e = ViolationEvent(v, scenario_);
     e.at_ns = sim.now_ns();
     e.event_index = sim.kernel().events_run();
-    e.kind = view::EventKind::kViolation;
-    e.text = kind;
-    e.allowed = scenario_.AllowsViolation(kind);
-    return e;
-  };
-  for (const Violation& v : history) {
-    if (++per_kind[v.kind] > options_.max_violations_per_kind) continue;
-    view::ClusterEvent e = violation_event(v.kind);
-    e.topic = v.topic;
-    e.partition = v.partition;
-    e.detail = v.detail;
     events_.push_back(std::move(e));
-  }
+  };
+  for (const Violation& v : history)
+    if (++per_kind[v.kind] <= options_.max_violations_per_kind) add_event(v);
   for (const auto& [kind, n] : per_kind)
-    if (n > options_.max_violations_per_kind) {
-      view::ClusterEvent e = violation_event(kind);
-      e.detail = fmt::format("{} more of this kind, not listed one by one (the run's report counts them all)",
-                             n - options_.max_violations_per_kind);
-      events_.push_back(std::move(e));
-    }
+    if (n > options_.max_violations_per_kind)
+      add_event({kind, "", -1, -1,
+                 fmt::format("{} more of this kind, not listed one by one (the run's report counts them all)",
+                             n - options_.max_violations_per_kind)});
   r.violations.insert(history.begin(), history.end());
   out.stats = r.factory->CollectStats(sim);
   out.stats.events = sim.kernel().events_run();

@@ -110,10 +110,9 @@ TEST(TimelineModelTest, AViolationTheScenarioAllowsIsNotPaintedAsAFailure) {
 // `samsa-sim run` prints them: the session finishes when it reaches the end.
 TEST(MainWindowTest, PlayedToTheEndTheTimelineShowsTheVerdicts) {
   App();
-  MainWindow window(/*live=*/true);
-  window.show();
-  ASSERT_TRUE(window.OpenFile(QString::fromStdString(ScenarioPath("leader-election")), 42));
-  ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() != nullptr; }, 30));
+  std::unique_ptr<MainWindow> live = OpenLive();
+  MainWindow& window = *live;
+  ASSERT_NE(window.last_snapshot(), nullptr);
   auto* speed = window.findChild<QComboBox*>("speed");
   ASSERT_NE(speed, nullptr);
   speed->setCurrentIndex(speed->findText("as fast as possible"));
@@ -206,12 +205,17 @@ TEST(ClusterWidgetTest, ThePictureTypeShrinksUntilTheBoxesFit) {
     w.resize(size);
     w.SetView(v);
     const int px = QFontInfo(w.picture_font()).pixelSize();
-    if (size.width() > 1000) EXPECT_EQ(px, 24);
-    if (size.width() < 600) EXPECT_LT(px, 24);
+    if (size.width() > 1000) {
+      EXPECT_EQ(px, 24);
+    }
+    if (size.width() < 600) {
+      EXPECT_LT(px, 24);
+    }
     EXPECT_GE(px, 12);
     // A panel larger both ways never gets smaller type.
-    if (size.width() >= previous.first.width() && size.height() >= previous.first.height())
+    if (size.width() >= previous.first.width() && size.height() >= previous.first.height()) {
       EXPECT_GE(px, previous.second) << size.width() << "x" << size.height();
+    }
     previous = {size, px};
     std::vector<QRectF> boxes, labels;
     for (const view::BrokerView& b : v.brokers) boxes.push_back(w.BrokerRect(b.id));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "gui/main_window.h"
 #include "gui/recording.h"
 #include "gui/session_worker.h"
 #include "net/os/file_util.h"
@@ -44,6 +45,15 @@ inline bool WaitFor(const std::function<bool()>& done, int seconds) {
     QApplication::processEvents(QEventLoop::AllEvents, 20);
   }
   return true;
+}
+
+// A live window on `scenario` seed 42, with the first snapshot applied.
+inline std::unique_ptr<MainWindow> OpenLive(const char* scenario = "leader-election") {
+  auto window = std::make_unique<MainWindow>(/*live=*/true);
+  window->show();
+  EXPECT_TRUE(window->OpenFile(QString::fromStdString(ScenarioPath(scenario)), 42));
+  EXPECT_TRUE(WaitFor([&] { return window->last_snapshot() != nullptr; }, 30));
+  return window;
 }
 
 // A first snapshot (reset) of `scenario` seed 42 run to t, as a headless window applies it.

@@ -35,15 +35,6 @@ int32_t LeaderOf0(const Snapshot* s) {
   return p ? p->leader : -2;
 }
 
-// A live window on leader-election seed 42, with the first snapshot applied.
-std::unique_ptr<MainWindow> OpenLive(const char* scenario = "leader-election") {
-  auto window = std::make_unique<MainWindow>(/*live=*/true);
-  window->show();
-  EXPECT_TRUE(window->OpenFile(QString::fromStdString(ScenarioPath(scenario)), 42));
-  EXPECT_TRUE(WaitFor([&] { return window->last_snapshot() != nullptr; }, 30));
-  return window;
-}
-
 bool SeekAndWait(MainWindow& w, int64_t t_ns) {
   w.SeekTo(t_ns);
   return WaitFor([&] { return w.last_snapshot() && w.last_snapshot()->view.at_ns == t_ns && !w.last_snapshot()->playing; }, 60);
