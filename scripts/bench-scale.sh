@@ -75,7 +75,7 @@ printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 base_best="" base_median="" base_batch=""
 for p in "${sizes[@]}"; do
   read -r events acked batches < <(awk -v p="$p" '$1 == p { print $2, $3, $5; exit }' "$dir/runs")
-  best=$(awk -v p="$p" '$1 == p { print $4 }' "$dir/runs" | sort -n | head -1)
+  best=$(awk -v p="$p" '$1 == p { print $4 }' "$dir/runs" | sort -n | sed -n 1p)
   median=$(awk -v p="$p" '$1 == p { print $4 }' "$dir/runs" | sort -n |
            awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')
   us_best=$(awk -v w="$best" -v a="$acked" 'BEGIN { if (a > 0) printf "%.2f", w * 1000 / a; else print "0" }')

@@ -24,8 +24,8 @@ rc=$?
 echo "$out"
 session_hash=$(echo "$out" | sed -n 's/^seed=[0-9]* trace_hash=\(0x[0-9a-f]*\).*/\1/p')
 [ "$rc" = 2 ] || { echo "FAIL: a bad command should make the exit code 2, got $rc"; exit 1; }
-echo "$out" | grep -q "script:5:17: faults\[0\].crash: node 9 does not exist" || { echo "FAIL: the bad inject was not reported with its line"; exit 1; }
-echo "$out" | grep -q "script:9: run: expected a time.*1500ms, not 1.5s" || { echo "FAIL: a bad duration was not explained"; exit 1; }
+grep -q "script:5:17: faults\[0\].crash: node 9 does not exist" <<<"$out" || { echo "FAIL: the bad inject was not reported with its line"; exit 1; }
+grep -q "script:9: run: expected a time.*1500ms, not 1.5s" <<<"$out" || { echo "FAIL: a bad duration was not explained"; exit 1; }
 [ "$(grep -c 'at_event' "$dir/saved.yaml")" = 3 ] || { echo "FAIL: expected 3 recorded entries"; cat "$dir/saved.yaml"; exit 1; }
 replay_hash=$("$sim" run "$dir/saved.yaml" --quiet | sed -n 's/.*trace_hash=\(0x[0-9a-f]*\).*/\1/p' | head -1)
 plain_hash=$("$sim" run "$scenario" --quiet | sed -n 's/.*trace_hash=\(0x[0-9a-f]*\).*/\1/p' | head -1)
