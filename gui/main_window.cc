@@ -21,6 +21,7 @@
 #include <QScrollBar>
 #include <QListWidget>
 #include <QSaveFile>
+#include <QScopedValueRollback>
 #include <QSettings>
 #include <QSlider>
 #include <QSortFilterProxyModel>
@@ -170,6 +171,10 @@ void MainWindow::BuildUi() {
   partitions_view_->horizontalHeader()->setSectionResizeMode(PartitionsModel::kLog, QHeaderView::Stretch);
   partitions_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
   partitions_view_->setWordWrap(false);
+  partitions_view_->viewport()->installEventFilter(this);  // its resize: the room for the table
+  // Rows scrolled into view may be wider (presentation mode's fit).
+  connect(partitions_view_->verticalScrollBar(), &QScrollBar::valueChanged, this, [this] { FitPartitionsType(false); });
+  connect(partitions_proxy_, &QAbstractItemModel::modelReset, this, [this] { FitPartitionsType(true); });
   pl->addWidget(partitions_view_, 3);
   clients_ = new QTableWidget(0, 7, partitions_panel_);
   clients_->setHorizontalHeaderLabels({tr("Client"), tr("Topic"), tr("Rate/s"), tr("In flight"),
@@ -586,6 +591,7 @@ void MainWindow::ApplySnapshot(std::shared_ptr<const Snapshot> snapshot) {
   cluster_->SetView(s.view);
   cluster_->SetFrames(s.frames);
   partitions_->SetView(s.view);
+  FitPartitionsType(false);
   inspector_->SetView(std::shared_ptr<const view::ClusterView>(snapshot, &snapshot->view), &samples_[s.branch],
                       &partition_names_);
   // Clients. Their acknowledgement (or read) rate over the last simulated second.
@@ -829,6 +835,7 @@ void MainWindow::SeekTo(int64_t t_ns) {
   preview_ns_ = r.view.at_ns;
   cluster_->SetView(r.view);
   partitions_->SetView(r.view);
+  FitPartitionsType(false);
   statusBar()->showMessage(tr("showing the view recorded at %1; re-running the seed to %2...")
                                .arg(Seconds(r.view.at_ns), Seconds(t_ns)));
 }
@@ -892,7 +899,7 @@ bool MainWindow::SaveSession(const QString& path) {
 void MainWindow::SetPresentation(bool on) {
   presentation_ = on;
   QFont f = QApplication::font();
-  if (on) f.setPixelSize(24);
+  if (on) f.setPixelSize(kPresentationPx);
   setFont(f);
   QFont big = f;
   if (on) big.setPixelSize(34);
@@ -903,13 +910,57 @@ void MainWindow::SetPresentation(bool on) {
   filter_->setVisible(!on);
   time_bar_->setVisible(!on);
   statusBar()->setVisible(!on);
-  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(f));
   explain_->setFont(f);
   QHeaderView* header = partitions_view_->horizontalHeader();
   QFont header_font = QApplication::font(header);
   if (on) header_font.setPixelSize(15);  // readable, yet narrow enough to leave the bars their room
   header->setFont(header_font);
+  // Every header leaves room for a sort arrow when it is shown: too dear in large type.
+  header->setSortIndicatorShown(!on);
+  // The bars name every replica, marking the leader and the out-of-sync: the list is spare.
+  partitions_view_->setColumnHidden(PartitionsModel::kReplicas, on);
+  if (on) {
+    FitPartitionsType(true);
+  } else {
+    partitions_view_->setFont(QFont());  // the window's again
+    partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(f));
+  }
   cluster_->update();
+}
+
+int MainWindow::PartitionsTableNeeds() const {
+  const QHeaderView* header = partitions_view_->horizontalHeader();
+  // QTableView overrides it as protected; QAbstractItemView's is public.
+  const QAbstractItemView* view = partitions_view_;
+  int needs = 0;
+  for (int c = 0; c < PartitionsModel::kLog; ++c)
+    if (!partitions_view_->isColumnHidden(c)) needs += std::max(header->sectionSizeHint(c), view->sizeHintForColumn(c));
+  return needs + std::max(header->sectionSizeHint(PartitionsModel::kLog),
+                          PartitionBarsDelegate::MinWidth(partitions_view_->font()));
+}
+
+void MainWindow::FitPartitionsType(bool may_grow) {
+  // A new type may show or hide the vertical scroll bar, which resizes the viewport, which fits
+  // again: that inner fit is this one's business.
+  if (!presentation_ || fitting_) return;
+  const QScopedValueRollback guard(fitting_, true);
+  const int current = QFontInfo(partitions_view_->font()).pixelSize();
+  const int room = partitions_view_->viewport()->width();
+  if (!may_grow && (current <= kSmallestTablePx || PartitionsTableNeeds() <= room)) return;
+  QFont f = font();
+  for (int px = may_grow ? kPresentationPx : current - 2; px >= kSmallestTablePx; px -= 2) {
+    f.setPixelSize(px);
+    partitions_view_->setFont(f);
+    if (PartitionsTableNeeds() <= room) break;
+  }
+  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(partitions_view_->font()));
+  // The text columns fit their contents in the new type now, not at the next change of data.
+  QMetaObject::invokeMethod(partitions_view_->horizontalHeader(), "resizeSections", Qt::DirectConnection);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == partitions_view_->viewport() && event->type() == QEvent::Resize) FitPartitionsType(true);
+  return QMainWindow::eventFilter(watched, event);
 }
 
 QWidget* MainWindow::ShowGallery() {

@@ -97,6 +97,15 @@ class MainWindow final : public QMainWindow {
   // Presentation mode (F5): large type; only the caption, the cluster and the partitions.
   void SetPresentation(bool on);
   bool presentation() const { return presentation_; }
+  // Presentation mode: the partitions table's type, the largest of kPresentationPx, 22, ... down
+  // to kSmallestTablePx at which its text columns and the replica bars
+  // (PartitionBarsDelegate::MinWidth) fit its width without a scroll bar. `may_grow` false only
+  // shrinks it when it no longer fits (after new data), so that it does not flicker.
+  void FitPartitionsType(bool may_grow);
+  // The width the partitions table needs at its type: its text columns' and the bars' least.
+  int PartitionsTableNeeds() const;
+  static constexpr int kPresentationPx = 24;
+  static constexpr int kSmallestTablePx = 16;
   // The scenario gallery lists the scenarios of this directory.
   void SetScenarioDir(const QString& dir) { scenario_dir_ = dir; }
   QWidget* ShowGallery();
@@ -126,6 +135,9 @@ class MainWindow final : public QMainWindow {
 
  signals:
   void SnapshotApplied();
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void BuildUi();
@@ -184,6 +196,7 @@ class MainWindow final : public QMainWindow {
   bool chart_dirty_ = false;
   int64_t chart_drawn_wall_ns_ = 0;
   bool presentation_ = false;
+  bool fitting_ = false;  // FitPartitionsType is running
   QString scenario_dir_;
   QString source_text_;  // the open scenario file's text, for Save session
   std::shared_ptr<const sim::Scenario> scenario_;

@@ -25,6 +25,20 @@ QSize PartitionBarsDelegate::sizeHint(const QStyleOptionViewItem& option, const 
 
 int PartitionBarsDelegate::RowPx(const QFont& font) { return std::max(kReplicaRowPx, QFontMetrics(font).height() + 2); }
 
+namespace {
+// The cell's margins (paint's area), the replica label's column and the number's after the bar.
+constexpr int kMarginPx = 12;
+int LabelPx(const QFontMetrics& fm) { return std::max(78, fm.horizontalAdvance(QStringLiteral("broker 10 L")) + 6); }
+int NumberPx(const QFontMetrics& fm) {
+  return std::max(56, std::max(fm.horizontalAdvance(QStringLiteral("-99999")), fm.horizontalAdvance(QStringLiteral("head"))) + 6);
+}
+}  // namespace
+
+int PartitionBarsDelegate::MinWidth(const QFont& font) {
+  const QFontMetrics fm(font);
+  return kMarginPx + LabelPx(fm) + NumberPx(fm) + kMinBarPx;
+}
+
 void PartitionBarsDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const {
   QStyledItemDelegate::paint(painter, option, index);  // background and selection
   const view::PartitionView* p = PartitionOf(index);
@@ -34,11 +48,11 @@ void PartitionBarsDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
   const int64_t from = std::max<int64_t>(0, head - kWindow);
   const int64_t span = std::max<int64_t>(1, head - from);
   painter->save();
-  const QRect area = option.rect.adjusted(4, 2, -8, -2);
+  const QRect area = option.rect.adjusted(4, 2, 4 - kMarginPx, -2);
   const QFontMetrics fm(option.font);
   const int row_px = RowPx(option.font);
-  const int label_px = std::max(78, fm.horizontalAdvance(QStringLiteral("broker 10 L")) + 6);
-  const int number_px = std::max(56, fm.horizontalAdvance(QStringLiteral("-99999")) + 6);
+  const int label_px = LabelPx(fm);
+  const int number_px = NumberPx(fm);
   const int bar_left = area.left() + label_px;
   const int bar_width = std::max(10, area.width() - label_px - number_px);
   auto x_of = [&](int64_t offset) {

@@ -17,6 +17,10 @@ class PartitionBarsDelegate final : public QStyledItemDelegate {
   static constexpr int kReplicaRowPx = 16;
   // The height of one replica's row in `font` (at least kReplicaRowPx).
   static int RowPx(const QFont& font);
+  // The narrowest cell that shows, in `font`, every label and number whole and a bar of
+  // kMinBarPx (presentation mode fits the table's type to it).
+  static int MinWidth(const QFont& font);
+  static constexpr int kMinBarPx = 60;
 
   using QStyledItemDelegate::QStyledItemDelegate;
   void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;

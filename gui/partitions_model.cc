@@ -4,6 +4,7 @@
 #include <QStringList>
 
 #include "gui/palette.h"
+#include "gui/partition_bars_delegate.h"
 
 namespace samsa::gui {
 
@@ -119,7 +120,14 @@ QVariant PartitionsModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant PartitionsModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  if (orientation != Qt::Horizontal) return {};
+  if (role == Qt::ToolTipRole && section == kLog)
+    return QStringLiteral(
+        "Each replica's log over the last %1 offsets of the partition: the bar reaches its log end offset "
+        "(LEO), its dark part is flushed to disk (durable), and the black line is the high watermark (HW) "
+        "it knows. After the bar: \"head\", or how many offsets its log end is behind the head.")
+        .arg(PartitionBarsDelegate::kWindow);
+  if (role != Qt::DisplayRole) return {};
   switch (section) {
     case kPartition: return QStringLiteral("Partition");
     case kLeader: return QStringLiteral("Leader");
@@ -127,7 +135,8 @@ QVariant PartitionsModel::headerData(int section, Qt::Orientation orientation, i
     case kReplicas: return QStringLiteral("Replicas");
     case kIsr: return QStringLiteral("ISR");
     case kStatus: return QStringLiteral("Status");
-    case kLog: return QStringLiteral("Replicas at the head of the log\nbar: log end (LEO) · dark: durable · black line: HW");
+    case kLog:
+      return QStringLiteral("Replicas at the head of the log\nbar: log end · dark: durable\nblack line: high watermark");
   }
   return {};
 }

@@ -1,6 +1,8 @@
 // samsa-gui's models, layout and window, on a real Qt application (QT_QPA_PLATFORM=offscreen).
 #include <gtest/gtest.h>
 
+#include <QHeaderView>
+#include <QScrollBar>
 #include <QTableView>
 
 #include <QAction>
@@ -26,6 +28,7 @@
 #include "gui/cluster_widget.h"
 #include "gui/main_window.h"
 #include "gui/palette.h"
+#include "gui/partition_bars_delegate.h"
 #include "gui/partitions_model.h"
 #include "gui/timeline_model.h"
 #include "net/os/file_util.h"
@@ -543,6 +546,67 @@ TEST(ScreenshotTest, PresentationModeShowsLargeTypeAndOnlyTheStory) {
   window.SetPresentation(false);
   QApplication::processEvents();
   EXPECT_TRUE(window.timeline_panel()->isVisible() || window.chart_panel()->isVisible());
+}
+
+// Presentation mode's partitions table at the projector's size: no horizontal scroll bar, every
+// text column as wide as its text (none elided), the replica bars with their labels whole, and
+// the largest type that allows it. Before, 1280x800 scrolled the bars out of sight and 1600x1000
+// cut their labels ("hea", "c" for offline) and the header.
+TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
+  App();
+  std::shared_ptr<Snapshot> snapshot = SnapshotAt("leader-election", 14 * kS);
+  MainWindow window(/*live=*/false);
+  window.resize(1920, 1080);
+  window.SetPresentation(true);
+  window.ApplySnapshot(snapshot);
+  window.show();
+  QApplication::processEvents();
+  auto* table = window.partitions_panel()->findChild<QTableView*>(QStringLiteral("partitions"));
+  ASSERT_NE(table, nullptr);
+  const QHeaderView* header = table->horizontalHeader();
+  auto px = [&] { return QFontInfo(table->font()).pixelSize(); };
+  auto expect_fits = [&](const char* size) {
+    SCOPED_TRACE(size);
+    EXPECT_EQ(table->horizontalScrollBar()->maximum(), 0);
+    EXPECT_TRUE(table->isColumnHidden(PartitionsModel::kReplicas)) << "the bars list the replicas";
+    const QAbstractItemView* view = table;
+    for (int c = 0; c < PartitionsModel::kLog; ++c) {
+      if (table->isColumnHidden(c)) continue;
+      EXPECT_GE(header->sectionSize(c), view->sizeHintForColumn(c)) << "column " << c << " is elided";
+      EXPECT_GE(header->sectionSize(c), header->sectionSizeHint(c)) << "header " << c << " is cut";
+    }
+    EXPECT_GE(header->sectionSize(PartitionsModel::kLog), PartitionBarsDelegate::MinWidth(table->font()));
+    EXPECT_GE(header->sectionSize(PartitionsModel::kLog), header->sectionSizeHint(PartitionsModel::kLog));
+    // The largest type: the next size up would not fit.
+    if (px() < MainWindow::kPresentationPx) {
+      const QFont fitted = table->font();
+      QFont larger = fitted;
+      larger.setPixelSize(px() + 2);
+      table->setFont(larger);
+      EXPECT_GT(window.PartitionsTableNeeds(), table->viewport()->width());
+      table->setFont(fitted);
+    }
+  };
+  expect_fits("1920x1080");
+  EXPECT_EQ(px(), MainWindow::kPresentationPx);
+  window.resize(1280, 800);
+  QApplication::processEvents();
+  expect_fits("1280x800");
+  EXPECT_LT(px(), MainWindow::kPresentationPx);
+  EXPECT_GE(px(), MainWindow::kSmallestTablePx);
+  window.resize(1600, 1000);
+  QApplication::processEvents();
+  expect_fits("1600x1000");
+  window.resize(1920, 1080);
+  QApplication::processEvents();
+  EXPECT_EQ(px(), MainWindow::kPresentationPx) << "the type grows back with the window";
+  // Leaving presentation mode gives the table back the window's type, the replicas column and
+  // the sort arrow.
+  window.SetPresentation(false);
+  QApplication::processEvents();
+  EXPECT_EQ(QFontInfo(table->font()).pixelSize(), QFontInfo(window.font()).pixelSize());
+  EXPECT_FALSE(table->isColumnHidden(PartitionsModel::kReplicas));
+  EXPECT_TRUE(header->isSortIndicatorShown());
 }
 
 }  // namespace
