@@ -1155,7 +1155,7 @@ void BrokerNode::PumpLifecycle() {
     lifecycle_in_flight_ = true;
     // A combined node registers with its own controller without a connection.
     if (controller == config_.node_id) return LifecycleToSelf(req);
-    Send(Owner::kLifecycle, 0, controller, req, 0, config_.request_timeout_ms);
+    Send(Owner::kLifecycle, 0, controller, req, 0, LifecycleTimeoutMs());
     return;
   }
   if (lifecycle_ == Lifecycle::kRegistered) {
@@ -1167,8 +1167,17 @@ void BrokerNode::PumpLifecycle() {
     req.want_shut_down = shutdown_requested_ms_ >= 0;
     lifecycle_in_flight_ = true;
     if (controller == config_.node_id) return LifecycleToSelf(req);
-    Send(Owner::kLifecycle, 0, controller, req, 0, config_.request_timeout_ms);
+    Send(Owner::kLifecycle, 0, controller, req, 0, LifecycleTimeoutMs());
   }
+}
+
+int64_t BrokerNode::LifecycleTimeoutMs() const {
+  // Not request.timeout.ms (30 s): a controller that stops answering without closing the
+  // connection (paused, cut off) would hold the heartbeat past the session timeout, and the
+  // controller that replaced it would fence a live broker that never got to heartbeat to it.
+  // Kafka times these out after broker.heartbeat.interval.ms (KAFKA-19294; half of
+  // broker.session.timeout.ms before it, KAFKA-14392).
+  return std::max<int64_t>(1, config_.broker_heartbeat_interval_ms);
 }
 
 void BrokerNode::OnLifecycleResponse(const ResponseBody& body) {

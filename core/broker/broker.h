@@ -271,6 +271,8 @@ class BrokerNode final : public Node {
   void FailPending(const PendingRequest& pending);
   void CompletePending(const PendingRequest& pending, const ResponseBody& body);
   int32_t ActiveControllerId() const;
+  // How long a registration or heartbeat waits for the controller's answer.
+  int64_t LifecycleTimeoutMs() const;
 
   // Modules.
   void Pump();
