@@ -61,7 +61,7 @@ const Property kTable[] = {
     Broker("auto.create.topics.enable", T::kBool, "true", 0, 0, "controller: a Metadata request for an unknown topic creates it",
            "BrokerSimTest.AutoCreatedTopicsFollowTheBrokerDefaults"),
     Broker("auto.leader.rebalance.enable", T::kBool, "true", 0, 0, "controller: moves leadership back to preferred replicas"),
-    Broker("broker.heartbeat.interval.ms", T::kMs, "2000", 1, kMax, "broker: heartbeats to the controller"),
+    Broker("broker.heartbeat.interval.ms", T::kMs, "2000", 1, kMax, "broker: heartbeats to the controller, each waiting this long for its answer"),
     PerNode("broker.id", T::kInt, "-1", 0, kInt32, "broker: its node id (an alias of node.id)",
             "BrokerConfigTest.IdentityAndAliases"),
     Broker("broker.session.timeout.ms", T::kMs, "9000", 1, kMax, "controller: fences a broker without heartbeats"),
