@@ -45,6 +45,10 @@ struct Builder {
   double x_max = 1;
   double y_max = 1;
   std::vector<std::pair<QString, QList<QPointF>>>* csv;
+  // Series on a second, right-hand y axis (a count on another scale: replicas in the ISR next
+  // to records of lag, which a lag spike of thousands would flatten to a line at zero).
+  double right_max = 1;
+  std::vector<QAbstractSeries*> right;
 
   QLineSeries* Line(const QString& name, const QColor& colour, Qt::PenStyle style = Qt::SolidLine, double width = 2) {
     auto* s = new QLineSeries();
@@ -55,9 +59,10 @@ struct Builder {
     s->setPen(pen);
     return s;
   }
-  // Adds the points to `s`; where samples are missing (no leader, no position known) the line
-  // breaks: each later stretch is a series of its own with the same pen and no legend entry.
-  void Add(QLineSeries* s, const QList<QPointF>& points) {
+  // Adds the points to `s` (on the right-hand axis when `on_right`); where samples are missing
+  // (no leader, no position known) the line breaks: each later stretch is a series of its own
+  // with the same pen and no legend entry.
+  void Add(QLineSeries* s, const QList<QPointF>& points, bool on_right = false) {
     constexpr double kGapS = 1.5 * double(kSampleIntervalNs) / 1e9;
     QList<QPointF> stretch;
     QLineSeries* current = s;
@@ -69,6 +74,7 @@ struct Builder {
       }
       current->replace(stretch);
       chart->addSeries(current);
+      if (on_right) right.push_back(current);
       if (current != s)
         for (QLegendMarker* m : chart->legend()->markers(current)) m->setVisible(false);
       current = nullptr;
@@ -77,7 +83,8 @@ struct Builder {
     for (const QPointF& p : points) {
       if (!stretch.isEmpty() && p.x() - stretch.back().x() > kGapS) flush();
       stretch << p;
-      y_max = std::max(y_max, p.y());
+      double& max = on_right ? right_max : y_max;
+      max = std::max(max, p.y());
     }
     flush();
     csv->emplace_back(s->name(), points);
@@ -180,7 +187,7 @@ void LagChart::Redraw(const Data& data) {
     int k = 0;
     for (const auto& [id, points] : lags)
       bottom.Add(bottom.Line(tr("consumer %1 lag%2").arg(id).arg(suffix), Palette::Series(k++), style), points);
-    bottom.Add(bottom.Line(tr("ISR size, all partitions%1").arg(suffix), Palette::Isr(), style), isr);
+    bottom.Add(bottom.Line(tr("ISR size, all partitions%1").arg(suffix), Palette::Isr(), style), isr, /*on_right=*/true);
   };
   add_lag_and_isr(samples, QString(), Qt::SolidLine);
   if (data.compare != nullptr) add_lag_and_isr(*data.compare, tr(" (branch %1)").arg(data.compare_branch), Qt::DashLine);
@@ -198,11 +205,21 @@ void LagChart::Redraw(const Data& data) {
     auto* y = new QValueAxis();
     y->setRange(0, b->y_max * 1.05);
     y->setLabelFormat("%.0f");
-    y->setTitleText(b == &top ? tr("offset") : tr("records / replicas"));
+    y->setTitleText(b == &top ? tr("offset") : tr("lag (records)"));
     x->applyNiceNumbers();
     y->applyNiceNumbers();
     b->chart->addAxis(x, Qt::AlignBottom);
     b->chart->addAxis(y, Qt::AlignLeft);
+    QValueAxis* y_right = nullptr;
+    if (!b->right.empty()) {
+      y_right = new QValueAxis();
+      y_right->setRange(0, b->right_max * 1.05);
+      y_right->setLabelFormat("%.0f");
+      y_right->setTitleText(tr("replicas in the ISR"));
+      y_right->setGridLineVisible(false);  // the left axis's grid is the chart's
+      y_right->applyNiceNumbers();
+      b->chart->addAxis(y_right, Qt::AlignRight);
+    }
     int shaded = 0;
     for (const auto& [from, to] : periods) {
       if (++shaded > 40) break;  // a random nemesis: the first 40 are enough to read
@@ -236,7 +253,8 @@ void LagChart::Redraw(const Data& data) {
     b->chart->addSeries(violations);
     for (QAbstractSeries* s : b->chart->series()) {
       s->attachAxis(x);
-      s->attachAxis(y);
+      const bool on_right = std::find(b->right.begin(), b->right.end(), s) != b->right.end();
+      s->attachAxis(on_right ? y_right : y);
     }
     // One legend entry for the fault shading.
     bool first = true;
@@ -251,6 +269,8 @@ void LagChart::Redraw(const Data& data) {
   delete old_top;
   delete old_bottom;
 }
+
+const QChart* LagChart::lag_and_isr_chart() const { return lag_view_->chart(); }
 
 int LagChart::SeriesCount() const { return int(csv_rows_.size()); }
 

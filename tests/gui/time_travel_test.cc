@@ -1,5 +1,7 @@
 // samsa-gui's time travel, lag chart and classroom features, on a real Qt application.
 #include <QAction>
+#include <QChart>
+#include <QValueAxis>
 #include <QComboBox>
 #include <QDir>
 #include <QDialog>
@@ -282,6 +284,27 @@ TEST(LagChartTest, DrawsOffsetsLagAndFaultPeriodsAndExportsCsv) {
       recording.samples().begin(), recording.samples().end(),
       [](const Sample& x) { return x.partitions.empty() || x.partitions[0].high_watermark < 0; })));
   EXPECT_EQ(recording.samples().size(), 301u);
+  // The ISR size has its own axis, on the right: a lag spike of thousands must not flatten it.
+  const QChart* lower = window.lag_chart().lag_and_isr_chart();
+  ASSERT_NE(lower, nullptr);
+  int64_t isr_max = 0;
+  for (const Sample& x : recording.samples()) isr_max = std::max<int64_t>(isr_max, x.isr_total);
+  auto vertical_axis = [&](const QString& name) -> const QValueAxis* {
+    for (QAbstractSeries* series : lower->series()) {
+      if (series->name() != name) continue;
+      for (QAbstractAxis* a : series->attachedAxes())
+        if (a->orientation() == Qt::Vertical) return qobject_cast<const QValueAxis*>(a);
+    }
+    return nullptr;
+  };
+  const QValueAxis* isr_axis = vertical_axis(QStringLiteral("ISR size, all partitions"));
+  const QValueAxis* lag_axis = vertical_axis(QStringLiteral("consumer 1002 lag"));
+  ASSERT_NE(isr_axis, nullptr);
+  ASSERT_NE(lag_axis, nullptr);
+  EXPECT_EQ(isr_axis->alignment(), Qt::AlignRight);
+  EXPECT_EQ(lag_axis->alignment(), Qt::AlignLeft);
+  EXPECT_GE(isr_axis->max(), double(isr_max));
+  EXPECT_LE(isr_axis->max(), 2.0 * double(isr_max)) << "the ISR line uses its axis's height";
   // Another partition.
   window.lag_chart().SetPartition("orders-2");
   window.RedrawChart();
