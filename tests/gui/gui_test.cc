@@ -524,15 +524,21 @@ TEST(ScreenshotTest, OcrFindsPartitionsAndBrokers) {
     EXPECT_NE(partitions.find(label), std::string::npos) << label << " not read in:\n" << partitions;
 }
 
-TEST(ScreenshotTest, PresentationModeShowsLargeTypeAndOnlyTheStory) {
+// A headless window in presentation mode at 1920x1080, shown, on leader-election at 14 s.
+std::unique_ptr<MainWindow> PresentationWindow() {
   App();
-  std::shared_ptr<Snapshot> snapshot = SnapshotAt("leader-election", 14 * kS);
-  MainWindow window(/*live=*/false);
-  window.resize(1920, 1080);
-  window.SetPresentation(true);
-  window.ApplySnapshot(snapshot);
-  window.show();
+  auto window = std::make_unique<MainWindow>(/*live=*/false);
+  window->resize(1920, 1080);
+  window->SetPresentation(true);
+  window->ApplySnapshot(SnapshotAt("leader-election", 14 * kS));
+  window->show();
   QApplication::processEvents();
+  return window;
+}
+
+TEST(ScreenshotTest, PresentationModeShowsLargeTypeAndOnlyTheStory) {
+  std::unique_ptr<MainWindow> shown = PresentationWindow();
+  MainWindow& window = *shown;
   EXPECT_TRUE(window.presentation());
   EXPECT_GE(QFontInfo(window.font()).pixelSize(), 24);
   EXPECT_FALSE(window.timeline_panel()->isVisible());
@@ -553,14 +559,8 @@ TEST(ScreenshotTest, PresentationModeShowsLargeTypeAndOnlyTheStory) {
 // the largest type that allows it. Before, 1280x800 scrolled the bars out of sight and 1600x1000
 // cut their labels ("hea", "c" for offline) and the header.
 TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
-  App();
-  std::shared_ptr<Snapshot> snapshot = SnapshotAt("leader-election", 14 * kS);
-  MainWindow window(/*live=*/false);
-  window.resize(1920, 1080);
-  window.SetPresentation(true);
-  window.ApplySnapshot(snapshot);
-  window.show();
-  QApplication::processEvents();
+  std::unique_ptr<MainWindow> shown = PresentationWindow();
+  MainWindow& window = *shown;
   auto* table = window.partitions_panel()->findChild<QTableView*>(QStringLiteral("partitions"));
   ASSERT_NE(table, nullptr);
   const QHeaderView* header = table->horizontalHeader();
