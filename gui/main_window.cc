@@ -912,9 +912,7 @@ void MainWindow::SetPresentation(bool on) {
   statusBar()->setVisible(!on);
   explain_->setFont(f);
   QHeaderView* header = partitions_view_->horizontalHeader();
-  QFont header_font = QApplication::font(header);
-  if (on) header_font.setPixelSize(15);  // readable, yet narrow enough to leave the bars their room
-  header->setFont(header_font);
+  header->setFont(QApplication::font(header));  // presentation mode's: FitPartitionsType
   // Every header leaves room for a sort arrow when it is shown: too dear in large type.
   header->setSortIndicatorShown(!on);
   // The bars name every replica, marking the leader and the out-of-sync: the list is spare.
@@ -947,15 +945,37 @@ void MainWindow::FitPartitionsType(bool may_grow) {
   const int current = QFontInfo(partitions_view_->font()).pixelSize();
   const int room = partitions_view_->viewport()->width();
   if (!may_grow && (current <= kSmallestTablePx || PartitionsTableNeeds() <= room)) return;
-  QFont f = font();
   for (int px = may_grow ? kPresentationPx : current - 2; px >= kSmallestTablePx; px -= 2) {
-    f.setPixelSize(px);
-    partitions_view_->setFont(f);
+    ApplyPartitionsType(px);
     if (PartitionsTableNeeds() <= room) break;
   }
   partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(partitions_view_->font()));
   // The text columns fit their contents in the new type now, not at the next change of data.
   QMetaObject::invokeMethod(partitions_view_->horizontalHeader(), "resizeSections", Qt::DirectConnection);
+}
+
+void MainWindow::ApplyPartitionsType(int px) {
+  QFont f = font();
+  f.setPixelSize(px);
+  partitions_view_->setFont(f);
+  // The headers': readable, yet small enough to leave the bars their room; never larger than the
+  // cells'.
+  QHeaderView* header = partitions_view_->horizontalHeader();
+  QFont header_font = header->font();
+  header_font.setPixelSize(std::min(kPresentationHeaderPx, px));
+  header->setFont(header_font);
+}
+
+int MainWindow::PartitionsTableNeedsAt(int px) {
+  const QScopedValueRollback guard(fitting_, true);  // a try, not a fit
+  QHeaderView* header = partitions_view_->horizontalHeader();
+  const QFont table_font = partitions_view_->font();
+  const QFont header_font = header->font();
+  ApplyPartitionsType(px);
+  const int needs = PartitionsTableNeeds();
+  partitions_view_->setFont(table_font);
+  header->setFont(header_font);
+  return needs;
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {

@@ -98,14 +98,19 @@ class MainWindow final : public QMainWindow {
   void SetPresentation(bool on);
   bool presentation() const { return presentation_; }
   // Presentation mode: the partitions table's type, the largest of kPresentationPx, 22, ... down
-  // to kSmallestTablePx at which its text columns and the replica bars
+  // to kSmallestTablePx (its headers' no larger than kPresentationHeaderPx) at which its text
+  // columns and the replica bars
   // (PartitionBarsDelegate::MinWidth) fit its width without a scroll bar. `may_grow` false only
   // shrinks it when it no longer fits (after new data), so that it does not flicker.
   void FitPartitionsType(bool may_grow);
   // The width the partitions table needs at its type: its text columns' and the bars' least.
   int PartitionsTableNeeds() const;
+  // The same at type `px` (presentation mode's rule for the headers), the table left as it was.
+  int PartitionsTableNeedsAt(int px);
   static constexpr int kPresentationPx = 24;
-  static constexpr int kSmallestTablePx = 16;
+  static constexpr int kPresentationHeaderPx = 15;
+  // The normal window's size: an old 1024x768 projector still shows every column whole.
+  static constexpr int kSmallestTablePx = 12;
   // The scenario gallery lists the scenarios of this directory.
   void SetScenarioDir(const QString& dir) { scenario_dir_ = dir; }
   QWidget* ShowGallery();
@@ -138,6 +143,11 @@ class MainWindow final : public QMainWindow {
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  // Presentation mode's type for the partitions table: `px` for the cells, at most
+  // kPresentationHeaderPx for the headers.
+  void ApplyPartitionsType(int px);
 
  private:
   void BuildUi();
@@ -196,7 +206,7 @@ class MainWindow final : public QMainWindow {
   bool chart_dirty_ = false;
   int64_t chart_drawn_wall_ns_ = 0;
   bool presentation_ = false;
-  bool fitting_ = false;  // FitPartitionsType is running
+  bool fitting_ = false;  // FitPartitionsType or PartitionsTableNeedsAt is running
   QString scenario_dir_;
   QString source_text_;  // the open scenario file's text, for Save session
   std::shared_ptr<const sim::Scenario> scenario_;

@@ -578,14 +578,8 @@ TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
     EXPECT_GE(header->sectionSize(PartitionsModel::kLog), PartitionBarsDelegate::MinWidth(table->font()));
     EXPECT_GE(header->sectionSize(PartitionsModel::kLog), header->sectionSizeHint(PartitionsModel::kLog));
     // The largest type: the next size up would not fit.
-    if (px() < MainWindow::kPresentationPx) {
-      const QFont fitted = table->font();
-      QFont larger = fitted;
-      larger.setPixelSize(px() + 2);
-      table->setFont(larger);
-      EXPECT_GT(window.PartitionsTableNeeds(), table->viewport()->width());
-      table->setFont(fitted);
-    }
+    if (px() < MainWindow::kPresentationPx)
+      EXPECT_GT(window.PartitionsTableNeedsAt(px() + 2), table->viewport()->width());
   };
   expect_fits("1920x1080");
   EXPECT_EQ(px(), MainWindow::kPresentationPx);
@@ -597,6 +591,12 @@ TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
   window.resize(1600, 1000);
   QApplication::processEvents();
   expect_fits("1600x1000");
+  // An old 1024x768 projector: smaller type, but every column whole.
+  window.resize(1024, 768);
+  QApplication::processEvents();
+  expect_fits("1024x768");
+  EXPECT_GE(px(), MainWindow::kSmallestTablePx);
+  EXPECT_LE(QFontInfo(header->font()).pixelSize(), px()) << "headers no larger than the cells";
   window.resize(1920, 1080);
   QApplication::processEvents();
   EXPECT_EQ(px(), MainWindow::kPresentationPx) << "the type grows back with the window";
