@@ -48,7 +48,7 @@ struct Builder {
   // Series on a second, right-hand y axis (a count on another scale: replicas in the ISR next
   // to records of lag, which a lag spike of thousands would flatten to a line at zero).
   double right_max = 1;
-  std::vector<QAbstractSeries*> right;
+  std::vector<QAbstractSeries*> right = {};
 
   QLineSeries* Line(const QString& name, const QColor& colour, Qt::PenStyle style = Qt::SolidLine, double width = 2) {
     auto* s = new QLineSeries();
