@@ -578,8 +578,9 @@ TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
     EXPECT_GE(header->sectionSize(PartitionsModel::kLog), PartitionBarsDelegate::MinWidth(table->font()));
     EXPECT_GE(header->sectionSize(PartitionsModel::kLog), header->sectionSizeHint(PartitionsModel::kLog));
     // The largest type: the next size up would not fit.
-    if (px() < MainWindow::kPresentationPx)
+    if (px() < MainWindow::kPresentationPx) {
       EXPECT_GT(window.PartitionsTableNeedsAt(px() + 2), table->viewport()->width());
+    }
   };
   expect_fits("1920x1080");
   EXPECT_EQ(px(), MainWindow::kPresentationPx);
