@@ -165,7 +165,7 @@ void MainWindow::BuildUi() {
   partitions_view_->sortByColumn(PartitionsModel::kPartition, Qt::AscendingOrder);
   partitions_view_->setItemDelegateForColumn(PartitionsModel::kLog, new PartitionBarsDelegate(partitions_view_));
   partitions_view_->verticalHeader()->hide();
-  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(font()));
+  SizePartitionRows();
   for (int c = 0; c < PartitionsModel::kLog; ++c)
     partitions_view_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   partitions_view_->horizontalHeader()->setSectionResizeMode(PartitionsModel::kLog, QHeaderView::Stretch);
@@ -921,7 +921,7 @@ void MainWindow::SetPresentation(bool on) {
     FitPartitionsType(true);
   } else {
     partitions_view_->setFont(QFont());  // the window's again
-    partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(f));
+    SizePartitionRows();
   }
   cluster_->update();
 }
@@ -949,9 +949,14 @@ void MainWindow::FitPartitionsType(bool may_grow) {
     ApplyPartitionsType(px);
     if (PartitionsTableNeeds() <= room) break;
   }
-  partitions_view_->verticalHeader()->setDefaultSectionSize(4 + 3 * PartitionBarsDelegate::RowPx(partitions_view_->font()));
+  SizePartitionRows();
   // The text columns fit their contents in the new type now, not at the next change of data.
   QMetaObject::invokeMethod(partitions_view_->horizontalHeader(), "resizeSections", Qt::DirectConnection);
+}
+
+void MainWindow::SizePartitionRows() {
+  // Rows for three replicas, the usual replication factor, in the table's type.
+  partitions_view_->verticalHeader()->setDefaultSectionSize(PartitionBarsDelegate::CellPx(partitions_view_->font(), 3));
 }
 
 void MainWindow::ApplyPartitionsType(int px) {

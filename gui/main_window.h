@@ -148,6 +148,8 @@ class MainWindow final : public QMainWindow {
   // Presentation mode's type for the partitions table: `px` for the cells, at most
   // kPresentationHeaderPx for the headers.
   void ApplyPartitionsType(int px);
+  // The partitions table's row height for its type.
+  void SizePartitionRows();
 
  private:
   void BuildUi();

@@ -20,7 +20,7 @@ const view::PartitionView* PartitionOf(const QModelIndex& index) {
 QSize PartitionBarsDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const {
   const view::PartitionView* p = PartitionOf(index);
   const int replicas = p ? int(p->replica_views.size()) : 1;
-  return QSize(360, 4 + replicas * RowPx(option.font));
+  return QSize(360, CellPx(option.font, replicas));
 }
 
 int PartitionBarsDelegate::RowPx(const QFont& font) { return std::max(kReplicaRowPx, QFontMetrics(font).height() + 2); }

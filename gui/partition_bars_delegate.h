@@ -17,6 +17,8 @@ class PartitionBarsDelegate final : public QStyledItemDelegate {
   static constexpr int kReplicaRowPx = 16;
   // The height of one replica's row in `font` (at least kReplicaRowPx).
   static int RowPx(const QFont& font);
+  // The height of a cell holding `replicas` replicas' rows in `font`.
+  static int CellPx(const QFont& font, int replicas) { return 4 + replicas * RowPx(font); }
   // The narrowest cell that shows, in `font`, every label and number whole and a bar of
   // kMinBarPx (presentation mode fits the table's type to it).
   static int MinWidth(const QFont& font);

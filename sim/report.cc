@@ -385,7 +385,6 @@ std::string FormatViolations(const RunResult& r) {
     return std::find(r.allowed_violation_kinds.begin(), r.allowed_violation_kinds.end(), kind) !=
            r.allowed_violation_kinds.end();
   };
-  constexpr std::string_view kAllowed = " (expected in this scenario)";
   std::string counts;
   for (const auto& [kind, n] : r.violations_by_kind) counts += fmt::format("{}{} x{}", counts.empty() ? "" : ", ", kind, n);
   std::string out = fmt::format("violations: {} ({})\n", r.violations_total, counts);
@@ -402,7 +401,7 @@ std::string FormatViolations(const RunResult& r) {
     const Violation& v = r.violations[i];
     std::string where = v.topic.empty() ? "" : fmt::format(" {}-{}", v.topic, v.partition);
     if (v.offset >= 0) where += fmt::format(" offset={}", v.offset);
-    out += fmt::format("VIOLATION {}{}{}: {}\n", v.kind, where, allowed(v.kind) ? kAllowed : "", v.detail);
+    out += fmt::format("VIOLATION {}{}{}: {}\n", v.kind, where, allowed(v.kind) ? kAllowedViolationMark : "", v.detail);
     ++shown[v.kind];
     if (i + 1 == r.violations.size() || r.violations[i + 1].kind != v.kind) more(v.kind);
   }

@@ -185,7 +185,7 @@ std::string FormatEventLine(const view::ClusterEvent& e) {
     case view::EventKind::kViolation:
       what = fmt::format("VIOLATION {}{}{}: {}", e.text,
                          e.topic.empty() ? "" : fmt::format(" {}-{}", e.topic, e.partition),
-                         e.allowed ? " (expected in this scenario)" : "", e.detail);
+                         e.allowed ? kAllowedViolationMark : "", e.detail);
       break;
     default:
       what = fmt::format("{}: {}", view::EventKindName(e.kind), e.detail);

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -45,5 +46,9 @@ std::string FormatViewTables(const view::ClusterView& view, const std::vector<vi
                              size_t last_events);
 // One event as a timeline line: "[  12.003s] leader-elected t-0: broker 2 leads (epoch 3)...".
 std::string FormatEventLine(const view::ClusterEvent& event);
+
+// After a violation's place in one-line texts (event lines, the run's report) when the scenario
+// tolerates or expects its kind.
+inline constexpr std::string_view kAllowedViolationMark = " (expected in this scenario)";
 
 }  // namespace samsa::sim
