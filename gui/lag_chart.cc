@@ -223,13 +223,17 @@ void LagChart::Redraw(const Data& data) {
     int shaded = 0;
     for (const auto& [from, to] : periods) {
       if (++shaded > 40) break;  // a random nemesis: the first 40 are enough to read
-      auto* lower = new QLineSeries();
-      auto* upper = new QLineSeries();
+      // An area series does not own its bounds (Qt Charts): they are its children, deleted with
+      // it when the next redraw clears the chart.
+      auto* area = new QAreaSeries();
+      auto* lower = new QLineSeries(area);
+      auto* upper = new QLineSeries(area);
       lower->append(secs(from), 0);
       lower->append(secs(to), 0);
       upper->append(secs(from), y->max());
       upper->append(secs(to), y->max());
-      auto* area = new QAreaSeries(upper, lower);
+      area->setUpperSeries(upper);
+      area->setLowerSeries(lower);
       area->setName(tr("fault"));
       area->setBrush(QColor(0, 0, 0, 28));
       area->setPen(Qt::NoPen);
@@ -270,6 +274,7 @@ void LagChart::Redraw(const Data& data) {
   delete old_bottom;
 }
 
+const QChart* LagChart::offsets_chart() const { return offsets_view_->chart(); }
 const QChart* LagChart::lag_and_isr_chart() const { return lag_view_->chart(); }
 
 int LagChart::SeriesCount() const { return int(csv_rows_.size()); }

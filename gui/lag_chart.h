@@ -48,7 +48,8 @@ class LagChart final : public QWidget {
   int SeriesCount() const;
   std::vector<QString> SeriesNames() const;
   int ShadedPeriods() const { return shaded_; }
-  // The lower chart (lag and ISR size), for tests.
+  // The upper chart (offsets) and the lower one (lag and ISR size), for tests.
+  const QChart* offsets_chart() const;
   const QChart* lag_and_isr_chart() const;
 
  signals:

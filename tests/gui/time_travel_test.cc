@@ -1,5 +1,7 @@
 // samsa-gui's time travel, lag chart and classroom features, on a real Qt application.
 #include <QAction>
+#include <QAreaSeries>
+#include <QLineSeries>
 #include <QChart>
 #include <QValueAxis>
 #include <QComboBox>
@@ -305,10 +307,24 @@ TEST(LagChartTest, DrawsOffsetsLagAndFaultPeriodsAndExportsCsv) {
   EXPECT_EQ(lag_axis->alignment(), Qt::AlignLeft);
   EXPECT_GE(isr_axis->max(), double(isr_max));
   EXPECT_LE(isr_axis->max(), 2.0 * double(isr_max)) << "the ISR line uses its axis's height";
+  // The fault shading's bounds go with the chart they were drawn on: a redraw (one per new
+  // picture while a run plays) must not leave them behind (they leaked before: an area series
+  // does not own its bounds).
+  int bounds = 0, bounds_freed = 0;
+  for (const QChart* chart : {window.lag_chart().offsets_chart(), lower})
+    for (QAbstractSeries* series : chart->series())
+      if (auto* area = qobject_cast<QAreaSeries*>(series))
+        for (QLineSeries* bound : {area->upperSeries(), area->lowerSeries()}) {
+          ASSERT_NE(bound, nullptr);
+          ++bounds;
+          QObject::connect(bound, &QObject::destroyed, [&] { ++bounds_freed; });
+        }
+  EXPECT_EQ(bounds, 4) << "one fault period, upper and lower bound, on both charts";
   // Another partition.
   window.lag_chart().SetPartition("orders-2");
   window.RedrawChart();
   EXPECT_EQ(window.lag_chart().partition(), "orders-2");
+  EXPECT_EQ(bounds_freed, bounds);
 }
 
 TEST(ClassroomTest, TheGalleryListsEveryScenarioAndOpensOneWithAClick) {
