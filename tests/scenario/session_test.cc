@@ -197,7 +197,10 @@ TEST(SessionTest, ControlledShutdownMovesLeadershipBeforeTheBrokerExits) {
   const Scenario s = Parse(QuietScenario());
   std::unique_ptr<Session> session = OpenOrDie(s, 7);
   session->RunUntil(5 * kS);
-  const view::PartitionView* before = session->View().FindPartition("t", 0);
+  // View() returns a copy: keep it while `before` points into it (a pointer into the temporary
+  // dangled, which ASan reports as a use after free).
+  const view::ClusterView at_5s = session->View();
+  const view::PartitionView* before = at_5s.FindPartition("t", 0);
   ASSERT_NE(before, nullptr);
   const int32_t leader = before->leader;
   ASSERT_GT(leader, 0);
