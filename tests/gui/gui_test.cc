@@ -121,8 +121,7 @@ TEST(MainWindowTest, PlayedToTheEndTheTimelineShowsTheVerdicts) {
   speed->setCurrentIndex(speed->findText("as fast as possible"));
   for (QAction* a : window.findChildren<QAction*>())
     if (a->text().startsWith("&Lesson mode")) a->setChecked(false);
-  for (QAction* a : window.findChildren<QAction*>())
-    if (a->text() == "Play") a->trigger();
+  ASSERT_TRUE(TriggerAction(window, "Play"));
   auto verdicts = [&] {
     std::vector<const view::ClusterEvent*> out;
     for (int i = 0; i < window.timeline_model().rowCount(); ++i)
@@ -291,21 +290,13 @@ TEST(MainWindowTest, ABadScenarioShowsItsErrorsAndTheAppStaysUsable) {
 
 TEST(MainWindowTest, CrashingTheLeaderThroughTheUiElectsAnotherAndShrinksTheIsr) {
   App();
-  MainWindow window(/*live=*/true);
-  window.show();
-  ASSERT_TRUE(window.OpenFile(QString::fromStdString(ScenarioPath("leader-election")), 42));
-  ASSERT_TRUE(WaitFor([&] { return window.last_snapshot() != nullptr; }, 30));
+  std::unique_ptr<MainWindow> live = OpenLive();
+  MainWindow& window = *live;
+  ASSERT_NE(window.last_snapshot(), nullptr);
   // The run is stepped, never played, so the test sees the same run at any speed (under ASan a
   // played run outran the test and the crash landed after the scenario's faults). Key 3 steps
   // one second of simulated time; the next step waits until the previous one shows.
-  auto trigger_key = [&](Qt::Key key) {
-    for (QAction* a : window.findChildren<QAction*>())
-      if (a->shortcut() == QKeySequence(key)) {
-        a->trigger();
-        return true;
-      }
-    return false;
-  };
+  auto trigger_key = [&](Qt::Key key) { return TriggerShortcut(window, QKeySequence(key)); };
   auto at_ns = [&] { return window.last_snapshot()->view.at_ns; };
   auto step_1s = [&] {
     const int64_t to = at_ns() + kS;

@@ -2,8 +2,10 @@
 // Helpers shared by the GUI tests (one binary: gui_test.cc holds main()).
 #include <gtest/gtest.h>
 
+#include <QAction>
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QKeySequence>
 
 #include <functional>
 #include <memory>
@@ -45,6 +47,20 @@ inline bool WaitFor(const std::function<bool()>& done, int seconds) {
     QApplication::processEvents(QEventLoop::AllEvents, 20);
   }
   return true;
+}
+
+// Triggers the window's action labelled `text` (as a menu or toolbar click does); false if none.
+inline bool TriggerAction(QWidget& window, const QString& text) {
+  for (QAction* a : window.findChildren<QAction*>())
+    if (a->text() == text) return a->trigger(), true;
+  return false;
+}
+
+// Triggers the window's action with shortcut `key` (as the key press does); false if none.
+inline bool TriggerShortcut(QWidget& window, const QKeySequence& key) {
+  for (QAction* a : window.findChildren<QAction*>())
+    if (a->shortcut() == key) return a->trigger(), true;
+  return false;
 }
 
 // A live window on `scenario` seed 42, with the first snapshot applied.

@@ -234,14 +234,9 @@ TEST(LessonTest, APausingCaptionStopsTheRunUntilResumed) {
   App();
   // leader-election's 5 s caption has `pause: true`.
   auto window = OpenLive();
-  auto trigger = [&](const QString& text) {
-    for (QAction* a : window->findChildren<QAction*>())
-      if (a->text() == text) return a->trigger(), true;
-    return false;
-  };
   auto* speed = window->findChild<QComboBox*>("speed");
   speed->setCurrentIndex(speed->findText("as fast as possible"));
-  ASSERT_TRUE(trigger("Play"));
+  ASSERT_TRUE(TriggerAction(*window, "Play"));
   ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->stopped_at_caption; }, 60));
   const Snapshot* s = window->last_snapshot();
   EXPECT_EQ(s->view.at_ns, 5 * kS);
@@ -463,8 +458,7 @@ TEST(FlowTest, RequestsInFlightAreDrawnOnTheLinksWhenTheFlowIsOn) {
   std::set<std::string> apis;
   for (int i = 0; i < 200 && apis.size() < 2; ++i) {
     const size_t before = window->last_snapshot()->view.event_index;
-    for (QAction* a : window->findChildren<QAction*>())
-      if (a->text() == "Step event") a->trigger();
+    ASSERT_TRUE(TriggerAction(*window, "Step event"));
     ASSERT_TRUE(WaitFor([&] { return window->last_snapshot()->view.event_index > before; }, 30));
     for (const view::FrameView& f : window->last_snapshot()->frames)
       if (f.request) apis.insert(f.api);
