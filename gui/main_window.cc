@@ -146,6 +146,7 @@ void MainWindow::BuildUi() {
   auto* pl = new QVBoxLayout(partitions_panel_);
   pl->setContentsMargins(0, 0, 0, 0);
   filter_ = new QLineEdit(partitions_panel_);
+  filter_->setObjectName(QStringLiteral("partition-filter"));
   filter_->setPlaceholderText(tr("Filter partitions (topic, or a status such as under-replicated)"));
   // Focus only when clicked: the one-key shortcuts (Space, K, ...) must not type into it.
   filter_->setFocusPolicy(Qt::ClickFocus);
@@ -155,6 +156,7 @@ void MainWindow::BuildUi() {
   partitions_proxy_->setSourceModel(partitions_);
   partitions_proxy_->setSortRole(PartitionsModel::kSortRole);
   partitions_proxy_->setFilterKeyColumn(-1);
+  partitions_proxy_->setFilterRole(PartitionsModel::kFilterRole);
   partitions_proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
   connect(filter_, &QLineEdit::textChanged, this,
           [this](const QString& text) { partitions_proxy_->setFilterFixedString(text.trimmed()); });
@@ -920,6 +922,7 @@ void MainWindow::SetPresentation(bool on) {
   if (on) {
     FitPartitionsType(true);
   } else {
+    partitions_->SetTwoLines(false);
     partitions_view_->setFont(QFont());  // the window's again
     SizePartitionRows();
   }
@@ -944,9 +947,13 @@ void MainWindow::FitPartitionsType(bool may_grow) {
   const QScopedValueRollback guard(fitting_, true);
   const int current = QFontInfo(partitions_view_->font()).pixelSize();
   const int room = partitions_view_->viewport()->width();
-  if (!may_grow && (current <= kSmallestTablePx || PartitionsTableNeeds() <= room)) return;
-  for (int px = may_grow ? kPresentationPx : current - 2; px >= kSmallestTablePx; px -= 2) {
-    ApplyPartitionsType(px);
+  if (!may_grow && PartitionsTableNeeds() <= room) return;
+  // Each size on one line, then on two (the ISR and status cells; rows are three replicas high,
+  // so a second line costs no height): the largest type that fits, on one line where both do.
+  for (int px = may_grow ? kPresentationPx : current; px >= kSmallestTablePx; px -= 2) {
+    ApplyPartitionsType(px, /*two_lines=*/false);
+    if (PartitionsTableNeeds() <= room) break;
+    ApplyPartitionsType(px, /*two_lines=*/true);
     if (PartitionsTableNeeds() <= room) break;
   }
   SizePartitionRows();
@@ -959,7 +966,8 @@ void MainWindow::SizePartitionRows() {
   partitions_view_->verticalHeader()->setDefaultSectionSize(PartitionBarsDelegate::CellPx(partitions_view_->font(), 3));
 }
 
-void MainWindow::ApplyPartitionsType(int px) {
+void MainWindow::ApplyPartitionsType(int px, bool two_lines) {
+  partitions_->SetTwoLines(two_lines);
   QFont f = font();
   f.setPixelSize(px);
   partitions_view_->setFont(f);
@@ -976,8 +984,12 @@ int MainWindow::PartitionsTableNeedsAt(int px) {
   QHeaderView* header = partitions_view_->horizontalHeader();
   const QFont table_font = partitions_view_->font();
   const QFont header_font = header->font();
-  ApplyPartitionsType(px);
-  const int needs = PartitionsTableNeeds();
+  const bool two_lines = partitions_->two_lines();
+  ApplyPartitionsType(px, false);
+  int needs = PartitionsTableNeeds();
+  ApplyPartitionsType(px, true);
+  needs = std::min(needs, PartitionsTableNeeds());
+  partitions_->SetTwoLines(two_lines);
   partitions_view_->setFont(table_font);
   header->setFont(header_font);
   return needs;

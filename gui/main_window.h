@@ -99,13 +99,15 @@ class MainWindow final : public QMainWindow {
   bool presentation() const { return presentation_; }
   // Presentation mode: the partitions table's type, the largest of kPresentationPx, 22, ... down
   // to kSmallestTablePx (its headers' no larger than kPresentationHeaderPx) at which its text
-  // columns and the replica bars
-  // (PartitionBarsDelegate::MinWidth) fit its width without a scroll bar. `may_grow` false only
-  // shrinks it when it no longer fits (after new data), so that it does not flicker.
+  // columns and the replica bars (PartitionBarsDelegate::MinWidth) fit its width without a scroll
+  // bar, with the ISR and status cells on one line or, where only that fits, on two
+  // (PartitionsModel::SetTwoLines). `may_grow` false only shrinks it when it no longer fits
+  // (after new data), so that it does not flicker.
   void FitPartitionsType(bool may_grow);
   // The width the partitions table needs at its type: its text columns' and the bars' least.
   int PartitionsTableNeeds() const;
-  // The same at type `px` (presentation mode's rule for the headers), the table left as it was.
+  // The same at type `px` (presentation mode's rule for the headers), on one line or two,
+  // whichever needs less; the table left as it was.
   int PartitionsTableNeedsAt(int px);
   static constexpr int kPresentationPx = 24;
   static constexpr int kPresentationHeaderPx = 15;
@@ -146,8 +148,8 @@ class MainWindow final : public QMainWindow {
 
  private:
   // Presentation mode's type for the partitions table: `px` for the cells, at most
-  // kPresentationHeaderPx for the headers.
-  void ApplyPartitionsType(int px);
+  // kPresentationHeaderPx for the headers; the ISR and status cells on one line or two.
+  void ApplyPartitionsType(int px, bool two_lines);
   // The partitions table's row height for its type.
   void SizePartitionRows();
 

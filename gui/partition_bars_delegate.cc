@@ -67,8 +67,9 @@ void PartitionBarsDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
                       QStringLiteral("broker %1%2").arg(r.broker).arg(mark));
     if (!r.online) {
       painter->setPen(Palette::Grey());
-      painter->drawText(QRect(bar_left, row.top(), bar_width, row.height()), Qt::AlignVCenter | Qt::AlignLeft,
-                        QStringLiteral("offline"));
+      // No bar and no number: the word has both their room (wider than the bar in large type).
+      painter->drawText(QRect(bar_left, row.top(), bar_width + number_px, row.height()),
+                        Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("offline"));
     } else {
       const int top = row.top() + 2;
       const int height = row.height() - 4;

@@ -50,34 +50,50 @@ void PartitionsModel::SetView(const view::ClusterView& view) {
 int PartitionsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
 int PartitionsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : kColumns; }
 
+QString PartitionsModel::OneLine(const view::PartitionView& p, int column) {
+  switch (column) {
+    case kPartition: return Name(p);
+    case kLeader: return p.leader < 0 ? QStringLiteral("none") : QString::number(p.leader);
+    case kEpoch: return QString::number(p.leader_epoch);
+    case kReplicas: return Ids(p.replicas);
+    case kIsr: {
+      QStringList in;
+      QStringList out;
+      for (int32_t r : p.replicas) {
+        const bool in_sync = std::find(p.isr.begin(), p.isr.end(), r) != p.isr.end();
+        (in_sync ? in : out) << QString::number(r) + (in_sync ? "" : "*");
+      }
+      QString text = in.isEmpty() ? QStringLiteral("-") : in.join(",");
+      if (!out.isEmpty()) text += QStringLiteral("  (out: %1)").arg(out.join(","));
+      return text;
+    }
+    case kStatus: return Status(p);
+    default: return {};
+  }
+}
+
+void PartitionsModel::SetTwoLines(bool on) {
+  if (on == two_lines_) return;
+  two_lines_ = on;
+  if (!rows_.empty()) emit dataChanged(index(0, kIsr), index(int(rows_.size()) - 1, kStatus), {Qt::DisplayRole});
+}
+
 QVariant PartitionsModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= int(rows_.size())) return {};
   const view::PartitionView& p = rows_[size_t(index.row())];
   const QString status = Status(p);
   switch (role) {
-    case Qt::DisplayRole:
-      switch (index.column()) {
-        case kPartition: return Name(p);
-        case kLeader: return p.leader < 0 ? QStringLiteral("none") : QString::number(p.leader);
-        case kEpoch: return p.leader_epoch;
-        case kReplicas: return Ids(p.replicas);
-        case kIsr: {
-          QStringList parts;
-          for (int32_t r : p.replicas) {
-            const bool in = std::find(p.isr.begin(), p.isr.end(), r) != p.isr.end();
-            if (in) parts << QString::number(r);
-          }
-          QStringList out;
-          for (int32_t r : p.replicas)
-            if (std::find(p.isr.begin(), p.isr.end(), r) == p.isr.end()) out << QString::number(r) + "*";
-          QString text = parts.isEmpty() ? QStringLiteral("-") : parts.join(",");
-          if (!out.isEmpty()) text += QStringLiteral("  (out: %1)").arg(out.join(","));
-          return text;
-        }
-        case kStatus: return status;
-        case kLog: return {};
-      }
-      return {};
+    case Qt::DisplayRole: {
+      if (index.column() == kEpoch) return p.leader_epoch;
+      if (index.column() == kLog) return {};
+      const QString text = OneLine(p, index.column());
+      if (!two_lines_) return text;
+      if (index.column() == kIsr && text.endsWith(')'))
+        return QString(text).replace(QStringLiteral("  (out: "), QStringLiteral("\nout: ")).chopped(1);
+      if (index.column() == kStatus) return QString(text).replace(QStringLiteral("under-"), QStringLiteral("under-\n"));
+      return text;
+    }
+    case kFilterRole: return OneLine(p, index.column());
     case kSortRole:
       switch (index.column()) {
         case kPartition: return QStringLiteral("%1-%2").arg(QString::fromStdString(p.topic)).arg(p.partition, 6, 10, QChar('0'));

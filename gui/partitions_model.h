@@ -20,10 +20,16 @@ class PartitionsModel final : public QAbstractTableModel {
   static constexpr int kPartitionRole = Qt::UserRole + 1;
   // Sorting key of the row for its column (numbers sort as numbers).
   static constexpr int kSortRole = Qt::UserRole + 2;
+  // The cell's text on one line whatever SetTwoLines says (what the filter matches).
+  static constexpr int kFilterRole = Qt::UserRole + 3;
 
   explicit PartitionsModel(QObject* parent = nullptr);
 
   void SetView(const view::ClusterView& view);
+  // Two lines for the ISR ("1,3" over "out: 2*") and the status ("under-" over "replicated"):
+  // narrower columns in rows that are three replicas high (presentation mode in a narrow window).
+  void SetTwoLines(bool on);
+  bool two_lines() const { return two_lines_; }
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -33,9 +39,12 @@ class PartitionsModel final : public QAbstractTableModel {
   // For tests and the delegate.
   const view::PartitionView& partition(int row) const { return rows_[size_t(row)]; }
   static QString Status(const view::PartitionView& p);
+  // A cell's text on one line.
+  static QString OneLine(const view::PartitionView& p, int column);
 
  private:
   std::vector<view::PartitionView> rows_;
+  bool two_lines_ = false;
 };
 
 }  // namespace samsa::gui

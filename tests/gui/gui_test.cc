@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QScrollBar>
 #include <QTableView>
 
@@ -547,8 +548,10 @@ TEST(ScreenshotTest, PresentationModeShowsLargeTypeAndOnlyTheStory) {
 
 // Presentation mode's partitions table at the projector's size: no horizontal scroll bar, every
 // text column as wide as its text (none elided), the replica bars with their labels whole, and
-// the largest type that allows it. Before, 1280x800 scrolled the bars out of sight and 1600x1000
-// cut their labels ("hea", "c" for offline) and the header.
+// the largest type that allows it, with the ISR and status cells on two lines where only that
+// fits. Before, 1280x800 scrolled the bars out of sight and 1600x1000 cut their labels ("hea",
+// "c" for offline) and the header; before two lines, a 900 px window cut the bars' header and
+// "offline" even at 12 px.
 TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
   std::unique_ptr<MainWindow> shown = PresentationWindow();
   MainWindow& window = *shown;
@@ -578,8 +581,9 @@ TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
   window.resize(1280, 800);
   QApplication::processEvents();
   expect_fits("1280x800");
-  EXPECT_LT(px(), MainWindow::kPresentationPx);
-  EXPECT_GE(px(), MainWindow::kSmallestTablePx);
+  // 24 px on one line would scroll; on two lines it fits.
+  EXPECT_EQ(px(), MainWindow::kPresentationPx);
+  EXPECT_TRUE(window.partitions_model().two_lines());
   window.resize(1600, 1000);
   QApplication::processEvents();
   expect_fits("1600x1000");
@@ -589,9 +593,24 @@ TEST(ScreenshotTest, PresentationTableFitsTheScreenWithTheLargestTypeThatFits) {
   expect_fits("1024x768");
   EXPECT_GE(px(), MainWindow::kSmallestTablePx);
   EXPECT_LE(QFontInfo(header->font()).pixelSize(), px()) << "headers no larger than the cells";
+  // A 900 px window: even 12 px on one line would scroll; the ISR and status cells take two lines
+  // (rows are three replicas high), so the table fits without a scroll bar.
+  window.resize(900, 650);
+  QApplication::processEvents();
+  expect_fits("900x650");
+  EXPECT_TRUE(window.partitions_model().two_lines());
+  EXPECT_EQ(window.partitions_model().data(window.partitions_model().index(0, PartitionsModel::kIsr), Qt::DisplayRole),
+            QStringLiteral("3,1\nout: 2*"));
+  // The filter still matches the one-line text.
+  auto* filter = window.partitions_panel()->findChild<QLineEdit*>(QStringLiteral("partition-filter"));
+  ASSERT_NE(filter, nullptr);
+  filter->setText(QStringLiteral("under-replicated"));
+  EXPECT_EQ(table->model()->rowCount(), 3);
+  filter->setText(QString());
   window.resize(1920, 1080);
   QApplication::processEvents();
   EXPECT_EQ(px(), MainWindow::kPresentationPx) << "the type grows back with the window";
+  EXPECT_FALSE(window.partitions_model().two_lines()) << "on one line again where it fits";
   // Leaving presentation mode gives the table back the window's type, the replicas column and
   // the sort arrow.
   window.SetPresentation(false);
