@@ -38,12 +38,21 @@ inline std::unique_ptr<sim::Session> Open(const char* name, uint64_t seed) {
   return std::move(*session);
 }
 
-// Runs the event loop until `done` holds or `seconds` of wall time pass.
+// Wall-time bounds stretch under AddressSanitizer, which runs the simulator and the UI several
+// times slower: with libstdc++'s assertions too, a seek to 50 s of leader-election took over 60 s
+// on a 2-core host while another test ran.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr int kWallBoundScale = 4;
+#else
+inline constexpr int kWallBoundScale = 1;
+#endif
+
+// Runs the event loop until `done` holds or `seconds` of wall time (times kWallBoundScale) pass.
 inline bool WaitFor(const std::function<bool()>& done, int seconds) {
   QElapsedTimer timer;
   timer.start();
   while (!done()) {
-    if (timer.elapsed() > seconds * 1000) return false;
+    if (timer.elapsed() > qint64(seconds) * 1000 * kWallBoundScale) return false;
     QApplication::processEvents(QEventLoop::AllEvents, 20);
   }
   return true;
