@@ -50,7 +50,7 @@ void PartitionsModel::SetView(const view::ClusterView& view) {
 int PartitionsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
 int PartitionsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : kColumns; }
 
-QString PartitionsModel::OneLine(const view::PartitionView& p, int column) {
+QString PartitionsModel::Text(const view::PartitionView& p, int column, bool two_lines) {
   switch (column) {
     case kPartition: return Name(p);
     case kLeader: return p.leader < 0 ? QStringLiteral("none") : QString::number(p.leader);
@@ -64,10 +64,14 @@ QString PartitionsModel::OneLine(const view::PartitionView& p, int column) {
         (in_sync ? in : out) << QString::number(r) + (in_sync ? "" : "*");
       }
       QString text = in.isEmpty() ? QStringLiteral("-") : in.join(",");
-      if (!out.isEmpty()) text += QStringLiteral("  (out: %1)").arg(out.join(","));
+      if (!out.isEmpty())
+        text += (two_lines ? QStringLiteral("\nout: %1") : QStringLiteral("  (out: %1)")).arg(out.join(","));
       return text;
     }
-    case kStatus: return Status(p);
+    case kStatus: {
+      const QString status = Status(p);
+      return two_lines && status == "under-replicated" ? QStringLiteral("under-\nreplicated") : status;
+    }
     default: return {};
   }
 }
@@ -83,17 +87,11 @@ QVariant PartitionsModel::data(const QModelIndex& index, int role) const {
   const view::PartitionView& p = rows_[size_t(index.row())];
   const QString status = Status(p);
   switch (role) {
-    case Qt::DisplayRole: {
+    case Qt::DisplayRole:
       if (index.column() == kEpoch) return p.leader_epoch;
-      if (index.column() == kLog) return {};
-      const QString text = OneLine(p, index.column());
-      if (!two_lines_) return text;
-      if (index.column() == kIsr && text.endsWith(')'))
-        return QString(text).replace(QStringLiteral("  (out: "), QStringLiteral("\nout: ")).chopped(1);
-      if (index.column() == kStatus) return QString(text).replace(QStringLiteral("under-"), QStringLiteral("under-\n"));
-      return text;
-    }
-    case kFilterRole: return OneLine(p, index.column());
+      if (index.column() == kLog) return {};  // the delegate draws the bars
+      return Text(p, index.column(), two_lines_);
+    case kFilterRole: return Text(p, index.column(), /*two_lines=*/false);
     case kSortRole:
       switch (index.column()) {
         case kPartition: return QStringLiteral("%1-%2").arg(QString::fromStdString(p.topic)).arg(p.partition, 6, 10, QChar('0'));

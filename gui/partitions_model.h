@@ -39,8 +39,8 @@ class PartitionsModel final : public QAbstractTableModel {
   // For tests and the delegate.
   const view::PartitionView& partition(int row) const { return rows_[size_t(row)]; }
   static QString Status(const view::PartitionView& p);
-  // A cell's text on one line.
-  static QString OneLine(const view::PartitionView& p, int column);
+  // A cell's text (none for the bars' column), the ISR and status on two lines if `two_lines`.
+  static QString Text(const view::PartitionView& p, int column, bool two_lines);
 
  private:
   std::vector<view::PartitionView> rows_;
